@@ -1,0 +1,33 @@
+"""One access helper per model: every lookup by id goes through these, scoped to the user.
+
+Another user's object is indistinguishable from a missing one: both are a 404.
+"""
+
+from django.shortcuts import get_object_or_404
+
+from .models import Infusion, LabDraw, Patient, SymptomScore
+
+
+def get_patient_for_user(request, pk, with_latest=False):
+    patients = Patient.objects.for_user(request.user)
+    if with_latest:
+        patients = patients.with_latest()
+    return get_object_or_404(patients, pk=pk)
+
+
+def get_draw_for_user(request, pk):
+    return get_object_or_404(
+        LabDraw.objects.for_user(request.user).select_related("patient").with_results(), pk=pk
+    )
+
+
+def get_infusion_for_user(request, pk):
+    return get_object_or_404(
+        Infusion.objects.for_user(request.user).select_related("patient"), pk=pk
+    )
+
+
+def get_symptom_score_for_user(request, pk):
+    return get_object_or_404(
+        SymptomScore.objects.for_user(request.user).select_related("patient"), pk=pk
+    )

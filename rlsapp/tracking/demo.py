@@ -1,0 +1,95 @@
+"""A realistic two-year history for the demo account (and for tests that want one).
+
+Three 1000 mg infusions; ferritin spikes in the first weeks, then falls 3–7 µg/L
+per week, as Earley et al. describe. Random noise is seeded, so the history is
+the same on every machine for the same "today".
+"""
+
+import datetime
+import random
+
+from django.db import transaction
+
+from rlsapp import units
+
+from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "restless-legs-demo"
+
+# (days before today, product, weekly decline after the spike, peak µg/L)
+INFUSIONS = [
+    (700, "fcm", 6.5, 520),
+    (430, "fcm", 4.8, 470),
+    (150, "derisomaltose", 3.4, 430),
+]
+BASELINE = 38.0
+
+
+def _ferritin_on(day, infusions):
+    """Ferritin on a day (days before today, decreasing), from the latest infusion before it."""
+    before = [i for i in infusions if i[0] >= day]
+    if not before:
+        return BASELINE + 0.02 * (730 - day)
+    start, _product, slope, peak = before[-1]
+    weeks = (start - day) / 7
+    if weeks < 3:  # the spike while iron is taken into stores
+        return 60 + (peak - 60) * weeks / 3
+    return max(20.0, peak - 15 - slope * (weeks - 3))
+
+
+@transaction.atomic
+def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
+    rng = random.Random(seed)
+    patient = Patient.objects.create(owner=owner, name=name, sex="F")
+    for days_ago, product, _slope, _peak in INFUSIONS:
+        Infusion.objects.create(
+            patient=patient,
+            given_on=today - datetime.timedelta(days=days_ago),
+            product=product,
+            dose_mg=1000,
+            reaction="Mild headache the same evening." if days_ago == 430 else "",
+            notes="Clinic infusion suite, 15 minutes.",
+        )
+    day = 730
+    while day > 6:
+        drawn_on = today - datetime.timedelta(days=day)
+        draw = LabDraw.objects.create(
+            patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)"
+        )
+        ferritin = _ferritin_on(day, INFUSIONS) * rng.uniform(0.95, 1.05)
+        hemoglobin = rng.uniform(12.4, 13.6)
+        values = {
+            "ferritin": (f"{ferritin:.0f}", "µg/L"),
+            "hemoglobin": (f"{hemoglobin * 10:.0f}", "g/L"),
+            "hematocrit": (f"{hemoglobin * 3 / 100:.2f}", "L/L"),
+        }
+        if rng.random() < 0.5:
+            iron, tibc = rng.uniform(60, 120), rng.uniform(260, 340)
+            values["iron"] = (f"{iron:.0f}", "µg/dL")
+            values["tibc"] = (f"{tibc:.0f}", "µg/dL")
+            values["tsat"] = (f"{iron / tibc * 100:.0f}", "%")
+        since_fcm = [d - day for d, p, *_ in INFUSIONS if p == "fcm" and 0 <= d - day <= 42]
+        if since_fcm:
+            values["phosphate"] = (f"{rng.uniform(1.9, 2.6):.1f}", "mg/dL")
+        for code, (text, unit) in values.items():
+            m = units.measure(code, text, unit)
+            LabResult.objects.create(
+                draw=draw,
+                analyte=code,
+                value=m.value,
+                comparator=m.comparator,
+                entered_value=m.entered_value,
+                entered_unit=m.entered_unit,
+            )
+        day -= rng.randint(42, 70) if day < 700 else 14
+    for day in range(728, 0, -14):
+        ferritin = _ferritin_on(day, INFUSIONS)
+        severity = max(0, min(10, round(9 - ferritin / 45 + rng.uniform(-1, 1))))
+        SymptomScore.objects.create(
+            patient=patient,
+            recorded_on=today - datetime.timedelta(days=day),
+            severity=severity,
+            onset_time=datetime.time(21 - severity // 3, 0) if severity else None,
+        )
+    return patient

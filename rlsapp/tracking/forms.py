@@ -1,0 +1,267 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
+from django.utils import timezone
+
+from rlsapp import units
+
+from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+
+EARLIEST_DATE = datetime.date(1950, 1, 1)
+
+
+def check_past_date(value, label="Date"):
+    """Refuse future dates and typos from another century, naming the accepted range."""
+    today = timezone.localdate()
+    if value > today:
+        raise forms.ValidationError(
+            f"{label} cannot be in the future: enter a date from {EARLIEST_DATE:%Y-%m-%d} "
+            f"to today ({today:%Y-%m-%d})."
+        )
+    if value < EARLIEST_DATE:
+        raise forms.ValidationError(
+            f"{label} must be from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})."
+        )
+    return value
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RangeMessagesMixin:
+    """Give numeric fields one message naming the whole accepted range."""
+
+    range_units: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            low = next(
+                (v.limit_value for v in field.validators if isinstance(v, MinValueValidator)), None
+            )
+            high = next(
+                (v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None
+            )
+            if low is None or high is None:
+                continue
+            unit = self.range_units.get(name, "")
+            message = f"{field.label}: enter a number from {low:g} to {high:g}{unit}."
+            field.validators = [
+                v
+                for v in field.validators
+                if not isinstance(v, (MinValueValidator, MaxValueValidator))
+            ] + [MinValueValidator(low, message), MaxValueValidator(high, message)]
+            field.error_messages["invalid"] = message
+            field.widget.attrs.update({"min": low, "max": high})
+
+
+class PatientForm(RangeMessagesMixin, forms.ModelForm):
+    range_units = {
+        "ferritin_threshold": " µg/L",
+        "first_recheck_weeks": " weeks",
+        "routine_recheck_weeks": " weeks",
+        "reminder_lead_days": " days",
+        "due_soon_days": " days",
+        "population_slope": " µg/L per week",
+    }
+
+    class Meta:
+        model = Patient
+        fields = [
+            "name",
+            "sex",
+            "birth_date",
+            "ferritin_threshold",
+            "first_recheck_weeks",
+            "routine_recheck_weeks",
+            "reminder_lead_days",
+            "due_soon_days",
+            "use_population_slope",
+            "population_slope",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("Person", "name", Row(Column("sex"), Column("birth_date"))),
+            Fieldset(
+                "Re-check settings",
+                "ferritin_threshold",
+                Row(Column("first_recheck_weeks"), Column("routine_recheck_weeks")),
+                Row(Column("reminder_lead_days"), Column("due_soon_days")),
+                "use_population_slope",
+                "population_slope",
+            ),
+        )
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        return value and check_past_date(value, "Birth date")
+
+
+class LabDrawForm(forms.ModelForm):
+    """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
+
+    class Meta:
+        model = LabDraw
+        fields = ["drawn_on", "lab_name", "note"]
+        widgets = {"drawn_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        existing = self.instance.result_map() if self.instance.pk else {}
+        rows = []
+        for code, analyte in units.ANALYTES.items():
+            result = existing.get(code)
+            low, high = analyte.minimum, analyte.maximum
+            self.fields[code] = forms.CharField(
+                label=analyte.label,
+                required=False,
+                max_length=32,
+                initial=result.entered_value if result and not result.calculated else "",
+                help_text=f"{units.format_value(code, low)}–{units.format_value(code, high)} "
+                f"{analyte.display_unit}; “<5” or “>1500” if the lab printed that.",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+            self.fields[f"{code}_unit"] = forms.ChoiceField(
+                label="Unit",
+                choices=analyte.unit_choices(),
+                initial=result.entered_unit if result else analyte.display_unit,
+            )
+            rows.append(
+                Row(
+                    Column(code, css_class="col-7 col-md-8"),
+                    Column(f"{code}_unit", css_class="col-5 col-md-4"),
+                    css_class="analyte-row",
+                )
+            )
+        self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("drawn_on"), Column("lab_name")),
+            Div(*rows, css_class="analytes"),
+            "note",
+        )
+        self.measurements: dict[str, units.Measurement] = {}
+        self.calculated_tsat = False
+
+    def clean_drawn_on(self):
+        return check_past_date(self.cleaned_data["drawn_on"], "Date drawn")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.measurements = {}
+        self.calculated_tsat = False
+        for code in units.ANALYTES:
+            text = (cleaned.get(code) or "").strip()
+            unit = cleaned.get(f"{code}_unit")
+            if not text or unit is None:
+                continue
+            try:
+                self.measurements[code] = units.measure(code, text, unit)
+            except units.UnitError as error:
+                self.add_error(code, str(error))
+        if not self.measurements and not self.errors:
+            raise forms.ValidationError("Enter at least one result (for example ferritin).")
+        self._add_calculated_tsat()
+        return cleaned
+
+    def _add_calculated_tsat(self):
+        iron, tibc = self.measurements.get("iron"), self.measurements.get("tibc")
+        if "tsat" in self.measurements or not (iron and tibc) or self.errors:
+            return
+        if not (iron.is_exact and tibc.is_exact):
+            return
+        value = units.transferrin_saturation(iron.value, tibc.value)
+        if not units.ANALYTES["tsat"].minimum <= value <= units.ANALYTES["tsat"].maximum:
+            self.add_error("tsat", "Iron and TIBC give a transferrin saturation outside 0.5–100 %.")
+            return
+        text = units.format_value("tsat", value, precise=True)
+        self.measurements["tsat"] = units.Measurement("tsat", value, "", text, "%")
+        self.calculated_tsat = True
+
+    @transaction.atomic
+    def save(self, commit=True):
+        draw = super().save(commit=False)
+        draw.patient = self.patient
+        draw.save()
+        draw.results.exclude(analyte__in=self.measurements).delete()
+        existing = {r.analyte: r for r in draw.results.all()}
+        for code, m in self.measurements.items():
+            result = existing.get(code) or LabResult(draw=draw, analyte=code)
+            result.value = m.value
+            result.comparator = m.comparator
+            result.entered_value = m.entered_value
+            result.entered_unit = m.entered_unit
+            result.calculated = self.calculated_tsat and code == "tsat"
+            result.save()
+        return draw
+
+
+class InfusionForm(RangeMessagesMixin, forms.ModelForm):
+    range_units = {"dose_mg": " mg"}
+
+    class Meta:
+        model = Infusion
+        fields = ["given_on", "product", "product_other", "dose_mg", "reaction", "notes"]
+        widgets = {
+            "given_on": DateInput(),
+            "reaction": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+        self.fields["product_other"].help_text = "Only when the product is “Other”."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("given_on"), Column("dose_mg")),
+            Row(Column("product"), Column("product_other")),
+            "reaction",
+            "notes",
+        )
+
+    def clean_given_on(self):
+        return check_past_date(self.cleaned_data["given_on"], "Date given")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("product") == "other" and not cleaned.get("product_other", "").strip():
+            self.add_error("product_other", "Name the product when you choose “Other”.")
+        return cleaned
+
+
+class SymptomScoreForm(RangeMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = SymptomScore
+        fields = ["recorded_on", "severity", "onset_time", "note"]
+        widgets = {
+            "recorded_on": DateInput(),
+            "onset_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+        self.fields["severity"].widget.attrs["step"] = 1
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_recorded_on(self):
+        return check_past_date(self.cleaned_data["recorded_on"])

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from rlsapp.tracking.demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo_history
+
+
+class Command(BaseCommand):
+    help = "Create the demo account with a two-year history (DEBUG only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the demo account first and rebuild it."
+        )
+
+    def handle(self, *args, reset=False, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo account is only created with DEBUG on.")
+        User = get_user_model()
+        if reset:
+            User.objects.filter(email=DEMO_EMAIL).delete()
+        if User.objects.filter(email=DEMO_EMAIL).exists():
+            self.stdout.write("The demo account exists already (use --reset to rebuild it).")
+        else:
+            user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, first_name="Demo")
+            create_demo_history(user, timezone.localdate())
+            self.stdout.write("Created the demo account with a two-year history.")
+        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ as {DEMO_EMAIL} / {DEMO_PASSWORD}")

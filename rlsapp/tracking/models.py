@@ -1,0 +1,315 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+
+from rlsapp import units
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def with_latest(self):
+        """Annotate the worklist columns in one query, whatever the history size."""
+        ferritin = LabResult.objects.filter(
+            draw__patient=OuterRef("pk"), analyte="ferritin"
+        ).order_by("-draw__drawn_on", "-draw_id")
+        last_infusion = Infusion.objects.filter(patient=OuterRef("pk")).order_by("-given_on")
+        return self.annotate(
+            latest_ferritin=Subquery(ferritin.values("value")[:1]),
+            latest_ferritin_comparator=Subquery(ferritin.values("comparator")[:1]),
+            latest_ferritin_on=Subquery(ferritin.values("draw__drawn_on")[:1]),
+            last_infusion_on=Subquery(last_infusion.values("given_on")[:1]),
+            draw_count=Subquery(
+                LabDraw.objects.filter(patient=OuterRef("pk"))
+                .order_by()
+                .values("patient")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            infusion_count=Subquery(
+                Infusion.objects.filter(patient=OuterRef("pk"))
+                .order_by()
+                .values("patient")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            symptom_count=Subquery(
+                SymptomScore.objects.filter(patient=OuterRef("pk"))
+                .order_by()
+                .values("patient")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+
+
+class Patient(models.Model):
+    """A person whose iron is tracked: the signed-in user, or one of a clinician's patients."""
+
+    SEX_CHOICES = [("", "Not stated"), ("F", "Female"), ("M", "Male")]
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patients"
+    )
+    name = models.CharField(max_length=120)
+    sex = models.CharField(
+        max_length=1,
+        choices=SEX_CHOICES,
+        blank=True,
+        help_text="Used only to pick the reference range for hemoglobin and hematocrit.",
+    )
+    birth_date = models.DateField(null=True, blank=True)
+
+    # Per-patient settings; defaults from shared/domain.md, all changeable.
+    ferritin_threshold = models.FloatField(
+        "ferritin threshold (µg/L)",
+        default=100,
+        validators=[MinValueValidator(10), MaxValueValidator(1000)],
+        help_text="Re-treatment threshold. 75 and 300 µg/L are drawn as reference lines.",
+    )
+    first_recheck_weeks = models.PositiveSmallIntegerField(
+        "first re-check after an infusion (weeks)",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    routine_recheck_weeks = models.PositiveSmallIntegerField(
+        "routine re-check interval (weeks)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        "remind before a predicted fall below the threshold (days)",
+        default=14,
+        validators=[MinValueValidator(0), MaxValueValidator(120)],
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        "show a re-check as due soon (days ahead)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    use_population_slope = models.BooleanField(
+        "use the population decline when my own data are too thin",
+        default=True,
+    )
+    population_slope = models.FloatField(
+        "population ferritin decline (µg/L per week)",
+        default=6.6,
+        validators=[MinValueValidator(0.1), MaxValueValidator(50)],
+        help_text="Earley et al. 2005 reported 6.6 µg/L per week after a first 1000 mg infusion.",
+    )
+
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["owner", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("patient_detail", args=[self.pk])
+
+    def reference_range(self, analyte_code):
+        return units.ANALYTES[analyte_code].reference_range(self.sex)
+
+
+class LabDrawQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(patient__in=Patient.objects.for_user(user))
+
+    def newest_first(self):
+        return self.order_by("-drawn_on", "-pk")
+
+    def with_results(self):
+        return self.prefetch_related(
+            models.Prefetch("results", queryset=LabResult.objects.order_by("pk"))
+        )
+
+
+class LabDraw(models.Model):
+    """One blood draw: a date, the lab, and the results measured in it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="draws")
+    drawn_on = models.DateField("date drawn")
+    lab_name = models.CharField(
+        "lab or assay",
+        max_length=120,
+        blank=True,
+        help_text="Ferritin assays differ (Beckman 100 ≈ Roche 158 µg/L): keep the lab's name.",
+    )
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = LabDrawQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-drawn_on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-drawn_on"])]
+
+    def __str__(self):
+        return f"Draw on {self.drawn_on:%Y-%m-%d}"
+
+    def result_map(self):
+        """{analyte code: LabResult}, using prefetched results when present."""
+        return {r.analyte: r for r in self.results.all()}
+
+    def ordered_results(self):
+        found = self.result_map()
+        return [found[code] for code in units.ANALYTES if code in found]
+
+
+class LabResultQuerySet(models.QuerySet):
+    def ferritin_series(self, patient):
+        return (
+            self.filter(draw__patient=patient, analyte="ferritin")
+            .select_related("draw")
+            .order_by("draw__drawn_on", "draw_id")
+        )
+
+
+class LabResult(models.Model):
+    """One analyte in a draw, stored in its analyte's unit, with the lab's own text kept."""
+
+    COMPARATOR_CHOICES = units.COMPARATOR_CHOICES
+
+    draw = models.ForeignKey(LabDraw, on_delete=models.CASCADE, related_name="results")
+    analyte = models.CharField(max_length=16, choices=units.ANALYTE_CHOICES)
+    value = models.FloatField(help_text="In the stored unit of the analyte.")
+    comparator = models.CharField(max_length=2, choices=COMPARATOR_CHOICES, blank=True)
+    entered_value = models.CharField(max_length=32)
+    entered_unit = models.CharField(max_length=16)
+    calculated = models.BooleanField(
+        default=False,
+        help_text="Computed by rlsapp (TSAT from iron and TIBC), not printed by the lab.",
+    )
+
+    objects = LabResultQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "analyte"], name="one_result_per_analyte"),
+        ]
+        indexes = [models.Index(fields=["analyte", "draw"])]
+
+    def __str__(self):
+        return f"{self.info.label} {self.display}"
+
+    @property
+    def info(self):
+        return units.ANALYTES[self.analyte]
+
+    @property
+    def display(self):
+        """The stored value with its unit, e.g. '<5 µg/L'."""
+        symbol = dict(units.COMPARATOR_CHOICES).get(self.comparator, "") if self.comparator else ""
+        return f"{symbol}{units.format_value(self.analyte, self.value)} {self.info.display_unit}"
+
+    @property
+    def entered_display(self):
+        return f"{self.entered_value} {self.entered_unit}"
+
+    @property
+    def converted(self):
+        """Whether the lab's unit differs from the unit the value is shown in."""
+        return self.entered_unit not in (self.info.display_unit, self.info.unit)
+
+    def flag(self, sex="", threshold=None):
+        """'low', 'high' or '' against the reference range (and the ferritin threshold)."""
+        if self.analyte == "ferritin" and threshold is not None and self.value < threshold:
+            return "low"
+        bounds = self.info.reference_range(sex)
+        if bounds and self.value < bounds[0]:
+            return "low"
+        if bounds and self.value > bounds[1]:
+            return "high"
+        return ""
+
+
+class InfusionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(patient__in=Patient.objects.for_user(user))
+
+
+class Infusion(models.Model):
+    PRODUCT_CHOICES = [
+        ("fcm", "Ferric carboxymaltose (Injectafer / Ferinject)"),
+        ("lmw_dextran", "Low-molecular-weight iron dextran (INFeD)"),
+        ("ferumoxytol", "Ferumoxytol (Feraheme)"),
+        ("derisomaltose", "Ferric derisomaltose (Monoferric)"),
+        ("sucrose", "Iron sucrose (Venofer)"),
+        ("other", "Other"),
+    ]
+    SHORT_NAMES = {
+        "fcm": "FCM",
+        "lmw_dextran": "Iron dextran",
+        "ferumoxytol": "Ferumoxytol",
+        "derisomaltose": "Ferric derisomaltose",
+        "sucrose": "Iron sucrose",
+        "other": "Other",
+    }
+    MIN_DOSE_MG = 10
+    MAX_DOSE_MG = 3000
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="infusions")
+    given_on = models.DateField("date given")
+    product = models.CharField(max_length=16, choices=PRODUCT_CHOICES, default="fcm")
+    product_other = models.CharField("other product", max_length=120, blank=True)
+    dose_mg = models.PositiveIntegerField(
+        "dose (mg iron)",
+        default=1000,
+        validators=[MinValueValidator(MIN_DOSE_MG), MaxValueValidator(MAX_DOSE_MG)],
+    )
+    reaction = models.TextField("reaction, if any", blank=True)
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = InfusionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-given_on"])]
+
+    def __str__(self):
+        return f"{self.product_label} {self.dose_mg} mg on {self.given_on:%Y-%m-%d}"
+
+    @property
+    def product_label(self):
+        if self.product == "other" and self.product_other:
+            return self.product_other
+        return self.SHORT_NAMES.get(self.product, self.product)
+
+
+class SymptomScoreQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(patient__in=Patient.objects.for_user(user))
+
+
+class SymptomScore(models.Model):
+    """A plain 0–10 self-rated severity (deliberately not the copyrighted IRLS scale)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_scores")
+    recorded_on = models.DateField("date")
+    severity = models.PositiveSmallIntegerField(
+        "severity (0 = none, 10 = worst)",
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    onset_time = models.TimeField("evening symptoms began at", null=True, blank=True)
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = SymptomScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-recorded_on"])]
+
+    def __str__(self):
+        return f"Severity {self.severity} on {self.recorded_on:%Y-%m-%d}"

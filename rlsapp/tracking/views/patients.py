@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rlsapp import units
+
+from ..access import get_patient_for_user
+from ..forms import PatientForm
+from ..models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+
+WORKLIST_PAGE_SIZE = 50
+RECENT_ROWS = 10
+
+
+@login_required
+def worklist(request):
+    patients = Patient.objects.for_user(request.user).with_latest()
+    page = Paginator(patients, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if not page.object_list and page.number == 1:
+        messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
+        return redirect("patient_create")
+    return render(request, "tracking/worklist.html", {"page": page})
+
+
+def latest_results(patient):
+    """The newest result of each analyte, in one query whatever the history length."""
+    ranked = (
+        LabResult.objects.filter(draw__patient=patient)
+        .select_related("draw")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("analyte")],
+                order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    found = {r.analyte: r for r in ranked}
+    return [found[code] for code in units.ANALYTES if code in found]
+
+
+@login_required
+def patient_detail(request, pk):
+    patient = get_patient_for_user(request, pk, with_latest=True)
+    context = {
+        "patient": patient,
+        "latest": latest_results(patient),
+        "draws": LabDraw.objects.filter(patient=patient)
+        .newest_first()
+        .with_results()[:RECENT_ROWS],
+        "infusions": Infusion.objects.filter(patient=patient)[:RECENT_ROWS],
+        "symptom_scores": SymptomScore.objects.filter(patient=patient)[:RECENT_ROWS],
+    }
+    return render(request, "tracking/patient_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.owner = request.user
+        patient = form.save()
+        messages.success(request, f"Added {patient.name}. Now record a lab result or an infusion.")
+        return redirect(patient)
+    return render(request, "tracking/patient_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request, pk):
+    patient = get_patient_for_user(request, pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(patient)
+    return render(request, "tracking/patient_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_delete(request, pk):
+    patient = get_patient_for_user(request, pk)
+    if request.method == "POST":
+        name = patient.name
+        patient.delete()
+        messages.success(request, f"Deleted {name} and all of their records.")
+        return redirect("home")
+    return render(
+        request,
+        "tracking/confirm_delete.html",
+        {
+            "patient": patient,
+            "object": patient,
+            "what": f"{patient.name} with every lab result, infusion and symptom score",
+            "cancel_url": patient.get_absolute_url(),
+        },
+    )

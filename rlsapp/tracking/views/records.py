@@ -1,0 +1,152 @@
+"""Lab draws, infusions and symptom scores: list, add, edit and delete.
+
+The three kinds share one flow; each view names its model's access helper,
+form and template, so every lookup stays scoped to the signed-in user.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from .. import access
+from ..forms import InfusionForm, LabDrawForm, SymptomScoreForm
+from ..models import Infusion, LabDraw, SymptomScore
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    slug: str  # URL name prefix
+    singular: str
+    plural: str
+    form_class: type
+    list_template: str
+
+    def list_url(self, patient):
+        return reverse(f"{self.slug}_list", args=[patient.pk])
+
+
+DRAWS = RecordKind("draw", "lab result", "lab results", LabDrawForm, "tracking/draw_list.html")
+INFUSIONS = RecordKind(
+    "infusion", "infusion", "infusions", InfusionForm, "tracking/infusion_list.html"
+)
+SYMPTOMS = RecordKind(
+    "symptom", "symptom score", "symptom scores", SymptomScoreForm, "tracking/symptom_list.html"
+)
+
+
+def _list(request, kind, patient, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, kind.list_template, {"patient": patient, "page": page, "kind": kind})
+
+
+def _edit(request, kind, patient, instance=None):
+    form = kind.form_class(request.POST or None, instance=instance, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        verb = "Saved" if instance else "Added"
+        messages.success(request, f"{verb} the {kind.singular}.")
+        if getattr(form, "calculated_tsat", False):
+            messages.info(request, "Transferrin saturation was calculated from iron and TIBC.")
+        if "add_another" in request.POST:
+            return redirect(f"{kind.slug}_create", patient.pk)
+        return redirect(patient)
+    context = {"form": form, "patient": patient, "kind": kind, "object": instance}
+    return render(request, "tracking/record_form.html", context)
+
+
+def _delete(request, kind, obj):
+    patient = obj.patient
+    if request.method == "POST":
+        obj.delete()
+        messages.success(request, f"Deleted the {kind.singular}.")
+        return redirect(patient)
+    context = {
+        "patient": patient,
+        "object": obj,
+        "what": f"the {kind.singular}: {obj}",
+        "cancel_url": patient.get_absolute_url(),
+    }
+    return render(request, "tracking/confirm_delete.html", context)
+
+
+@login_required
+def draw_list(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    draws = LabDraw.objects.filter(patient=patient).newest_first().with_results()
+    return _list(request, DRAWS, patient, draws)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_create(request, pk):
+    return _edit(request, DRAWS, access.get_patient_for_user(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_edit(request, pk):
+    draw = access.get_draw_for_user(request, pk)
+    return _edit(request, DRAWS, draw.patient, draw)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_delete(request, pk):
+    return _delete(request, DRAWS, access.get_draw_for_user(request, pk))
+
+
+@login_required
+def infusion_list(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    return _list(request, INFUSIONS, patient, Infusion.objects.filter(patient=patient))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def infusion_create(request, pk):
+    return _edit(request, INFUSIONS, access.get_patient_for_user(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def infusion_edit(request, pk):
+    infusion = access.get_infusion_for_user(request, pk)
+    return _edit(request, INFUSIONS, infusion.patient, infusion)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def infusion_delete(request, pk):
+    return _delete(request, INFUSIONS, access.get_infusion_for_user(request, pk))
+
+
+@login_required
+def symptom_list(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    return _list(request, SYMPTOMS, patient, SymptomScore.objects.filter(patient=patient))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_create(request, pk):
+    return _edit(request, SYMPTOMS, access.get_patient_for_user(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_edit(request, pk):
+    score = access.get_symptom_score_for_user(request, pk)
+    return _edit(request, SYMPTOMS, score.patient, score)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_delete(request, pk):
+    return _delete(request, SYMPTOMS, access.get_symptom_score_for_user(request, pk))

@@ -1,0 +1,55 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from rlsapp.tracking.models import Patient
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email):
+        return get_user_model().objects.create_user(email, PASSWORD)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    """Alice tracks her own ferritin."""
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def outsider(make_user):
+    """Charlie has an account but no business with Alice's data."""
+    return make_user("charlie@example.com")
+
+
+@pytest.fixture
+def patient(owner):
+    return Patient.objects.create(owner=owner, name="Alice", sex="F")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def today():
+    return datetime.date.today()
