@@ -37,27 +37,26 @@ class DateInput(forms.DateInput):
 
 
 class RangeMessagesMixin:
-    """Give numeric fields one message naming the whole accepted range."""
+    """Give numeric model fields one message naming the whole accepted range.
+
+    The bounds come from the model field's validators, so the form and the
+    model cannot disagree about them.
+    """
 
     range_units: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            low = next(
-                (v.limit_value for v in field.validators if isinstance(v, MinValueValidator)), None
-            )
-            high = next(
-                (v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None
-            )
+            validators = self._meta.model._meta.get_field(name).validators
+            low = max((v.limit_value for v in validators if type(v) is MinValueValidator), default=None)
+            high = min((v.limit_value for v in validators if type(v) is MaxValueValidator), default=None)
             if low is None or high is None:
                 continue
             unit = self.range_units.get(name, "")
             message = f"{field.label}: enter a number from {low:g} to {high:g}{unit}."
             field.validators = [
-                v
-                for v in field.validators
-                if not isinstance(v, (MinValueValidator, MaxValueValidator))
+                v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))
             ] + [MinValueValidator(low, message), MaxValueValidator(high, message)]
             field.error_messages["invalid"] = message
             field.widget.attrs.update({"min": low, "max": high})
@@ -131,8 +130,8 @@ class LabDrawForm(forms.ModelForm):
                 required=False,
                 max_length=32,
                 initial=result.entered_value if result and not result.calculated else "",
-                help_text=f"{units.format_value(code, low)}–{units.format_value(code, high)} "
-                f"{analyte.display_unit}; “<5” or “>1500” if the lab printed that.",
+                help_text=f"{low:g}–{high:g} {analyte.display_unit}; “<5” or “>1500” if the lab "
+                "printed that.",
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
             self.fields[f"{code}_unit"] = forms.ChoiceField(

@@ -30,7 +30,7 @@ def result_value(result, patient):
     if result.converted:
         html += format_html(' <span class="entered-as">lab: {}</span>', result.entered_display)
     if result.calculated:
-        html += format_html(' <span class="entered-as">calculated</span>')
+        html += format_html(' <span class="entered-as">{}</span>', "calculated")
     return html
 
 

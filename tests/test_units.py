@@ -1,0 +1,67 @@
+import pytest
+
+from rlsapp import units
+
+
+@pytest.mark.parametrize(
+    ("analyte", "text", "unit", "stored"),
+    [
+        ("ferritin", "100", "µg/L", 100),
+        ("ferritin", "100", "ng/mL", 100),
+        ("ferritin", "224.7", "pmol/L", 100),
+        ("hemoglobin", "135", "g/L", 13.5),
+        ("hemoglobin", "8.5", "mmol/L", 8.5 / 0.6206),
+        ("hematocrit", "0.41", "L/L", 41),
+        ("iron", "17.9", "µmol/L", 100),
+        ("tibc", "53.7", "µmol/L", 300),
+        ("phosphate", "1.0", "mmol/L", 1 / 0.3229),
+    ],
+)
+def test_it_converts_each_lab_unit_to_the_stored_unit(analyte, text, unit, stored):
+    assert units.measure(analyte, text, unit).value == pytest.approx(stored)
+
+
+def test_it_keeps_the_value_and_unit_as_the_lab_printed_them():
+    m = units.measure("hemoglobin", " 12,5 ", "g/dL")
+    assert (m.value, m.entered_value, m.entered_unit) == (12.5, "12,5", "g/dL")
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "number"),
+    [("<5", "<", 5), ("> 1500", ">", 1500), ("≤5", "<=", 5), (">=10", ">=", 10), ("7", "", 7)],
+)
+def test_it_reads_less_than_and_greater_than_results(text, comparator, number):
+    assert units.parse_number(text) == (comparator, number)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "--4", "5<", "1e5", "NaN", "∞"])
+def test_it_refuses_what_is_not_a_number(text):
+    with pytest.raises(units.UnitError, match="Enter a number"):
+        units.parse_number(text)
+
+
+def test_it_refuses_an_implausible_value_naming_the_range_in_the_entered_unit():
+    with pytest.raises(units.UnitError, match=r"Hemoglobin must be between 20 and 250 g/L"):
+        units.measure("hemoglobin", "900", "g/L")
+
+
+def test_it_refuses_an_unknown_unit_listing_the_accepted_ones():
+    with pytest.raises(units.UnitError, match="accepted: µg/L, ng/mL, pmol/L"):
+        units.measure("ferritin", "100", "mg/dL")
+
+
+def test_transferrin_saturation_is_iron_over_tibc():
+    assert units.transferrin_saturation(90, 300) == pytest.approx(30)
+
+
+def test_reference_ranges_depend_on_sex_where_they_differ():
+    hb = units.ANALYTES["hemoglobin"]
+    assert hb.reference_range("F") == (12, 16)
+    assert hb.reference_range("M") == (13, 17)
+    assert units.ANALYTES["ferritin"].reference_range("F") == (30, 300)
+
+
+def test_every_analyte_has_a_loinc_code_and_accepts_its_stored_unit():
+    for analyte in units.ANALYTES.values():
+        assert analyte.loinc
+        assert analyte.display_unit in analyte.units
