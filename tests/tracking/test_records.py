@@ -115,7 +115,9 @@ DEFAULTS = {
     ],
 )
 def test_it_refuses_settings_out_of_range(owner_client, field, value, message):
-    response = owner_client.post(reverse("patient_create"), {"name": "Bea"} | DEFAULTS | {field: value})
+    response = owner_client.post(
+        reverse("patient_create"), {"name": "Bea"} | DEFAULTS | {field: value}
+    )
     assert message in response.context["form"].errors[field][0]
     assert not Patient.objects.exists()
 

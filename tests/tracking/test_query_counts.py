@@ -1,0 +1,70 @@
+"""Pages run a constant number of queries however much history there is."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+
+WORKLIST_BUDGET = 10
+PATIENT_PAGE_BUDGET = 12
+
+
+def add_history(patient, draws, today):
+    made = LabDraw.objects.bulk_create(
+        LabDraw(patient=patient, drawn_on=today - datetime.timedelta(days=7 * i))
+        for i in range(draws)
+    )
+    LabResult.objects.bulk_create(
+        LabResult(draw=d, analyte=a, value=v, entered_value=str(v), entered_unit=u)
+        for d in made
+        for a, v, u in [("ferritin", 80, "µg/L"), ("hemoglobin", 13, "g/dL")]
+    )
+    Infusion.objects.bulk_create(
+        Infusion(patient=patient, given_on=today - datetime.timedelta(days=180 * i))
+        for i in range(max(1, draws // 25))
+    )
+    SymptomScore.objects.bulk_create(
+        SymptomScore(patient=patient, recorded_on=today - datetime.timedelta(days=i), severity=3)
+        for i in range(max(1, draws // 5))
+    )
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_worklist_queries_do_not_grow_with_patients(owner_client, owner, today):
+    first = Patient.objects.create(owner=owner, name="P0")
+    add_history(first, 3, today)
+    small = count_queries(owner_client, reverse("home"))
+    for i in range(1, 200):
+        add_history(Patient.objects.create(owner=owner, name=f"P{i}"), 3, today)
+    large = count_queries(owner_client, reverse("home"))
+    assert small == large <= WORKLIST_BUDGET
+
+
+def test_patient_page_queries_do_not_grow_with_history(
+    owner_client, patient, owner, today, django_assert_max_num_queries
+):
+    add_history(patient, 1, today)
+    small = count_queries(owner_client, patient.get_absolute_url())
+    add_history(patient, 500, today - datetime.timedelta(days=1))
+    with django_assert_max_num_queries(PATIENT_PAGE_BUDGET):
+        owner_client.get(patient.get_absolute_url())
+    assert count_queries(owner_client, patient.get_absolute_url()) == small
+
+
+@pytest.mark.parametrize("kind", ["draw", "infusion", "symptom"])
+def test_record_lists_are_constant_too(owner_client, patient, today, kind):
+    add_history(patient, 5, today)
+    url = reverse(f"{kind}_list", args=[patient.pk])
+    small = count_queries(owner_client, url)
+    add_history(patient, 300, today - datetime.timedelta(days=1))
+    assert count_queries(owner_client, url) == small <= PATIENT_PAGE_BUDGET

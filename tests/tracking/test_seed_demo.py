@@ -1,0 +1,42 @@
+import statistics
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from rlsapp.tracking.demo import DEMO_EMAIL
+from rlsapp.tracking.models import LabResult
+
+
+def test_it_refuses_to_seed_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+
+
+def test_the_demo_history_has_three_infusions_and_a_realistic_decline(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert "demo@example.com" in capsys.readouterr().out
+    patient = get_user_model().objects.get(email=DEMO_EMAIL).patients.get()
+    infusions = sorted(patient.infusions.values_list("given_on", flat=True))
+    assert len(infusions) == 3
+    assert set(patient.infusions.values_list("dose_mg", flat=True)) == {1000}
+    ferritin = list(LabResult.objects.ferritin_series(patient))
+    for start, end in zip(infusions, infusions[1:] + [None], strict=True):
+        decline = [
+            ((r.draw.drawn_on - start).days / 7, r.value)
+            for r in ferritin
+            if (r.draw.drawn_on - start).days >= 28 and (end is None or r.draw.drawn_on < end)
+        ]
+        assert len(decline) >= 2
+        slope = statistics.linear_regression(*zip(*decline, strict=True)).slope
+        assert -7.5 < slope < -2.5, f"decline after {start}: {slope:.1f} µg/L per week"
+    assert patient.symptom_scores.count() > 40
+
+
+def test_seeding_twice_keeps_one_demo_account(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert get_user_model().objects.filter(email=DEMO_EMAIL).count() == 1
