@@ -6,3 +6,6 @@ urlpatterns = [
     path("accounts/", include("rlsapp.accounts.urls")),
     path("", include("rlsapp.tracking.urls")),
 ]
+
+# A database failure outside a view still gets the plain 503, not a stack trace.
+handler500 = "rlsapp.middleware.server_error"
