@@ -2,7 +2,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from rlsapp import units
 
@@ -104,8 +107,11 @@ class Patient(models.Model):
     )
 
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save through a form; a stale version means someone else saved first.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PatientQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -147,8 +153,11 @@ class LabDraw(models.Model):
     )
     note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save through a form; a stale version means someone else saved first.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = LabDrawQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-drawn_on", "-pk"]
@@ -192,6 +201,7 @@ class LabResult(models.Model):
     )
 
     objects = LabResultQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -270,8 +280,11 @@ class Infusion(models.Model):
     reaction = models.TextField("reaction, if any", blank=True)
     notes = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save through a form; a stale version means someone else saved first.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = InfusionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-given_on", "-pk"]
@@ -304,8 +317,11 @@ class SymptomScore(models.Model):
     onset_time = models.TimeField("evening symptoms began at", null=True, blank=True)
     note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save through a form; a stale version means someone else saved first.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SymptomScoreQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-recorded_on", "-pk"]
@@ -313,3 +329,16 @@ class SymptomScore(models.Model):
 
     def __str__(self):
         return f"Severity {self.severity} on {self.recorded_on:%Y-%m-%d}"
+
+
+@receiver(post_delete, sender=Patient)
+def forget_deleted_patients_history(sender, instance, **kwargs):
+    """Deleting a person deletes their change history too: "deleted" must mean gone.
+
+    Runs after the cascade, so it also removes the deletion records the cascade just wrote.
+    """
+    draw_ids = LabDraw.history.filter(patient_id=instance.pk).values("id")
+    LabResult.history.filter(draw_id__in=draw_ids).delete()
+    for model in (LabDraw, Infusion, SymptomScore):
+        model.history.filter(patient_id=instance.pk).delete()
+    Patient.history.filter(id=instance.pk).delete()
