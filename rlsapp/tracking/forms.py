@@ -1,7 +1,7 @@
 import datetime
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
@@ -49,20 +49,82 @@ class RangeMessagesMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             validators = self._meta.model._meta.get_field(name).validators
-            low = max((v.limit_value for v in validators if type(v) is MinValueValidator), default=None)
-            high = min((v.limit_value for v in validators if type(v) is MaxValueValidator), default=None)
+            low = max(
+                (v.limit_value for v in validators if type(v) is MinValueValidator), default=None
+            )
+            high = min(
+                (v.limit_value for v in validators if type(v) is MaxValueValidator), default=None
+            )
             if low is None or high is None:
                 continue
             unit = self.range_units.get(name, "")
             message = f"{field.label}: enter a number from {low:g} to {high:g}{unit}."
             field.validators = [
-                v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))
+                v
+                for v in field.validators
+                if not isinstance(v, (MinValueValidator, MaxValueValidator))
             ] + [MinValueValidator(low, message), MaxValueValidator(high, message)]
             field.error_messages["invalid"] = message
             field.widget.attrs.update({"min": low, "max": high})
 
 
-class PatientForm(RangeMessagesMixin, forms.ModelForm):
+class EditConflict(Exception):
+    """Someone else saved the record after this form was opened."""
+
+
+CONFLICT_MESSAGE = (
+    "This record was changed elsewhere (another tab, device or person) after you opened it, "
+    "so your changes were NOT saved, to avoid overwriting theirs. Reload the page to see the "
+    "current version, then make your change again."
+)
+
+
+class VersionCheckMixin:
+    """Optimistic locking: an edit saves only if the record's version is the one it was opened at.
+
+    The form carries the version in a hidden field; save() bumps it with a conditional UPDATE
+    inside the transaction, so of two concurrent saves exactly one wins and the other raises
+    EditConflict (the view tells the user). Forms with a layout set render_hidden_fields.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A CharField: a tampered value becomes a conflict, not an invisible field error.
+            self.fields["version"] = forms.CharField(
+                widget=forms.HiddenInput, initial=self.instance.version, required=False
+            )
+
+    def _seen_version(self):
+        try:
+            return int(self.cleaned_data.get("version") or "")
+        except ValueError:
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self._seen_version() != self.instance.version:
+            raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+        return cleaned
+
+    def claim_version(self):
+        if not self.instance.pk:
+            return
+        seen = self._seen_version()
+        claimed = seen is not None and type(self.instance).objects.filter(
+            pk=self.instance.pk, version=seen
+        ).update(version=seen + 1)
+        if not claimed:
+            raise EditConflict
+        self.instance.version = seen + 1
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            self.claim_version()
+            return super().save(commit)
+
+
+class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {
         "ferritin_threshold": " µg/L",
         "first_recheck_weeks": " weeks",
@@ -92,6 +154,7 @@ class PatientForm(RangeMessagesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Fieldset("Person", "name", Row(Column("sex"), Column("birth_date"))),
             Fieldset(
@@ -109,7 +172,7 @@ class PatientForm(RangeMessagesMixin, forms.ModelForm):
         return value and check_past_date(value, "Birth date")
 
 
-class LabDrawForm(forms.ModelForm):
+class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
 
     class Meta:
@@ -130,12 +193,12 @@ class LabDrawForm(forms.ModelForm):
                 required=False,
                 max_length=32,
                 initial=result.entered_value if result and not result.calculated else "",
-                help_text=f"{low:g}–{high:g} {analyte.display_unit}; “<5” or “>1500” if the lab "
-                "printed that.",
+                help_text=f"Accepted: {low:g}–{high:g} {analyte.display_unit}",
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
             self.fields[f"{code}_unit"] = forms.ChoiceField(
                 label="Unit",
+                required=False,
                 choices=analyte.unit_choices(),
                 initial=result.entered_unit if result else analyte.display_unit,
             )
@@ -146,11 +209,18 @@ class LabDrawForm(forms.ModelForm):
                     css_class="analyte-row",
                 )
             )
-        self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
+        self.fields["tsat"].help_text += "; left blank, it is calculated from iron and TIBC."
+        if not self.instance.pk:
+            self.initial.setdefault("drawn_on", timezone.localdate())
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(Column("drawn_on"), Column("lab_name")),
+            HTML(
+                '<p class="form-text">Type each result as the lab printed it and pick its unit; '
+                "“&lt;5” or “&gt;1500” are kept as such. Leave the others blank.</p>"
+            ),
             Div(*rows, css_class="analytes"),
             "note",
         )
@@ -166,8 +236,8 @@ class LabDrawForm(forms.ModelForm):
         self.calculated_tsat = False
         for code in units.ANALYTES:
             text = (cleaned.get(code) or "").strip()
-            unit = cleaned.get(f"{code}_unit")
-            if not text or unit is None:
+            unit = cleaned.get(f"{code}_unit") or units.ANALYTES[code].display_unit
+            if not text:
                 continue
             try:
                 self.measurements[code] = units.measure(code, text, unit)
@@ -210,7 +280,7 @@ class LabDrawForm(forms.ModelForm):
         return draw
 
 
-class InfusionForm(RangeMessagesMixin, forms.ModelForm):
+class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {"dose_mg": " mg"}
 
     class Meta:
@@ -225,9 +295,12 @@ class InfusionForm(RangeMessagesMixin, forms.ModelForm):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        if not self.instance.pk:
+            self.initial.setdefault("given_on", timezone.localdate())
         self.fields["product_other"].help_text = "Only when the product is “Other”."
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(Column("given_on"), Column("dose_mg")),
             Row(Column("product"), Column("product_other")),
@@ -245,7 +318,7 @@ class InfusionForm(RangeMessagesMixin, forms.ModelForm):
         return cleaned
 
 
-class SymptomScoreForm(RangeMessagesMixin, forms.ModelForm):
+class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     class Meta:
         model = SymptomScore
         fields = ["recorded_on", "severity", "onset_time", "note"]
@@ -259,6 +332,8 @@ class SymptomScoreForm(RangeMessagesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
         self.fields["severity"].widget.attrs["step"] = 1
+        if not self.instance.pk:
+            self.initial.setdefault("recorded_on", timezone.localdate())
         self.helper = FormHelper()
         self.helper.form_tag = False
 
