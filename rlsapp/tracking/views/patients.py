@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from rlsapp import units
 
 from ..access import get_patient_for_user
-from ..forms import PatientForm
+from ..forms import CONFLICT_MESSAGE, EditConflict, PatientForm
 from ..models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 
 WORKLIST_PAGE_SIZE = 50
@@ -77,9 +77,13 @@ def patient_edit(request, pk):
     patient = get_patient_for_user(request, pk)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
-        return redirect(patient)
+        try:
+            form.save()
+        except EditConflict:
+            form.add_error(None, CONFLICT_MESSAGE)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(patient)
     return render(request, "tracking/patient_form.html", {"form": form, "patient": patient})
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from .. import access
-from ..forms import InfusionForm, LabDrawForm, SymptomScoreForm
+from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, LabDrawForm, SymptomScoreForm
 from ..models import Infusion, LabDraw, SymptomScore
 
 PAGE_SIZE = 25
@@ -49,7 +49,12 @@ def _list(request, kind, patient, queryset):
 def _edit(request, kind, patient, instance=None):
     form = kind.form_class(request.POST or None, instance=instance, patient=patient)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            form.save()
+        except EditConflict:
+            form.add_error(None, CONFLICT_MESSAGE)
+            context = {"form": form, "patient": patient, "kind": kind, "object": instance}
+            return render(request, "tracking/record_form.html", context, status=409)
         verb = "Saved" if instance else "Added"
         messages.success(request, f"{verb} the {kind.singular}.")
         if getattr(form, "calculated_tsat", False):
