@@ -87,7 +87,9 @@ def test_editing_a_draw_replaces_its_results(owner_client, patient, url, today):
     edit_url = reverse("draw_edit", args=[draw.pk])
     form = owner_client.get(edit_url).context["form"]
     assert form["ferritin"].value() == "80"
-    owner_client.post(edit_url, draw_post(today, ferritin="95"))
+    owner_client.post(
+        edit_url, draw_post(today, ferritin="95") | {"version": form["version"].value()}
+    )
     assert list(draw.results.values_list("analyte", "value")) == [("ferritin", 95)]
 
 
