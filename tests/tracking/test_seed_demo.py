@@ -17,7 +17,7 @@ def test_it_refuses_to_seed_without_debug(db, settings):
 def test_the_demo_history_has_three_infusions_and_a_realistic_decline(db, settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo")
-    assert "demo@example.com" in capsys.readouterr().out
+    assert "Demo login: demo@example.com" in capsys.readouterr().out
     patient = get_user_model().objects.get(email=DEMO_EMAIL).patients.get()
     infusions = sorted(patient.infusions.values_list("given_on", flat=True))
     assert len(infusions) == 3

@@ -26,4 +26,4 @@ class Command(BaseCommand):
             user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, first_name="Demo")
             create_demo_history(user, timezone.localdate())
             self.stdout.write("Created the demo account with a two-year history.")
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ as {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
