@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("rlsapp.accounts.urls")),
     path("", include("rlsapp.tracking.urls")),
+    path("", include("rlsapp.charts.urls")),
 ]
 
 # A database failure outside a view still gets the plain 503, not a stack trace.

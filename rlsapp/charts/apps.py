@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ChartsConfig(AppConfig):
+    name = "rlsapp.charts"

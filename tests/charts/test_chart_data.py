@@ -1,0 +1,132 @@
+"""The chart JSON: what it holds, who may see it, and how many queries it costs."""
+
+from django.urls import reverse
+
+from rlsapp.tracking.models import Infusion
+
+from .helpers import DAY0, add_draw, add_long_history, week
+
+CHART_JSON_BUDGET = 5
+
+
+def chart_json(client, patient):
+    response = client.get(reverse("patient_chart_data", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_it_gives_the_series_infusions_and_reference_lines(owner_client, earley):
+    data = chart_json(owner_client, earley)
+
+    assert data["threshold"] == 100
+    assert [line["value"] for line in data["reference_lines"]] == [75, 300]
+    assert data["ferritin"][0] == {
+        "date": "2023-12-15",
+        "value": 40.0,
+        "comparator": "",
+        "lab": "City Lab (Roche)",
+    }
+    assert len(data["ferritin"]) == 6
+    blood = {s["code"]: s["points"] for s in data["blood"]}
+    assert [p["value"] for p in blood["hemoglobin"]] == [12.9]
+    assert len(blood["tsat"]) == 4 and blood["hematocrit"] == []
+    assert data["symptoms"] == [
+        {"date": "2024-01-08", "value": 7},
+        {"date": "2024-02-12", "value": 2},
+    ]
+    assert data["infusions"] == [
+        {"date": "2024-01-01", "product": "FCM", "dose_mg": 1000, "label": "FCM 1000 mg"}
+    ]
+
+
+def test_the_episode_fit_and_projection_come_out_exact(owner_client, earley):
+    data = chart_json(owner_client, earley)
+
+    [episode] = data["episodes"]
+    assert episode["baseline"]["value"] == 40.0
+    assert episode["peak"] == {"date": "2024-01-15", "value": 610.0, "comparator": ""}
+    assert episode["linear"]["decline_per_week"] == 6.6
+    assert episode["linear"]["r_squared"] == 1.0
+    assert episode["linear"]["n_points"] == 4
+    assert episode["linear"]["line"] == [
+        {"weeks": 4.0, "value": 403.6},
+        {"weeks": 16.0, "value": 324.4},
+    ]
+    assert episode["below_threshold"] == {"weeks": 50.0, "date": "2024-12-16", "kind": "predicted"}
+    assert [p["weeks"] for p in episode["points"]] == [2.0, 4.0, 8.0, 12.0, 16.0]
+
+    projection = data["projection"]
+    assert projection["method"] == "linear"
+    assert projection["crossing"] == "2024-12-16"
+    assert projection["from"] == {"date": "2024-04-22", "value": 324.4, "comparator": ""}
+    assert not projection["is_population_default"]
+
+
+def test_a_bound_like_less_than_5_is_sent_with_its_comparator(owner_client, patient):
+    add_draw(patient, DAY0, comparator="<", ferritin=5)
+    add_draw(patient, week(3), ferritin=30)
+
+    data = chart_json(owner_client, patient)
+
+    assert data["ferritin"][0]["comparator"] == "<"
+
+
+def test_thin_data_fall_back_to_the_population_default_labelled_as_such(owner_client, patient):
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(9), ferritin=166)  # 66 above 100 at 6.6 per week: 10 weeks
+
+    data = chart_json(owner_client, patient)
+
+    assert data["projection"]["is_population_default"]
+    assert data["projection"]["crossing"] == str(week(19))
+    assert data["episodes"][0]["below_threshold"]["kind"] == "population"
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Population default, not your own data" in page
+    assert "predicted from population default" in page
+
+
+def test_no_population_default_when_the_patient_turned_it_off(owner_client, patient):
+    patient.use_population_slope = False
+    patient.save()
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(9), ferritin=166)
+
+    projection = chart_json(owner_client, patient)["projection"]
+
+    assert projection["method"] == "none" and projection["crossing"] is None
+
+
+def test_outsiders_and_strangers_cannot_read_it(outsider_client, client, earley):
+    url = reverse("patient_chart_data", args=[earley.pk])
+    assert outsider_client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_it_is_never_cached(owner_client, earley):
+    response = owner_client.get(reverse("patient_chart_data", args=[earley.pk]))
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_queries_stay_within_budget_for_1_or_500_draws(
+    owner_client, patient, django_assert_max_num_queries
+):
+    add_long_history(patient, 1)
+    with django_assert_max_num_queries(CHART_JSON_BUDGET):
+        small = chart_json(owner_client, patient)
+    assert len(small["ferritin"]) == 1
+
+    add_long_history(patient, 500)
+    with django_assert_max_num_queries(CHART_JSON_BUDGET):
+        large = chart_json(owner_client, patient)
+    assert len(large["ferritin"]) == 501
+    assert len(large["episodes"]) == 11
+
+
+def test_the_report_stays_within_the_same_budget(
+    owner_client, patient, django_assert_max_num_queries
+):
+    add_long_history(patient, 500)
+    with django_assert_max_num_queries(CHART_JSON_BUDGET):
+        response = owner_client.get(reverse("patient_report", args=[patient.pk]))
+    assert response.status_code == 200

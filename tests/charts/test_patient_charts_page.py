@@ -1,0 +1,113 @@
+"""The charts section on the patient page and the printable report."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from rlsapp.assets import ASSETS
+from rlsapp.tracking.models import Infusion
+
+from .helpers import DAY0, add_draw, add_long_history, week
+
+PATIENT_PAGE_BUDGET = 12
+
+
+def page(client, patient, name="patient_detail"):
+    response = client.get(reverse(name, args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_empty_history_explains_what_to_enter_instead_of_an_empty_canvas(owner_client, patient):
+    html = page(owner_client, patient)
+
+    assert "<canvas" not in html
+    assert "No ferritin results yet." in html
+    assert "No infusions recorded." in html
+    assert reverse("draw_create", args=[patient.pk]) in html
+    assert reverse("infusion_create", args=[patient.pk]) in html
+
+
+def test_a_single_result_asks_for_a_second_one(owner_client, patient):
+    add_draw(patient, DAY0, ferritin=42)
+
+    html = page(owner_client, patient)
+
+    assert "One ferritin result so far" in html
+    assert 'id="history-chart"' not in html
+
+
+def test_results_after_an_infusion_but_too_few_to_fit_say_why(owner_client, patient):
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(2), ferritin=500)
+
+    html = page(owner_client, patient)
+
+    assert 'id="history-chart"' in html
+    assert "Not enough results after an infusion yet." in html
+    assert "No fit: no ferritin result 4+ weeks after the infusion yet" in html
+
+
+def test_a_history_gets_both_charts_the_table_and_the_pinned_scripts(owner_client, earley):
+    html = page(owner_client, earley)
+
+    assert 'id="history-chart"' in html and 'id="overlay-chart"' in html
+    assert f'data-chart-url="{reverse("patient_chart_data", args=[earley.pk])}"' in html
+    for name in ("chartjs", "chartjs_date_adapter", "chartjs_annotation"):
+        asset = ASSETS[name]
+        assert f'src="{asset.url}" integrity="{asset.integrity}"' in html
+    assert "js/patient_charts.js" in html
+    assert "<script>" not in html  # no inline script: the CSP forbids it
+    assert reverse("patient_report", args=[earley.pk]) in html
+
+
+def test_the_table_shows_the_fitted_numbers(owner_client, earley):
+    html = page(owner_client, earley)
+
+    assert '<td class="decline">6.6</td>' in html
+    assert '<td class="r2">1.00</td>' in html
+    assert '<td class="points">4</td>' in html
+    assert '<td class="baseline">40</td>' in html
+    assert '<td class="peak">610</td>' in html
+    assert "50.0" in html and ">predicted</span>" in html
+    assert "Estimate:</strong> below 100 µg/L around 16 Dec 2024" in html
+    assert "Not medical advice" in html
+
+
+def test_the_patient_page_stays_within_budget_for_500_draws(
+    owner_client, patient, django_assert_max_num_queries
+):
+    add_long_history(patient, 1)
+    with django_assert_max_num_queries(PATIENT_PAGE_BUDGET):
+        page(owner_client, patient)
+    add_long_history(patient, 500)
+    with django_assert_max_num_queries(PATIENT_PAGE_BUDGET):
+        page(owner_client, patient)
+
+
+def test_the_report_has_summary_chart_table_latest_values_and_disclaimer(owner_client, earley):
+    html = page(owner_client, earley, "patient_report")
+
+    assert "Report for my clinician" in html
+    assert "Ferritin threshold" in html and "100 µg/L" in html
+    assert 'id="history-chart"' in html
+    assert 'id="infusion-kinetics"' in html
+    # latest values with units and the lab's name
+    assert "324 µg/L" in html and "City Lab (Roche)" in html
+    assert "12.9 g/dL" in html
+    assert "it does not give medical advice" in html
+    assert 'data-action="print"' in html
+
+
+@pytest.mark.parametrize("name", ["patient_report", "patient_chart_data"])
+def test_outsiders_get_404(outsider_client, patient, name):
+    assert outsider_client.get(reverse(name, args=[patient.pk])).status_code == 404
+
+
+def test_an_empty_report_still_renders_and_says_so(owner_client, patient):
+    html = page(owner_client, patient, "patient_report")
+
+    assert "Ferritin results appear here once they are entered." in html
+    assert "No lab results entered." in html
+    assert datetime.date.today().strftime("%Y") in html
