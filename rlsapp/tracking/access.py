@@ -3,8 +3,10 @@
 Another user's object is indistinguishable from a missing one: both are a 404.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from .history import RESTORABLE
 from .models import Infusion, LabDraw, Patient, SymptomScore
 
 
@@ -30,4 +32,18 @@ def get_infusion_for_user(request, pk):
 def get_symptom_score_for_user(request, pk):
     return get_object_or_404(
         SymptomScore.objects.for_user(request.user).select_related("patient"), pk=pk
+    )
+
+
+def get_deleted_record_for_user(request, kind, history_id):
+    """A deletion record from the change history, of one of the user's own people."""
+    model = RESTORABLE.get(kind)
+    if model is None:
+        raise Http404("No such kind of record.")
+    return get_object_or_404(
+        model.history.filter(
+            patient_id__in=Patient.objects.for_user(request.user).values("pk"),
+            history_type="-",
+        ),
+        history_id=history_id,
     )

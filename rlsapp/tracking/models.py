@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -127,6 +127,11 @@ class Patient(models.Model):
         return units.ANALYTES[analyte_code].reference_range(self.sex)
 
 
+# history_change_reason markers for results that go and come back with their draw.
+DELETED_WITH_DRAW = "deleted with its draw"
+RESTORED_WITH_DRAW = "restored with its draw"
+
+
 class LabDrawQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(patient__in=Patient.objects.for_user(user))
@@ -165,6 +170,15 @@ class LabDraw(models.Model):
 
     def __str__(self):
         return f"Draw on {self.drawn_on:%Y-%m-%d}"
+
+    def delete(self, *args, **kwargs):
+        """Delete the results one by one first, marking their history, so a restore can tell
+        them from results removed earlier by an edit."""
+        with transaction.atomic():
+            for result in self.results.all():
+                result._change_reason = DELETED_WITH_DRAW
+                result.delete()
+            return super().delete(*args, **kwargs)
 
     def result_map(self):
         """{analyte code: LabResult}, using prefetched results when present."""

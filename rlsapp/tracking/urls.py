@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import patients, records
+from .views import history, patients, records
 
 urlpatterns = [
     path("", patients.worklist, name="home"),
@@ -20,4 +20,6 @@ urlpatterns = [
     path("patients/<int:pk>/symptoms/new/", records.symptom_create, name="symptom_create"),
     path("symptoms/<int:pk>/edit/", records.symptom_edit, name="symptom_edit"),
     path("symptoms/<int:pk>/delete/", records.symptom_delete, name="symptom_delete"),
+    path("patients/<int:pk>/history/", history.patient_history, name="patient_history"),
+    path("history/<slug:kind>/<int:pk>/restore/", history.restore_record, name="restore_record"),
 ]

@@ -53,15 +53,14 @@ def _edit(request, kind, patient, instance=None):
             form.save()
         except EditConflict:
             form.add_error(None, CONFLICT_MESSAGE)
-            context = {"form": form, "patient": patient, "kind": kind, "object": instance}
-            return render(request, "tracking/record_form.html", context, status=409)
-        verb = "Saved" if instance else "Added"
-        messages.success(request, f"{verb} the {kind.singular}.")
-        if getattr(form, "calculated_tsat", False):
-            messages.info(request, "Transferrin saturation was calculated from iron and TIBC.")
-        if "add_another" in request.POST:
-            return redirect(f"{kind.slug}_create", patient.pk)
-        return redirect(patient)
+        else:
+            verb = "Saved" if instance else "Added"
+            messages.success(request, f"{verb} the {kind.singular}.")
+            if getattr(form, "calculated_tsat", False):
+                messages.info(request, "Transferrin saturation was calculated from iron and TIBC.")
+            if "add_another" in request.POST:
+                return redirect(f"{kind.slug}_create", patient.pk)
+            return redirect(patient)
     context = {"form": form, "patient": patient, "kind": kind, "object": instance}
     return render(request, "tracking/record_form.html", context)
 
