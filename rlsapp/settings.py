@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rlsapp.accounts",
     "rlsapp.tracking",
+    "rlsapp.reminders",
     "rlsapp.charts",
 ]
 

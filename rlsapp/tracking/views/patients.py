@@ -4,9 +4,12 @@ from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from rlsapp import units
+from rlsapp.reminders import worklist as recheck_worklist
+from rlsapp.reminders.models import Reminder
 
 from ..access import get_patient_for_user
 from ..forms import CONFLICT_MESSAGE, EditConflict, PatientForm
@@ -18,12 +21,15 @@ RECENT_ROWS = 10
 
 @login_required
 def worklist(request):
-    patients = Patient.objects.for_user(request.user).with_latest()
+    patients = recheck_worklist.with_next_recheck(
+        Patient.objects.for_user(request.user).with_latest(), timezone.localdate()
+    )
     page = Paginator(patients, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
     if not page.object_list and page.number == 1:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
-    return render(request, "tracking/worklist.html", {"page": page})
+    context = {"page": page, "recheck_summary": recheck_worklist.summary(patients)}
+    return render(request, "tracking/worklist.html", context)
 
 
 def latest_results(patient):
@@ -55,6 +61,7 @@ def patient_detail(request, pk):
         .with_results()[:RECENT_ROWS],
         "infusions": Infusion.objects.filter(patient=patient)[:RECENT_ROWS],
         "symptom_scores": SymptomScore.objects.filter(patient=patient)[:RECENT_ROWS],
+        "recheck": Reminder.objects.filter(patient=patient).open().first(),
     }
     return render(request, "tracking/patient_detail.html", context)
 

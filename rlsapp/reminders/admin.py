@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import CalendarFeed, Reminder
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["patient", "kind", "remind_on", "status", "sent_at", "attempts"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient"]
+    date_hierarchy = "remind_on"
+    readonly_fields = ["claimed_at", "claim", "sent_at", "closed_at", "created", "updated"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    # The token is a password to the feed: not shown, and not typed in by hand.
+    exclude = ["token"]
+
+    def has_add_permission(self, request):
+        return False

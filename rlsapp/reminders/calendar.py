@@ -1,0 +1,63 @@
+"""Re-checks as iCalendar (RFC 5545), built with the `icalendar` library.
+
+Each open reminder is an all-day event on its reminder date with a morning
+alarm. The UID names the reminder row, so a moved date updates the same event
+in a subscribed calendar and a one-off download never duplicates the feed's.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import capfirst
+
+PRODID = "-//rlsapp//ferritin re-checks//EN"
+ALARM_AT = datetime.timedelta(hours=9)  # on the day, from the all-day event's start
+DISCLAIMER = "rlsapp tracks; it does not give medical advice. Decide with your clinician."
+
+
+def uid(reminder):
+    host = urlsplit(settings.SITE_URL).hostname or "rlsapp"
+    return f"rlsapp-reminder-{reminder.pk}@{host}"
+
+
+def description(reminder):
+    lines = [f"{capfirst(reminder.reason)}.", *reminder.note_lines]
+    lines.append(f"{settings.SITE_URL}{reminder.get_absolute_url()}")
+    lines.append(DISCLAIMER)
+    return "\n\n".join(lines)
+
+
+def event(reminder):
+    summary = f"Ferritin re-check: {reminder.patient.name}"
+    item = icalendar.Event()
+    item.add("uid", uid(reminder))
+    item.add("dtstamp", reminder.updated or timezone.now())
+    item.add("dtstart", reminder.remind_on)
+    item.add("dtend", reminder.remind_on + datetime.timedelta(days=1))
+    item.add("summary", summary)
+    item.add("description", description(reminder))
+    item.add("transp", "TRANSPARENT")  # a reminder, not busy time
+    item.add("url", f"{settings.SITE_URL}{reminder.get_absolute_url()}")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", ALARM_AT)
+    item.add_component(alarm)
+    return item
+
+
+def calendar(reminders, name="rlsapp re-checks"):
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    for reminder in reminders:
+        cal.add_component(event(reminder))
+    return cal.to_ical()

@@ -1,0 +1,190 @@
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from rlsapp import recheck
+from rlsapp.tracking.models import Patient
+
+# Emails go out in the morning of the day, in the configured time zone.
+SEND_HOUR = 8
+
+
+def send_time(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(SEND_HOUR)))
+
+
+class ReminderQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(patient__in=Patient.objects.for_user(user))
+
+    def open(self):
+        return self.filter(status__in=Reminder.OPEN)
+
+    def sendable(self, now):
+        """Waiting for an email now; served by the partial index `reminder_unsent`."""
+        return self.filter(status__in=Reminder.SENDABLE, send_after__lte=now).filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_TIMEOUT)
+        )
+
+
+class Reminder(models.Model):
+    """The next ferritin re-check of one patient, and what became of it.
+
+    At most one is open per patient. `due_on` is the date the rules give;
+    `remind_on` is the date it is shown and sent for (the snooze date while
+    snoozed). Closed ones (done, dismissed) stay as the record of what was asked.
+    """
+
+    KIND_CHOICES = [
+        (recheck.FIRST, "First re-check after an infusion"),
+        (recheck.ROUTINE, "Routine re-check"),
+        (recheck.PREDICTED, "Before a predicted fall below the threshold"),
+    ]
+    UPCOMING, DUE, SENT, DONE, SNOOZED, DISMISSED = (
+        "upcoming",
+        "due",
+        "sent",
+        "done",
+        "snoozed",
+        "dismissed",
+    )
+    STATUS_CHOICES = [
+        (UPCOMING, "Upcoming"),
+        (DUE, "Due (not emailed)"),
+        (SENT, "Emailed"),
+        (DONE, "Done"),
+        (SNOOZED, "Snoozed"),
+        (DISMISSED, "Dismissed"),
+    ]
+    OPEN = (UPCOMING, DUE, SENT, SNOOZED)
+    SENDABLE = (UPCOMING, SNOOZED)
+    # A claim older than this belongs to a sender that died mid-way; another may take over.
+    CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
+    due_on = models.DateField()
+    reason = models.TextField()
+    notes = models.TextField(blank=True, help_text="Below the threshold, phosphate: one a line.")
+    below_since = models.DateField(null=True, blank=True)
+    # The newest ferritin result when this was worked out: a newer one closes it.
+    latest_ferritin_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=UPCOMING)
+    remind_on = models.DateField()
+    soon_from = models.DateField(help_text="From this day on it counts as due soon.")
+    snoozed_until = models.DateField(null=True, blank=True)
+    send_after = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=120, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["remind_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status__in=["upcoming", "due", "sent", "snoozed"]),
+                name="one_open_reminder_per_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "kind", "due_on"], name="one_reminder_per_occasion"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_after"],
+                condition=Q(status__in=["upcoming", "snoozed"]),
+                name="reminder_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.remind_on:%Y-%m-%d} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("patient_detail", args=[self.patient_id])
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    @property
+    def note_lines(self):
+        return [line for line in self.notes.splitlines() if line]
+
+    def urgency(self, today=None):
+        """'overdue', 'today', 'soon' or 'upcoming' in the configured time zone."""
+        today = today or timezone.localdate()
+        return recheck.urgency(self.remind_on, today, (self.remind_on - self.soon_from).days)
+
+    def describe(self, plan: recheck.Recheck, patient: Patient):
+        """Copy the words and dates of a plan whose rule and date are this reminder's."""
+        self.reason = plan.reason
+        self.notes = "\n".join(plan.notes)
+        self.below_since = plan.below_since
+        self.latest_ferritin_on = plan.latest.day if plan.latest else None
+        self.remind_on = self.snoozed_until or self.due_on
+        self.soon_from = self.remind_on - datetime.timedelta(days=patient.due_soon_days)
+
+    def schedule(self, plan: recheck.Recheck, patient: Patient):
+        """Make this the open reminder for the plan's rule and date, to be sent afresh."""
+        self.kind = plan.kind
+        self.due_on = plan.due
+        self.status = self.UPCOMING
+        self.snoozed_until = None
+        self.sent_at = self.closed_at = self.claimed_at = self.claim = None
+        self.attempts = 0
+        self.last_error = ""
+        self.describe(plan, patient)
+        self.send_after = send_time(self.remind_on)
+
+    def reopen(self, plan: recheck.Recheck, patient: Patient):
+        self.status = self.SENT if self.sent_at else self.UPCOMING
+        self.closed_at = self.snoozed_until = None
+        self.describe(plan, patient)
+        self.send_after = None if self.sent_at else send_time(self.remind_on)
+
+    def close(self, status):
+        self.status = status
+        self.closed_at = timezone.now()
+        self.send_after = self.claimed_at = self.claim = None
+
+    def snooze(self, until: datetime.date, due_soon_days: int):
+        self.status = self.SNOOZED
+        self.snoozed_until = self.remind_on = until
+        self.soon_from = until - datetime.timedelta(days=due_soon_days)
+        self.send_after = send_time(until)
+        self.claimed_at = self.claim = None
+        self.attempts = 0
+
+
+class CalendarFeed(models.Model):
+    """A secret address serving a user's open re-checks as iCalendar; a new token revokes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of user {self.user_id}"
+
+    def get_absolute_url(self):
+        return reverse("calendar_feed", args=[self.token])
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)

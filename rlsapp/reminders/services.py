@@ -1,0 +1,115 @@
+"""Keep each patient's open reminder in step with their records and settings.
+
+`sync_patient` is the one way a reminder is scheduled, moved or closed by the
+data; the signals call it whenever ferritin results, draws, infusions or a
+patient's settings change, inside the same transaction as the change.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from rlsapp import recheck
+from rlsapp.kinetics import Point
+from rlsapp.tracking.models import Infusion, LabResult, Patient
+
+from .models import Reminder
+
+SNOOZE_MAX_DAYS = 365
+
+
+def settings_for(patient: Patient) -> recheck.Settings:
+    return recheck.Settings(
+        threshold=patient.ferritin_threshold,
+        first_recheck_weeks=patient.first_recheck_weeks,
+        routine_recheck_weeks=patient.routine_recheck_weeks,
+        reminder_lead_days=patient.reminder_lead_days,
+        due_soon_days=patient.due_soon_days,
+        use_population_slope=patient.use_population_slope,
+        population_slope=patient.population_slope,
+    )
+
+
+def plan_for(patient: Patient) -> recheck.Recheck:
+    """The rules applied to the patient's whole history: two queries, any history size."""
+    points = [
+        Point(day, value, comparator or "")
+        for day, value, comparator in LabResult.objects.filter(
+            draw__patient=patient, analyte="ferritin"
+        ).values_list("draw__drawn_on", "value", "comparator")
+    ]
+    infusions = [
+        recheck.InfusionRecord(
+            day, product, dose, f"{Infusion.SHORT_NAMES.get(product, '')} {dose} mg"
+        )
+        for day, product, dose in Infusion.objects.filter(patient=patient).values_list(
+            "given_on", "product", "dose_mg"
+        )
+    ]
+    return recheck.next_recheck(settings_for(patient), points, infusions)
+
+
+@transaction.atomic
+def sync_patient(patient: Patient | int) -> Reminder | None:
+    """Schedule, move or close the patient's open reminder; returns the open one, if any.
+
+    A ferritin result newer than the one the open reminder was worked out from
+    closes it as done and the next is scheduled. Any other change (settings, an
+    infusion, a deleted result) moves it. A dismissed re-check is not brought back
+    for the same rule and date.
+    """
+    if not isinstance(patient, Patient):
+        patient = Patient.objects.get(pk=patient)
+    plan = plan_for(patient)
+    current = Reminder.objects.select_for_update().filter(patient=patient).open().first()
+    if plan.rule is None:
+        if current:
+            current.delete()
+        return None
+
+    same = Reminder.objects.filter(patient=patient, kind=plan.kind, due_on=plan.due).first()
+    if current and same and current.pk == same.pk:
+        current.describe(plan, patient)
+        current.save()
+        return current
+    if current:
+        latest_on = plan.latest.day if plan.latest else None
+        newer = latest_on is not None and (
+            current.latest_ferritin_on is None or latest_on > current.latest_ferritin_on
+        )
+        if newer:
+            current.close(Reminder.DONE)
+            current.save()
+        elif same is None:
+            current.schedule(plan, patient)
+            current.save()
+            return current
+        else:
+            current.delete()
+    if same:
+        if same.status == Reminder.DISMISSED:
+            return None
+        # Closed as done, then the result that closed it was deleted or moved.
+        same.reopen(plan, patient)
+        same.save()
+        return same
+    reminder = Reminder(patient=patient)
+    reminder.schedule(plan, patient)
+    reminder.save()
+    return reminder
+
+
+def snooze(reminder: Reminder, until: datetime.date) -> None:
+    reminder.snooze(until, reminder.patient.due_soon_days)
+    reminder.save()
+
+
+def dismiss(reminder: Reminder) -> None:
+    reminder.close(Reminder.DISMISSED)
+    reminder.save()
+
+
+def snooze_range(today=None):
+    today = today or timezone.localdate()
+    return today + datetime.timedelta(days=1), today + datetime.timedelta(days=SNOOZE_MAX_DAYS)

@@ -1,0 +1,42 @@
+from django import template
+from django.utils import timezone
+
+from rlsapp import recheck
+
+from ..models import CalendarFeed
+
+register = template.Library()
+
+URGENCY = {
+    "overdue": ("text-bg-danger", "Overdue"),
+    "today": ("text-bg-warning", "Due today"),
+    "soon": ("text-bg-warning", "Due soon"),
+    "upcoming": ("text-bg-light border", "Upcoming"),
+}
+
+
+@register.simple_tag
+def recheck_urgency(remind_on, soon_from, today=None):
+    """'overdue', 'today', 'soon' or 'upcoming' for a reminder date and its due-soon start."""
+    if remind_on is None:
+        return ""
+    today = today or timezone.localdate()
+    return recheck.urgency(remind_on, today, (remind_on - soon_from).days)
+
+
+@register.filter
+def urgency_class(urgency):
+    return URGENCY.get(urgency, ("", ""))[0]
+
+
+@register.filter
+def urgency_label(urgency):
+    return URGENCY.get(urgency, ("", ""))[1]
+
+
+@register.inclusion_tag("reminders/calendar_card.html", takes_context=True)
+def calendar_feed_card(context):
+    request = context["request"]
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
+    return {"feed": feed, "feed_url": url, "csrf_token": context.get("csrf_token")}

@@ -1,0 +1,102 @@
+"""Snooze, dismiss and calendar views. Every reminder lookup goes through access.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import calendar, services
+from .access import get_reminder_for_user
+from .forms import SnoozeForm
+from .models import CalendarFeed, Reminder
+
+FEED_LIMIT = 500
+
+
+def _ics_response(body, filename=None):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def reminder_snooze(request, pk):
+    reminder = get_reminder_for_user(request, pk, open_only=True)
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = SnoozeForm(request.POST or None, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        until = form.snooze_until()
+        services.snooze(reminder, until)
+        messages.success(request, f"Re-check snoozed until {until.day} {until:%B %Y}.")
+        return redirect(reminder.patient)
+    context = {"form": form, "reminder": reminder, "patient": reminder.patient}
+    return render(request, "reminders/snooze.html", context)
+
+
+@login_required
+def reminder_dismiss(request, pk):
+    reminder = get_reminder_for_user(request, pk, open_only=True)
+    if request.method == "POST":
+        services.dismiss(reminder)
+        messages.success(
+            request,
+            "Re-check dismissed. The next one is scheduled when a new result, "
+            "infusion or setting changes the dates.",
+        )
+        return redirect(reminder.patient)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(
+        request, "reminders/dismiss.html", {"reminder": reminder, "patient": reminder.patient}
+    )
+
+
+@login_required
+def reminder_ics(request, pk):
+    reminder = get_reminder_for_user(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    body = calendar.calendar([reminder], name=f"Ferritin re-check: {reminder.patient.name}")
+    return _ics_response(body, f"ferritin-recheck-{reminder.remind_on:%Y-%m-%d}.ics")
+
+
+def calendar_feed(request, token):
+    """The secret feed: a wrong, revoked or inactive token is a plain 404."""
+    feed = CalendarFeed.objects.filter(token=token, user__is_active=True).first()
+    if feed is None or request.method not in ("GET", "HEAD"):
+        raise Http404()
+    reminders = (
+        Reminder.objects.open()
+        .filter(patient__owner_id=feed.user_id)
+        .select_related("patient")
+        .order_by("remind_on", "pk")[:FEED_LIMIT]
+    )
+    return _ics_response(calendar.calendar(reminders))
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request):
+    CalendarFeed.objects.update_or_create(
+        user=request.user, defaults={"token": CalendarFeed.new_token()}
+    )
+    messages.success(
+        request,
+        "New calendar address made. The old one, if any, stops working: "
+        "subscribe your calendar to the new one.",
+    )
+    return redirect("account_settings")
+
+
+@login_required
+@require_POST
+def calendar_stop(request):
+    CalendarFeed.objects.filter(user=request.user).delete()
+    messages.success(request, "Calendar feed turned off; its address no longer works.")
+    return redirect("account_settings")

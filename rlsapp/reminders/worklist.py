@@ -1,0 +1,41 @@
+"""Worklist columns and order from the open reminders, in the worklist's single query."""
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+
+from .models import Reminder
+
+OVERDUE, DUE_SOON, BELOW, OTHER = 0, 1, 2, 3
+
+
+def with_next_recheck(patients, today):
+    """Annotate each patient's open reminder and order by urgency.
+
+    Overdue first, then due soon (each patient's own window), then ferritin below
+    the threshold, then the rest; by reminder date, then name, within each group.
+    Needs PatientQuerySet.with_latest() for the ferritin column.
+    """
+    reminder = Reminder.objects.filter(patient=OuterRef("pk"), status__in=Reminder.OPEN)
+    fields = ["pk", "remind_on", "soon_from", "status", "kind", "reason", "below_since"]
+    annotated = patients.annotate(
+        **{f"recheck_{f}": Subquery(reminder.values(f)[:1]) for f in fields}
+    ).annotate(
+        urgency_rank=Case(
+            When(recheck_remind_on__lt=Value(today), then=Value(OVERDUE)),
+            When(recheck_soon_from__lte=Value(today), then=Value(DUE_SOON)),
+            When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
+            default=Value(OTHER),
+            output_field=IntegerField(),
+        )
+    )
+    return annotated.order_by(
+        "urgency_rank", F("recheck_remind_on").asc(nulls_last=True), "name", "pk"
+    )
+
+
+def summary(patients):
+    """{'overdue': n, 'soon': n, 'below': n} over all of the user's patients, in one query."""
+    return patients.order_by().aggregate(
+        overdue=Count("pk", filter=Q(urgency_rank=OVERDUE)),
+        soon=Count("pk", filter=Q(urgency_rank=DUE_SOON)),
+        below=Count("pk", filter=Q(latest_ferritin__lt=F("ferritin_threshold"))),
+    )
