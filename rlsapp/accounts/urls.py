@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import twofactor, views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("settings/", views.account_settings, name="account_settings"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", twofactor.LoginView.as_view(), name="login"),
+    path("login/code/", twofactor.login_verify, name="login_verify"),
+    path("two-factor/", twofactor.twofactor_setup, name="twofactor_setup"),
+    path("two-factor/off/", twofactor.twofactor_disable, name="twofactor_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_otp import user_has_device
 
 from .forms import AccountSettingsForm, SignupForm
 
@@ -31,4 +32,5 @@ def account_settings(request):
         form.save()
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    context = {"form": form, "two_factor_on": user_has_device(request.user)}
+    return render(request, "accounts/settings.html", context)

@@ -1,0 +1,205 @@
+"""Optional two-factor sign-in with an authenticator app (TOTP, django-otp) and recovery codes.
+
+Sign-in is two steps once a user has turned it on: the password form (throttled by axes), then
+a code. Between the steps the session holds only the pending user's id, for a few minutes;
+the user is signed in (django.contrib.auth.login) only after the code is accepted. The
+token checks use django-otp's own throttling (growing delays after wrong codes).
+"""
+
+import base64
+import time
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PENDING_USER = "twofactor_pending_user"
+PENDING_BACKEND = "twofactor_pending_backend"
+PENDING_NEXT = "twofactor_pending_next"
+PENDING_SINCE = "twofactor_pending_since"
+PENDING_SECONDS = 300
+RECOVERY_CODES = 10
+DEVICE_NAME = "Authenticator app"
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).lower()
+
+
+class DisableForm(forms.Form):
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.")
+        return ""
+
+
+class LoginView(auth_views.LoginView):
+    """Step one: the password. With two-factor on, go on to the code instead of signing in."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not user_has_device(user):
+            return super().form_valid(form)
+        next_url = self.get_redirect_url() or resolve_url(self.next_page or "home")
+        self.request.session.cycle_key()
+        self.request.session.update(
+            {
+                PENDING_USER: user.pk,
+                PENDING_BACKEND: user.backend,
+                PENDING_NEXT: next_url,
+                PENDING_SINCE: time.time(),
+            }
+        )
+        return redirect("login_verify")
+
+
+def _pending_user(request):
+    session = request.session
+    since = session.get(PENDING_SINCE)
+    if since is None or time.time() - since > PENDING_SECONDS:
+        return None
+    return get_user_model().objects.filter(pk=session.get(PENDING_USER), is_active=True).first()
+
+
+def _forget_pending(request):
+    for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT, PENDING_SINCE):
+        request.session.pop(key, None)
+
+
+def _verify(user, token):
+    """The device that accepts the token (TOTP first, then a one-time recovery code)."""
+    for model in (TOTPDevice, StaticDevice):
+        for device in model.objects.filter(user=user, confirmed=True):
+            with transaction.atomic():
+                device = model.objects.select_for_update().get(pk=device.pk)
+                if device.verify_token(token):
+                    return device
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_verify(request):
+    """Step two: the code. Only now is the user signed in."""
+    user = _pending_user(request)
+    if user is None:
+        _forget_pending(request)
+        messages.info(request, "Please sign in again.")
+        return redirect("login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = _verify(user, form.cleaned_data["token"])
+        if device is not None:
+            next_url = request.session.get(PENDING_NEXT)
+            backend = request.session.get(PENDING_BACKEND)
+            _forget_pending(request)
+            auth_login(request, user, backend=backend)
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    f"You used a recovery code; {left} left. Each code works once.",
+                )
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = resolve_url("home")
+            return redirect(next_url)
+        form.add_error(
+            "token",
+            "That code was not accepted. Codes change every 30 seconds and each works once; "
+            "after several wrong codes, wait a little before the next try.",
+        )
+    return render(request, "accounts/login_verify.html", {"form": form})
+
+
+def _qr_svg(device):
+    return mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4, border=2))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_setup(request):
+    """Turn two-factor on: scan the QR code, confirm one code, receive recovery codes."""
+    user = request.user
+    if user_has_device(user):
+        messages.info(request, "Two-factor sign-in is already on.")
+        return redirect("account_settings")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            codes = _turn_on(user, device)
+            otp_login(request, device)
+            return render(request, "accounts/twofactor_codes.html", {"codes": codes})
+        form.add_error("token", "That code did not match: check the phone's clock and try again.")
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device),
+        "secret": _spaced_secret(device),
+    }
+    return render(request, "accounts/twofactor_setup.html", context)
+
+
+def _spaced_secret(device):
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@transaction.atomic
+def _turn_on(user, device):
+    device.confirmed = True
+    device.save()
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    return codes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_disable(request):
+    form = DisableForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=request.user).delete()
+            StaticDevice.objects.filter(user=request.user).delete()
+        messages.success(request, "Two-factor sign-in is off. Your password alone now signs in.")
+        return redirect("account_settings")
+    return render(request, "accounts/twofactor_disable.html", {"form": form})
