@@ -37,6 +37,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
+# Largest CSV or FHIR file a person may upload for import (bytes).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Bootstrap and Chart.js come from jsDelivr by default; a clinic can serve the
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rlsapp.accounts",
     "rlsapp.tracking",
+    "rlsapp.interop",
     "rlsapp.reminders",
     "rlsapp.charts",
 ]

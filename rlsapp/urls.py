@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("rlsapp.accounts.urls")),
     path("", include("rlsapp.tracking.urls")),
+    path("", include("rlsapp.interop.urls")),
     path("", include("rlsapp.reminders.urls")),
     path("", include("rlsapp.charts.urls")),
 ]

@@ -1,0 +1,696 @@
+"""Read lab results, infusions and symptom scores from CSV files people really have.
+
+Pure: no Django imports. `parse_csv(data, date_order, today)` returns a
+`ParsedImport` with every row it understood and every error by row and column,
+or raises `ImportRefused` when the file as a whole cannot be used.
+
+Two layouts are recognised:
+- wide: one row per draw, a column per analyte ("Date; Ferritin (µg/L); Hb g/L");
+- long: one row per test, as patient portals export them
+  ("Date, Test, Result, Units, Reference range").
+A `record` column (lab / infusion / symptom), as rlsapp's own export writes,
+lets one file carry all three kinds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from rlsapp import units
+
+from . import vocab
+from .dates import DateError, choose_order, parse_date
+from .parsed import (
+    ImportRefused,
+    ParsedDraw,
+    ParsedImport,
+    ParsedInfusion,
+    ParsedResult,
+    ParsedSymptom,
+)
+
+MAX_TEXT = 120  # lab name and "other product" columns hold at most this much
+MAX_NOTE = 5000
+DOSE_RANGE_MG = (10, 3000)  # tracking.Infusion.MIN_DOSE_MG / MAX_DOSE_MG
+PREAMBLE_LINES = 20  # lab reports may put a few lines of letterhead before the header
+
+BLANK_CELLS = {"", "-", "–", "—", ".", "n/a", "na", "nd", "n.d.", "not done", "none", "null"}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+ROLE_HEADERS: dict[str, set[str]] = {
+    "date": {
+        "date",
+        "datum",
+        "date drawn",
+        "drawn",
+        "drawn on",
+        "draw date",
+        "collection date",
+        "collected",
+        "collected on",
+        "date collected",
+        "specimen date",
+        "sample date",
+        "date of test",
+        "test date",
+        "date given",
+        "given on",
+        "recorded on",
+        "effective date",
+        "observation date",
+        "fecha",
+        "day",
+    },
+    "late_date": {"result date", "reported", "report date", "date reported", "resulted"},
+    "lab": {
+        "lab",
+        "laboratory",
+        "lab name",
+        "lab or assay",
+        "assay",
+        "performing lab",
+        "performing laboratory",
+        "labor",
+        "laboratorium",
+        "facility",
+        "performer",
+    },
+    "note": {"note", "notes", "comment", "comments", "remark", "remarks", "bemerkung"},
+    "record": {"record", "record type", "type", "kind", "entry type"},
+    "test": {
+        "test",
+        "test name",
+        "analyte",
+        "name",
+        "component",
+        "description",
+        "parameter",
+        "observation",
+        "test description",
+        "analysis",
+        "lab test",
+        "result name",
+        "measurement",
+        "untersuchung",
+    },
+    "loinc": {"loinc", "loinc code"},
+    "value": {
+        "value",
+        "result",
+        "result value",
+        "value as entered",
+        "entered value",
+        "observation value",
+        "measured value",
+        "numeric value",
+        "wert",
+        "ergebnis",
+    },
+    "unit": {
+        "unit",
+        "units",
+        "unit as entered",
+        "entered unit",
+        "einheit",
+        "uom",
+        "unit of measure",
+    },
+    "comparator": {"comparator"},
+    "calculated": {"calculated"},
+    "product": {
+        "product",
+        "iron product",
+        "medication",
+        "drug",
+        "infusion",
+        "infusion product",
+        "preparation",
+        "medicine",
+    },
+    "product_other": {"product other", "other product"},
+    "dose": {"dose", "dose mg", "iron dose", "dose in mg", "dosage", "amount"},
+    "reaction": {"reaction", "reaction if any", "side effects", "adverse reaction"},
+    "severity": {
+        "severity",
+        "symptom severity",
+        "symptoms",
+        "symptom score",
+        "rls severity",
+        "score",
+    },
+    "onset": {
+        "onset",
+        "onset time",
+        "symptoms began",
+        "evening onset",
+        "evening symptoms began at",
+        "symptom onset",
+    },
+    # Understood and deliberately not imported: stored values are recomputed
+    # from the values as entered, reference ranges come from rlsapp's own table.
+    "ignore": {
+        "stored value",
+        "stored unit",
+        "reference range",
+        "ref range",
+        "range",
+        "normal range",
+        "reference",
+        "reference interval",
+        "flag",
+        "abnormal flag",
+        "status",
+        "interpretation",
+        "time",
+        "patient",
+        "patient name",
+        "id",
+        "specimen",
+        "code",
+    },
+}
+_HEADER_ROLE = {h: role for role, headers in ROLE_HEADERS.items() for h in headers}
+
+RECORD_KINDS = {
+    "lab": "lab",
+    "lab result": "lab",
+    "result": "lab",
+    "draw": "lab",
+    "infusion": "infusion",
+    "iv iron": "infusion",
+    "symptom": "symptom",
+    "symptom score": "symptom",
+    "symptoms": "symptom",
+}
+
+
+@dataclass
+class AnalyteColumn:
+    index: int
+    header: str
+    analyte: str
+    unit: str | None  # accepted unit from the header, None when the header gives none
+    unit_column: int | None = None
+
+
+@dataclass
+class Columns:
+    roles: dict[str, int] = field(default_factory=dict)
+    analytes: list[AnalyteColumn] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    dose_factor: float = 1.0
+    ignored: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (header, message)
+
+    @property
+    def layout(self) -> str:
+        if ("test" in self.roles or "loinc" in self.roles) and "value" in self.roles:
+            return "long"
+        return "wide"
+
+    def has_content(self) -> bool:
+        return bool(
+            self.analytes
+            or self.layout == "long"
+            or {"product", "dose", "severity"} & self.roles.keys()
+        )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, note) from the uploaded bytes; refuses what is no text file."""
+    if not data or not data.strip():
+        raise ImportRefused("The file is empty.")
+    if data[:4] == b"PK\x03\x04":
+        raise ImportRefused(
+            "This is an Excel workbook or another zip file, not CSV: in your spreadsheet "
+            "choose Save as / Download as CSV, then upload that file."
+        )
+    if data[:5] == b"%PDF-" or b"\x00" in data[:4096]:
+        raise ImportRefused("This is not a CSV text file (it holds binary data).")
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    # Older Excel versions on Windows save CSV in Windows-1252.
+    try:
+        return data.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252."
+    except UnicodeDecodeError:
+        raise ImportRefused("The file is not UTF-8 text: save it as CSV UTF-8.") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            counts = {d: line.count(d) for d in (";", ",", "\t")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ","
+    return ","
+
+
+def unneutralise(cell: str) -> str:
+    """Undo the quote rlsapp's export puts before cells that start like a formula."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_PREFIXES:
+        return cell[1:]
+    return cell
+
+
+def _split_header(header: str) -> tuple[str, str]:
+    text = header.replace("\ufeff", "").strip()
+    match = re.match(r"^(.*?)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]\s*$", text)
+    if match:
+        return vocab.normalise_name(match.group(1)), match.group(2)
+    return vocab.normalise_name(text), ""
+
+
+def _looks_like_unit(text: str) -> bool:
+    key = vocab.unit_key(text)
+    return "/" in key or "%" in key or key in ("mg", "g", "l")
+
+
+def map_columns(headers: list[str]) -> Columns:
+    cols = Columns(headers=headers)
+    date_rank: tuple[int, int] | None = None
+    previous_analyte: AnalyteColumn | None = None
+    for index, header in enumerate(headers):
+        base, bracket_unit = _split_header(header)
+        if not base:
+            previous_analyte = None
+            continue
+        role = _HEADER_ROLE.get(base)
+        if role is None and re.search(r"\b(date|datum)\b", base):
+            role = "loose_date"
+        if role in ("date", "late_date", "loose_date"):
+            rank = {"date": 0, "loose_date": 1, "late_date": 2}[role]
+            if date_rank is None or rank < date_rank[0]:
+                date_rank = (rank, index)
+            previous_analyte = None
+            continue
+        if role == "unit" and previous_analyte is not None and previous_analyte.unit is None:
+            # Wide sheets often put a plain "Unit" column right after each analyte.
+            previous_analyte.unit_column = index
+            previous_analyte = None
+            continue
+        if role == "ignore":
+            previous_analyte = None
+            continue
+        if role is not None:
+            if role == "dose":
+                unit = vocab.unit_key(bracket_unit)
+                if unit in ("g", "gram"):
+                    cols.dose_factor = 1000.0
+                elif unit not in ("", "mg"):
+                    cols.errors.append((header, "Dose must be in mg (or g)."))
+            cols.roles.setdefault(role, index)
+            previous_analyte = None
+            continue
+        analyte, unit_text = vocab.split_analyte_and_unit(header)
+        if analyte is None:
+            cols.ignored.append(header.strip())
+            previous_analyte = None
+            continue
+        if vocab.normalise_name(unit_text) in ("unit", "units", "einheit"):
+            target = next((a for a in cols.analytes if a.analyte == analyte), None)
+            if target is not None:
+                target.unit_column = index
+            else:
+                cols.ignored.append(header.strip())
+            previous_analyte = None
+            continue
+        unit = None
+        if unit_text:
+            unit = vocab.resolve_unit(analyte, unit_text)
+            if unit is None:
+                if _looks_like_unit(unit_text):
+                    info = units.ANALYTES[analyte]
+                    cols.errors.append(
+                        (
+                            header,
+                            f"unknown unit {unit_text!r} for {info.label}; accepted: "
+                            f"{', '.join(info.units)}.",
+                        )
+                    )
+                else:
+                    # "Ferritin flag", "Hb reference": about the analyte, not a value.
+                    cols.ignored.append(header.strip())
+                previous_analyte = None
+                continue
+        column = AnalyteColumn(index, header.strip(), analyte, unit)
+        cols.analytes.append(column)
+        previous_analyte = column
+    if date_rank is not None:
+        cols.roles["date"] = date_rank[1]
+    return cols
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    text = unneutralise(row[index].strip())
+    return "" if text.lower() in BLANK_CELLS else text
+
+
+_VALUE_AND_UNIT = re.compile(r"^\s*((?:<=|>=|≤|≥|<|>)?\s*[0-9]*[.,]?[0-9]+)\s*(\S.*)?$")
+
+
+class _Reader:
+    def __init__(self, cols: Columns, date_order: str, today: datetime.date, out: ParsedImport):
+        self.cols = cols
+        self.order = date_order
+        self.today = today
+        self.out = out
+        self.draws: dict[tuple, ParsedDraw] = {}
+        self.seen_analytes: dict[tuple, dict[str, int]] = {}
+        self.assumed_units: set[str] = set()
+
+    def header(self, role: str) -> str:
+        return self.cols.headers[self.cols.roles[role]].strip()
+
+    def text(self, row: list[str], role: str) -> str:
+        return _cell(row, self.cols.roles.get(role))
+
+    def read(self, number: int, row: list[str]) -> None:
+        if not any(c.strip() for c in row):
+            self.out.skipped["blank rows"] += 1
+            return
+        kinds = self._kinds(number, row)
+        if kinds is None:
+            return
+        if not kinds:
+            self.out.skipped["rows without any value"] += 1
+            return
+        try:
+            day = parse_date(self.text(row, "date"), self.order, self.today)
+        except DateError as error:
+            self.out.error(number, self.header("date"), str(error))
+            return
+        # A row is imported whole or not at all: lab results go last, and what the
+        # row added before is taken back when a later part of it fails.
+        errors, infusions, symptoms = (
+            len(self.out.errors),
+            len(self.out.infusions),
+            len(self.out.symptoms),
+        )
+        if "infusion" in kinds:
+            self._infusion(number, row, day)
+        if "symptom" in kinds:
+            self._symptom(number, row, day)
+        if "lab" in kinds and len(self.out.errors) == errors:
+            self._lab(number, row, day)
+        if len(self.out.errors) > errors:
+            del self.out.infusions[infusions:]
+            del self.out.symptoms[symptoms:]
+
+    def _kinds(self, number: int, row: list[str]) -> set[str] | None:
+        record = self.text(row, "record")
+        if record:
+            kind = RECORD_KINDS.get(vocab.normalise_name(record))
+            if kind is None:
+                self.out.error(
+                    number,
+                    self.header("record"),
+                    f"unknown record type {record!r}: use lab, infusion or symptom.",
+                )
+                return None
+            return {kind}
+        kinds = set()
+        if self.cols.layout == "long":
+            if self.text(row, "test") or self.text(row, "loinc"):
+                kinds.add("lab")
+        elif any(_cell(row, a.index) for a in self.cols.analytes):
+            kinds.add("lab")
+        if self.text(row, "product") or self.text(row, "dose"):
+            kinds.add("infusion")
+        if self.text(row, "severity"):
+            kinds.add("symptom")
+        return kinds
+
+    def _measure(self, number, column, analyte, raw, unit, unit_from_cell=""):
+        """One value cell -> ParsedResult, or a row error naming the column."""
+        match = _VALUE_AND_UNIT.match(raw)
+        number_text = raw
+        if match and match.group(2):
+            number_text, unit_from_cell = match.group(1), unit_from_cell or match.group(2)
+        info = units.ANALYTES[analyte]
+        if unit_from_cell:
+            resolved = vocab.resolve_unit(analyte, unit_from_cell)
+            if resolved is None:
+                self.out.error(
+                    number,
+                    column,
+                    f"unknown unit {unit_from_cell!r} for {info.label}; accepted: "
+                    f"{', '.join(info.units)}.",
+                )
+                return None
+            unit = resolved
+        if unit is None:
+            unit = info.display_unit
+            if analyte not in self.assumed_units:
+                self.assumed_units.add(analyte)
+                self.out.notes.append(
+                    f"No unit given for {info.label}: read as {unit}. If that is wrong, put "
+                    f"the unit in the header, e.g. “{info.label} ({list(info.units)[-1]})”."
+                )
+        comparator = self.text_comparator
+        if comparator and not re.match(r"^\s*[<>≤≥]", number_text):
+            number_text = comparator + number_text
+        try:
+            m = units.measure(analyte, number_text, unit)
+        except units.UnitError as error:
+            self.out.error(number, column, str(error))
+            return None
+        return ParsedResult(m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit)
+
+    text_comparator = ""
+
+    def _lab(self, number: int, row: list[str], day: datetime.date) -> None:
+        lab = self.text(row, "lab")
+        if len(lab) > MAX_TEXT:
+            self.out.error(number, self.header("lab"), f"at most {MAX_TEXT} characters.")
+            return
+        note = self.text(row, "note")[:MAX_NOTE]
+        results: list[tuple[str, ParsedResult]] = []
+        failed = False
+        if self.cols.layout == "long":
+            found = self._long_result(number, row)
+            if found is None:
+                return
+            results.append(found)
+        else:
+            self.text_comparator = ""
+            for col in self.cols.analytes:
+                raw = _cell(row, col.index)
+                if not raw:
+                    continue
+                cell_unit = _cell(row, col.unit_column)
+                parsed = self._measure(number, col.header, col.analyte, raw, col.unit, cell_unit)
+                if parsed is None:
+                    failed = True
+                elif any(r.analyte == col.analyte for _, r in results):
+                    self.out.error(
+                        number, col.header, f"a second {col.analyte} value in the same row."
+                    )
+                    failed = True
+                else:
+                    results.append((col.header, parsed))
+        if failed:
+            return  # a row is imported whole or not at all
+        if not results:
+            self.out.skipped["rows without any value"] += 1
+            return
+        key = (day, lab.casefold())
+        draw = self.draws.get(key)
+        if draw is None:
+            draw = self.draws[key] = ParsedDraw([], day, lab, note, [])
+            self.seen_analytes[key] = {}
+            self.out.draws.append(draw)
+        seen = self.seen_analytes[key]
+        for column, result in results:
+            if result.analyte in seen:
+                earlier = next(r for r in draw.results if r.analyte == result.analyte)
+                if (earlier.value, earlier.comparator) == (result.value, result.comparator):
+                    self.out.skipped["results repeated within the file"] += 1
+                else:
+                    self.out.error(
+                        number,
+                        column,
+                        f"a second {units.ANALYTES[result.analyte].label} result for "
+                        f"{day:%Y-%m-%d}{' at ' + lab if lab else ''} (row {seen[result.analyte]} "
+                        "has one); rlsapp keeps one per draw.",
+                    )
+                continue
+            seen[result.analyte] = number
+            draw.results.append(result)
+        if number not in draw.rows:
+            draw.rows.append(number)
+        if note and not draw.note:
+            draw.note = note
+
+    def _long_result(self, number: int, row: list[str]):
+        loinc = self.text(row, "loinc")
+        name = self.text(row, "test")
+        analyte = vocab.LOINC_TO_ANALYTE.get(loinc) if loinc else None
+        analyte = analyte or vocab.analyte_for_name(name)
+        if analyte is None and name:
+            # "Ferritin (ng/mL)" as a test name: the unit travels with it.
+            analyte, unit_in_name = vocab.split_analyte_and_unit(name)
+        else:
+            unit_in_name = ""
+        if analyte is None:
+            label = (name or loinc)[:40]
+            self.out.skipped[f"tests rlsapp does not track ({label})"] += 1
+            return None
+        raw = self.text(row, "value")
+        if not raw:
+            self.out.skipped["tests without a value"] += 1
+            return None
+        column = self.header("value")
+        self.text_comparator = self.text(row, "comparator")
+        unit_text = self.text(row, "unit") or unit_in_name
+        parsed = self._measure(number, column, analyte, raw, None, unit_text)
+        if parsed is None:
+            return None
+        parsed.calculated = vocab.normalise_name(self.text(row, "calculated")) in (
+            "yes",
+            "true",
+            "1",
+        )
+        return column, parsed
+
+    def _infusion(self, number: int, row: list[str], day: datetime.date) -> None:
+        product_text = self.text(row, "product")
+        other = self.text(row, "product_other")
+        product_column = self.header("product") if "product" in self.cols.roles else "Product"
+        if not product_text:
+            self.out.error(number, product_column, "name the iron product (for example FCM).")
+            return
+        product = vocab.product_for_name(product_text)
+        if product is None:
+            product, other = "other", other or product_text
+        if product == "other" and not other:
+            self.out.error(number, product_column, "name the product when it is “Other”.")
+            return
+        if len(other) > MAX_TEXT:
+            self.out.error(number, product_column, f"at most {MAX_TEXT} characters.")
+            return
+        dose_text = self.text(row, "dose")
+        dose_column = self.header("dose") if "dose" in self.cols.roles else "Dose"
+        low, high = DOSE_RANGE_MG
+        message = f"enter the dose in mg, from {low} to {high}."
+        match = re.match(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(mg|g)?\s*$", dose_text, re.I)
+        if not match:
+            self.out.error(number, dose_column, message)
+            return
+        factor = 1000.0 if (match.group(2) or "").lower() == "g" else self.cols.dose_factor
+        dose = float(match.group(1).replace(",", ".")) * factor
+        if not low <= dose <= high or dose != int(dose):
+            self.out.error(number, dose_column, message)
+            return
+        if product != "other":
+            other = ""
+        self.out.infusions.append(
+            ParsedInfusion(
+                rows=[number],
+                given_on=day,
+                product=product,
+                product_other=other,
+                dose_mg=int(dose),
+                reaction=self.text(row, "reaction")[:MAX_NOTE],
+                notes=self.text(row, "note")[:MAX_NOTE],
+            )
+        )
+
+    def _symptom(self, number: int, row: list[str], day: datetime.date) -> None:
+        text = self.text(row, "severity")
+        column = self.header("severity") if "severity" in self.cols.roles else "Severity"
+        match = re.match(r"^\s*([0-9]{1,2})(?:[.,]0+)?\s*(?:/\s*10)?\s*$", text)
+        if not match or not 0 <= int(match.group(1)) <= 10:
+            self.out.error(number, column, "severity: enter a whole number from 0 to 10.")
+            return
+        onset = None
+        onset_text = self.text(row, "onset")
+        if onset_text:
+            time_match = re.match(r"^\s*(\d{1,2})[:.h](\d{2})(?::\d{2})?\s*$", onset_text)
+            try:
+                if not time_match:
+                    raise ValueError
+                onset = datetime.time(int(time_match.group(1)), int(time_match.group(2)))
+            except ValueError:
+                self.out.error(number, self.header("onset"), "onset: enter a time like 21:30.")
+                return
+        self.out.symptoms.append(
+            ParsedSymptom(
+                rows=[number],
+                recorded_on=day,
+                severity=int(match.group(1)),
+                onset_time=onset,
+                note=self.text(row, "note")[:MAX_NOTE],
+            )
+        )
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as error:
+        raise ImportRefused(
+            f"The CSV is malformed near line {reader.line_num}: {error}. "
+            "Check the quotes on that line."
+        ) from None
+    return rows
+
+
+def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None = None):
+    """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used."""
+    today = today or datetime.date.today()
+    text, encoding_note = decode(data)
+    rows = _rows(text)
+    header_at = None
+    cols = None
+    for position, (_, row) in enumerate(rows[:PREAMBLE_LINES]):
+        candidate = map_columns(row)
+        if "date" in candidate.roles:
+            header_at, cols = position, candidate
+            break
+    if cols is None:
+        raise ImportRefused(
+            "No date column found: the first row must name the columns, one of them the "
+            "date (for example “Date”, “Date drawn” or “Collection date”)."
+        )
+    if not cols.has_content():
+        raise ImportRefused(
+            "No known analyte column: name columns like “Ferritin (µg/L)”, “Hb g/L”, "
+            "“Hct L/L”, or give a test name and a value column (long layout). Known analytes: "
+            + ", ".join(a.label for a in units.ANALYTES.values())
+            + "."
+        )
+    out = ParsedImport(source="csv", layout=cols.layout)
+    if encoding_note:
+        out.notes.append(encoding_note)
+    if header_at:
+        out.notes.append(f"The first {header_at} line(s) before the header were skipped.")
+    if cols.ignored:
+        out.notes.append("Columns not imported: " + ", ".join(cols.ignored[:20]) + ".")
+    for header, message in cols.errors:
+        out.error(rows[header_at][0], header, message)
+    body = rows[header_at + 1 :]
+    date_index = cols.roles["date"]
+    date_cells = [_cell(row, date_index) for _, row in body]
+    out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)
+    reader = _Reader(cols, out.date_order, today, out)
+    for number, row in body:
+        reader.read(number, row)
+    if out.needs_date_order:
+        out.notes.insert(
+            0,
+            "Dates like 03/04/2024 could be 3 April or March 4: choose the date order below "
+            "before importing.",
+        )
+    return out

@@ -1,0 +1,104 @@
+"""Dates as people and labs write them (pure: no Django imports).
+
+ISO dates are never ambiguous. "03/04/2024" is 3 April in most of the world and
+March 4 in the US: the order is read from the file where a day above 12 gives
+it away, and otherwise the person chooses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+EARLIEST_DATE = datetime.date(1950, 1, 1)
+
+DATE_ORDERS = {
+    "auto": "Work it out (ask me if unclear)",
+    "dmy": "Day first (31.12.2024, 31/12/2024)",
+    "mdy": "Month first (12/31/2024)",
+}
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
+_NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[T\s,])")
+_NAMED_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%b-%y")
+
+
+class DateError(ValueError):
+    pass
+
+
+def _year(text: str, today: datetime.date) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if 2000 + year <= today.year else 1900
+    return year
+
+
+def _checked(year: int, month: int, day: int, text: str, today: datetime.date) -> datetime.date:
+    try:
+        value = datetime.date(year, month, day)
+    except ValueError:
+        raise DateError(f"{text!r} is not a real date.") from None
+    if value > today:
+        raise DateError(
+            f"{text!r} is in the future: dates must be from {EARLIEST_DATE:%Y-%m-%d} "
+            f"to today ({today:%Y-%m-%d})."
+        )
+    if value < EARLIEST_DATE:
+        raise DateError(f"{text!r}: dates must be from {EARLIEST_DATE:%Y-%m-%d} to today.")
+    return value
+
+
+def order_hint(text: str) -> str:
+    """What one date cell says about the order: 'dmy', 'mdy', 'either' or '' (not numeric)."""
+    match = _NUMERIC.match(text.strip())
+    if not match:
+        return ""
+    first, second = int(match.group(1)), int(match.group(3))
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    # Dots are the day-first convention (German, Nordic, Swiss labs); nobody writes 12.31.2024.
+    return "dmy" if match.group(2) == "." else "either"
+
+
+def choose_order(texts, requested: str) -> tuple[str, bool]:
+    """(order to use, whether the person must choose) for a column of date cells."""
+    if requested in ("dmy", "mdy"):
+        return requested, False
+    hints = {order_hint(t) for t in texts} - {""}
+    if not hints:
+        return "iso", False
+    decided = hints & {"dmy", "mdy"}
+    if len(decided) == 1:
+        return decided.pop(), False
+    # Neither order is proven (or both appear): the person must say which.
+    return "dmy", True
+
+
+def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:
+    """Parse one date cell with the chosen order ('dmy' or 'mdy'; ISO always works)."""
+    text = (text or "").strip()
+    if not text:
+        raise DateError("The date is missing.")
+    match = _ISO.match(text)
+    if match:
+        return _checked(*(int(g) for g in match.groups()), text, today)
+    match = _NUMERIC.match(text)
+    if match:
+        first, second = int(match.group(1)), int(match.group(3))
+        day, month = (second, first) if order == "mdy" else (first, second)
+        return _checked(_year(match.group(4), today), month, day, text, today)
+    cleaned = re.sub(r"[,.]", " ", text.split("T")[0])
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    for fmt in _NAMED_FORMATS:
+        try:
+            value = datetime.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+        return _checked(value.year, value.month, value.day, text, today)
+    raise DateError(
+        f"{text!r} is not a date rlsapp can read: use 2024-03-31, 31.03.2024, 31/03/2024 "
+        "or 03/31/2024."
+    )

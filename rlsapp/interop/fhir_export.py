@@ -1,0 +1,157 @@
+"""A patient's records as a FHIR R4 Bundle (pure: no Django imports).
+
+Takes plain objects with the attributes of the tracking models (a patient, its
+draws with their results, infusions and symptom scores) so it can be tested
+without a database. Lab results are Observations with LOINC codes and UCUM
+units; infusions are MedicationAdministrations given intravenously; symptom
+scores are Observations with a text code (no standard code fits a plain 0–10
+self-rating, and it must not pass for the copyrighted IRLS).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rlsapp import units
+
+from .vocab import LOINC_SYSTEM, SNOMED_INTRAVENOUS, SNOMED_SYSTEM, UCUM_SYSTEM
+
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+SYMPTOM_CODE_TEXT = "RLS symptom severity, self-rated 0-10 (not the IRLS scale)"
+ONSET_CODE_TEXT = "Evening symptoms began at"
+CALCULATED_METHOD_TEXT = "Calculated by rlsapp from serum iron and TIBC"
+REACTION_PREFIX = "Reaction: "
+_NAMESPACE = uuid.UUID("7d3c3f0e-4b9a-4c4e-9a57-2f1f0d6b5a11")
+
+GENDERS = {"F": "female", "M": "male"}
+
+
+def fhir_number(value: float) -> float | int:
+    """Stored floats carry conversion noise (12.500000000000002); six decimals is plenty."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def _url(*parts) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, ':'.join(str(p) for p in parts))}"
+
+
+def _category(code: str, display: str) -> list[dict]:
+    return [{"coding": [{"system": CATEGORY_SYSTEM, "code": code, "display": display}]}]
+
+
+def patient_resource(patient) -> dict:
+    resource = {"resourceType": "Patient", "name": [{"text": patient.name}]}
+    resource["gender"] = GENDERS.get(patient.sex, "unknown")
+    if patient.birth_date:
+        resource["birthDate"] = patient.birth_date.isoformat()
+    return resource
+
+
+def lab_observation(result, draw, subject: str) -> dict:
+    info = units.ANALYTES[result.analyte]
+    quantity = {"value": fhir_number(result.value)}
+    if result.comparator:
+        quantity["comparator"] = result.comparator
+    quantity |= {"unit": info.display_unit, "system": UCUM_SYSTEM, "code": info.unit}
+    resource = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": _category("laboratory", "Laboratory"),
+        "code": {
+            "coding": [{"system": LOINC_SYSTEM, "code": info.loinc, "display": info.label}],
+            "text": info.label,
+        },
+        "subject": {"reference": subject},
+        "effectiveDateTime": draw.drawn_on.isoformat(),
+    }
+    if draw.lab_name:
+        resource["performer"] = [{"display": draw.lab_name}]
+    resource["valueQuantity"] = quantity
+    if result.calculated:
+        resource["method"] = {"text": CALCULATED_METHOD_TEXT}
+    if draw.note:
+        resource["note"] = [{"text": draw.note}]
+    return resource
+
+
+def product_label(infusion) -> str:
+    if infusion.product == "other" and infusion.product_other:
+        return infusion.product_other
+    return infusion.get_product_display()
+
+
+def medication_administration(infusion, subject: str) -> dict:
+    resource = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "medicationCodeableConcept": {"text": product_label(infusion)},
+        "subject": {"reference": subject},
+        "effectiveDateTime": infusion.given_on.isoformat(),
+    }
+    notes = []
+    if infusion.reaction:
+        notes.append({"text": REACTION_PREFIX + infusion.reaction})
+    if infusion.notes:
+        notes.append({"text": infusion.notes})
+    if notes:
+        resource["note"] = notes
+    resource["dosage"] = {
+        "route": {
+            "coding": [
+                {"system": SNOMED_SYSTEM, "code": SNOMED_INTRAVENOUS, "display": "Intravenous"}
+            ],
+            "text": "Intravenous",
+        },
+        "dose": {"value": infusion.dose_mg, "unit": "mg", "system": UCUM_SYSTEM, "code": "mg"},
+    }
+    return resource
+
+
+def symptom_observation(score, subject: str) -> dict:
+    resource = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": _category("survey", "Survey"),
+        "code": {"text": SYMPTOM_CODE_TEXT},
+        "subject": {"reference": subject},
+        "effectiveDateTime": score.recorded_on.isoformat(),
+        "valueInteger": score.severity,
+    }
+    if score.note:
+        resource["note"] = [{"text": score.note}]
+    if score.onset_time:
+        resource["component"] = [
+            {"code": {"text": ONSET_CODE_TEXT}, "valueTime": score.onset_time.strftime("%H:%M:%S")}
+        ]
+    return resource
+
+
+def build_bundle(patient, draws, infusions, symptom_scores) -> dict:
+    """A `collection` Bundle: the Patient, then results, infusions and scores, oldest first."""
+    subject = _url("patient", patient.pk)
+    entries = [{"fullUrl": subject, "resource": patient_resource(patient)}]
+    order = list(units.ANALYTES)
+    for draw in sorted(draws, key=lambda d: (d.drawn_on, d.pk)):
+        for result in sorted(draw.results.all(), key=lambda r: order.index(r.analyte)):
+            entries.append(
+                {
+                    "fullUrl": _url("result", patient.pk, result.pk),
+                    "resource": lab_observation(result, draw, subject),
+                }
+            )
+    for infusion in sorted(infusions, key=lambda i: (i.given_on, i.pk)):
+        entries.append(
+            {
+                "fullUrl": _url("infusion", patient.pk, infusion.pk),
+                "resource": medication_administration(infusion, subject),
+            }
+        )
+    for score in sorted(symptom_scores, key=lambda s: (s.recorded_on, s.pk)):
+        entries.append(
+            {
+                "fullUrl": _url("symptom", patient.pk, score.pk),
+                "resource": symptom_observation(score, subject),
+            }
+        )
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}

@@ -1,0 +1,352 @@
+"""Read a FHIR R4 Bundle from a patient portal or another health-record app (pure).
+
+Observations with a LOINC code rlsapp tracks become lab results (converted to
+the stored unit, grouped by date and lab into draws); MedicationAdministration
+and MedicationStatement resources for IV iron become infusions; rlsapp's own
+symptom-score Observations come back as symptom scores. Everything else is
+skipped and counted, by resource type, for the preview.
+
+Only the fields rlsapp uses are read and each is checked; a resource that is
+malformed in those fields becomes a row error naming its entry number.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+from rlsapp import units
+
+from . import vocab
+from .csv_parse import DOSE_RANGE_MG, MAX_NOTE, MAX_TEXT
+from .dates import DateError, parse_date
+from .fhir_export import (
+    CALCULATED_METHOD_TEXT,
+    ONSET_CODE_TEXT,
+    REACTION_PREFIX,
+    SYMPTOM_CODE_TEXT,
+)
+from .parsed import (
+    ImportRefused,
+    ParsedDraw,
+    ParsedImport,
+    ParsedInfusion,
+    ParsedResult,
+    ParsedSymptom,
+)
+
+SKIPPED_STATUSES = {"entered-in-error", "cancelled", "not-done", "registered", "stopped"}
+
+
+class EntryError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def load_bundle(data: bytes) -> dict:
+    if not data or not data.strip():
+        raise ImportRefused("The file is empty.")
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ImportRefused(
+            "This is not a FHIR JSON file: it could not be read as JSON. "
+            "rlsapp reads FHIR R4 Bundles in JSON (not XML)."
+        ) from None
+    if not isinstance(document, dict) or "resourceType" not in document:
+        raise ImportRefused("This JSON file is not FHIR: it has no resourceType.")
+    if document["resourceType"] != "Bundle":
+        raise ImportRefused(
+            f"This FHIR file holds one {str(document['resourceType'])[:40]}, not a Bundle: "
+            "export a Bundle of your records."
+        )
+    entries = document.get("entry") or []
+    if not isinstance(entries, list) or not entries:
+        raise ImportRefused("The FHIR Bundle has no entries.")
+    return document
+
+
+def _text(value, limit=MAX_NOTE) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _codings(concept) -> list[dict]:
+    if not isinstance(concept, dict):
+        return []
+    codings = concept.get("coding") or []
+    return [c for c in codings if isinstance(c, dict)] if isinstance(codings, list) else []
+
+
+def _concept_names(concept) -> list[str]:
+    names = [_text(c.get("display")) for c in _codings(concept)]
+    if isinstance(concept, dict):
+        names.insert(0, _text(concept.get("text")))
+    return [n for n in names if n]
+
+
+def _notes(resource) -> list[str]:
+    notes = resource.get("note") or []
+    if not isinstance(notes, list):
+        return []
+    return [_text(n.get("text")) for n in notes if isinstance(n, dict) and _text(n.get("text"))]
+
+
+def _date(resource, today, *fields) -> datetime.date:
+    for name in fields:
+        value = resource.get(name)
+        if isinstance(value, dict):  # a Period
+            value = value.get("start")
+        if isinstance(value, str) and value.strip():
+            # The date as written: a time zone shift must not move a morning draw a day.
+            try:
+                return parse_date(value.strip()[:10], "dmy", today)
+            except DateError as error:
+                raise EntryError(name, str(error)) from None
+    raise EntryError(fields[0], "no date: effectiveDateTime (or a period start) is required.")
+
+
+class _BundleReader:
+    def __init__(self, document: dict, today: datetime.date):
+        self.today = today
+        self.out = ParsedImport(source="fhir", layout="bundle")
+        self.entries = document["entry"]
+        self.organisations = self._organisations()
+        self.draws: dict[tuple, ParsedDraw] = {}
+
+    def _organisations(self) -> dict[str, str]:
+        names = {}
+        for entry in self.entries:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(resource, dict) and resource.get("resourceType") == "Organization":
+                name = _text(resource.get("name"), MAX_TEXT)
+                if entry.get("fullUrl"):
+                    names[str(entry["fullUrl"])] = name
+                if resource.get("id"):
+                    names[f"Organization/{resource['id']}"] = name
+        return names
+
+    def read(self) -> ParsedImport:
+        for number, entry in enumerate(self.entries, start=1):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                self.out.error(number, "resource", "entry without a resource.")
+                continue
+            kind = str(resource.get("resourceType") or "unknown")[:40]
+            try:
+                if kind == "Observation":
+                    self._observation(number, resource)
+                elif kind in ("MedicationAdministration", "MedicationStatement"):
+                    self._medication(number, resource, kind)
+                else:
+                    self.out.skipped[f"{kind} resources"] += 1
+            except EntryError as error:
+                self.out.error(number, f"{kind}.{error.field}", str(error))
+        return self.out
+
+    def _status_skipped(self, resource, kind) -> bool:
+        if resource.get("status") in SKIPPED_STATUSES:
+            self.out.skipped[f"{kind} resources with status {resource['status']}"] += 1
+            return True
+        return False
+
+    def _observation(self, number: int, resource: dict) -> None:
+        if self._status_skipped(resource, "Observation"):
+            return
+        code = resource.get("code")
+        if isinstance(code, dict) and code.get("text") == SYMPTOM_CODE_TEXT:
+            self._symptom(number, resource)
+            return
+        analyte = None
+        for coding in _codings(code):
+            if coding.get("system") in (vocab.LOINC_SYSTEM, None):
+                analyte = vocab.LOINC_TO_ANALYTE.get(str(coding.get("code")))
+                if analyte:
+                    break
+        if analyte is None:
+            self.out.skipped["Observations with a code rlsapp does not track"] += 1
+            return
+        day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
+        result = self._quantity(analyte, resource)
+        if result is None:
+            return
+        method = resource.get("method")
+        result.calculated = isinstance(method, dict) and method.get("text") == (
+            CALCULATED_METHOD_TEXT
+        )
+        lab = self._lab_name(resource)
+        notes = _notes(resource)
+        key = (day, lab.casefold())
+        draw = self.draws.get(key)
+        if draw is None:
+            draw = self.draws[key] = ParsedDraw([], day, lab, notes[0] if notes else "", [])
+            self.out.draws.append(draw)
+        earlier = next((r for r in draw.results if r.analyte == analyte), None)
+        if earlier is not None:
+            if (earlier.value, earlier.comparator) == (result.value, result.comparator):
+                self.out.skipped["results repeated within the file"] += 1
+                return
+            raise EntryError(
+                "code",
+                f"a second {units.ANALYTES[analyte].label} result on {day:%Y-%m-%d}; rlsapp "
+                "keeps one per draw.",
+            )
+        draw.results.append(result)
+        draw.rows.append(number)
+
+    def _quantity(self, analyte: str, resource: dict) -> ParsedResult | None:
+        info = units.ANALYTES[analyte]
+        quantity = resource.get("valueQuantity")
+        if isinstance(quantity, dict):
+            value = quantity.get("value")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise EntryError("valueQuantity.value", "the value must be a number.")
+            unit = None
+            for candidate in (quantity.get("code"), quantity.get("unit")):
+                if isinstance(candidate, str) and candidate:
+                    unit = vocab.resolve_unit(analyte, candidate)
+                    if unit:
+                        break
+            if unit is None:
+                given = quantity.get("code") or quantity.get("unit") or "none"
+                raise EntryError(
+                    "valueQuantity.unit",
+                    f"unknown unit {str(given)[:20]!r} for {info.label}; accepted: "
+                    f"{', '.join(info.units)}.",
+                )
+            comparator = quantity.get("comparator") or ""
+            if comparator and comparator not in units.COMPARATORS:
+                raise EntryError("valueQuantity.comparator", "comparator must be <, <=, > or >=.")
+            text = comparator + _plain(value)
+        elif isinstance(resource.get("valueString"), str):
+            text, unit = resource["valueString"].strip(), info.display_unit
+            match = re.match(r"^(.*?\d)\s*([^\d\s].*)$", text)
+            if match and vocab.resolve_unit(analyte, match.group(2)):
+                text, unit = match.group(1), vocab.resolve_unit(analyte, match.group(2))
+        else:
+            self.out.skipped["Observations without a value"] += 1
+            return None
+        try:
+            m = units.measure(analyte, text, unit)
+        except units.UnitError as error:
+            raise EntryError("valueQuantity", str(error)) from None
+        return ParsedResult(m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit)
+
+    def _lab_name(self, resource: dict) -> str:
+        performers = resource.get("performer") or []
+        if not isinstance(performers, list):
+            return ""
+        for performer in performers:
+            if not isinstance(performer, dict):
+                continue
+            name = _text(performer.get("display"), MAX_TEXT) or self.organisations.get(
+                str(performer.get("reference"))
+            )
+            if name:
+                return name
+        return ""
+
+    def _symptom(self, number: int, resource: dict) -> None:
+        day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod")
+        severity = resource.get("valueInteger")
+        if isinstance(severity, bool) or not isinstance(severity, int) or not 0 <= severity <= 10:
+            raise EntryError("valueInteger", "severity must be a whole number from 0 to 10.")
+        onset = None
+        for component in resource.get("component") or []:
+            if isinstance(component, dict) and (component.get("code") or {}).get("text") == (
+                ONSET_CODE_TEXT
+            ):
+                try:
+                    onset = datetime.time.fromisoformat(str(component.get("valueTime")))
+                except ValueError:
+                    raise EntryError("component.valueTime", "enter a time like 21:30:00.") from None
+        notes = _notes(resource)
+        self.out.symptoms.append(
+            ParsedSymptom([number], day, severity, onset, notes[0] if notes else "")
+        )
+
+    def _medication(self, number: int, resource: dict, kind: str) -> None:
+        if self._status_skipped(resource, kind):
+            return
+        concept = resource.get("medicationCodeableConcept")
+        names = _concept_names(concept)
+        reference = resource.get("medicationReference")
+        if not names and isinstance(reference, dict):
+            names = [_text(reference.get("display"))] if reference.get("display") else []
+        dosage = resource.get("dosage")
+        if kind == "MedicationStatement":
+            dosages = dosage if isinstance(dosage, list) else []
+            dosage = dosages[0] if dosages and isinstance(dosages[0], dict) else {}
+        dosage = dosage if isinstance(dosage, dict) else {}
+        route = dosage.get("route")
+        route_codes = {str(c.get("code")) for c in _codings(route)}
+        route_text = " ".join(_concept_names(route)).lower()
+        intravenous = vocab.SNOMED_INTRAVENOUS in route_codes or "intravenous" in route_text
+        stated_route = bool(route_codes or route_text)
+        product = None
+        for name in names:
+            product = vocab.product_for_name(name)
+            if product:
+                break
+        label = names[0] if names else ""
+        is_oral = any(k in vocab.normalise_name(label) for k in vocab.ORAL_IRON_KEYWORDS)
+        if product is None and intravenous and vocab.looks_like_iron(label) and not is_oral:
+            product = "other"
+        if product is None or (stated_route and not intravenous):
+            self.out.skipped[f"{kind} resources that are not IV iron"] += 1
+            return
+        day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "dateAsserted")
+        dose = self._dose(dosage, kind)
+        reaction, other_notes = "", []
+        for note in _notes(resource):
+            if note.startswith(REACTION_PREFIX) and not reaction:
+                reaction = note[len(REACTION_PREFIX) :]
+            else:
+                other_notes.append(note)
+        self.out.infusions.append(
+            ParsedInfusion(
+                rows=[number],
+                given_on=day,
+                product=product,
+                product_other=label[:MAX_TEXT] if product == "other" else "",
+                dose_mg=dose,
+                reaction=reaction,
+                notes="\n".join(other_notes)[:MAX_NOTE],
+            )
+        )
+
+    def _dose(self, dosage: dict, kind: str) -> int:
+        dose = dosage.get("dose")
+        if kind == "MedicationStatement":
+            rates = dosage.get("doseAndRate")
+            first = rates[0] if isinstance(rates, list) and rates else {}
+            dose = first.get("doseQuantity") if isinstance(first, dict) else None
+        field = "dosage.dose" if kind == "MedicationAdministration" else "dosage.doseAndRate"
+        low, high = DOSE_RANGE_MG
+        message = f"the dose must be in mg (or g), from {low} to {high} mg."
+        if not isinstance(dose, dict):
+            raise EntryError(field, message)
+        value = dose.get("value")
+        unit = vocab.unit_key(str(dose.get("code") or dose.get("unit") or ""))
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or unit not in ("mg", "g")
+        ):
+            raise EntryError(field, message)
+        mg = value * (1000 if unit == "g" else 1)
+        if not low <= mg <= high or mg != int(mg):
+            raise EntryError(field, message)
+        return int(mg)
+
+
+def _plain(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return text or "0"
+
+
+def parse_bundle(data: bytes, today: datetime.date | None = None) -> ParsedImport:
+    """Parse an uploaded FHIR Bundle; raises ImportRefused for a file that cannot be used."""
+    document = load_bundle(data)
+    return _BundleReader(document, today or datetime.date.today()).read()

@@ -1,0 +1,93 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from .dates import DATE_ORDERS
+
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+FHIR_EXTENSIONS = (".json", ".fhir")
+REFUSED_EXTENSIONS = {
+    ".xlsx": "an Excel workbook",
+    ".xls": "an Excel workbook",
+    ".ods": "a spreadsheet",
+    ".numbers": "a Numbers spreadsheet",
+    ".pdf": "a PDF",
+    ".xml": "an XML file (rlsapp reads FHIR as JSON)",
+    ".zip": "a zip file",
+}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="A CSV file from a spreadsheet or a lab (comma or semicolon separated), "
+        "or a FHIR R4 Bundle in JSON from a patient portal.",
+    )
+    date_order = forms.ChoiceField(
+        label="Dates in the file",
+        choices=list(DATE_ORDERS.items()),
+        initial="auto",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_date_order(self):
+        return self.cleaned_data.get("date_order") or "auto"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(limit)}. Split it, or export a shorter period."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        name = (upload.name or "").lower()
+        for extension, what in REFUSED_EXTENSIONS.items():
+            if name.endswith(extension):
+                raise forms.ValidationError(
+                    f"This is {what}, not CSV or FHIR JSON: save or export it as CSV first."
+                )
+        data = upload.read(limit + 1)
+        if len(data) > limit:  # the declared size can lie
+            raise forms.ValidationError(f"The file is over {filesizeformat(limit)}.")
+        self.data_bytes = data
+        starts_like_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+        if name.endswith(FHIR_EXTENSIONS) or (
+            starts_like_json and not name.endswith(CSV_EXTENSIONS)
+        ):
+            self.source = "fhir"
+        else:
+            self.source = "csv"
+        return upload
+
+
+class DateOrderForm(forms.Form):
+    date_order = forms.ChoiceField(
+        label="Dates in the file",
+        choices=[(k, v) for k, v in DATE_ORDERS.items() if k != "auto"],
+        widget=forms.RadioSelect,
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand this deletes my account and every record in it, for good.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,0 +1,149 @@
+"""What an uploaded file will become, before anything is saved (pure: no Django imports).
+
+Both parsers (CSV and FHIR) produce a `ParsedImport`; the importer turns it into
+rows. It round-trips through JSON so the preview can be kept server-side until
+the person confirms.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+
+class ImportRefused(ValueError):
+    """The whole file cannot be imported; the message says why and what is accepted."""
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based line in a CSV file (header = 1), or entry number in a FHIR bundle
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedResult:
+    analyte: str
+    value: float  # in the stored unit
+    comparator: str
+    entered_value: str
+    entered_unit: str
+    calculated: bool = False
+
+
+@dataclass
+class ParsedDraw:
+    rows: list[int]
+    drawn_on: datetime.date
+    lab_name: str
+    note: str
+    results: list[ParsedResult]
+
+
+@dataclass
+class ParsedInfusion:
+    rows: list[int]
+    given_on: datetime.date
+    product: str
+    product_other: str
+    dose_mg: int
+    reaction: str = ""
+    notes: str = ""
+
+
+@dataclass
+class ParsedSymptom:
+    rows: list[int]
+    recorded_on: datetime.date
+    severity: int
+    onset_time: datetime.time | None = None
+    note: str = ""
+
+
+@dataclass
+class ParsedImport:
+    source: str  # "csv" or "fhir"
+    draws: list[ParsedDraw] = field(default_factory=list)
+    infusions: list[ParsedInfusion] = field(default_factory=list)
+    symptoms: list[ParsedSymptom] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    # what the file held that rlsapp does not import, by kind -> count
+    skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # file-level remarks for the preview
+    layout: str = ""  # "wide", "long" or "bundle"
+    date_order: str = ""  # the order used: "iso", "dmy" or "mdy"
+    needs_date_order: bool = False  # dates are ambiguous: the person must choose
+
+    @property
+    def record_count(self) -> int:
+        return len(self.draws) + len(self.infusions) + len(self.symptoms)
+
+    @property
+    def result_count(self) -> int:
+        return sum(len(d.results) for d in self.draws)
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "draws": [_dump(asdict(d)) for d in self.draws],
+            "infusions": [_dump(asdict(i)) for i in self.infusions],
+            "symptoms": [_dump(asdict(s)) for s in self.symptoms],
+            "errors": [asdict(e) for e in self.errors],
+            "skipped": dict(self.skipped),
+            "notes": self.notes,
+            "layout": self.layout,
+            "date_order": self.date_order,
+            "needs_date_order": self.needs_date_order,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedImport:
+        return cls(
+            source=data["source"],
+            draws=[
+                ParsedDraw(
+                    rows=d["rows"],
+                    drawn_on=datetime.date.fromisoformat(d["drawn_on"]),
+                    lab_name=d["lab_name"],
+                    note=d["note"],
+                    results=[ParsedResult(**r) for r in d["results"]],
+                )
+                for d in data["draws"]
+            ],
+            infusions=[
+                ParsedInfusion(**{**i, "given_on": datetime.date.fromisoformat(i["given_on"])})
+                for i in data["infusions"]
+            ],
+            symptoms=[
+                ParsedSymptom(
+                    **{
+                        **s,
+                        "recorded_on": datetime.date.fromisoformat(s["recorded_on"]),
+                        "onset_time": s["onset_time"]
+                        and datetime.time.fromisoformat(s["onset_time"]),
+                    }
+                )
+                for s in data["symptoms"]
+            ],
+            errors=[RowError(**e) for e in data["errors"]],
+            skipped=Counter(data["skipped"]),
+            notes=data["notes"],
+            layout=data["layout"],
+            date_order=data["date_order"],
+            needs_date_order=data["needs_date_order"],
+        )
+
+
+def _dump(value):
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value

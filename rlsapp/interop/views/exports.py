@@ -1,0 +1,126 @@
+"""Exports: one patient as CSV or FHIR, the whole account as a zip; account deletion."""
+
+import io
+import json
+import zipfile
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rlsapp.tracking.access import get_patient_for_user
+from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
+
+from ..csv_export import write_csv
+from ..fhir_export import build_bundle
+from ..forms import DeleteAccountForm
+
+README = """rlsapp export of {email}, made {stamp} UTC.
+
+Each folder holds one person:
+- records.csv: lab results, infusions and symptom scores, one row each (the
+  `record` column tells which). Values appear as the lab printed them
+  ("value as entered", "unit as entered") and as rlsapp stores them.
+- fhir-bundle.json: the same records as a FHIR R4 Bundle (Observations with
+  LOINC codes and UCUM units, MedicationAdministrations for infusions).
+
+Both files can be imported into rlsapp again, on any person's page.
+"""
+
+
+def _records(patients):
+    """Draws (with results), infusions and scores of these patients, in four queries."""
+    ids = [p.pk for p in patients]
+    draws, infusions, scores = defaultdict(list), defaultdict(list), defaultdict(list)
+    for draw in LabDraw.objects.filter(patient_id__in=ids).with_results():
+        draws[draw.patient_id].append(draw)
+    for infusion in Infusion.objects.filter(patient_id__in=ids):
+        infusions[infusion.patient_id].append(infusion)
+    for score in SymptomScore.objects.filter(patient_id__in=ids):
+        scores[score.patient_id].append(score)
+    return {p.pk: (draws[p.pk], infusions[p.pk], scores[p.pk]) for p in patients}
+
+
+def _stem(patient):
+    return f"{slugify(patient.name) or 'person'}-{patient.pk}"
+
+
+def _attachment(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request, pk):
+    patient = get_patient_for_user(request, pk)
+    draws, infusions, scores = _records([patient])[patient.pk]
+    # A BOM so that Excel reads µ and accents as UTF-8.
+    content = "\ufeff" + write_csv(draws, infusions, scores)
+    stamp = timezone.localdate().isoformat()
+    return _attachment(
+        content.encode("utf-8"), "text/csv; charset=utf-8", f"rlsapp-{_stem(patient)}-{stamp}.csv"
+    )
+
+
+@login_required
+@require_GET
+def export_fhir(request, pk):
+    patient = get_patient_for_user(request, pk)
+    draws, infusions, scores = _records([patient])[patient.pk]
+    bundle = build_bundle(patient, draws, infusions, scores)
+    stamp = timezone.localdate().isoformat()
+    return _attachment(
+        json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
+        "application/fhir+json; charset=utf-8",
+        f"rlsapp-{_stem(patient)}-{stamp}.fhir.json",
+    )
+
+
+@login_required
+@require_GET
+def account_export(request):
+    patients = list(Patient.objects.for_user(request.user))
+    records = _records(patients)
+    buffer = io.BytesIO()
+    now = timezone.now()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "README.txt",
+            README.format(email=request.user.email, stamp=now.strftime("%Y-%m-%d %H:%M")),
+        )
+        for patient in patients:
+            draws, infusions, scores = records[patient.pk]
+            folder = _stem(patient)
+            archive.writestr(
+                f"{folder}/records.csv", "\ufeff" + write_csv(draws, infusions, scores)
+            )
+            bundle = build_bundle(patient, draws, infusions, scores)
+            archive.writestr(
+                f"{folder}/fhir-bundle.json", json.dumps(bundle, indent=2, ensure_ascii=False)
+            )
+    return _attachment(buffer.getvalue(), "application/zip", f"rlsapp-account-{now:%Y-%m-%d}.zip")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        with transaction.atomic():
+            # Cascades to patients and every record, pending imports and reminders.
+            user.delete()
+        messages.success(request, "Your account and all of its records were deleted.")
+        return redirect("login")
+    return render(request, "interop/account_delete.html", {"form": form})

@@ -1,0 +1,246 @@
+"""Upload, preview and confirm an import of CSV or FHIR into one patient.
+
+Nothing reaches the tracking tables until the person confirms: the parsed file
+waits in a PendingImport row owned by the user, and the preview shows every
+record as it will be saved, every error by row and column, and what will be
+skipped as a duplicate.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from rlsapp import units
+from rlsapp.tracking.access import get_patient_for_user
+
+from ..access import get_pending_import_for_user
+from ..csv_parse import decode, parse_csv
+from ..dates import DATE_ORDERS
+from ..fhir_parse import parse_bundle
+from ..forms import DateOrderForm, UploadForm
+from ..importer import import_rows, plan_import
+from ..models import PendingImport
+from ..parsed import ImportRefused, ParsedImport
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_PAGE_SIZE = 100
+ERRORS_SHOWN = 200
+PENDING_KEPT = datetime.timedelta(days=1)
+
+PRODUCT_LABELS = {
+    "fcm": "Ferric carboxymaltose",
+    "lmw_dextran": "Iron dextran",
+    "ferumoxytol": "Ferumoxytol",
+    "derisomaltose": "Ferric derisomaltose",
+    "sucrose": "Iron sucrose",
+}
+COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
+
+
+def _parse(source, data, date_order):
+    """Parse an upload; ImportRefused carries the message for the person."""
+    try:
+        if source == "fhir":
+            return parse_bundle(data, today=timezone.localdate())
+        return parse_csv(data, date_order, today=timezone.localdate())
+    except ImportRefused:
+        raise
+    except Exception as error:  # a parser bug must not become a 500; no file content logged
+        logger.error("import parser failed: %s", type(error).__name__)
+        raise ImportRefused(
+            "rlsapp could not read this file. Check that it is a CSV export or a FHIR JSON "
+            "Bundle; if it is, the error has been logged for the developers."
+        ) from None
+
+
+def _payload(patient, parsed):
+    plan = plan_import(patient, parsed)
+    payload = parsed.to_json()
+    payload["plan"] = {
+        "draws": [p.status for p in plan.draws],
+        "draw_duplicates": [p.duplicate_results for p in plan.draws],
+        "infusions": plan.infusion_new,
+        "symptoms": plan.symptom_new,
+        "counts": plan.counts,
+        "duplicates": plan.duplicates,
+    }
+    return payload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, pk):
+    patient = get_patient_for_user(request, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = _parse(form.source, form.data_bytes, form.cleaned_data["date_order"])
+        except ImportRefused as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            if not parsed.record_count and not parsed.errors:
+                form.add_error("file", "The file holds no lab results, infusions or scores.")
+            else:
+                PendingImport.objects.for_user(request.user).filter(
+                    created__lt=timezone.now() - PENDING_KEPT
+                ).delete()
+                raw = decode(form.data_bytes)[0] if form.source == "csv" else ""
+                pending = PendingImport.objects.create(
+                    owner=request.user,
+                    patient=patient,
+                    source=form.source,
+                    filename=(form.cleaned_data["file"].name or "upload")[:255],
+                    raw=raw,
+                    payload=_payload(patient, parsed),
+                )
+                return redirect("interop_preview", pending.token)
+    return render(
+        request,
+        "interop/upload.html",
+        {"patient": patient, "form": form, "max_bytes": settings.IMPORT_MAX_BYTES},
+    )
+
+
+def _rows_label(rows):
+    if not rows:
+        return ""
+    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+
+
+def _result_text(result):
+    info = units.ANALYTES[result["analyte"]]
+    symbol = COMPARATOR_SYMBOLS.get(result["comparator"], "") if result["comparator"] else ""
+    stored = f"{symbol}{units.format_value(result['analyte'], result['value'], precise=True)}"
+    text = f"{info.label} {stored} {info.display_unit}"
+    entered = f"{result['entered_value']} {result['entered_unit']}"
+    if entered != f"{stored} {info.display_unit}":
+        text += f" (as entered: {entered})"
+    if result.get("calculated"):
+        text += " (calculated)"
+    return text
+
+
+def preview_items(payload):
+    """Every record of the upload as the preview lists it, in file order."""
+    plan = payload["plan"]
+    items = []
+    for draw, status, duplicates in zip(
+        payload["draws"], plan["draws"], plan["draw_duplicates"], strict=True
+    ):
+        details = [_result_text(r) for r in draw["results"]]
+        if draw["lab_name"]:
+            details.insert(0, f"Lab: {draw['lab_name']}")
+        if duplicates and status != "duplicate":
+            details.append(f"{duplicates} result(s) already saved: skipped")
+        items.append(
+            {
+                "rows": draw["rows"],
+                "kind": "Lab results",
+                "date": draw["drawn_on"],
+                "details": details,
+                "status": status,
+            }
+        )
+    for infusion, new in zip(payload["infusions"], plan["infusions"], strict=True):
+        product = infusion["product_other"] or PRODUCT_LABELS.get(infusion["product"], "")
+        details = [f"{product}, {infusion['dose_mg']} mg"]
+        if infusion["reaction"]:
+            details.append(f"Reaction: {infusion['reaction']}")
+        items.append(
+            {
+                "rows": infusion["rows"],
+                "kind": "Infusion",
+                "date": infusion["given_on"],
+                "details": details,
+                "status": "new" if new else "duplicate",
+            }
+        )
+    for score, new in zip(payload["symptoms"], plan["symptoms"], strict=True):
+        details = [f"Severity {score['severity']} of 10"]
+        if score["onset_time"]:
+            details.append(f"began {score['onset_time'][:5]}")
+        items.append(
+            {
+                "rows": score["rows"],
+                "kind": "Symptom score",
+                "date": score["recorded_on"],
+                "details": details,
+                "status": "new" if new else "duplicate",
+            }
+        )
+    items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
+    for item in items:
+        item["rows_label"] = _rows_label(item["rows"])
+    return items
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, token):
+    pending = get_pending_import_for_user(request, token)
+    patient = pending.patient
+    payload = pending.payload
+    date_form = DateOrderForm(initial={"date_order": payload["date_order"]})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "discard":
+            pending.delete()
+            messages.info(request, "Import discarded; nothing was saved.")
+            return redirect(patient)
+        if action == "date_order" and pending.source == "csv":
+            date_form = DateOrderForm(request.POST)
+            if date_form.is_valid():
+                order = date_form.cleaned_data["date_order"]
+                try:
+                    parsed = _parse("csv", pending.raw.encode("utf-8"), order)
+                except ImportRefused as refusal:
+                    messages.error(request, str(refusal))
+                else:
+                    pending.payload = _payload(patient, parsed)
+                    pending.save(update_fields=["payload"])
+                    messages.info(request, f"Dates read as: {DATE_ORDERS[order].lower()}.")
+                return redirect("interop_preview", pending.token)
+        if action == "confirm":
+            if payload["needs_date_order"]:
+                messages.error(request, "Choose the order of the dates before importing.")
+                return redirect("interop_preview", pending.token)
+            outcome = import_rows(patient, ParsedImport.from_json(payload))
+            pending.delete()
+            created = outcome.created
+            message = (
+                f"Imported {created['results']} lab result(s) in {created['draws']} new draw(s), "
+                f"{created['infusions']} infusion(s) and {created['symptom_scores']} symptom "
+                f"score(s)."
+            )
+            if outcome.skipped_total:
+                message += f" Skipped {outcome.skipped_total} already saved (duplicates)."
+            messages.success(request, message)
+            return redirect(patient)
+    items = preview_items(payload)
+    page = Paginator(items, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    plan = payload["plan"]
+    context = {
+        "patient": patient,
+        "pending": pending,
+        "payload": payload,
+        "page": page,
+        "counts": plan["counts"],
+        "duplicates": plan["duplicates"],
+        "duplicate_total": sum(plan["duplicates"].values()),
+        "new_total": sum(plan["counts"][k] for k in ("results", "infusions", "symptom_scores")),
+        "errors": payload["errors"][:ERRORS_SHOWN],
+        "errors_hidden": max(0, len(payload["errors"]) - ERRORS_SHOWN),
+        "skipped": sorted(payload["skipped"].items()),
+        "date_form": date_form,
+        "cancel_url": reverse("patient_detail", args=[patient.pk]),
+    }
+    return render(request, "interop/preview.html", context)

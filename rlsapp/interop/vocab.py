@@ -1,0 +1,224 @@
+"""How people and labs name analytes, units and iron products (pure: no Django imports).
+
+rlsapp.units holds the analytes and the units it accepts; this module maps the
+many spellings found in spreadsheets, portal exports and FHIR files onto them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rlsapp import units
+
+# Spellings of each analyte in headers and test-name cells, already normalised
+# by `normalise_name` (lower case, µ as u, punctuation as spaces).
+ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
+    "ferritin": (
+        "ferritin",
+        "serum ferritin",
+        "s ferritin",
+        "p ferritin",
+        "ferritine",
+        "ferritina",
+        "ferr",
+        "ferritin serum",
+        "ferritin ser pl",
+        "ferritin mass volume in serum or plasma",
+    ),
+    "hemoglobin": (
+        "hemoglobin",
+        "haemoglobin",
+        "hb",
+        "hgb",
+        "b hb",
+        "hamoglobin",
+        "haemoglobine",
+        "hemoglobine",
+        "hemoglobin mass volume in blood",
+    ),
+    "hematocrit": (
+        "hematocrit",
+        "haematocrit",
+        "hct",
+        "hkt",
+        "hk",
+        "pcv",
+        "b hct",
+        "hamatokrit",
+        "hematocrite",
+        "hematocrit volume fraction of blood",
+    ),
+    "tsat": (
+        "transferrin saturation",
+        "transferrin sat",
+        "transferrinsattigung",
+        "tsat",
+        "tf sat",
+        "tfs",
+        "iron saturation",
+        "saturation",
+        "iron sat",
+        "iron saturation transferrin",
+        "iron saturation mass fraction in serum or plasma",
+        "% saturation",
+        "percent saturation",
+        "iron % saturation",
+    ),
+    "iron": (
+        "iron",
+        "serum iron",
+        "s iron",
+        "fe",
+        "s fe",
+        "eisen",
+        "fer serique",
+        "iron total",
+        "iron mass volume in serum or plasma",
+    ),
+    "tibc": (
+        "tibc",
+        "total iron binding capacity",
+        "iron binding capacity",
+        "tebk",
+        "iron binding capacity mass volume in serum or plasma",
+    ),
+    "phosphate": (
+        "phosphate",
+        "phosphorus",
+        "phos",
+        "po4",
+        "phosphat",
+        "inorganic phosphate",
+        "serum phosphate",
+        "phosphate serum",
+        "phosphorus inorganic",
+        "phosphate mass volume in serum or plasma",
+    ),
+}
+
+# LOINC code -> analyte. The domain table's codes plus hematocrit's calculated variant.
+LOINC_TO_ANALYTE: dict[str, str] = {a.loinc: code for code, a in units.ANALYTES.items()}
+LOINC_TO_ANALYTE["20570-8"] = "hematocrit"
+
+LOINC_SYSTEM = "http://loinc.org"
+UCUM_SYSTEM = "http://unitsofmeasure.org"
+SNOMED_SYSTEM = "http://snomed.info/sct"
+SNOMED_INTRAVENOUS = "255560000"
+
+_ALIAS_TO_ANALYTE = {
+    alias: code for code, aliases in ANALYTE_ALIASES.items() for alias in aliases
+} | {loinc: code for loinc, code in LOINC_TO_ANALYTE.items()}
+# Longest first, so "serum iron" wins over "iron" and "iron saturation" over "iron".
+_ALIASES_LONGEST_FIRST = sorted(_ALIAS_TO_ANALYTE, key=len, reverse=True)
+
+
+def normalise_name(text: str) -> str:
+    """'Ferritin_ug_l' -> 'ferritin ug l'; 'Hämoglobin' -> 'hamoglobin'."""
+    text = (text or "").replace("\ufeff", "").strip().lower()
+    text = text.translate(str.maketrans("µμäöüéèáà", "uuaoueeaa"))
+    text = re.sub(r"[_\-:,;.*#]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def analyte_for_name(name: str) -> str | None:
+    """The analyte code a test name or LOINC code stands for, if exactly known."""
+    key = normalise_name(name)
+    if key in _ALIAS_TO_ANALYTE:
+        return _ALIAS_TO_ANALYTE[key]
+    raw = (name or "").strip()
+    return LOINC_TO_ANALYTE.get(raw)
+
+
+def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
+    """'Ferritin (ng/mL)' -> ('ferritin', 'ng/mL'); 'ferritin_ug_l' -> ('ferritin', 'ug/l').
+
+    Returns (None, '') when the header names no known analyte.
+    """
+    text = (name or "").replace("\ufeff", "").strip()
+    unit = ""
+    bracket = re.match(r"^(.*?)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]\s*$", text)
+    if bracket:
+        text, unit = bracket.group(1), bracket.group(2)
+    # Keep "/" and "%" out of the name normalisation: they belong to units.
+    words = re.sub(r"[_,;:]+|(?<=\w)(?=%)", " ", text).split()
+    lowered = [normalise_name(w) for w in words]
+    for cut in range(len(words), 0, -1):
+        candidate = " ".join(w for w in lowered[:cut] if w)
+        if candidate in _ALIAS_TO_ANALYTE:
+            rest = words[cut:]
+            if not unit and rest:
+                unit = "".join(rest) if any("/" in w for w in rest) else "/".join(rest)
+            return _ALIAS_TO_ANALYTE[candidate], unit
+    return None, ""
+
+
+def unit_key(text: str) -> str:
+    """A spelling-independent key: 'µg/L', 'ug/l', 'mcg/L' and 'ug l' all give 'ug/l'."""
+    key = (text or "").strip().lower()
+    if key in ("percent", "pct", "procent", "prozent"):
+        return "%"
+    key = key.translate(str.maketrans("µμ", "uu")).replace("mcg", "ug")
+    key = re.sub(r"\s*/\s*|\s+per\s+", "/", key)
+    key = re.sub(r"\s+", "/", key.strip()) if "/" not in key else key.replace(" ", "")
+    return key.replace("100ml", "dl").replace("liter", "l").replace("litre", "l")
+
+
+# Extra spellings per analyte that are not a mere respelling of an accepted unit.
+_EXTRA_UNITS: dict[str, dict[str, str]] = {
+    "ferritin": {"ug/l": "µg/L", "ng/ml": "ng/mL"},
+    "hematocrit": {"fraction": "L/L", "ratio": "L/L", "1": "L/L", "vol%": "%"},
+}
+
+
+def resolve_unit(analyte_code: str, text: str) -> str | None:
+    """The accepted unit of rlsapp.units that `text` spells, or None if unknown."""
+    key = unit_key(text)
+    for accepted in units.ANALYTES[analyte_code].units:
+        if unit_key(accepted) == key:
+            return accepted
+    return _EXTRA_UNITS.get(analyte_code, {}).get(key)
+
+
+# IV iron products: keyword (normalised) -> product code of tracking.Infusion.
+PRODUCT_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("carboxymaltose", "fcm"),
+    ("injectafer", "fcm"),
+    ("ferinject", "fcm"),
+    ("fcm", "fcm"),
+    ("derisomaltose", "derisomaltose"),
+    ("isomaltoside", "derisomaltose"),
+    ("monoferric", "derisomaltose"),
+    ("monofer", "derisomaltose"),
+    ("ferumoxytol", "ferumoxytol"),
+    ("feraheme", "ferumoxytol"),
+    ("rienso", "ferumoxytol"),
+    ("dextran", "lmw_dextran"),
+    ("infed", "lmw_dextran"),
+    ("cosmofer", "lmw_dextran"),
+    ("iron sucrose", "sucrose"),
+    ("venofer", "sucrose"),
+    ("sucrose", "sucrose"),
+)
+
+PRODUCT_CODES = ("fcm", "lmw_dextran", "ferumoxytol", "derisomaltose", "sucrose", "other")
+
+# Oral iron salts: a MedicationStatement naming one of these is not an infusion.
+ORAL_IRON_KEYWORDS = ("ferrous", "sulfate", "sulphate", "fumarate", "gluconate", "bisglycinate")
+
+
+def product_for_name(name: str) -> str | None:
+    """The product code a product name stands for; None when no IV iron product is named."""
+    key = normalise_name(name)
+    if not key:
+        return None
+    if key in PRODUCT_CODES:
+        return key
+    for keyword, code in PRODUCT_KEYWORDS:
+        if re.search(rf"\b{re.escape(keyword)}\b", key):
+            return code
+    return None
+
+
+def looks_like_iron(name: str) -> bool:
+    key = normalise_name(name)
+    return bool(re.search(r"\b(iron|fe|ferric|ferr\w*)\b", key))
