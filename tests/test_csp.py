@@ -1,0 +1,127 @@
+"""Content-Security-Policy: only our origin and the pinned CDN run scripts, inline ones need
+the per-request nonce, and no page relies on anything the policy would block."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+
+
+def directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts, self.styles, self.handlers, self.style_attributes = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts.append(attrs)
+        if tag == "style":
+            self.styles.append(attrs)
+        self.handlers += [name for name in attrs if name.startswith("on")]
+        if "style" in attrs:
+            self.style_attributes.append((tag, attrs["style"]))
+
+
+def test_the_policy_allows_only_our_origin_and_the_pinned_cdn(owner_client, patient):
+    policy = directives(owner_client.get(patient.get_absolute_url()))
+
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"][:2] == ["'self'", settings.ASSET_BASE_URL + "/"]
+    assert policy["style-src"] == ["'self'", settings.ASSET_BASE_URL + "/"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"]
+    assert "'unsafe-inline'" not in str(policy) and "'unsafe-eval'" not in str(policy)
+
+
+def test_the_cdn_source_keeps_its_path_so_other_jsdelivr_content_cannot_run():
+    assert settings.ASSET_BASE_URL.startswith("https://")
+    assert settings.ASSET_BASE_URL.rstrip("/").count("/") >= 3  # https://host/path
+
+
+def test_a_nonce_read_by_a_template_is_in_the_header_and_new_each_request():
+    seen = []
+
+    def page(request):
+        seen.append(str(request.csp_nonce))
+        return HttpResponse(f'<script nonce="{request.csp_nonce}">1</script>')
+
+    middleware = CSPMiddleware(page)
+    first = middleware(RequestFactory().get("/"))
+    second = middleware(RequestFactory().get("/"))
+
+    assert f"'nonce-{seen[0]}'" in directives(first)["script-src"]
+    assert f"'nonce-{seen[1]}'" in directives(second)["script-src"]
+    assert seen[0] != seen[1] and len(seen[0]) >= 16
+
+
+@pytest.fixture
+def full_patient(patient, today):
+    draw = LabDraw.objects.create(patient=patient, drawn_on=today)
+    LabResult.objects.create(
+        draw=draw, analyte="ferritin", value=40, entered_value="40", entered_unit="µg/L"
+    )
+    Infusion.objects.create(patient=patient, given_on=today)
+    SymptomScore.objects.create(patient=patient, recorded_on=today, severity=4)
+    return patient
+
+
+PAGES = [
+    ("home", False),
+    ("patient_create", False),
+    ("account_settings", False),
+    ("twofactor_setup", False),
+    ("patient_detail", True),
+    ("patient_edit", True),
+    ("patient_history", True),
+    ("draw_list", True),
+    ("draw_create", True),
+    ("infusion_create", True),
+    ("symptom_create", True),
+]
+
+
+@pytest.mark.parametrize(("url_name", "with_patient"), PAGES)
+def test_every_page_runs_only_what_the_policy_allows(
+    owner_client, full_patient, url_name, with_patient
+):
+    url = reverse(url_name, args=[full_patient.pk] if with_patient else [])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+    tags = Tags()
+    tags.feed(response.content.decode())
+
+    for script in tags.scripts:
+        src = script.get("src")
+        if src:
+            assert src.startswith(
+                (settings.STATIC_URL, "/" + settings.STATIC_URL, settings.ASSET_BASE_URL + "/")
+            ), src
+            if src.startswith(settings.ASSET_BASE_URL):
+                assert script.get("integrity", "").startswith("sha384-"), src
+        else:
+            assert nonce and script.get("nonce") == nonce.group(1), "inline script without nonce"
+    for style in tags.styles:
+        assert nonce and style.get("nonce") == nonce.group(1), "inline style without nonce"
+    assert not tags.handlers, f"inline event handlers are blocked: {tags.handlers}"
+    assert not tags.style_attributes, f"style attributes are blocked: {tags.style_attributes}"
+
+
+def test_the_login_page_has_the_policy_too(client, db):
+    response = client.get(reverse("login"))
+    assert directives(response)["default-src"] == ["'self'"]

@@ -1,0 +1,91 @@
+"""No health values, names or email addresses in the logs, on the main flows (at DEBUG level)."""
+
+import logging
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from rlsapp.tracking.models import LabDraw, Patient
+
+from .conftest import PASSWORD
+
+EMAIL = "zebulon.q@example.com"
+NAME = "Zebulon Quintavalle"
+SECRETS = [EMAIL, "zebulon", NAME, "Quintavalle", "Quirkylab", "987", "13.7", "wrong-horse"]
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest.fixture
+def zebulon(make_user):
+    user = make_user(EMAIL)
+    Patient.objects.create(owner=user, name=NAME)
+    return user
+
+
+def assert_nothing_private(caplog):
+    text = "\n".join(
+        f"{r.name} {r.getMessage()} {r.args!r} {getattr(r, 'request', '')}" for r in caplog.records
+    )
+    assert caplog.records, "the flow logged nothing: the test would prove nothing"
+    for secret in SECRETS:
+        assert secret.lower() not in text.lower(), f"{secret!r} was logged"
+
+
+def test_signing_in_and_adding_a_draw_logs_nothing_private(client, zebulon, logs):
+    client.post(reverse("login"), {"username": EMAIL, "password": PASSWORD})
+    patient = Patient.objects.get()
+    response = client.post(
+        reverse("draw_create", args=[patient.pk]),
+        {
+            "drawn_on": "2024-03-01",
+            "lab_name": "Quirkylab",
+            "note": NAME,
+            "ferritin": "987",
+            "ferritin_unit": "µg/L",
+            "hemoglobin": "13.7",
+            "hemoglobin_unit": "g/dL",
+        },
+    )
+    assert response.status_code == 302
+    client.get(patient.get_absolute_url())
+    client.get(reverse("patient_history", args=[patient.pk]))
+    assert LabDraw.objects.count() == 1
+    assert_nothing_private(logs)
+
+
+def test_failed_sign_ins_and_the_lockout_log_nothing_private(client, zebulon, logs):
+    for _ in range(6):
+        client.post(reverse("login"), {"username": EMAIL, "password": "wrong-horse-battery"})
+    assert any("AXES" in r.getMessage() for r in logs.records)
+    assert_nothing_private(logs)
+
+
+def test_a_password_reset_logs_nothing_private(client, zebulon, logs):
+    client.post(reverse("password_reset"), {"email": EMAIL})
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    page = client.get(link.group(1), follow=True)
+    new = "another-long-passphrase-1"
+    client.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert (
+        client.login(email=EMAIL, password=new)
+        or client.post(reverse("login"), {"username": EMAIL, "password": new}).status_code == 302
+    )
+    assert_nothing_private(logs)
+
+
+def test_a_bad_form_and_a_404_log_nothing_private(client, zebulon, logs):
+    client.post(reverse("login"), {"username": EMAIL, "password": PASSWORD})
+    patient = Patient.objects.get()
+    client.post(
+        reverse("draw_create", args=[patient.pk]),
+        {"drawn_on": "2999-01-01", "lab_name": "Quirkylab", "ferritin": "987987987"},
+    )
+    client.get(reverse("patient_detail", args=[patient.pk + 1000]))
+    assert_nothing_private(logs)
