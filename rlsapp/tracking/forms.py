@@ -97,9 +97,11 @@ class VersionCheckMixin:
 
     def _seen_version(self):
         try:
-            return int(self.cleaned_data.get("version") or "")
+            version = int(self.cleaned_data.get("version") or "")
         except ValueError:
             return None
+        # Out of the column's range would be a database error on some engines.
+        return version if 1 <= version < 2**31 else None
 
     def clean(self):
         cleaned = super().clean()
