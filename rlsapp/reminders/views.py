@@ -29,7 +29,8 @@ def reminder_snooze(request, pk):
     reminder = get_reminder_for_user(request, pk, open_only=True)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    form = SnoozeForm(request.POST or None, today=timezone.localdate())
+    data = request.POST if request.method == "POST" else None
+    form = SnoozeForm(data, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         until = form.snooze_until()
         services.snooze(reminder, until)

@@ -1,0 +1,135 @@
+"""The secret iCalendar feed and the one-off .ics download, parsed with `icalendar`."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from rlsapp.reminders import services
+from rlsapp.reminders.models import CalendarFeed
+from rlsapp.tracking.models import Patient
+
+from .helpers import add_ferritin, add_infusion, open_reminder
+
+INFUSED = datetime.date(2025, 3, 3)
+
+
+@pytest.fixture
+def feed_url(owner_client):
+    owner_client.post(reverse("calendar_regenerate"))
+    return CalendarFeed.objects.get().get_absolute_url()
+
+
+def events(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+
+
+def test_the_feed_lists_open_rechecks_as_all_day_events_with_an_alarm(
+    client, owner, patient, feed_url
+):
+    add_infusion(patient, INFUSED)
+    bob = Patient.objects.create(owner=owner, name="Bob")
+    add_ferritin(bob, datetime.date(2025, 1, 10), 120)
+
+    found = sorted(events(client.get(feed_url)), key=lambda e: e.decoded("dtstart"))
+    assert [e.decoded("dtstart") for e in found] == [
+        datetime.date(2025, 4, 4),
+        datetime.date(2025, 4, 28),
+    ]
+    event = found[1]
+    assert type(event.decoded("dtstart")) is datetime.date  # all-day
+    assert event.decoded("dtend") == datetime.date(2025, 4, 29)
+    assert str(event["summary"]) == "Ferritin re-check: Alice"
+    assert "8 weeks after the infusion on 3 March." in str(event["description"])
+    assert "does not give medical advice" in str(event["description"])
+    alarms = event.walk("VALARM")
+    assert len(alarms) == 1 and str(alarms[0]["action"]) == "DISPLAY"
+    assert alarms[0].decoded("trigger") == datetime.timedelta(hours=9)
+
+
+def test_an_event_keeps_its_uid_when_the_date_moves(client, patient, feed_url):
+    add_infusion(patient, INFUSED)
+    (before,) = events(client.get(feed_url))
+    patient.first_recheck_weeks = 6
+    patient.save()
+    (after,) = events(client.get(feed_url))
+    assert str(before["uid"]) == str(after["uid"])
+    assert after.decoded("dtstart") == datetime.date(2025, 4, 14)
+
+
+def test_the_feed_leaves_out_dismissed_rechecks_and_other_users(
+    client, patient, feed_url, make_user
+):
+    add_infusion(patient, INFUSED)
+    services.dismiss(open_reminder(patient))
+    stranger = Patient.objects.create(owner=make_user("dan@example.com"), name="Dan")
+    add_infusion(stranger, INFUSED)
+    assert events(client.get(feed_url)) == []
+
+
+def test_a_new_address_revokes_the_old_one(client, owner_client, patient, feed_url):
+    add_infusion(patient, INFUSED)
+    owner_client.post(reverse("calendar_regenerate"))
+    new_url = CalendarFeed.objects.get().get_absolute_url()
+    assert new_url != feed_url
+    assert client.get(feed_url).status_code == 404
+    assert len(events(client.get(new_url))) == 1
+
+
+@pytest.mark.parametrize(
+    "token", ["wrong", "x" * 43, "", "../../etc/passwd"], ids=["short", "guess", "empty", "path"]
+)
+def test_a_wrong_token_is_a_404_that_reveals_nothing(client, feed_url, token):
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 404
+    assert b"token" not in response.content.lower()
+    assert b"calendar" not in response.content.lower()
+
+
+def test_turning_the_feed_off_and_deactivating_the_account_close_it(
+    client, owner_client, owner, feed_url
+):
+    owner.is_active = False
+    owner.save()
+    assert client.get(feed_url).status_code == 404
+    owner.is_active = True
+    owner.save()
+    assert client.get(feed_url).status_code == 200
+    owner_client.post(reverse("calendar_stop"))
+    assert client.get(feed_url).status_code == 404
+
+
+def test_the_settings_page_shows_the_feed_address(owner_client, feed_url):
+    page = owner_client.get(reverse("account_settings")).content.decode()
+    assert f"http://testserver{feed_url}" in page
+
+
+def test_the_feed_needs_three_queries_or_fewer_however_many_rechecks(
+    client, owner, feed_url, django_assert_max_num_queries
+):
+    for i in range(40):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    with django_assert_max_num_queries(3):
+        assert len(events(client.get(feed_url))) == 40
+
+
+def test_one_recheck_downloads_as_ics_with_the_feeds_uid(client, owner_client, patient, feed_url):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    response = owner_client.get(reverse("reminder_ics", args=[reminder.pk]))
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="ferritin-recheck-2025-04-28.ics"'
+    )
+    (single,) = events(response)
+    (in_feed,) = events(client.get(feed_url))
+    assert str(single["uid"]) == str(in_feed["uid"])
+    assert single.decoded("dtstart") == datetime.date(2025, 4, 28)
+
+
+def test_the_download_needs_a_sign_in(client, patient):
+    add_infusion(patient, INFUSED)
+    response = client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+    assert response.status_code == 302

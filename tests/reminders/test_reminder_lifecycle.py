@@ -1,0 +1,170 @@
+"""Reminders follow the records and settings they rest on (rlsapp/reminders/services.py)."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from rlsapp.reminders import services
+from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Patient
+from tests.tracking.helpers import draw_post
+
+from .helpers import add_ferritin, add_infusion, local, open_reminder
+
+INFUSED = datetime.date(2025, 3, 3)
+
+
+def test_an_infusion_schedules_the_first_recheck(patient):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    assert (reminder.kind, reminder.due_on, reminder.remind_on) == (
+        "first",
+        datetime.date(2025, 4, 28),
+        datetime.date(2025, 4, 28),
+    )
+    assert reminder.reason == "8 weeks after the infusion on 3 March"
+    assert reminder.status == "upcoming"
+    assert reminder.soon_from == datetime.date(2025, 4, 14)
+    assert reminder.send_after == local(datetime.date(2025, 4, 28), hour=8)
+
+
+def test_a_result_in_the_spike_weeks_leaves_the_first_recheck_open(patient):
+    add_infusion(patient, INFUSED)
+    first = open_reminder(patient)
+    add_ferritin(patient, INFUSED + datetime.timedelta(weeks=2), 600)
+    assert open_reminder(patient).pk == first.pk
+    assert open_reminder(patient).kind == "first"
+
+
+def test_a_qualifying_result_closes_the_open_recheck_and_schedules_the_next(patient):
+    add_infusion(patient, INFUSED)
+    first = open_reminder(patient)
+    add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+
+    first.refresh_from_db()
+    assert first.status == "done" and first.closed_at is not None
+    nxt = open_reminder(patient)
+    assert (nxt.kind, nxt.due_on) == ("routine", datetime.date(2025, 6, 30))
+    assert nxt.reason == "12 weeks after the last ferritin result on 7 April"
+
+
+def test_recording_a_result_through_the_form_schedules_a_recheck(owner_client, patient, today):
+    response = owner_client.post(
+        reverse("draw_create", args=[patient.pk]), draw_post(today, ferritin="150")
+    )
+    assert response.status_code == 302
+    assert open_reminder(patient).due_on == today + datetime.timedelta(weeks=12)
+
+
+def test_changing_the_settings_moves_the_open_recheck_and_sends_it_afresh(patient):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    Reminder.objects.filter(pk=reminder.pk).update(status="sent", sent_at=local(INFUSED))
+
+    patient.first_recheck_weeks = 6
+    patient.due_soon_days = 30
+    patient.save()
+
+    moved = open_reminder(patient)
+    assert moved.pk == reminder.pk
+    assert (moved.due_on, moved.status, moved.sent_at) == (
+        datetime.date(2025, 4, 14),
+        "upcoming",
+        None,
+    )
+    assert moved.soon_from == datetime.date(2025, 3, 15)
+    assert moved.reason == "6 weeks after the infusion on 3 March"
+
+
+def test_changing_only_the_due_soon_window_keeps_the_status(patient):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    Reminder.objects.filter(pk=reminder.pk).update(status="sent", sent_at=local(INFUSED))
+    patient.due_soon_days = 30
+    patient.save()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.soon_from) == ("sent", datetime.date(2025, 3, 29))
+
+
+def test_deleting_the_result_that_closed_it_reopens_the_earlier_recheck(patient):
+    add_infusion(patient, INFUSED)
+    first = open_reminder(patient)
+    draw = add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    draw.delete()
+    assert open_reminder(patient).pk == first.pk
+    assert Reminder.objects.filter(patient=patient).count() == 1
+
+
+def test_moving_a_draw_to_a_later_date_reschedules(patient):
+    add_infusion(patient, INFUSED)
+    draw = add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    draw.drawn_on = datetime.date(2025, 4, 14)
+    draw.save()
+    assert open_reminder(patient).due_on == datetime.date(2025, 7, 7)
+
+
+def test_a_dismissed_recheck_stays_dismissed_until_the_dates_change(patient):
+    add_infusion(patient, INFUSED)
+    services.dismiss(open_reminder(patient))
+    patient.save()  # nothing changed: still dismissed
+    assert open_reminder(patient) is None
+
+    add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    assert open_reminder(patient).kind == "routine"
+
+
+def test_a_snooze_survives_an_unrelated_recompute(patient):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    services.snooze(reminder, datetime.date(2025, 5, 12))
+    patient.name = "Alice B."
+    patient.save()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.remind_on, reminder.due_on) == (
+        "snoozed",
+        datetime.date(2025, 5, 12),
+        datetime.date(2025, 4, 28),
+    )
+    assert reminder.send_after == local(datetime.date(2025, 5, 12), hour=8)
+
+
+def test_below_threshold_and_phosphate_notes_are_kept_with_the_reminder(patient):
+    add_infusion(patient, datetime.date(2024, 12, 10), "fcm")
+    add_ferritin(patient, datetime.date(2025, 2, 20), 90)
+    add_infusion(patient, INFUSED, "fcm")
+    reminder = open_reminder(patient)
+    assert reminder.below_since == datetime.date(2025, 2, 20)
+    assert any(
+        "below your threshold of 100 µg/L since 20 February 2025" in n for n in reminder.note_lines
+    )
+    assert any("checking phosphate" in n for n in reminder.note_lines)
+
+
+def test_removing_every_record_removes_the_open_reminder(patient):
+    infusion = add_infusion(patient, INFUSED)
+    infusion.delete()
+    assert not Reminder.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize("what", ["patient", "account"])
+def test_deleting_a_patient_or_account_deletes_their_reminders(patient, owner, what):
+    add_infusion(patient, INFUSED)
+    add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    (patient if what == "patient" else owner).delete()
+    assert not Reminder.objects.exists()
+    assert not Patient.objects.exists()
+
+
+def test_recompute_reminders_catches_up_missing_ones(patient, owner):
+    add_infusion(patient, INFUSED)
+    other = Patient.objects.create(owner=owner, name="Bob")
+    add_ferritin(other, datetime.date(2025, 1, 10), 120)
+    Reminder.objects.all().delete()
+    out = io.StringIO()
+    call_command("recompute_reminders", stdout=out)
+    assert "2 patients" in out.getvalue()
+    assert open_reminder(patient).kind == "first"
+    assert open_reminder(other).due_on == datetime.date(2025, 4, 4)

@@ -1,0 +1,197 @@
+"""Snooze, dismiss, the patient page card and the worklist order."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+
+from .helpers import add_ferritin, add_infusion, local, open_reminder
+
+TODAY = datetime.date(2025, 4, 20)
+INFUSED = datetime.date(2025, 3, 3)  # first re-check due 28 April
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(local(TODAY, 10), tick=False):
+        yield
+
+
+@pytest.fixture
+def reminder(patient):
+    add_infusion(patient, INFUSED)
+    return open_reminder(patient)
+
+
+@pytest.mark.parametrize(
+    "weeks,until", [("1", datetime.date(2025, 4, 27)), ("2", datetime.date(2025, 5, 4))]
+)
+def test_it_snoozes_by_one_or_two_weeks(owner_client, reminder, weeks, until):
+    response = owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": weeks})
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.snoozed_until, reminder.remind_on) == (
+        "snoozed",
+        until,
+        until,
+    )
+    assert reminder.send_after == local(until, 8)
+
+
+def test_it_snoozes_to_a_chosen_date(owner_client, reminder):
+    url = reverse("reminder_snooze", args=[reminder.pk])
+    assert owner_client.get(url).status_code == 200
+    owner_client.post(url, {"until": "2025-06-01"})
+    reminder.refresh_from_db()
+    assert reminder.remind_on == datetime.date(2025, 6, 1)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"until": "2025-04-20"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
+        ({"until": "2024-01-01"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
+        ({"until": "2026-04-21"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
+        ({"until": "next tuesday"}, "Enter a valid date."),
+        ({"weeks": "9"}, "Select a valid choice."),
+        ({}, "Choose 1 week, 2 weeks or a date."),
+        ({"weeks": "1", "until": "2025-06-01"}, "not both"),
+    ],
+)
+def test_it_refuses_a_snooze_out_of_range(owner_client, reminder, data, message):
+    response = owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.remind_on) == ("upcoming", datetime.date(2025, 4, 28))
+
+
+def test_it_dismisses_after_confirmation(owner_client, reminder):
+    url = reverse("reminder_dismiss", args=[reminder.pk])
+    assert "Dismiss the re-check" in owner_client.get(url).content.decode()
+    assert owner_client.post(url).status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.status == "dismissed" and reminder.send_after is None
+    assert owner_client.post(url).status_code == 404  # no longer open
+
+
+def test_an_outsider_cannot_snooze_or_dismiss(outsider_client, reminder):
+    for name in ("reminder_snooze", "reminder_dismiss"):
+        assert (
+            outsider_client.post(reverse(name, args=[reminder.pk]), {"weeks": "1"}).status_code
+            == 404
+        )
+    reminder.refresh_from_db()
+    assert reminder.status == "upcoming"
+
+
+def test_the_patient_page_shows_the_next_recheck_and_why(owner_client, patient, reminder):
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Next ferritin re-check" in page
+    assert "Monday 28 April 2025" in page
+    assert "Due soon" in page
+    assert "8 weeks after the infusion on 3 March" in page
+    assert reverse("reminder_ics", args=[reminder.pk]) in page
+
+
+def test_the_patient_page_says_when_a_recheck_is_overdue(owner_client, patient, reminder):
+    with time_machine.travel(local(datetime.date(2025, 5, 2)), tick=False):
+        page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Overdue" in page
+
+
+def test_a_predicted_recheck_is_labelled_an_estimate(owner_client, patient):
+    add_infusion(patient, datetime.date(2025, 1, 1))
+    for weeks in (6, 8, 10, 12):
+        add_ferritin(
+            patient, datetime.date(2025, 1, 1) + datetime.timedelta(weeks=weeks), 520 - 20 * weeks
+        )
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Ferritin predicted to fall below 100 µg/L around 28 May" in page
+    assert "not medical advice" in page
+
+
+@pytest.mark.parametrize("zone,label", [("UTC", "Due soon"), ("Pacific/Kiritimati", "Due today")])
+def test_dates_follow_the_configured_time_zone(owner_client, patient, settings, zone, label):
+    add_infusion(patient, INFUSED)
+    settings.TIME_ZONE = zone
+    # 27 April 11:00 UTC is already 28 April (01:00) in Kiritimati (UTC+14).
+    instant = datetime.datetime(2025, 4, 27, 11, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(instant, tick=False):
+        page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert label in page
+
+
+def test_the_worklist_lists_overdue_then_due_soon_then_below_threshold(owner_client, owner):
+    def person(name):
+        return Patient.objects.create(owner=owner, name=name)
+
+    calm = person("Anna")  # routine re-check far ahead
+    add_ferritin(calm, datetime.date(2025, 4, 1), 250)
+    person("Aaron")  # no records, no re-check
+    low = person("Carla")  # below the threshold, re-check far ahead
+    add_ferritin(low, datetime.date(2025, 4, 10), 60)
+    soon = person("Dora")  # first re-check due 28 April, within 14 days
+    add_infusion(soon, INFUSED)
+    late = person("Eve")  # routine re-check due 14 April
+    add_ferritin(late, datetime.date(2025, 1, 20), 200)
+
+    response = owner_client.get(reverse("home"))
+    names = [p.name for p in response.context["page"]]
+    assert names == ["Eve", "Dora", "Carla", "Anna", "Aaron"]
+    assert response.context["recheck_summary"] == {"overdue": 1, "soon": 1, "below": 1}
+    page = response.content.decode()
+    assert "1 overdue" in page and "1 due soon" in page and "1 below threshold" in page
+    assert "Next re-check" in page and "none scheduled" in page
+
+
+def bulk_history(patient, draws, start):
+    """Many draws, quickly, then one signal-driven recompute."""
+    made = LabDraw.objects.bulk_create(
+        LabDraw(patient=patient, drawn_on=start - datetime.timedelta(days=7 * i))
+        for i in range(draws)
+    )
+    LabResult.objects.bulk_create(
+        LabResult(draw=d, analyte="ferritin", value=300 - i, entered_value="1", entered_unit="µg/L")
+        for i, d in enumerate(made)
+    )
+    Infusion.objects.create(patient=patient, given_on=start - datetime.timedelta(days=7 * draws))
+
+
+def test_worklist_queries_stay_constant_with_reminders(
+    owner_client, owner, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bulk_history(Patient.objects.create(owner=owner, name="P0"), 3, TODAY)
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(reverse("home"))
+    for i in range(1, 60):
+        bulk_history(Patient.objects.create(owner=owner, name=f"P{i}"), 3, TODAY)
+    assert Reminder.objects.open().count() == 60
+    with django_assert_max_num_queries(10):
+        with CaptureQueriesContext(connection) as many:
+            owner_client.get(reverse("home"))
+    assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_patient_page_queries_stay_constant_with_a_reminder(
+    owner_client, patient, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bulk_history(patient, 1, TODAY)
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(patient.get_absolute_url())
+    bulk_history(patient, 400, TODAY - datetime.timedelta(days=1))
+    assert open_reminder(patient) is not None
+    with django_assert_max_num_queries(12):
+        with CaptureQueriesContext(connection) as many:
+            owner_client.get(patient.get_absolute_url())
+    assert len(one.captured_queries) == len(many.captured_queries)

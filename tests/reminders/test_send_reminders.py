@@ -1,0 +1,233 @@
+"""`manage.py send_reminders`: each due reminder emailed once, failures retried later."""
+
+import datetime
+import io
+import os
+import signal
+import smtplib
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+from django.db import connection
+
+from rlsapp.reminders import sending, services
+from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Patient
+
+from .helpers import add_ferritin, add_infusion, local, open_reminder
+
+INFUSED = datetime.date(2025, 3, 3)
+DUE = datetime.date(2025, 4, 28)
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that refuses, naming the address in its error as real ones do."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"alice@example.com": (550, b"no such user")})
+
+
+class SlowBackend(LocmemBackend):
+    """locmem, slow enough that two concurrent senders overlap."""
+
+    lock = threading.Lock()
+
+    def send_messages(self, messages):
+        threading.Event().wait(0.01)
+        with self.lock:
+            return super().send_messages(messages)
+
+
+def send(**options):
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def reminder(patient):
+    add_infusion(patient, INFUSED)
+    add_ferritin(patient, INFUSED + datetime.timedelta(weeks=2), 450)  # spike: first still open
+    return open_reminder(patient)
+
+
+def test_it_emails_a_due_reminder_once_with_date_reason_latest_ferritin_and_link(
+    reminder, patient, settings
+):
+    settings.SITE_URL = "https://rls.example.org"
+    with time_machine.travel(local(DUE, 9), tick=False):
+        send()
+        send()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "rlsapp: ferritin re-check due 28 April 2025"
+    assert "Monday 28 April 2025" in message.body
+    assert "8 weeks after the infusion on 3 March." in message.body
+    assert "Latest ferritin: 450 µg/L on 17 March 2025 (City Lab)" in message.body
+    assert f"https://rls.example.org/patients/{patient.pk}/" in message.body
+    reminder.refresh_from_db()
+    assert reminder.status == "sent" and reminder.sent_at == local(DUE, 9)
+    assert reminder.send_after is None and reminder.claim is None
+
+
+@pytest.mark.parametrize("moment", [local(DUE, 7, 59), local(DUE - datetime.timedelta(days=1), 23)])
+def test_it_waits_until_the_morning_of_the_day(reminder, moment):
+    with time_machine.travel(moment, tick=False):
+        send()
+    assert mail.outbox == []
+
+
+def test_it_marks_the_reminder_due_without_email_for_those_who_opted_out(reminder, owner):
+    owner.email_reminders = False
+    owner.save()
+    with time_machine.travel(local(DUE, 9), tick=False):
+        output = send()
+        send()
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert reminder.status == "due" and reminder.send_after is None
+    assert "not emailed (opted out) 1" in output
+
+
+def test_an_email_failure_leaves_it_unsent_logs_no_health_data_and_retries(
+    reminder, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.FailingBackend"
+    with time_machine.travel(local(DUE, 9), tick=False):
+        send()
+        send()  # pushed ahead: not tried again at once
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.last_error) == (
+        "upcoming",
+        1,
+        "SMTPRecipientsRefused",
+    )
+    assert reminder.send_after == local(DUE, 9, 10)
+    assert reminder.claim is None
+    logged = caplog.text
+    assert f"reminder {reminder.pk}: email failed (SMTPRecipientsRefused)" in logged
+    for private in ("alice@example.com", "Alice", "450", "infusion", "3 March"):
+        assert private not in logged
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(local(DUE, 9, 11), tick=False):
+        send()
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.status == "sent"
+
+
+def test_retries_back_off_up_to_six_hours():
+    assert [sending.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 10)] == [10, 20, 40, 360]
+
+
+def test_dry_run_prints_and_changes_nothing(reminder, owner):
+    with time_machine.travel(local(DUE, 9), tick=False):
+        output = send(dry_run=True)
+    assert f"reminder {reminder.pk}: would email user {owner.pk}" in output
+    assert "alice@example.com" not in output
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert reminder.status == "upcoming" and reminder.claim is None
+
+
+def test_a_claimed_reminder_cannot_be_claimed_again_until_the_claim_is_stale(reminder):
+    now = local(DUE, 9)
+    assert sending.claim(reminder.pk, now) is not None
+    assert sending.claim(reminder.pk, now) is None
+    assert sending.claim(reminder.pk, now + datetime.timedelta(minutes=14)) is None
+    # The first sender died: after CLAIM_TIMEOUT another takes over.
+    assert sending.claim(reminder.pk, now + datetime.timedelta(minutes=16)) is not None
+
+
+def test_a_reminder_moved_while_it_was_being_sent_is_not_marked_sent(reminder, patient):
+    now = local(DUE, 9)
+    token = sending.claim(reminder.pk, now)
+    services.snooze(Reminder.objects.get(pk=reminder.pk), datetime.date(2025, 5, 5))
+    outcome = sending.Outcome()
+    with time_machine.travel(now, tick=False):
+        sending.deliver(reminder.pk, token, now, outcome)
+    reminder.refresh_from_db()
+    assert reminder.status == "snoozed"  # the snooze wins; it is emailed again on 5 May
+
+
+def test_a_snoozed_reminder_is_emailed_on_the_snooze_date(reminder):
+    services.snooze(reminder, datetime.date(2025, 5, 5))
+    with time_machine.travel(local(DUE, 9), tick=False):
+        send()
+    assert mail.outbox == []
+    with time_machine.travel(local(datetime.date(2025, 5, 5), 9), tick=False):
+        send()
+    assert len(mail.outbox) == 1
+
+
+def test_dismissed_and_done_reminders_are_never_emailed(reminder, patient):
+    services.dismiss(reminder)
+    with time_machine.travel(local(DUE, 9), tick=False):
+        send()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_loop_stops_cleanly_on_sigterm(patient):
+    add_infusion(patient, INFUSED)
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        with time_machine.travel(local(DUE, 9), tick=True):
+            timer.start()
+            output = send(loop=1)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    assert "Signal 15: stopping" in output and output.rstrip().endswith("Stopped.")
+    assert len(mail.outbox) == 1
+
+
+def test_the_loop_refuses_a_zero_interval():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--loop: enter a number of seconds from 1 upwards"):
+        send(loop=0)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.SlowBackend"
+    count = 40
+    for i in range(count):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    assert Reminder.objects.sendable(local(DUE, 9)).count() == count
+
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        try:
+            start.wait()
+            outcomes.append(sending.send_due(local(DUE, 9)))
+        finally:
+            connection.close()  # each thread has its own connection (own PostgreSQL session)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(outcomes) == 2
+    assert sum(o.sent for o in outcomes) == count
+    assert sum(o.lost for o in outcomes) > 0, "the senders never competed for a reminder"
+    first_lines = [m.body.splitlines()[0] for m in mail.outbox]  # each names its patient
+    assert len(first_lines) == len(set(first_lines)) == count
+    assert Reminder.objects.filter(status="sent").count() == count
