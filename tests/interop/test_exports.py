@@ -1,0 +1,204 @@
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+from fhir.resources.R4B import get_fhir_model_class
+
+from rlsapp.interop.csv_export import neutralise
+from rlsapp.tracking.models import Patient
+
+from .records import fill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filled(patient):
+    fill(patient)
+    return patient
+
+
+def get_bundle(client, patient):
+    response = client.get(reverse("patient_export_fhir", args=[patient.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/fhir+json")
+    return json.loads(response.content)
+
+
+def get_csv_rows(client, patient):
+    response = client.get(reverse("patient_export_csv", args=[patient.pk]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_every_exported_fhir_resource_validates(owner_client, filled):
+    # fhir.resources models R4B here; see the module docstring of fhir_export for why not R4.
+    bundle = get_bundle(owner_client, filled)
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    kinds = []
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+        kinds.append(resource["resourceType"])
+    assert kinds.count("Observation") == 9 + 2
+    assert kinds.count("MedicationAdministration") == 2
+    assert kinds.count("Patient") == 1
+
+
+def test_lab_results_carry_loinc_ucum_comparator_date_and_lab(owner_client, filled):
+    observations = [
+        e["resource"]
+        for e in get_bundle(owner_client, filled)["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+    ]
+    ferritin = observations[0]
+    assert ferritin["code"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "2276-4",
+        "display": "Ferritin",
+    }
+    assert ferritin["valueQuantity"] == {
+        "value": 5,
+        "comparator": "<",
+        "unit": "µg/L",
+        "system": "http://unitsofmeasure.org",
+        "code": "ng/mL",
+    }
+    assert ferritin["effectiveDateTime"] == "2023-01-14"
+    assert ferritin["performer"] == [{"display": "Labor Dr. Müller"}]
+    hemoglobin = observations[1]
+    assert hemoglobin["code"]["coding"][0]["code"] == "718-7"
+    assert hemoglobin["valueQuantity"]["value"] == 11.8
+    assert hemoglobin["valueQuantity"]["code"] == "g/dL"
+    iron = next(o for o in observations if o["code"].get("coding", [{}])[0].get("code") == "2498-4")
+    assert iron["valueQuantity"]["code"] == "ug/dL"
+
+
+def test_infusions_are_intravenous_medication_administrations_in_mg(owner_client, filled):
+    given = [
+        e["resource"]
+        for e in get_bundle(owner_client, filled)["entry"]
+        if e["resource"]["resourceType"] == "MedicationAdministration"
+    ]
+    assert given[0]["dosage"]["route"]["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": "255560000",
+        "display": "Intravenous",
+    }
+    assert given[0]["dosage"]["dose"] == {
+        "value": 1000,
+        "unit": "mg",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg",
+    }
+    assert given[0]["medicationCodeableConcept"]["text"].startswith("Ferric carboxymaltose")
+    assert given[1]["medicationCodeableConcept"]["text"] == "Iron polymaltose"
+
+
+def test_symptom_scores_are_observations_with_a_text_code(owner_client, filled):
+    scores = [
+        e["resource"]
+        for e in get_bundle(owner_client, filled)["entry"]
+        if "coding" not in e["resource"].get("code", {"coding": 1})
+    ]
+    assert [s["valueInteger"] for s in scores] == [8, 2]
+    assert "not the IRLS" in scores[0]["code"]["text"]
+    assert scores[0]["component"][0]["valueTime"] == "20:30:00"
+
+
+def test_the_csv_has_stored_and_entered_values(owner_client, filled):
+    rows = get_csv_rows(owner_client, filled)
+    hematocrit = next(r for r in rows if r["analyte"] == "Hematocrit")
+    assert (hematocrit["value as entered"], hematocrit["unit as entered"]) == ("0,36", "L/L")
+    assert (hematocrit["stored value"], hematocrit["stored unit"]) == ("36", "%")
+    ferritin = next(r for r in rows if r["date"] == "2023-11-21")
+    assert ferritin["stored value"] == "95.41611"
+    assert [r["record"] for r in rows].count("infusion") == 2
+    assert [r["record"] for r in rows].count("symptom") == 2
+
+
+def test_cells_that_look_like_formulas_are_neutralised(owner_client, filled):
+    rows = get_csv_rows(owner_client, filled)
+    infusion = next(r for r in rows if r["record"] == "infusion")
+    assert infusion["reaction"] == '\'=HYPERLINK("http://evil") flushing'
+    assert infusion["note"] == "'+ second arm"
+    symptom = next(r for r in rows if r["record"] == "symptom")
+    assert symptom["note"] == "'-bad week @home"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_neutralise_quotes_every_formula_prefix(text):
+    assert neutralise(text) == "'" + text
+
+
+def test_neutralise_leaves_plain_values_alone():
+    assert neutralise("<5") == "<5"
+    assert neutralise("Ferritin") == "Ferritin"
+    assert neutralise(None) == ""
+
+
+def test_the_account_zip_holds_csv_and_fhir_for_every_patient(owner_client, filled, owner):
+    other = Patient.objects.create(owner=owner, name="Bob")
+    response = owner_client.get(reverse("account_export"))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert {
+        "README.txt",
+        f"alice-{filled.pk}/records.csv",
+        f"alice-{filled.pk}/fhir-bundle.json",
+        f"bob-{other.pk}/records.csv",
+        f"bob-{other.pk}/fhir-bundle.json",
+    } == names
+    bundle = json.loads(archive.read(f"alice-{filled.pk}/fhir-bundle.json"))
+    assert len(bundle["entry"]) == 1 + 11 + 2
+
+
+def test_the_account_zip_holds_only_the_users_own_patients(owner_client, filled, outsider):
+    Patient.objects.create(owner=outsider, name="Charlie")
+    archive = zipfile.ZipFile(io.BytesIO(owner_client.get(reverse("account_export")).content))
+    assert not any(name.startswith("charlie") for name in archive.namelist())
+
+
+@pytest.mark.parametrize("url_name", ["patient_export_csv", "patient_export_fhir"])
+def test_exports_run_a_constant_number_of_queries(
+    owner_client, patient, url_name, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(7):
+        owner_client.get(reverse(url_name, args=[patient.pk]))
+    fill(patient)
+    with django_assert_max_num_queries(7):
+        owner_client.get(reverse(url_name, args=[patient.pk]))
+
+
+def test_the_account_export_runs_a_constant_number_of_queries(
+    owner_client, owner, django_assert_max_num_queries
+):
+    for name in ("A", "B", "C"):
+        fill(Patient.objects.create(owner=owner, name=name))
+    with django_assert_max_num_queries(7):
+        assert owner_client.get(reverse("account_export")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["patient_export_csv", "patient_export_fhir", "patient_import"]
+)
+def test_the_outsider_gets_404_on_exports_and_import(outsider_client, filled, url_name):
+    url = reverse(url_name, args=[filled.pk])
+    assert outsider_client.get(url).status_code == 404
+    assert outsider_client.post(url).status_code in (404, 405)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, filled):
+    for url in (
+        reverse("patient_export_csv", args=[filled.pk]),
+        reverse("account_export"),
+        reverse("account_delete"),
+    ):
+        assert client.get(url).status_code == 302

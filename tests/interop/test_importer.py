@@ -1,0 +1,177 @@
+import datetime
+import time
+
+import pytest
+
+from rlsapp.interop.importer import import_rows, plan_import, records_imported
+from rlsapp.interop.parsed import (
+    ParsedDraw,
+    ParsedImport,
+    ParsedInfusion,
+    ParsedResult,
+    ParsedSymptom,
+)
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2023, 3, 1)
+
+
+def result(analyte="ferritin", value=50.0, comparator=""):
+    return ParsedResult(analyte, value, comparator, f"{comparator}{value:g}", "µg/L")
+
+
+def parsed(*draws, infusions=(), symptoms=()):
+    return ParsedImport("csv", list(draws), list(infusions), list(symptoms))
+
+
+def test_it_writes_draws_results_infusions_and_scores(patient):
+    outcome = import_rows(
+        patient,
+        parsed(
+            ParsedDraw([2], DAY, "Quest", "note", [result(), result("tsat", 12.0)]),
+            infusions=[ParsedInfusion([3], DAY, "fcm", "", 1000)],
+            symptoms=[ParsedSymptom([4], DAY, 6, datetime.time(21, 0))],
+        ),
+    )
+    assert outcome.created == {"draws": 1, "results": 2, "infusions": 1, "symptom_scores": 1}
+    draw = LabDraw.objects.get(patient=patient)
+    assert (draw.lab_name, draw.note) == ("Quest", "note")
+    assert set(draw.result_map()) == {"ferritin", "tsat"}
+    assert Infusion.objects.get().dose_mg == 1000
+    assert SymptomScore.objects.get().onset_time == datetime.time(21, 0)
+
+
+def test_results_already_saved_are_skipped_and_counted(patient):
+    data = parsed(ParsedDraw([2], DAY, "", "", [result()]))
+    import_rows(patient, data)
+    outcome = import_rows(patient, data)
+    assert outcome.created["results"] == 0
+    assert outcome.skipped_total == 1
+    assert LabResult.objects.count() == 1
+
+
+def test_a_new_analyte_on_a_saved_date_joins_the_saved_draw(patient):
+    import_rows(patient, parsed(ParsedDraw([2], DAY, "Quest", "", [result()])))
+    outcome = import_rows(
+        patient, parsed(ParsedDraw([2], DAY, "quest", "", [result(), result("tsat", 20.0)]))
+    )
+    assert outcome.created == {"draws": 0, "results": 1, "infusions": 0, "symptom_scores": 0}
+    assert LabDraw.objects.count() == 1
+    assert LabDraw.objects.get().results.count() == 2
+
+
+def test_a_different_value_on_the_same_date_makes_a_second_draw(patient):
+    import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", [result(value=50.0)])))
+    import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", [result(value=60.0)])))
+    assert LabDraw.objects.count() == 2
+
+
+def test_rows_of_one_file_for_the_same_draw_share_it(patient):
+    outcome = import_rows(
+        patient,
+        parsed(
+            ParsedDraw([2], DAY, "", "", [result()]),
+            ParsedDraw([3], DAY, "", "", [result("hemoglobin", 12.0)]),
+        ),
+    )
+    assert outcome.created["draws"] == 1
+    assert LabDraw.objects.get().results.count() == 2
+
+
+def test_infusions_and_scores_already_saved_are_skipped(patient):
+    data = parsed(
+        infusions=[ParsedInfusion([2], DAY, "fcm", "", 1000)],
+        symptoms=[ParsedSymptom([3], DAY, 4)],
+    )
+    import_rows(patient, data)
+    outcome = import_rows(patient, data)
+    assert outcome.created["infusions"] == outcome.created["symptom_scores"] == 0
+    assert outcome.skipped_duplicates == {"results": 0, "infusions": 1, "symptom_scores": 1}
+
+
+def test_the_plan_marks_each_record_without_writing(patient):
+    import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", [result()])))
+    plan = plan_import(
+        patient,
+        parsed(
+            ParsedDraw([2], DAY, "", "", [result()]),
+            ParsedDraw([3], DAY + datetime.timedelta(days=1), "", "", [result()]),
+            ParsedDraw([4], DAY, "", "", [result(), result("tsat", 20.0)]),
+        ),
+    )
+    assert [d.status for d in plan.draws] == ["duplicate", "new", "partial"]
+    assert LabDraw.objects.count() == 1
+
+
+def test_a_failure_writes_nothing(patient, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Infusion.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        import_rows(
+            patient,
+            parsed(
+                ParsedDraw([2], DAY, "", "", [result()]),
+                infusions=[ParsedInfusion([3], DAY, "fcm", "", 1000)],
+            ),
+        )
+    assert not LabDraw.objects.exists()
+    assert not LabResult.objects.exists()
+
+
+def test_other_apps_hear_about_an_import_after_it_commits(
+    patient, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def receiver(sender, patient, counts, **kwargs):
+        heard.append((patient.pk, counts["results"]))
+
+    records_imported.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", [result()])))
+    finally:
+        records_imported.disconnect(receiver)
+    assert heard == [(patient.pk, 1)]
+
+
+def ten_thousand_rows():
+    """10,000 CSV rows in the long layout: 2,500 draws of four analytes each."""
+    lines = ["Date,Test,Result,Unit"]
+    start = datetime.date(1960, 1, 1)
+    for i in range(2500):
+        day = (start + datetime.timedelta(days=7 * i)).isoformat()
+        lines += [
+            f"{day},Ferritin,{20 + i % 300},ng/mL",
+            f"{day},Hb,{110 + i % 40},g/L",
+            f"{day},TSAT,{10 + i % 40},%",
+            f"{day},Iron,{8 + i % 20},umol/L",
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_ten_thousand_rows_import_in_seconds_with_a_fixed_number_of_queries(
+    patient, django_assert_max_num_queries
+):
+    from rlsapp.interop.csv_parse import parse_csv
+
+    data = ten_thousand_rows()
+    started = time.perf_counter()
+    parsed_file = parse_csv(data, today=datetime.date(2024, 1, 1))
+    parse_seconds = time.perf_counter() - started
+    assert parsed_file.result_count == 10_000 and not parsed_file.errors
+    started = time.perf_counter()
+    # Bulk inserts: about 20 queries on PostgreSQL (1,000 rows a batch); SQLite's
+    # 999-parameter limit makes batches of about 140 rows, so about 95 there.
+    # One query per row would be 12,500.
+    with django_assert_max_num_queries(100):
+        outcome = import_rows(patient, parsed_file)
+    import_seconds = time.perf_counter() - started
+    assert outcome.created["results"] == 10_000
+    assert LabResult.objects.filter(draw__patient=patient).count() == 10_000
+    print(f"\n10,000 rows: parse {parse_seconds:.2f} s, import {import_seconds:.2f} s")
+    assert parse_seconds + import_seconds < 10
