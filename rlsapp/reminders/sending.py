@@ -90,7 +90,9 @@ def _release(pk, token, **changes):
 
 
 def deliver(pk, token, now, outcome: Outcome):
-    reminder = Reminder.objects.select_related("patient__owner").get(pk=pk)
+    reminder = Reminder.objects.select_related("patient__owner").filter(pk=pk).first()
+    if reminder is None:  # deleted with its patient meanwhile
+        return
     owner = reminder.patient.owner
     if not (owner.email_reminders and owner.email and owner.is_active):
         _release(pk, token, status=Reminder.DUE, send_after=None)
@@ -121,12 +123,21 @@ def deliver(pk, token, now, outcome: Outcome):
     outcome.sent += 1
 
 
-def send_due(now=None, dry_run=False, out=None) -> Outcome:
-    """One pass over the reminders due by `now`."""
-    now = now or timezone.now()
+def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Outcome:
+    """Send everything due by `now`, a batch at a time, until none is left unclaimed.
+
+    Failed reminders are pushed past `now`, so each pass ends. `should_stop` is
+    checked between reminders (SIGTERM in the loop) so none is left half-done.
+    """
+    fixed = now is not None
+
+    def moment():
+        # Claims carry the time they were made, so a long pass never looks stale to others.
+        return now if fixed else timezone.now()
+
     outcome = Outcome()
-    pks = candidates(now)
     if dry_run:
+        pks = candidates(moment())
         for reminder in Reminder.objects.filter(pk__in=pks).select_related("patient__owner"):
             owner = reminder.patient.owner
             action = "would email" if owner.email_reminders and owner.email else "would mark due"
@@ -136,10 +147,14 @@ def send_due(now=None, dry_run=False, out=None) -> Outcome:
                     f"about the re-check of {reminder.remind_on:%Y-%m-%d}"
                 )
         return outcome
-    for pk in pks:
-        token = claim(pk, now)
-        if token is None:
-            outcome.lost += 1
-            continue
-        deliver(pk, token, now, outcome)
+    while pks := candidates(moment()):
+        for pk in pks:
+            if should_stop():
+                return outcome
+            at = moment()
+            token = claim(pk, at)
+            if token is None:
+                outcome.lost += 1
+                continue
+            deliver(pk, token, at, outcome)
     return outcome

@@ -231,3 +231,21 @@ def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings
     first_lines = [m.body.splitlines()[0] for m in mail.outbox]  # each names its patient
     assert len(first_lines) == len(set(first_lines)) == count
     assert Reminder.objects.filter(status="sent").count() == count
+
+
+def test_one_run_sends_every_batch(owner, monkeypatch):
+    monkeypatch.setattr(sending, "BATCH", 2)
+    for i in range(5):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    with time_machine.travel(local(DUE, 9), tick=False):
+        assert "Sent 5," in send()
+    assert len(mail.outbox) == 5
+
+
+def test_a_reminder_deleted_after_its_claim_is_skipped(reminder, patient):
+    now = local(DUE, 9)
+    token = sending.claim(reminder.pk, now)
+    patient.delete()
+    outcome = sending.Outcome()
+    sending.deliver(reminder.pk, token, now, outcome)
+    assert (outcome.sent, outcome.failed, mail.outbox) == (0, 0, [])

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         self.stopping = True
 
     def run_once(self, dry_run):
-        outcome = send_due(dry_run=dry_run, out=self.stdout)
+        outcome = send_due(
+            dry_run=dry_run, out=self.stdout, should_stop=lambda: getattr(self, "stopping", False)
+        )
         if not dry_run and (outcome.sent or outcome.failed or outcome.not_emailed):
             self.stdout.write(
                 f"Sent {outcome.sent}, failed {outcome.failed} (will retry), "
