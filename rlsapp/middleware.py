@@ -3,6 +3,7 @@
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.views.defaults import server_error as default_server_error
@@ -44,3 +45,27 @@ def server_error(request, *args, **kwargs):
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return database_unavailable_response()
     return default_server_error(request, *args, **kwargs)
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a request body over MAX_REQUEST_BYTES, judged by its Content-Length.
+
+    A reverse proxy should bound bodies too (chunked uploads carry no Content-Length).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            limit_mb = settings.MAX_REQUEST_BYTES / 1024 / 1024
+            return HttpResponse(
+                f"That upload is too large: the limit is {limit_mb:.1f} MB.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

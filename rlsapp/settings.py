@@ -39,6 +39,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 # Largest CSV or FHIR file a person may upload for import (bytes).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Django bounds form fields but not uploaded files: refuse any larger body before it is read.
+MAX_REQUEST_BYTES = IMPORT_MAX_BYTES + 256 * 1024
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Bootstrap and Chart.js come from jsDelivr by default; a clinic can serve the
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "rlsapp.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -95,3 +95,21 @@ def test_the_failure_is_logged_without_details(owner_client, patient, database_d
 def test_pages_work_again_when_the_database_is_back(owner_client, patient):
     assert connections["default"].is_usable()
     assert owner_client.get(patient.get_absolute_url()).status_code == 200
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(owner_client, patient, settings):
+    settings.MAX_REQUEST_BYTES = 1000
+    response = owner_client.post(
+        reverse("symptom_create", args=[patient.pk]),
+        {"recorded_on": "2024-01-02", "severity": "3", "note": "x" * 2000},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert not patient.symptom_scores.exists()
+
+
+def test_a_body_within_the_limit_passes(owner_client, patient):
+    response = owner_client.post(
+        reverse("symptom_create", args=[patient.pk]), {"recorded_on": "2024-01-02", "severity": "3"}
+    )
+    assert response.status_code == 302
