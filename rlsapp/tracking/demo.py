@@ -18,10 +18,11 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "restless-legs-demo"
 
 # (days before today, product, weekly decline after the spike, peak µg/L)
+# Each course is given once ferritin has fallen below the 100 µg/L threshold.
 INFUSIONS = [
-    (700, "fcm", 6.5, 520),
-    (430, "fcm", 4.8, 470),
-    (150, "derisomaltose", 3.4, 430),
+    (700, "fcm", 6.5, 310),
+    (450, "fcm", 5.5, 300),
+    (170, "derisomaltose", 3.8, 330),
 ]
 BASELINE = 38.0
 
@@ -48,7 +49,7 @@ def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
             given_on=today - datetime.timedelta(days=days_ago),
             product=product,
             dose_mg=1000,
-            reaction="Mild headache the same evening." if days_ago == 430 else "",
+            reaction="Mild headache the same evening." if days_ago == 450 else "",
             notes="Clinic infusion suite, 15 minutes.",
         )
     day = 730
