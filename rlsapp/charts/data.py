@@ -44,11 +44,12 @@ def _fit(fit: kinetics.Fit | None, episode: kinetics.Episode):
     data = {
         "slope_per_week": _r(fit.slope_per_week, 4 if fit.kind == "loglinear" else 2),
         "intercept": _r(fit.intercept, 4 if fit.kind == "loglinear" else 2),
-        "r_squared": _r(fit.r_squared, 3),
+        # Rounded as the table shows them, so the JSON and the table never differ.
+        "r_squared": _r(fit.r_squared, 2),
         "n_points": fit.n_points,
     }
     if fit.kind == "linear":
-        data["decline_per_week"] = _r(fit.decline_per_week, 2)
+        data["decline_per_week"] = _r(fit.decline_per_week, 1)
         # The fitted segment over the weeks its points cover, for the overlay chart.
         first, last = episode.decline_points[0].day, episode.decline_points[-1].day
         data["line"] = [

@@ -22,9 +22,11 @@
     symptoms: "#a16207",
   };
   const EPISODE_COLORS = ["#1f4e79", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be123c"];
+  const BLOOD = ["hemoglobin", "hematocrit", "tsat"];
   const SYMBOLS = { "<": "<", "<=": "≤", ">": ">", ">=": "≥" };
   // Above this many points a series is decimated (LTTB) so long histories stay fast.
   const DECIMATE_SAMPLES = 400;
+  const REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function day(iso) {
     // Local midnight, so a date never shows as the day before west of UTC.
@@ -32,8 +34,17 @@
     return new Date(y, m - 1, d).getTime();
   }
 
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
   function shortDate(ms) {
-    return new Date(ms).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+    // The same "6 Aug 2027" as the server-rendered tables, whatever the browser's locale.
+    const d = new Date(ms);
+    return d.getDate() + " " + MONTHS[d.getMonth()] + " " + d.getFullYear();
+  }
+
+  function isCompact(canvas) {
+    // The canvas itself is 300 px wide until Chart.js sizes it: measure its box instead.
+    return canvas.parentNode.clientWidth < 600;
   }
 
   function round(value, digits) {
@@ -60,7 +71,7 @@
       label: {
         display: true,
         content: "Threshold " + data.threshold + " µg/L",
-        position: "end",
+        position: "start",
         backgroundColor: "rgba(192,57,43,0.85)",
         font: { size: 11 },
         padding: 3,
@@ -77,7 +88,7 @@
         label: {
           display: !compact,
           content: line.label,
-          position: "start",
+          position: "end",
           backgroundColor: "rgba(108,117,125,0.8)",
           font: { size: 10 },
           padding: 2,
@@ -88,7 +99,7 @@
   }
 
   function historyConfig(data, canvas) {
-    const compact = canvas.clientWidth < 600;
+    const compact = isCompact(canvas);
     const ferritin = data.ferritin.map(function (p) {
       return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab };
     });
@@ -170,11 +181,10 @@
         }),
         yAxisID: "symptoms",
         borderColor: COLORS.symptoms,
-        backgroundColor: "rgba(161,98,7,0.15)",
-        borderWidth: 1,
-        stepped: "before",
-        fill: "origin",
-        pointRadius: 0,
+        backgroundColor: COLORS.symptoms,
+        borderWidth: 1.25,
+        borderDash: [1, 2],
+        pointRadius: data.symptoms.length > 150 ? 0 : 2,
         order: 10,
       });
     }
@@ -227,14 +237,14 @@
       options: {
         parsing: false,
         normalized: true,
-        animation: ferritin.length > 300 ? false : { duration: 400 },
+        animation: REDUCED_MOTION || ferritin.length > 300 ? false : { duration: 400 },
         maintainAspectRatio: false,
         interaction: { mode: "nearest", intersect: false, axis: "x" },
         scales: {
           x: {
             type: "time",
             min: Math.min.apply(null, allDays) - 14 * 864e5,
-            max: Math.max.apply(null, allDays) + 14 * 864e5,
+            max: Math.max.apply(null, allDays) + 30 * 864e5,
             time: { tooltipFormat: "d MMM yyyy", minUnit: "month" },
             ticks: { maxRotation: 0, autoSkipPadding: 12 },
           },
@@ -265,7 +275,14 @@
           decimation: { enabled: true, algorithm: "lttb", samples: DECIMATE_SAMPLES },
           legend: {
             position: "bottom",
-            labels: { boxWidth: 14, font: { size: compact ? 10 : 12 } },
+            labels: {
+              boxWidth: 14,
+              font: { size: compact ? 10 : 12 },
+              // Hemoglobin, hematocrit and TSAT have their own checkboxes under the chart.
+              filter: function (item, chartData) {
+                return BLOOD.indexOf(chartData.datasets[item.datasetIndex].id) < 0;
+              },
+            },
           },
           tooltip: {
             callbacks: {
@@ -288,7 +305,7 @@
   }
 
   function overlayConfig(data, canvas) {
-    const compact = canvas.clientWidth < 600;
+    const compact = isCompact(canvas);
     const datasets = [];
     let maxWeeks = 0;
     data.episodes.forEach(function (episode, i) {
@@ -331,7 +348,7 @@
       options: {
         parsing: false,
         maintainAspectRatio: false,
-        animation: { duration: 300 },
+        animation: REDUCED_MOTION ? false : { duration: 300 },
         interaction: { mode: "nearest", intersect: false },
         scales: {
           x: {

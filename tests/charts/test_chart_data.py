@@ -82,7 +82,7 @@ def test_thin_data_fall_back_to_the_population_default_labelled_as_such(owner_cl
     assert data["episodes"][0]["below_threshold"]["kind"] == "population"
     page = owner_client.get(patient.get_absolute_url()).content.decode()
     assert "Population default, not your own data" in page
-    assert "predicted from population default" in page
+    assert "predicted, population default" in page
 
 
 def test_no_population_default_when_the_patient_turned_it_off(owner_client, patient):

@@ -1,0 +1,271 @@
+"""The charts in a real browser: entered through the forms, drawn, matching the numbers."""
+
+import datetime
+import time
+
+import pytest
+from django.test import Client
+
+from rlsapp import kinetics
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TODAY = datetime.date.today()
+
+
+def weeks_ago(n):
+    return TODAY - datetime.timedelta(weeks=n)
+
+
+# (weeks ago, ferritin as typed, hemoglobin in g/L or "")
+DRAWS = [
+    (62, "30", "128"),
+    (61, "<15", ""),
+    (58, "480", ""),  # spike after the first infusion
+    (52, "400", ""),
+    (44, "350", "131"),
+    (30, "280", ""),
+    (22, "230", ""),
+    (18, "520", ""),  # spike after the second
+    (14, "330", "133"),
+    (8, "290", ""),
+    (2, "255", ""),
+]
+INFUSIONS = [(60, "fcm", "FCM 1000 mg"), (20, "derisomaltose", "Ferric derisomaltose 1000 mg")]
+
+PIXELS = """(id) => {
+  const canvas = document.getElementById(id);
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) drawn++;
+  return drawn;
+}"""
+
+HISTORY_CONFIG = """() => {
+  const chart = Chart.getChart(document.getElementById("history-chart"));
+  const annotations = chart.config.options.plugins.annotation.annotations;
+  const projection = chart.data.datasets.find((d) => d.id === "projection");
+  return {
+    infusions: Object.keys(annotations).filter((k) => k.startsWith("infusion"))
+      .map((k) => annotations[k].label.content),
+    lines: ["threshold", "reference75", "reference300"].map((k) => annotations[k].value),
+    projection: projection ? projection.data.map((p) => p.y) : null,
+    projectionDash: projection ? projection.borderDash : null,
+    decimation: chart.config.options.plugins.decimation.enabled,
+    visible: chart.data.datasets.map((d, i) => [d.id, chart.isDatasetVisible(i)]),
+  };
+}"""
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def wait_for_charts(page):
+    page.wait_for_selector("[data-chart-state=drawn]", state="attached", timeout=15000)
+
+
+def sign_in_with_cookie(context, live_server, user):
+    """Reuse a Django session instead of typing the password in every test."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def create_history_directly(patient):
+    for ago, ferritin, _hemoglobin in DRAWS:
+        draw = LabDraw.objects.create(patient=patient, drawn_on=weeks_ago(ago), lab_name="City Lab")
+        comparator = "<" if ferritin.startswith("<") else ""
+        value = float(ferritin.lstrip("<"))
+        LabResult.objects.create(
+            draw=draw,
+            analyte="ferritin",
+            value=value,
+            comparator=comparator,
+            entered_value=ferritin,
+            entered_unit="µg/L",
+        )
+    for ago, product, _label in INFUSIONS:
+        Infusion.objects.create(
+            patient=patient, given_on=weeks_ago(ago), product=product, dose_mg=1000
+        )
+
+
+def expected_rows(patient):
+    """The infusion table as rlsapp.kinetics computes it from what was saved."""
+    points = [
+        kinetics.Point(r.draw.drawn_on, r.value, r.comparator)
+        for r in LabResult.objects.ferritin_series(patient)
+    ]
+    doses = [kinetics.Dose(i.given_on, i.dose_mg) for i in Infusion.objects.filter(patient=patient)]
+    rows = []
+    for e in kinetics.split_episodes(points, doses):
+        symbol = {"<": "<"}.get(e.baseline.comparator, "")
+        rows.append(
+            {
+                "baseline": f"{symbol}{e.baseline.value:g}",
+                "peak": f"{e.peak.value:g}",
+                "decline": f"{e.linear.decline_per_week:.1f}",
+                "half-life": f"{e.loglinear.half_life_weeks:.1f}",
+                "r2": f"{e.linear.r_squared:.2f}",
+                "points": str(e.linear.n_points),
+            }
+        )
+    return rows
+
+
+def table_rows(page):
+    return page.eval_on_selector_all(
+        "#infusion-kinetics tbody tr",
+        """rows => rows.map(r => Object.fromEntries(
+            ["baseline", "peak", "decline", "half-life", "r2", "points"]
+              .map(c => [c, r.querySelector("td." + c).textContent.trim()])))""",
+    )
+
+
+def save(page, last):
+    """Submit the record form; wait for the next empty form, or for the patient page."""
+    name = "Save" if last else "Save and add another"
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+    assert page.locator(".invalid-feedback, .alert-danger").count() == 0, page.content()[:2000]
+
+
+def test_a_person_enters_results_and_infusions_and_sees_them_charted(
+    page, live_server, owner, console_errors, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", owner.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/patients/new/")
+    page.fill("input[name=name]", "Sam")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/patients/*/")
+    patient = Patient.objects.get(owner=owner)
+    base = f"{live_server.url}/patients/{patient.pk}"
+
+    # "Save and add another" keeps a person on the form, as when copying a stack of reports.
+    page.goto(base + "/infusions/new/")
+    for n, (ago, product, _label) in enumerate(INFUSIONS, 1):
+        page.fill("input[name=given_on]", weeks_ago(ago).isoformat())
+        page.select_option("select[name=product]", product)
+        page.fill("input[name=dose_mg]", "1000")
+        save(page, last=n == len(INFUSIONS))
+    page.goto(base + "/draws/new/")
+    for n, (ago, ferritin, hemoglobin) in enumerate(DRAWS, 1):
+        page.fill("input[name=drawn_on]", weeks_ago(ago).isoformat())
+        page.fill("input[name=lab_name]", "City Lab")
+        page.fill("input[name=ferritin]", ferritin)
+        if hemoglobin:
+            page.fill("input[name=hemoglobin]", hemoglobin)
+            page.select_option("select[name=hemoglobin_unit]", "g/L")
+        save(page, last=n == len(DRAWS))
+    page.goto(base + "/symptoms/new/")
+    for n, (ago, severity) in enumerate([(19, "2"), (3, "5")], 1):
+        page.fill("input[name=recorded_on]", weeks_ago(ago).isoformat())
+        page.fill("input[name=severity]", severity)
+        save(page, last=n == 2)
+    assert LabResult.objects.filter(draw__patient=patient).count() == len(DRAWS) + 3
+
+    page.goto(base + "/")
+    wait_for_charts(page)
+    assert page.evaluate(PIXELS, "history-chart") > 5000
+    assert page.evaluate(PIXELS, "overlay-chart") > 5000
+
+    config = page.evaluate(HISTORY_CONFIG)
+    assert config["infusions"] == [label for _ago, _product, label in INFUSIONS]
+    assert config["lines"] == [100, 75, 300]
+    assert config["projection"][-1] == 100 and config["projectionDash"]
+    assert config["decimation"] is True
+    assert ["hemoglobin", False] in config["visible"]
+
+    page.check("#toggle-hemoglobin")
+    visible = dict(page.evaluate(HISTORY_CONFIG)["visible"])
+    assert visible["hemoglobin"] is True
+
+    assert table_rows(page) == expected_rows(patient)
+    assert page.locator("#projection-note").inner_text().startswith("Estimate:")
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page.locator("section.charts"), "charts-1280")
+    screenshot(page, "patient-1280", full_page=True)
+
+    page.click("text=Report for my clinician >> nth=0")
+    page.wait_for_url(f"**/patients/{patient.pk}/report/")
+    wait_for_charts(page)
+    assert page.evaluate(PIXELS, "history-chart") > 5000
+    assert table_rows(page) == expected_rows(patient)
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "report-1280", full_page=True)
+
+    # Printed on A4 (or Letter) with 12 mm margins: about 700 CSS px of width.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 700, "height": 1000})
+    page.wait_for_timeout(300)  # Chart.js resizes on the next animation frame
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "report-print-a4", full_page=True)
+    assert console_errors == []
+
+
+def test_the_charts_fit_a_390_px_phone(
+    page, context, live_server, owner, patient, console_errors, screenshot
+):
+    create_history_directly(patient)
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    wait_for_charts(page)
+    assert page.evaluate(PIXELS, "history-chart") > 2000
+    assert page.evaluate(PIXELS, "overlay-chart") > 2000
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page.locator("section.charts"), "charts-390")
+    screenshot(page, "patient-390", full_page=True)
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
+    wait_for_charts(page)
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "report-390", full_page=True)
+    assert console_errors == []
+
+
+def test_an_empty_history_shows_what_to_enter_not_an_empty_canvas(
+    page, context, live_server, owner, patient, console_errors
+):
+    sign_in_with_cookie(context, live_server, owner)
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+
+    assert page.locator("canvas").count() == 0
+    assert page.locator(".chart-empty").count() == 3
+    assert page.get_by_role("link", name="Add a lab result").first.is_visible()
+    page.wait_for_load_state("networkidle")
+    assert console_errors == []
+
+
+def test_a_500_draw_history_draws_quickly(page, context, live_server, owner, patient):
+    LabDraw.objects.bulk_create(
+        LabDraw(patient=patient, drawn_on=TODAY - datetime.timedelta(days=3 * i))
+        for i in range(500)
+    )
+    LabResult.objects.bulk_create(
+        LabResult(draw=d, analyte="ferritin", value=300 - i % 60 * 4, entered_value="1")
+        for i, d in enumerate(LabDraw.objects.filter(patient=patient).order_by("drawn_on"))
+    )
+    Infusion.objects.bulk_create(
+        Infusion(patient=patient, given_on=TODAY - datetime.timedelta(days=180 * i))
+        for i in range(8)
+    )
+    sign_in_with_cookie(context, live_server, owner)
+
+    started = time.perf_counter()
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    wait_for_charts(page)
+    elapsed = time.perf_counter() - started
+
+    assert page.evaluate(PIXELS, "history-chart") > 5000
+    assert elapsed < 5, f"page and charts took {elapsed:.1f} s"
+    print(f"500-draw patient page drawn in {elapsed:.2f} s")
