@@ -1,12 +1,21 @@
 """Every URL that takes an id answers 404 to anyone but the owner, for GET and POST.
 
-The test walks the URL configuration, so a new URL with an id fails here until
-its owner-object is named in OBJECT_FOR_URL below.
+The test walks the URL configuration, so a new URL with an id (a number or a
+UUID) fails here until its owner-object is named in OBJECT_FOR_URL below.
+
+A view that only answers GET may refuse a POST with 405 before looking anything
+up: that answer is the same for every id, the owner's or nobody's, so it tells
+an outsider nothing; the test checks exactly that.
 """
 
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from rlsapp.interop.models import PendingImport
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
@@ -24,7 +33,10 @@ OBJECT_FOR_URL = {
     "symptom": "symptom",
     "reminder": "reminder",
     "restore_record": "deleted_draw",
+    "interop_preview": "pending_import",
 }
+# Public by design, keyed by a secret token rather than an owned id (tested in their apps).
+CAPABILITY_URLS = {"calendar_feed"}
 # Values for the URLs' other (non-id) parts.
 OTHER_KWARGS = {"kind": "draw"}
 
@@ -38,7 +50,13 @@ def url_patterns_with_ids(resolver=None, prefix=""):
             yield from url_patterns_with_ids(entry, prefix)
         elif isinstance(entry, URLPattern) and entry.name:
             converters = entry.pattern.converters
-            ids = [name for name, c in converters.items() if type(c).__name__ == "IntConverter"]
+            if entry.name in CAPABILITY_URLS:
+                continue
+            ids = [
+                name
+                for name, c in converters.items()
+                if type(c).__name__ in ("IntConverter", "UUIDConverter")
+            ]
             if ids:
                 yield entry.name, ids + [name for name in converters if name not in ids]
 
@@ -53,11 +71,31 @@ def object_kind(url_name):
 
 
 def url_for(url_name, kwargs, obj):
-    return reverse(url_name, kwargs={kwargs[0]: obj.pk} | {k: OTHER_KWARGS[k] for k in kwargs[1:]})
+    key = obj.token if isinstance(obj, PendingImport) else obj.pk
+    return reverse(url_name, kwargs={kwargs[0]: key} | {k: OTHER_KWARGS[k] for k in kwargs[1:]})
+
+
+def missing_url_for(url_name, kwargs):
+    """The same URL for an object that does not exist."""
+    key = "00000000-0000-4000-8000-000000000000" if kwargs[0] == "token" else 999999
+    return reverse(url_name, kwargs={kwargs[0]: key} | {k: OTHER_KWARGS[k] for k in kwargs[1:]})
+
+
+def pending_import_of(owner, patient):
+    """Upload a real file as the owner, leaving it waiting in the preview."""
+    client = Client()
+    client.force_login(owner)
+    content = (Path(__file__).parent / "data" / "eu_lab_export.csv").read_bytes()
+    response = client.post(
+        reverse("patient_import", args=[patient.pk]),
+        {"file": SimpleUploadedFile("lab.csv", content, "text/csv"), "date_order": "auto"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return PendingImport.objects.get(patient=patient)
 
 
 @pytest.fixture
-def owned(patient, today):
+def owned(owner, patient, today):
     draw = LabDraw.objects.create(patient=patient, drawn_on=today)
     LabResult.objects.create(
         draw=draw, analyte="ferritin", value=80, entered_value="80", entered_unit="µg/L"
@@ -66,6 +104,7 @@ def owned(patient, today):
     deleted_id = deleted.pk
     deleted.delete()
     return {
+        "pending_import": pending_import_of(owner, patient),
         "deleted_draw": LabDraw.history.get(id=deleted_id, history_type="-"),
         "patient": patient,
         "draw": draw,
@@ -79,9 +118,24 @@ def owned(patient, today):
 ID_URLS = sorted(url_patterns_with_ids())
 
 
-def test_the_walk_finds_the_tracking_urls():
+def test_the_walk_finds_the_urls_of_every_app():
     names = {name for name, _ in ID_URLS}
-    assert {"patient_detail", "draw_edit", "infusion_delete", "symptom_list"} <= names
+    assert {
+        "patient_detail",
+        "draw_edit",
+        "infusion_delete",
+        "symptom_list",
+        "patient_history",
+        "restore_record",
+        "patient_chart_data",
+        "patient_report",
+        "patient_export_csv",
+        "patient_export_fhir",
+        "patient_import",
+        "interop_preview",
+        "reminder_ics",
+        "reminder_snooze",
+    } <= names
 
 
 @pytest.mark.parametrize(("url_name", "kwargs"), ID_URLS, ids=[n for n, _ in ID_URLS])
@@ -89,6 +143,10 @@ def test_the_walk_finds_the_tracking_urls():
 def test_outsider_gets_404(outsider_client, owned, url_name, kwargs, method):
     url = url_for(url_name, kwargs, owned[object_kind(url_name)])
     response = getattr(outsider_client, method)(url)
+    if response.status_code == 405:
+        missing = getattr(outsider_client, method)(missing_url_for(url_name, kwargs))
+        assert missing.status_code == 405, f"{method.upper()} {url}: 405 reveals the id exists"
+        return
     assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"
 
 
@@ -103,7 +161,7 @@ def test_objects_still_exist_after_the_outsiders_posts(outsider_client, owned):
         outsider_client.post(url_for(url_name, kwargs, owned[object_kind(url_name)]))
     deleted = owned.pop("deleted_draw")
     for obj in owned.values():
-        assert type(obj).objects.filter(pk=obj.pk).exists()
+        assert type(obj).objects.filter(pk=obj.pk).exists(), f"an outsider deleted {obj!r}"
     assert not LabDraw.objects.filter(pk=deleted.id).exists(), "an outsider restored a draw"
 
 
