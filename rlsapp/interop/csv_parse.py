@@ -387,8 +387,9 @@ class _Reader:
         except DateError as error:
             self.out.error(number, self.header("date"), str(error))
             return
-        # A row is imported whole or not at all: lab results go last, and what the
-        # row added before is taken back when a later part of it fails.
+        # A row is imported whole or not at all, with every error in it reported:
+        # lab results go last and are kept only if nothing before failed; what the
+        # row added before is taken back when its lab part fails.
         errors, infusions, symptoms = (
             len(self.out.errors),
             len(self.out.infusions),
@@ -398,8 +399,8 @@ class _Reader:
             self._infusion(number, row, day)
         if "symptom" in kinds:
             self._symptom(number, row, day)
-        if "lab" in kinds and len(self.out.errors) == errors:
-            self._lab(number, row, day)
+        if "lab" in kinds:
+            self._lab(number, row, day, blocked=len(self.out.errors) > errors)
         if len(self.out.errors) > errors:
             del self.out.infusions[infusions:]
             del self.out.symptoms[symptoms:]
@@ -466,7 +467,8 @@ class _Reader:
 
     text_comparator = ""
 
-    def _lab(self, number: int, row: list[str], day: datetime.date) -> None:
+    def _lab(self, number: int, row: list[str], day: datetime.date, blocked: bool) -> None:
+        """Check the row's results (reporting every error); keep them unless the row failed."""
         lab = self.text(row, "lab")
         if len(lab) > MAX_TEXT:
             self.out.error(number, self.header("lab"), f"at most {MAX_TEXT} characters.")
@@ -496,7 +498,7 @@ class _Reader:
                     failed = True
                 else:
                     results.append((col.header, parsed))
-        if failed:
+        if failed or blocked:
             return  # a row is imported whole or not at all
         if not results:
             self.out.skipped["rows without any value"] += 1
@@ -584,7 +586,8 @@ class _Reader:
         if not match:
             self.out.error(number, dose_column, message)
             return
-        factor = 1000.0 if (match.group(2) or "").lower() == "g" else self.cols.dose_factor
+        cell_unit = (match.group(2) or "").lower()
+        factor = {"g": 1000.0, "mg": 1.0}.get(cell_unit, self.cols.dose_factor)
         dose = float(match.group(1).replace(",", ".")) * factor
         if not low <= dose <= high or dose != int(dose):
             self.out.error(number, dose_column, message)

@@ -146,8 +146,9 @@ class _BundleReader:
         return self.out
 
     def _status_skipped(self, resource, kind) -> bool:
-        if resource.get("status") in SKIPPED_STATUSES:
-            self.out.skipped[f"{kind} resources with status {resource['status']}"] += 1
+        status = resource.get("status")
+        if isinstance(status, str) and status in SKIPPED_STATUSES:
+            self.out.skipped[f"{kind} resources with status {status}"] += 1
             return True
         return False
 
@@ -216,7 +217,11 @@ class _BundleReader:
                     f"{', '.join(info.units)}.",
                 )
             comparator = quantity.get("comparator") or ""
-            if comparator and comparator not in units.COMPARATORS:
+            if (
+                not isinstance(comparator, str)
+                or comparator
+                and comparator not in units.COMPARATORS
+            ):
                 raise EntryError("valueQuantity.comparator", "comparator must be <, <=, > or >=.")
             text = comparator + _plain(value)
         elif isinstance(resource.get("valueString"), str):
@@ -253,10 +258,10 @@ class _BundleReader:
         if isinstance(severity, bool) or not isinstance(severity, int) or not 0 <= severity <= 10:
             raise EntryError("valueInteger", "severity must be a whole number from 0 to 10.")
         onset = None
-        for component in resource.get("component") or []:
-            if isinstance(component, dict) and (component.get("code") or {}).get("text") == (
-                ONSET_CODE_TEXT
-            ):
+        components = resource.get("component")
+        for component in components if isinstance(components, list) else []:
+            code = component.get("code") if isinstance(component, dict) else None
+            if isinstance(code, dict) and code.get("text") == ONSET_CODE_TEXT:
                 try:
                     onset = datetime.time.fromisoformat(str(component.get("valueTime")))
                 except ValueError:
@@ -290,8 +295,9 @@ class _BundleReader:
             if product:
                 break
         label = names[0] if names else ""
-        is_oral = any(k in vocab.normalise_name(label) for k in vocab.ORAL_IRON_KEYWORDS)
-        if product is None and intravenous and vocab.looks_like_iron(label) and not is_oral:
+        # An iron rlsapp has no name for counts only when stated to be given intravenously:
+        # oral iron (ferrous sulfate and the like) is no infusion.
+        if product is None and intravenous and vocab.looks_like_iron(label):
             product = "other"
         if product is None or (stated_route and not intravenous):
             self.out.skipped[f"{kind} resources that are not IV iron"] += 1

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.dispatch import Signal
+from simple_history.utils import bulk_create_with_history
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
 from .parsed import ParsedDraw, ParsedImport
 
 BATCH_SIZE = 1000
+CHANGE_REASON = "imported from a file"
 
 # Sent after an import commits (bulk writes send no post_save), so that other
 # apps caching per-patient state (reminders, charts) can refresh it.
@@ -160,12 +162,24 @@ class ImportOutcome:
         return sum(self.skipped_duplicates.values())
 
 
-def import_rows(patient, parsed: ParsedImport) -> ImportOutcome:
+def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
     """Save everything new in `parsed` for `patient` in one transaction, with bulk inserts.
 
     Rows the parsers flagged as errors are not in `parsed` at all; the caller has
-    shown them in the preview.
+    shown them in the preview. Each new record also gets its "added" entry in the
+    change history (bulk too), credited to `user` (default: the patient's owner).
     """
+    user = user or patient.owner
+
+    def create(model, objs):
+        bulk_create_with_history(
+            objs,
+            model,
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=CHANGE_REASON,
+        )
+
     with transaction.atomic():
         # Lock the patient row so two confirms of the same upload cannot both insert.
         type(patient).objects.select_for_update().filter(pk=patient.pk).first()
@@ -180,7 +194,7 @@ def import_rows(patient, parsed: ParsedImport) -> ImportOutcome:
             for p in plan.draws
             if p.new_results and p.existing_draw_id is None and p.joins_planned is None
         ]
-        LabDraw.objects.bulk_create(new_draws, batch_size=BATCH_SIZE)
+        create(LabDraw, new_draws)
         created_iter = iter(new_draws)
         draw_ids: dict[int, int] = {}  # planned index -> saved pk
         results = []
@@ -205,8 +219,9 @@ def import_rows(patient, parsed: ParsedImport) -> ImportOutcome:
                 )
                 for r in p.new_results
             )
-        LabResult.objects.bulk_create(results, batch_size=BATCH_SIZE)
-        Infusion.objects.bulk_create(
+        create(LabResult, results)
+        create(
+            Infusion,
             [
                 Infusion(
                     patient=patient,
@@ -220,9 +235,9 @@ def import_rows(patient, parsed: ParsedImport) -> ImportOutcome:
                 for i, new in zip(parsed.infusions, plan.infusion_new, strict=True)
                 if new
             ],
-            batch_size=BATCH_SIZE,
         )
-        SymptomScore.objects.bulk_create(
+        create(
+            SymptomScore,
             [
                 SymptomScore(
                     patient=patient,
@@ -234,7 +249,6 @@ def import_rows(patient, parsed: ParsedImport) -> ImportOutcome:
                 for s, new in zip(parsed.symptoms, plan.symptom_new, strict=True)
                 if new
             ],
-            batch_size=BATCH_SIZE,
         )
         outcome = ImportOutcome(plan.counts, plan.duplicates)
         transaction.on_commit(

@@ -202,9 +202,6 @@ PRODUCT_KEYWORDS: tuple[tuple[str, str], ...] = (
 
 PRODUCT_CODES = ("fcm", "lmw_dextran", "ferumoxytol", "derisomaltose", "sucrose", "other")
 
-# Oral iron salts: a MedicationStatement naming one of these is not an infusion.
-ORAL_IRON_KEYWORDS = ("ferrous", "sulfate", "sulphate", "fumarate", "gluconate", "bisglycinate")
-
 
 def product_for_name(name: str) -> str | None:
     """The product code a product name stands for; None when no IV iron product is named."""

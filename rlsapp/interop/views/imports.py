@@ -213,7 +213,7 @@ def import_preview(request, token):
             if payload["needs_date_order"]:
                 messages.error(request, "Choose the order of the dates before importing.")
                 return redirect("interop_preview", pending.token)
-            outcome = import_rows(patient, ParsedImport.from_json(payload))
+            outcome = import_rows(patient, ParsedImport.from_json(payload), user=request.user)
             pending.delete()
             created = outcome.created
             message = (

@@ -1,0 +1,252 @@
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlsapp.interop.csv_parse import parse_csv
+from rlsapp.interop.parsed import ImportRefused, ParsedImport
+
+from .helpers import data_file
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+def parse(content, order="auto"):
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    return parse_csv(content, order, today=TODAY)
+
+
+def results(parsed):
+    return {
+        (d.drawn_on.isoformat(), r.analyte): (round(r.value, 3), r.comparator)
+        for d in parsed.draws
+        for r in d.results
+    }
+
+
+def test_the_european_export_reads_semicolons_decimal_commas_g_l_and_l_l():
+    parsed = parse(data_file("eu_lab_export.csv"))
+    assert parsed.layout == "wide" and parsed.date_order == "dmy"
+    assert not parsed.errors
+    assert len(parsed.draws) == 4
+    found = results(parsed)
+    assert found[("2023-01-14", "hemoglobin")] == (11.8, "")
+    assert found[("2023-01-14", "hematocrit")] == (36.0, "")
+    assert found[("2023-11-21", "ferritin")] == (96.5, "")
+    assert found[("2023-05-02", "iron")] == (round(22.4 / 0.179, 3), "")
+    assert parsed.draws[0].lab_name == "Labor Dr. Müller"
+    assert "The first 3 line(s) before the header were skipped." in parsed.notes
+
+
+def test_the_us_portal_export_reads_the_long_layout_month_first():
+    parsed = parse(data_file("us_portal_export.csv"))
+    assert parsed.layout == "long" and parsed.date_order == "mdy"
+    assert not parsed.errors
+    assert [d.drawn_on.isoformat() for d in parsed.draws] == [
+        "2023-03-15",
+        "2023-06-28",
+        "2023-10-02",
+    ]
+    first = {r.analyte: r for r in parsed.draws[0].results}
+    assert set(first) == {"ferritin", "hemoglobin", "hematocrit", "iron", "tibc", "tsat"}
+    assert (first["iron"].value, first["iron"].entered_unit) == (38, "µg/dL")
+    assert parsed.skipped["tests rlsapp does not track (VITAMIN D 25-OH)"] == 1
+    assert parsed.draws[0].lab_name == "Quest Diagnostics"
+
+
+def test_the_messy_spreadsheet_keeps_comparators_and_skips_blank_rows():
+    parsed = parse(data_file("messy_spreadsheet.csv"))
+    found = results(parsed)
+    assert found[("2022-01-10", "ferritin")] == (5, "<")
+    assert found[("2023-02-01", "ferritin")] == (1500, ">")
+    assert found[("2022-12-12", "ferritin")] == (71, "")  # "71 µg/L" in the cell
+    assert ("2022-06-20", "hemoglobin") not in found  # "n/a"
+    assert parsed.skipped["blank rows"] == 2
+    assert [(i.given_on.isoformat(), i.product, i.dose_mg) for i in parsed.infusions] == [
+        ("2022-01-24", "fcm", 750),
+        ("2022-01-31", "fcm", 750),
+        ("2023-01-05", "derisomaltose", 1000),
+    ]
+    assert [s.severity for s in parsed.symptoms] == [8, 3, 2, 6]
+    assert parsed.draws[0].note == 'felt awful, "restless" every night'
+
+
+def test_a_row_with_an_error_is_left_out_whole_and_reported_by_row_and_column():
+    parsed = parse(data_file("messy_spreadsheet.csv"))
+    assert [(e.row, e.column) for e in parsed.errors] == [
+        (13, "Symptoms (0-10)"),
+        (13, "ferritin_ug_l"),
+    ]
+    assert "2023-03-01" not in {d.drawn_on.isoformat() for d in parsed.draws}
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "analyte", "value"),
+    [
+        ("Ferritin (ng/mL)", "45", "ferritin", 45),
+        ("ferritin_ug_l", "45", "ferritin", 45),
+        ("FERRITIN [pmol/L]", "224,7", "ferritin", 100),
+        ("Hb g/L", "131", "hemoglobin", 13.1),
+        ("Hgb (g/dL)", "13.1", "hemoglobin", 13.1),
+        ("Haemoglobin mmol/L", "8,1", "hemoglobin", 8.1 / 0.6206),
+        ("Hct L/L", "0.41", "hematocrit", 41),
+        ("HCT %", "41", "hematocrit", 41),
+        ("TSAT%", "22", "tsat", 22),
+        ("Serum iron (µmol/L)", "17,9", "iron", 17.9 / 0.179),
+        ("Iron mcg/dL", "80", "iron", 80),
+        ("TIBC (umol/L)", "60", "tibc", 60 / 0.179),
+        ("Phosphate (mmol/L)", "0,9", "phosphate", 0.9 / 0.3229),
+        ("Phosphorus mg/dL", "3.1", "phosphate", 3.1),
+    ],
+)
+def test_headers_carry_analyte_and_unit_as_people_write_them(header, cell, analyte, value):
+    parsed = parse(f"Date;{header}\n2024-01-02;{cell}\n")
+    assert not parsed.errors
+    [result] = parsed.draws[0].results
+    assert result.analyte == analyte
+    assert result.value == pytest.approx(value)
+
+
+def test_a_unit_column_after_the_value_gives_its_unit():
+    parsed = parse("Date,Ferritin,Unit,Hb,Unit\n2024-01-02,100,pmol/L,120,g/L\n")
+    found = {r.analyte: r for r in parsed.draws[0].results}
+    assert found["ferritin"].value == pytest.approx(100 / 2.247)
+    assert found["hemoglobin"].value == pytest.approx(12)
+
+
+def test_a_missing_unit_is_read_as_the_display_unit_and_said_so():
+    parsed = parse("Date,Hemoglobin\n2024-01-02,13.1\n")
+    assert parsed.draws[0].results[0].entered_unit == "g/dL"
+    assert any("No unit given for Hemoglobin" in n for n in parsed.notes)
+
+
+def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
+    parsed = parse("Date,Ferritin (mg/L),Hb (g/dL)\n2024-01-02,1,13\n")
+    assert [(e.row, e.column) for e in parsed.errors] == [(1, "Ferritin (mg/L)")]
+    assert "accepted: µg/L, ng/mL, pmol/L" in parsed.errors[0].message
+
+
+def test_an_out_of_range_value_names_the_range_in_the_entered_unit():
+    parsed = parse("Date,Hb (g/L)\n2024-01-02,13\n")
+    assert parsed.errors[0].message == "Hemoglobin must be between 20 and 250 g/L."
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_bom_and_delimiters_are_all_accepted(bom, delimiter):
+    text = (
+        delimiter.join(["Datum", "Ferritin (µg/L)"])
+        + "\n"
+        + delimiter.join(["01.02.2024", "12,5" if delimiter != "," else "12.5"])
+    )
+    parsed = parse_csv(bom + text.encode("utf-8"), today=TODAY)
+    assert results(parsed) == {("2024-02-01", "ferritin"): (12.5, "")}
+
+
+def test_a_windows_1252_file_is_read_and_said_so():
+    parsed = parse_csv("Date;Ferritin (µg/L)\n2024-01-02;50\n".encode("cp1252"), today=TODAY)
+    assert results(parsed) == {("2024-01-02", "ferritin"): (50, "")}
+    assert "read as Windows-1252" in parsed.notes[0]
+
+
+def test_ambiguous_dates_ask_the_person_to_choose():
+    parsed = parse("Date,Ferritin\n03/04/2023,50\n")
+    assert parsed.needs_date_order
+    assert parse("Date,Ferritin\n03/04/2023,50\n", "mdy").draws[0].drawn_on == datetime.date(
+        2023, 3, 4
+    )
+    assert parse("Date,Ferritin\n03/04/2023,50\n", "dmy").draws[0].drawn_on == datetime.date(
+        2023, 4, 3
+    )
+
+
+def test_a_day_above_twelve_settles_the_order_for_the_whole_column():
+    parsed = parse("Date,Ferritin\n03/04/2023,50\n25/04/2023,60\n")
+    assert not parsed.needs_date_order
+    assert [d.drawn_on.day for d in parsed.draws] == [3, 25]
+
+
+def test_infusions_can_be_imported_alone():
+    parsed = parse("Date,Product,Dose (g)\n2024-01-02,Ferinject,1\n2024-02-02,Venofer,200 mg\n")
+    assert [(i.product, i.dose_mg) for i in parsed.infusions] == [("fcm", 1000), ("sucrose", 200)]
+    assert not parsed.draws
+
+
+def test_an_unknown_product_is_kept_as_other_with_its_name():
+    parsed = parse("Date,Product,Dose\n2024-01-02,Iron polymaltose,500\n")
+    assert (parsed.infusions[0].product, parsed.infusions[0].product_other) == (
+        "other",
+        "Iron polymaltose",
+    )
+
+
+def test_an_infusion_dose_out_of_range_is_an_error():
+    parsed = parse("Date,Product,Dose (mg)\n2024-01-02,FCM,5000\n")
+    assert parsed.errors[0].column == "Dose (mg)"
+    assert "from 10 to 3000" in parsed.errors[0].message
+
+
+def test_two_different_values_for_one_draw_in_a_long_file_are_an_error():
+    parsed = parse("Date,Test,Value\n2024-01-02,Ferritin,50\n2024-01-02,Ferritin,60\n")
+    assert parsed.errors[0].row == 3
+    assert "row 2 has one" in parsed.errors[0].message
+
+
+def test_the_same_value_twice_in_a_file_is_skipped_not_doubled():
+    parsed = parse("Date,Test,Value\n2024-01-02,Ferritin,50\n2024-01-02,Ferritin,50\n")
+    assert parsed.result_count == 1
+    assert parsed.skipped["results repeated within the file"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"   \n\n", "The file is empty."),
+        (b"PK\x03\x04rest", "Excel workbook"),
+        (b"%PDF-1.4 ...", "not a CSV text file"),
+        (b"Ferritin,Hb\n45,13\n", "No date column found"),
+        (b"Date,Weight\n2024-01-01,70\n", "No known analyte column"),
+        (b'Date,Ferritin\n2024-01-01,"45\n', "malformed near line"),
+    ],
+)
+def test_it_refuses_files_it_cannot_use(content, message):
+    with pytest.raises(ImportRefused, match=message):
+        parse(content)
+
+
+def test_the_parsed_upload_survives_its_json_round_trip():
+    parsed = parse(data_file("messy_spreadsheet.csv"))
+    again = ParsedImport.from_json(parsed.to_json())
+    assert again == parsed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_crash_the_parser(content):
+    try:
+        parse_csv(content, today=TODAY)
+    except ImportRefused:
+        pass
+
+
+CELLS = st.sampled_from(
+    ["", "45", "<5", "12,5", "abc", "-", "2023-01-02", "31/12/2023", "0,36", "=1+1", '"', "é"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=8),
+    st.sampled_from(["auto", "dmy", "mdy"]),
+)
+def test_random_spreadsheets_never_crash_the_parser(rows, order):
+    header = "Date;Ferritin (ng/mL);Hb g/L;Product;Dose (mg);Severity"
+    text = "\n".join([header] + [";".join(r) for r in rows])
+    try:
+        parsed = parse_csv(text.encode(), order, today=TODAY)
+    except ImportRefused:
+        return
+    ParsedImport.from_json(parsed.to_json())
