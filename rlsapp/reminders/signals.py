@@ -8,6 +8,7 @@ them: the reminders go with the patient.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from rlsapp.interop.importer import records_imported
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 
 from .services import sync_patient
@@ -50,6 +51,12 @@ def infusion_saved(sender, instance, raw=False, **kwargs):
 def infusion_deleted(sender, instance, origin=None, **kwargs):
     if _deleting_a_record(origin):
         sync_patient(instance.patient_id)
+
+
+@receiver(records_imported)
+def records_were_imported(sender, patient, **kwargs):
+    # Imports write in bulk (no post_save) and send this once they have committed.
+    sync_patient(patient)
 
 
 @receiver(post_save, sender=Patient)

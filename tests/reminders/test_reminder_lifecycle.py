@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from rlsapp.interop.importer import import_rows
+from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
 from rlsapp.reminders import services
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.models import Patient
@@ -168,3 +170,13 @@ def test_recompute_reminders_catches_up_missing_ones(patient, owner):
     assert "2 patients" in out.getvalue()
     assert open_reminder(patient).kind == "first"
     assert open_reminder(other).due_on == datetime.date(2025, 4, 4)
+
+
+def test_an_imported_file_schedules_the_recheck_once_it_commits(
+    patient, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_rows(
+            patient, ParsedImport("csv", [], [ParsedInfusion([2], INFUSED, "fcm", "", 1000)], [])
+        )
+    assert open_reminder(patient).due_on == datetime.date(2025, 4, 28)
