@@ -180,3 +180,47 @@ def test_an_imported_file_schedules_the_recheck_once_it_commits(
             patient, ParsedImport("csv", [], [ParsedInfusion([2], INFUSED, "fcm", "", 1000)], [])
         )
     assert open_reminder(patient).due_on == datetime.date(2025, 4, 28)
+
+
+SETTINGS_POST = {
+    "name": "Alice",
+    "ferritin_threshold": "100",
+    "first_recheck_weeks": "8",
+    "routine_recheck_weeks": "12",
+    "reminder_lead_days": "14",
+    "due_soon_days": "14",
+    "use_population_slope": "on",
+    "population_slope": "6.6",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_recheck_weeks", "0", "from 1 to 52 weeks"),
+        ("first_recheck_weeks", "500", "from 1 to 52 weeks"),
+        ("reminder_lead_days", "-1", "from 0 to 120 days"),
+        ("due_soon_days", "0", "from 1 to 90 days"),
+    ],
+)
+def test_a_refused_setting_leaves_the_reminder_as_it_was(
+    owner_client, patient, field, value, message
+):
+    add_infusion(patient, INFUSED)
+    before = open_reminder(patient)
+    data = SETTINGS_POST | {field: value, "version": str(Patient.objects.get().version)}
+    response = owner_client.post(reverse("patient_edit", args=[patient.pk]), data)
+    assert message in response.context["form"].errors[field][0]
+    after = open_reminder(patient)
+    assert (after.pk, after.due_on, after.soon_from) == (before.pk, before.due_on, before.soon_from)
+
+
+def test_an_accepted_setting_moves_the_reminder(owner_client, patient):
+    add_infusion(patient, INFUSED)
+    data = SETTINGS_POST | {
+        "first_recheck_weeks": "10",
+        "version": str(Patient.objects.get().version),
+    }
+    response = owner_client.post(reverse("patient_edit", args=[patient.pk]), data)
+    assert response.status_code == 302
+    assert open_reminder(patient).due_on == datetime.date(2025, 5, 12)
