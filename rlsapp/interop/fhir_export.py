@@ -6,6 +6,14 @@ without a database. Lab results are Observations with LOINC codes and UCUM
 units; infusions are MedicationAdministrations given intravenously; symptom
 scores are Observations with a text code (no standard code fits a plain 0–10
 self-rating, and it must not pass for the copyrighted IRLS).
+
+Tests validate every resource with the `fhir.resources` package. Its 8.x
+releases model R5 and R4B (4.3) but not R4 (4.0.1); the last release with R4
+models (6.4.0) needs pydantic 1, which cannot live beside the pydantic 2 this
+project uses. The resources used here (Patient, Observation with valueQuantity,
+valueInteger and components, MedicationAdministration with medication[x],
+effective[x] and dosage) have the same shape in R4 and R4B, so the R4B models
+check them.
 """
 
 from __future__ import annotations

@@ -218,3 +218,15 @@ def test_an_upload_cannot_be_confirmed_after_its_patient_changed_owner(
     Patient.objects.filter(pk=patient.pk).update(owner=outsider)
     assert confirm(owner_client, url).status_code == 404
     assert not LabDraw.objects.exists()
+
+
+def test_a_parser_bug_is_a_clear_message_not_a_500(owner_client, patient, monkeypatch):
+    from rlsapp.interop.views import imports
+
+    def broken(*args, **kwargs):
+        raise KeyError("a cell value that must not be logged")
+
+    monkeypatch.setattr(imports, "parse_csv", broken)
+    response = post_file(owner_client, patient, "eu.csv", data_file("eu_lab_export.csv"))
+    assert response.status_code == 200
+    assert "rlsapp could not read this file" in response.content.decode()

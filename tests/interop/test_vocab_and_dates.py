@@ -1,0 +1,93 @@
+import datetime
+
+import pytest
+
+from rlsapp.interop import vocab
+from rlsapp.interop.dates import DateError, choose_order, parse_date
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Ferritin (ng/mL)", ("ferritin", "ng/mL")),
+        ("ferritin_ug_l", ("ferritin", "ug/l")),
+        ("Hb g/L", ("hemoglobin", "g/L")),
+        ("Hct L/L", ("hematocrit", "L/L")),
+        ("S-Ferritin", ("ferritin", "")),
+        ("Transferrinsättigung (%)", ("tsat", "%")),
+        ("Weight (kg)", (None, "")),
+    ],
+)
+def test_headers_split_into_analyte_and_unit(header, expected):
+    assert vocab.split_analyte_and_unit(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("analyte", "text", "unit"),
+    [
+        ("ferritin", "ug/l", "µg/L"),
+        ("ferritin", "mcg/L", "µg/L"),
+        ("ferritin", "NG/ML", "ng/mL"),
+        ("hemoglobin", "g/100mL", "g/dL"),
+        ("hematocrit", "percent", "%"),
+        ("hematocrit", "l/l", "L/L"),
+        ("iron", "umol/L", "µmol/L"),
+        ("iron", "ug/dL", "µg/dL"),
+        ("ferritin", "mg/L", None),
+    ],
+)
+def test_units_resolve_whatever_the_spelling(analyte, text, unit):
+    assert vocab.resolve_unit(analyte, text) == unit
+
+
+@pytest.mark.parametrize(
+    ("name", "product"),
+    [
+        ("Ferric carboxymaltose (Injectafer / Ferinject)", "fcm"),
+        ("Monofer 1000 mg", "derisomaltose"),
+        ("Feraheme", "ferumoxytol"),
+        ("INFeD", "lmw_dextran"),
+        ("Venofer", "sucrose"),
+        ("Paracetamol", None),
+    ],
+)
+def test_iron_products_are_recognised_by_name(name, product):
+    assert vocab.product_for_name(name) == product
+
+
+def test_loinc_codes_of_the_domain_table_map_to_analytes():
+    assert vocab.LOINC_TO_ANALYTE["2276-4"] == "ferritin"
+    assert vocab.LOINC_TO_ANALYTE["20570-8"] == "hematocrit"
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("2024-03-05", "mdy", "2024-03-05"),
+        ("2024-03-05T08:30:00+01:00", "dmy", "2024-03-05"),
+        ("05.03.2024", "dmy", "2024-03-05"),
+        ("05/03/2024", "mdy", "2024-05-03"),
+        ("5/3/24", "dmy", "2024-03-05"),
+        ("5 Mar 2024", "mdy", "2024-03-05"),
+        ("Mar 5, 2024", "dmy", "2024-03-05"),
+    ],
+)
+def test_dates_parse_in_the_chosen_order(text, order, expected):
+    assert parse_date(text, order, TODAY).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["", "31/02/2024", "yesterday", "2025-01-01", "1900-01-01"])
+def test_impossible_dates_are_refused_with_a_reason(text):
+    with pytest.raises(DateError):
+        parse_date(text, "dmy", TODAY)
+
+
+def test_the_order_is_worked_out_from_the_column_or_left_to_the_person():
+    assert choose_order(["2024-01-02"], "auto") == ("iso", False)
+    assert choose_order(["03/04/2024", "25/04/2024"], "auto") == ("dmy", False)
+    assert choose_order(["03/04/2024", "04/25/2024"], "auto") == ("mdy", False)
+    assert choose_order(["03.04.2024"], "auto") == ("dmy", False)
+    assert choose_order(["03/04/2024"], "auto") == ("dmy", True)
+    assert choose_order(["03/04/2024"], "mdy") == ("mdy", False)
