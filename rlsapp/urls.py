@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    # The admin's own sign-in would skip the throttled, two-factor sign-in: send it to ours.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("rlsapp.accounts.urls")),
     path("", include("rlsapp.tracking.urls")),

@@ -159,3 +159,20 @@ def test_wrong_codes_are_throttled(client, device):
     # Even the right code is refused while the delay after a wrong one runs.
     client.post(reverse("login_verify"), {"token": code_for(device)})
     assert not signed_in(client)
+
+
+def test_the_admin_sign_in_cannot_skip_the_code(client, owner, device):
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/",
+        {"username": "alice@example.com", "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/"
+    assert client.get("/admin/").status_code == 302
+    sign_in(client)
+    client.post(reverse("login_verify"), {"token": code_for(device)})
+    assert client.get("/admin/").status_code == 200
