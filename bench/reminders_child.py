@@ -1,0 +1,100 @@
+"""One run of `send_reminders` in a process of its own, so its peak memory is its own.
+
+    python -m bench.reminders_child --due N
+
+Makes the first N of the bench clinician's open reminders due this morning (the
+others a month away), runs the command once, and prints one JSON line: reminders
+sent, seconds, and peak resident memory (sampled every 5 ms) above the size before the run.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import resource
+import threading
+import time
+
+PAGE_KIB = resource.getpagesize() // 1024
+
+
+def rss_kib():
+    """Resident memory now (ru_maxrss would only give the high-water mark since start-up)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_KIB
+
+
+class PeakSampler(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = rss_kib()
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(0.005):
+            self.peak = max(self.peak, rss_kib())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--due", type=int, required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rlsapp.reminders.models import Reminder
+
+    from .seed import BENCH_EMAIL
+
+    now = timezone.now()
+    mine = Reminder.objects.open().filter(patient__owner__email=BENCH_EMAIL)
+    fresh = dict(
+        status=Reminder.UPCOMING,
+        claimed_at=None,
+        claim=None,
+        sent_at=None,
+        attempts=0,
+        last_error="",
+    )
+    due_pks = list(mine.order_by("pk").values_list("pk", flat=True)[: args.due])
+    mine.update(send_after=now + datetime.timedelta(days=30), **fresh)
+    Reminder.objects.filter(pk__in=due_pks).update(
+        send_after=now - datetime.timedelta(hours=1), **fresh
+    )
+    del due_pks
+    before = rss_kib()
+    sampler = PeakSampler()
+    sampler.start()
+    started = time.perf_counter()
+    call_command("send_reminders", stdout=io.StringIO())
+    seconds = time.perf_counter() - started
+    sampler.stopped.set()
+    sampler.join()
+    peak = max(sampler.peak, rss_kib())
+    sent = Reminder.objects.filter(
+        patient__owner__email=BENCH_EMAIL, status=Reminder.SENT, sent_at__gte=now
+    ).count()
+    still_due = mine.filter(send_after__lte=timezone.now()).count()
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "due": args.due,
+                "sent": sent,
+                "left_due": still_due,
+                "seconds": seconds,
+                "rss_before_kib": before,
+                "rss_peak_kib": peak,
+            }
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""bench/results.md: the machine, the dataset, the measured table and the budgets."""
+
+import datetime
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024  # ru_maxrss is in KiB on Linux
+
+# From issue 7; they are budgets for PostgreSQL at the default size.
+QUERY_BUDGETS = {"worklist": 10, "patient": 12, "chart": 5}
+RATIO_BUDGET = 0.5
+CHART_P95_MS = 25
+REMINDERS_S = 5
+CSV_S = 5
+CHART_RENDER_MS = 300
+
+
+def _run(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine():
+    from django import get_version
+    from django.db import connection
+
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            mem_kib = int(line.split()[1])
+    os_name = platform.platform()
+    release = Path("/etc/os-release")
+    if release.exists():
+        for line in release.read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                os_name = line.split("=", 1)[1].strip('"')
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            db = f"PostgreSQL {cursor.fetchone()[0]}"
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            db += f" (database {cursor.fetchone()[0]}, stock configuration)"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            db = f"SQLite {cursor.fetchone()[0]}"
+    import gunicorn
+
+    wrk = _run("wrk", "--version").splitlines()
+    chromium = _run("/usr/bin/chromium", "--version").splitlines()
+    return [
+        ("CPU", f"{cpu}, {os.cpu_count()} cores"),
+        ("Memory", f"{mem_kib / 1024 / 1024:.1f} GiB"),
+        ("OS", os_name),
+        ("Python / Django", f"{platform.python_version()} / {get_version()}"),
+        ("Database", db),
+        ("gunicorn", gunicorn.__version__),
+        ("Load client", (wrk[0] if wrk else "bench/load.py (Python)")),
+        ("Browser", chromium[-1] if chromium else "none"),
+    ]
+
+
+def _ms(value):
+    return f"{value:.1f}"
+
+
+def _yes(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def render(
+    *,
+    args,
+    counts,
+    seeded,
+    read,
+    found,
+    missing,
+    queries,
+    http_results,
+    extra,
+    total_seconds,
+    tool,
+):
+    from django.db import connection
+
+    from rlsapp.tracking.models import LabDraw, LabResult, SymptomScore
+
+    commit = _run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
+    dirty = _run("git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no")
+    is_pg = connection.vendor == "postgresql"
+    lines = [
+        "# rlsapp benchmark results",
+        "",
+        f"Run {datetime.datetime.now():%Y-%m-%d %H:%M} at commit {commit}"
+        + (" (with uncommitted changes in the work tree)" if dirty else "")
+        + f", `{shlex.join(['python', '-m', 'bench.run', *sys.argv[1:]])}`, "
+        f"{total_seconds / 60:.1f} min in all. Re-run with `make bench` (see README).",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in machine()],
+        "",
+        "## Dataset",
+        "",
+        f"One clinician with {counts['patients']:,} patients, {args.years} years each "
+        f"(seed {args.seed}): a draw every 6–10 weeks (ferritin, hemoglobin, hematocrit; "
+        "half also iron, TIBC and TSAT), an infusion every 5–8 months, a symptom score every "
+        "week; every patient has an open re-check reminder.",
+        "",
+        "| patients | draws | lab results | infusions | symptom scores | seeding |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {counts['patients']:,} | {counts['draws']:,} | {counts['results']:,} | "
+        f"{counts['infusions']:,} | {counts['symptom_scores']:,} | "
+        + (
+            f"{seeded:.0f} s ({sum(counts.values()) / seeded:,.0f} rows/s) |"
+            if seeded
+            else "reused from an earlier run |"
+        ),
+        "",
+        f"The patient read (pages, chart JSON, FHIR, browser) is the median one: "
+        f"{LabDraw.objects.filter(patient=read).count()} draws, "
+        f"{LabResult.objects.filter(draw__patient=read).count()} results, "
+        f"{read.infusions.count()} infusions, "
+        f"{SymptomScore.objects.filter(patient=read).count()} symptom scores.",
+        "",
+        "## Pages under load",
+        "",
+        f"gunicorn ({args.workers} sync workers, as in the Dockerfile) on 127.0.0.1 with "
+        "bench.settings: production middleware, sessions in the database, DEBUG off. Load "
+        f"from {tool} in a separate process. Latency: one connection for "
+        f"{args.latency_seconds:g} s (the cost of one request, no queueing). Throughput: "
+        f"{args.connections} connections for {args.seconds:g} s (every worker busy). "
+        "SQL queries: one request through the test client, session and user included.",
+        "",
+        "| Page | SQL queries | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    anchor = http_results["trivial"][1].rps
+    for target in found:
+        latency, throughput, note = http_results[target.key]
+        ratio = throughput.rps / anchor if anchor else 0
+        errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx
+        label = target.label + (f" ({note})" if note else "")
+        if errors:
+            label += f" — {errors} errors"
+        lines.append(
+            f"| {label} | {queries[target.key]} | {_ms(latency.p50_ms)} | "
+            f"{_ms(latency.p95_ms)} | {_ms(latency.p99_ms)} | {throughput.rps:,.0f} | "
+            f"{ratio:.2f} |"
+        )
+    for label, why in missing:
+        lines.append(f"| {label} | not measured: {why} | | | | | |")
+
+    lines += ["", "## Other measurements", ""]
+    budgets = []
+    reminders = extra["reminders"]
+    if "missing" in reminders:
+        lines.append(f"- send_reminders: not measured ({reminders['missing']}).")
+    else:
+        quarter, full = reminders["runs"][0], reminders["runs"][-1]
+        growth = [(r["rss_peak_kib"] - r["rss_before_kib"]) / MIB for r in (quarter, full)]
+        rate = full["sent"] / full["seconds"] if full["seconds"] else 0
+        lines.append(
+            f"- `send_reminders` (one run, email backend a no-op, everything else real), "
+            f"{full['due']:,} reminders due: {full['sent']:,} sent in {full['seconds']:.2f} s "
+            f"({rate:,.0f} reminders/s), {full['left_due']:,} left due; peak memory "
+            f"+{growth[1]:.1f} MiB over the process before the run. With a quarter "
+            f"({quarter['due']:,}) due: {quarter['sent']:,} sent in {quarter['seconds']:.2f} s, "
+            f"+{growth[0]:.1f} MiB."
+        )
+        all_sent = full["left_due"] == 0 and full["sent"] == full["due"]
+        budgets.append(
+            (
+                f"send_reminders: {full['due']:,} due reminders in < {REMINDERS_S} s",
+                f"{full['sent']:,} sent in {full['seconds']:.2f} s"
+                + ("" if all_sent else f", {full['left_due']:,} left due"),
+                all_sent and full["seconds"] < REMINDERS_S,
+            )
+        )
+        budgets.append(
+            (
+                "send_reminders: memory flat as the dataset grows "
+                "(all due: growth within 10 MiB of a quarter due)",
+                f"+{growth[0]:.1f} MiB (¼) vs +{growth[1]:.1f} MiB (all)",
+                growth[1] <= growth[0] + 10,
+            )
+        )
+    imported = extra["csv_import"]
+    if "missing" in imported:
+        lines.append(f"- CSV import: not measured ({imported['missing']}).")
+    else:
+        lines.append(
+            f"- CSV import (rlsapp's export layout, into a new patient; parse, plan and write "
+            f"in one transaction): {imported['rows']:,} rows ({imported['bytes'] / 1024:,.0f} "
+            f"KiB, {imported['saved']:,} records saved) in {imported['seconds']:.2f} s "
+            f"(parse {imported['parse_s']:.2f} s, write {imported['import_s']:.2f} s)."
+        )
+        budgets.append(
+            (
+                f"CSV import: {imported['rows']:,} rows in < {CSV_S} s",
+                f"{imported['seconds']:.2f} s",
+                imported["seconds"] < CSV_S and imported["saved"] == imported["rows"],
+            )
+        )
+    chart = extra["browser"]
+    if "missing" in chart:
+        lines.append(f"- History chart in the browser: not measured ({chart['missing']}).")
+    else:
+        animated = (
+            f"; its entry animation ends {chart['animated_ms']:.0f} ms after new Chart()"
+            if chart.get("animated_ms")
+            else ""
+        )
+        lines.append(
+            f"- History chart of the same patient in Chromium (median of {chart['loads']} warm "
+            f"loads, performance marks around `new Chart()`): built in "
+            f"{chart['build_ms']:.1f} ms, first frame on screen {chart['first_frame_ms']:.1f} ms "
+            f"after `new Chart()` and {chart['json_to_frame_ms']:.1f} ms after the chart JSON "
+            f"arrived (JSON fetch {chart['json_ms']:.1f} ms); {chart['page_to_frame_ms']:.0f} "
+            f"ms from navigation start{animated}. {chart['charts']} charts on the page; "
+            f"{chart['inked_pixels']:,} pixels drawn on the history canvas."
+        )
+        budgets.append(
+            (
+                f"History chart rendered in < {CHART_RENDER_MS} ms (JSON arrival to first frame)",
+                f"{chart['json_to_frame_ms']:.1f} ms",
+                chart["json_to_frame_ms"] < CHART_RENDER_MS and chart["inked_pixels"] > 0,
+            )
+        )
+
+    page_budgets = []
+    for key, limit in QUERY_BUDGETS.items():
+        if key in queries:
+            page_budgets.append(
+                (f"{key}: ≤ {limit} SQL queries", str(queries[key]), queries[key] <= limit)
+            )
+    for key in QUERY_BUDGETS:
+        if key in http_results:
+            ratio = http_results[key][1].rps / anchor if anchor else 0
+            page_budgets.append(
+                (
+                    f"{key}: ≥ {RATIO_BUDGET:.0%} of the trivial view's req/s",
+                    f"{ratio:.2f}",
+                    ratio >= RATIO_BUDGET,
+                )
+            )
+    if "chart" in http_results:
+        p95 = http_results["chart"][0].p95_ms
+        page_budgets.append(
+            (f"chart JSON p95 < {CHART_P95_MS} ms", f"{p95:.1f} ms", p95 < CHART_P95_MS)
+        )
+    budgets = page_budgets + budgets
+
+    scope = (
+        "PostgreSQL"
+        if is_pg
+        else "SQLite (the budgets are for PostgreSQL; this run only shows the trend)"
+    )
+    lines += [
+        "",
+        f"## Budgets (issue 7), on {scope}",
+        "",
+        "| Budget | Measured | |",
+        "|---|---|---|",
+        *[f"| {name} | {value} | {_yes(ok)} |" for name, value, ok in budgets],
+        "",
+    ]
+    return "\n".join(lines)

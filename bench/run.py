@@ -1,0 +1,323 @@
+"""`make bench`: seed a clinic-sized dataset, serve it with gunicorn, measure, write results.md.
+
+    python -m bench.run                 # 2,000 patients x 10 years (reuses a matching dataset)
+    python -m bench.run --small         # 100 patients, short load phases: a quick check
+    python -m bench.run --patients 500 --years 5 --seconds 5 --reseed
+
+Each page is measured twice from a separate load process: one connection at a time
+(latency p50/p95/p99, the time one request costs) and then as many connections as
+it takes to keep every gunicorn worker busy (throughput). The anchor is a trivial
+view behind the same gunicorn, middleware and session auth, measured in the same run;
+each page's throughput is reported as a fraction of it.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from . import database
+
+BENCH_DIR = Path(__file__).resolve().parent
+POST_LAB = "Bench POST"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2005)
+    parser.add_argument(
+        "--small", action="store_true", help="100 patients and short load phases (about 2 min)"
+    )
+    parser.add_argument("--reseed", action="store_true", help="flush and seed even if it matches")
+    parser.add_argument("--seconds", type=float, default=8, help="throughput phase per page")
+    parser.add_argument("--latency-seconds", type=float, default=5, help="latency phase per page")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (as deployed)")
+    parser.add_argument("--connections", type=int, default=0, help="default: 2 per worker")
+    parser.add_argument("--csv-rows", type=int, default=10_000)
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--seed-only", action="store_true", help="prepare the dataset and stop")
+    parser.add_argument("--output", default=str(BENCH_DIR / "results.md"))
+    args = parser.parse_args(argv)
+    if args.small:
+        args.patients = min(args.patients, 100)
+        args.seconds = min(args.seconds, 3)
+        args.latency_seconds = min(args.latency_seconds, 2)
+        args.csv_rows = min(args.csv_rows, 2000)
+    args.connections = args.connections or 2 * args.workers
+    return args
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def prepare_dataset(args):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from . import seed
+
+    size = seed.Size(patients=args.patients, years=args.years, seed=args.seed)
+    signature, found = seed.existing_counts()
+    if signature == size.signature and not args.reseed:
+        say(f"Dataset: reusing {size.signature} in {connection.settings_dict['NAME']}")
+        return found, None
+    say(f"Dataset: flushing {connection.settings_dict['NAME']} and seeding {size.signature}")
+    call_command("flush", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    counts = seed.seed(size, out=say)
+    seeded = time.perf_counter() - started
+    say("  scheduling every patient's re-check reminder (recompute_reminders)")
+    call_command("recompute_reminders", verbosity=0, stdout=open(os.devnull, "w"))
+    if connection.vendor == "postgresql":
+        say("  VACUUM ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    say(f"  seeded in {seeded:.0f} s ({sum(counts.values()) / seeded:,.0f} rows/s)")
+    return counts, seeded
+
+
+def pick_patients():
+    """A median ten-year patient to read, and another to post draws to."""
+    from django.db.models import Count
+
+    from rlsapp.tracking.models import Patient
+
+    from .seed import bench_user
+
+    user = bench_user()
+    patients = list(
+        Patient.objects.filter(owner=user).annotate(n=Count("draws")).order_by("n", "pk")
+    )
+    read = patients[len(patients) // 2]
+    post = patients[-1] if patients[-1].pk != read.pk else patients[0]
+    return user, read, post
+
+
+def targets(user, read, post, today):
+    from django.urls import NoReverseMatch, reverse
+
+    from rlsapp import units
+
+    from .serve import Target
+
+    found, missing = [], []
+    found.append(Target("trivial", "Trivial view (anchor)", reverse("bench_trivial")))
+    found.append(Target("worklist", "Worklist (page 1 of 50)", reverse("home")))
+    found.append(Target("patient", "Patient page", reverse("patient_detail", args=[read.pk])))
+    try:
+        found.append(Target("chart", "Chart JSON", reverse("patient_chart_data", args=[read.pk])))
+    except NoReverseMatch:
+        missing.append(("Chart JSON", "no patient_chart_data URL yet"))
+    try:
+        from rlsapp.reminders.models import CalendarFeed
+
+        feed, _ = CalendarFeed.objects.get_or_create(
+            user=user, defaults={"token": CalendarFeed.new_token()}
+        )
+        found.append(Target("ical", "iCalendar feed", reverse("calendar_feed", args=[feed.token])))
+    except (ImportError, NoReverseMatch):
+        missing.append(("iCalendar feed", "no calendar_feed URL yet"))
+    try:
+        found.append(Target("fhir", "FHIR export", reverse("patient_export_fhir", args=[read.pk])))
+    except NoReverseMatch:
+        missing.append(("FHIR export", "no patient_export_fhir URL yet"))
+    fields = {"drawn_on": today.isoformat(), "lab_name": POST_LAB, "note": ""}
+    for code, analyte in units.ANALYTES.items():
+        fields[code] = ""
+        fields[f"{code}_unit"] = analyte.display_unit
+    fields.update(ferritin="84", hemoglobin="13.1", hematocrit="39.5")
+    found.append(
+        Target(
+            "draw_post",
+            "Draw form POST",
+            reverse("draw_create", args=[post.pk]),
+            method="POST",
+            body=fields,  # completed with the CSRF token once served
+            expect=302,
+        )
+    )
+    return found, missing
+
+
+def count_queries(user, found):
+    """SQL queries per request, through the test client against the same database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    counts = {}
+    for target in found:
+        with CaptureQueriesContext(connection) as ctx:
+            if target.method == "POST":
+                response = client.post(target.path, target.body)
+            else:
+                response = client.get(target.path)
+        if response.status_code != target.expect:
+            raise RuntimeError(
+                f"{target.label}: test client got {response.status_code}, expected {target.expect}"
+            )
+        counts[target.key] = len(ctx.captured_queries)
+    return counts
+
+
+def session_cookie(user):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def finish_post_target(target, base, cookie):
+    from .serve import csrf_for_form
+
+    token_cookie, token = csrf_for_form(base, target.path, cookie)
+    target.body = urlencode({**target.body, "csrfmiddlewaretoken": token})
+    target.headers = {
+        "Cookie": f"{cookie}; csrftoken={token_cookie}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def remove_posted_draws(post):
+    """Take the load phase's draws out again, so reruns read the same dataset."""
+    from django.db import connection, transaction
+
+    from rlsapp.tracking.models import LabDraw, LabResult
+
+    draw_ids = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s AND lab_name = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (LabResult.history.model, LabResult):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE draw_id IN ({draw_ids})",
+                [post.pk, POST_LAB],
+            )
+        for model in (LabDraw.history.model, LabDraw):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE patient_id = %s AND lab_name = %s",
+                [post.pk, POST_LAB],
+            )
+    try:
+        from rlsapp.reminders.services import sync_patient
+    except ImportError:
+        return
+    sync_patient(post.pk)
+
+
+def measure_http(args, user, found, server):
+    from rlsapp.tracking.models import LabDraw
+
+    from .serve import drive, request
+
+    cookie = session_cookie(user)
+    results = {}
+    for target in found:
+        if target.method == "POST":
+            finish_post_target(target, server.base, cookie)
+        elif not target.path.endswith(".ics"):
+            target.headers = {"Cookie": cookie}
+        status, _, _ = request(
+            server.base, target.method, target.path, target.body or None, target.headers
+        )
+        if status != target.expect:
+            raise RuntimeError(f"{target.label}: got HTTP {status}, expected {target.expect}")
+        say(f"  {target.label}: {target.method} {target.path}")
+        before = LabDraw.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        drive(server.base, target, args.workers, max(1.0, args.latency_seconds / 4))  # warm up
+        latency = drive(server.base, target, 1, args.latency_seconds)
+        throughput = drive(server.base, target, args.connections, args.seconds)
+        note = ""
+        if target.method == "POST":
+            created = settled_count(LabDraw.objects.filter(pk__gt=before, lab_name=POST_LAB))
+            note = f"{created:,} draws created"
+            remove_posted_draws(target_post_patient(target))
+        results[target.key] = (latency, throughput, note)
+        say(
+            f"    1 connection: p50 {latency.p50_ms:.1f} ms, p95 {latency.p95_ms:.1f} ms, "
+            f"p99 {latency.p99_ms:.1f} ms; {args.connections} connections: "
+            f"{throughput.rps:,.0f} req/s"
+            + (f", {throughput.non2xx + throughput.errors} errors" if throughput.errors else "")
+        )
+    return results
+
+
+def settled_count(queryset):
+    """The count once requests still queued in gunicorn when the load stopped are done."""
+    count = queryset.count()
+    while True:
+        time.sleep(0.5)
+        again = queryset.count()
+        if again == count:
+            return count
+        count = again
+
+
+def target_post_patient(target):
+    from rlsapp.tracking.models import Patient
+
+    return Patient.objects.get(pk=int(target.path.strip("/").split("/")[1]))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # gunicorn and the helper processes must open the same database as this one.
+    os.environ["BENCH_DATABASE_URL"] = database.bench_url()
+    database.ensure_exists()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from . import measures, report
+    from .serve import Server, load_tool
+
+    started = time.perf_counter()
+    say("Migrating the bench database")
+    call_command("migrate", verbosity=0)
+    counts, seeded = prepare_dataset(args)
+    if args.seed_only:
+        return
+    user, read, post = pick_patients()
+    today = datetime.date.today()
+    found, missing = targets(user, read, post, today)
+    say(f"Counting SQL queries per request (patient {read.pk}: {read.n} draws)")
+    queries = count_queries(user, found)
+    say(f"Serving with gunicorn ({args.workers} workers); load from {load_tool()}")
+    with Server(args.workers) as server:
+        http_results = measure_http(args, user, found, server)
+        extra = measures.run_all(args, user, read, server, say)
+    total = time.perf_counter() - started
+    text = report.render(
+        args=args,
+        counts=counts,
+        seeded=seeded,
+        read=read,
+        found=found,
+        missing=missing,
+        queries=queries,
+        http_results=http_results,
+        extra=extra,
+        total_seconds=total,
+        tool=load_tool(),
+    )
+    Path(args.output).write_text(text)
+    say(f"\nWrote {args.output} ({total:.0f} s in all)\n")
+    say(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
