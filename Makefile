@@ -46,5 +46,13 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Clinic-scale benchmark (bench/): `make bench`, or `make bench BENCH_ARGS=--small` for a quick run.
+# Uses its own database (see bench/database.py); wrk from apt when run as root, else a Python client.
+bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || \
+		echo "wrk not installed: bench/load.py drives the load instead"
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles screenshots
