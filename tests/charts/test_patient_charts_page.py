@@ -111,3 +111,13 @@ def test_an_empty_report_still_renders_and_says_so(owner_client, patient):
     assert "Ferritin results appear here once they are entered." in html
     assert "No lab results entered." in html
     assert datetime.date.today().strftime("%Y") in html
+
+
+def test_a_long_history_lists_only_the_newest_100_results_under_the_chart(owner_client, patient):
+    add_long_history(patient, 150)
+
+    html = page(owner_client, patient)
+
+    assert "The newest 100 of 150 results" in html
+    details = html[html.index("chart-data-table") : html.index("overlay-heading")]
+    assert details.count("<tr><td>") == 100
