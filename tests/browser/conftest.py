@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # The live server and the ORM in one test: Playwright's sync API runs an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CDN_FILE = re.compile(r"^https://cdn\.jsdelivr\.net/npm/(?P<package>[^@]+)@[^/]+/(?P<path>.+)$")
+# Matched against ASSET_BASE_URL, so a clinic's self-hosted base is served the same way.
+CDN_FILE = re.compile(r"^/(?P<package>[^@]+)@[^/]+/(?P<path>.+)$")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,7 +53,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def serve_cdn_from_node_modules(route):
-    match = CDN_FILE.match(route.request.url)
+    match = CDN_FILE.match(route.request.url.removeprefix(settings.ASSET_BASE_URL))
     local = NODE_MODULES / match["package"] / match["path"] if match else None
     if local is None or not local.is_file():
         route.abort()  # an unpinned CDN file: the page's own error shows in the console
@@ -68,7 +70,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def context(context):
-    context.route("https://cdn.jsdelivr.net/**", serve_cdn_from_node_modules)
+    context.route(settings.ASSET_BASE_URL + "/**", serve_cdn_from_node_modules)
     return context
 
 
