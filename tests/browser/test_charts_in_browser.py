@@ -232,17 +232,33 @@ def test_the_charts_fit_a_390_px_phone(
     assert console_errors == []
 
 
-def test_an_empty_history_shows_what_to_enter_not_an_empty_canvas(
-    page, context, live_server, owner, patient, console_errors
+def test_empty_and_thin_histories_say_what_to_enter_and_label_the_population_default(
+    page, context, live_server, owner, patient, console_errors, screenshot
 ):
     sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(f"{live_server.url}/patients/{patient.pk}/")
-
     assert page.locator("canvas").count() == 0
     assert page.locator(".chart-empty").count() == 3
     assert page.get_by_role("link", name="Add a lab result").first.is_visible()
-    page.wait_for_load_state("networkidle")
+    screenshot(page.locator("section.charts"), "empty-1280")
+
+    # One infusion and one result 9 weeks later: too thin to fit, so the population default.
+    Infusion.objects.create(patient=patient, given_on=weeks_ago(10), dose_mg=1000)
+    draw = LabDraw.objects.create(patient=patient, drawn_on=weeks_ago(1), lab_name="City Lab")
+    LabResult.objects.create(
+        draw=draw, analyte="ferritin", value=240, entered_value="240", entered_unit="µg/L"
+    )
+    page.reload()
+    wait_for_charts(page)
+    label = page.evaluate(
+        """() => Chart.getChart(document.getElementById("history-chart"))
+                 .data.datasets.find((d) => d.id === "projection").label"""
+    )
+    assert "population default" in label
+    assert "Population default, not your own data" in page.locator("#projection-note").inner_text()
+    screenshot(page.locator("section.charts"), "thin-1280")
     assert console_errors == []
 
 
