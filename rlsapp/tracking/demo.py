@@ -1,8 +1,10 @@
-"""A realistic two-year history for the demo account (and for tests that want one).
+"""Realistic two-year histories for the demo account (and for tests that want one).
 
-Three 1000 mg infusions; ferritin spikes in the first weeks, then falls 3–7 µg/L
-per week, as Earley et al. describe. Random noise is seeded, so the history is
-the same on every machine for the same "today".
+Alex has three 1000 mg infusions; ferritin spikes in the first weeks, then falls
+3–7 µg/L per week, as Earley et al. describe. Sam and Robin fill the worklist:
+Sam's first re-check after an infusion is overdue, Robin's ferritin is below the
+threshold. Random noise is seeded, so a history is the same on every machine for
+the same "today".
 """
 
 import datetime
@@ -26,6 +28,13 @@ INFUSIONS = [
 ]
 BASELINE = 38.0
 
+# name, sex, infusions, days before today of the last draw
+DEMO_PEOPLE = [
+    ("Alex (demo)", "F", INFUSIONS, 7),
+    ("Sam (demo)", "M", [(330, "lmw_dextran", 6.0, 300), (70, "fcm", 6.0, 320)], 75),
+    ("Robin (demo)", "F", [(260, "fcm", 6.6, 290)], 20),
+]
+
 
 def _ferritin_on(day, infusions):
     """Ferritin on a day (days before today, decreasing), from the latest infusion before it."""
@@ -40,10 +49,20 @@ def _ferritin_on(day, infusions):
 
 
 @transaction.atomic
-def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
+def create_demo_people(owner, today):
+    return [
+        create_demo_history(owner, today, name, sex, infusions, last_draw, seed=2005 + i)
+        for i, (name, sex, infusions, last_draw) in enumerate(DEMO_PEOPLE)
+    ]
+
+
+@transaction.atomic
+def create_demo_history(
+    owner, today, name="Alex (demo)", sex="F", infusions=INFUSIONS, last_draw=7, seed=2005
+):
     rng = random.Random(seed)
-    patient = Patient.objects.create(owner=owner, name=name, sex="F")
-    for days_ago, product, _slope, _peak in INFUSIONS:
+    patient = Patient.objects.create(owner=owner, name=name, sex=sex)
+    for days_ago, product, _slope, _peak in infusions:
         Infusion.objects.create(
             patient=patient,
             given_on=today - datetime.timedelta(days=days_ago),
@@ -52,13 +71,17 @@ def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
             reaction="Mild headache the same evening." if days_ago == 450 else "",
             notes="Clinic infusion suite, 15 minutes.",
         )
+    draw_days = []
     day = 730
-    while day > 6:
+    while day > last_draw + 14:
+        draw_days.append(day)
+        day -= rng.randint(42, 70) if day < 700 else 14
+    for day in [*draw_days, last_draw]:
         drawn_on = today - datetime.timedelta(days=day)
         draw = LabDraw.objects.create(
             patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)"
         )
-        ferritin = _ferritin_on(day, INFUSIONS) * rng.uniform(0.95, 1.05)
+        ferritin = _ferritin_on(day, infusions) * rng.uniform(0.95, 1.05)
         hemoglobin = rng.uniform(12.4, 13.6)
         values = {
             "ferritin": (f"{ferritin:.0f}", "µg/L"),
@@ -70,7 +93,7 @@ def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
             values["iron"] = (f"{iron:.0f}", "µg/dL")
             values["tibc"] = (f"{tibc:.0f}", "µg/dL")
             values["tsat"] = (f"{iron / tibc * 100:.0f}", "%")
-        since_fcm = [d - day for d, p, *_ in INFUSIONS if p == "fcm" and 0 <= d - day <= 42]
+        since_fcm = [d - day for d, p, *_ in infusions if p == "fcm" and 0 <= d - day <= 42]
         if since_fcm:
             values["phosphate"] = (f"{rng.uniform(1.9, 2.6):.1f}", "mg/dL")
         for code, (text, unit) in values.items():
@@ -83,9 +106,8 @@ def create_demo_history(owner, today, name="Alex (demo)", seed=2005):
                 entered_value=m.entered_value,
                 entered_unit=m.entered_unit,
             )
-        day -= rng.randint(42, 70) if day < 700 else 14
     for day in range(728, 0, -14):
-        ferritin = _ferritin_on(day, INFUSIONS)
+        ferritin = _ferritin_on(day, infusions)
         severity = max(0, min(10, round(9 - ferritin / 45 + rng.uniform(-1, 1))))
         SymptomScore.objects.create(
             patient=patient,

@@ -18,7 +18,7 @@ def test_the_demo_history_has_three_infusions_and_a_realistic_decline(db, settin
     settings.DEBUG = True
     call_command("seed_demo")
     assert "Demo login: demo@example.com" in capsys.readouterr().out
-    patient = get_user_model().objects.get(email=DEMO_EMAIL).patients.get()
+    patient = get_user_model().objects.get(email=DEMO_EMAIL).patients.get(name="Alex (demo)")
     infusions = sorted(patient.infusions.values_list("given_on", flat=True))
     assert len(infusions) == 3
     assert set(patient.infusions.values_list("dose_mg", flat=True)) == {1000}
@@ -40,3 +40,14 @@ def test_seeding_twice_keeps_one_demo_account(db, settings):
     call_command("seed_demo")
     call_command("seed_demo")
     assert get_user_model().objects.filter(email=DEMO_EMAIL).count() == 1
+
+
+def test_the_demo_worklist_shows_an_overdue_re_check_and_a_low_ferritin(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    user = get_user_model().objects.get(email=DEMO_EMAIL)
+    assert user.patients.count() == 3
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "Sam (demo)" in html and "Robin (demo)" in html
+    assert "below threshold 100" in html

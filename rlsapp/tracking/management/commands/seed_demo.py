@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from rlsapp.tracking.demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo_history
+from rlsapp.tracking.demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo_people
 
 
 class Command(BaseCommand):
@@ -24,6 +24,6 @@ class Command(BaseCommand):
             self.stdout.write("The demo account exists already (use --reset to rebuild it).")
         else:
             user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, first_name="Demo")
-            create_demo_history(user, timezone.localdate())
-            self.stdout.write("Created the demo account with a two-year history.")
+            people = create_demo_people(user, timezone.localdate())
+            self.stdout.write(f"Created the demo account: {len(people)} people, two years each.")
         self.stdout.write(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
