@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from rlsapp import units
 
@@ -38,7 +39,7 @@ def result_value(result, patient):
 def latest_ferritin(patient):
     """The worklist cell from the with_latest() annotations."""
     if patient.latest_ferritin is None:
-        return format_html('<span class="text-body-secondary">none yet</span>')
+        return mark_safe('<span class="text-body-secondary">none yet</span>')
     comparator = dict(units.COMPARATOR_CHOICES).get(patient.latest_ferritin_comparator or "", "")
     shown = f"{comparator if patient.latest_ferritin_comparator else ''}" + units.format_value(
         "ferritin", patient.latest_ferritin
