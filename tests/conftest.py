@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from rlsapp.tracking.models import Patient
 
@@ -45,9 +46,11 @@ def owner_client(client, owner):
 
 
 @pytest.fixture
-def outsider_client(client, outsider):
-    client.force_login(outsider)
-    return client
+def outsider_client(outsider):
+    """A browser of its own, so a test can use it beside owner_client."""
+    other = Client()
+    other.force_login(outsider)
+    return other
 
 
 @pytest.fixture
