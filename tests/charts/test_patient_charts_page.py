@@ -121,3 +121,16 @@ def test_a_long_history_lists_only_the_newest_100_results_under_the_chart(owner_
     assert "The newest 100 of 150 results" in html
     details = html[html.index("chart-data-table") : html.index("overlay-heading")]
     assert details.count("<tr><td>") == 100
+
+
+def test_a_latest_result_below_the_threshold_is_said_plainly_without_a_projection(
+    owner_client, patient
+):
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(6), ferritin=300)
+    add_draw(patient, week(30), ferritin=80)
+
+    html = page(owner_client, patient)
+
+    assert "Below the threshold:</strong> the latest result (" in html
+    assert "predicted, not measured" not in html  # no projected row in the data table
