@@ -5,6 +5,7 @@ HTML tables on the patient page and the printable report, so the chart and the
 table can never disagree. All fitting is done by rlsapp.kinetics.
 """
 
+from bisect import bisect_left
 from datetime import date
 
 from rlsapp import kinetics, units
@@ -124,6 +125,10 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     episodes = kinetics.split_episodes(points, doses)
     population = patient.population_slope if patient.use_population_slope else None
 
+    # Each episode's scores by bisection: scanning every score for every episode took ~5 ms
+    # on a ten-year history (520 scores x 18 infusions), measured by bench/.
+    scores = sorted(history.scores)
+    score_days = [day for day, _ in scores]
     rows = []
     current_prediction = None
     for index, (episode, infusion) in enumerate(zip(episodes, history.infusions, strict=True)):
@@ -131,7 +136,10 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         if episode.is_current:
             prediction = kinetics.predict_crossing(episode, threshold, population_slope=population)
             current_prediction = _prediction(prediction, episode, threshold)
-        returned = kinetics.symptoms_returned(episode, history.scores)
+        first = bisect_left(score_days, episode.dose.day)
+        last = len(scores) if episode.end is None else bisect_left(score_days, episode.end)
+        episode_scores = scores[first:last]
+        returned = kinetics.symptoms_returned(episode, episode_scores)
         rows.append(
             {
                 "number": index + 1,
@@ -162,10 +170,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                     if returned
                     else None
                 ),
-                "has_scores": any(
-                    episode.dose.day <= day and (episode.end is None or day < episode.end)
-                    for day, _ in history.scores
-                ),
+                "has_scores": bool(episode_scores),
             }
         )
 
