@@ -26,6 +26,7 @@ class Analyte:
     # typical adult range in the stored unit; per sex where it differs
     reference: dict[str, tuple[float, float]] = field(default_factory=dict)
     decimals: int = 1
+    short_label: str = ""  # for narrow tables, where the label is long
 
     def reference_range(self, sex: str = "") -> tuple[float, float] | None:
         return self.reference.get(sex) or self.reference.get("")
@@ -62,6 +63,7 @@ ANALYTES: dict[str, Analyte] = {
             minimum=2,
             maximum=25,
             reference={"": (12, 17), "F": (12, 16), "M": (13, 17)},
+            short_label="Hb",
         ),
         Analyte(
             "hematocrit",
@@ -73,6 +75,7 @@ ANALYTES: dict[str, Analyte] = {
             minimum=5,
             maximum=75,
             reference={"": (36, 50), "F": (36, 46), "M": (41, 50)},
+            short_label="Hct",
         ),
         Analyte(
             "tsat",
@@ -85,6 +88,7 @@ ANALYTES: dict[str, Analyte] = {
             maximum=100,
             reference={"": (20, 50)},
             decimals=0,
+            short_label="TSAT",
         ),
         Analyte(
             "iron",
@@ -97,6 +101,7 @@ ANALYTES: dict[str, Analyte] = {
             maximum=1000,
             reference={"": (50, 180)},
             decimals=0,
+            short_label="Iron",
         ),
         Analyte(
             "tibc",
@@ -120,6 +125,7 @@ ANALYTES: dict[str, Analyte] = {
             minimum=0.2,
             maximum=15,
             reference={"": (2.5, 4.5)},
+            short_label="Phos.",
         ),
     ]
 }
