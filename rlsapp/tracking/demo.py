@@ -97,15 +97,7 @@ def create_demo_history(
         if since_fcm:
             values["phosphate"] = (f"{rng.uniform(1.9, 2.6):.1f}", "mg/dL")
         for code, (text, unit) in values.items():
-            m = units.measure(code, text, unit)
-            LabResult.objects.create(
-                draw=draw,
-                analyte=code,
-                value=m.value,
-                comparator=m.comparator,
-                entered_value=m.entered_value,
-                entered_unit=m.entered_unit,
-            )
+            LabResult(draw=draw).set_measurement(units.measure(code, text, unit)).save()
     for day in range(728, 0, -14):
         ferritin = _ferritin_on(day, infusions)
         severity = max(0, min(10, round(9 - ferritin / 45 + rng.uniform(-1, 1))))

@@ -272,13 +272,8 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         draw.results.exclude(analyte__in=self.measurements).delete()
         existing = {r.analyte: r for r in draw.results.all()}
         for code, m in self.measurements.items():
-            result = existing.get(code) or LabResult(draw=draw, analyte=code)
-            result.value = m.value
-            result.comparator = m.comparator
-            result.entered_value = m.entered_value
-            result.entered_unit = m.entered_unit
-            result.calculated = self.calculated_tsat and code == "tsat"
-            result.save()
+            result = existing.get(code) or LabResult(draw=draw)
+            result.set_measurement(m, calculated=self.calculated_tsat and code == "tsat").save()
         return draw
 
 

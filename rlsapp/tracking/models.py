@@ -226,6 +226,16 @@ class LabResult(models.Model):
     def __str__(self):
         return f"{self.info.label} {self.display}"
 
+    def set_measurement(self, measurement, calculated=False):
+        """Take the value, comparator and lab text of a parsed units.Measurement."""
+        self.analyte = measurement.analyte
+        self.value = measurement.value
+        self.comparator = measurement.comparator
+        self.entered_value = measurement.entered_value
+        self.entered_unit = measurement.entered_unit
+        self.calculated = calculated
+        return self
+
     @property
     def info(self):
         return units.ANALYTES[self.analyte]

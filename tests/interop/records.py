@@ -9,16 +9,8 @@ from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 def add_draw(patient, day, lab="", note="", calculated=(), **values):
     draw = LabDraw.objects.create(patient=patient, drawn_on=day, lab_name=lab, note=note)
     for code, (text, unit) in values.items():
-        m = units.measure(code, text, unit)
-        LabResult.objects.create(
-            draw=draw,
-            analyte=code,
-            value=m.value,
-            comparator=m.comparator,
-            entered_value=m.entered_value,
-            entered_unit=m.entered_unit,
-            calculated=code in calculated,
-        )
+        measurement = units.measure(code, text, unit)
+        LabResult(draw=draw).set_measurement(measurement, calculated=code in calculated).save()
     return draw
 
 
