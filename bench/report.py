@@ -92,6 +92,7 @@ def render(
     extra,
     total_seconds,
     tool,
+    load,
 ):
     from django.db import connection
 
@@ -113,6 +114,9 @@ def render(
         "| | |",
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in machine()],
+        f"| Load average (1 min) | {load[0][0]:.2f} before the run, {load[1][0]:.2f} at its end "
+        f"(the bench's own load included); other processes on these {os.cpu_count()} cores "
+        "change every number |",
         "",
         "## Dataset",
         "",

@@ -286,6 +286,7 @@ def main(argv=None):
     from .serve import Server, load_tool
 
     started = time.perf_counter()
+    load_before = os.getloadavg()
     say("Migrating the bench database")
     call_command("migrate", verbosity=0)
     counts, seeded = prepare_dataset(args)
@@ -313,6 +314,7 @@ def main(argv=None):
         extra=extra,
         total_seconds=total,
         tool=load_tool(),
+        load=(load_before, os.getloadavg()),
     )
     Path(args.output).write_text(text)
     say(f"\nWrote {args.output} ({total:.0f} s in all)\n")
