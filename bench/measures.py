@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -31,6 +32,36 @@ def _child(module, *argv, timeout=600):
     raise RuntimeError(f"{module} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 
 
+def _rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * (resource.getpagesize() // 1024)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _reminders_child(due):
+    """Run bench.reminders_child, sampling its resident memory every 5 ms from here."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.reminders_child", "--due", str(due)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _rss_kib(child.pid))
+        time.sleep(0.005)
+    stdout, stderr = child.communicate()
+    for line in stdout.splitlines():
+        if line.startswith("BENCH "):
+            result = json.loads(line[6:])
+            result["rss_peak_kib"] = max(peak, result["rss_after_kib"])
+            return result
+    raise RuntimeError(f"bench.reminders_child failed:\n{stdout[-2000:]}\n{stderr[-4000:]}")
+
+
 def send_reminders(say):
     try:
         from rlsapp.reminders.models import Reminder
@@ -43,7 +74,7 @@ def send_reminders(say):
     # A quarter of the reminders due, then all of them: a streaming sender peaks at
     # about the same memory for both.
     for due in (max(1, total // 4), total):
-        result = _child("bench.reminders_child", "--due", str(due))
+        result = _reminders_child(due)
         say(
             f"  send_reminders, {due:,} due: sent {result['sent']:,} in "
             f"{result['seconds']:.2f} s, left due {result['left_due']:,}, peak RSS "
