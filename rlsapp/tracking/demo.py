@@ -48,6 +48,13 @@ def _ferritin_on(day, infusions):
     return max(20.0, peak - 15 - slope * (weeks - 3))
 
 
+def _saved(owner, record):
+    """Save as the account's owner, so the change history names who entered it."""
+    record._history_user = owner
+    record.save()
+    return record
+
+
 @transaction.atomic
 def create_demo_people(owner, today):
     return [
@@ -61,15 +68,18 @@ def create_demo_history(
     owner, today, name="Alex (demo)", sex="F", infusions=INFUSIONS, last_draw=7, seed=2005
 ):
     rng = random.Random(seed)
-    patient = Patient.objects.create(owner=owner, name=name, sex=sex)
+    patient = _saved(owner, Patient(owner=owner, name=name, sex=sex))
     for days_ago, product, _slope, _peak in infusions:
-        Infusion.objects.create(
-            patient=patient,
-            given_on=today - datetime.timedelta(days=days_ago),
-            product=product,
-            dose_mg=1000,
-            reaction="Mild headache the same evening." if days_ago == 450 else "",
-            notes="Clinic infusion suite, 15 minutes.",
+        _saved(
+            owner,
+            Infusion(
+                patient=patient,
+                given_on=today - datetime.timedelta(days=days_ago),
+                product=product,
+                dose_mg=1000,
+                reaction="Mild headache the same evening." if days_ago == 450 else "",
+                notes="Clinic infusion suite, 15 minutes.",
+            ),
         )
     draw_days = []
     day = 730
@@ -78,8 +88,8 @@ def create_demo_history(
         day -= rng.randint(42, 70) if day < 700 else 14
     for day in [*draw_days, last_draw]:
         drawn_on = today - datetime.timedelta(days=day)
-        draw = LabDraw.objects.create(
-            patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)"
+        draw = _saved(
+            owner, LabDraw(patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)")
         )
         ferritin = _ferritin_on(day, infusions) * rng.uniform(0.95, 1.05)
         hemoglobin = rng.uniform(12.4, 13.6)
@@ -97,14 +107,17 @@ def create_demo_history(
         if since_fcm:
             values["phosphate"] = (f"{rng.uniform(1.9, 2.6):.1f}", "mg/dL")
         for code, (text, unit) in values.items():
-            LabResult(draw=draw).set_measurement(units.measure(code, text, unit)).save()
+            _saved(owner, LabResult(draw=draw).set_measurement(units.measure(code, text, unit)))
     for day in range(728, 0, -14):
         ferritin = _ferritin_on(day, infusions)
-        severity = max(0, min(10, round(9 - ferritin / 45 + rng.uniform(-1, 1))))
-        SymptomScore.objects.create(
-            patient=patient,
-            recorded_on=today - datetime.timedelta(days=day),
-            severity=severity,
-            onset_time=datetime.time(21 - severity // 3, 0) if severity else None,
+        severity = max(0, min(10, round(10 - ferritin / 22 + rng.uniform(-1, 1))))
+        _saved(
+            owner,
+            SymptomScore(
+                patient=patient,
+                recorded_on=today - datetime.timedelta(days=day),
+                severity=severity,
+                onset_time=datetime.time(21 - severity // 3, 0) if severity else None,
+            ),
         )
     return patient
