@@ -1,6 +1,7 @@
 """Worklist columns and order from the open reminders, in the worklist's single query."""
 
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from .models import Reminder
 
@@ -21,13 +22,24 @@ def with_next_recheck(patients, today):
     annotated = (
         patients.annotate(open_reminder=open_reminder)
         .annotate(**{f"recheck_{f}": F(f"open_reminder__{f}") for f in fields})
+        # The date groups apart from the ferritin one, so that summary() can count them
+        # without the latest-ferritin subquery (PostgreSQL ran it again for every count).
         .annotate(
-            urgency_rank=Case(
+            recheck_urgency=Case(
                 When(recheck_remind_on__lt=Value(today), then=Value(OVERDUE)),
                 When(recheck_soon_from__lte=Value(today), then=Value(DUE_SOON)),
-                When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
-                default=Value(OTHER),
+                default=None,
                 output_field=IntegerField(),
+            )
+        )
+        .annotate(
+            urgency_rank=Coalesce(
+                "recheck_urgency",
+                Case(
+                    When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
+                    default=Value(OTHER),
+                    output_field=IntegerField(),
+                ),
             )
         )
     )
@@ -39,7 +51,7 @@ def with_next_recheck(patients, today):
 def summary(patients):
     """{'overdue': n, 'soon': n, 'below': n} over all of the user's patients, in one query."""
     return patients.order_by().aggregate(
-        overdue=Count("pk", filter=Q(urgency_rank=OVERDUE)),
-        soon=Count("pk", filter=Q(urgency_rank=DUE_SOON)),
+        overdue=Count("pk", filter=Q(recheck_urgency=OVERDUE)),
+        soon=Count("pk", filter=Q(recheck_urgency=DUE_SOON)),
         below=Count("pk", filter=Q(latest_ferritin__lt=F("ferritin_threshold"))),
     )
