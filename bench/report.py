@@ -208,16 +208,18 @@ def render(
         lines.append(f"- CSV import: not measured ({imported['missing']}).")
     else:
         lines.append(
-            f"- CSV import (rlsapp's export layout, into a new patient; parse, plan and write "
-            f"in one transaction): {imported['rows']:,} rows ({imported['bytes'] / 1024:,.0f} "
-            f"KiB, {imported['saved']:,} records saved) in {imported['seconds']:.2f} s "
+            f"- CSV import (rlsapp's export layout: results, symptom scores and infusions, "
+            f"into a new patient; `rlsapp.interop.bench.time_import`: parse, then plan and "
+            f"write in one transaction): {imported['rows']:,} rows "
+            f"({imported['bytes'] / 1024:,.0f} KiB; {imported['saved']:,} rows created, "
+            f"draws included) in {imported['seconds']:.2f} s "
             f"(parse {imported['parse_s']:.2f} s, write {imported['import_s']:.2f} s)."
         )
         budgets.append(
             (
                 f"CSV import: {imported['rows']:,} rows in < {CSV_S} s",
                 f"{imported['seconds']:.2f} s",
-                imported["seconds"] < CSV_S and imported["saved"] == imported["rows"],
+                imported["seconds"] < CSV_S,
             )
         )
     chart = extra["browser"]
