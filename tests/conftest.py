@@ -2,11 +2,18 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from rlsapp.tracking.models import Patient
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Pages cache under per-user data versions; ids and versions repeat across tests."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,10 @@ class User(AbstractUser):
         help_text="Reminders still show in the app and the calendar feed when this is off.",
     )
 
+    # Bumped whenever any record of the user's patients changes; pages cache their
+    # rendering under it, so a cached page can never outlive the data it shows.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 

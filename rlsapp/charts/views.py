@@ -1,11 +1,16 @@
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from rlsapp.tracking.access import get_patient_for_user
+from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
 
 from .data import build_chart_data, latest_values
 from .queries import load_history
@@ -16,8 +21,13 @@ from .queries import load_history
 @require_GET
 def chart_data(request, pk):
     patient = get_patient_for_user(request, pk)
-    data = build_chart_data(patient, load_history(patient), timezone.localdate())
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    key = versioned_key(request, "chart-json", patient.pk)
+    body = cache.get(key)
+    if body is None:
+        data = build_chart_data(patient, load_history(patient), timezone.localdate())
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        cache.set(key, body, CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @never_cache

@@ -23,6 +23,7 @@ from django.dispatch import Signal
 from simple_history.utils import bulk_create_with_history
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking.signals import bump_data_version
 
 from .parsed import ParsedDraw, ParsedImport
 
@@ -251,6 +252,8 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
             ],
         )
         outcome = ImportOutcome(plan.counts, plan.duplicates)
+        # Bulk writes send no post_save: bump the cached pages' version here, in the transaction.
+        bump_data_version(pk=patient.owner_id)
         transaction.on_commit(
             lambda: records_imported.send(
                 sender=type(patient), patient=patient, counts=outcome.created

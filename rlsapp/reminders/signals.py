@@ -10,7 +10,9 @@ from django.dispatch import receiver
 
 from rlsapp.interop.importer import records_imported
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+from rlsapp.tracking.signals import bump_data_version, started_here
 
+from .models import Reminder
 from .services import sync_patient
 
 RECORD_MODELS = (LabResult, LabDraw, Infusion)
@@ -63,3 +65,10 @@ def records_were_imported(sender, patient, **kwargs):
 def patient_saved(sender, instance, created, raw=False, **kwargs):
     if not raw and not created:
         sync_patient(instance)
+
+
+@receiver([post_save, post_delete], sender=Reminder)
+def reminder_changed(sender, instance, raw=False, origin=None, **kwargs):
+    # The worklist caches its rows (with each re-check) under the owner's data version.
+    if not raw and started_here(sender, origin):
+        bump_data_version(patients=instance.patient_id)

@@ -166,7 +166,9 @@ class LabDraw(models.Model):
 
     class Meta:
         ordering = ["-drawn_on", "-pk"]
-        indexes = [models.Index(fields=["patient", "-drawn_on"])]
+        # -id too: every "latest" lookup breaks ties on id, and without it PostgreSQL
+        # sorts each patient's draws again (bench/: worklist query 31-34 -> 24 ms).
+        indexes = [models.Index(fields=["patient", "-drawn_on", "-id"])]
 
     def __str__(self):
         return f"Draw on {self.drawn_on:%Y-%m-%d}"
@@ -221,7 +223,15 @@ class LabResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["draw", "analyte"], name="one_result_per_analyte"),
         ]
-        indexes = [models.Index(fields=["analyte", "draw"])]
+        indexes = [
+            models.Index(fields=["analyte", "draw"]),
+            # Ferritin lookups (worklist, charts, reminders) answered from the index alone.
+            models.Index(
+                fields=["draw", "value", "comparator"],
+                condition=models.Q(analyte="ferritin"),
+                name="labresult_ferritin_by_draw",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.info.label} {self.display}"

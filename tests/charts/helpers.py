@@ -3,6 +3,7 @@
 import datetime
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking.signals import bump_data_version
 
 DAY0 = datetime.date(2024, 1, 1)
 
@@ -43,3 +44,4 @@ def add_long_history(patient, draws):
         SymptomScore(patient=patient, recorded_on=DAY0 + datetime.timedelta(days=i), severity=3)
         for i in range(max(1, draws // 2))
     )
+    bump_data_version(pk=patient.owner_id)  # as an import does: bulk writes send no signals

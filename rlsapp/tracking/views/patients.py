@@ -5,6 +5,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from rlsapp import units
@@ -21,14 +22,20 @@ RECENT_ROWS = 10
 
 @login_required
 def worklist(request):
+    today = timezone.localdate()
     patients = recheck_worklist.with_next_recheck(
-        Patient.objects.for_user(request.user).with_latest(), timezone.localdate()
+        Patient.objects.for_user(request.user).with_latest(), today
     )
     page = Paginator(patients, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    if not page.object_list and page.number == 1:
+    if page.paginator.count == 0:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
-    context = {"page": page, "recheck_summary": recheck_worklist.summary(patients)}
+    # The rows and the summary are rendered inside a cached fragment, so both stay lazy.
+    context = {
+        "page": page,
+        "today": today,
+        "recheck_summary": SimpleLazyObject(lambda: recheck_worklist.summary(patients)),
+    }
     return render(request, "tracking/worklist.html", context)
 
 
@@ -52,10 +59,14 @@ def latest_results(patient):
 
 @login_required
 def patient_detail(request, pk):
-    patient = get_patient_for_user(request, pk, with_latest=True)
+    patient = get_patient_for_user(request, pk)
+    # Everything but the re-check card is cached under the data version (see the
+    # template), so these are lazy: on a cache hit none of them runs a query.
     context = {
         "patient": patient,
-        "latest": latest_results(patient),
+        "today": timezone.localdate(),
+        "summary": SimpleLazyObject(lambda: Patient.objects.with_latest().get(pk=patient.pk)),
+        "latest": SimpleLazyObject(lambda: latest_results(patient)),
         "draws": LabDraw.objects.filter(patient=patient)
         .newest_first()
         .with_results()[:RECENT_ROWS],

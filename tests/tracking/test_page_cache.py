@@ -1,0 +1,102 @@
+"""Cached pages never show data older than what is saved."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from rlsapp.tracking.models import Infusion, LabDraw, Patient
+
+from .helpers import draw_post
+
+
+@pytest.fixture
+def seen(owner_client, patient, today):
+    """The worklist, patient page and chart JSON have been viewed (and cached) once."""
+    owner_client.post(reverse("draw_create", args=[patient.pk]), draw_post(today, ferritin="150"))
+    for url in pages(patient):
+        owner_client.get(url)
+    return owner_client
+
+
+def pages(patient):
+    return [
+        reverse("home"),
+        patient.get_absolute_url(),
+        reverse("patient_chart_data", args=[patient.pk]),
+    ]
+
+
+def everywhere(client, patient, text):
+    return all(text in client.get(url).content.decode() for url in pages(patient))
+
+
+def test_a_new_result_shows_at_once(seen, patient, today):
+    seen.post(reverse("draw_create", args=[patient.pk]), draw_post(today, ferritin="64"))
+    assert everywhere(seen, patient, "64")
+
+
+def test_an_edited_result_shows_at_once(seen, patient, today):
+    draw = LabDraw.objects.get()
+    form = seen.get(reverse("draw_edit", args=[draw.pk])).context["form"]
+    data = draw_post(today, ferritin="87") | {"version": form["version"].value()}
+    seen.post(reverse("draw_edit", args=[draw.pk]), data)
+    assert everywhere(seen, patient, "87")
+
+
+def test_a_deleted_result_disappears_at_once(seen, patient):
+    seen.post(reverse("draw_delete", args=[LabDraw.objects.get().pk]))
+    assert "150 µg/L" not in seen.get(patient.get_absolute_url()).content.decode()
+    assert seen.get(reverse("patient_chart_data", args=[patient.pk])).json()["ferritin"] == []
+
+
+def test_a_new_infusion_shows_at_once(seen, patient, today):
+    seen.post(
+        reverse("infusion_create", args=[patient.pk]),
+        {"given_on": str(today), "product": "sucrose", "dose_mg": "500"},
+    )
+    assert "Iron sucrose" in seen.get(patient.get_absolute_url()).content.decode()
+    assert (
+        "Iron sucrose"
+        in seen.get(reverse("patient_chart_data", args=[patient.pk])).content.decode()
+    )
+
+
+def test_a_changed_threshold_shows_at_once(seen, patient):
+    data = {
+        "name": patient.name,
+        "sex": "F",
+        "ferritin_threshold": "175",
+        "first_recheck_weeks": "8",
+        "routine_recheck_weeks": "12",
+        "reminder_lead_days": "14",
+        "due_soon_days": "14",
+        "population_slope": "6.6",
+        "version": Patient.objects.get().version,
+    }
+    seen.post(reverse("patient_edit", args=[patient.pk]), data)
+    assert "below threshold 175" in seen.get(reverse("home")).content.decode()
+    assert seen.get(reverse("patient_chart_data", args=[patient.pk])).json()["threshold"] == 175
+
+
+def test_a_new_person_shows_on_the_worklist_at_once(seen, owner):
+    Patient.objects.create(owner=owner, name="Bea")
+    assert "Bea" in seen.get(reverse("home")).content.decode()
+
+
+def test_tomorrow_a_page_is_worked_out_again(seen, patient, today):
+    Infusion.objects.filter(patient=patient).delete()
+    with time_machine.travel(
+        datetime.datetime.combine(today, datetime.time(12)) + datetime.timedelta(days=1)
+    ):
+        assert seen.get(patient.get_absolute_url()).context["today"] == today + datetime.timedelta(
+            days=1
+        )
+
+
+def test_one_users_cache_is_not_shown_to_another(seen, patient, outsider_client, outsider):
+    Patient.objects.create(owner=outsider, name="Charlie own")
+    html = outsider_client.get(reverse("home")).content.decode()
+    assert "Charlie own" in html
+    assert patient.name not in html
