@@ -21,7 +21,7 @@ from .queries import load_history
 @require_GET
 def chart_data(request, pk):
     patient = get_patient_for_user(request, pk)
-    key = versioned_key(request, "chart-json", patient.pk)
+    key = versioned_key(request.user, "chart-json", patient.pk)
     body = cache.get(key)
     if body is None:
         data = build_chart_data(patient, load_history(patient), timezone.localdate())

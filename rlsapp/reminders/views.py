@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
 
 from . import calendar, services
 from .access import get_reminder_for_user
@@ -69,16 +72,27 @@ def reminder_ics(request, pk):
 
 def calendar_feed(request, token):
     """The secret feed: a wrong, revoked or inactive token is a plain 404."""
-    feed = CalendarFeed.objects.filter(token=token, user__is_active=True).first()
+    feed = (
+        CalendarFeed.objects.filter(token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if feed is None or request.method not in ("GET", "HEAD"):
         raise Http404()
-    reminders = (
-        Reminder.objects.open()
-        .filter(patient__owner_id=feed.user_id)
-        .select_related("patient")
-        .order_by("remind_on", "pk")[:FEED_LIMIT]
-    )
-    return _ics_response(calendar.calendar(reminders))
+    # Calendar apps poll the feed; building it is the slow part (the icalendar library),
+    # so it is kept until the user's records change (the data version) or the day ends.
+    key = versioned_key(feed.user, "calendar-feed")
+    body = cache.get(key)
+    if body is None:
+        reminders = (
+            Reminder.objects.open()
+            .filter(patient__owner_id=feed.user_id)
+            .select_related("patient")
+            .order_by("remind_on", "pk")[:FEED_LIMIT]
+        )
+        body = calendar.calendar(reminders)
+        cache.set(key, body, CACHE_SECONDS)
+    return _ics_response(body)
 
 
 @login_required

@@ -11,8 +11,7 @@ from django.utils import timezone
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def versioned_key(request, name, *parts):
-    user = request.user
+def versioned_key(user, name, *parts):
     return ":".join(
         str(p) for p in [name, user.pk, user.data_version, timezone.localdate(), *parts]
     )

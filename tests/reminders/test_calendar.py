@@ -133,3 +133,9 @@ def test_the_download_needs_a_sign_in(client, patient):
     add_infusion(patient, INFUSED)
     response = client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
     assert response.status_code == 302
+
+
+def test_the_cached_feed_shows_a_new_recheck_at_once(client, patient, feed_url):
+    assert events(client.get(feed_url)) == []
+    add_infusion(patient, INFUSED)
+    assert len(events(client.get(feed_url))) == 1
