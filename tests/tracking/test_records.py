@@ -137,3 +137,9 @@ def test_the_patient_page_shows_latest_values_with_the_lab_units(owner_client, p
     latest = {r.analyte: r.value for r in response.context["latest"]}
     assert latest == {"ferritin": 150, "hemoglobin": pytest.approx(12.8)}
     assert "lab: 128 g/L" in response.content.decode()
+
+
+def test_the_worklist_counts_the_days_since_the_last_infusion(owner_client, patient, today):
+    Infusion.objects.create(patient=patient, given_on=today - datetime.timedelta(days=164))
+    Infusion.objects.create(patient=patient, given_on=today - datetime.timedelta(days=400))
+    assert "164 days" in owner_client.get(reverse("home")).content.decode()

@@ -62,3 +62,9 @@ def latest_ferritin(patient):
 @register.filter
 def analyte_label(code):
     return units.ANALYTES[code].label
+
+
+@register.filter
+def days_before(day, today):
+    """Whole days from day to today (the worklist's "days since the last infusion")."""
+    return (today - day).days
