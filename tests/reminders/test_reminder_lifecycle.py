@@ -12,7 +12,7 @@ from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
 from rlsapp.reminders import services
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.models import Patient
-from tests.tracking.helpers import draw_post
+from tests.tracking.helpers import draw_post, patient_post
 
 from .helpers import add_ferritin, add_infusion, local, open_reminder
 
@@ -182,18 +182,6 @@ def test_an_imported_file_schedules_the_recheck_once_it_commits(
     assert open_reminder(patient).due_on == datetime.date(2025, 4, 28)
 
 
-SETTINGS_POST = {
-    "name": "Alice",
-    "ferritin_threshold": "100",
-    "first_recheck_weeks": "8",
-    "routine_recheck_weeks": "12",
-    "reminder_lead_days": "14",
-    "due_soon_days": "14",
-    "use_population_slope": "on",
-    "population_slope": "6.6",
-}
-
-
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -208,7 +196,7 @@ def test_a_refused_setting_leaves_the_reminder_as_it_was(
 ):
     add_infusion(patient, INFUSED)
     before = open_reminder(patient)
-    data = SETTINGS_POST | {field: value, "version": str(Patient.objects.get().version)}
+    data = patient_post() | {field: value, "version": str(Patient.objects.get().version)}
     response = owner_client.post(reverse("patient_edit", args=[patient.pk]), data)
     assert message in response.context["form"].errors[field][0]
     after = open_reminder(patient)
@@ -217,7 +205,7 @@ def test_a_refused_setting_leaves_the_reminder_as_it_was(
 
 def test_an_accepted_setting_moves_the_reminder(owner_client, patient):
     add_infusion(patient, INFUSED)
-    data = SETTINGS_POST | {
+    data = patient_post() | {
         "first_recheck_weeks": "10",
         "version": str(Patient.objects.get().version),
     }

@@ -10,3 +10,18 @@ def draw_post(drawn_on, **values):
         data[code] = text
         data[f"{code}_unit"] = unit
     return data
+
+
+def patient_post(name="Alice", **overrides):
+    """POST data for the patient form with the default settings of shared/domain.md."""
+    return {
+        "name": name,
+        "sex": "",
+        "ferritin_threshold": "100",
+        "first_recheck_weeks": "8",
+        "routine_recheck_weeks": "12",
+        "reminder_lead_days": "14",
+        "due_soon_days": "14",
+        "use_population_slope": "on",
+        "population_slope": "6.6",
+    } | overrides

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from rlsapp.tracking.models import Infusion, LabDraw, Patient
 
-from .helpers import draw_post
+from .helpers import draw_post, patient_post
 
 
 @pytest.fixture
@@ -64,17 +64,7 @@ def test_a_new_infusion_shows_at_once(seen, patient, today):
 
 
 def test_a_changed_threshold_shows_at_once(seen, patient):
-    data = {
-        "name": patient.name,
-        "sex": "F",
-        "ferritin_threshold": "175",
-        "first_recheck_weeks": "8",
-        "routine_recheck_weeks": "12",
-        "reminder_lead_days": "14",
-        "due_soon_days": "14",
-        "population_slope": "6.6",
-        "version": Patient.objects.get().version,
-    }
+    data = patient_post(ferritin_threshold="175", version=Patient.objects.get().version)
     seen.post(reverse("patient_edit", args=[patient.pk]), data)
     assert "below threshold 175" in seen.get(reverse("home")).content.decode()
     assert seen.get(reverse("patient_chart_data", args=[patient.pk])).json()["threshold"] == 175

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
 
-from .helpers import draw_post
+from .helpers import draw_post, patient_post
 
 
 def infusion_post(given_on, **overrides):
@@ -87,22 +87,11 @@ def test_a_first_time_user_is_led_to_create_a_patient(owner_client):
 
 
 def test_it_creates_a_patient_with_the_default_settings(owner_client, owner):
-    response = owner_client.post(reverse("patient_create"), {"name": "Bea", "sex": ""} | DEFAULTS)
+    response = owner_client.post(reverse("patient_create"), patient_post("Bea"))
     patient = Patient.objects.get(owner=owner)
     assert response["Location"] == patient.get_absolute_url()
     assert (patient.ferritin_threshold, patient.first_recheck_weeks) == (100, 8)
     assert patient.routine_recheck_weeks == 12
-
-
-DEFAULTS = {
-    "ferritin_threshold": "100",
-    "first_recheck_weeks": "8",
-    "routine_recheck_weeks": "12",
-    "reminder_lead_days": "14",
-    "due_soon_days": "14",
-    "use_population_slope": "on",
-    "population_slope": "6.6",
-}
 
 
 @pytest.mark.parametrize(
@@ -115,9 +104,7 @@ DEFAULTS = {
     ],
 )
 def test_it_refuses_settings_out_of_range(owner_client, field, value, message):
-    response = owner_client.post(
-        reverse("patient_create"), {"name": "Bea"} | DEFAULTS | {field: value}
-    )
+    response = owner_client.post(reverse("patient_create"), patient_post("Bea", **{field: value}))
     assert message in response.context["form"].errors[field][0]
     assert not Patient.objects.exists()
 
