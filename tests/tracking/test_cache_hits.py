@@ -1,0 +1,58 @@
+"""On a cache hit a page runs only what its uncached parts need (bench/ measures the cost)."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rlsapp.reminders import worklist as recheck_worklist
+from rlsapp.reminders.services import sync_patient
+from rlsapp.tracking.models import Patient
+from rlsapp.tracking.views.patients import WORKLIST_PAGE_SIZE
+
+from .test_query_counts import add_history
+
+
+def queries_on_second_view(client, url):
+    cache.clear()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_cached_worklist_only_counts_the_patients(owner_client, owner, today):
+    for i in range(3):
+        add_history(Patient.objects.create(owner=owner, name=f"P{i}"), 5, today)
+    sql = queries_on_second_view(owner_client, reverse("home"))
+    # The session, the user (with its data version) and the page count; no history query.
+    assert len(sql) == 3
+    assert not any("tracking_labresult" in q or "reminders_reminder" in q for q in sql)
+
+
+def test_a_cached_patient_page_reads_only_the_patient_and_its_recheck(owner_client, patient, today):
+    add_history(patient, 20, today)
+    assert sync_patient(patient) is not None  # as every patient in bench/ has one
+    sql = queries_on_second_view(owner_client, patient.get_absolute_url())
+    assert len(sql) == 4
+    assert not any("tracking_labresult" in q or "tracking_symptomscore" in q for q in sql)
+
+
+def test_the_second_worklist_page_holds_the_next_patients_in_urgency_order(
+    owner_client, owner, today
+):
+    for i in range(WORKLIST_PAGE_SIZE + 5):
+        patient = Patient.objects.create(owner=owner, name=f"P{i:03d}")
+        if i % 7 == 0:
+            add_history(patient, 2, today)
+    ordered = list(
+        recheck_worklist.with_next_recheck(
+            Patient.objects.for_user(owner).with_latest(), today
+        ).values_list("name", flat=True)
+    )
+    page = owner_client.get(reverse("home"), {"page": 2}).context["page"]
+    assert [p.name for p in page] == ordered[WORKLIST_PAGE_SIZE:]
+    assert page.number == 2 and page.paginator.num_pages == 2
+    html = owner_client.get(reverse("home"), {"page": 2}).content.decode()
+    assert ordered[-1] in html and ordered[0] not in html
