@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .serve import COLD_CACHE_URL
+
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024  # ru_maxrss is in KiB on Linux
 
@@ -79,6 +81,24 @@ def _yes(ok):
     return "**met**" if ok else "**missed**"
 
 
+def _queries(counts):
+    cold, cached = counts
+    return str(cold) if cached is None else f"{cold} / {cached}"
+
+
+def _page_row(target, result, counts, anchor):
+    latency, throughput, note = result
+    ratio = throughput.rps / anchor if anchor else 0
+    errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx
+    label = target.label + (f" ({note})" if note else "")
+    if errors:
+        label += f" — {errors} errors"
+    return (
+        f"| {label} | {_queries(counts)} | {_ms(latency.p50_ms)} | {_ms(latency.p95_ms)} | "
+        f"{_ms(latency.p99_ms)} | {throughput.rps:,.0f} | {ratio:.2f} |"
+    )
+
+
 def render(
     *,
     args,
@@ -89,6 +109,8 @@ def render(
     missing,
     queries,
     http_results,
+    cold_results,
+    backends,
     extra,
     total_seconds,
     tool,
@@ -147,27 +169,51 @@ def render(
         "bench.settings: production middleware, sessions in the database, DEBUG off. Load "
         f"from {tool} in a separate process. Latency: one connection for "
         f"{args.latency_seconds:g} s (the cost of one request, no queueing). Throughput: "
-        f"{args.connections} connections for {args.seconds:g} s (every worker busy). "
-        "SQL queries: one request through the test client, session and user included.",
+        f"{args.connections} connections for {args.seconds:g} s (every worker busy), after "
+        "a short warm-up with one connection per worker.",
         "",
-        "| Page | SQL queries | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
+        "The worklist, patient page, chart JSON and calendar feed cache what they render "
+        "under the user's data version, which every change to their records moves on. So "
+        "each is measured on two servers, started side by side from the same code and "
+        "database:",
+        "",
+        f"- **As deployed**: the cache is `{backends['cached']}` (CACHE_URL's default: one "
+        "memory cache per worker process). The load repeats views of unchanged data, so "
+        "after the warm-up every view is a cache hit. This is what the budgets measure.",
+        f"- **Caching off**: a second gunicorn with `CACHE_URL={COLD_CACHE_URL}` "
+        f"(`{backends['cold']}`: every lookup misses, nothing is kept), so every request "
+        "renders from the database: the worst case, and the cost of the first view after "
+        "any change (each draw POST below makes the next view of every page of that user "
+        "cold once).",
+        "",
+        "SQL queries: one request through the test client, session and user included; "
+        "cold is the first request after the data version moved on, cached the same request "
+        "again.",
+        "",
+        "### As deployed (repeat views: answered from the cache)",
+        "",
+        "| Page | SQL queries cold / cached | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     anchor = http_results["trivial"][1].rps
     for target in found:
-        latency, throughput, note = http_results[target.key]
-        ratio = throughput.rps / anchor if anchor else 0
-        errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx
-        label = target.label + (f" ({note})" if note else "")
-        if errors:
-            label += f" — {errors} errors"
-        lines.append(
-            f"| {label} | {queries[target.key]} | {_ms(latency.p50_ms)} | "
-            f"{_ms(latency.p95_ms)} | {_ms(latency.p99_ms)} | {throughput.rps:,.0f} | "
-            f"{ratio:.2f} |"
-        )
+        lines.append(_page_row(target, http_results[target.key], queries[target.key], anchor))
     for label, why in missing:
         lines.append(f"| {label} | not measured: {why} | | | | | |")
+    cold_anchor = cold_results["trivial"][1].rps if "trivial" in cold_results else 0
+    lines += [
+        "",
+        "### Caching off (every view renders from the database)",
+        "",
+        "× trivial against the anchor measured on this same server.",
+        "",
+        "| Page | SQL queries | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for target in found:
+        if target.key in cold_results:
+            cold_queries = (queries[target.key][0], None)
+            lines.append(_page_row(target, cold_results[target.key], cold_queries, cold_anchor))
 
     lines += ["", "## Other measurements", ""]
     budgets = []
@@ -248,28 +294,43 @@ def render(
             )
         )
 
+    # (budget, as deployed, caching off, met): a query budget holds for the cold request
+    # (the most a page runs); the others are judged on repeat views, as issue 7 measures.
     page_budgets = []
     for key, limit in QUERY_BUDGETS.items():
         if key in queries:
+            cold, cached = queries[key]
             page_budgets.append(
-                (f"{key}: ≤ {limit} SQL queries", str(queries[key]), queries[key] <= limit)
+                (
+                    f"{key}: ≤ {limit} SQL queries",
+                    f"{cached} (cached)",
+                    f"{cold} (cold)",
+                    cold <= limit,
+                )
             )
     for key in QUERY_BUDGETS:
         if key in http_results:
             ratio = http_results[key][1].rps / anchor if anchor else 0
+            cold_ratio = (
+                f"{cold_results[key][1].rps / cold_anchor:.2f}"
+                if key in cold_results and cold_anchor
+                else "—"
+            )
             page_budgets.append(
                 (
                     f"{key}: ≥ {RATIO_BUDGET:.0%} of the trivial view's req/s",
                     f"{ratio:.2f}",
+                    cold_ratio,
                     ratio >= RATIO_BUDGET,
                 )
             )
     if "chart" in http_results:
         p95 = http_results["chart"][0].p95_ms
+        cold_p95 = f"{cold_results['chart'][0].p95_ms:.1f} ms" if "chart" in cold_results else "—"
         page_budgets.append(
-            (f"chart JSON p95 < {CHART_P95_MS} ms", f"{p95:.1f} ms", p95 < CHART_P95_MS)
+            (f"chart JSON p95 < {CHART_P95_MS} ms", f"{p95:.1f} ms", cold_p95, p95 < CHART_P95_MS)
         )
-    budgets = page_budgets + budgets
+    budgets = page_budgets + [(name, value, "—", ok) for name, value, ok in budgets]
 
     scope = (
         "PostgreSQL"
@@ -280,9 +341,13 @@ def render(
         "",
         f"## Budgets (issue 7), on {scope}",
         "",
-        "| Budget | Measured | |",
-        "|---|---|---|",
-        *[f"| {name} | {value} | {_yes(ok)} |" for name, value, ok in budgets],
+        "Met or missed as deployed; a SQL query budget on the cold request, the most a page "
+        "runs. The caching-off column is the worst case, for comparison (issue 7 budgets "
+        "repeat views).",
+        "",
+        "| Budget | Measured | Caching off | |",
+        "|---|---|---|---|",
+        *[f"| {name} | {value} | {cold} | {_yes(ok)} |" for name, value, cold, ok in budgets],
         "",
     ]
     return "\n".join(lines)

@@ -9,9 +9,15 @@ Each page is measured twice from a separate load process: one connection at a ti
 it takes to keep every gunicorn worker busy (throughput). The anchor is a trivial
 view behind the same gunicorn, middleware and session auth, measured in the same run;
 each page's throughput is reported as a fraction of it.
+
+The pages that cache their rendering under the user's data version are measured on
+two servers: as deployed (repeat views of unchanged data come from the cache) and on a
+second gunicorn with CACHE_URL=dummycache:// (every request renders from the database,
+as the first view after any change does).
 """
 
 import argparse
+import dataclasses
 import datetime
 import os
 import sys
@@ -20,9 +26,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from . import database
+from .serve import COLD_CACHE_URL
 
 BENCH_DIR = Path(__file__).resolve().parent
 POST_LAB = "Bench POST"
+# The pages served from the per-user page cache, measured again with caching off.
+CACHED_PAGES = ("trivial", "worklist", "patient", "chart", "ical")
 
 
 def parse_args(argv=None):
@@ -153,15 +162,21 @@ def targets(user, read, post, today):
 
 
 def count_queries(user, found):
-    """SQL queries per request, through the test client against the same database."""
+    """SQL queries per request through the test client: {key: (cold, cached)}.
+
+    Cold is the first request after the user's data version moved on (as after any
+    change: nothing cached matches), cached the same request again; a POST has one count.
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from rlsapp.tracking.signals import bump_data_version
+
     client = Client()
     client.force_login(user)
-    counts = {}
-    for target in found:
+
+    def one(target):
         with CaptureQueriesContext(connection) as ctx:
             if target.method == "POST":
                 response = client.post(target.path, target.body)
@@ -171,7 +186,16 @@ def count_queries(user, found):
             raise RuntimeError(
                 f"{target.label}: test client got {response.status_code}, expected {target.expect}"
             )
-        counts[target.key] = len(ctx.captured_queries)
+        return len(ctx.captured_queries)
+
+    counts = {}
+    for target in found:
+        if target.method == "POST":
+            counts[target.key] = (one(target), None)
+        else:
+            # Moving the version on, rather than clearing the cache, works for any backend.
+            bump_data_version(pk=user.pk)
+            counts[target.key] = (one(target), one(target))
     return counts
 
 
@@ -200,9 +224,13 @@ def remove_posted_draws(post):
     from django.db import connection, transaction
 
     from rlsapp.tracking.models import LabDraw, LabResult
+    from rlsapp.tracking.signals import bump_data_version
 
     draw_ids = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s AND lab_name = %s"
     with transaction.atomic(), connection.cursor() as cursor:
+        # Plain SQL sends no signals: move the owner's data version on in the same
+        # transaction, as the app does, or a cache could keep pages with these draws.
+        bump_data_version(pk=post.owner_id)
         for model in (LabResult.history.model, LabResult):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE draw_id IN ({draw_ids})",
@@ -221,6 +249,7 @@ def remove_posted_draws(post):
 
 
 def measure_http(args, user, found, server):
+    """{key: (latency, throughput, note)} for each target, on one server."""
     from rlsapp.tracking.models import LabDraw
 
     from .serve import drive, request
@@ -301,9 +330,26 @@ def main(argv=None):
     found, missing = targets(user, read, post, today)
     say(f"Counting SQL queries per request (patient {read.pk}: {read.n} draws)")
     queries = count_queries(user, found)
-    say(f"Serving with gunicorn ({args.workers} workers); load from {load_tool()}")
-    with Server(args.workers) as server:
-        http_results = measure_http(args, user, found, server)
+    gets = [t for t in found if t.method == "GET"]
+    cold_gets = [dataclasses.replace(t) for t in gets if t.key in CACHED_PAGES]
+    posts = [t for t in found if t.method != "GET"]
+    say(
+        f"Serving with gunicorn ({args.workers} workers) twice, as deployed and with "
+        f"CACHE_URL={COLD_CACHE_URL}; load from {load_tool()}"
+    )
+    cold_env = {"CACHE_URL": COLD_CACHE_URL}
+    with Server(args.workers) as server, Server(args.workers, env=cold_env) as cold:
+        backends = {"cached": server.cache_backend(), "cold": cold.cache_backend()}
+        if backends["cold"] != "django.core.cache.backends.dummy.DummyCache":
+            raise RuntimeError(f"the cold server caches in {backends['cold']}")
+        if backends["cached"] == "django.core.cache.backends.dummy.DummyCache":
+            raise RuntimeError("CACHE_URL turns caching off: the cached pages would be cold too")
+        say(f"As deployed (cache: {backends['cached']})")
+        http_results = measure_http(args, user, gets, server)
+        say(f"Caching off (cache: {backends['cold']})")
+        cold_results = measure_http(args, user, cold_gets, cold)
+        # Each POST moves the data version on: the next view of every page is cold once.
+        http_results.update(measure_http(args, user, posts, server))
         extra = measures.run_all(args, user, read, server, say)
     total = time.perf_counter() - started
     text = report.render(
@@ -315,6 +361,8 @@ def main(argv=None):
         missing=missing,
         queries=queries,
         http_results=http_results,
+        cold_results=cold_results,
+        backends=backends,
         extra=extra,
         total_seconds=total,
         tool=load_tool(),

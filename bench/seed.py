@@ -6,7 +6,8 @@ week. Ferritin spikes after each infusion and then falls 3–7 µg/L per week, a
 rlsapp.tracking.demo. Seeded random numbers: the same size gives the same data.
 
 Bulk writes (COPY on PostgreSQL) skip signals and change history on purpose: the history of a seeded
-record is not what the bench measures.
+record is not what the bench measures. They also skip the bump of the user's data version
+(rlsapp/tracking/signals.py), so seed() sets the version itself once the data is written.
 """
 
 import datetime
@@ -245,5 +246,9 @@ def seed(size: Size, today=None, out=print):
             f"({elapsed:.0f} s)"
         )
     user.last_name = size.signature
-    user.save(update_fields=["last_name"])
+    # Pages are cached under (user id, data version, date). A flush starts ids and the
+    # version (0) over, so a cache that outlived the old dataset (CACHE_URL naming a shared
+    # one) could answer with its pages; a version from the clock has not been used before.
+    user.data_version = max(user.data_version + 1, time.time_ns() // 1000)
+    user.save(update_fields=["last_name", "data_version"])
     return totals

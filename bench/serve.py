@@ -15,6 +15,8 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
+# Django's DummyCache (django-environ's name for it): every lookup misses, nothing is kept.
+COLD_CACHE_URL = "dummycache://"
 
 
 def free_port():
@@ -30,14 +32,15 @@ def free_port():
 class Server:
     """gunicorn serving rlsapp.wsgi with bench.settings, as the Dockerfile runs it."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, env=None):
         self.workers = workers
+        self.env = env or {}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def __enter__(self):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", **self.env}
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -66,6 +69,13 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def cache_backend(self):
+        """The cache class the workers use (bench/urls.py), to show the setting reached them."""
+        status, _, body = request(self.base, "GET", "/bench/cache/")
+        if status != 200:
+            raise RuntimeError(f"/bench/cache/ answered {status}")
+        return body.decode()
 
     def __exit__(self, *exc):
         self.process.terminate()

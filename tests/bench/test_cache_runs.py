@@ -1,0 +1,66 @@
+"""The benchmark measures cached and cold pages honestly, and its own writes move the version on."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from bench import run, seed
+from bench.serve import Target
+from rlsapp.tracking.models import LabDraw, LabResult, Patient
+
+TODAY = datetime.date(2026, 6, 1)
+
+
+@pytest.fixture
+def seeded(db):
+    seed.seed(seed.Size(patients=2, years=1, seed=3), today=TODAY, out=lambda _: None)
+    return seed.bench_user()
+
+
+def test_seeding_gives_the_user_a_data_version_no_earlier_dataset_had(seeded):
+    first = seeded.data_version
+    assert first > 0
+    Patient.objects.all().delete()
+    seed.seed(seed.Size(patients=2, years=1, seed=3), today=TODAY, out=lambda _: None)
+    assert seed.bench_user().data_version > first
+
+
+def test_seeded_rows_get_every_column_default(seeded):
+    # COPY / executemany name every column: a NOT NULL column without a database default
+    # (Django keeps defaults in Python) must still be written.
+    assert not LabDraw.objects.filter(created__isnull=True).exists()
+    assert LabResult.objects.filter(comparator="").count() == LabResult.objects.count()
+
+
+def test_query_counts_are_taken_cold_and_then_cached(seeded):
+    counts = run.count_queries(seeded, [Target("worklist", "Worklist", reverse("home"))])
+    cold, cached = counts["worklist"]
+    assert cached < cold
+
+
+def test_taking_the_posted_draws_out_moves_the_data_version_on(seeded, monkeypatch):
+    # Not through the re-check reminder's own bump: only the plain SQL deletes change here.
+    monkeypatch.setattr("rlsapp.reminders.services.sync_patient", lambda patient: None)
+    patient = Patient.objects.filter(owner=seeded).first()
+    LabDraw.objects.create(patient=patient, drawn_on=TODAY, lab_name=run.POST_LAB)
+    before = type(seeded).objects.get(pk=seeded.pk).data_version
+    run.remove_posted_draws(patient)
+    assert not LabDraw.objects.filter(lab_name=run.POST_LAB).exists()
+    assert type(seeded).objects.get(pk=seeded.pk).data_version > before
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("locmemcache://", "django.core.cache.backends.locmem.LocMemCache"),
+        ("dummycache://", "django.core.cache.backends.dummy.DummyCache"),
+    ],
+)
+def test_the_bench_can_ask_a_server_which_cache_it_uses(client, settings, cache_url, backend):
+    import environ
+
+    settings.CACHES = {"default": environ.Env.cache_url_config(cache_url)}
+    assert client.get("/bench/cache/").content.decode() == backend
