@@ -34,10 +34,11 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from rlsapp.reminders.models import Reminder
+    from rlsapp.tracking.signals import bump_data_version
 
     from .seed import BENCH_EMAIL
 
@@ -52,10 +53,13 @@ def main():
         last_error="",
     )
     due_pks = list(mine.order_by("pk").values_list("pk", flat=True)[: args.due])
-    mine.update(send_after=now + datetime.timedelta(days=30), **fresh)
-    Reminder.objects.filter(pk__in=due_pks).update(
-        send_after=now - datetime.timedelta(hours=1), **fresh
-    )
+    with transaction.atomic():
+        mine.update(send_after=now + datetime.timedelta(days=30), **fresh)
+        Reminder.objects.filter(pk__in=due_pks).update(
+            send_after=now - datetime.timedelta(hours=1), **fresh
+        )
+        # update() sends no signals; pages cached under the old version may show a status.
+        bump_data_version(email=BENCH_EMAIL)
     del due_pks
     if connection.vendor == "postgresql":
         # The resets above leave every reminder row with dead versions; vacuum them as

@@ -6,6 +6,7 @@ import platform
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .serve import COLD_CACHE_URL
@@ -60,6 +61,7 @@ def machine():
     import gunicorn
 
     wrk = _run("wrk", "--version").splitlines()
+    speed = python_speed_ms()
     chromium = _run("/usr/bin/chromium", "--version").splitlines()
     return [
         ("CPU", f"{cpu}, {os.cpu_count()} cores"),
@@ -70,7 +72,24 @@ def machine():
         ("gunicorn", gunicorn.__version__),
         ("Load client", (wrk[0] if wrk else "bench/load.py (Python)")),
         ("Browser", chromium[-1] if chromium else "none"),
+        (
+            "Python speed check",
+            f"{speed:.0f} ms for a fixed pure-Python loop (best of 5, at the end of the run; "
+            "compare between runs: a shared host's CPU speed moves every absolute time)",
+        ),
     ]
+
+
+def python_speed_ms():
+    """A fixed single-thread workload, so two runs' absolute times can be compared."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i % 7
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
 
 def _ms(value):
