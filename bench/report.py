@@ -105,9 +105,8 @@ def _queries(counts):
     return str(cold) if cached is None else f"{cold} / {cached}"
 
 
-def _page_row(target, result, counts, anchor):
-    latency, throughput, note = result
-    ratio = throughput.rps / anchor if anchor else 0
+def _page_row(target, result, counts):
+    latency, throughput, note, ratio = result
     errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx
     label = target.label + (f" ({note})" if note else "")
     if errors:
@@ -130,6 +129,7 @@ def render(
     http_results,
     cold_results,
     backends,
+    anchor_rates,
     extra,
     total_seconds,
     tool,
@@ -189,7 +189,11 @@ def render(
         f"from {tool} in a separate process. Latency: one connection for "
         f"{args.latency_seconds:g} s (the cost of one request, no queueing). Throughput: "
         f"{args.connections} connections for {args.seconds:g} s (every worker busy), after "
-        "a short warm-up with one connection per worker.",
+        "a short warm-up with one connection per worker, in 3 slices, each right after a "
+        "slice of the trivial view on the same server. × trivial is the median of the 3 "
+        "slices' ratios: the host's speed drifts during a run (the trivial view answered "
+        f"between {min(anchor_rates):,.0f} and {max(anchor_rates):,.0f} req/s in this one), "
+        "and a pair measured together drifts alike.",
         "",
         "The worklist, patient page, chart JSON and calendar feed cache what they render "
         "under the user's data version, which every change to their records moves on. So "
@@ -214,17 +218,15 @@ def render(
         "| Page | SQL queries cold / cached | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    anchor = http_results["trivial"][1].rps
     for target in found:
-        lines.append(_page_row(target, http_results[target.key], queries[target.key], anchor))
+        lines.append(_page_row(target, http_results[target.key], queries[target.key]))
     for label, why in missing:
         lines.append(f"| {label} | not measured: {why} | | | | | |")
-    cold_anchor = cold_results["trivial"][1].rps if "trivial" in cold_results else 0
     lines += [
         "",
         "### Caching off (every view renders from the database)",
         "",
-        "× trivial against the anchor measured on this same server.",
+        "× trivial against the trivial view on this same server, measured the same way.",
         "",
         "| Page | SQL queries | p50 ms | p95 ms | p99 ms | req/s | × trivial |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -232,7 +234,7 @@ def render(
     for target in found:
         if target.key in cold_results:
             cold_queries = (queries[target.key][0], None)
-            lines.append(_page_row(target, cold_results[target.key], cold_queries, cold_anchor))
+            lines.append(_page_row(target, cold_results[target.key], cold_queries))
 
     lines += ["", "## Other measurements", ""]
     budgets = []
@@ -329,12 +331,8 @@ def render(
             )
     for key in QUERY_BUDGETS:
         if key in http_results:
-            ratio = http_results[key][1].rps / anchor if anchor else 0
-            cold_ratio = (
-                f"{cold_results[key][1].rps / cold_anchor:.2f}"
-                if key in cold_results and cold_anchor
-                else "—"
-            )
+            ratio = http_results[key][3]
+            cold_ratio = f"{cold_results[key][3]:.2f}" if key in cold_results else "—"
             page_budgets.append(
                 (
                     f"{key}: ≥ {RATIO_BUDGET:.0%} of the trivial view's req/s",

@@ -7,8 +7,9 @@
 Each page is measured twice from a separate load process: one connection at a time
 (latency p50/p95/p99, the time one request costs) and then as many connections as
 it takes to keep every gunicorn worker busy (throughput). The anchor is a trivial
-view behind the same gunicorn, middleware and session auth, measured in the same run;
-each page's throughput is reported as a fraction of it.
+view behind the same gunicorn, middleware and session auth; each page's throughput
+phase alternates with slices of the anchor's, and the page is reported as a fraction
+of it (the median over the slices, so that a drifting host moves both alike).
 
 The pages that cache their rendering under the user's data version are measured on
 two servers: as deployed (repeat views of unchanged data come from the cache) and on a
@@ -20,6 +21,7 @@ import argparse
 import dataclasses
 import datetime
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -248,13 +250,19 @@ def remove_posted_draws(post):
     sync_patient(post.pk)
 
 
-def measure_http(args, user, found, server):
-    """{key: (latency, throughput, note)} for each target, on one server."""
+def measure_http(args, user, found, server, anchor):
+    """{key: (latency, throughput, note, ratio)} for each target, on one server.
+
+    The throughput phase runs in rounds that alternate with the anchor (`anchor`, the
+    trivial view on the same server); a page's ratio is the median of the rounds'
+    ratios, so a shared host whose speed drifts during the run moves both alike.
+    """
     from rlsapp.tracking.models import LabDraw
 
     from .serve import drive, request
 
     cookie = session_cookie(user)
+    anchor.headers = {"Cookie": cookie}
     results = {}
     for target in found:
         if target.method == "POST":
@@ -270,20 +278,59 @@ def measure_http(args, user, found, server):
         before = LabDraw.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         drive(server.base, target, args.workers, max(1.0, args.latency_seconds / 4))  # warm up
         latency = drive(server.base, target, 1, args.latency_seconds)
-        throughput = drive(server.base, target, args.connections, args.seconds)
+        if target.key == anchor.key:
+            throughput = drive(server.base, target, args.connections, args.seconds)
+            ratio = 1.0
+            ANCHOR_RATES.append(throughput.rps)
+        else:
+            throughput, ratio = paired_throughput(server.base, target, anchor, args)
         note = ""
         if target.method == "POST":
             created = settled_count(LabDraw.objects.filter(pk__gt=before, lab_name=POST_LAB))
             note = f"{created:,} draws created"
             remove_posted_draws(target_post_patient(target))
-        results[target.key] = (latency, throughput, note)
+        results[target.key] = (latency, throughput, note, ratio)
         say(
             f"    1 connection: p50 {latency.p50_ms:.1f} ms, p95 {latency.p95_ms:.1f} ms, "
             f"p99 {latency.p99_ms:.1f} ms; {args.connections} connections: "
-            f"{throughput.rps:,.0f} req/s"
+            f"{throughput.rps:,.0f} req/s, {ratio:.2f} x trivial"
             + (f", {throughput.non2xx + throughput.errors} errors" if throughput.errors else "")
         )
     return results
+
+
+# Every throughput the anchor showed during the run, to report how much the host drifted.
+ANCHOR_RATES = []
+ROUNDS = 3
+SETTLE_SECONDS = 0.3
+
+
+def paired_throughput(base, target, anchor, args):
+    """(throughput, ratio): the target in ROUNDS slices, each right after one of the anchor."""
+    from .serve import LoadResult, drive
+
+    slice_seconds = max(2.0, args.seconds / ROUNDS)
+    parts, ratios = [], []
+    for _ in range(ROUNDS):
+        before = drive(base, anchor, args.connections, slice_seconds)
+        part = drive(base, target, args.connections, slice_seconds)
+        # Let requests still queued in gunicorn finish, or they would eat the next slice.
+        time.sleep(SETTLE_SECONDS + part.max_ms / 1000)
+        ANCHOR_RATES.append(before.rps)
+        parts.append(part)
+        ratios.append(part.rps / before.rps if before.rps else 0.0)
+    combined = LoadResult(
+        requests=sum(p.requests for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        errors=sum(p.errors for p in parts),
+        non2xx=sum(p.non2xx for p in parts),
+        # Percentiles do not combine; the latency phase reports them.
+        p50_ms=statistics.median(p.p50_ms for p in parts),
+        p95_ms=max(p.p95_ms for p in parts),
+        p99_ms=max(p.p99_ms for p in parts),
+        max_ms=max(p.max_ms for p in parts),
+    )
+    return combined, statistics.median(ratios)
 
 
 def settled_count(queryset):
@@ -344,12 +391,13 @@ def main(argv=None):
             raise RuntimeError(f"the cold server caches in {backends['cold']}")
         if backends["cached"] == "django.core.cache.backends.dummy.DummyCache":
             raise RuntimeError("CACHE_URL turns caching off: the cached pages would be cold too")
+        anchor = next(t for t in gets if t.key == "trivial")
         say(f"As deployed (cache: {backends['cached']})")
-        http_results = measure_http(args, user, gets, server)
+        http_results = measure_http(args, user, gets, server, anchor)
         say(f"Caching off (cache: {backends['cold']})")
-        cold_results = measure_http(args, user, cold_gets, cold)
+        cold_results = measure_http(args, user, cold_gets, cold, dataclasses.replace(anchor))
         # Each POST moves the data version on: the next view of every page is cold once.
-        http_results.update(measure_http(args, user, posts, server))
+        http_results.update(measure_http(args, user, posts, server, anchor))
         extra = measures.run_all(args, user, read, server, say)
     total = time.perf_counter() - started
     text = report.render(
@@ -363,6 +411,7 @@ def main(argv=None):
         http_results=http_results,
         cold_results=cold_results,
         backends=backends,
+        anchor_rates=ANCHOR_RATES,
         extra=extra,
         total_seconds=total,
         tool=load_tool(),
