@@ -140,7 +140,18 @@ def render(
     from rlsapp.tracking.models import LabDraw, LabResult, SymptomScore
 
     commit = _run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
-    dirty = _run("git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no")
+    # The results file itself (rewritten by every run) does not make the code dirty.
+    dirty = _run(
+        "git",
+        "-C",
+        str(ROOT),
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)bench/results.md",
+    )
     is_pg = connection.vendor == "postgresql"
     lines = [
         "# rlsapp benchmark results",
@@ -324,8 +335,8 @@ def render(
             page_budgets.append(
                 (
                     f"{key}: ≤ {limit} SQL queries",
-                    f"{cached} (cached)",
-                    f"{cold} (cold)",
+                    f"{cold} on a first view, {cached} on a repeat view",
+                    str(cold),
                     cold <= limit,
                 )
             )
@@ -358,9 +369,9 @@ def render(
         "",
         f"## Budgets (issue 7), on {scope}",
         "",
-        "Met or missed as deployed; a SQL query budget on the cold request, the most a page "
-        "runs. The caching-off column is the worst case, for comparison (issue 7 budgets "
-        "repeat views).",
+        "Met or missed as deployed, on repeat views (as issue 7 measures); a SQL query budget "
+        "on the first view after a change, the most a page runs. The caching-off column is "
+        "the worst case, for comparison: it is not what the budgets measure.",
         "",
         "| Budget | Measured | Caching off | |",
         "|---|---|---|---|",
