@@ -192,3 +192,24 @@ def transferrin_saturation(iron_ug_dl: float, tibc_ug_dl: float) -> float:
     if tibc_ug_dl <= 0:
         raise UnitError("TIBC must be above 0 to compute transferrin saturation.")
     return iron_ug_dl / tibc_ug_dl * 100
+
+
+def format_result(analyte_code: str, value: float, comparator: str = "") -> str:
+    """'<5 µg/L': the stored value with its comparator and unit."""
+    symbol = dict(COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
+    unit = ANALYTES[analyte_code].display_unit
+    return f"{symbol}{format_value(analyte_code, value)} {unit}"
+
+
+def flag(
+    analyte_code: str, value: float, sex: str = "", threshold: float | None = None
+) -> tuple[str, str]:
+    """('low' | 'high' | '', why) against the ferritin threshold, then the reference range."""
+    if analyte_code == "ferritin" and threshold is not None and value < threshold:
+        return "low", f"below threshold {threshold:g}"
+    bounds = ANALYTES[analyte_code].reference_range(sex)
+    if bounds and value < bounds[0]:
+        return "low", f"below range {bounds[0]:g}–{bounds[1]:g}"
+    if bounds and value > bounds[1]:
+        return "high", f"above range {bounds[0]:g}–{bounds[1]:g}"
+    return "", ""

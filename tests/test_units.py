@@ -65,3 +65,24 @@ def test_every_analyte_has_a_loinc_code_and_accepts_its_stored_unit():
     for analyte in units.ANALYTES.values():
         assert analyte.loinc
         assert analyte.display_unit in analyte.units
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "sex", "threshold", "expected"),
+    [
+        ("ferritin", 64, "", 100, ("low", "below threshold 100")),
+        ("ferritin", 150, "", 100, ("", "")),
+        ("ferritin", 350, "", 100, ("high", "above range 30–300")),
+        ("hemoglobin", 12.5, "M", None, ("low", "below range 13–17")),
+        ("hemoglobin", 12.5, "F", None, ("", "")),
+    ],
+)
+def test_a_result_is_flagged_against_the_threshold_then_the_range(
+    analyte, value, sex, threshold, expected
+):
+    assert units.flag(analyte, value, sex, threshold) == expected
+
+
+def test_a_result_reads_with_its_comparator_and_unit():
+    assert units.format_result("ferritin", 5, "<") == "<5 µg/L"
+    assert units.format_result("hemoglobin", 12.84, "") == "12.8 g/dL"

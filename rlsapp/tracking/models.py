@@ -253,8 +253,7 @@ class LabResult(models.Model):
     @property
     def display(self):
         """The stored value with its unit, e.g. '<5 µg/L'."""
-        symbol = dict(units.COMPARATOR_CHOICES).get(self.comparator, "") if self.comparator else ""
-        return f"{symbol}{units.format_value(self.analyte, self.value)} {self.info.display_unit}"
+        return units.format_result(self.analyte, self.value, self.comparator)
 
     @property
     def entered_display(self):
@@ -266,15 +265,8 @@ class LabResult(models.Model):
         return self.entered_unit not in (self.info.display_unit, self.info.unit)
 
     def flag(self, sex="", threshold=None):
-        """'low', 'high' or '' against the reference range (and the ferritin threshold)."""
-        if self.analyte == "ferritin" and threshold is not None and self.value < threshold:
-            return "low"
-        bounds = self.info.reference_range(sex)
-        if bounds and self.value < bounds[0]:
-            return "low"
-        if bounds and self.value > bounds[1]:
-            return "high"
-        return ""
+        """('low' | 'high' | '', why) against the ferritin threshold and the reference range."""
+        return units.flag(self.analyte, self.value, sex, threshold)
 
 
 class InfusionQuerySet(models.QuerySet):
