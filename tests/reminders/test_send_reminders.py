@@ -14,6 +14,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rlsapp.reminders import sending, services
 from rlsapp.reminders.models import Reminder
@@ -249,3 +250,61 @@ def test_a_reminder_deleted_after_its_claim_is_skipped(reminder, patient):
     outcome = sending.Outcome()
     sending.deliver(reminder.pk, token, now, outcome)
     assert (outcome.sent, outcome.failed, mail.outbox) == (0, 0, [])
+
+
+def test_sent_reminders_are_marked_in_a_few_writes_not_one_per_email(owner):
+    for i in range(2 * sending.MARK_EVERY):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    with CaptureQueriesContext(connection) as ctx:
+        outcome = sending.send_due(local(DUE, 9))
+    assert outcome.sent == 2 * sending.MARK_EVERY
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    reminder_writes = [sql for sql in writes if 'UPDATE "reminders_reminder"' in sql]
+    assert len(reminder_writes) == 1 + 2  # the claim, then one mark per MARK_EVERY emails
+    assert Reminder.objects.filter(status="sent", claim=None).count() == outcome.sent
+
+
+class CountingBackend(LocmemBackend):
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        CountingBackend.opened += 1
+
+
+def test_one_mail_connection_serves_the_whole_pass(owner, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.CountingBackend"
+    CountingBackend.opened = 0
+    for i in range(5):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    assert sending.send_due(local(DUE, 9)).sent == 5
+    assert (CountingBackend.opened, len(mail.outbox)) == (1, 5)
+
+
+def test_a_pass_cut_short_marks_what_it_emailed_and_gives_back_the_rest(owner):
+    for i in range(5):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    outcome = sending.send_due(local(DUE, 9), should_stop=lambda: len(mail.outbox) >= 3)
+    assert outcome.sent == 3
+    assert Reminder.objects.filter(status="sent", claim=None).count() == 3
+    assert Reminder.objects.filter(status="upcoming", claim=None).count() == 2
+
+
+class FailsForBea(LocmemBackend):
+    def send_messages(self, messages):
+        if "for Bea:" in messages[0].body:
+            raise smtplib.SMTPServerDisconnected("gone")
+        return super().send_messages(messages)
+
+
+def test_one_failed_email_leaves_the_others_of_its_batch_sent(owner, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.FailsForBea"
+    for name in ("Ann", "Bea", "Cal"):
+        add_infusion(Patient.objects.create(owner=owner, name=name), INFUSED)
+    outcome = sending.send_due(local(DUE, 9))
+    assert (outcome.sent, outcome.failed) == (2, 1)
+    assert set(Reminder.objects.filter(status="sent").values_list("patient__name", flat=True)) == {
+        "Ann",
+        "Cal",
+    }
+    assert Reminder.objects.get(patient__name="Bea").last_error == "SMTPServerDisconnected"
