@@ -123,6 +123,14 @@ class Patient(models.Model):
     def get_absolute_url(self):
         return reverse("patient_detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Moving a patient to another owner (in the admin) must also move the previous
+        # owner's data version on, or their cached pages would still show the patient.
+        instance.owner_id_from_db = instance.__dict__.get("owner_id")
+        return instance
+
     def reference_range(self, analyte_code):
         return units.ANALYTES[analyte_code].reference_range(self.sex)
 

@@ -40,7 +40,11 @@ def started_here(sender, origin):
 
 def patient_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and started_here(sender, origin):
-        bump_data_version(pk=instance.owner_id)
+        previous_owner = getattr(instance, "owner_id_from_db", None)
+        if previous_owner not in (None, instance.owner_id):
+            bump_data_version(pk__in=[previous_owner, instance.owner_id])
+        else:
+            bump_data_version(pk=instance.owner_id)
 
 
 def record_changed(sender, instance, raw=False, origin=None, **kwargs):

@@ -1,11 +1,16 @@
 """Cached pages never show data older than what is saved."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
+from rlsapp.reminders.models import Reminder, send_time
+from rlsapp.reminders.sending import send_due
+from rlsapp.tracking.caching import versioned_key
 from rlsapp.tracking.models import Infusion, LabDraw, Patient
 
 from .helpers import draw_post, patient_post
@@ -90,3 +95,42 @@ def test_one_users_cache_is_not_shown_to_another(seen, patient, outsider_client,
     html = outsider_client.get(reverse("home")).content.decode()
     assert "Charlie own" in html
     assert patient.name not in html
+
+
+def test_a_snooze_from_the_cached_card_shows_at_once(seen, patient):
+    reminder = Reminder.objects.open().get(patient=patient)
+    page = seen.get(patient.get_absolute_url()).content.decode()
+    assert "Snoozed" not in page
+    seen.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": 1})
+    assert "Snoozed" in seen.get(patient.get_absolute_url()).content.decode()
+
+
+def test_a_sent_reminder_shows_as_emailed_at_once(seen, patient):
+    reminder = Reminder.objects.open().get(patient=patient)
+    assert "Emailed" not in seen.get(patient.get_absolute_url()).content.decode()
+    outcome = send_due(now=send_time(reminder.remind_on))
+    assert outcome.sent == 1
+    assert "Emailed" in seen.get(patient.get_absolute_url()).content.decode()
+
+
+def test_a_person_moved_to_another_account_leaves_the_previous_owners_pages(
+    seen, patient, outsider
+):
+    moved = Patient.objects.get(pk=patient.pk)
+    moved.owner = outsider
+    moved.save()
+    assert seen.get(patient.get_absolute_url()).status_code == 404
+    assert seen.get(reverse("patient_chart_data", args=[patient.pk])).status_code == 404
+    assert patient.name not in seen.get(reverse("home")).content.decode()
+
+
+def test_the_cached_patient_page_holds_no_csrf_token_and_its_buttons_use_the_pages_form(
+    seen, patient, owner
+):
+    owner.refresh_from_db()
+    cached = cache.get(versioned_key(owner, "patient-page", patient.pk))
+    assert "csrfmiddlewaretoken" not in cached["body"]
+    assert 'form="recheck-action"' in cached["body"]
+    page = seen.get(patient.get_absolute_url()).content.decode()
+    form = re.search(r'<form id="recheck-action"[^>]*>(.*?)</form>', page, re.S)
+    assert form and "csrfmiddlewaretoken" in form.group(1)
