@@ -48,6 +48,13 @@ def test_a_cached_patient_page_reads_only_the_session_and_the_user(owner_client,
     assert "accounts_user" in sql[1]
 
 
+def test_a_cached_chart_json_reads_only_the_session_and_the_user(owner_client, patient, today):
+    add_history(patient, 20, today)
+    sql = queries_on_second_view(owner_client, reverse("patient_chart_data", args=[patient.pk]))
+    assert len(sql) == 2
+    assert "accounts_user" in sql[1]
+
+
 def test_the_second_worklist_page_holds_the_next_patients_in_urgency_order(
     owner_client, owner, today
 ):
