@@ -203,19 +203,32 @@ def test_the_loop_refuses_a_zero_interval():
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings):
+def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings, monkeypatch):
     settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.SlowBackend"
+    monkeypatch.setattr(sending, "BATCH", 10)
     count = 40
     for i in range(count):
         add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
     assert Reminder.objects.sendable(local(DUE, 9)).count() == count
 
-    start = threading.Barrier(2)
+    # Both senders read the same first batch before either claims it, so they always
+    # compete for it (without this, one could finish its claim before the other read).
+    both_read = threading.Barrier(2)
+    read_once = threading.local()
+    real_candidates = sending.candidates
+
+    def candidates_read_together(now):
+        pks = real_candidates(now)
+        if not getattr(read_once, "done", False):
+            read_once.done = True
+            both_read.wait(timeout=10)
+        return pks
+
+    monkeypatch.setattr(sending, "candidates", candidates_read_together)
     outcomes = []
 
     def run():
         try:
-            start.wait()
             outcomes.append(sending.send_due(local(DUE, 9)))
         finally:
             connection.close()  # each thread has its own connection (own PostgreSQL session)
