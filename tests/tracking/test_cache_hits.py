@@ -1,5 +1,6 @@
 """On a cache hit a page runs only what its uncached parts need (bench/ measures the cost)."""
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,10 +8,15 @@ from django.urls import reverse
 
 from rlsapp.reminders import worklist as recheck_worklist
 from rlsapp.reminders.services import sync_patient
+from rlsapp.tracking.caching import versioned_key
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.views.patients import WORKLIST_PAGE_SIZE
 
 from .test_query_counts import add_history
+
+
+def requested_number(asked):
+    return int(asked) if asked.isdigit() else 1
 
 
 def queries_on_second_view(client, url):
@@ -72,3 +78,17 @@ def test_the_second_worklist_page_holds_the_next_patients_in_urgency_order(
     assert page.number == 2 and page.paginator.num_pages == 2
     html = owner_client.get(reverse("home"), {"page": 2}).content.decode()
     assert ordered[-1] in html and ordered[0] not in html
+
+
+@pytest.mark.parametrize("asked, shown", [("0", 2), ("99", 2), ("next", 1)])
+def test_a_page_number_out_of_range_shows_the_nearest_page_and_is_not_kept(
+    owner_client, owner, asked, shown
+):
+    for i in range(WORKLIST_PAGE_SIZE + 1):
+        Patient.objects.create(owner=owner, name=f"P{i:03d}")
+    for _ in range(2):
+        response = owner_client.get(reverse("home"), {"page": asked})
+        assert f"Page {shown} of 2" in response.content.decode()
+    owner.refresh_from_db()
+    kept = cache.get(versioned_key(owner, "worklist-page", requested_number(asked)))
+    assert (kept is not None) == (asked == "next")  # "next" asks for page 1, which it shows

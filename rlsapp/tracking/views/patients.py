@@ -1,5 +1,3 @@
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -9,7 +7,6 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -26,38 +23,49 @@ WORKLIST_PAGE_SIZE = 50
 RECENT_ROWS = 10
 
 
-@login_required
-def worklist(request):
+def requested_page(request):
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+def render_worklist_page(request, owned, number):
+    """The worklist body for page `number` and the number of the page it shows; None, None
+    for someone who tracks nobody yet."""
     today = timezone.localdate()
-    owned = Patient.objects.for_user(request.user)
-    # Pages are counted on the plain patient table (at most one open reminder each, so the
-    # same count), and the count is kept under the data version like the rows. The rows and
-    # the summary are rendered inside a cached fragment, so the annotated query is not even
-    # built on a cache hit (building and counting it cost ~10 ms a request; bench/).
     paginator = Paginator(owned.order_by("pk"), WORKLIST_PAGE_SIZE)
-    # Paginator.count is a cached_property: setting it saves the COUNT query.
-    paginator.count = cache.get_or_set(
-        versioned_key(request.user, "worklist-count"), owned.count, CACHE_SECONDS
-    )
-    page = paginator.get_page(request.GET.get("page"))
     if paginator.count == 0:
-        messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
-        return redirect("patient_create")
-
-    @functools.cache
-    def patients():
-        return recheck_worklist.with_next_recheck(owned.with_latest(), today)
-
+        return None, None
+    page = paginator.get_page(number)
+    patients = recheck_worklist.with_next_recheck(owned.with_latest(), today)
     first = (page.number - 1) * WORKLIST_PAGE_SIZE
-    page.object_list = SimpleLazyObject(
-        lambda: list(patients()[first : first + WORKLIST_PAGE_SIZE])
-    )
+    page.object_list = list(patients[first : first + WORKLIST_PAGE_SIZE])
     context = {
         "page": page,
         "today": today,
-        "recheck_summary": SimpleLazyObject(lambda: recheck_worklist.summary(patients())),
+        "recheck_summary": recheck_worklist.summary(patients),
     }
-    return render(request, "tracking/worklist.html", context)
+    return render_to_string("tracking/worklist_page.html", context, request), page.number
+
+
+@login_required
+def worklist(request):
+    # As the patient page: the whole body is cached under the data version, so a repeat
+    # view runs only the session and user queries (a hit in-process: 5.3 ms with the page
+    # count and the rows cached apart, 4.4 ms whole; the trivial view 3.0 ms; bench/).
+    number = requested_page(request)
+    key = versioned_key(request.user, "worklist-page", number)
+    body = cache.get(key)
+    if body is None:
+        owned = Patient.objects.for_user(request.user)
+        body, shown = render_worklist_page(request, owned, number)
+        if body is None:
+            messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
+            return redirect("patient_create")
+        if shown == number:  # out-of-range numbers show another page: not worth a key each
+            cache.set(key, body, CACHE_SECONDS)
+    return render(request, "tracking/worklist.html", {"body": mark_safe(body)})
 
 
 def latest_results(patient):
