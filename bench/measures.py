@@ -137,7 +137,7 @@ def delete_patient(pk):
     from django.db import connection, transaction
 
     from rlsapp.tracking.models import LabDraw, Patient
-    from rlsapp.tracking.signals import bump_data_version
+    from rlsapp.tracking.versions import bump_data_version
 
     draws = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s"
     with transaction.atomic(), connection.cursor() as cursor:

@@ -38,7 +38,7 @@ def main():
     from django.utils import timezone
 
     from rlsapp.reminders.models import Reminder
-    from rlsapp.tracking.signals import bump_data_version
+    from rlsapp.tracking.versions import bump_data_version
 
     from .seed import BENCH_EMAIL
 

@@ -173,7 +173,7 @@ def count_queries(user, found):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from rlsapp.tracking.signals import bump_data_version
+    from rlsapp.tracking.versions import bump_data_version
 
     client = Client()
     client.force_login(user)
@@ -226,7 +226,7 @@ def remove_posted_draws(post):
     from django.db import connection, transaction
 
     from rlsapp.tracking.models import LabDraw, LabResult
-    from rlsapp.tracking.signals import bump_data_version
+    from rlsapp.tracking.versions import bump_data_version
 
     draw_ids = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s AND lab_name = %s"
     with transaction.atomic(), connection.cursor() as cursor:

@@ -23,7 +23,7 @@ from django.dispatch import Signal
 from simple_history.utils import bulk_create_with_history
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
-from rlsapp.tracking.signals import bump_data_version
+from rlsapp.tracking.versions import bump_data_version
 
 from .parsed import ParsedDraw, ParsedImport
 

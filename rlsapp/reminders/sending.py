@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rlsapp.tracking.models import LabResult, Patient
-from rlsapp.tracking.signals import bump_data_versions
+from rlsapp.tracking.versions import bump_data_versions
 
 from .models import Reminder
 

@@ -10,7 +10,8 @@ from django.dispatch import receiver
 
 from rlsapp.interop.importer import records_imported
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
-from rlsapp.tracking.signals import bump_data_version, started_here
+from rlsapp.tracking.signals import started_here
+from rlsapp.tracking.versions import bump_data_version
 
 from .models import Reminder
 from .services import sync_patient

@@ -4,12 +4,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import transaction
 from django.utils import timezone
 
 from rlsapp import units
 
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from .versions import one_bump_at_the_end
 
 EARLIEST_DATE = datetime.date(1950, 1, 1)
 
@@ -121,7 +121,7 @@ class VersionCheckMixin:
         self.instance.version = seen + 1
 
     def save(self, commit=True):
-        with transaction.atomic():
+        with one_bump_at_the_end():
             self.claim_version()
             return super().save(commit)
 
@@ -264,7 +264,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.measurements["tsat"] = units.Measurement("tsat", value, "", text, "%")
         self.calculated_tsat = True
 
-    @transaction.atomic
+    @one_bump_at_the_end()
     def save(self, commit=True):
         draw = super().save(commit=False)
         draw.patient = self.patient

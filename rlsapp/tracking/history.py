@@ -9,8 +9,6 @@ import bisect
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from rlsapp import units
 
 from .models import (
@@ -22,6 +20,7 @@ from .models import (
     Patient,
     SymptomScore,
 )
+from .versions import one_bump_at_the_end
 
 # Records of these kinds can be restored after deletion; the slug is used in URLs.
 RESTORABLE = {"draw": LabDraw, "infusion": Infusion, "symptom": SymptomScore}
@@ -205,7 +204,7 @@ def patient_history(patient):
     return changes[:LIMIT]
 
 
-@transaction.atomic
+@one_bump_at_the_end()
 def restore(record):
     """Bring back a deleted record as it was when deleted; a draw comes back with its results."""
     model = record.instance_type

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -8,6 +8,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rlsapp import units
+
+from .versions import one_bump_at_the_end
 
 
 class PatientQuerySet(models.QuerySet):
@@ -184,7 +186,7 @@ class LabDraw(models.Model):
     def delete(self, *args, **kwargs):
         """Delete the results one by one first, marking their history, so a restore can tell
         them from results removed earlier by an edit."""
-        with transaction.atomic():
+        with one_bump_at_the_end():
             for result in self.results.all():
                 result._change_reason = DELETED_WITH_DRAW
                 result.delete()

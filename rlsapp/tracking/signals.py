@@ -1,34 +1,9 @@
-"""Bump the owner's data version whenever a patient's records change.
+"""Move the owner's data version on whenever a patient's records change (versions.py)."""
 
-Pages cache what they render under that version (rlsapp/tracking/caching.py);
-bumping it in the same transaction as the change means no cached page can show
-data older than what has been committed.
-"""
-
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
-
-
-def bump_data_version(**owner_filter):
-    get_user_model().objects.filter(**owner_filter).update(data_version=F("data_version") + 1)
-
-
-def bump_data_versions(user_ids):
-    """Several users' versions at once, their rows locked in id order: two senders moving
-    overlapping sets on at the same time wait for each other instead of deadlocking."""
-    User = get_user_model()
-    with transaction.atomic():
-        locked = list(
-            User.objects.select_for_update()
-            .filter(pk__in=user_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        User.objects.filter(pk__in=locked).update(data_version=F("data_version") + 1)
+from .versions import bump_data_version
 
 
 def started_here(sender, origin):

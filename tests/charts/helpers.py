@@ -3,7 +3,7 @@
 import datetime
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
-from rlsapp.tracking.signals import bump_data_version
+from rlsapp.tracking.versions import bump_data_version
 
 DAY0 = datetime.date(2024, 1, 1)
 

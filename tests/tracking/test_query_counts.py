@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
-from rlsapp.tracking.signals import bump_data_version
+from rlsapp.tracking.versions import bump_data_version
 
 WORKLIST_BUDGET = 10
 PATIENT_PAGE_BUDGET = 12

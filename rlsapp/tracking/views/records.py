@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from .. import access
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, LabDrawForm, SymptomScoreForm
 from ..models import Infusion, LabDraw, SymptomScore
+from ..versions import one_bump_at_the_end
 
 PAGE_SIZE = 25
 
@@ -68,7 +69,8 @@ def _edit(request, kind, patient, instance=None):
 def _delete(request, kind, obj):
     patient = obj.patient
     if request.method == "POST":
-        obj.delete()
+        with one_bump_at_the_end():
+            obj.delete()
         messages.success(request, f"Deleted the {kind.singular}.")
         return redirect(patient)
     context = {
