@@ -7,12 +7,10 @@ the commit; `one_bump_at_the_end` keeps that lock short for saves of several rec
 
 import contextlib
 import contextvars
-import functools
-import operator
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 # The owner filters noted inside one_bump_at_the_end(), or None outside it.
 _waiting = contextvars.ContextVar("data_version_bumps_waiting", default=None)
@@ -49,13 +47,20 @@ def one_bump_at_the_end():
             _waiting.reset(token)
             token = None
             if waiting:
-                unique = {repr(sorted(f.items())): Q(**f) for f in waiting}.values()
-                get_user_model().objects.filter(functools.reduce(operator.or_, unique)).update(
-                    data_version=F("data_version") + 1
-                )
+                _bump_all(waiting)
     finally:
         if token is not None:
             _waiting.reset(token)
+
+
+def _bump_all(owner_filters):
+    """One SELECT for the owners (a UNION of index lookups: OR-ing the filters made the
+    planner scan every draw of the user, 22 ms on bench/'s data), then one UPDATE."""
+    User = get_user_model()
+    unique = {repr(sorted(f.items())): f for f in owner_filters}.values()
+    owners = [User.objects.filter(**f).values_list("pk", flat=True) for f in unique]
+    ids = set(owners[0].union(*owners[1:])) if len(owners) > 1 else set(owners[0])
+    User.objects.filter(pk__in=sorted(ids)).update(data_version=F("data_version") + 1)
 
 
 def bump_data_versions(user_ids):
