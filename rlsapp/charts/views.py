@@ -22,13 +22,12 @@ from .queries import load_history
 def chart_data(request, pk):
     # As the patient page: a body is cached only for the patient's owner at this data
     # version, so a repeat view needs no patient lookup (tracking/views/patients.py).
-    key = versioned_key(request.user, "chart-json", pk)
-    body = cache.get(key)
-    if body is None:
+    def build():
         patient = get_patient_for_user(request, pk)
         data = build_chart_data(patient, load_history(patient), timezone.localdate())
-        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-        cache.set(key, body, CACHE_SECONDS)
+        return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    body = cache.get_or_set(versioned_key(request.user, "chart-json", pk), build, CACHE_SECONDS)
     return HttpResponse(body, content_type="application/json")
 
 
