@@ -59,19 +59,17 @@ def _bump_all(owner_filters):
     User = get_user_model()
     unique = {repr(sorted(f.items())): f for f in owner_filters}.values()
     owners = [User.objects.filter(**f).values_list("pk", flat=True) for f in unique]
-    ids = set(owners[0].union(*owners[1:])) if len(owners) > 1 else set(owners[0])
-    User.objects.filter(pk__in=sorted(ids)).update(data_version=F("data_version") + 1)
+    bump_data_versions(owners[0].union(*owners[1:]) if len(owners) > 1 else owners[0])
 
 
 def bump_data_versions(user_ids):
-    """Several users' versions at once, their rows locked in id order: two senders moving
-    overlapping sets on at the same time wait for each other instead of deadlocking."""
+    """Several users' versions at once. With more than one, their rows are locked in id
+    order first: two writers moving overlapping sets on at the same time then wait for
+    each other instead of deadlocking."""
     User = get_user_model()
-    with transaction.atomic():
-        locked = list(
-            User.objects.select_for_update()
-            .filter(pk__in=user_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        User.objects.filter(pk__in=locked).update(data_version=F("data_version") + 1)
+    ids = sorted(set(user_ids))
+    # One id needs no lock first, nor a savepoint around this inside a save.
+    with transaction.atomic() if len(ids) > 1 else contextlib.nullcontext():
+        if len(ids) > 1:
+            list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        User.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
