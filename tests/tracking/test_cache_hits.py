@@ -52,6 +52,7 @@ def test_a_cached_patient_page_reads_only_the_session_and_the_user(owner_client,
     # Not even the patient: its body is cached only for its owner at this data version.
     assert len(sql) == 2
     assert "accounts_user" in sql[1]
+    assert not any("tracking_labresult" in q or "tracking_symptomscore" in q for q in sql)
 
 
 def test_a_cached_chart_json_reads_only_the_session_and_the_user(owner_client, patient, today):
