@@ -161,6 +161,16 @@ class Finished:
         self.sent, self.not_emailed, self.owners = [], [], set()
 
 
+def open_connection(connection):
+    """Open the pass's mail connection now: Django's SMTP backend opens and closes one per
+    email unless it is already open. A server that is away is not fatal here: each email
+    then tries to connect itself, and fails into a retry."""
+    try:
+        connection.open()
+    except Exception as error:
+        logger.warning("mail connection failed (%s); trying per email", type(error).__name__)
+
+
 def deliver(pk, token, now, outcome: Outcome):
     reminder = Reminder.objects.select_related("patient__owner").filter(pk=pk).first()
     if reminder is None:  # deleted with its patient meanwhile
@@ -180,8 +190,9 @@ def _deliver(reminder, token, now, outcome: Outcome, finished, latest=LOOK_UP, c
     try:
         compose(reminder, latest, connection).send()
     except Exception as error:  # any backend or template failure: retry later
-        if connection is not None:
-            connection.close()  # a broken connection is opened afresh for the next email
+        if connection is not None:  # the rest of the pass gets a fresh connection
+            connection.close()
+            open_connection(connection)
         attempts = reminder.attempts + 1
         _release(
             pk,
@@ -230,6 +241,7 @@ def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Ou
     # A batch is claimed at once (one UPDATE), its latest ferritin values read at once, and
     # its emails marked sent MARK_EVERY at a time: a few writes per batch, not one per email.
     connection = get_connection()
+    open_connection(connection)
     try:
         while pks := candidates(moment()):
             at = moment()

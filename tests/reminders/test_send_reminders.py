@@ -321,3 +321,68 @@ def test_one_failed_email_leaves_the_others_of_its_batch_sent(owner, settings):
         "Cal",
     }
     assert Reminder.objects.get(patient__name="Bea").last_error == "SMTPServerDisconnected"
+
+
+class FakeSMTP:
+    """smtplib.SMTP's part that Django's SMTP backend uses, counting connections."""
+
+    opened = 0
+    refuse = ()  # recipients whose email fails, as a dropped connection would
+    down = False
+
+    def __init__(self, host, port, **kwargs):
+        if FakeSMTP.down:
+            raise ConnectionRefusedError(111, "Connection refused")
+        FakeSMTP.opened += 1
+        self.closed = False
+
+    def sendmail(self, from_addr, to_addrs, msg):
+        assert not self.closed
+        if set(to_addrs) & set(FakeSMTP.refuse):
+            raise smtplib.SMTPServerDisconnected("gone")
+        return {}
+
+    def quit(self):
+        self.closed = True
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def fake_smtp(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    monkeypatch.setattr("django.core.mail.backends.smtp.smtplib.SMTP", FakeSMTP)
+    monkeypatch.setattr(FakeSMTP, "opened", 0)
+    monkeypatch.setattr(FakeSMTP, "refuse", ())
+    monkeypatch.setattr(FakeSMTP, "down", False)
+    return FakeSMTP
+
+
+def test_one_smtp_connection_serves_the_whole_pass(owner, fake_smtp):
+    for i in range(5):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    assert sending.send_due(local(DUE, 9)).sent == 5
+    assert fake_smtp.opened == 1
+
+
+def test_after_a_dropped_smtp_connection_the_rest_share_a_new_one(owner, make_user, fake_smtp):
+    bea = make_user("bea@example.com")
+    add_infusion(Patient.objects.create(owner=owner, name="Ann"), INFUSED)
+    add_infusion(Patient.objects.create(owner=bea, name="Bea"), INFUSED)
+    for i in range(3):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    fake_smtp.refuse = ("bea@example.com",)
+    outcome = sending.send_due(local(DUE, 9))
+    assert (outcome.sent, outcome.failed) == (4, 1)
+    assert fake_smtp.opened == 2
+
+
+def test_a_mail_server_that_is_away_leaves_every_reminder_for_a_retry(owner, fake_smtp, caplog):
+    for i in range(3):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    fake_smtp.down = True
+    outcome = sending.send_due(local(DUE, 9))
+    assert (outcome.sent, outcome.failed) == (0, 3)
+    assert Reminder.objects.filter(status="upcoming", attempts=1, claim=None).count() == 3
+    assert "mail connection failed (ConnectionRefusedError)" in caplog.text
