@@ -86,7 +86,7 @@ def send_reminders(say):
 
 def _csv_text(rows, today):
     """`rows` records in rlsapp's own export layout (one row per result, infusion or score)."""
-    from rlsapp import units
+    from rlsapp.domain import units
     from rlsapp.interop.csv_export import COLUMNS
 
     rng = random.Random(7)

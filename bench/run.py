@@ -120,7 +120,7 @@ def pick_patients():
 def targets(user, read, post, today):
     from django.urls import NoReverseMatch, reverse
 
-    from rlsapp import units
+    from rlsapp.domain import units
 
     from .serve import Target
 

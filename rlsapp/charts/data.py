@@ -2,13 +2,13 @@
 
 The same dict feeds the JSON endpoint (drawn by static/js/patient_charts.js), the
 HTML tables on the patient page and the printable report, so the chart and the
-table can never disagree. All fitting is done by rlsapp.kinetics.
+table can never disagree. All fitting is done by rlsapp.domain.kinetics.
 """
 
 from bisect import bisect_left
 from datetime import date
 
-from rlsapp import kinetics, units
+from rlsapp.domain import kinetics, units
 
 from .queries import History
 

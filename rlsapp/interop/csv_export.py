@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .csv_parse import FORMULA_PREFIXES
 from .fhir_export import fhir_number, product_label

@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from . import vocab
 from .dates import DateError, choose_order, parse_date

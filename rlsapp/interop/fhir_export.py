@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .vocab import LOINC_SYSTEM, SNOMED_INTRAVENOUS, SNOMED_SYSTEM, UCUM_SYSTEM
 

@@ -16,7 +16,7 @@ import datetime
 import json
 import re
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from . import vocab
 from .csv_parse import DOSE_RANGE_MG, MAX_NOTE, MAX_TEXT

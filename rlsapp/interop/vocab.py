@@ -1,6 +1,6 @@
 """How people and labs name analytes, units and iron products (pure: no Django imports).
 
-rlsapp.units holds the analytes and the units it accepts; this module maps the
+rlsapp.domain.units holds the analytes and the units it accepts; this module maps the
 many spellings found in spreadsheets, portal exports and FHIR files onto them.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rlsapp import units
+from rlsapp.domain import units
 
 # Spellings of each analyte in headers and test-name cells, already normalised
 # by `normalise_name` (lower case, µ as u, punctuation as spaces).
@@ -171,7 +171,7 @@ _EXTRA_UNITS: dict[str, dict[str, str]] = {
 
 
 def resolve_unit(analyte_code: str, text: str) -> str | None:
-    """The accepted unit of rlsapp.units that `text` spells, or None if unknown."""
+    """The accepted unit of rlsapp.domain.units that `text` spells, or None if unknown."""
     key = unit_key(text)
     for accepted in units.ANALYTES[analyte_code].units:
         if unit_key(accepted) == key:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from rlsapp import recheck
+from rlsapp.domain import recheck
 from rlsapp.tracking.models import Patient
 
 # Emails go out in the morning of the day, in the configured time zone.

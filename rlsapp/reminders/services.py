@@ -10,8 +10,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from rlsapp import recheck
-from rlsapp.kinetics import Point
+from rlsapp.domain import recheck
+from rlsapp.domain.kinetics import Point
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 
 from .models import Reminder

@@ -12,7 +12,7 @@ import random
 
 from django.db import transaction
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 from .versions import one_bump_at_the_end

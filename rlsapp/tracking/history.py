@@ -9,7 +9,7 @@ import bisect
 import datetime
 from dataclasses import dataclass, field
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .models import (
     DELETED_WITH_DRAW,

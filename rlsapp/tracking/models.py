@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from rlsapp import units
+from rlsapp.domain import units
 
 from .versions import one_bump_at_the_end
 

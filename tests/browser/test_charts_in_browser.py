@@ -6,7 +6,7 @@ import time
 import pytest
 from django.test import Client
 
-from rlsapp import kinetics
+from rlsapp.domain import kinetics
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from tests.conftest import PASSWORD
 
@@ -94,7 +94,7 @@ def create_history_directly(patient):
 
 
 def expected_rows(patient):
-    """The infusion table as rlsapp.kinetics computes it from what was saved."""
+    """The infusion table as rlsapp.domain.kinetics computes it from what was saved."""
     points = [
         kinetics.Point(r.draw.drawn_on, r.value, r.comparator)
         for r in LabResult.objects.ferritin_series(patient)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from rlsapp import units
+from rlsapp.domain import units
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from rlsapp import units
+from rlsapp.domain import units
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
 EXAMPLES = settings(

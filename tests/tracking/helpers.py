@@ -1,4 +1,4 @@
-from rlsapp import units
+from rlsapp.domain import units
 
 
 def draw_post(drawn_on, **values):

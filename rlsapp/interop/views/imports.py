@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from rlsapp import units
+from rlsapp.domain import units
 from rlsapp.tracking.access import get_patient_for_user
 
 from ..access import get_pending_import_for_user

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from rlsapp import recheck
+from rlsapp.domain import recheck
 
 from ..models import CalendarFeed
 

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from rlsapp import units
+from rlsapp.domain import units
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from rlsapp import units
+from rlsapp.domain import units
 from rlsapp.reminders import worklist as recheck_worklist
 from rlsapp.reminders.models import Reminder
 

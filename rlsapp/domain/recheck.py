@@ -8,7 +8,7 @@ Rules from shared/domain.md ("Re-check timing"), each driven by a per-patient se
 - routine: every M weeks after the latest ferritin result, once the first
   re-check is done (or when no infusion is recorded);
 - predicted: a lead time before the date the current episode's decline is
-  predicted to reach the threshold (rlsapp.kinetics). When a result already
+  predicted to reach the threshold (rlsapp.domain.kinetics). When a result already
   covers the lead window, the predicted date itself; when the latest result
   is already past that date (and still above the threshold) the fit and the
   measurement disagree and the rule gives way to the others.
@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rlsapp import kinetics
-from rlsapp.kinetics import Dose, Point, Prediction
+from rlsapp.domain import kinetics
+from rlsapp.domain.kinetics import Dose, Point, Prediction
 
 FIRST, ROUTINE, PREDICTED = "first", "routine", "predicted"
 # On the same day, the more informative reason is shown.
@@ -217,7 +217,7 @@ def phosphate_note(infusions: list[InfusionRecord]) -> str:
 def current_prediction(
     settings: Settings, points: list[Point], infusions: list[InfusionRecord]
 ) -> Prediction | None:
-    """The current episode's predicted crossing (rlsapp.kinetics), or None without an infusion."""
+    """The current episode's predicted crossing (kinetics), or None without an infusion."""
     if not infusions:
         return None
     episodes = kinetics.split_episodes(points, [i.dose() for i in infusions])

@@ -1,6 +1,6 @@
 import pytest
 
-from rlsapp import units
+from rlsapp.domain import units
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlsapp.kinetics import (
+from rlsapp.domain.kinetics import (
     SPIKE_WEEKS,
     Dose,
     Point,

@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from rlsapp import recheck
-from rlsapp.kinetics import Point, Prediction
-from rlsapp.recheck import InfusionRecord, Settings, next_recheck
+from rlsapp.domain import recheck
+from rlsapp.domain.kinetics import Point, Prediction
+from rlsapp.domain.recheck import InfusionRecord, Settings, next_recheck
 
 DEFAULTS = Settings()
 INFUSION = InfusionRecord(date(2025, 3, 3), "derisomaltose")
@@ -323,7 +323,7 @@ def test_urgency_follows_the_due_soon_window(remind_on, soon_days, expected):
     assert recheck.urgency(remind_on, TODAY, soon_days) == expected
 
 
-# With the real decline model (rlsapp.kinetics): exact, hand-checkable data.
+# With the real decline model (rlsapp.domain.kinetics): exact, hand-checkable data.
 START = date(2025, 1, 1)
 
 
