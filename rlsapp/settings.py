@@ -146,18 +146,30 @@ AUTHENTICATION_BACKENDS = [
 # pair out for an hour. Locking by email alone would let anyone lock a user out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Slow spraying (one address trying many emails) is bounded too: an address with this many
+# failures within the cool-off time, whatever the emails, waits the cool-off out. The second
+# lockout parameter counts them; our handler applies this limit to it (throttling.py).
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "rlsapp.accounts.throttling.SignInAttemptHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Axes logs its "client string"; ours leaves the email address out of the logs.
 AXES_CLIENT_STR_CALLABLE = "rlsapp.accounts.throttling.client_str"
-# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+# Reverse proxies in front of the app, each appending the address it saw to X-Forwarded-For
+# (0: clients connect directly). The client's address is the PROXY_COUNT-th from the right;
+# anything to its left was sent by the client and is ignored.
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# django-ipware (axes' `ipware` extra) counts only the proxies named inside the header, so
+# the outermost proxy, which is REMOTE_ADDR, is not one of them. Not strict: a header the
+# client started itself is longer than that and must still give the proxy's entry.
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 )
+IPWARE_STRICT = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="rlsapp")
 
