@@ -92,3 +92,35 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = run(["manage.py", "check"], env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+MAIL_SCRIPT = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps([s.EMAIL_BACKEND, s.MAIL_CONFIGURED]))"
+)
+
+
+@pytest.mark.parametrize(
+    "overrides, backend, configured",
+    [
+        # Production with no EMAIL_URL (compose passes it empty): nothing sent, nothing printed.
+        ({}, "rlsapp.nomail.EmailBackend", False),
+        ({"EMAIL_URL": ""}, "rlsapp.nomail.EmailBackend", False),
+        # The operator may choose the console explicitly; then it is their choice.
+        ({"EMAIL_URL": "consolemail://"}, "django.core.mail.backends.console.EmailBackend", True),
+        (
+            {"EMAIL_URL": "smtp+tls://u:p@smtp.example.org:587"},
+            "django.core.mail.backends.smtp.EmailBackend",
+            True,
+        ),
+        ({"EMAIL_URL": "dummymail://"}, "django.core.mail.backends.dummy.EmailBackend", False),
+        # `make run`'s first try: DEBUG on, no EMAIL_URL, mail to the console.
+        ({"DEBUG": "true"}, "django.core.mail.backends.console.EmailBackend", True),
+    ],
+)
+def test_mail_goes_to_the_console_only_with_debug_or_when_chosen(
+    tmp_path, overrides, backend, configured
+):
+    result = run(["-c", MAIL_SCRIPT], production_env(tmp_path, **overrides))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [backend, configured]

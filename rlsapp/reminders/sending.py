@@ -183,7 +183,9 @@ def deliver(pk, token, now, outcome: Outcome):
 def _deliver(reminder, token, now, outcome: Outcome, finished, latest=LOOK_UP, connection=None):
     pk = reminder.pk
     owner = reminder.patient.owner
-    if not (owner.email_reminders and owner.email and owner.is_active):
+    # Without mail the reminder stays due in the app and the feed, not "emailed".
+    mailable = settings.MAIL_CONFIGURED and owner.email and owner.is_active
+    if not (mailable and owner.email_reminders):
         finished.add(reminder, emailed=False)
         outcome.not_emailed += 1
         return

@@ -6,6 +6,7 @@ Safe to run from several machines at once (see rlsapp/reminders/sending.py).
 import signal
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
@@ -35,9 +36,10 @@ class Command(BaseCommand):
             dry_run=dry_run, out=self.stdout, should_stop=lambda: getattr(self, "stopping", False)
         )
         if not dry_run and (outcome.sent or outcome.failed or outcome.not_emailed):
+            why = "opted out" if settings.MAIL_CONFIGURED else "no mail configured"
             self.stdout.write(
                 f"Sent {outcome.sent}, failed {outcome.failed} (will retry), "
-                f"not emailed (opted out) {outcome.not_emailed}."
+                f"not emailed ({why}) {outcome.not_emailed}."
             )
         return outcome
 
