@@ -200,10 +200,22 @@ STORAGES = {
     },
 }
 
+# Mail: EMAIL_URL names the backend. Unset (or empty), DEBUG prints mail to the console
+# for a first try; with DEBUG off nothing is sent, and nothing printed: emails hold reset
+# links and health values, so they reach the log only if the operator names
+# consolemail:// explicitly. MAIL_CONFIGURED says whether mail can reach anyone; without
+# it open sign-up is off and links that would be mailed are shown instead.
+NO_MAIL_BACKEND = "rlsapp.nomail.EmailBackend"
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = NO_MAIL_BACKEND
+MAIL_CONFIGURED = EMAIL_BACKEND not in (
+    NO_MAIL_BACKEND,
+    "django.core.mail.backends.dummy.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rlsapp <rlsapp@localhost>")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
