@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from tests.conftest import PASSWORD
 
 
 def directives(response):
@@ -100,6 +101,8 @@ def test_every_page_runs_only_what_the_policy_allows(
     owner_client, full_patient, url_name, with_patient
 ):
     url = reverse(url_name, args=[full_patient.pk] if with_patient else [])
+    if url_name == "twofactor_setup":
+        owner_client.post(url, {"password": PASSWORD})  # on to the page with the QR code
     response = owner_client.get(url)
     assert response.status_code == 200
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])

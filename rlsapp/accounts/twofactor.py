@@ -32,6 +32,10 @@ PENDING_BACKEND = "twofactor_pending_backend"
 PENDING_NEXT = "twofactor_pending_next"
 PENDING_SINCE = "twofactor_pending_since"
 PENDING_SECONDS = 300
+# Turning two-factor on starts with the password; the secret is made and shown only after it,
+# and the code that confirms it must follow within this time.
+SETUP_SINCE = "twofactor_setup_since"
+SETUP_SECONDS = 600
 RECOVERY_CODES = 10
 DEVICE_NAME = "Authenticator app"
 
@@ -50,8 +54,14 @@ class TokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split()).lower()
 
 
-class DisableForm(forms.Form):
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput)
+class PasswordForm(forms.Form):
+    """The signed-in user's password again, before two-factor is turned on or off."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,11 +163,16 @@ def _qr_svg(device):
 @login_required
 @require_http_methods(["GET", "POST"])
 def twofactor_setup(request):
-    """Turn two-factor on: scan the QR code, confirm one code, receive recovery codes."""
+    """Turn two-factor on: the password, then scan the QR code, confirm one code, receive
+    recovery codes. Without the password a session thief could turn it on and lock the owner
+    out, or read a secret the owner might go on to use."""
     user = request.user
     if user_has_device(user):
         messages.info(request, "Two-factor sign-in is already on.")
         return redirect("account_settings")
+    since = request.session.get(SETUP_SINCE)
+    if since is None or time.time() - since > SETUP_SECONDS:
+        return _setup_password_step(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
@@ -165,6 +180,7 @@ def twofactor_setup(request):
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             codes = _turn_on(user, device)
+            request.session.pop(SETUP_SINCE, None)
             otp_login(request, device)
             return render(request, "accounts/twofactor_codes.html", {"codes": codes})
         form.add_error("token", "That code did not match: check the phone's clock and try again.")
@@ -174,6 +190,16 @@ def twofactor_setup(request):
         "secret": _spaced_secret(device),
     }
     return render(request, "accounts/twofactor_setup.html", context)
+
+
+def _setup_password_step(request):
+    form = PasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        # A fresh secret each time: one shown before (an abandoned setup) is never used.
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        request.session[SETUP_SINCE] = time.time()
+        return redirect("twofactor_setup")
+    return render(request, "accounts/twofactor_password.html", {"form": form})
 
 
 def _spaced_secret(device):
@@ -195,7 +221,7 @@ def _turn_on(user, device):
 @login_required
 @require_http_methods(["GET", "POST"])
 def twofactor_disable(request):
-    form = DisableForm(request.POST or None, user=request.user)
+    form = PasswordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             TOTPDevice.objects.filter(user=request.user).delete()

@@ -111,6 +111,7 @@ def test_a_next_url_elsewhere_is_not_followed(client, device):
 
 
 def test_turning_it_on_shows_a_qr_code_then_recovery_codes(owner_client, owner):
+    owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
     page = owner_client.get(reverse("twofactor_setup"))
     assert "<svg" in page.content.decode()
     device = TOTPDevice.objects.get(user=owner, confirmed=False)
@@ -176,3 +177,41 @@ def test_the_admin_sign_in_cannot_skip_the_code(client, owner, device):
     sign_in(client)
     client.post(reverse("login_verify"), {"token": code_for(device)})
     assert client.get("/admin/").status_code == 200
+
+
+def test_turning_it_on_asks_for_the_password_before_showing_the_secret(owner_client, owner):
+    """A session thief must not turn it on (locking the owner out) nor read the secret."""
+    page = owner_client.get(reverse("twofactor_setup")).content.decode()
+    assert "<svg" not in page
+    assert 'name="password"' in page
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+
+    wrong = owner_client.post(reverse("twofactor_setup"), {"password": "not-my-password"})
+    assert "not your password" in wrong.content.decode()
+    assert "<svg" not in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+
+    # A code without the password step does not turn it on either.
+    owner_client.post(reverse("twofactor_setup"), {"token": "123456"})
+    assert not TOTPDevice.objects.filter(user=owner, confirmed=True).exists()
+
+
+def test_each_password_step_makes_a_new_secret(owner_client, owner):
+    """A secret someone saw earlier (an abandoned setup) is never the one that gets used."""
+    with time_machine.travel("2026-01-01 12:00", tick=False):
+        owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
+        owner_client.get(reverse("twofactor_setup"))
+    first = TOTPDevice.objects.get(user=owner).key
+    with time_machine.travel("2026-01-02 12:00", tick=False):
+        owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
+        owner_client.get(reverse("twofactor_setup"))
+    assert TOTPDevice.objects.get(user=owner).key != first
+
+
+def test_the_password_step_lasts_ten_minutes(owner_client, owner):
+    with time_machine.travel("2026-01-01 12:00", tick=False):
+        owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
+        assert "<svg" in owner_client.get(reverse("twofactor_setup")).content.decode()
+    with time_machine.travel("2026-01-01 12:11", tick=False):
+        page = owner_client.get(reverse("twofactor_setup")).content.decode()
+    assert "<svg" not in page and 'name="password"' in page
