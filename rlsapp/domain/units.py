@@ -27,6 +27,10 @@ class Analyte:
     reference: dict[str, tuple[float, float]] = field(default_factory=dict)
     decimals: int = 1
     short_label: str = ""  # for narrow tables, where the label is long
+    # usual band in the stored unit: inside the hard limits, a value outside it is possible
+    # but rare enough that the form asks to confirm it (a typo or a wrong unit is likelier)
+    usual: tuple[float, float] | None = None
+    usual_source: str = ""
 
     def reference_range(self, sex: str = "") -> tuple[float, float] | None:
         return self.reference.get(sex) or self.reference.get("")
@@ -36,6 +40,37 @@ class Analyte:
 
     def unit_choices(self) -> list[tuple[str, str]]:
         return [(u, u) for u in self.units]
+
+
+# Why each usual band (shared/domain.md's typical ranges, widened). The edges are the
+# app's choice: wide enough that a real result of this population rarely needs a second
+# look, narrow enough to catch a wrong unit or a slipped decimal before it is saved.
+USUAL_FERRITIN = (
+    "Below 15 µg/L iron stores are exhausted (WHO guideline on serum ferritin, 2020), so "
+    "single digits occur in RLS; above 1000 µg/L usually means iron overload or inflammation, "
+    "and the weeks after an infusion can run high."
+)
+USUAL_HEMOGLOBIN = (
+    "7 g/dL is the restrictive transfusion threshold (AABB guideline, Carson et al., JAMA 2023); "
+    "the polycythaemia vera criterion is above 16.5 g/dL in men and 16 g/dL in women (WHO 2016)."
+)
+USUAL_HEMATOCRIT = (
+    "About three times the hemoglobin in g/dL, so the hemoglobin band 7–20 g/dL is 21–60 %; "
+    "the polycythaemia vera criterion is above 49 % in men and 48 % in women (WHO 2016)."
+)
+USUAL_TSAT = (
+    "Below 20 % is iron deficiency (AASM 2024); iron is not given at 45 % or more "
+    "(IRLSSG 2018, AASM 2024), and far above that is iron overload."
+)
+USUAL_IRON = (
+    "Typical adult range 50–180 µg/dL (shared/domain.md); reads falsely high for about 24 h "
+    "after ferric carboxymaltose."
+)
+USUAL_TIBC = "Typical adult range 250–450 µg/dL (shared/domain.md)."
+USUAL_PHOSPHATE = (
+    "Typical adult range 2.5–4.5 mg/dL (shared/domain.md); below 1 mg/dL (0.32 mmol/L) is "
+    "severe hypophosphataemia, a known risk after ferric carboxymaltose (US label)."
+)
 
 
 ANALYTES: dict[str, Analyte] = {
@@ -51,6 +86,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=0.5,
             maximum=10000,
             reference={"": (30, 300)},
+            usual=(5, 1500),
+            usual_source=USUAL_FERRITIN,
             decimals=0,
         ),
         Analyte(
@@ -63,6 +100,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=2,
             maximum=25,
             reference={"": (12, 17), "F": (12, 16), "M": (13, 17)},
+            usual=(7, 20),
+            usual_source=USUAL_HEMOGLOBIN,
             short_label="Hb",
         ),
         Analyte(
@@ -75,6 +114,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=5,
             maximum=75,
             reference={"": (36, 50), "F": (36, 46), "M": (41, 50)},
+            usual=(20, 60),
+            usual_source=USUAL_HEMATOCRIT,
             short_label="Hct",
         ),
         Analyte(
@@ -87,6 +128,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=0.5,
             maximum=100,
             reference={"": (20, 50)},
+            usual=(3, 80),
+            usual_source=USUAL_TSAT,
             decimals=0,
             short_label="TSAT",
         ),
@@ -100,6 +143,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=2,
             maximum=1000,
             reference={"": (50, 180)},
+            usual=(10, 300),
+            usual_source=USUAL_IRON,
             decimals=0,
             short_label="Iron",
         ),
@@ -113,6 +158,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=50,
             maximum=1000,
             reference={"": (250, 450)},
+            usual=(150, 600),
+            usual_source=USUAL_TIBC,
             decimals=0,
         ),
         Analyte(
@@ -125,6 +172,8 @@ ANALYTES: dict[str, Analyte] = {
             minimum=0.2,
             maximum=15,
             reference={"": (2.5, 4.5)},
+            usual=(1, 8),
+            usual_source=USUAL_PHOSPHATE,
             short_label="Phos.",
         ),
     ]
@@ -137,8 +186,43 @@ COMPARATOR_CHOICES = [("", "="), ("<", "<"), ("<=", "≤"), (">", ">"), (">=", "
 _NUMBER = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*$")
 
 
+def unit_key(text: str) -> str:
+    """A spelling-independent key: 'µg/L', 'ug/l', 'mcg/L' and 'ug l' all give 'ug/l'."""
+    key = (text or "").strip().lower()
+    if key in ("percent", "pct", "procent", "prozent"):
+        return "%"
+    key = key.translate(str.maketrans("µμ", "uu")).replace("mcg", "ug")
+    key = re.sub(r"\s*/\s*|\s+per\s+", "/", key)
+    key = re.sub(r"\s+", "/", key.strip()) if "/" not in key else key.replace(" ", "")
+    return key.replace("100ml", "dl").replace("liter", "l").replace("litre", "l")
+
+
+# Extra spellings per analyte that are not a mere respelling of an accepted unit.
+_EXTRA_UNITS: dict[str, dict[str, str]] = {
+    "ferritin": {"ug/l": "µg/L", "ng/ml": "ng/mL"},
+    "hematocrit": {"fraction": "L/L", "ratio": "L/L", "1": "L/L", "vol%": "%"},
+}
+
+
+def resolve_unit(analyte_code: str, text: str) -> str | None:
+    """The accepted unit of the analyte that `text` spells, or None if unknown."""
+    key = unit_key(text)
+    for accepted in ANALYTES[analyte_code].units:
+        if unit_key(accepted) == key:
+            return accepted
+    return _EXTRA_UNITS.get(analyte_code, {}).get(key)
+
+
 class UnitError(ValueError):
-    """A value or unit the app cannot accept; the message names the range."""
+    """A value or unit the app cannot accept; the message names the range.
+
+    `suggestions` lists (unit, stored value) pairs in which the typed number would be a
+    usual value, so a form can offer the likely fix.
+    """
+
+    def __init__(self, message: str, suggestions: tuple[tuple[str, float], ...] = ()):
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)
@@ -165,18 +249,84 @@ def parse_number(text: str) -> tuple[str, float]:
 
 def measure(analyte_code: str, text: str, unit: str) -> Measurement:
     """Parse and convert one result as a lab printed it, or raise UnitError."""
+    comparator, number = parse_number(text)
+    return measure_number(analyte_code, number, unit, comparator, text.strip())
+
+
+def measure_number(
+    analyte_code: str, number: float, unit: str, comparator: str = "", entered: str = ""
+) -> Measurement:
+    """Convert a number already read (by the account's region) in `unit`, or raise UnitError.
+
+    A number outside the hard limits is refused; where it would be a usual value in another
+    unit of the analyte the message says so ("131 looks like g/L: 13.1 g/dL?").
+    """
     analyte = ANALYTES[analyte_code]
     if unit not in analyte.units:
         raise UnitError(
             f"{analyte.label}: unknown unit {unit!r}; accepted: {', '.join(analyte.units)}."
         )
-    comparator, number = parse_number(text)
+    number = float(number)
     value = analyte.to_stored(number, unit)
     if not analyte.minimum <= value <= analyte.maximum:
         low = format_value(analyte_code, analyte.minimum / analyte.units[unit], precise=True)
         high = format_value(analyte_code, analyte.maximum / analyte.units[unit], precise=True)
-        raise UnitError(f"{analyte.label} must be between {low} and {high} {unit}.")
-    return Measurement(analyte_code, value, comparator, text.strip(), unit)
+        suggestions = other_unit_readings(analyte_code, number, unit)
+        raise UnitError(
+            f"{analyte.label} must be between {low} and {high} {unit}."
+            + suggestion_text(analyte_code, number, unit, suggestions),
+            suggestions,
+        )
+    return Measurement(analyte_code, value, comparator, entered or f"{number:g}", unit)
+
+
+def other_unit_readings(
+    analyte_code: str, number: float, unit: str
+) -> tuple[tuple[str, float], ...]:
+    """(unit, stored value) for each other unit in which `number` is a usual value."""
+    analyte = ANALYTES[analyte_code]
+    if analyte.usual is None:
+        return ()
+    low, high = analyte.usual
+    found = []
+    for other, factor in analyte.units.items():
+        if factor == analyte.units.get(unit):
+            continue  # same number in another spelling (ng/mL and µg/L)
+        stored = number * factor
+        if low <= stored <= high:
+            found.append((other, stored))
+    return tuple(found)
+
+
+def suggestion_text(
+    analyte_code: str, number: float, unit: str, suggestions: tuple[tuple[str, float], ...]
+) -> str:
+    """' 131 looks like g/L: 13.1 g/dL?' for the first suggestion, '' without one."""
+    if not suggestions:
+        return ""
+    other, stored = suggestions[0]
+    typed = format_value(analyte_code, number, precise=True)
+    analyte = ANALYTES[analyte_code]
+    if unit in analyte.units:
+        same = format_value(analyte_code, stored / analyte.units[unit], precise=True)
+        return f" {typed} looks like {other}: {same} {unit}?"
+    return f" {typed} looks like {other}?"
+
+
+def is_unusual(analyte_code: str, value: float) -> bool:
+    """Outside the usual band (stored unit): possible, but worth a second look before saving."""
+    band = ANALYTES[analyte_code].usual
+    return band is not None and not band[0] <= value <= band[1]
+
+
+def usual_band_text(analyte_code: str, unit: str) -> str:
+    """'5–1500 µg/L': the usual band in the unit the person typed."""
+    analyte = ANALYTES[analyte_code]
+    low, high = analyte.usual or (analyte.minimum, analyte.maximum)
+    factor = analyte.units.get(unit, 1.0)
+    low_text = format_value(analyte_code, low / factor, precise=True)
+    high_text = format_value(analyte_code, high / factor, precise=True)
+    return f"{low_text}–{high_text} {unit}"
 
 
 def format_value(analyte_code: str, value: float, precise: bool = False) -> str:

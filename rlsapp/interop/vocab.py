@@ -152,31 +152,9 @@ def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
     return None, ""
 
 
-def unit_key(text: str) -> str:
-    """A spelling-independent key: 'µg/L', 'ug/l', 'mcg/L' and 'ug l' all give 'ug/l'."""
-    key = (text or "").strip().lower()
-    if key in ("percent", "pct", "procent", "prozent"):
-        return "%"
-    key = key.translate(str.maketrans("µμ", "uu")).replace("mcg", "ug")
-    key = re.sub(r"\s*/\s*|\s+per\s+", "/", key)
-    key = re.sub(r"\s+", "/", key.strip()) if "/" not in key else key.replace(" ", "")
-    return key.replace("100ml", "dl").replace("liter", "l").replace("litre", "l")
-
-
-# Extra spellings per analyte that are not a mere respelling of an accepted unit.
-_EXTRA_UNITS: dict[str, dict[str, str]] = {
-    "ferritin": {"ug/l": "µg/L", "ng/ml": "ng/mL"},
-    "hematocrit": {"fraction": "L/L", "ratio": "L/L", "1": "L/L", "vol%": "%"},
-}
-
-
-def resolve_unit(analyte_code: str, text: str) -> str | None:
-    """The accepted unit of rlsapp.domain.units that `text` spells, or None if unknown."""
-    key = unit_key(text)
-    for accepted in units.ANALYTES[analyte_code].units:
-        if unit_key(accepted) == key:
-            return accepted
-    return _EXTRA_UNITS.get(analyte_code, {}).get(key)
+# The unit vocabulary lives with the units (the lab form reads "38 ng/ml" with it too).
+unit_key = units.unit_key
+resolve_unit = units.resolve_unit
 
 
 # IV iron products: keyword (normalised) -> product code of tracking.Infusion.

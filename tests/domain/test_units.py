@@ -86,3 +86,71 @@ def test_a_result_is_flagged_against_the_threshold_then_the_range(
 def test_a_result_reads_with_its_comparator_and_unit():
     assert units.format_result("ferritin", 5, "<") == "<5 µg/L"
     assert units.format_result("hemoglobin", 12.84, "") == "12.8 g/dL"
+
+
+@pytest.mark.parametrize(
+    ("analyte", "text", "unit"),
+    [
+        ("ferritin", "ug/l", "µg/L"),
+        ("ferritin", "mcg/L", "µg/L"),
+        ("ferritin", "μg/l", "µg/L"),
+        ("ferritin", "ng/ml", "ng/mL"),
+        ("hemoglobin", "g/dl", "g/dL"),
+        ("hemoglobin", "g/100ml", "g/dL"),
+        ("hemoglobin", "mmol/l", "mmol/L"),
+        ("hematocrit", "l/l", "L/L"),
+        ("hematocrit", "percent", "%"),
+        ("phosphate", "mmol/L", "mmol/L"),
+        ("ferritin", "mg/dl", None),
+    ],
+)
+def test_the_unit_vocabulary_resolves_how_people_spell_units(analyte, text, unit):
+    assert units.resolve_unit(analyte, text) == unit
+
+
+def test_every_analyte_has_a_usual_band_with_a_source_inside_its_hard_limits():
+    for analyte in units.ANALYTES.values():
+        low, high = analyte.usual
+        assert analyte.minimum < low < high < analyte.maximum
+        assert analyte.reference[""][0] >= low and analyte.reference[""][1] <= high
+        assert analyte.usual_source
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unusual"),
+    [
+        ("ferritin", 5000, True),
+        ("ferritin", 1500, False),
+        ("ferritin", 4, True),
+        ("ferritin", 64, False),
+        ("hemoglobin", 6.5, True),
+        ("phosphate", 0.8, True),
+        ("phosphate", 3.0, False),
+    ],
+)
+def test_values_outside_the_usual_band_are_unusual(analyte, value, unusual):
+    assert units.is_unusual(analyte, value) is unusual
+
+
+@pytest.mark.parametrize(
+    ("analyte", "number", "unit", "expected"),
+    [
+        ("hemoglobin", 131, "g/dL", [("g/L", 13.1)]),
+        ("hematocrit", 0.39, "%", [("L/L", 39)]),
+        ("phosphate", 0.8, "mg/dL", [("mmol/L", 0.8 / 0.3229)]),
+        ("hemoglobin", 8.1, "g/dL", [("mmol/L", 8.1 / 0.6206)]),
+        ("ferritin", 5000, "µg/L", []),  # ng/mL is the same number: no other reading
+    ],
+)
+def test_a_number_is_offered_in_the_units_it_would_be_usual_in(analyte, number, unit, expected):
+    found = units.other_unit_readings(analyte, number, unit)
+    assert [u for u, _ in found] == [u for u, _ in expected]
+    assert [v for _, v in found] == pytest.approx([v for _, v in expected])
+
+
+def test_a_refusal_outside_the_hard_limits_points_at_the_likely_unit():
+    with pytest.raises(units.UnitError, match=r"131 looks like g/L: 13.1 g/dL\?") as caught:
+        units.measure("hemoglobin", "131", "g/dL")
+    assert caught.value.suggestions[0][0] == "g/L"
+    with pytest.raises(units.UnitError, match=r"0.39 looks like L/L: 39 %\?"):
+        units.measure("hematocrit", "0,39", "%")
