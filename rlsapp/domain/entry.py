@@ -1,0 +1,122 @@
+"""One typed lab result checked the way the form and the importer both need (pure).
+
+Reads the number by the account's region, takes a unit typed with it ("38 ng/ml"),
+converts it, and lists what must be confirmed before saving: a number the other
+convention reads differently, a value outside the usual band (with the unit it
+would be usual in). Refusals (not a number, unknown unit, outside the hard limits)
+are raised; questions are returned, because the person may answer them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import formats, units
+from .regions import Region
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str  # "reading": the other convention reads another number; "unusual": outside band
+    message: str
+    # for "unusual": (unit, stored value) pairs in which the typed number is usual
+    suggestions: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckedResult:
+    measurement: units.Measurement
+    reading: formats.Reading
+    questions: tuple[Question, ...]
+
+
+def unit_for(analyte_code: str, reading: formats.Reading, chosen_unit: str) -> str:
+    """The unit typed after the number, if any, else the one chosen; raises UnitError."""
+    if not reading.unit_text:
+        return chosen_unit
+    unit = units.resolve_unit(analyte_code, reading.unit_text)
+    if unit is None:
+        analyte = units.ANALYTES[analyte_code]
+        raise units.UnitError(
+            f"read the unit “{reading.unit_text}”, which is not a unit of {analyte.label}; "
+            f"accepted: {', '.join(analyte.units)}."
+        )
+    return unit
+
+
+def check_result(analyte_code: str, text: str, chosen_unit: str, region: Region) -> CheckedResult:
+    """Read and convert one result; raises formats.NumberError or units.UnitError."""
+    reading = formats.read_number(text, region)
+    unit = unit_for(analyte_code, reading, chosen_unit)
+    analyte = units.ANALYTES[analyte_code]
+    number = float(reading.value)
+    if unit in analyte.units and not (
+        analyte.minimum <= analyte.to_stored(number, unit) <= analyte.maximum
+    ):
+        raise units.UnitError(
+            _limits_text(analyte_code, reading, unit, region),
+            units.other_unit_readings(analyte_code, number, unit),
+        )
+    measurement = units.measure_number(
+        analyte_code, number, unit, reading.comparator, reading.entered
+    )
+    questions = []
+    if reading.ambiguous:
+        questions.append(
+            Question(
+                "reading", formats.ambiguity_text(reading, region) + ": which is on the report?"
+            )
+        )
+    if measurement.is_exact and units.is_unusual(analyte_code, measurement.value):
+        shown = formats.format_decimal(reading.value, region, None)
+        suggestions = units.other_unit_readings(analyte_code, number, unit)
+        message = (
+            f"{shown} {unit} is outside the usual {usual_text(analyte_code, unit, region)} "
+            "for this test: check the report."
+        )
+        if suggestions:
+            message += " " + unit_fix_text(analyte_code, reading, unit, suggestions[0], region)
+        questions.append(Question("unusual", message, suggestions))
+    return CheckedResult(measurement, reading, tuple(questions))
+
+
+def _limits_text(analyte_code: str, reading: formats.Reading, unit: str, region: Region) -> str:
+    """The hard-limit refusal, in the region's way, pointing at a likely unit."""
+    analyte = units.ANALYTES[analyte_code]
+    factor = analyte.units[unit]
+    decimals = analyte.decimals + 1
+    low = formats.format_decimal(analyte.minimum / factor, region, decimals)
+    high = formats.format_decimal(analyte.maximum / factor, region, decimals)
+    message = f"{analyte.label} must be between {low} and {high} {unit}."
+    suggestions = units.other_unit_readings(analyte_code, float(reading.value), unit)
+    if suggestions:
+        message += " " + unit_fix_text(analyte_code, reading, unit, suggestions[0], region)
+    return message
+
+
+def usual_text(analyte_code: str, unit: str, region: Region) -> str:
+    """'5–1.500 µg/L': the usual band in the typed unit, written the region's way."""
+    analyte = units.ANALYTES[analyte_code]
+    low, high = analyte.usual or (analyte.minimum, analyte.maximum)
+    factor = analyte.units.get(unit, 1.0)
+    decimals = analyte.decimals + 1
+    return (
+        f"{formats.format_decimal(low / factor, region, decimals)}–"
+        f"{formats.format_decimal(high / factor, region, decimals)} {unit}"
+    )
+
+
+def unit_fix_text(
+    analyte_code: str,
+    reading: formats.Reading,
+    unit: str,
+    suggestion: tuple[str, float],
+    region: Region,
+) -> str:
+    """'131 looks like g/L: 13,1 g/dL?' written the region's way."""
+    other, stored = suggestion
+    analyte = units.ANALYTES[analyte_code]
+    same = stored / analyte.units[unit]
+    typed = formats.format_decimal(reading.value, region, None)
+    converted = formats.format_decimal(same, region, analyte.decimals + 1)
+    return f"{typed} looks like {other}: {converted} {unit}?"

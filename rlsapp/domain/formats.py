@@ -1,0 +1,231 @@
+"""Numbers and dates read and written the way a region writes them (pure: no Django).
+
+Numbers are read with Babel's strict parser and the region's CLDR symbols, never
+guessed: "1,050" is 1050 in the US and 1.05 in Germany. Text that the other
+convention reads as a different number is reported with both readings, so a form
+can ask which one the report shows before anything is saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import numbers as babel_numbers
+
+from .regions import ISO, Region
+
+# The two conventions a typed number can be in besides the region's own.
+POINT_LOCALE = "en_US"  # 1,050.5
+COMMA_LOCALE = "de_DE"  # 1.050,5
+_CONVENTION_NAMES = {POINT_LOCALE: "decimal point", COMMA_LOCALE: "decimal comma"}
+
+_COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*")
+_SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break, thin space
+_APOSTROPHES = "'’"
+_NUMBER_CHARS = set("0123456789.,") | set(_SPACES) | set(_APOSTROPHES)
+# A unit typed after the number starts with a letter, micro sign or percent.
+_UNIT_START = re.compile(r"[^\W\d_]|[µμ%]")
+_EXPONENT = re.compile(r"[eE][-+]?\d")  # 1e5 is not "1" in the unit "e5"
+
+
+class NumberError(ValueError):
+    """Text that is not a number in the region's format.
+
+    `readings` lists what the text means under the other conventions, if anything, so the
+    message (and a form) can offer them.
+    """
+
+    def __init__(self, message: str, readings: tuple[Decimal, ...] = ()):
+        super().__init__(message)
+        self.readings = readings
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str  # the number as typed, without comparator and unit
+    comparator: str  # "", "<", "<=", ">", ">="
+    value: Decimal  # by the region's rules
+    others: tuple[Decimal, ...]  # different values the other convention reads
+    unit_text: str  # a unit typed after the number, as typed ("" if none)
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.others)
+
+    @property
+    def entered(self) -> str:
+        """'<5', '1.050,5': comparator and number as typed, for keeping beside the value."""
+        return f"{self.comparator}{self.text}"
+
+
+def _normalised(text: str, locale: str) -> str | None:
+    """`text` with the locale's own symbols only, or None when it uses others.
+
+    Spaces and apostrophes stand for the grouping symbol where the locale groups with one
+    (a typed space in Swedish, an apostrophe in Swiss); anything else foreign to the locale
+    is refused here, because Python's Decimal would accept a '.', '_' or exponent silently.
+    """
+    group = babel_numbers.get_group_symbol(locale)
+    decimal = babel_numbers.get_decimal_symbol(locale)
+    if group in _SPACES:
+        text = "".join(group if c in _SPACES else c for c in text)
+    if group in _APOSTROPHES:
+        text = "".join(group if c in _APOSTROPHES else c for c in text)
+    if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
+        return None
+    return text
+
+
+def _read(text: str, locale: str) -> Decimal | None:
+    normal = _normalised(text, locale)
+    if normal is None or not any(c.isdigit() for c in normal):
+        return None
+    try:
+        value = babel_numbers.parse_decimal(normal, locale=locale, strict=True)
+    except babel_numbers.NumberFormatError:
+        return None
+    return value if value.is_finite() else None
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """(comparator, number text, unit text) of '< 38 ng/ml'; number text may be ''."""
+    text = (text or "").strip()
+    match = _COMPARATOR.match(text)
+    comparator = {"≤": "<=", "≥": ">="}.get(match.group(1) or "", match.group(1) or "")
+    rest = text[match.end() :]
+    cut = 0
+    while cut < len(rest) and rest[cut] in _NUMBER_CHARS:
+        cut += 1
+    return comparator, rest[:cut].strip(), rest[cut:].strip()
+
+
+def region_label(region: Region) -> str:
+    """'United States (1,050.5; 12/31/2025)': a region with how it writes a number and a date."""
+    return f"{region.name} ({format_decimal(1050.5, region, 1)}; {region.dates.example})"
+
+
+def example_numbers(region: Region) -> str:
+    """'1,050.5 or 12.5': how to type a number in the region."""
+    return f"{format_decimal(1050.5, region, 1)} or {format_decimal(12.5, region, 1)}"
+
+
+def read_number(text: str, region: Region) -> Reading:
+    """Read a result as typed ('1.050,5', '<5', '38 ng/ml') by the region's rules.
+
+    Raises NumberError naming what was read and what is accepted. Text the region's rules
+    refuse but another convention reads ('13,1' in the US) is refused too, with the
+    readings offered: the person types it again, the app does not pick one.
+    """
+    comparator, number, unit_text = _split(text)
+    accepted = (
+        f"enter a number in the {region.adjective} format, for example {example_numbers(region)}, "
+        "optionally after < or > and followed by its unit"
+    )
+    shown = (text or "").strip()
+    if not number or (unit_text and not _UNIT_START.match(unit_text)) or _EXPONENT.match(unit_text):
+        raise NumberError(f"read “{shown}”: {accepted}.")
+    value = _read(number, region.locale)
+    others: list[Decimal] = []
+    for locale in (POINT_LOCALE, COMMA_LOCALE):
+        other = _read(number, locale)
+        if other is not None and other != value and other not in others:
+            others.append(other)
+    if value is None:
+        if others:
+            offered = " or ".join(format_decimal(v, region, None, grouping=False) for v in others)
+            raise NumberError(
+                f"read “{number}”, which is not a number in the {region.adjective} format "
+                f"(for example {example_numbers(region)}); did you mean {offered}?",
+                tuple(others),
+            )
+        raise NumberError(f"read “{shown}”: {accepted}.")
+    return Reading(number, comparator, value, tuple(others), unit_text)
+
+
+def ambiguity_text(reading: Reading, region: Region) -> str:
+    """'“1,050” reads as 1050 here and as 1.05 with a decimal comma': for a confirmation."""
+    others = []
+    for other in reading.others:
+        convention = next(
+            (name for loc, name in _CONVENTION_NAMES.items() if _read(reading.text, loc) == other),
+            "another convention",
+        )
+        others.append(f"{format_decimal(other, region, None, grouping=False)} with a {convention}")
+    own = format_decimal(reading.value, region, None, grouping=False)
+    return f"“{reading.text}” is {own} in the {region.adjective} format but {' and '.join(others)}"
+
+
+def format_decimal(
+    value: float | Decimal, region: Region, decimals: int | None, grouping: bool | None = None
+) -> str:
+    """A number as the region writes it, with at most `decimals` decimals (None: as many as
+    it has), trailing zeros dropped; grouping defaults to the region's custom.
+
+    A float is converted exactly, so rounding is the same half-even as Python's own
+    formatting of it ('{:.1f}').
+    """
+    if grouping is None:
+        grouping = region.grouping
+    if decimals is None:
+        exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    else:
+        exact = value if isinstance(value, Decimal) else Decimal(float(value))
+    if decimals is None:
+        decimals = max(0, -exact.normalize().as_tuple().exponent)
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
+    text = babel_numbers.format_decimal(exact, format=pattern, locale=region.locale)
+    return "0" if text in ("-0", "−0") else text
+
+
+# Dates ---------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+class DateFormatError(ValueError):
+    """Text that is not a date in ISO form or the region's form; the message gives both."""
+
+
+def _pattern(style) -> re.Pattern:
+    groups = {"d": r"(?P<d>\d{1,2})", "m": r"(?P<m>\d{1,2})", "y": r"(?P<y>\d{4})"}
+    body = re.escape(style.separator).join(groups[c] for c in style.order)
+    return re.compile(f"^{body}$")
+
+
+def date_hint(region: Region) -> str:
+    """'dd.mm.yyyy, for example 31.12.2025': what the date field asks for."""
+    return f"{region.dates.pattern}, for example {region.dates.example}"
+
+
+def parse_date(text: str, region: Region) -> datetime.date:
+    """A date typed in the region's format or as ISO yyyy-mm-dd (always unambiguous).
+
+    Strict: another order or separator is refused, never read the other way round.
+    """
+    typed = (text or "").strip()
+    iso_hint = "" if region.dates == ISO else f", or as {ISO.example}"
+    expected = f"enter it as {date_hint(region)}{iso_hint}"
+    if not typed:
+        raise DateFormatError(f"the date is missing: {expected}.")
+    for pattern in (_ISO_DATE, _pattern(region.dates)):
+        match = pattern.match(typed)
+        if not match:
+            continue
+        if pattern is _ISO_DATE:
+            year, month, day = (int(g) for g in match.groups())
+        else:
+            year, month, day = (int(match.group(c)) for c in "ymd")
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise DateFormatError(
+                f"read “{typed}”, which is not a real date: {expected}."
+            ) from None
+    raise DateFormatError(f"read “{typed}”: {expected}.")
+
+
+def format_date(value: datetime.date | None, region: Region) -> str:
+    return region.dates.format(value) if value else ""

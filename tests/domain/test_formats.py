@@ -1,0 +1,239 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rlsapp.domain import formats, regions
+
+R = regions.REGIONS
+
+# (region, typed, value by the region's rules, values the other convention reads)
+READ_TABLE = [
+    # United States and the other decimal-point regions: comma groups, point is the decimal
+    ("US", "1,050", "1050", ["1.05"]),
+    ("US", "1.500", "1.5", ["1500"]),
+    ("US", "1.234", "1.234", ["1234"]),
+    ("US", "1,050.5", "1050.5", []),
+    ("US", "12.5", "12.5", []),
+    ("US", "1050", "1050", []),
+    ("US", ".5", "0.5", []),
+    ("GB", "1,050", "1050", ["1.05"]),
+    ("IE", "131", "131", []),
+    ("AU", "0.39", "0.39", []),
+    ("NZ", "100.000", "100", ["100000"]),
+    ("CA", "2,345.6", "2345.6", []),
+    ("intl", "1,050", "1050", ["1.05"]),
+    ("intl", "13.1", "13.1", []),
+    # Germany, Austria, the Netherlands, Denmark: point groups, comma is the decimal
+    ("DE", "1,050", "1.05", ["1050"]),
+    ("DE", "1.500", "1500", ["1.5"]),
+    ("DE", "1.234", "1234", ["1.234"]),
+    ("DE", "1.050,5", "1050.5", []),
+    ("DE", "13,1", "13.1", []),
+    ("DE", ",5", "0.5", []),
+    ("AT", "0,39", "0.39", []),
+    ("NL", "8,1", "8.1", []),
+    ("NL", "1.500", "1500", ["1.5"]),
+    ("DK", "1.050,5", "1050.5", []),
+    # Switzerland: apostrophe groups, point is the decimal
+    ("CH", "1'050.5", "1050.5", []),
+    ("CH", "1’050.5", "1050.5", []),
+    ("CH", "1.500", "1.5", ["1500"]),
+    # space-grouping regions: any kind of typed space groups
+    ("SE", "1 050", "1050", []),
+    ("SE", "1\u00a0050,5", "1050.5", []),
+    ("SE", "1,050", "1.05", ["1050"]),
+    ("NO", "1 500", "1500", []),
+    ("FI", "13,1", "13.1", []),
+    ("CA-fr", "1 050,5", "1050.5", []),
+    ("CA-fr", "1,050", "1.05", ["1050"]),
+]
+
+
+@pytest.mark.parametrize(("region", "text", "value", "others"), READ_TABLE)
+def test_numbers_are_read_by_the_regions_rules(region, text, value, others):
+    reading = formats.read_number(text, R[region])
+    assert reading.value == Decimal(value)
+    assert list(reading.others) == [Decimal(v) for v in others]
+    assert reading.ambiguous == bool(others)
+
+
+# Text the region's rules refuse, and what the other conventions would read instead.
+REFUSED_TABLE = [
+    ("US", "13,1", ["13.1"]),
+    ("US", "0,39", ["0.39"]),
+    ("US", "1.050,5", ["1050.5"]),
+    ("intl", "12,5", ["12.5"]),
+    ("DE", "12.5", ["12.5"]),
+    ("DE", "1,050.5", ["1050.5"]),
+    ("NL", "0.39", ["0.39"]),
+    ("CH", "1,050", ["1050", "1.05"]),
+    ("SE", "1.500", ["1.5", "1500"]),
+    ("SE", "12.5", ["12.5"]),
+]
+
+
+@pytest.mark.parametrize(("region", "text", "readings"), REFUSED_TABLE)
+def test_text_the_region_does_not_write_is_refused_with_the_other_readings(region, text, readings):
+    with pytest.raises(formats.NumberError, match="did you mean") as caught:
+        formats.read_number(text, R[region])
+    assert list(caught.value.readings) == [Decimal(v) for v in readings]
+    assert f"the {R[region].adjective} format" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "1.2.3", "--4", "-5", "5<", "1e5", "1E-3", "NaN", "∞", "Infinity", "1_000", "5-6"],
+)
+@pytest.mark.parametrize("region", ["US", "DE", "SE", "CH"])
+def test_what_is_no_number_anywhere_is_refused_naming_what_is_accepted(region, text):
+    with pytest.raises(formats.NumberError, match="enter a number in the .* format, for example"):
+        formats.read_number(text, R[region])
+
+
+@pytest.mark.parametrize(
+    ("region", "text", "comparator", "value", "unit"),
+    [
+        ("US", "38 ng/ml", "", "38", "ng/ml"),
+        ("US", "38µg/L", "", "38", "µg/L"),
+        ("DE", "13,1 g/dl", "", "13.1", "g/dl"),
+        ("DE", "< 5 µg/l", "<", "5", "µg/l"),
+        ("GB", "≥1,500 ug/L", ">=", "1500", "ug/L"),
+        ("NL", "0,39 L/L", "", "0.39", "L/L"),
+        ("SE", "> 1 500", ">", "1500", ""),
+        ("US", "39%", "", "39", "%"),
+    ],
+)
+def test_a_unit_and_comparator_typed_with_the_number_are_split_off(
+    region, text, comparator, value, unit
+):
+    reading = formats.read_number(text, R[region])
+    assert (reading.comparator, reading.value, reading.unit_text) == (
+        comparator,
+        Decimal(value),
+        unit,
+    )
+
+
+def test_the_entered_text_keeps_comparator_and_number_as_typed():
+    assert formats.read_number(" <1.050,5 µg/l", R["DE"]).entered == "<1.050,5"
+
+
+def test_an_ambiguous_reading_is_explained_with_both_values():
+    text = formats.ambiguity_text(formats.read_number("1,050", R["US"]), R["US"])
+    assert text == "“1,050” is 1050 in the US format but 1.05 with a decimal comma"
+    text = formats.ambiguity_text(formats.read_number("1.500", R["DE"]), R["DE"])
+    assert text == "“1.500” is 1500 in the German format but 1,5 with a decimal point"
+
+
+@pytest.mark.parametrize(
+    ("region", "value", "decimals", "shown"),
+    [
+        ("US", 1050.5, 1, "1,050.5"),
+        ("DE", 1050.5, 1, "1.050,5"),
+        ("NL", 13.14, 1, "13,1"),
+        ("CH", 1050.5, 1, "1'050.5"),
+        ("SE", 1050.5, 1, "1\u00a0050,5"),
+        ("intl", 1050.5, 1, "1050.5"),
+        ("DE", 12.0, 1, "12"),
+        ("US", 0.25, 1, "0.2"),  # half-even on the exact float, as '{:.1f}' does
+    ],
+)
+def test_numbers_are_shown_the_regions_way(region, value, decimals, shown):
+    assert formats.format_decimal(value, R[region], decimals) == shown
+
+
+def test_the_international_region_shows_what_rlsapp_showed_before_regions():
+    from rlsapp.domain import units
+
+    for value in (0.25, 12.34, 1050.5, 9999.95, 38):
+        for code in units.ANALYTES:
+            decimals = units.ANALYTES[code].decimals
+            assert formats.format_decimal(value, R["intl"], decimals) == units.format_value(
+                code, value
+            )
+
+
+@given(
+    region=st.sampled_from(sorted(R)),
+    units_=st.integers(min_value=0, max_value=10**9),
+    decimals=st.integers(min_value=0, max_value=3),
+    grouping=st.booleans(),
+)
+def test_every_region_reads_back_what_it_shows(region, units_, decimals, grouping):
+    value = Decimal(units_).scaleb(-decimals)
+    shown = formats.format_decimal(value, R[region], decimals, grouping=grouping)
+    assert formats.read_number(shown, R[region]).value == value
+
+
+@given(region=st.sampled_from(sorted(R)), value=st.floats(min_value=0, max_value=10000))
+def test_every_region_reads_back_a_stored_float_as_shown(region, value):
+    shown = formats.format_decimal(value, R[region], 2)
+    assert formats.read_number(shown, R[region]).value == Decimal(f"{value:.2f}")
+
+
+# Dates ----------------------------------------------------------------------------------
+
+DATE_TABLE = [
+    ("US", "10/20/2026", datetime.date(2026, 10, 20)),
+    ("US", "3/4/2026", datetime.date(2026, 3, 4)),
+    ("GB", "20/10/2026", datetime.date(2026, 10, 20)),
+    ("GB", "03/04/2026", datetime.date(2026, 4, 3)),
+    ("DE", "20.10.2026", datetime.date(2026, 10, 20)),
+    ("FI", "3.4.2026", datetime.date(2026, 4, 3)),
+    ("NL", "20-10-2026", datetime.date(2026, 10, 20)),
+    ("SE", "2026-10-20", datetime.date(2026, 10, 20)),
+]
+
+
+@pytest.mark.parametrize(("region", "text", "date"), DATE_TABLE)
+def test_dates_are_read_in_the_regions_format(region, text, date):
+    assert formats.parse_date(text, R[region]) == date
+
+
+@pytest.mark.parametrize("region", sorted(R))
+def test_iso_dates_are_read_in_every_region(region):
+    assert formats.parse_date(" 2026-10-20 ", R[region]) == datetime.date(2026, 10, 20)
+
+
+@pytest.mark.parametrize(
+    ("region", "text", "message"),
+    [
+        ("US", "20.10.2026", "read “20.10.2026”: enter it as m/d/yyyy, for example 12/31/2025"),
+        ("US", "20/10/2026", "not a real date: enter it as m/d/yyyy"),
+        ("GB", "10/20/2026", "not a real date: enter it as dd/mm/yyyy, for example 31/12/2025"),
+        ("DE", "20/10/2026", "enter it as dd.mm.yyyy, for example 31.12.2025, or as 2025-12-31"),
+        ("DE", "20.10.26", "enter it as dd.mm.yyyy"),
+        ("NL", "20.10.2026", "enter it as dd-mm-yyyy, for example 31-12-2025"),
+        ("SE", "20/10/2026", "enter it as yyyy-mm-dd, for example 2025-12-31."),
+        ("DE", "", "the date is missing: enter it as dd.mm.yyyy"),
+        ("DE", "2026-02-30", "not a real date"),
+        ("DE", "heute", "read “heute”"),
+    ],
+)
+def test_a_date_in_another_format_is_refused_naming_the_expected_one(region, text, message):
+    with pytest.raises(formats.DateFormatError) as caught:
+        formats.parse_date(text, R[region])
+    assert message in str(caught.value)
+
+
+@given(
+    region=st.sampled_from(sorted(R)),
+    date=st.dates(min_value=datetime.date(1000, 1, 1), max_value=datetime.date(9999, 12, 31)),
+)
+def test_every_region_reads_back_the_dates_it_shows(region, date):
+    assert formats.parse_date(formats.format_date(date, R[region]), R[region]) == date
+
+
+@given(text=st.text(max_size=40), region=st.sampled_from(sorted(R)))
+def test_any_text_is_read_or_refused_with_a_message(text, region):
+    for parse, error in (
+        (formats.read_number, formats.NumberError),
+        (formats.parse_date, formats.DateFormatError),
+    ):
+        try:
+            parse(text, R[region])
+        except error as caught:
+            assert str(caught)
