@@ -9,6 +9,7 @@ are raised; questions are returned, because the person may answer them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import formats, units
@@ -120,3 +121,38 @@ def unit_fix_text(
     typed = formats.format_decimal(reading.value, region, None)
     converted = formats.format_decimal(same, region, analyte.decimals + 1)
     return f"{typed} looks like {other}: {converted} {unit}?"
+
+
+@dataclass(frozen=True)
+class Reread:
+    """A stored result whose text as entered reads differently under the region's rules."""
+
+    entered: str
+    stored: float  # what was saved, in the stored unit
+    # stored-unit values the text has now: the region's first; empty when it refuses the text
+    readings: tuple[float, ...]
+
+
+def reread(
+    analyte_code: str, entered: str, entered_unit: str, stored: float, region: Region
+) -> Reread | None:
+    """None when `entered` still reads as `stored`; else what it reads as now.
+
+    Before regions every comma was a decimal point ('1,050' was saved as 1.05); results
+    saved that way are listed for their owner to confirm or correct, never changed here.
+    """
+    analyte = units.ANALYTES[analyte_code]
+    factor = analyte.units.get(entered_unit)
+    if factor is None or not entered:
+        return None
+    try:
+        reading = formats.read_number(entered, region)
+        values, refused = (reading.value, *reading.others), False
+    except formats.NumberError as error:
+        values, refused = error.readings, True
+    converted = tuple(float(v) * factor for v in values)
+    same = [math.isclose(v, stored, rel_tol=1e-9) for v in converted]
+    # read the same way now; or refused, but its only other reading is what was saved
+    if (not refused and same[0]) or (refused and same == [True]):
+        return None
+    return Reread(entered, stored, converted)

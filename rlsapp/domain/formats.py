@@ -15,12 +15,13 @@ from decimal import Decimal
 
 from babel import numbers as babel_numbers
 
-from .regions import ISO, Region
+from .regions import ISO, REGIONS, Region
 
 # The two conventions a typed number can be in besides the region's own.
 POINT_LOCALE = "en_US"  # 1,050.5
 COMMA_LOCALE = "de_DE"  # 1.050,5
 _CONVENTION_NAMES = {POINT_LOCALE: "decimal point", COMMA_LOCALE: "decimal comma"}
+_REFERENCE = {"point": REGIONS["US"], "comma": REGIONS["DE"]}
 
 _COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*")
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break, thin space
@@ -229,3 +230,66 @@ def parse_date(text: str, region: Region) -> datetime.date:
 
 def format_date(value: datetime.date | None, region: Region) -> str:
     return region.dates.format(value) if value else ""
+
+
+# Files: which convention a column of numbers is written in --------------------------------
+
+CONVENTIONS = {
+    "point": "Decimal point (1,050.5)",
+    "comma": "Decimal comma (1.050,5)",
+}
+
+
+def convention_of(region: Region) -> str:
+    """'point' or 'comma': the decimal symbol the region writes."""
+    return "comma" if babel_numbers.get_decimal_symbol(region.locale) == "," else "point"
+
+
+def region_for_convention(convention: str, region: Region) -> Region:
+    """The account's region when it writes that decimal symbol, else a plain reference one
+    (a German account importing a US lab's file reads it as en_US does)."""
+    if convention_of(region) == convention:
+        return region
+    return _REFERENCE[convention]
+
+
+def choose_convention(texts, requested: str, region: Region) -> tuple[str, bool]:
+    """(convention to use, whether the person must choose) for the number cells of a file.
+
+    Like the date order: a cell that only one convention reads ('12,5', '1,050.5') decides;
+    cells that both read the same ('64', '12.5' for point, as German refuses it) say nothing.
+    When nothing decides and some cell reads differently under the two ('1,050' alone), the
+    person chooses; the account's convention is preselected.
+    """
+    if requested in CONVENTIONS:
+        return requested, False
+    hints: set[str] = set()
+    differs = False
+    for text in texts:
+        number = _split(text)[1]
+        point = _read(number, POINT_LOCALE) if number else None
+        comma = _read(number, COMMA_LOCALE) if number else None
+        if point is not None and comma is None:
+            hints.add("point")
+        elif comma is not None and point is None:
+            hints.add("comma")
+        elif point is not None and point != comma:
+            differs = True
+    if len(hints) == 1:
+        return hints.pop(), False
+    own = convention_of(region)
+    return own, bool(hints) or differs
+
+
+def read_differently(texts, convention: str, region: Region) -> list[tuple[str, Decimal, Decimal]]:
+    """(text, value read, value under the other convention) for each cell the two read apart."""
+    chosen = region_for_convention(convention, region)
+    found = []
+    for text in texts:
+        try:
+            reading = read_number(text, chosen)
+        except NumberError:
+            continue
+        if reading.ambiguous:
+            found.append((text, reading.value, reading.others[0]))
+    return found

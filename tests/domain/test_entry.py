@@ -111,3 +111,36 @@ def test_an_impossible_value_in_no_unit_names_the_range_only():
 def test_text_that_is_no_number_in_the_region_is_refused_before_any_unit_check():
     with pytest.raises(formats.NumberError, match="did you mean 13.1"):
         entry.check_result("hemoglobin", "13,1 g/dl", "g/dL", R["US"])
+
+
+@pytest.mark.parametrize(
+    ("region", "entered", "unit", "stored", "readings"),
+    [
+        # saved before regions, when every comma was a decimal point
+        ("US", "1,050", "µg/L", 1.05, [1050, 1.05]),
+        ("GB", "1,234", "µg/L", 1.234, [1234, 1.234]),
+        ("CH", "1,050", "µg/L", 1.05, [1050, 1.05]),  # refused now, and read two ways
+        ("DE", "1.500", "µg/L", 1.5, [1500, 1.5]),
+    ],
+)
+def test_a_stored_result_whose_text_reads_differently_now_is_listed(
+    region, entered, unit, stored, readings
+):
+    found = entry.reread("ferritin", entered, unit, stored, R[region])
+    assert found is not None
+    assert list(found.readings) == pytest.approx(readings)
+
+
+@pytest.mark.parametrize(
+    ("region", "entered", "unit", "stored"),
+    [
+        ("DE", "1,050", "µg/L", 1.05),
+        ("US", "64", "µg/L", 64),
+        ("US", "<5", "µg/L", 5),
+        ("US", "12,5", "µg/L", 12.5),  # the US writes 12.5, but 12,5 has no other reading
+        ("NL", "8,1", "mmol/L", 8.1 / 0.6206),
+    ],
+)
+def test_a_stored_result_that_reads_the_same_is_not_listed(region, entered, unit, stored):
+    analyte = "hemoglobin" if unit == "mmol/L" else "ferritin"
+    assert entry.reread(analyte, entered, unit, stored, R[region]) is None

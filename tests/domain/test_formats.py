@@ -237,3 +237,38 @@ def test_any_text_is_read_or_refused_with_a_message(text, region):
             parse(text, R[region])
         except error as caught:
             assert str(caught)
+
+
+# Files ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texts", "region", "expected"),
+    [
+        (["64", "1,050.5", "1,050"], "DE", ("point", False)),  # 1,050.5 decides
+        (["64", "12,5", "1.050"], "US", ("comma", False)),  # 12,5 decides
+        (["64", "120"], "US", ("point", False)),  # nothing reads differently
+        (["64", "120"], "DE", ("comma", False)),
+        (["1,050", "64"], "US", ("point", True)),  # nothing decides, 1,050 differs: ask
+        (["1.500"], "DE", ("comma", True)),
+        (["12,5", "12.5"], "US", ("point", True)),  # both appear: ask
+        (["<5", "38 ng/ml", "13,1 g/dl"], "US", ("comma", False)),
+    ],
+)
+def test_a_files_number_convention_is_detected_or_asked(texts, region, expected):
+    assert formats.choose_convention(texts, "auto", R[region]) == expected
+
+
+def test_a_chosen_convention_is_used_as_chosen():
+    assert formats.choose_convention(["12,5"], "point", R["US"]) == ("point", False)
+
+
+def test_the_cells_a_file_reads_differently_are_listed_with_both_values():
+    found = formats.read_differently(["64", "1,050", "1.500", "12,5"], "comma", R["US"])
+    assert found == [("1,050", Decimal("1.050"), Decimal("1050")), ("1.500", 1500, Decimal("1.5"))]
+
+
+def test_a_file_in_the_accounts_convention_is_read_with_its_grouping():
+    swedish = formats.region_for_convention("comma", R["SE"])
+    assert formats.read_number("1 050,5", swedish).value == Decimal("1050.5")
+    assert formats.region_for_convention("point", R["SE"]).code == "US"
