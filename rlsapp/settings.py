@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "rlsapp.reconfirm.ReconfirmLimitMiddleware",
     # Last, so its process_exception sees a database failure first and answers 503.
     "rlsapp.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -172,6 +173,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 IPWARE_STRICT = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="rlsapp")
+
+# Wrong passwords re-entered while signed in (rlsapp/reconfirm.py) before the session ends,
+# counted per user over this window.
+PASSWORD_RECONFIRM_LIMIT = env.int("PASSWORD_RECONFIRM_LIMIT", default=5)
+PASSWORD_RECONFIRM_WINDOW_SECONDS = 3600
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from rlsapp.reconfirm import password_reconfirmed
+
 from .models import User
 
 
@@ -26,6 +28,16 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked through the re-confirmation throttle."""
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_reconfirmed(self.user, old_password):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return old_password
 
 
 class AccountSettingsForm(forms.ModelForm):

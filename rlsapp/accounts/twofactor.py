@@ -27,6 +27,8 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rlsapp.reconfirm import password_reconfirmed
+
 PENDING_USER = "twofactor_pending_user"
 PENDING_BACKEND = "twofactor_pending_backend"
 PENDING_NEXT = "twofactor_pending_next"
@@ -68,7 +70,7 @@ class PasswordForm(forms.Form):
         self.user = user
 
     def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
+        if not password_reconfirmed(self.user, self.cleaned_data["password"]):
             raise forms.ValidationError("That is not your password.")
         return ""
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import twofactor, views
+from .forms import PasswordChangeForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -11,7 +12,11 @@ urlpatterns = [
     path("two-factor/", twofactor.twofactor_setup, name="twofactor_setup"),
     path("two-factor/off/", twofactor.twofactor_disable, name="twofactor_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from rlsapp.reconfirm import password_reconfirmed
+
 from .dates import DATE_ORDERS
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -88,6 +90,6 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_reconfirmed(self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
