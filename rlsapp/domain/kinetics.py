@@ -6,7 +6,12 @@ because ferritin spikes while the iron is taken into stores. Each decline is fit
 two ways: linear (µg/L per week, comparable with the 6.6 µg/L per week Earley et al.
 reported) and log-linear (a half-life in weeks). x is always weeks since the infusion.
 
-Results given as "<5" or ">1500" are bounds, not values: they never enter a fit.
+Results given as "<5" or ">1500" are bounds, not values: they never enter a fit, and
+`latest_reading` is the one rule for what a bound as the latest result means. A draw
+dated an infusion's day is that infusion's pre-infusion baseline unless marked as taken
+after it; a draw left out (`excluded`) stays in the episode's points but enters no fit.
+Infusions within a course window (`group_courses`) form one episode dated from the last
+dose. The combined estimate and its window live in rlsapp.domain.estimate.
 Everything here is an estimate from the person's own numbers, never medical advice.
 """
 
@@ -23,6 +28,24 @@ SPIKE_WEEKS = 4
 MAX_HORIZON_DAYS = 50 * 365
 # Self-rated 0–10 severity at which symptoms count as back (see symptoms_returned).
 SYMPTOM_RETURN_LEVEL = 5
+# From this many usable results an episode is fitted on its own (linear or log-linear);
+# below it the pooled estimate (rlsapp.domain.estimate) decides.
+MODEL_MIN_POINTS = 4
+# A fit's half-life and R² mean something only from this many points (two always fit).
+SHOWN_MIN_POINTS = 3
+# One-sided 90 % quantiles of Student's t by degrees of freedom (1-30), for 80 % intervals;
+# beyond 30 the normal value. Standard table values (checked against scipy in the tests).
+T90 = (
+    3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
+    1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
+    1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310,
+)  # fmt: skip
+Z90 = 1.2815515655446004
+
+
+def t90(df: int) -> float:
+    return T90[df - 1] if 1 <= df <= len(T90) else Z90
+
 
 EXACT = ""
 UPPER_BOUNDS = ("<", "<=")  # the true value is at most this
@@ -36,10 +59,18 @@ class Point:
     day: date
     value: float
     comparator: str = EXACT
+    after_infusion: bool = False  # drawn after an infusion on the same day (else baseline)
+    excluded: bool = False  # left out of every fit and estimate, kept in tables
+    lab: str = ""
 
     @property
     def is_exact(self) -> bool:
         return self.comparator == EXACT
+
+    @property
+    def usable(self) -> bool:
+        """Exact, not left out, and a positive finite number: may enter a fit."""
+        return self.is_exact and not self.excluded and 0 < self.value < math.inf
 
     def is_below(self, threshold: float) -> bool:
         """Known to be below the threshold (a '<' bound counts when the bound is low enough)."""
@@ -52,11 +83,17 @@ class Point:
 
 @dataclass(frozen=True)
 class Dose:
-    """One infusion."""
+    """One infusion, or a split-dose course (dated from its last dose, with the total)."""
 
     day: date
     dose_mg: int
     label: str = ""
+    first_day: date | None = None  # a course's first dose; None for a single infusion
+    count: int = 1  # doses in the course
+
+    @property
+    def start(self) -> date:
+        return self.first_day or self.day
 
 
 @dataclass(frozen=True)
@@ -67,6 +104,27 @@ class Fit:
     intercept: float  # linear: µg/L at origin; loglinear: ln µg/L at origin
     r_squared: float
     n_points: int
+    slope_se: float | None = None  # standard error of the slope; None below 3 points
+    flat: bool = False  # every fitted value was the same
+
+    @property
+    def clearly_falling(self) -> bool:
+        """The slope's 80 % interval lies wholly below zero (needs 3+ points)."""
+        if self.slope_se is None or self.slope_per_week >= 0:
+            return False
+        return self.slope_per_week + t90(self.n_points - 2) * self.slope_se < 0
+
+    @property
+    def shown_r_squared(self) -> float | None:
+        """R² where it says something: not for two points, not for a flat series."""
+        if self.n_points < SHOWN_MIN_POINTS or self.flat:
+            return None
+        return self.r_squared
+
+    @property
+    def shown_half_life_weeks(self) -> float | None:
+        """The half-life only of a log-linear fit that clearly falls (3+ points)."""
+        return self.half_life_weeks if self.clearly_falling else None
 
     def weeks(self, day: date) -> float:
         return (day - self.origin).days / 7
@@ -126,6 +184,10 @@ class Episode:
     no_fit_reason: str | None  # plain words whenever linear is None
 
     @property
+    def labs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.lab for p in self.points if p.lab))
+
+    @property
     def is_current(self) -> bool:
         return self.end is None
 
@@ -151,9 +213,9 @@ def _r_squared(ys: list[float], predicted: list[float]) -> float:
 def fit_decline(points: Iterable[Point], origin: date, kind: str = "linear") -> Fit | None:
     """Ordinary least squares of ferritin (or its log) on weeks since origin.
 
-    None when fewer than two exact points on at least two different days remain.
+    None when fewer than two usable points on at least two different days remain.
     """
-    exact = [p for p in points if p.is_exact and p.value > 0 and math.isfinite(p.value)]
+    exact = [p for p in points if p.usable]
     if len(exact) < 2 or len({p.day for p in exact}) < 2:
         return None
     xs = [(p.day - origin).days / 7 for p in exact]
@@ -165,7 +227,31 @@ def fit_decline(points: Iterable[Point], origin: date, kind: str = "linear") -> 
         raise ValueError(f"unknown fit kind {kind!r}: use 'linear' or 'loglinear'")
     slope, intercept = statistics.linear_regression(xs, ys)
     predicted = [intercept + slope * x for x in xs]
-    return Fit(kind, origin, slope, intercept, _r_squared(ys, predicted), len(exact))
+    n = len(exact)
+    slope_se = None
+    if n >= SHOWN_MIN_POINTS:
+        ss_res = sum((y - q) ** 2 for y, q in zip(ys, predicted, strict=True))
+        mean_x = statistics.fmean(xs)
+        sxx = sum((x - mean_x) ** 2 for x in xs)
+        slope_se = math.sqrt(ss_res / (n - 2) / sxx)
+    flat = max(ys) == min(ys)
+    return Fit(kind, origin, slope, intercept, _r_squared(ys, predicted), n, slope_se, flat)
+
+
+def sse_ugl(fit: Fit, points: Iterable[Point]) -> float:
+    """Sum of squared residuals in µg/L, the one scale on which both kinds compare."""
+    return sum((p.value - fit.value_at(p.day)) ** 2 for p in points if p.usable)
+
+
+def choose_model(episode: Episode) -> str:
+    """'pooled' below MODEL_MIN_POINTS usable results; from there the fit with the
+    smaller squared residuals in µg/L ('linear' on a tie)."""
+    usable = [p for p in episode.decline_points if p.usable]
+    if len(usable) < MODEL_MIN_POINTS or episode.linear is None or episode.loglinear is None:
+        return "pooled"
+    linear, loglinear = sse_ugl(episode.linear, usable), sse_ugl(episode.loglinear, usable)
+    # Compare beyond float noise so exact linear data do not flip to log-linear.
+    return "loglinear" if loglinear < linear - 1e-9 * max(1.0, linear) else "linear"
 
 
 def _plural(n: int, word: str) -> str:
@@ -186,19 +272,64 @@ def _no_fit_reason(points: tuple[Point, ...], late: list[Point]) -> str:
     return reason + (bounds_note if bounds else "")
 
 
+def in_episode(point: Point, start: date, end: date | None) -> bool:
+    """Whether a draw belongs to the episode from `start` (an infusion's day) to `end`.
+
+    A draw on an infusion's day is that infusion's pre-infusion baseline unless it is
+    marked as taken after it.
+    """
+    if point.day < start or (point.day == start and not point.after_infusion):
+        return False
+    return end is None or point.day < end or (point.day == end and not point.after_infusion)
+
+
+def group_courses(doses: Iterable[Dose], course_days: int = 14) -> list[Dose]:
+    """Doses within `course_days` of a course's first dose form one course: dated from
+    its last dose, with the total dose (2 x 750 mg FCM a week apart is one episode)."""
+    courses: list[list[Dose]] = []
+    for dose in sorted(doses, key=lambda d: d.day):
+        if courses and (dose.day - courses[-1][0].day).days <= course_days:
+            courses[-1].append(dose)
+        else:
+            courses.append([dose])
+    grouped = []
+    for course in courses:
+        if len(course) == 1:
+            grouped.append(course[0])
+            continue
+        total = sum(d.dose_mg for d in course)
+        labels = [d.label for d in course if d.label]
+        label = " + ".join(labels) if labels else f"{len(course)} doses, {total} mg"
+        grouped.append(Dose(course[-1].day, total, label, course[0].day, len(course)))
+    return grouped
+
+
+def lab_change(before: Iterable[str], after: Iterable[str]) -> str:
+    """Plain words when the labs of two episodes differ (assays differ), else ''."""
+    old = [lab for lab in dict.fromkeys(before) if lab]
+    new = [lab for lab in dict.fromkeys(after) if lab]
+    if not old or not new or set(old) & set(new):
+        return ""
+    return (
+        f"Lab changed from {', '.join(old)} to {', '.join(new)}: assays differ, so a jump "
+        "between these episodes may come from the lab, not from you."
+    )
+
+
 def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episode]:
-    """One episode per dose, sorted by dose day; inputs may come in any order."""
+    """One episode per dose (or course), sorted by day; inputs may come in any order."""
     ordered = sorted(points, key=lambda p: p.day)
     dose_list = sorted(doses, key=lambda d: d.day)
     episodes = []
     for i, dose in enumerate(dose_list):
-        end = dose_list[i + 1].day if i + 1 < len(dose_list) else None
-        inside = tuple(p for p in ordered if p.day >= dose.day and (end is None or p.day < end))
-        before = [p for p in ordered if p.day < dose.day]
-        candidates = [p for p in inside if p.comparator not in UPPER_BOUNDS]
+        end = dose_list[i + 1].start if i + 1 < len(dose_list) else None
+        inside = tuple(p for p in ordered if in_episode(p, dose.start, end))
+        before = [p for p in ordered if not p.excluded and p.day <= dose.start]
+        before = [p for p in before if not (p.day == dose.start and p.after_infusion)]
+        candidates = [p for p in inside if p.comparator not in UPPER_BOUNDS and not p.excluded]
         spike_end = dose.day + timedelta(weeks=SPIKE_WEEKS)
-        late = [p for p in inside if p.day >= spike_end]
-        decline = tuple(p for p in late if p.is_exact)
+        late = [p for p in inside if p.day >= spike_end and not p.excluded]
+        decline = tuple(p for p in late if p.usable)
         linear = fit_decline(decline, dose.day, "linear")
         episodes.append(
             Episode(
@@ -216,6 +347,50 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
     return episodes
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the latest result allows: the one rule for censored latest results."""
+
+    state: str  # "below" | "above" (exact, may be projected) | "bound" | "none"
+    point: Point | None
+    words: str
+
+
+def latest_reading(points: Iterable[Point], threshold: float) -> Reading:
+    """The latest result not left out: below the threshold (exact, or a '<' bound at or
+    under it), above it (exact: a projection may start here), or a bound that says
+    neither ('>1500', '<500' over the threshold: no projection until an exact result)."""
+    usable = [p for p in points if not p.excluded]
+    if not usable:
+        return Reading("none", None, "no ferritin result in this episode yet")
+    latest = max(usable, key=lambda p: p.day)
+    if latest.is_below(threshold):
+        return Reading("below", latest, f"the latest result ({_day(latest.day)}) is below "
+                       f"the threshold of {_fmt(threshold)} µg/L")  # fmt: skip
+    if latest.is_exact:
+        return Reading("above", latest, f"the latest result ({_day(latest.day)}) is above")
+    bound = "at least" if latest.comparator in LOWER_BOUNDS else "at most"
+    return Reading(
+        "bound",
+        latest,
+        f"the latest result ({_day(latest.day)}) is given only as {bound} "
+        f"{_fmt(latest.value)} µg/L, so no estimate until an exact result",
+    )
+
+
+def below_since(points: Iterable[Point], threshold: float) -> date | None:
+    """The first day of the latest unbroken run of results below the threshold.
+
+    Give it one episode's points so that it restarts at each infusion.
+    """
+    since = None
+    for point in sorted((p for p in points if not p.excluded), key=lambda p: p.day, reverse=True):
+        if not point.is_below(threshold):
+            break
+        since = point.day
+    return since
+
+
 def current_episode(episodes: list[Episode]) -> Episode | None:
     return episodes[-1] if episodes else None
 
@@ -224,7 +399,7 @@ def observed_crossing(episode: Episode, threshold: float) -> Point | None:
     """The first result after the peak (or the spike) known to be below the threshold."""
     start = episode.peak.day if episode.peak else episode.dose.day
     for p in episode.points:
-        if p.day >= start and p.is_below(threshold):
+        if p.day >= start and not p.excluded and p.is_below(threshold):
             return p
     return None
 

@@ -2,16 +2,15 @@
 
 Rules from shared/domain.md ("Re-check timing"), each driven by a per-patient setting:
 
-- first: N weeks after the latest infusion, unless a ferritin result already
-  satisfies it (drawn at least SPIKE_WEEKS weeks after that infusion, or on or
-  after the due date when N is shorter than that);
+- first: N weeks after the latest infusion (or split-dose course), unless a ferritin
+  result already satisfies it: one drawn at least `first_recheck_min_weeks` (6) weeks
+  after that infusion, or on or after the due date when N is shorter than that;
 - routine: every M weeks after the latest ferritin result, once the first
   re-check is done (or when no infusion is recorded);
-- predicted: a lead time before the date the current episode's decline is
-  predicted to reach the threshold (rlsapp.domain.kinetics). When a result already
-  covers the lead window, the predicted date itself; when the latest result
-  is already past that date (and still above the threshold) the fit and the
-  measurement disagree and the rule gives way to the others.
+- predicted: a lead time before the early end of the 80 % window in which the current
+  episode's combined estimate (rlsapp.domain.estimate) reaches the threshold; when a
+  result already falls inside the lead time, the early end itself. Without a clear
+  decline there is no predicted rule, and the note says so.
 
 The earliest date wins. Nothing here depends on today's date, so a stored
 reminder stays true from one day to the next; how urgent it is (`urgency`) is
@@ -25,15 +24,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rlsapp.domain import estimate as estimates
 from rlsapp.domain import kinetics
-from rlsapp.domain.kinetics import Dose, Point, Prediction
+from rlsapp.domain.estimate import Estimate
+from rlsapp.domain.kinetics import Dose, Point
 
 FIRST, ROUTINE, PREDICTED = "first", "routine", "predicted"
 # On the same day, the more informative reason is shown.
 TIE_ORDER = {PREDICTED: 0, FIRST: 1, ROUTINE: 2}
 PHOSPHATE_PRODUCT = "fcm"
 PHOSPHATE_MONTHS = 3
-PREDICTING = ("linear", "loglinear", "population")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,10 @@ class Settings:
     reminder_lead_days: int = 14
     due_soon_days: int = 14
     use_population_slope: bool = True
-    population_slope: float = 6.6
+    population_slope: float = estimates.EARLEY_SLOPE
+    population_spread: float = estimates.POPULATION_SPREAD
+    first_recheck_min_weeks: int = 6  # a draw earlier than this does not count as the first
+    course_days: int = 14  # infusions this close form one split-dose course
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,9 @@ class Recheck:
     rule: Rule | None  # the earliest applicable rule; None without any ferritin or infusion
     rules: tuple[Rule, ...] = ()  # every applicable rule, earliest first
     latest: Point | None = None  # the latest ferritin result
-    below_since: date | None = None  # first day of the current run of results below threshold
-    notes: tuple[str, ...] = ()  # plain sentences: below the threshold, phosphate
-    prediction: Prediction | None = None
+    below_since: date | None = None  # first day of the run below threshold since the infusion
+    notes: tuple[str, ...] = ()  # plain sentences: below the threshold, no decline, phosphate
+    estimate: Estimate | None = None
     phosphate: bool = False
 
     @property
@@ -116,11 +119,7 @@ def months_before(day: date, months: int) -> date:
 
 def is_below(point: Point, threshold: float) -> bool:
     """Known to be below the threshold: a '>' result never is, a '<' bound counts at the bound."""
-    if point.comparator in (">", ">="):
-        return False
-    if point.comparator in ("<", "<="):
-        return point.value <= threshold
-    return point.value < threshold
+    return point.is_below(threshold)
 
 
 def urgency(remind_on: date | None, today: date, due_soon_days: int) -> str:
@@ -136,10 +135,13 @@ def urgency(remind_on: date | None, today: date, due_soon_days: int) -> str:
     return "upcoming"
 
 
-def first_rule(settings: Settings, points: list[Point], last: InfusionRecord) -> Rule | None:
+def first_rule(settings: Settings, points: list[Point], last: Dose) -> Rule | None:
+    """Due N weeks after the last dose; met by a draw from the minimum weeks on."""
     due = last.day + timedelta(weeks=settings.first_recheck_weeks)
-    enough = min(settings.first_recheck_weeks, kinetics.SPIKE_WEEKS)
-    if any(p.day >= last.day + timedelta(weeks=enough) for p in points):
+    enough = last.day + timedelta(
+        weeks=min(settings.first_recheck_weeks, settings.first_recheck_min_weeks)
+    )
+    if any(p.day >= enough and kinetics.in_episode(p, last.start, None) for p in points):
         return None
     return Rule(
         FIRST,
@@ -159,77 +161,112 @@ def routine_rule(settings: Settings, latest: Point) -> Rule:
 
 
 def predicted_rule(
-    settings: Settings, prediction: Prediction | None, latest: Point | None
+    settings: Settings, estimate: Estimate | None, latest: Point | None
 ) -> Rule | None:
-    if prediction is None or prediction.method not in PREDICTING or prediction.crossing is None:
+    """A lead time before the early end of the estimate's window (never without a date)."""
+    if estimate is None or not estimate.has_date:
         return None
-    crossing = prediction.crossing
-    due = crossing - timedelta(days=settings.reminder_lead_days)
+    early = estimate.early
+    due = early - timedelta(days=settings.reminder_lead_days)
     if latest is not None and latest.day >= due:
-        # A result already falls inside the lead window: check again on the date itself.
-        if latest.day >= crossing:
-            return None
-        due = crossing
-    if prediction.is_population_default:
-        basis = (
-            f"population default of {number(settings.population_slope)} µg/L per week, "
-            "too few results of your own"
-        )
-    elif prediction.decline_per_week is not None:
-        basis = f"{prediction.n_points} results, {prediction.decline_per_week:.1f} µg/L per week"
-    else:
-        basis = prediction.explanation
+        # A result already falls inside the lead time: check again at the window's start.
+        due = early
+    basis = estimate.explanation.rstrip(".")
     return Rule(
         PREDICTED,
         due,
-        f"ferritin predicted to fall below {number(settings.threshold)} µg/L "
-        f"around {day_text(crossing, due)}: {basis}",
+        f"ferritin estimated to fall below {number(settings.threshold)} µg/L "
+        f"{estimates.window_words(estimate)} ({basis[0].lower()}{basis[1:]})",
     )
 
 
 def below_since(points: list[Point], threshold: float) -> date | None:
     """The first day of the latest unbroken run of results below the threshold."""
-    since = None
-    for point in reversed(points):
-        if not is_below(point, threshold):
-            break
-        since = point.day
-    return since
+    return kinetics.below_since(points, threshold)
 
 
-def phosphate_note(infusions: list[InfusionRecord]) -> str:
-    """FCM can lower phosphate; its label asks for a check before a repeat within 3 months."""
-    if not infusions or infusions[-1].product != PHOSPHATE_PRODUCT:
+def _courses(infusions: list[InfusionRecord], course_days: int) -> list[list[InfusionRecord]]:
+    courses: list[list[InfusionRecord]] = []
+    for infusion in sorted(infusions, key=lambda i: i.day):
+        if courses and (infusion.day - courses[-1][0].day).days <= course_days:
+            courses[-1].append(infusion)
+        else:
+            courses.append([infusion])
+    return courses
+
+
+PHOSPHATE_WHY = (
+    "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
+    "likely with repeat courses (the US label lists it under warnings and precautions)."
+)
+
+
+def phosphate_note(infusions: list[InfusionRecord], course_days: int = 14) -> str:
+    """After any FCM course, or another product given within 3 months of one: suggest
+    adding phosphate to the next re-check."""
+    courses = _courses(infusions, course_days)
+    if not courses:
         return ""
-    last = infusions[-1]
-    window = months_before(last.day, PHOSPHATE_MONTHS)
-    others = [i for i in infusions[:-1] if i.day >= window]
-    if not others:
+    last = courses[-1]
+    window = months_before(last[0].day, PHOSPHATE_MONTHS)
+    fcm = [i for i in last if i.product == PHOSPHATE_PRODUCT]
+    fcm += [
+        i
+        for course in courses[:-1]
+        for i in course
+        if i.product == PHOSPHATE_PRODUCT and i.day >= window
+    ]
+    if not fcm:
         return ""
+    latest = max(i.day for i in fcm)
     return (
-        f"The last infusion ({day_text(last.day)}) was ferric carboxymaltose, within "
-        f"{PHOSPHATE_MONTHS} months of another ({day_text(others[-1].day)}). Ferric "
-        "carboxymaltose can lower phosphate; ask your clinician about checking phosphate "
-        "before any further infusion."
+        f"{PHOSPHATE_WHY} With ferric carboxymaltose given on {day_text(latest)}, ask your "
+        "clinician about adding phosphate to this re-check."
     )
 
 
-def current_prediction(
+def repeat_fcm_warning(
+    infusions: Iterable[InfusionRecord], new: InfusionRecord, course_days: int = 14
+) -> str:
+    """Before saving an FCM course within 3 months of another FCM course (not the next
+    dose of the same split course): a note to check phosphate first."""
+    if new.product != PHOSPHATE_PRODUCT:
+        return ""
+    window = months_before(new.day, PHOSPHATE_MONTHS)
+    earlier = sorted(i for i in _fcm_days(infusions) if i < new.day)
+    if not earlier:
+        return ""
+    # The course the new dose belongs to starts at the first dose within course_days.
+    course = [d for d in earlier if (new.day - d).days <= course_days]
+    course_start = min(course) if course else new.day
+    repeats = [d for d in earlier if window <= d < course_start]
+    if not repeats:
+        return ""
+    return (
+        f"This would be a repeat ferric carboxymaltose course within {PHOSPHATE_MONTHS} "
+        f"months of the one on {day_text(repeats[-1])}. {PHOSPHATE_WHY} Ask your clinician "
+        "about checking phosphate before this course."
+    )
+
+
+def _fcm_days(infusions: Iterable[InfusionRecord]) -> list[date]:
+    return [i.day for i in infusions if i.product == PHOSPHATE_PRODUCT]
+
+
+def current_estimate(
     settings: Settings, points: list[Point], infusions: list[InfusionRecord]
-) -> Prediction | None:
-    """The current episode's predicted crossing (kinetics), or None without an infusion."""
+) -> Estimate | None:
+    """The current episode's combined estimate, or None without an infusion."""
     if not infusions:
         return None
-    episodes = kinetics.split_episodes(points, [i.dose() for i in infusions])
-    if not episodes:
-        return None
-    episode = episodes[-1]
-    exact = [p for p in episode.points if p.comparator == ""]
-    return kinetics.predict_crossing(
-        episode,
+    courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
+    episodes = kinetics.split_episodes(points, courses)
+    return estimates.estimate(
+        episodes[-1],
         settings.threshold,
+        history=episodes[:-1],
         population_slope=settings.population_slope if settings.use_population_slope else None,
-        latest=exact[-1] if exact else None,
+        population_spread=settings.population_spread,
     )
 
 
@@ -238,39 +275,52 @@ def next_recheck(
     points: Iterable[Point],
     infusions: Iterable[InfusionRecord],
     *,
-    prediction: Prediction | None = None,
+    estimate: Estimate | None = None,
     predict: bool = True,
 ) -> Recheck:
     """The next re-check for one patient.
 
-    `prediction` may be given (tests, or a caller that already has it); otherwise,
-    with `predict`, it comes from the current episode's fit.
+    `estimate` may be given (tests, or a caller that already has it); otherwise, with
+    `predict`, it is the current episode's combined estimate.
     """
     points = sorted(points, key=lambda p: p.day)
     infusions = sorted(infusions, key=lambda i: i.day)
-    if prediction is None and predict:
-        prediction = current_prediction(settings, points, infusions)
+    if estimate is None and predict:
+        estimate = current_estimate(settings, points, infusions)
     latest = points[-1] if points else None
+    last_course = (
+        kinetics.group_courses([i.dose() for i in infusions], settings.course_days)[-1]
+        if infusions
+        else None
+    )
 
     rules = []
-    first = first_rule(settings, points, infusions[-1]) if infusions else None
+    first = first_rule(settings, points, last_course) if last_course else None
     if first:
         rules.append(first)
     elif latest:
         rules.append(routine_rule(settings, latest))
-    predicted = predicted_rule(settings, prediction, latest)
+    predicted = predicted_rule(settings, estimate, latest)
     if predicted:
         rules.append(predicted)
     rules.sort(key=lambda r: (r.due, TIE_ORDER[r.kind]))
 
     notes = []
-    since = below_since(points, settings.threshold)
+    # "Below since" restarts at each infusion: only this episode's results count.
+    current = (
+        [p for p in points if kinetics.in_episode(p, last_course.start, None)]
+        if last_course
+        else points
+    )
+    since = below_since(current, settings.threshold)
     if since is not None:
         notes.append(
             f"Ferritin has been below your threshold of {number(settings.threshold)} µg/L "
             f"since {day_text(since)}."
         )
-    phosphate = phosphate_note(infusions)
+    if estimate is not None and estimate.status == estimates.NO_DECLINE:
+        notes.append("No clear decline yet, so the routine schedule applies.")
+    phosphate = phosphate_note(infusions, settings.course_days)
     if phosphate:
         notes.append(phosphate)
     return Recheck(
@@ -279,6 +329,6 @@ def next_recheck(
         latest=latest,
         below_since=since,
         notes=tuple(notes),
-        prediction=prediction,
+        estimate=estimate,
         phosphate=bool(phosphate),
     )

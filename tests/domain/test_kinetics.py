@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rlsapp.domain import kinetics
 from rlsapp.domain.kinetics import (
     SPIKE_WEEKS,
     Dose,
@@ -23,8 +24,8 @@ ORIGIN = date(2024, 1, 1)
 FCM = Dose(ORIGIN, 1000, "FCM 1000 mg")
 
 
-def week(n, value, comparator=""):
-    return Point(ORIGIN + timedelta(weeks=n), value, comparator)
+def week(n, value, comparator="", **kw):
+    return Point(ORIGIN + timedelta(weeks=n), value, comparator, **kw)
 
 
 # 430 µg/L at the infusion, falling exactly 6.6 µg/L per week after the spike, so
@@ -299,3 +300,100 @@ def test_nothing_raises_on_any_valid_history(points, doses, threshold, populatio
                 fit.crossing(threshold)
                 fit.half_life_weeks  # noqa: B018
                 assert 0.0 <= fit.r_squared <= 1.0
+
+
+# Edge rules (issue 12).
+
+
+def test_a_draw_on_the_infusion_day_is_the_baseline_unless_marked_after():
+    second = Dose(ORIGIN + timedelta(weeks=30), 1000)
+    same_day = Point(second.day, 90.0)
+    points = [week(6, 300.0), week(20, 150.0), same_day, week(36, 400.0)]
+    first, current = split_episodes(points, [FCM, second])
+
+    assert same_day in first.points
+    assert current.baseline == same_day
+    assert current.peak == week(36, 400.0)
+    assert observed_crossing(first, 100) == same_day
+
+    after = Point(second.day, 900.0, after_infusion=True)
+    first, current = split_episodes([*points[:2], after, points[3]], [FCM, second])
+    assert after not in first.points
+    assert current.points[0] == after
+    assert current.baseline == week(20, 150.0)
+
+
+def test_a_left_out_draw_stays_in_the_points_but_not_in_any_fit():
+    odd = week(12, 900.0, excluded=True)
+    [episode] = split_episodes([week(4, 400.0), week(8, 380.0), odd, week(16, 340.0)], [FCM])
+
+    assert odd in episode.points
+    assert odd not in episode.decline_points
+    assert episode.peak == week(4, 400.0)
+    assert episode.linear.slope_per_week == pytest.approx(-5.0)
+    assert kinetics.latest_reading([week(8, 50.0), week(9, 300.0, excluded=True)], 100).state == (
+        "below"
+    )
+
+
+def test_a_split_dose_course_is_one_episode_from_its_last_dose_with_the_total():
+    doses = [
+        Dose(ORIGIN, 750, "FCM 750 mg"),
+        Dose(ORIGIN + timedelta(days=7), 750, "FCM 750 mg"),
+        Dose(ORIGIN + timedelta(weeks=40), 510, "Ferumoxytol 510 mg"),
+        Dose(ORIGIN + timedelta(weeks=40, days=8), 510, "Ferumoxytol 510 mg"),
+        Dose(ORIGIN + timedelta(weeks=70), 1000, "FCM 1000 mg"),
+        Dose(ORIGIN + timedelta(weeks=72, days=1), 1000, "FCM 1000 mg"),  # 15 days: new course
+    ]
+    courses = kinetics.group_courses(doses)
+
+    assert [(c.start, c.day, c.dose_mg, c.count) for c in courses] == [
+        (ORIGIN, ORIGIN + timedelta(days=7), 1500, 2),
+        (ORIGIN + timedelta(weeks=40), ORIGIN + timedelta(weeks=40, days=8), 1020, 2),
+        (ORIGIN + timedelta(weeks=70), ORIGIN + timedelta(weeks=70), 1000, 1),
+        (ORIGIN + timedelta(weeks=72, days=1), ORIGIN + timedelta(weeks=72, days=1), 1000, 1),
+    ]
+    assert courses[0].label == "FCM 750 mg + FCM 750 mg"
+    assert len(kinetics.group_courses(doses, course_days=6)) == 6
+    # A draw between the two doses belongs to the course, the baseline is before it.
+    between = Point(ORIGIN + timedelta(days=3), 500.0)
+    [episode, *_] = split_episodes([Point(ORIGIN, 30.0), between], courses)
+    assert episode.baseline == Point(ORIGIN, 30.0)
+    assert episode.points == (between,)
+
+
+def test_a_lab_change_between_episodes_is_named():
+    assert kinetics.lab_change(["Beckman"], ["Roche", "Roche"]) == (
+        "Lab changed from Beckman to Roche: assays differ, so a jump between these episodes "
+        "may come from the lab, not from you."
+    )
+    assert kinetics.lab_change(["Roche"], ["Roche"]) == ""
+    assert kinetics.lab_change([""], ["Roche"]) == ""
+    [episode] = split_episodes([week(5, 300.0, lab="Roche"), week(9, 280.0, lab="Roche")], [FCM])
+    assert episode.labs == ("Roche",)
+
+
+def test_half_life_and_r_squared_only_where_they_mean_something():
+    flat = fit_decline([week(4, 200.0), week(8, 200.0), week(12, 200.0)], ORIGIN, "loglinear")
+    assert flat.r_squared == 1.0 and flat.shown_r_squared is None
+    assert flat.shown_half_life_weeks is None
+    # Nearly flat and noisy: the slope is negative, but its range includes no fall.
+    noisy = [week(4, 200.0), week(8, 210.0), week(12, 190.0), week(16, 199.9)]
+    fit = fit_decline(noisy, ORIGIN, "loglinear")
+    assert fit.half_life_weeks > 250 and fit.shown_half_life_weeks is None
+    assert fit.shown_r_squared == pytest.approx(fit.r_squared)
+    two = fit_decline([week(4, 400.0), week(14, 200.0)], ORIGIN, "loglinear")
+    assert two.shown_r_squared is None and two.shown_half_life_weeks is None
+    three = fit_decline([week(4, 400.0), week(14, 200.0), week(24, 100.0)], ORIGIN, "loglinear")
+    assert three.shown_half_life_weeks == pytest.approx(10.0)
+    assert three.shown_r_squared == pytest.approx(1.0)
+
+
+def test_fits_match_numpy_where_installed():
+    np = pytest.importorskip("numpy")
+    points = [week(4, 300.0), week(8, 290.0), week(12, 260.0), week(16, 250.0)]
+    for kind, ys in (("linear", [300, 290, 260, 250]), ("loglinear", np.log([300, 290, 260, 250]))):
+        slope, intercept = np.polyfit([4, 8, 12, 16], ys, 1)
+        fit = fit_decline(points, ORIGIN, kind)
+        assert fit.slope_per_week == pytest.approx(slope)
+        assert fit.intercept == pytest.approx(intercept)

@@ -3,23 +3,23 @@ from datetime import date, timedelta
 
 import pytest
 
+from rlsapp.domain import estimate as E
 from rlsapp.domain import recheck
-from rlsapp.domain.kinetics import Point, Prediction
+from rlsapp.domain.kinetics import Point
 from rlsapp.domain.recheck import InfusionRecord, Settings, next_recheck
 
 DEFAULTS = Settings()
 INFUSION = InfusionRecord(date(2025, 3, 3), "derisomaltose")
 
 
-def prediction(crossing, method="linear", n=4, rate=5.8, population=False):
-    return Prediction(
-        crossing=crossing,
-        method=method,
-        n_points=n,
-        decline_per_week=rate,
-        explanation=f"{method} fit",
-        is_population_default=population,
-    )
+def window(early, central=None, late=None, explanation="Linear fit of this episode's 4 results."):
+    """An estimate with the given window (central a month after early, late two)."""
+    central = central or early + timedelta(days=30)
+    late = late or early + timedelta(days=61)
+    return E.Estimate(E.ESTIMATE, "linear", ("current",), explanation, central, early, late)
+
+
+NO_DECLINE = E.Estimate(E.NO_DECLINE, "pooled", ("current", "population"), "No clear decline yet.")
 
 
 RULE_CASES = [
@@ -44,13 +44,43 @@ RULE_CASES = [
         "8 weeks after the infusion on 3 March",
     ),
     (
-        "a result 4 weeks after the infusion satisfies it; routine follows",
+        "a result 4 weeks after the infusion does not satisfy the first re-check",
         DEFAULTS,
+        [Point(date(2025, 3, 31), 450)],
+        [INFUSION],
+        "first",
+        date(2025, 4, 28),
+        "8 weeks after the infusion on 3 March",
+    ),
+    (
+        "a result 6 weeks after the infusion satisfies it; routine follows",
+        DEFAULTS,
+        [Point(date(2025, 4, 14), 450)],
+        [INFUSION],
+        "routine",
+        date(2025, 7, 7),
+        "12 weeks after the last ferritin result on 14 April",
+    ),
+    (
+        "the minimum is a setting",
+        replace(DEFAULTS, first_recheck_min_weeks=4),
         [Point(date(2025, 3, 31), 450)],
         [INFUSION],
         "routine",
         date(2025, 6, 23),
         "12 weeks after the last ferritin result on 31 March",
+    ),
+    (
+        "a split-dose course counts from its last dose",
+        DEFAULTS,
+        [],
+        [
+            InfusionRecord(date(2025, 2, 24), "fcm", 750),
+            InfusionRecord(date(2025, 3, 3), "fcm", 750),
+        ],
+        "first",
+        date(2025, 4, 28),
+        "8 weeks after the infusion on 3 March",
     ),
     (
         "without any infusion, routine from the latest ferritin",
@@ -102,78 +132,62 @@ def test_it_picks_the_rule_from_the_settings(rules, points, infusions, kind, due
 
 
 LATEST = Point(date(2025, 6, 30), 160)
+WITHIN = "(linear fit of this episode's 4 results)"
 PREDICTION_CASES = [
-    # (id, settings, prediction, latest point, expected kind, due, reason)
+    # (id, settings, estimate, latest point, expected kind, due, reason)
     (
-        "a predicted crossing earlier than routine wins, lead time before it",
+        "an early window end before routine wins, lead time before it",
         DEFAULTS,
-        prediction(date(2025, 9, 10)),
+        window(date(2025, 9, 10)),
         LATEST,
         "predicted",
         date(2025, 8, 27),
-        "ferritin predicted to fall below 100 µg/L around 10 September: "
-        "4 results, 5.8 µg/L per week",
+        "ferritin estimated to fall below 100 µg/L most likely in October 2025; "
+        f"between September and November 2025 {WITHIN}",
     ),
     (
-        "a later crossing leaves routine first",
+        "a later window leaves routine first",
         DEFAULTS,
-        prediction(date(2025, 12, 1)),
+        window(date(2025, 12, 1)),
         LATEST,
         "routine",
         date(2025, 9, 22),
         "12 weeks after the last ferritin result on 30 June",
     ),
     (
-        "the population default is labelled as such",
-        replace(DEFAULTS, threshold=75),
-        prediction(date(2025, 8, 1), "population", 1, 6.6, population=True),
-        LATEST,
-        "predicted",
-        date(2025, 7, 18),
-        "ferritin predicted to fall below 75 µg/L around 1 August: "
-        "population default of 6.6 µg/L per week, too few results of your own",
-    ),
-    (
-        "a result inside the lead window moves the reminder to the predicted date",
+        "a result inside the lead time moves the reminder to the window's start",
         DEFAULTS,
-        prediction(date(2025, 7, 5)),
+        window(date(2025, 7, 5), date(2025, 7, 20), date(2025, 7, 30)),
         LATEST,
         "predicted",
         date(2025, 7, 5),
-        "ferritin predicted to fall below 100 µg/L around 5 July: 4 results, 5.8 µg/L per week",
+        f"ferritin estimated to fall below 100 µg/L most likely in July 2025; "
+        f"between 5 and 30 July 2025 {WITHIN}",
     ),
     (
-        "a result after the predicted date, still above the threshold, outweighs the fit",
-        DEFAULTS,
-        prediction(date(2025, 6, 20)),
-        LATEST,
-        "routine",
-        date(2025, 9, 22),
-        "12 weeks after the last ferritin result on 30 June",
-    ),
-    (
-        "a lead time of zero reminds on the predicted date",
+        "a lead time of zero reminds on the window's start",
         replace(DEFAULTS, reminder_lead_days=0),
-        prediction(date(2025, 9, 10)),
+        window(date(2025, 9, 10)),
         LATEST,
         "predicted",
         date(2025, 9, 10),
-        "ferritin predicted to fall below 100 µg/L around 10 September: "
-        "4 results, 5.8 µg/L per week",
+        "ferritin estimated to fall below 100 µg/L most likely in October 2025; "
+        f"between September and November 2025 {WITHIN}",
     ),
     (
-        "on the same day the prediction is the reason shown",
+        "on the same day the estimate is the reason shown",
         DEFAULTS,
-        prediction(date(2025, 10, 6)),
+        window(date(2025, 10, 6)),
         LATEST,
         "predicted",
         date(2025, 9, 22),
-        "ferritin predicted to fall below 100 µg/L around 6 October: 4 results, 5.8 µg/L per week",
+        "ferritin estimated to fall below 100 µg/L most likely in November 2025; "
+        f"between October and December 2025 {WITHIN}",
     ),
     (
-        "no crossing predicted (not falling): routine",
+        "no clear decline: routine, no predicted reminder",
         DEFAULTS,
-        prediction(None, "none", 3, None),
+        NO_DECLINE,
         LATEST,
         "routine",
         date(2025, 9, 22),
@@ -183,14 +197,22 @@ PREDICTION_CASES = [
 
 
 @pytest.mark.parametrize(
-    "rules,predicted,latest,kind,due,reason",
+    "rules,estimate,latest,kind,due,reason",
     [c[1:] for c in PREDICTION_CASES],
     ids=[c[0] for c in PREDICTION_CASES],
 )
-def test_it_reminds_before_a_predicted_crossing(rules, predicted, latest, kind, due, reason):
+def test_it_reminds_before_the_estimated_window(rules, estimate, latest, kind, due, reason):
     infusion = InfusionRecord(date(2025, 4, 1))
-    result = next_recheck(rules, [latest], [infusion], prediction=predicted)
+    result = next_recheck(rules, [latest], [infusion], estimate=estimate)
     assert (result.kind, result.due, result.reason) == (kind, due, reason)
+
+
+def test_no_clear_decline_says_so_and_keeps_the_routine_schedule():
+    result = next_recheck(
+        DEFAULTS, [LATEST], [InfusionRecord(date(2025, 4, 1))], estimate=NO_DECLINE
+    )
+    assert [r.kind for r in result.rules] == ["routine"]
+    assert "No clear decline yet, so the routine schedule applies." in result.notes
 
 
 def test_it_lists_every_applicable_rule_earliest_first():
@@ -198,7 +220,7 @@ def test_it_lists_every_applicable_rule_earliest_first():
         DEFAULTS,
         [LATEST],
         [InfusionRecord(date(2025, 4, 1))],
-        prediction=prediction(date(2025, 9, 10)),
+        estimate=window(date(2025, 9, 10)),
     )
     assert [(r.kind, r.due) for r in result.rules] == [
         ("predicted", date(2025, 8, 27)),
@@ -255,42 +277,81 @@ def test_the_below_note_names_the_threshold_and_the_day():
     )
 
 
+def fcm(day, dose=1000):
+    return InfusionRecord(day, "fcm", dose)
+
+
 PHOSPHATE_CASES = [
-    # (id, infusions, prompt expected)
-    ("one FCM infusion", [InfusionRecord(date(2025, 3, 3), "fcm")], False),
+    # (id, infusions, note expected)
+    ("a single FCM infusion", [fcm(date(2025, 3, 3))], True),
+    ("a split FCM course", [fcm(date(2025, 2, 24), 750), fcm(date(2025, 3, 3), 750)], True),
     (
-        "FCM after another infusion within 3 months",
-        [InfusionRecord(date(2024, 12, 10), "fcm"), InfusionRecord(date(2025, 3, 3), "fcm")],
+        "another product within 3 months of FCM",
+        [fcm(date(2025, 1, 10)), InfusionRecord(date(2025, 3, 3), "derisomaltose")],
         True,
     ),
     (
-        "exactly 3 months apart still counts",
-        [InfusionRecord(date(2024, 12, 3), "sucrose"), InfusionRecord(date(2025, 3, 3), "fcm")],
-        True,
-    ),
-    (
-        "more than 3 months apart",
-        [InfusionRecord(date(2024, 12, 2), "fcm"), InfusionRecord(date(2025, 3, 3), "fcm")],
+        "another product more than 3 months after FCM",
+        [fcm(date(2024, 12, 2)), InfusionRecord(date(2025, 3, 3), "derisomaltose")],
         False,
     ),
-    (
-        "the last infusion was not FCM",
-        [
-            InfusionRecord(date(2025, 2, 1), "fcm"),
-            InfusionRecord(date(2025, 3, 3), "derisomaltose"),
-        ],
-        False,
-    ),
+    ("no FCM at all", [InfusionRecord(date(2025, 3, 3), "derisomaltose")], False),
 ]
 
 
 @pytest.mark.parametrize(
     "infusions,expected", [c[1:] for c in PHOSPHATE_CASES], ids=[c[0] for c in PHOSPHATE_CASES]
 )
-def test_it_prompts_a_phosphate_check_after_repeat_fcm(infusions, expected):
+def test_it_suggests_phosphate_at_the_recheck_after_fcm(infusions, expected):
     result = next_recheck(DEFAULTS, [], infusions, predict=False)
     assert result.phosphate is expected
     assert any("phosphate" in n for n in result.notes) is expected
+
+
+def test_the_phosphate_note_wording():
+    assert recheck.phosphate_note([fcm(date(2025, 3, 3))]) == (
+        "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
+        "likely with repeat courses (the US label lists it under warnings and precautions). "
+        "With ferric carboxymaltose given on 3 March 2025, ask your clinician about adding "
+        "phosphate to this re-check."
+    )
+
+
+REPEAT_CASES = [
+    # (id, earlier infusions, new infusion, warning expected)
+    ("first FCM ever", [], fcm(date(2025, 3, 3)), False),
+    ("a repeat FCM course within 3 months", [fcm(date(2024, 12, 10))], fcm(date(2025, 3, 3)), True),
+    ("exactly 3 months apart still counts", [fcm(date(2024, 12, 3))], fcm(date(2025, 3, 3)), True),
+    ("more than 3 months apart", [fcm(date(2024, 12, 2))], fcm(date(2025, 3, 3)), False),
+    (
+        "the second dose of a split course",
+        [fcm(date(2025, 2, 24), 750)],
+        fcm(date(2025, 3, 3), 750),
+        False,
+    ),
+    (
+        "the second dose of a course that repeats another",
+        [fcm(date(2025, 1, 2)), fcm(date(2025, 2, 24), 750)],
+        fcm(date(2025, 3, 3), 750),
+        True,
+    ),
+    (
+        "a new product after FCM",
+        [fcm(date(2025, 2, 1))],
+        InfusionRecord(date(2025, 3, 3), "derisomaltose"),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "earlier,new,expected", [c[1:] for c in REPEAT_CASES], ids=[c[0] for c in REPEAT_CASES]
+)
+def test_entering_a_repeat_fcm_course_warns_before_saving(earlier, new, expected):
+    warning = recheck.repeat_fcm_warning(earlier, new)
+    assert bool(warning) is expected
+    if expected:
+        assert "checking phosphate before this course" in warning
 
 
 @pytest.mark.parametrize(
@@ -331,26 +392,28 @@ def weeks(n):
     return START + timedelta(weeks=n)
 
 
-def test_it_predicts_from_the_persons_own_linear_decline():
+def test_it_estimates_from_the_persons_own_linear_decline():
     # 520 - 20 w: 400, 360, 320, 280 at weeks 6-12; reaches 100 at week 21 (28 May).
     points = [Point(weeks(w), 520 - 20 * w) for w in (6, 8, 10, 12)]
-    result = next_recheck(DEFAULTS, points, [InfusionRecord(START, "fcm")])
+    result = next_recheck(DEFAULTS, points, [InfusionRecord(START, "derisomaltose")])
     assert result.kind == "predicted"
-    assert result.prediction.crossing == date(2025, 5, 28)
+    assert result.estimate.crossing == date(2025, 5, 28)
     assert result.due == date(2025, 5, 14)
     assert result.reason == (
-        "ferritin predicted to fall below 100 µg/L around 28 May: 4 results, 20.0 µg/L per week"
+        "ferritin estimated to fall below 100 µg/L around 28 May 2025 "
+        "(linear fit of this episode's 4 results)"
     )
 
 
 def test_it_uses_the_population_slope_only_when_allowed():
-    # One result of 232 µg/L at week 6: at 6.6 µg/L per week, 100 in 20 weeks (2 July).
+    # One result of 232 µg/L at week 6: the population prior alone gives the rate.
     points = [Point(weeks(6), 232)]
     settings = replace(DEFAULTS, routine_recheck_weeks=26)
     result = next_recheck(settings, points, [InfusionRecord(START)])
-    assert result.prediction.is_population_default
-    assert (result.kind, result.due) == ("predicted", date(2025, 6, 18))
-    assert "population default of 6.6 µg/L per week" in result.reason
+    assert result.estimate.is_population_only
+    assert result.kind == "predicted"
+    assert result.due == result.estimate.early - timedelta(days=14)
+    assert "the population default of 6.6 µg/L per week (Earley et al. 2005" in result.reason
 
     own_only = next_recheck(
         replace(settings, use_population_slope=False), points, [InfusionRecord(START)]
@@ -358,8 +421,30 @@ def test_it_uses_the_population_slope_only_when_allowed():
     assert (own_only.kind, own_only.due) == ("routine", weeks(6) + timedelta(weeks=26))
 
 
-def test_it_gives_no_prediction_without_an_infusion():
+def test_it_gives_no_estimate_without_an_infusion():
     points = [Point(date(2025, 1, 1), 300), Point(date(2025, 3, 1), 200)]
     result = next_recheck(DEFAULTS, points, [])
-    assert result.prediction is None
+    assert result.estimate is None
     assert result.kind == "routine"
+
+
+def test_below_since_restarts_after_an_infusion():
+    points = [Point(date(2025, 1, 1), 80), Point(date(2025, 2, 1), 70)]
+    before = next_recheck(DEFAULTS, points, [InfusionRecord(date(2024, 6, 1))])
+    assert before.below_since == date(2025, 1, 1)
+
+    after = next_recheck(DEFAULTS, points, [InfusionRecord(date(2025, 3, 1))])
+    assert after.below_since is None
+    assert not any("below your threshold" in n for n in after.notes)
+    # A draw on the infusion day is its baseline: it does not start a new "below" run.
+    same_day = next_recheck(DEFAULTS, points, [InfusionRecord(date(2025, 2, 1))])
+    assert same_day.below_since is None
+
+
+def test_an_estimate_never_starts_the_reminder_before_the_latest_result():
+    # 400/110/105 at weeks 4/8/12: the window opens after the 105.
+    points = [Point(weeks(w), v) for w, v in ((4, 400), (8, 110), (12, 105))]
+    result = next_recheck(DEFAULTS, points, [InfusionRecord(START)])
+    assert result.estimate.early > weeks(12)
+    assert result.kind == "predicted"
+    assert result.due == result.estimate.early

@@ -1,0 +1,383 @@
+"""The combined estimate of when ferritin reaches the threshold, with its 80 % window (pure).
+
+Scale. Rates are pooled as a fractional fall per week, k = -d ln(ferritin)/dt: a person's
+episodes start from different peaks, and a fall of 6.6 µg/L a week from 800 is a slower
+fall than 6.6 from 200. Earley's population figure (6.6 µg/L per week, a linear rate) is
+turned into a fractional rate at the level this episode's projection starts from (its
+latest usable result): k0 = 6.6 / that level, so at the start both say the same.
+
+Sources (a normal-normal update; every spread below is the app's own choice, because no
+published spread accompanies the population figure):
+- population prior: k ~ N(k0, (spread x k0)^2), spread 0.5 by default. Earley et al. saw
+  6.6 after the first dose and 2.3 in the last course: 2.3 lies at the edge of this
+  prior's 80 % range, so the spread lets such a person in without overruling their data.
+- each earlier fitted episode (log-linear, 2+ results): its slope, with its standard error
+  plus EPISODE_SPREAD per week, because one person's episodes differ.
+- this episode's results: a regression of ln(ferritin) on weeks with the prior above on
+  its slope, a flat prior on its level, and a scatter of one result around the trend of
+  NOISE (15 %, of the order of ferritin's within-person variation), updated by the
+  residuals once there are 3+ results.
+From MODEL_MIN_POINTS usable results the episode speaks for itself: the chosen model
+(kinetics.choose_model: linear or log-linear) fitted alone, its scatter from its
+residuals, widened to Student's t for the 80 % interval.
+
+Window. The crossing day is where the trend reaches the threshold. Its distribution
+follows from the posterior of the trend's level and slope, conditioned on the trend being
+above the threshold at the latest exact result (which was above): so no date is ever
+earlier than that result. Early, central and late dates are its 10 %, 50 % and 90 %
+points. When the slope's 80 % interval includes no fall, or the 90 % point lies beyond
+MAX_HORIZON_DAYS, there is no date: "no clear decline yet". A past episode's dates never
+run past the next infusion.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rlsapp.domain import kinetics
+from rlsapp.domain.kinetics import Episode, Point
+
+NOISE = 0.15  # scatter of one result around the trend, as a fraction (log scale)
+NOISE_WEIGHT = 2  # how many results' worth of residuals the assumed scatter counts as
+EPISODE_SPREAD = 0.01  # per week: how much one person's episodes differ in fractional rate
+POPULATION_SPREAD = 0.5  # the population prior's standard deviation, as a fraction of k0
+EARLEY_SLOPE = 6.6
+GRID = 400  # integration steps over the slope
+ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
+    "estimate",
+    "below",
+    "no_decline",
+    "none",
+    "bound",
+    "after_end",
+)
+
+
+def _phi(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Posterior of the trend y(x) = level + slope * (x - x_mean), x in weeks since origin.
+
+    y is ln(µg/L) on the "log" scale, µg/L on the "linear" one; level and slope are
+    independent normals.
+    """
+
+    scale: str
+    origin: date
+    x_mean: float
+    level: float
+    level_var: float
+    slope: float
+    slope_var: float
+
+    def _y(self, value: float) -> float:
+        return math.log(value) if self.scale == "log" else value
+
+    def _value(self, y: float) -> float:
+        return math.exp(min(y, 700.0)) if self.scale == "log" else y
+
+    def at(self, day: date, z: float = 0.0) -> float:
+        """The trend in µg/L at a day: its median, or z standard deviations off it."""
+        u = (day - self.origin).days / 7 - self.x_mean
+        sd = math.sqrt(self.level_var + u * u * self.slope_var)
+        return self._value(self.level + self.slope * u + z * sd)
+
+    def crossing_quantiles(
+        self, threshold: float, after: date, qs: Sequence[float], horizon_days: int
+    ) -> list[date | None]:
+        """Days by which the trend has reached the threshold with probability q, given it
+        was above it on `after`; None beyond the horizon."""
+        target = self._y(threshold)
+        u0 = (after - self.origin).days / 7 - self.x_mean
+        if self.level_var == 0 and self.slope_var == 0:
+            # Results exactly on the line: one day, as the fit itself gives it.
+            if self.slope >= 0:
+                return [None for _ in qs]
+            days = ((target - self.level) / self.slope - u0) * 7
+            if days > horizon_days:
+                return [None for _ in qs]
+            day = after + timedelta(days=max(1, math.ceil(round(days, 6))))
+            return [day for _ in qs]
+        sd_level = math.sqrt(self.level_var) or 1e-12
+        fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
+        lo, hi = fall - 8 * sd_fall, fall + 8 * sd_fall
+        step = (hi - lo) / GRID
+        grid = []
+        denominator = 0.0
+        for i in range(GRID + 1):
+            b = lo + i * step
+            weight = (0.5 if i in (0, GRID) else 1.0) * math.exp(-0.5 * ((b - fall) / sd_fall) ** 2)
+            above = 1 - _phi((target + b * u0 - self.level) / sd_level)
+            denominator += weight * above
+            if b > 0:
+                grid.append((b, weight, 1 - above))
+        if denominator <= 0 or not grid:
+            return [None for _ in qs]
+
+        def share(day: int) -> float:
+            u = u0 + day / 7
+            total = sum(
+                w * (_phi((target + b * u - self.level) / sd_level) - below0)
+                for b, w, below0 in grid
+            )
+            return total / denominator
+
+        results = []
+        for q in qs:
+            if share(horizon_days) < q:
+                results.append(None)
+                continue
+            low, high = 0, horizon_days  # share(low) < q <= share(high)
+            while high - low > 1:
+                mid = (low + high) // 2
+                if share(mid) >= q:
+                    high = mid
+                else:
+                    low = mid
+            results.append(after + timedelta(days=high))
+        return results
+
+
+@dataclass(frozen=True)
+class Estimate:
+    status: str  # ESTIMATE | BELOW | NO_DECLINE | NONE | BOUND | AFTER_END
+    model: str  # "pooled" | "linear" | "loglinear" | "" (no fit)
+    sources: tuple[str, ...]  # of "population", "history", "current"
+    explanation: str  # plain words: what went in and what came out
+    crossing: date | None = None  # the central (most likely) day
+    early: date | None = None  # 10 % point of the window
+    late: date | None = None  # 90 % point; None past the next infusion
+    rate: float | None = None  # fractional fall per week (log scale) or µg/L per week
+    rate_low: float | None = None  # the 80 % interval of that fall
+    rate_high: float | None = None
+    decline_per_week: float | None = None  # µg/L per week at the start
+    start: Point | None = None  # where the projection starts (latest usable result)
+    n_points: int = 0  # this episode's results that went in
+    n_episodes: int = 0  # earlier episodes that went in
+    trend: Trend | None = None
+    population_slope: float | None = None
+
+    @property
+    def has_date(self) -> bool:
+        return self.status == ESTIMATE and self.crossing is not None
+
+    @property
+    def is_population_only(self) -> bool:
+        """Only the population default speaks about the rate (one result of this episode)."""
+        return "history" not in self.sources and "population" in self.sources and self.n_points < 2
+
+    @property
+    def from_own_history(self) -> bool:
+        return "history" in self.sources
+
+    @property
+    def half_life_weeks(self) -> float | None:
+        if self.status != ESTIMATE or self.model == "linear" or not self.rate:
+            return None
+        return math.log(2) / self.rate
+
+
+def population_words(slope: float) -> str:
+    """Earley is cited only for his own figure, with the product it was measured after."""
+    if slope == EARLEY_SLOPE:
+        return (
+            "the population default of 6.6 µg/L per week (Earley et al. 2005, measured "
+            "after iron dextran; other products may differ)"
+        )
+    return f"your population setting of {kinetics._fmt(slope)} µg/L per week"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _sources_words(sources, n_points, n_episodes, population_slope) -> str:
+    parts = []
+    if "history" in sources:
+        parts.append(f"your {_plural(n_episodes, 'earlier episode')}")
+    if "current" in sources:
+        parts.append(f"this episode's {_plural(n_points, 'result')}")
+    if "population" in sources:
+        parts.append(population_words(population_slope))
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def _history_rates(history: Iterable[Episode]) -> list[tuple[float, float]]:
+    """(fractional fall per week, its variance as evidence about another episode)."""
+    rates = []
+    for episode in history:
+        points = [p for p in episode.decline_points if p.usable]
+        fit = kinetics.fit_decline(points, episode.dose.day, "loglinear")
+        if fit is None:
+            continue
+        xs = [(p.day - episode.dose.day).days / 7 for p in points]
+        mean_x = statistics.fmean(xs)
+        sxx = sum((x - mean_x) ** 2 for x in xs)
+        ss_res = sum((math.log(p.value) - math.log(fit.value_at(p.day))) ** 2 for p in points)
+        sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + len(points) - 2)
+        rates.append((-fit.slope_per_week, sigma2 / sxx + EPISODE_SPREAD**2))
+    return rates
+
+
+def estimate(
+    episode: Episode,
+    threshold: float,
+    *,
+    history: Iterable[Episode] = (),
+    population_slope: float | None = None,
+    population_spread: float = POPULATION_SPREAD,
+) -> Estimate:
+    """The combined estimate for one episode (see the module's docstring)."""
+    reading = kinetics.latest_reading(episode.points, threshold)
+    if reading.state == "below":
+        return Estimate(BELOW, "", (), reading.words[0].upper() + reading.words[1:] + ".")
+    if reading.state == "bound":
+        return Estimate(BOUND, "", (), reading.words[0].upper() + reading.words[1:] + ".")
+    points = [p for p in episode.decline_points if p.usable]
+    if not points:
+        reason = episode.no_fit_reason or "no usable result"
+        return Estimate(NONE, "", (), f"No estimate yet: {reason}.")
+    start = points[-1]
+    model = kinetics.choose_model(episode)
+    xs = [(p.day - episode.dose.day).days / 7 for p in points]
+    n = len(points)
+    mean_x = statistics.fmean(xs)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    sources: tuple[str, ...]
+    if model == "pooled":
+        scale = "log"
+        ys = [math.log(p.value) for p in points]
+        evidence = []  # (fractional fall, variance)
+        if population_slope is not None and population_slope > 0:
+            k0 = population_slope / start.value
+            evidence.append(("population", k0, (population_spread * k0) ** 2))
+        for rate, var in _history_rates(history):
+            evidence.append(("history", rate, var))
+        prior_precision = sum(1 / var for _, _, var in evidence)
+        prior_mean = (
+            sum(rate / var for _, rate, var in evidence) / prior_precision
+            if prior_precision
+            else 0.0
+        )
+        ss_res = 0.0
+        if sxx > 0:
+            slope, intercept = statistics.linear_regression(xs, ys)
+            ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+        sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + max(n - 2, 0))
+        kinds = {kind for kind, _, _ in evidence}
+        sources = tuple(k for k in ("history", "current", "population") if k in kinds | {"current"})
+        n_episodes = sum(1 for kind, _, _ in evidence if kind == "history")
+    else:
+        scale = "log" if model == "loglinear" else "linear"
+        ys = [math.log(p.value) if scale == "log" else p.value for p in points]
+        slope, intercept = statistics.linear_regression(xs, ys)
+        ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+        # Widen the normal to Student's t so the 80 % interval has its nominal width.
+        sigma2 = ss_res / (n - 2) * (kinetics.t90(n - 2) / kinetics.Z90) ** 2
+        prior_precision, prior_mean = 0.0, 0.0
+        sources, n_episodes = ("current",), 0
+    mean_y = statistics.fmean(ys)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    data_precision = sxx / sigma2 if sigma2 > 0 else (math.inf if sxx > 0 else 0.0)
+    precision = prior_precision + data_precision
+    used = _sources_words(sources, n, n_episodes, population_slope)
+    if precision == 0:
+        return Estimate(
+            NONE,
+            model,
+            (),
+            f"No estimate yet: only {_plural(n, 'result')} {kinetics.SPIKE_WEEKS}+ weeks after "
+            "the infusion, no earlier episode to learn from, and the population default is off.",
+            start=start,
+            n_points=n,
+        )
+    if math.isinf(data_precision):
+        fall, fall_var = -sxy / sxx, 0.0
+    else:
+        # prior_mean is a fall (positive); the data's slope is a rise (negative when falling).
+        fall = (prior_precision * prior_mean - sxy / sigma2) / precision
+        fall_var = 1 / precision
+    trend = Trend(scale, episode.dose.day, mean_x, mean_y, sigma2 / n, -fall, fall_var)
+    half = kinetics.Z90 * math.sqrt(fall_var)
+    level = start.value if scale == "log" else 1.0
+    common = dict(
+        rate=fall,
+        rate_low=fall - half,
+        rate_high=fall + half,
+        decline_per_week=fall * level,
+        start=start,
+        n_points=n,
+        n_episodes=n_episodes,
+        trend=trend,
+        population_slope=population_slope if "population" in sources else None,
+    )
+    label = {"pooled": "combined estimate", "linear": "linear fit", "loglinear": "log-linear fit"}
+    basis = f"{label[model]} from {used}"
+    if model != "pooled":
+        basis = f"{label[model]} of {used}"
+    elif "history" in sources:
+        basis = f"estimate from your own history: {basis}"
+    if fall - half <= 0:
+        return Estimate(
+            NO_DECLINE,
+            model,
+            sources,
+            f"No clear decline yet: the likely range of the fall still includes no fall ({basis}).",
+            **common,
+        )
+    early, central, late = trend.crossing_quantiles(
+        threshold, reading.point.day, (0.1, 0.5, 0.9), kinetics.MAX_HORIZON_DAYS
+    )
+    if late is None or central is None or early is None:
+        return Estimate(
+            NO_DECLINE,
+            model,
+            sources,
+            f"No clear decline yet: too slow or too uncertain a fall to give a date ({basis}).",
+            **common,
+        )
+    if episode.end is not None and central >= episode.end:
+        return Estimate(
+            AFTER_END,
+            model,
+            sources,
+            f"Not estimated to reach the threshold before the next infusion ({basis}).",
+            **common,
+        )
+    if episode.end is not None and late >= episode.end:
+        late = None
+    return Estimate(
+        ESTIMATE, model, sources, basis[0].upper() + basis[1:] + ".", central, early, late, **common
+    )
+
+
+def month_text(day: date, year: bool = True) -> str:
+    return f"{day:%B %Y}" if year else f"{day:%B}"
+
+
+def window_words(est: Estimate, relative_to: date | None = None) -> str:
+    """'most likely in March 2027; between February and May 2027', in plain words."""
+    if not est.has_date:
+        return ""
+    central, early, late = est.crossing, est.early, est.late
+    if late == early:
+        return f"around {central.day} {month_text(central)}"
+    if late is None:
+        return (
+            f"most likely in {month_text(central)}; between {month_text(early)} "
+            "and the next infusion"
+        )
+    if (early.year, early.month) == (late.year, late.month):
+        return (
+            f"most likely in {month_text(central)}; between {early.day} and "
+            f"{late.day} {month_text(late)}"
+        )
+    first = month_text(early, early.year != late.year)
+    return f"most likely in {month_text(central)}; between {first} and {month_text(late)}"
