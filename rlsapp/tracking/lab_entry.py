@@ -1,0 +1,251 @@
+"""The lab form's reading of what a person types, by the account's region (issue 11).
+
+The rules are in rlsapp.domain (formats, entry); this module turns them into form
+fields and questions: a date typed in the region's format, results read by its number
+rules, and the questions a person answers before anything is saved (a number the other
+convention reads differently, an unusual value or a likely wrong unit, a second draw on
+the same day). Every answer names the text it answers, so an answer given for one text
+never carries over to another typed later.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from rlsapp.domain import entry, formats, units
+from rlsapp.domain.regions import Region
+
+from .models import LabDraw, LabResult
+
+SEP = "|"
+
+
+class RegionDateInput(forms.TextInput):
+    """A text box showing the date the region's way; the browser's locale plays no part."""
+
+    def __init__(self, region: Region, attrs=None):
+        attrs = {
+            "placeholder": region.dates.pattern,
+            "autocomplete": "off",
+            "spellcheck": "false",
+            **(attrs or {}),
+        }
+        super().__init__(attrs)
+        self.region = region
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return formats.format_date(value, self.region)
+        return super().format_value(value)
+
+
+class RegionDateField(forms.Field):
+    """A date typed as ISO or in the region's format; an error keeps the text typed."""
+
+    def __init__(self, *, region: Region, **kwargs):
+        kwargs.setdefault("widget", RegionDateInput(region))
+        kwargs.setdefault("help_text", f"As {formats.date_hint(region)}.")
+        super().__init__(**kwargs)
+        self.region = region
+        self.error_messages["required"] = (
+            f"{kwargs.get('label') or 'Date'}: enter the date on the report, as "
+            f"{formats.date_hint(region)}."
+        )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return formats.parse_date(str(value), self.region)
+        except formats.DateFormatError as error:
+            raise forms.ValidationError(f"{self.label}: {error}", code="invalid") from None
+
+
+def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
+    """The unit each analyte was last entered in for this person (from this lab, when one is
+    named and has printed it), else the region's default."""
+    chosen = {code: region.default_unit(code) for code in units.ANALYTES}
+    if patient is None or patient.pk is None:
+        return chosen
+    rows = (
+        LabResult.objects.filter(draw__patient=patient, calculated=False)
+        .order_by("-draw__drawn_on", "-draw_id")
+        .values_list("analyte", "entered_unit", "draw__lab_name")[:500]
+    )
+    by_person: dict[str, str] = {}
+    by_lab: dict[str, str] = {}
+    lab = lab_name.strip().casefold()
+    for analyte, unit, row_lab in rows:
+        if analyte not in chosen or unit not in units.ANALYTES[analyte].units:
+            continue
+        by_person.setdefault(analyte, unit)
+        if lab and (row_lab or "").strip().casefold() == lab:
+            by_lab.setdefault(analyte, unit)
+    return chosen | by_person | by_lab
+
+
+def _answer(value: str, kind: str, text: str) -> str | None:
+    """The part after 'kind|text|' of an answer given for exactly this text, else None."""
+    prefix = f"{kind}{SEP}{text}{SEP}"
+    return value[len(prefix) :] if value and value.startswith(prefix) else None
+
+
+class ResultReader:
+    """Reads one analyte's box of a bound form; `questions` lists what must be answered."""
+
+    def __init__(self, code: str, text: str, unit: str, region: Region, answers: dict):
+        self.code, self.text, self.region = code, text.strip(), region
+        self.analyte = units.ANALYTES[code]
+        self.measurement: units.Measurement | None = None
+        self.error = ""
+        self.questions: list[str] = []
+        self.reading_choices: list[tuple[str, str]] = []
+        self.check_choices: list[tuple[str, str]] = []
+        fix = _answer(answers.get("check", ""), "unit", self.text)
+        self._read(fix or unit, answers)
+
+    def _say(self, message: str) -> str:
+        return f"{self.analyte.label}: {message}"
+
+    def _read(self, unit: str, answers: dict) -> None:
+        try:
+            checked = entry.check_result(self.code, self.text, unit, self.region)
+        except formats.NumberError as error:
+            self.error = self._say(str(error))
+            return
+        except units.UnitError as error:
+            self.error = self._say(str(error))
+            self.check_choices = self._unit_choices(error.suggestions)
+            return
+        measurement, reading = checked.measurement, checked.reading
+        if reading.ambiguous:
+            values = (reading.value, *reading.others)
+            self.reading_choices = [
+                (f"value{SEP}{self.text}{SEP}{v}", self._shown(v, measurement.entered_unit))
+                for v in values
+            ]
+            picked = _answer(answers.get("reading", ""), "value", self.text)
+            if picked is None or picked not in {str(v) for v in values}:
+                self.questions.append(self._say(checked.questions[0].message))
+                return
+            if Decimal(picked) != reading.value:
+                measurement = self._with_value(picked, reading, measurement.entered_unit)
+                if measurement is None:
+                    return
+        if measurement.is_exact and units.is_unusual(self.code, measurement.value):
+            kept = f"keep{SEP}{self.text}{SEP}{measurement.entered_unit}"
+            if answers.get("check") != kept:
+                question = next((q for q in checked.questions if q.kind == "unusual"), None)
+                number = formats.read_number(measurement.entered_value, self.region).value
+                shown = f"{formats.format_decimal(number, self.region, None)} "
+                message = (
+                    question.message
+                    if question and not reading.ambiguous
+                    else f"{shown}{measurement.entered_unit} is outside the usual "
+                    f"{entry.usual_text(self.code, measurement.entered_unit, self.region)} "
+                    "for this test: check the report."
+                )
+                self.questions.append(self._say(message))
+                label = f"Yes, {shown}{measurement.entered_unit} is what the report says"
+                suggestions = units.other_unit_readings(
+                    self.code, float(number), measurement.entered_unit
+                )
+                self.check_choices = [(kept, label), *self._unit_choices(suggestions)]
+                return
+        self.measurement = measurement
+
+    def _with_value(self, picked: str, reading, unit: str) -> units.Measurement | None:
+        """The measurement for the reading the person picked, its text rewritten the
+        region's way so that it reads as picked from now on."""
+        number = Decimal(picked)
+        text = formats.format_decimal(number, self.region, None, grouping=False)
+        try:
+            return units.measure_number(
+                self.code, float(number), unit, reading.comparator, reading.comparator + text
+            )
+        except units.UnitError as error:
+            self.error = self._say(str(error))
+            return None
+
+    def _shown(self, value, unit: str) -> str:
+        return f"{formats.format_decimal(value, self.region, None, grouping=False)} {unit}"
+
+    def _unit_choices(self, suggestions) -> list[tuple[str, str]]:
+        choices = []
+        for other, stored in suggestions:
+            shown = formats.format_decimal(stored, self.region, self.analyte.decimals + 1)
+            label = f"It is in {other} ({shown} {self.analyte.display_unit})"
+            choices.append((f"unit{SEP}{self.text}{SEP}{other}", label))
+        return choices
+
+
+def same_day_draws(patient, drawn_on, exclude_pk=None):
+    if patient is None or patient.pk is None or drawn_on is None:
+        return []
+    draws = LabDraw.objects.filter(patient=patient, drawn_on=drawn_on).prefetch_related("results")
+    if exclude_pk:
+        draws = draws.exclude(pk=exclude_pk)
+    return list(draws.order_by("pk"))
+
+
+def identical(draw: LabDraw, measurements: dict[str, units.Measurement]) -> bool:
+    """The draw holds exactly these results (typed ones; a calculated TSAT is left out)."""
+    theirs = {
+        r.analyte: (round(r.value, 6), r.comparator) for r in draw.results.all() if not r.calculated
+    }
+    ours = {c: (round(m.value, 6), m.comparator) for c, m in measurements.items()}
+    return theirs == ours
+
+
+def draw_links(draws, region: Region):
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        (
+            (reverse("draw_edit", args=[d.pk]), draw_summary(d, region, with_values=False))
+            for d in draws
+        ),
+    )
+
+
+def result_text(result: LabResult, region: Region) -> str:
+    """'≤1.050 µg/L', written the region's way, in the analyte's display unit."""
+    analyte = units.ANALYTES[result.analyte]
+    symbol = dict(units.COMPARATOR_CHOICES).get(result.comparator, "") if result.comparator else ""
+    number = formats.format_decimal(result.value, region, analyte.decimals)
+    return f"{symbol}{number} {analyte.display_unit}"
+
+
+def draw_summary(draw: LabDraw, region: Region, with_values: bool = True) -> str:
+    """'20.10.2026, Labor Berlin: Ferritin 1.050 µg/L, Hb 13,1 g/dL' for a confirmation."""
+    head = formats.format_date(draw.drawn_on, region)
+    if draw.lab_name:
+        head += f", {draw.lab_name}"
+    if not with_values:
+        return head
+    values = ", ".join(
+        f"{units.ANALYTES[r.analyte].short_label or units.ANALYTES[r.analyte].label} "
+        f"{result_text(r, region)}"
+        for r in draw.results.all()
+    )
+    return f"{head}: {values}" if values else head
+
+
+def duplicate_message(draws, is_identical: bool, region: Region):
+    links = draw_links(draws, region)
+    if is_identical:
+        return format_html(
+            "The same results are already saved for this day ({}). Saving again would count "
+            "them twice: tick the box only if this really is a second draw.",
+            links,
+        )
+    return format_html(
+        "There is already a draw on this day ({}). Tick the box if this is another one.", links
+    )
