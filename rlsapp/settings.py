@@ -36,6 +36,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Asked for here; open only with mail configured (below, with the mail settings).
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 # Largest CSV or FHIR file a person may upload for import (bytes).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
@@ -140,7 +141,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before its password is even checked.
     "rlsapp.accounts.throttling.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, for accounts with a confirmed email address only.
+    "rlsapp.accounts.backends.ConfirmedEmailBackend",
 ]
 
 # Login throttling (django-axes): 5 failures for one email from one address lock that
@@ -223,6 +225,14 @@ MAIL_CONFIGURED = EMAIL_BACKEND not in (
     "django.core.mail.backends.dummy.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rlsapp <rlsapp@localhost>")
+
+# Open sign-up needs mail to confirm addresses: without it, it stays closed whatever
+# SIGNUP_OPEN says, and accounts are made by the operator (add_user, the admin).
+SIGNUP_OPEN = SIGNUP_OPEN and MAIL_CONFIGURED
+# A sign-up's confirmation link works this long; each address gets at most one sign-up
+# email per SIGNUP_MAIL_INTERVAL (both in seconds).
+EMAIL_CONFIRM_TIMEOUT = env.int("EMAIL_CONFIRM_HOURS", default=48) * 3600
+SIGNUP_MAIL_INTERVAL = env.int("SIGNUP_MAIL_INTERVAL_MINUTES", default=15) * 60
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -124,3 +124,30 @@ def test_mail_goes_to_the_console_only_with_debug_or_when_chosen(
     result = run(["-c", MAIL_SCRIPT], production_env(tmp_path, **overrides))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [backend, configured]
+
+
+@pytest.mark.parametrize(
+    "overrides, signup_open",
+    [
+        ({"SIGNUP_OPEN": "true"}, False),  # no mail: no way to confirm an address
+        ({"SIGNUP_OPEN": "true", "EMAIL_URL": "smtp+tls://u:p@smtp.example.org:587"}, True),
+        ({"SIGNUP_OPEN": "false", "EMAIL_URL": "smtp+tls://u:p@smtp.example.org:587"}, False),
+        ({}, False),
+    ],
+)
+def test_open_sign_up_needs_mail(tmp_path, overrides, signup_open):
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SIGNUP_OPEN)"
+    )
+    result = run(["-c", script], production_env(tmp_path, **overrides))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(signup_open)
+
+
+def test_a_server_without_mail_starts_and_its_operator_can_add_a_user(tmp_path):
+    env = production_env(tmp_path)
+    assert run(["manage.py", "migrate", "--noinput"], env).returncode == 0
+    added = run(["manage.py", "add_user", "op@example.com", "--link"], env)
+    assert added.returncode == 0, added.stderr
+    assert "/accounts/password/reset/" in added.stdout
+    assert run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env).returncode == 0

@@ -13,14 +13,18 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    # Accounts made here come from an operator (createsuperuser, add_user, the demo seed),
+    # who vouches for the address. Open sign-up makes its accounts unconfirmed itself.
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
+        extra_fields.setdefault("email_confirmed", True)
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_confirmed", True)
         return self._create_user(email, password, **extra_fields)
 
 
@@ -34,6 +38,17 @@ class User(AbstractUser):
         default=True,
         help_text="Reminders still show in the app and the calendar feed when this is off.",
     )
+
+    # An account made by open sign-up cannot sign in until the link mailed to its address
+    # is followed (rlsapp/accounts/signup.py); operator-made accounts start confirmed.
+    email_confirmed = models.BooleanField(
+        "email address confirmed",
+        default=False,
+        help_text="Only confirmed accounts can sign in.",
+    )
+    # When open sign-up last mailed this address: one sign-up email per address per
+    # SIGNUP_MAIL_INTERVAL, whether or not the address has an account.
+    signup_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Bumped whenever any record of the user's patients changes; pages cache their
     # rendering under it, so a cached page can never outlive the data it shows.

@@ -2,10 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import twofactor, views
-from .forms import PasswordChangeForm
+from .forms import ConfirmingSetPasswordForm, PasswordChangeForm
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("settings/", views.account_settings, name="account_settings"),
     path("login/", twofactor.LoginView.as_view(), name="login"),
     path("login/code/", twofactor.login_verify, name="login_verify"),
@@ -22,7 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", views.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -30,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=ConfirmingSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
+from . import signup as signup_flow
 from .forms import AccountSettingsForm, SignupForm
 
 
@@ -16,12 +19,59 @@ def signup(request):
         raise Http404("Sign-up is closed on this server.")
     if request.user.is_authenticated:
         return redirect("home")
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form})
+        signup_flow.register(request, form, next_url)
+        return redirect("signup_sent")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def signup_sent(request):
+    """The one answer to every valid sign-up, whether or not the address has an account."""
+    context = {
+        "hours": settings.EMAIL_CONFIRM_TIMEOUT // 3600,
+        "minutes": settings.SIGNUP_MAIL_INTERVAL // 60,
+    }
+    return render(request, "accounts/signup_sent.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, uidb64, token):
+    """The emailed link. Its token moves into the session and out of the address bar (as
+    Django's password reset does), and confirming takes a button: a mail scanner that
+    fetches the link confirms nothing."""
+    user = signup_flow.user_from_uid(uidb64)
+    if token != signup_flow.CONFIRM_URL_TOKEN:
+        if signup_flow.confirmation_tokens.check_token(user, token):
+            request.session[signup_flow.CONFIRM_TOKEN] = token
+            return redirect(request.path.replace(token, signup_flow.CONFIRM_URL_TOKEN))
+        return render(request, "accounts/signup_link_invalid.html")
+    token = request.session.get(signup_flow.CONFIRM_TOKEN)
+    if not signup_flow.confirmation_tokens.check_token(user, token):
+        return render(request, "accounts/signup_link_invalid.html")
+    if request.method == "GET":
+        return render(request, "accounts/signup_confirm.html", {"email": user.email})
+    del request.session[signup_flow.CONFIRM_TOKEN]
+    if not signup_flow.confirm(user):
+        return render(request, "accounts/signup_link_invalid.html")
+    if request.session.get(signup_flow.SIGNED_UP) != user.email:
+        messages.success(request, "Your email address is confirmed. Sign in to go on.")
+        return redirect("login")
+    next_url = request.session.pop(signup_flow.SIGNUP_NEXT, "")
+    del request.session[signup_flow.SIGNED_UP]
+    login(request, user, backend="rlsapp.accounts.backends.ConfirmedEmailBackend")
+    messages.success(request, "Your email address is confirmed. Welcome to rlsapp.")
+    return redirect(next_url or "home")
+
+
+def password_reset(request):
+    """A reset link needs mail; without it, say who can help instead of pretending."""
+    if not settings.MAIL_CONFIGURED:
+        return render(request, "registration/password_reset_no_mail.html")
+    return auth_views.PasswordResetView.as_view()(request)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import PASSWORD
 
 
-def test_a_visitor_can_sign_up_and_is_signed_in(client, db):
+def test_a_visitor_can_sign_up_and_is_signed_in_once_the_address_is_confirmed(client, db):
     response = client.post(
         reverse("signup"),
         {"email": "Bea@Example.com", "password1": PASSWORD, "password2": PASSWORD},
@@ -16,6 +16,9 @@ def test_a_visitor_can_sign_up_and_is_signed_in(client, db):
     assert response.status_code == 302
     user = get_user_model().objects.get()
     assert user.email == "bea@example.com"
+    assert client.get(reverse("patient_create")).status_code == 302  # not yet
+    link = re.search(r"http://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    client.post(client.get(link).url)
     assert client.get(reverse("patient_create")).status_code == 200
 
 
