@@ -155,6 +155,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "rlsapp.accounts.throttling.SignInAttemptHandler"
+# Sign-in logs (email, client address, browser, times) are kept this many days, then
+# deleted by `manage.py purge_signin_logs`; deleting an account deletes its logs at once.
+AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
