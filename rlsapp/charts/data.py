@@ -2,12 +2,14 @@
 
 The same dict feeds the JSON endpoint (drawn by static/js/patient_charts.js), the
 HTML tables on the patient page and the printable report, so the chart and the
-table can never disagree. All fitting is done by rlsapp.domain.kinetics.
+table can never disagree. All fitting is done by rlsapp.domain.kinetics and the
+estimate with its 80 % window by rlsapp.domain.estimate.
 """
 
 from bisect import bisect_left
-from datetime import date
+from datetime import date, timedelta
 
+from rlsapp.domain import estimate as estimates
 from rlsapp.domain import kinetics, units
 
 from .queries import History
@@ -19,10 +21,12 @@ REFERENCE_LINES = [
 BLOOD_SERIES = ("hemoglobin", "hematocrit", "tsat")
 COMPARATOR_SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 DISCLAIMER = (
-    "rlsapp tracks; it does not give medical advice. Fitted lines and predicted dates are "
+    "rlsapp tracks; it does not give medical advice. Fitted lines and estimated dates are "
     "estimates from the results entered, not a diagnosis. Decide on tests and treatment "
     "with your clinician."
 )
+# Points along the drawn band: enough for a smooth curve, few enough for the JSON.
+BAND_STEPS = 16
 
 
 def _r(value, digits=1):
@@ -45,8 +49,8 @@ def _fit(fit: kinetics.Fit | None, episode: kinetics.Episode):
     data = {
         "slope_per_week": _r(fit.slope_per_week, 4 if fit.kind == "loglinear" else 2),
         "intercept": _r(fit.intercept, 4 if fit.kind == "loglinear" else 2),
-        # Rounded as the table shows them, so the JSON and the table never differ.
-        "r_squared": _r(fit.r_squared, 2),
+        # Rounded as the table shows them; None where they mean nothing (2 points, flat).
+        "r_squared": _r(fit.shown_r_squared, 2),
         "n_points": fit.n_points,
     }
     if fit.kind == "linear":
@@ -57,12 +61,12 @@ def _fit(fit: kinetics.Fit | None, episode: kinetics.Episode):
             {"weeks": _weeks(fit.origin, d), "value": _r(fit.value_at(d))} for d in (first, last)
         ]
     else:
-        data["half_life_weeks"] = _r(fit.half_life_weeks)
+        data["half_life_weeks"] = _r(fit.shown_half_life_weeks)
     return data
 
 
-def _below(episode, threshold, prediction):
-    """Weeks from the infusion until ferritin was (observed) or will be (predicted) below."""
+def _below(episode, threshold, estimate):
+    """Weeks from the infusion until ferritin was (observed) or is estimated to be below."""
     seen = kinetics.observed_crossing(episode, threshold)
     if seen is not None:
         return {
@@ -70,38 +74,67 @@ def _below(episode, threshold, prediction):
             "date": seen.day.isoformat(),
             "kind": "observed",
         }
-    if prediction is not None and prediction.is_prediction:
-        crossing = prediction.crossing
-        kind = "population" if prediction.is_population_default else "predicted"
-    elif episode.linear is not None and episode.linear.crossing(threshold) is not None:
-        crossing, kind = episode.linear.crossing(threshold), "predicted"
-    else:
+    if estimate is None or not estimate.has_date:
         return None
-    return {"weeks": _weeks(episode.dose.day, crossing), "date": crossing.isoformat(), "kind": kind}
+    return {
+        "weeks": _weeks(episode.dose.day, estimate.crossing),
+        "date": estimate.crossing.isoformat(),
+        "early_weeks": _weeks(episode.dose.day, estimate.early),
+        "late_weeks": _weeks(episode.dose.day, estimate.late) if estimate.late else None,
+        "kind": "population" if estimate.is_population_only else "estimate",
+    }
 
 
-def _prediction(prediction: kinetics.Prediction | None, episode, threshold):
-    if prediction is None:
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _projection(estimate: estimates.Estimate | None, episode, threshold):
+    """The current episode's estimate: its words, its window and the band to draw."""
+    if estimate is None:
         return None
     data = {
-        "method": prediction.method,
-        "crossing": prediction.crossing.isoformat() if prediction.crossing else None,
-        "n_points": prediction.n_points,
-        "decline_per_week": _r(prediction.decline_per_week, 2),
-        "explanation": prediction.explanation,
-        "is_population_default": prediction.is_population_default,
+        "status": estimate.status,
+        "model": estimate.model,
+        "sources": list(estimate.sources),
+        "from_own_history": estimate.from_own_history,
+        "is_population_default": estimate.is_population_only,
+        "explanation": estimate.explanation,
+        "window": estimates.window_words(estimate),
+        "crossing": _iso(estimate.crossing),
+        "early": _iso(estimate.early),
+        "late": _iso(estimate.late),
+        "n_points": estimate.n_points,
+        "n_episodes": estimate.n_episodes,
+        "decline_per_week": _r(estimate.decline_per_week, 2),
+        "half_life_weeks": _r(estimate.half_life_weeks),
         "from": None,
+        "band": [],
         "fit_line": None,
     }
-    start = prediction.start
-    if prediction.is_prediction and start is not None and prediction.crossing > start.day:
+    trend = estimate.trend
+    if trend is None:
+        return data
+    usable = [p for p in episode.decline_points if p.usable]
+    days = [usable[0].day, usable[-1].day] if len(usable) > 1 else []
+    data["fit_line"] = [{"date": d.isoformat(), "value": _r(trend.at(d))} for d in days] or None
+    if estimate.has_date:
+        start = estimate.start
         data["from"] = _point(start)
-    fit = episode.linear if prediction.method == "linear" else None
-    if prediction.method == "loglinear":
-        fit = episode.loglinear
-    if fit is not None and episode.decline_points:
-        days = [episode.decline_points[0].day, episode.decline_points[-1].day]
-        data["fit_line"] = [{"date": d.isoformat(), "value": _r(fit.value_at(d))} for d in days]
+        end = estimate.late or (episode.end - timedelta(days=1) if episode.end else None)
+        span = (end - start.day).days
+        band = []
+        for i in range(BAND_STEPS + 1):
+            d = start.day + timedelta(days=round(span * i / BAND_STEPS))
+            band.append(
+                {
+                    "date": d.isoformat(),
+                    "low": _r(trend.at(d, -kinetics.Z90)),
+                    "mid": _r(trend.at(d)),
+                    "high": _r(trend.at(d, kinetics.Z90)),
+                }
+            )
+        data["band"] = band
     return data
 
 
@@ -112,17 +145,33 @@ def _series(results):
             "value": _r(r.value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
+            "excluded": getattr(r, "excluded", False),
         }
         for r in results
     ]
 
 
+def _course_rows(infusions, courses):
+    """The infusion rows of each course (a split-dose course is one episode)."""
+    rows, i = [], 0
+    for course in courses:
+        rows.append(infusions[i : i + course.count])
+        i += course.count
+    return rows
+
+
 def build_chart_data(patient, history: History, today: date) -> dict:
     threshold = patient.ferritin_threshold
     ferritin = history.series("ferritin")
-    points = [kinetics.Point(r.day, r.value, r.comparator) for r in ferritin]
+    points = [
+        kinetics.Point(
+            r.day, r.value, r.comparator, excluded=getattr(r, "excluded", False), lab=r.lab_name
+        )
+        for r in ferritin
+    ]
     doses = [kinetics.Dose(i.day, i.dose_mg, i.label) for i in history.infusions]
-    episodes = kinetics.split_episodes(points, doses)
+    courses = kinetics.group_courses(doses)
+    episodes = kinetics.split_episodes(points, courses)
     population = patient.population_slope if patient.use_population_slope else None
 
     # Each episode's scores by bisection: scanning every score for every episode took ~5 ms
@@ -130,25 +179,35 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     scores = sorted(history.scores)
     score_days = [day for day, _ in scores]
     rows = []
-    current_prediction = None
-    for index, (episode, infusion) in enumerate(zip(episodes, history.infusions, strict=True)):
-        prediction = None
+    current_projection = None
+    by_course = _course_rows(history.infusions, courses)
+    for index, (episode, infusions) in enumerate(zip(episodes, by_course, strict=True)):
+        estimate = None
+        if episode.is_current or kinetics.observed_crossing(episode, threshold) is None:
+            estimate = estimates.estimate(
+                episode, threshold, history=episodes[:index], population_slope=population
+            )
         if episode.is_current:
-            prediction = kinetics.predict_crossing(episode, threshold, population_slope=population)
-            current_prediction = _prediction(prediction, episode, threshold)
-        first = bisect_left(score_days, episode.dose.day)
+            current_projection = _projection(estimate, episode, threshold)
+        first = bisect_left(score_days, episode.dose.start)
         last = len(scores) if episode.end is None else bisect_left(score_days, episode.end)
         episode_scores = scores[first:last]
         returned = kinetics.symptoms_returned(episode, episode_scores)
+        previous_labs = episodes[index - 1].labs if index else ()
         rows.append(
             {
                 "number": index + 1,
-                "date": infusion.day.isoformat(),
+                "date": episode.dose.day.isoformat(),
+                "first_date": episode.dose.start.isoformat(),
+                "doses": episode.dose.count,
                 "end": episode.end.isoformat() if episode.end else None,
                 "is_current": episode.is_current,
-                "product": infusion.product_label,
-                "dose_mg": infusion.dose_mg,
-                "label": infusion.label,
+                "product": " + ".join(dict.fromkeys(i.product_label for i in infusions)),
+                "dose_mg": episode.dose.dose_mg,
+                "label": episode.dose.label,
+                "labs": list(episode.labs),
+                "lab_change": kinetics.lab_change(previous_labs, episode.labs),
+                "model": estimate.model if estimate and estimate.model else None,
                 "baseline": _point(episode.baseline),
                 "peak": _point(episode.peak),
                 "points": [
@@ -157,6 +216,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                         "value": _r(p.value),
                         "comparator": p.comparator,
                         "date": p.day.isoformat(),
+                        "excluded": p.excluded,
                     }
                     for p in episode.points
                 ],
@@ -164,7 +224,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "loglinear": _fit(episode.loglinear, episode),
                 "no_fit_reason": episode.no_fit_reason,
                 "decline_points": len(episode.decline_points),
-                "below_threshold": _below(episode, threshold, prediction),
+                "below_threshold": _below(episode, threshold, estimate),
                 "symptoms_returned": (
                     {"weeks": _weeks(episode.dose.day, returned), "date": returned.isoformat()}
                     if returned
@@ -202,7 +262,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
             for i in history.infusions
         ],
         "episodes": rows,
-        "projection": current_prediction,
+        "projection": current_projection,
         "states": _states(ferritin, rows),
         "disclaimer": DISCLAIMER,
     }

@@ -279,6 +279,9 @@ def estimate(
         ys = [math.log(p.value) if scale == "log" else p.value for p in points]
         slope, intercept = statistics.linear_regression(xs, ys)
         ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+        spread = sum((y - statistics.fmean(ys)) ** 2 for y in ys)
+        if ss_res <= 1e-18 * spread:
+            ss_res = 0.0  # on the line but for float noise: one exact day
         # Widen the normal to Student's t so the 80 % interval has its nominal width.
         sigma2 = ss_res / (n - 2) * (kinetics.t90(n - 2) / kinetics.Z90) ** 2
         prior_precision, prior_mean = 0.0, 0.0

@@ -404,109 +404,12 @@ def observed_crossing(episode: Episode, threshold: float) -> Point | None:
     return None
 
 
-@dataclass(frozen=True)
-class Prediction:
-    crossing: date | None  # predicted day ferritin reaches the threshold; None: not predicted
-    method: str  # "linear" | "loglinear" | "population" | "below" | "none"
-    n_points: int  # results the prediction rests on
-    decline_per_week: float | None  # µg/L per week, positive when falling
-    explanation: str
-    is_population_default: bool
-    start: Point | None = None  # where a drawn projection starts (latest result or fit)
-
-    @property
-    def is_prediction(self) -> bool:
-        return self.crossing is not None and self.method not in ("below", "none")
-
-
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:.0f}"
-
-
-def predict_crossing(
-    episode: Episode,
-    threshold: float,
-    *,
-    population_slope: float | None = None,
-    latest: Point | None = None,
-    method: str = "linear",
-) -> Prediction:
-    """When ferritin in this episode is predicted to reach the threshold.
-
-    From the episode's own fit when it has one; otherwise, if population_slope
-    (µg/L per week, positive when falling) is given, from the latest exact result
-    at that slope, labelled as the population default.
-    """
-    if latest is None or latest.day < episode.dose.day:
-        latest = episode.points[-1] if episode.points else None
-    if latest is not None and latest.is_below(threshold):
-        return Prediction(
-            None,
-            "below",
-            1,
-            None,
-            f"the latest result ({_day(latest.day)}) is already below "
-            f"the threshold of {_fmt(threshold)} µg/L",
-            False,
-            latest,
-        )
-    fit = episode.fit(method)
-    if fit is not None:
-        name = "log-linear" if fit.kind == "loglinear" else "linear"
-        of = f"{name} fit of {fit.n_points} results"
-        if fit.slope_per_week >= 0:
-            return Prediction(
-                None,
-                "none",
-                fit.n_points,
-                None,
-                f"{of}: ferritin is not falling, so no crossing is predicted",
-                False,
-            )
-        at = latest.day if latest else episode.dose.day
-        rate = fit.rate_at(at)
-        detail = (
-            f"half-life {_fmt(fit.half_life_weeks)} weeks"
-            if fit.kind == "loglinear"
-            else f"{_fmt(rate)} µg/L per week"
-        )
-        crossing = fit.crossing(threshold)
-        return Prediction(
-            crossing,
-            fit.kind,
-            fit.n_points,
-            rate,
-            f"{of}, {detail}" + ("" if crossing else "; too slow a fall to predict a date"),
-            False,
-            Point(at, fit.value_at(at)),
-        )
-    reason = episode.no_fit_reason or "no fit"
-    if population_slope is None or population_slope <= 0:
-        return Prediction(None, "none", 0, None, f"No prediction: {reason}.", False)
-    start = latest if latest is not None and latest.is_exact else None
-    if start is None:
-        exact = [p for p in episode.points if p.is_exact]
-        start = exact[-1] if exact else None
-    if start is None:
-        return Prediction(None, "none", 0, None, f"No prediction: {reason}.", False)
-    days = (start.value - threshold) / population_slope * 7
-    crossing = None
-    if abs(days) <= MAX_HORIZON_DAYS:
-        crossing = start.day + timedelta(days=math.ceil(round(days, 6)))
-    return Prediction(
-        crossing,
-        "population",
-        1,
-        population_slope,
-        f"population default of {_fmt(population_slope)} µg/L per week from the result "
-        f"of {_day(start.day)}, not your own decline ({reason})",
-        True,
-        start,
-    )
 
 
 def symptoms_returned(

@@ -101,7 +101,7 @@
   function historyConfig(data, canvas) {
     const compact = isCompact(canvas);
     const ferritin = data.ferritin.map(function (p) {
-      return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab };
+      return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab, ex: p.excluded };
     });
     const datasets = [
       {
@@ -115,6 +115,10 @@
         pointRadius: ferritin.length > 150 ? 0 : 3,
         pointStyle: function (ctx) {
           return ctx.raw && ctx.raw.c ? "triangle" : "circle";
+        },
+        // A draw left out of the fits is drawn hollow.
+        pointBackgroundColor: function (ctx) {
+          return ctx.raw && ctx.raw.ex ? "#ffffff" : COLORS.ferritin;
         },
         tension: 0,
       },
@@ -135,23 +139,45 @@
         pointRadius: 0,
       });
     }
-    if (p && p.from && p.crossing) {
+    if (p && p.band && p.band.length) {
+      // The 80 % band of the estimate: where ferritin is likely to be, from the latest
+      // result to the late end of the window; the line inside is its middle.
       const population = p.is_population_default;
+      const color = population ? COLORS.population : COLORS.projection;
+      const band = function (key) {
+        return p.band.map(function (q) { return { x: day(q.date), y: q[key] }; });
+      };
+      datasets.push({
+        id: "band-high",
+        label: "Estimate, likely range (8 in 10)",
+        data: band("high"),
+        yAxisID: "y",
+        borderColor: "rgba(0,0,0,0)",
+        backgroundColor: population ? "rgba(180,83,9,0.15)" : "rgba(31,78,121,0.15)",
+        pointRadius: 0,
+        fill: "+1",
+      });
+      datasets.push({
+        id: "band-low",
+        label: "Estimate, likely range (low end)",
+        data: band("low"),
+        yAxisID: "y",
+        borderColor: "rgba(0,0,0,0)",
+        pointRadius: 0,
+        fill: false,
+      });
       datasets.push({
         id: "projection",
         label: population
-          ? "Projection from population default (estimate, not your data)"
-          : "Projection to threshold (estimate)",
-        data: [
-          { x: day(p.from.date), y: p.from.value },
-          { x: day(p.crossing), y: data.threshold },
-        ],
+          ? "Estimate from population default (not your data)"
+          : "Estimate (middle of the range)",
+        data: band("mid"),
         yAxisID: "y",
-        borderColor: population ? COLORS.population : COLORS.projection,
-        backgroundColor: population ? COLORS.population : COLORS.projection,
+        borderColor: color,
+        backgroundColor: color,
         borderWidth: 2,
         borderDash: [8, 5],
-        pointRadius: [0, 4],
+        pointRadius: 0,
       });
     }
 
@@ -208,7 +234,7 @@
         },
       };
     });
-    if (p && p.from && p.crossing) {
+    if (p && p.band && p.band.length && p.crossing) {
       annotations.crossing = {
         type: "label",
         xValue: day(p.crossing),
@@ -218,7 +244,7 @@
         xAdjust: -4,
         content: [
           (p.is_population_default ? "Population default: " : "Estimate: ") + shortDate(day(p.crossing)),
-          "not medical advice",
+          "range " + shortDate(day(p.early)) + " – " + (p.late ? shortDate(day(p.late)) : "next infusion"),
         ],
         color: p.is_population_default ? COLORS.population : COLORS.projection,
         backgroundColor: "rgba(255,255,255,0.85)",
@@ -228,7 +254,7 @@
 
     const allDays = ferritin.map(function (q) { return q.x; })
       .concat(data.infusions.map(function (i) { return day(i.date); }));
-    if (p && p.crossing && p.from) allDays.push(day(p.crossing));
+    if (p && p.band && p.band.length) allDays.push(day(p.band[p.band.length - 1].date));
     const maxFerritin = Math.max.apply(null, ferritin.map(function (q) { return q.y; }).concat([data.threshold, 300]));
 
     return {
@@ -280,7 +306,8 @@
               font: { size: compact ? 10 : 12 },
               // Hemoglobin, hematocrit and TSAT have their own checkboxes under the chart.
               filter: function (item, chartData) {
-                return BLOOD.indexOf(chartData.datasets[item.datasetIndex].id) < 0;
+                const id = chartData.datasets[item.datasetIndex].id;
+                return BLOOD.indexOf(id) < 0 && id !== "band-low";
               },
             },
           },
@@ -290,7 +317,7 @@
                 const raw = ctx.raw || {};
                 const ds = ctx.dataset;
                 let text = (SYMBOLS[raw.c] || "") + ctx.formattedValue;
-                if (ds.id === "ferritin" || ds.id === "fit" || ds.id === "projection") text += " µg/L";
+                if (["ferritin", "fit", "projection", "band-high", "band-low"].indexOf(ds.id) >= 0) text += " µg/L";
                 else if (ds.unit) text += " " + ds.unit;
                 let label = ds.label.replace(/ \(.*\)$/, "") + ": " + text;
                 if (raw.lab) label += " · " + raw.lab;

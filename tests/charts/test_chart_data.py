@@ -25,6 +25,7 @@ def test_it_gives_the_series_infusions_and_reference_lines(owner_client, earley)
         "value": 40.0,
         "comparator": "",
         "lab": "City Lab (Roche)",
+        "excluded": False,
     }
     assert len(data["ferritin"]) == 6
     blood = {s["code"]: s["points"] for s in data["blood"]}
@@ -52,14 +53,26 @@ def test_the_episode_fit_and_projection_come_out_exact(owner_client, earley):
         {"weeks": 4.0, "value": 403.6},
         {"weeks": 16.0, "value": 324.4},
     ]
-    assert episode["below_threshold"] == {"weeks": 50.0, "date": "2024-12-16", "kind": "predicted"}
+    assert episode["model"] == "linear"
+    # Exact data: the 80 % window is the one day the line gives.
+    assert episode["below_threshold"] == {
+        "weeks": 50.0,
+        "date": "2024-12-16",
+        "early_weeks": 50.0,
+        "late_weeks": 50.0,
+        "kind": "estimate",
+    }
     assert [p["weeks"] for p in episode["points"]] == [2.0, 4.0, 8.0, 12.0, 16.0]
 
     projection = data["projection"]
-    assert projection["method"] == "linear"
-    assert projection["crossing"] == "2024-12-16"
+    assert (projection["status"], projection["model"]) == ("estimate", "linear")
+    assert projection["crossing"] == projection["early"] == projection["late"] == "2024-12-16"
+    assert projection["window"] == "around 16 December 2024"
     assert projection["from"] == {"date": "2024-04-22", "value": 324.4, "comparator": ""}
     assert not projection["is_population_default"]
+    band = projection["band"]
+    assert band[0] == {"date": "2024-04-22", "low": 324.4, "mid": 324.4, "high": 324.4}
+    assert band[-1]["date"] == "2024-12-16" and band[-1]["mid"] == 100.0
 
 
 def test_a_bound_like_less_than_5_is_sent_with_its_comparator(owner_client, patient):
@@ -77,12 +90,20 @@ def test_thin_data_fall_back_to_the_population_default_labelled_as_such(owner_cl
 
     data = chart_json(owner_client, patient)
 
-    assert data["projection"]["is_population_default"]
-    assert data["projection"]["crossing"] == str(week(19))
+    projection = data["projection"]
+    assert projection["is_population_default"]
+    assert projection["sources"] == ["current", "population"]
+    assert projection["model"] == "pooled"
+    # The band runs from the result to the late end of the window, widening.
+    assert projection["band"][0]["date"] == str(week(9))
+    assert projection["band"][-1]["date"] == projection["late"]
+    assert projection["band"][-1]["high"] - projection["band"][-1]["low"] > 50
+    assert projection["early"] < projection["crossing"] < projection["late"]
     assert data["episodes"][0]["below_threshold"]["kind"] == "population"
     page = owner_client.get(patient.get_absolute_url()).content.decode()
     assert "Population default, not your own data" in page
-    assert "predicted, population default" in page
+    assert projection["window"] in page
+    assert "measured after iron dextran" in page
 
 
 def test_no_population_default_when_the_patient_turned_it_off(owner_client, patient):
@@ -93,7 +114,8 @@ def test_no_population_default_when_the_patient_turned_it_off(owner_client, pati
 
     projection = chart_json(owner_client, patient)["projection"]
 
-    assert projection["method"] == "none" and projection["crossing"] is None
+    assert projection["status"] == "none" and projection["crossing"] is None
+    assert projection["band"] == []
 
 
 def test_outsiders_and_strangers_cannot_read_it(outsider_client, client, earley):
@@ -120,7 +142,9 @@ def test_queries_stay_within_budget_for_1_or_500_draws(
     with django_assert_max_num_queries(CHART_JSON_BUDGET):
         large = chart_json(owner_client, patient)
     assert len(large["ferritin"]) == 501
-    assert len(large["episodes"]) == 11
+    # Ten infusions 350 days apart, plus the first call's on the same day as the first of
+    # them: two infusions on one day are one course, so ten episodes.
+    assert len(large["episodes"]) == 10
 
 
 def test_the_report_stays_within_the_same_budget(

@@ -67,11 +67,12 @@ def test_the_table_shows_the_fitted_numbers(owner_client, earley):
 
     assert '<td class="decline">6.6</td>' in html
     assert '<td class="r2">1.00</td>' in html
-    assert '<td class="points">4</td>' in html
+    assert '<td class="points">4 <span class="note model">linear</span></td>' in html
     assert '<td class="baseline">40</td>' in html
     assert '<td class="peak">610</td>' in html
-    assert "50.0" in html and ">predicted</span>" in html
-    assert "Estimate:</strong> below 100 µg/L around 16 Dec 2024" in html
+    assert "50.0" in html and "(estimate; 8 in 10: 50–50)" in html
+    assert "Estimate:</strong> below 100 µg/L around 16 December 2024" in html
+    assert "model: linear fit" in html
     assert "Not medical advice" in html
 
 
@@ -132,5 +133,5 @@ def test_a_latest_result_below_the_threshold_is_said_plainly_without_a_projectio
 
     html = page(owner_client, patient)
 
-    assert "Below the threshold:</strong> the latest result (" in html
-    assert "predicted, not measured" not in html  # no projected row in the data table
+    assert "Below the threshold:</strong> The latest result (" in html
+    assert "estimated, not measured" not in html  # no projected row in the data table

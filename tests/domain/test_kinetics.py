@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rlsapp.domain import estimate as E
 from rlsapp.domain import kinetics
 from rlsapp.domain.kinetics import (
     SPIKE_WEEKS,
@@ -15,7 +16,6 @@ from rlsapp.domain.kinetics import (
     Point,
     fit_decline,
     observed_crossing,
-    predict_crossing,
     split_episodes,
     symptoms_returned,
 )
@@ -50,13 +50,13 @@ def test_an_episode_falling_6_6_per_week_gives_that_slope_and_crossing_day():
     assert episode.linear.n_points == 4
     assert episode.linear.crossing(100) == date(2024, 12, 16)
 
-    prediction = predict_crossing(episode, 100)
-    assert prediction.crossing == date(2024, 12, 16)
-    assert prediction.method == "linear"
-    assert prediction.decline_per_week == pytest.approx(6.6)
-    assert prediction.n_points == 4
-    assert not prediction.is_population_default
-    assert prediction.explanation == "linear fit of 4 results, 6.6 µg/L per week"
+    estimate = E.estimate(episode, 100)
+    assert estimate.crossing == estimate.early == estimate.late == date(2024, 12, 16)
+    assert estimate.model == "linear"
+    assert estimate.decline_per_week == pytest.approx(6.6)
+    assert estimate.n_points == 4
+    assert not estimate.is_population_only
+    assert estimate.explanation == "Linear fit of this episode's 4 results."
 
 
 def test_the_episode_keeps_baseline_peak_and_only_late_points_for_the_fit():
@@ -97,12 +97,15 @@ def test_a_log_linear_fit_gives_the_half_life():
     with pytest.raises(ValueError):
         episode.loglinear.decline_per_week  # noqa: B018
 
-    prediction = predict_crossing(episode, 50, method="loglinear")
-    assert prediction.method == "loglinear"
-    assert prediction.crossing == ORIGIN + timedelta(weeks=34)
+    # Three results: the combined estimate, here with no prior, is the same line.
+    estimate = E.estimate(episode, 50)
+    assert estimate.model == "pooled"
+    # Its median is where the line reaches 50 (week 34), to a day of numerical integration.
+    assert abs((estimate.crossing - (ORIGIN + timedelta(weeks=34))).days) <= 1
+    assert estimate.early < estimate.crossing < estimate.late
     # falling ln2/10 per week of 100 µg/L at the latest result
-    assert prediction.decline_per_week == pytest.approx(100 * math.log(2) / 10)
-    assert prediction.explanation == "log-linear fit of 3 results, half-life 10 weeks"
+    assert estimate.decline_per_week == pytest.approx(100 * math.log(2) / 10)
+    assert estimate.half_life_weeks == pytest.approx(10.0)
 
 
 def test_a_single_point_gives_no_fit_and_says_why():
@@ -110,24 +113,23 @@ def test_a_single_point_gives_no_fit_and_says_why():
 
     assert episode.linear is None and episode.loglinear is None
     assert episode.no_fit_reason == "only 1 exact result 4+ weeks after the infusion"
-    prediction = predict_crossing(episode, 100)
-    assert prediction.crossing is None
-    assert prediction.method == "none"
-    assert "only 1 exact result" in prediction.explanation
+    estimate = E.estimate(episode, 100)
+    assert estimate.crossing is None
+    assert estimate.status == E.NONE
+    assert "population default is off" in estimate.explanation
 
 
 def test_thin_data_use_the_population_slope_labelled_as_such():
     # 166 µg/L at week 9 falling 6.6 per week: 66 / 6.6 = 10 weeks later.
     [episode] = split_episodes([week(2, 500.0), week(9, 166.0)], [FCM])
 
-    prediction = predict_crossing(episode, 100, population_slope=6.6)
+    estimate = E.estimate(episode, 100, population_slope=6.6)
 
-    assert prediction.crossing == ORIGIN + timedelta(weeks=19)
-    assert prediction.method == "population"
-    assert prediction.is_population_default
-    assert prediction.decline_per_week == 6.6
-    assert prediction.start == week(9, 166.0)
-    assert prediction.explanation.startswith("population default of 6.6 µg/L per week")
+    assert estimate.status == E.ESTIMATE
+    assert estimate.is_population_only
+    assert estimate.decline_per_week == pytest.approx(6.6)
+    assert estimate.start == week(9, 166.0)
+    assert "the population default of 6.6 µg/L per week" in estimate.explanation
 
 
 def test_an_infusion_with_no_later_draw_has_a_baseline_and_nothing_else():
@@ -137,12 +139,10 @@ def test_an_infusion_with_no_later_draw_has_a_baseline_and_nothing_else():
     assert episode.baseline == Point(date(2023, 11, 1), 25.0)
     assert episode.peak is None
     assert episode.no_fit_reason == "no ferritin result since the infusion yet"
-    prediction = predict_crossing(
-        episode, 100, population_slope=6.6, latest=Point(date(2023, 11, 1), 25.0)
-    )
+    estimate = E.estimate(episode, 100, population_slope=6.6)
     # The pre-infusion result says nothing about after the infusion.
-    assert prediction.method == "none"
-    assert prediction.crossing is None
+    assert estimate.status == E.NONE
+    assert estimate.crossing is None
 
 
 def test_only_spike_results_are_not_enough():
@@ -203,21 +203,23 @@ def test_bounds_like_less_than_5_are_never_fitted_as_exact():
 def test_a_less_than_result_under_the_threshold_counts_as_below():
     [episode] = split_episodes([week(5, 200.0), week(30, 50.0, "<")], [FCM])
 
-    prediction = predict_crossing(episode, 100)
+    estimate = E.estimate(episode, 100)
 
-    assert prediction.method == "below"
-    assert prediction.crossing is None
+    assert estimate.status == E.BELOW
+    assert estimate.crossing is None
     assert observed_crossing(episode, 100) == week(30, 50.0, "<")
 
 
 def test_a_rising_fit_predicts_no_crossing():
     [episode] = split_episodes([week(5, 200.0), week(10, 220.0)], [FCM])
 
-    prediction = predict_crossing(episode, 100, population_slope=6.6)
+    estimate = E.estimate(episode, 100)
 
-    assert prediction.method == "none"
-    assert prediction.crossing is None
-    assert "not falling" in prediction.explanation
+    assert estimate.status == E.NO_DECLINE
+    assert estimate.crossing is None
+    assert estimate.explanation.startswith("No clear decline yet")
+    # A 10 % rise is within the assumed 15 % scatter: the population prior still says falls.
+    assert E.estimate(episode, 100, population_slope=6.6).status == E.ESTIMATE
     assert episode.linear.crossing(100) is None
 
 
@@ -288,11 +290,9 @@ def test_nothing_raises_on_any_valid_history(points, doses, threshold, populatio
     for episode in episodes:
         assert (episode.linear is None) == (episode.no_fit_reason is not None)
         assert all(p.is_exact for p in episode.decline_points)
-        prediction = predict_crossing(
-            episode, threshold, population_slope=population, method=method
-        )
-        assert prediction.method in ("linear", "loglinear", "population", "below", "none")
-        assert prediction.explanation
+        estimate = E.estimate(episode, threshold, population_slope=population)
+        assert estimate.status in (E.ESTIMATE, E.BELOW, E.NO_DECLINE, E.NONE, E.BOUND, E.AFTER_END)
+        assert estimate.explanation
         observed_crossing(episode, threshold)
         symptoms_returned(episode, [(p.day, int(p.value) % 11) for p in points])
         for fit in (episode.linear, episode.loglinear):
