@@ -70,7 +70,13 @@ INSTALLED_APPS = [
     "rlsapp.interop",
     "rlsapp.reminders",
     "rlsapp.charts",
+    "rlsapp.web",
 ]
+
+# Called by rlsapp.tracking.services after every change to a person's records, in the
+# same transaction: the apps that keep state derived from records. Named here because
+# they sit above tracking, which may not import them.
+RECORDS_CHANGED_HANDLERS = ["rlsapp.reminders.services.records_changed"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

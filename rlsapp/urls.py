@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("rlsapp.accounts.urls")),
+    path("", include("rlsapp.web.urls")),
     path("", include("rlsapp.tracking.urls")),
     path("", include("rlsapp.interop.urls")),
     path("", include("rlsapp.reminders.urls")),

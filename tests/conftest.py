@@ -6,8 +6,14 @@ from django.core.cache import cache
 from django.test import Client
 
 from rlsapp.tracking.models import Patient
+from tests import write_path
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def only_services_write_records():
+    write_path.install()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from rlsapp.interop.models import PendingImport
 from rlsapp.reminders.models import Reminder
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking import services
+from rlsapp.tracking.models import LabDraw, SymptomScore
+from tests.reminders.helpers import add_ferritin, add_infusion
 
 OBJECT_FOR_URL = {
     # url name prefix -> which of the owner's objects the id names
@@ -96,20 +98,19 @@ def pending_import_of(owner, patient):
 
 @pytest.fixture
 def owned(owner, patient, today):
-    draw = LabDraw.objects.create(patient=patient, drawn_on=today)
-    LabResult.objects.create(
-        draw=draw, analyte="ferritin", value=80, entered_value="80", entered_unit="µg/L"
-    )
-    deleted = LabDraw.objects.create(patient=patient, drawn_on=today)
+    draw = add_ferritin(patient, today, 80)
+    deleted = add_ferritin(patient, today, 81)
     deleted_id = deleted.pk
-    deleted.delete()
+    services.delete_draw(deleted)
     return {
         "pending_import": pending_import_of(owner, patient),
         "deleted_draw": LabDraw.history.get(id=deleted_id, history_type="-"),
         "patient": patient,
         "draw": draw,
-        "infusion": Infusion.objects.create(patient=patient, given_on=today),
-        "symptom": SymptomScore.objects.create(patient=patient, recorded_on=today, severity=4),
+        "infusion": add_infusion(patient, today),
+        "symptom": services.save_record(
+            SymptomScore(patient=patient, recorded_on=today, severity=4)
+        ),
         # Scheduled by the ferritin result and the infusion above.
         "reminder": Reminder.objects.open().get(patient=patient),
     }

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import CharField, Value
 
+from rlsapp.domain import products
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
 
 
@@ -75,7 +76,7 @@ def load_history(patient) -> History:
     for day, number, product, product_other, kind in infusions_and_scores(patient):
         if kind == "i":
             # An unsaved instance, so the label rule stays in one place (the model).
-            label = Infusion(product=product, product_other=product_other).product_label
+            label = products.short_name(product, product_other)
             history.infusions.append(InfusionRow(day, number, product, label))
         else:
             history.scores.append((day, number))

@@ -21,7 +21,7 @@ from .queries import load_history
 @require_GET
 def chart_data(request, pk):
     # As the patient page: a body is cached only for the patient's owner at this data
-    # version, so a repeat view needs no patient lookup (tracking/views/patients.py).
+    # version, so a repeat view needs no patient lookup (web/views.py).
     def build():
         patient = get_patient_for_user(request, pk)
         data = build_chart_data(patient, load_history(patient), timezone.localdate())

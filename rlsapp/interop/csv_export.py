@@ -13,7 +13,7 @@ import io
 from rlsapp.domain import units
 
 from .csv_parse import FORMULA_PREFIXES
-from .fhir_export import fhir_number, product_label
+from .fhir_export import fhir_number
 
 COLUMNS = [
     "record",
@@ -70,7 +70,7 @@ def rows(draws, infusions, symptom_scores):
         yield {
             "record": "infusion",
             "date": infusion.given_on.isoformat(),
-            "product": product_label(infusion),
+            "product": infusion.product_full_name,
             "dose (mg)": infusion.dose_mg,
             "reaction": infusion.reaction,
             "note": infusion.notes,

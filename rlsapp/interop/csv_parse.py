@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from rlsapp.domain import units
+from rlsapp.domain import products, units
 
 from . import vocab
 from .dates import DateError, choose_order, parse_date
@@ -35,7 +35,7 @@ from .parsed import (
 
 MAX_TEXT = 120  # lab name and "other product" columns hold at most this much
 MAX_NOTE = 5000
-DOSE_RANGE_MG = (10, 3000)  # tracking.Infusion.MIN_DOSE_MG / MAX_DOSE_MG
+DOSE_RANGE_MG = (products.MIN_DOSE_MG, products.MAX_DOSE_MG)
 PREAMBLE_LINES = 20  # lab reports may put a few lines of letterhead before the header
 
 BLANK_CELLS = {"", "-", "–", "—", ".", "n/a", "na", "nd", "n.d.", "not done", "none", "null"}

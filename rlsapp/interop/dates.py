@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import re
 
-EARLIEST_DATE = datetime.date(1950, 1, 1)
+from rlsapp.domain import rules
+
+EARLIEST_DATE = rules.EARLIEST_DATE
 
 DATE_ORDERS = {
     "auto": "Work it out (ask me if unclear)",
@@ -39,13 +41,9 @@ def _checked(year: int, month: int, day: int, text: str, today: datetime.date) -
         value = datetime.date(year, month, day)
     except ValueError:
         raise DateError(f"{text!r} is not a real date.") from None
-    if value > today:
-        raise DateError(
-            f"{text!r} is in the future: dates must be from {EARLIEST_DATE:%Y-%m-%d} "
-            f"to today ({today:%Y-%m-%d})."
-        )
-    if value < EARLIEST_DATE:
-        raise DateError(f"{text!r}: dates must be from {EARLIEST_DATE:%Y-%m-%d} to today.")
+    problem = rules.date_problem(value, today)
+    if problem:
+        raise DateError(f"{text!r} {problem}.")
     return value
 
 

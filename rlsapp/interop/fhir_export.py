@@ -83,17 +83,13 @@ def lab_observation(result, draw, subject: str) -> dict:
     return resource
 
 
-def product_label(infusion) -> str:
-    if infusion.product == "other" and infusion.product_other:
-        return infusion.product_other
-    return infusion.get_product_display()
 
 
 def medication_administration(infusion, subject: str) -> dict:
     resource = {
         "resourceType": "MedicationAdministration",
         "status": "completed",
-        "medicationCodeableConcept": {"text": product_label(infusion)},
+        "medicationCodeableConcept": {"text": infusion.product_full_name},
         "subject": {"reference": subject},
         "effectiveDateTime": infusion.given_on.isoformat(),
     }

@@ -19,20 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.dispatch import Signal
-from simple_history.utils import bulk_create_with_history
 
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
-from rlsapp.tracking.versions import bump_data_version
 
 from .parsed import ParsedDraw, ParsedImport
 
-BATCH_SIZE = 1000
 CHANGE_REASON = "imported from a file"
-
-# Sent after an import commits (bulk writes send no post_save), so that other
-# apps caching per-patient state (reminders, charts) can refresh it.
-records_imported = Signal()  # kwargs: patient, counts
 
 
 def _value_key(value: float) -> float:
@@ -169,63 +162,47 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
     Rows the parsers flagged as errors are not in `parsed` at all; the caller has
     shown them in the preview. Each new record also gets its "added" entry in the
     change history (bulk too), credited to `user` (default: the patient's owner).
+    The writing itself is tracking.services.add_in_bulk, the one write path.
     """
-    user = user or patient.owner
-
-    def create(model, objs):
-        bulk_create_with_history(
-            objs,
-            model,
-            batch_size=BATCH_SIZE,
-            default_user=user,
-            default_change_reason=CHANGE_REASON,
-        )
-
     with transaction.atomic():
         # Lock the patient row so two confirms of the same upload cannot both insert.
         type(patient).objects.select_for_update().filter(pk=patient.pk).first()
         plan = plan_import(patient, parsed)
-        new_draws = [
-            LabDraw(
-                patient=patient,
-                drawn_on=p.parsed.drawn_on,
-                lab_name=p.parsed.lab_name,
-                note=p.parsed.note,
-            )
-            for p in plan.draws
-            if p.new_results and p.existing_draw_id is None and p.joins_planned is None
-        ]
-        create(LabDraw, new_draws)
-        created_iter = iter(new_draws)
-        draw_ids: dict[int, int] = {}  # planned index -> saved pk
-        results = []
+        planned_draws: dict[int, LabDraw] = {}  # planned index -> the new draw
+        results_by_draw = []
         for index, p in enumerate(plan.draws):
             if not p.new_results:
                 continue
             if p.existing_draw_id is not None:
-                draw_id = p.existing_draw_id
+                target = p.existing_draw_id
             elif p.joins_planned is not None:
-                draw_id = draw_ids[p.joins_planned]
+                target = planned_draws[p.joins_planned]
             else:
-                draw_id = draw_ids[index] = next(created_iter).pk
-            results.extend(
-                LabResult(
-                    draw_id=draw_id,
-                    analyte=r.analyte,
-                    value=r.value,
-                    comparator=r.comparator,
-                    entered_value=r.entered_value,
-                    entered_unit=r.entered_unit,
-                    calculated=r.calculated,
+                target = planned_draws[index] = LabDraw(
+                    drawn_on=p.parsed.drawn_on, lab_name=p.parsed.lab_name, note=p.parsed.note
                 )
-                for r in p.new_results
+            results_by_draw.append(
+                (
+                    target,
+                    [
+                        LabResult(
+                            analyte=r.analyte,
+                            value=r.value,
+                            comparator=r.comparator,
+                            entered_value=r.entered_value,
+                            entered_unit=r.entered_unit,
+                            calculated=r.calculated,
+                        )
+                        for r in p.new_results
+                    ],
+                )
             )
-        create(LabResult, results)
-        create(
-            Infusion,
-            [
+        added = services.add_in_bulk(
+            patient,
+            new_draws=list(planned_draws.values()),
+            results_by_draw=results_by_draw,
+            infusions=[
                 Infusion(
-                    patient=patient,
                     given_on=i.given_on,
                     product=i.product,
                     product_other=i.product_other,
@@ -236,12 +213,8 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
                 for i, new in zip(parsed.infusions, plan.infusion_new, strict=True)
                 if new
             ],
-        )
-        create(
-            SymptomScore,
-            [
+            symptom_scores=[
                 SymptomScore(
-                    patient=patient,
                     recorded_on=s.recorded_on,
                     severity=s.severity,
                     onset_time=s.onset_time,
@@ -250,13 +223,8 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
                 for s, new in zip(parsed.symptoms, plan.symptom_new, strict=True)
                 if new
             ],
+            by=user or patient.owner,
+            reason=CHANGE_REASON,
         )
-        outcome = ImportOutcome(plan.counts, plan.duplicates)
-        # Bulk writes send no post_save: bump the cached pages' version here, in the transaction.
-        bump_data_version(pk=patient.owner_id)
-        transaction.on_commit(
-            lambda: records_imported.send(
-                sender=type(patient), patient=patient, counts=outcome.created
-            )
-        )
-    return outcome
+        counts = {**plan.counts, "results": added.results}
+    return ImportOutcome(counts, plan.duplicates)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rlsapp.domain import units
+from rlsapp.domain import products, units
 
 # Spellings of each analyte in headers and test-name cells, already normalised
 # by `normalise_name` (lower case, µ as u, punctuation as spaces).
@@ -178,7 +178,7 @@ PRODUCT_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("sucrose", "sucrose"),
 )
 
-PRODUCT_CODES = ("fcm", "lmw_dextran", "ferumoxytol", "derisomaltose", "sucrose", "other")
+PRODUCT_CODES = products.PRODUCT_CODES
 
 
 def product_for_name(name: str) -> str | None:

@@ -1,8 +1,9 @@
 """Keep each patient's open reminder in step with their records and settings.
 
 `sync_patient` is the one way a reminder is scheduled, moved or closed by the
-data; the signals call it whenever ferritin results, draws, infusions or a
-patient's settings change, inside the same transaction as the change.
+data. rlsapp.tracking.services calls `records_changed` (settings.RECORDS_CHANGED_HANDLERS)
+after every change to a person's records, inside the same transaction as the change.
+Reminders' own changes (snooze, dismiss) move the page cache on here.
 """
 
 import datetime
@@ -10,13 +11,24 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from rlsapp.domain import recheck
+from rlsapp.domain import products, recheck
 from rlsapp.domain.kinetics import Point
 from rlsapp.tracking.models import Infusion, LabResult, Patient
+from rlsapp.tracking.services import DRAWS, INFUSIONS, SETTINGS
+from rlsapp.tracking.versions import bump_data_version
 
 from .models import Reminder
 
 SNOOZE_MAX_DAYS = 365
+# Symptom scores do not move a re-check.
+RESCHEDULED_BY = frozenset({DRAWS, INFUSIONS, SETTINGS})
+
+
+def records_changed(person_ids: list[int], kinds: frozenset[str]) -> None:
+    """Reschedule each person's re-check after a change to what it rests on."""
+    if kinds & RESCHEDULED_BY:
+        for person in Patient.objects.filter(pk__in=person_ids):
+            sync_patient(person)
 
 
 def settings_for(patient: Patient) -> recheck.Settings:
@@ -40,9 +52,7 @@ def plan_for(patient: Patient) -> recheck.Recheck:
         ).values_list("draw__drawn_on", "value", "comparator")
     ]
     infusions = [
-        recheck.InfusionRecord(
-            day, product, dose, f"{Infusion.SHORT_NAMES.get(product, '')} {dose} mg"
-        )
+        recheck.InfusionRecord(day, product, dose, f"{products.short_name(product)} {dose} mg")
         for day, product, dose in Infusion.objects.filter(patient=patient).values_list(
             "given_on", "product", "dose_mg"
         )
@@ -100,14 +110,18 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     return reminder
 
 
+@transaction.atomic
 def snooze(reminder: Reminder, until: datetime.date) -> None:
     reminder.snooze(until, reminder.patient.due_soon_days)
     reminder.save()
+    bump_data_version(patients=reminder.patient_id)
 
 
+@transaction.atomic
 def dismiss(reminder: Reminder) -> None:
     reminder.close(Reminder.DISMISSED)
     reminder.save()
+    bump_data_version(patients=reminder.patient_id)
 
 
 def snooze_range(today=None):

@@ -1,23 +1,71 @@
+"""The operator's view of the records. Changes go through tracking.services, as every other
+writer's do, so the admin cannot leave a stale page or reminder behind.
+
+A record cannot be moved to another person here: its history, cached pages and the
+re-check of both people would disagree. Results are changed through their draw in the app.
+"""
+
 from django.contrib import admin
 
+from . import services
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 
 
+class ThroughServicesAdmin(admin.ModelAdmin):
+    person_field = "patient"  # read-only once the record exists
+
+    def save_through_service(self, obj):
+        services.save_record(obj)
+
+    def delete_through_service(self, obj):
+        services.delete_record(obj)
+
+    def save_model(self, request, obj, form, change):
+        self.save_through_service(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_through_service(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.person_field:
+            readonly.append(self.person_field)
+        return readonly
+
+
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ThroughServicesAdmin):
+    person_field = None  # a person may move to another account: both accounts' pages follow
     list_display = ["name", "owner", "ferritin_threshold", "created"]
     search_fields = ["name", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
 
+    def save_through_service(self, obj):
+        services.save_person(obj)
+
+    def delete_through_service(self, obj):
+        services.delete_person(obj)
+
 
 class LabResultInline(admin.TabularInline):
     model = LabResult
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LabDraw)
-class LabDrawAdmin(admin.ModelAdmin):
+class LabDrawAdmin(ThroughServicesAdmin):
     list_display = ["drawn_on", "patient", "lab_name"]
     list_filter = ["drawn_on"]
     search_fields = ["patient__name", "lab_name"]
@@ -25,6 +73,12 @@ class LabDrawAdmin(admin.ModelAdmin):
     raw_id_fields = ["patient"]
     inlines = [LabResultInline]
     date_hierarchy = "drawn_on"
+
+    def save_through_service(self, obj):
+        services.save_draw(obj, None)
+
+    def delete_through_service(self, obj):
+        services.delete_draw(obj)
 
 
 @admin.register(LabResult)
@@ -34,9 +88,18 @@ class LabResultAdmin(admin.ModelAdmin):
     list_select_related = ["draw"]
     raw_id_fields = ["draw"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Infusion)
-class InfusionAdmin(admin.ModelAdmin):
+class InfusionAdmin(ThroughServicesAdmin):
     list_display = ["given_on", "patient", "product", "dose_mg"]
     list_filter = ["product"]
     search_fields = ["patient__name"]
@@ -46,7 +109,7 @@ class InfusionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SymptomScore)
-class SymptomScoreAdmin(admin.ModelAdmin):
+class SymptomScoreAdmin(ThroughServicesAdmin):
     list_display = ["recorded_on", "patient", "severity"]
     search_fields = ["patient__name"]
     list_select_related = ["patient"]

@@ -3,8 +3,3 @@ from django.apps import AppConfig
 
 class TrackingConfig(AppConfig):
     name = "rlsapp.tracking"
-
-    def ready(self):
-        from . import signals
-
-        signals.connect()

@@ -14,7 +14,8 @@ from django.db import transaction
 
 from rlsapp.domain import units
 
-from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from . import services
+from .models import Infusion, LabDraw, Patient, SymptomScore
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "restless-legs-demo"
@@ -48,13 +49,6 @@ def _ferritin_on(day, infusions):
     return max(20.0, peak - 15 - slope * (weeks - 3))
 
 
-def _saved(owner, record):
-    """Save as the account's owner, so the change history names who entered it."""
-    record._history_user = owner
-    record.save()
-    return record
-
-
 @transaction.atomic
 def create_demo_people(owner, today):
     return [
@@ -68,10 +62,10 @@ def create_demo_history(
     owner, today, name="Alex (demo)", sex="F", infusions=INFUSIONS, last_draw=7, seed=2005
 ):
     rng = random.Random(seed)
-    patient = _saved(owner, Patient(owner=owner, name=name, sex=sex))
+    # Saved as the account's owner, so the change history names who entered it.
+    patient = services.save_person(Patient(owner=owner, name=name, sex=sex), by=owner)
     for days_ago, product, _slope, _peak in infusions:
-        _saved(
-            owner,
+        services.save_record(
             Infusion(
                 patient=patient,
                 given_on=today - datetime.timedelta(days=days_ago),
@@ -80,6 +74,7 @@ def create_demo_history(
                 reaction="Mild headache the same evening." if days_ago == 450 else "",
                 notes="Clinic infusion suite, 15 minutes.",
             ),
+            by=owner,
         )
     draw_days = []
     day = 730
@@ -88,9 +83,7 @@ def create_demo_history(
         day -= rng.randint(42, 70) if day < 700 else 14
     for day in [*draw_days, last_draw]:
         drawn_on = today - datetime.timedelta(days=day)
-        draw = _saved(
-            owner, LabDraw(patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)")
-        )
+        draw = LabDraw(patient=patient, drawn_on=drawn_on, lab_name="City Lab (Roche)")
         ferritin = _ferritin_on(day, infusions) * rng.uniform(0.95, 1.05)
         hemoglobin = rng.uniform(12.4, 13.6)
         values = {
@@ -106,18 +99,18 @@ def create_demo_history(
         since_fcm = [d - day for d, p, *_ in infusions if p == "fcm" and 0 <= d - day <= 42]
         if since_fcm:
             values["phosphate"] = (f"{rng.uniform(1.9, 2.6):.1f}", "mg/dL")
-        for code, (text, unit) in values.items():
-            _saved(owner, LabResult(draw=draw).set_measurement(units.measure(code, text, unit)))
+        measurements = {code: units.measure(code, *entered) for code, entered in values.items()}
+        services.save_draw(draw, measurements, by=owner)
     for day in range(728, 0, -14):
         ferritin = _ferritin_on(day, infusions)
         severity = max(0, min(10, round(10 - ferritin / 22 + rng.uniform(-1, 1))))
-        _saved(
-            owner,
+        services.save_record(
             SymptomScore(
                 patient=patient,
                 recorded_on=today - datetime.timedelta(days=day),
                 severity=severity,
                 onset_time=datetime.time(21 - severity // 3, 0) if severity else None,
             ),
+            by=owner,
         )
     return patient

@@ -1,31 +1,20 @@
-import datetime
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from rlsapp.domain import units
+from rlsapp.domain import rules, units
 
-from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
-from .versions import one_bump_at_the_end
-
-EARLIEST_DATE = datetime.date(1950, 1, 1)
+from . import services
+from .models import Infusion, LabDraw, Patient, SymptomScore
 
 
 def check_past_date(value, label="Date"):
     """Refuse future dates and typos from another century, naming the accepted range."""
-    today = timezone.localdate()
-    if value > today:
-        raise forms.ValidationError(
-            f"{label} cannot be in the future: enter a date from {EARLIEST_DATE:%Y-%m-%d} "
-            f"to today ({today:%Y-%m-%d})."
-        )
-    if value < EARLIEST_DATE:
-        raise forms.ValidationError(
-            f"{label} must be from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})."
-        )
+    problem = rules.date_problem(value, timezone.localdate())
+    if problem:
+        raise forms.ValidationError(f"{label} {problem}.")
     return value
 
 
@@ -68,10 +57,7 @@ class RangeMessagesMixin:
             field.widget.attrs.update({"min": low, "max": high})
 
 
-class EditConflict(Exception):
-    """Someone else saved the record after this form was opened."""
-
-
+EditConflict = services.EditConflict
 CONFLICT_MESSAGE = (
     "This record was changed elsewhere (another tab, device or person) after you opened it, "
     "so your changes were NOT saved, to avoid overwriting theirs. Reload the page to see the "
@@ -82,9 +68,10 @@ CONFLICT_MESSAGE = (
 class VersionCheckMixin:
     """Optimistic locking: an edit saves only if the record's version is the one it was opened at.
 
-    The form carries the version in a hidden field; save() bumps it with a conditional UPDATE
-    inside the transaction, so of two concurrent saves exactly one wins and the other raises
-    EditConflict (the view tells the user). Forms with a layout set render_hidden_fields.
+    The form carries the version in a hidden field and hands it to the service, which
+    moves it on with a conditional UPDATE inside the transaction, so of two concurrent saves
+    exactly one wins and the other raises EditConflict (the view tells the user). Forms with
+    a layout set render_hidden_fields. save() calls `save_through_service`.
     """
 
     def __init__(self, *args, **kwargs):
@@ -109,21 +96,14 @@ class VersionCheckMixin:
             raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
         return cleaned
 
-    def claim_version(self):
-        if not self.instance.pk:
-            return
-        seen = self._seen_version()
-        claimed = seen is not None and type(self.instance).objects.filter(
-            pk=self.instance.pk, version=seen
-        ).update(version=seen + 1)
-        if not claimed:
-            raise EditConflict
-        self.instance.version = seen + 1
-
     def save(self, commit=True):
-        with one_bump_at_the_end():
-            self.claim_version()
-            return super().save(commit)
+        instance = super().save(commit=False)
+        if commit:
+            self.save_through_service(instance, self._seen_version() if instance.pk else None)
+        return instance
+
+    def save_through_service(self, instance, seen_version):
+        services.save_record(instance, seen_version=seen_version)
 
 
 class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
@@ -172,6 +152,9 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
         return value and check_past_date(value, "Birth date")
+
+    def save_through_service(self, instance, seen_version):
+        services.save_person(instance, seen_version=seen_version)
 
 
 class LabDrawForm(VersionCheckMixin, forms.ModelForm):
@@ -247,34 +230,18 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
                 self.add_error(code, str(error))
         if not self.measurements and not self.errors:
             raise forms.ValidationError("Enter at least one result (for example ferritin).")
-        self._add_calculated_tsat()
+        if not self.errors:
+            try:
+                rules.calculated_tsat(self.measurements)
+            except rules.TsatOutOfRange as error:
+                self.add_error("tsat", str(error))
         return cleaned
 
-    def _add_calculated_tsat(self):
-        iron, tibc = self.measurements.get("iron"), self.measurements.get("tibc")
-        if "tsat" in self.measurements or not (iron and tibc) or self.errors:
-            return
-        if not (iron.is_exact and tibc.is_exact):
-            return
-        value = units.transferrin_saturation(iron.value, tibc.value)
-        if not units.ANALYTES["tsat"].minimum <= value <= units.ANALYTES["tsat"].maximum:
-            self.add_error("tsat", "Iron and TIBC give a transferrin saturation outside 0.5–100 %.")
-            return
-        text = units.format_value("tsat", value, precise=True)
-        self.measurements["tsat"] = units.Measurement("tsat", value, "", text, "%")
-        self.calculated_tsat = True
-
-    @one_bump_at_the_end()
-    def save(self, commit=True):
-        draw = super().save(commit=False)
-        draw.patient = self.patient
-        draw.save()
-        draw.results.exclude(analyte__in=self.measurements).delete()
-        existing = {r.analyte: r for r in draw.results.all()}
-        for code, m in self.measurements.items():
-            result = existing.get(code) or LabResult(draw=draw)
-            result.set_measurement(m, calculated=self.calculated_tsat and code == "tsat").save()
-        return draw
+    def save_through_service(self, instance, seen_version):
+        instance.patient = self.patient
+        self.calculated_tsat = services.save_draw(
+            instance, self.measurements, seen_version=seen_version
+        )
 
 
 class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):

@@ -13,6 +13,7 @@ from rlsapp.domain import units
 
 from .models import (
     DELETED_WITH_DRAW,
+    RESTORED,
     RESTORED_WITH_DRAW,
     Infusion,
     LabDraw,
@@ -20,18 +21,12 @@ from .models import (
     Patient,
     SymptomScore,
 )
-from .versions import one_bump_at_the_end
 
 # Records of these kinds can be restored after deletion; the slug is used in URLs.
 RESTORABLE = {"draw": LabDraw, "infusion": Infusion, "symptom": SymptomScore}
 LIMIT = 100
-RESTORED = "restored"
 IGNORED_FIELDS = {"id", "version", "created", "patient", "owner", "draw"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
-
-
-class AlreadyPresent(Exception):
-    """The record to restore exists (it was restored before)."""
 
 
 @dataclass
@@ -202,26 +197,3 @@ def patient_history(patient):
     changes = [c for c in changes if c.lines or c.action != "changed"]
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:LIMIT]
-
-
-@one_bump_at_the_end()
-def restore(record):
-    """Bring back a deleted record as it was when deleted; a draw comes back with its results."""
-    model = record.instance_type
-    if model.objects.filter(pk=record.id).exists():
-        raise AlreadyPresent
-    obj = record.instance
-    obj._change_reason = RESTORED
-    obj.save(force_insert=True)
-    if model is LabDraw:
-        latest = {}
-        for version in LabResult.history.filter(draw_id=record.id).order_by(
-            "-history_date", "-history_id"
-        ):
-            latest.setdefault(version.id, version)
-        for version in latest.values():
-            if version.history_type == "-" and version.history_change_reason == DELETED_WITH_DRAW:
-                result = version.instance
-                result._change_reason = RESTORED_WITH_DRAW
-                result.save(force_insert=True)
-    return obj

@@ -7,9 +7,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from rlsapp.domain import units
-
-from .versions import one_bump_at_the_end
+from rlsapp.domain import products, units
 
 
 class PatientQuerySet(models.QuerySet):
@@ -137,7 +135,9 @@ class Patient(models.Model):
         return units.ANALYTES[analyte_code].reference_range(self.sex)
 
 
-# history_change_reason markers for results that go and come back with their draw.
+# history_change_reason markers: a restored record, and results that go and come back
+# with their draw (services.delete_draw, services.restore).
+RESTORED = "restored"
 DELETED_WITH_DRAW = "deleted with its draw"
 RESTORED_WITH_DRAW = "restored with its draw"
 
@@ -182,15 +182,6 @@ class LabDraw(models.Model):
 
     def __str__(self):
         return f"Draw on {self.drawn_on:%Y-%m-%d}"
-
-    def delete(self, *args, **kwargs):
-        """Delete the results one by one first, marking their history, so a restore can tell
-        them from results removed earlier by an edit."""
-        with one_bump_at_the_end():
-            for result in self.results.all():
-                result._change_reason = DELETED_WITH_DRAW
-                result.delete()
-            return super().delete(*args, **kwargs)
 
     def result_map(self):
         """{analyte code: LabResult}, using prefetched results when present."""
@@ -285,24 +276,9 @@ class InfusionQuerySet(models.QuerySet):
 
 
 class Infusion(models.Model):
-    PRODUCT_CHOICES = [
-        ("fcm", "Ferric carboxymaltose (Injectafer / Ferinject)"),
-        ("lmw_dextran", "Low-molecular-weight iron dextran (INFeD)"),
-        ("ferumoxytol", "Ferumoxytol (Feraheme)"),
-        ("derisomaltose", "Ferric derisomaltose (Monoferric)"),
-        ("sucrose", "Iron sucrose (Venofer)"),
-        ("other", "Other"),
-    ]
-    SHORT_NAMES = {
-        "fcm": "FCM",
-        "lmw_dextran": "Iron dextran",
-        "ferumoxytol": "Ferumoxytol",
-        "derisomaltose": "Ferric derisomaltose",
-        "sucrose": "Iron sucrose",
-        "other": "Other",
-    }
-    MIN_DOSE_MG = 10
-    MAX_DOSE_MG = 3000
+    PRODUCT_CHOICES = products.PRODUCT_CHOICES
+    MIN_DOSE_MG = products.MIN_DOSE_MG
+    MAX_DOSE_MG = products.MAX_DOSE_MG
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="infusions")
     given_on = models.DateField("date given")
@@ -331,9 +307,11 @@ class Infusion(models.Model):
 
     @property
     def product_label(self):
-        if self.product == "other" and self.product_other:
-            return self.product_other
-        return self.SHORT_NAMES.get(self.product, self.product)
+        return products.short_name(self.product, self.product_other)
+
+    @property
+    def product_full_name(self):
+        return products.full_name(self.product, self.product_other)
 
 
 class SymptomScoreQuerySet(models.QuerySet):

@@ -3,9 +3,7 @@ from django.urls import path
 from .views import history, patients, records
 
 urlpatterns = [
-    path("", patients.worklist, name="home"),
     path("patients/new/", patients.patient_create, name="patient_create"),
-    path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
     path("patients/<int:pk>/draws/", records.draw_list, name="draw_list"),

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from rlsapp.interop.bench import synthetic_csv, time_import
-from rlsapp.interop.importer import import_rows, plan_import, records_imported
+from rlsapp.interop.importer import import_rows, plan_import
 from rlsapp.interop.parsed import (
     ParsedDraw,
     ParsedImport,
@@ -139,21 +139,42 @@ def test_a_failure_writes_nothing(patient, monkeypatch):
     assert not LabResult.objects.exists()
 
 
-def test_other_apps_hear_about_an_import_after_it_commits(
-    patient, django_capture_on_commit_callbacks
-):
-    heard = []
+def test_an_import_schedules_the_re_check_in_its_own_transaction(patient):
+    from rlsapp.reminders.models import Reminder
 
-    def receiver(sender, patient, counts, **kwargs):
-        heard.append((patient.pk, counts["results"]))
+    import_rows(
+        patient,
+        parsed(
+            ParsedDraw([2], DAY, "", "", [result(value=300.0)]),
+            infusions=[ParsedInfusion([3], DAY - datetime.timedelta(days=30), "fcm", "", 1000)],
+        ),
+    )
+    assert Reminder.objects.filter(patient=patient).open().exists()
 
-    records_imported.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", [result()])))
-    finally:
-        records_imported.disconnect(receiver)
-    assert heard == [(patient.pk, 1)]
+
+def test_an_import_with_iron_and_tibc_stores_the_calculated_tsat(patient):
+    import_rows(
+        patient,
+        parsed(
+            ParsedDraw(
+                [2],
+                DAY,
+                "",
+                "",
+                [result("iron", 90.0), result("tibc", 300.0), result("ferritin", 40.0)],
+            )
+        ),
+    )
+    tsat = LabResult.objects.get(draw__patient=patient, analyte="tsat")
+    assert tsat.calculated
+    assert tsat.value == pytest.approx(30.0)
+
+
+def test_an_import_keeps_the_tsat_the_lab_printed(patient):
+    results = [result("iron", 90.0), result("tibc", 300.0), result("tsat", 29.0)]
+    import_rows(patient, parsed(ParsedDraw([2], DAY, "", "", results)))
+    tsat = LabResult.objects.get(draw__patient=patient, analyte="tsat")
+    assert (tsat.value, tsat.calculated) == (29.0, False)
 
 
 def test_ten_thousand_rows_import_in_seconds_with_bulk_writes(

@@ -3,25 +3,23 @@ import zoneinfo
 
 from django.conf import settings
 
+from rlsapp.domain.units import Measurement
 from rlsapp.reminders.models import Reminder
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult
+from rlsapp.tracking import services
+from rlsapp.tracking.models import Infusion, LabDraw
 
 
 def add_ferritin(patient, day, value, comparator=""):
-    draw = LabDraw.objects.create(patient=patient, drawn_on=day, lab_name="City Lab")
-    LabResult.objects.create(
-        draw=draw,
-        analyte="ferritin",
-        value=value,
-        comparator=comparator,
-        entered_value=f"{comparator}{value:g}",
-        entered_unit="µg/L",
-    )
+    """A ferritin result saved through the one write path, as the form saves it."""
+    draw = LabDraw(patient=patient, drawn_on=day, lab_name="City Lab")
+    ferritin = Measurement("ferritin", value, comparator, f"{comparator}{value:g}", "µg/L")
+    services.save_draw(draw, {"ferritin": ferritin})
     return draw
 
 
 def add_infusion(patient, day, product="derisomaltose"):
-    return Infusion.objects.create(patient=patient, given_on=day, product=product, dose_mg=1000)
+    infusion = Infusion(patient=patient, given_on=day, product=product, dose_mg=1000)
+    return services.save_record(infusion)
 
 
 def open_reminder(patient):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rlsapp.interop.importer import import_rows
 from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
 from rlsapp.reminders import services
+from rlsapp.tracking import services as records
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.models import Patient
 from tests.tracking.helpers import draw_post, patient_post
@@ -68,7 +69,7 @@ def test_changing_the_settings_moves_the_open_recheck_and_sends_it_afresh(patien
 
     patient.first_recheck_weeks = 6
     patient.due_soon_days = 30
-    patient.save()
+    records.save_person(patient)
 
     moved = open_reminder(patient)
     assert moved.pk == reminder.pk
@@ -86,7 +87,7 @@ def test_changing_only_the_due_soon_window_keeps_the_status(patient):
     reminder = open_reminder(patient)
     Reminder.objects.filter(pk=reminder.pk).update(status="sent", sent_at=local(INFUSED))
     patient.due_soon_days = 30
-    patient.save()
+    records.save_person(patient)
     reminder.refresh_from_db()
     assert (reminder.status, reminder.soon_from) == ("sent", datetime.date(2025, 3, 29))
 
@@ -95,7 +96,7 @@ def test_deleting_the_result_that_closed_it_reopens_the_earlier_recheck(patient)
     add_infusion(patient, INFUSED)
     first = open_reminder(patient)
     draw = add_ferritin(patient, datetime.date(2025, 4, 7), 450)
-    draw.delete()
+    records.delete_draw(draw)
     assert open_reminder(patient).pk == first.pk
     assert Reminder.objects.filter(patient=patient).count() == 1
 
@@ -104,14 +105,14 @@ def test_moving_a_draw_to_a_later_date_reschedules(patient):
     add_infusion(patient, INFUSED)
     draw = add_ferritin(patient, datetime.date(2025, 4, 7), 450)
     draw.drawn_on = datetime.date(2025, 4, 14)
-    draw.save()
+    records.save_draw(draw, None)
     assert open_reminder(patient).due_on == datetime.date(2025, 7, 7)
 
 
 def test_a_dismissed_recheck_stays_dismissed_until_the_dates_change(patient):
     add_infusion(patient, INFUSED)
     services.dismiss(open_reminder(patient))
-    patient.save()  # nothing changed: still dismissed
+    records.save_person(patient)  # nothing changed: still dismissed
     assert open_reminder(patient) is None
 
     add_ferritin(patient, datetime.date(2025, 4, 7), 450)
@@ -123,7 +124,7 @@ def test_a_snooze_survives_an_unrelated_recompute(patient):
     reminder = open_reminder(patient)
     services.snooze(reminder, datetime.date(2025, 5, 12))
     patient.name = "Alice B."
-    patient.save()
+    records.save_person(patient)
     reminder.refresh_from_db()
     assert (reminder.status, reminder.remind_on, reminder.due_on) == (
         "snoozed",
@@ -147,7 +148,7 @@ def test_below_threshold_and_phosphate_notes_are_kept_with_the_reminder(patient)
 
 def test_removing_every_record_removes_the_open_reminder(patient):
     infusion = add_infusion(patient, INFUSED)
-    infusion.delete()
+    records.delete_record(infusion)
     assert not Reminder.objects.filter(patient=patient).exists()
 
 

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 
 from .helpers import add_ferritin, add_infusion, local, open_reminder
@@ -150,16 +151,25 @@ def test_the_worklist_lists_overdue_then_due_soon_then_below_threshold(owner_cli
 
 
 def bulk_history(patient, draws, start):
-    """Many draws, quickly, then one signal-driven recompute."""
-    made = LabDraw.objects.bulk_create(
-        LabDraw(patient=patient, drawn_on=start - datetime.timedelta(days=7 * i))
-        for i in range(draws)
+    """Many draws, quickly, in bulk as an import writes them (one recompute)."""
+    made = [LabDraw(drawn_on=start - datetime.timedelta(days=7 * i)) for i in range(draws)]
+    records.add_in_bulk(
+        patient,
+        new_draws=made,
+        results_by_draw=[
+            (
+                d,
+                [
+                    LabResult(
+                        analyte="ferritin", value=300 - i, entered_value="1", entered_unit="µg/L"
+                    )
+                ],
+            )
+            for i, d in enumerate(made)
+        ],
+        infusions=[Infusion(given_on=start - datetime.timedelta(days=7 * draws))],
+        symptom_scores=[],
     )
-    LabResult.objects.bulk_create(
-        LabResult(draw=d, analyte="ferritin", value=300 - i, entered_value="1", entered_unit="µg/L")
-        for i, d in enumerate(made)
-    )
-    Infusion.objects.create(patient=patient, given_on=start - datetime.timedelta(days=7 * draws))
 
 
 def test_worklist_queries_stay_constant_with_reminders(

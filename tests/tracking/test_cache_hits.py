@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from rlsapp.reminders import worklist as recheck_worklist
 from rlsapp.reminders.services import sync_patient
+from rlsapp.tracking import services
 from rlsapp.tracking.caching import versioned_key
 from rlsapp.tracking.models import Patient
-from rlsapp.tracking.views.patients import WORKLIST_PAGE_SIZE
+from rlsapp.web.views import WORKLIST_PAGE_SIZE
 
 from .test_query_counts import add_history
 
@@ -30,7 +31,7 @@ def queries_on_second_view(client, url):
 
 def test_a_cached_worklist_reads_only_the_session_and_the_user(owner_client, owner, today):
     for i in range(3):
-        add_history(Patient.objects.create(owner=owner, name=f"P{i}"), 5, today)
+        add_history(services.save_person(Patient(owner=owner, name=f"P{i}")), 5, today)
     sql = queries_on_second_view(owner_client, reverse("home"))
     # The user row holds the data version the cached rows and page count are kept under.
     assert len(sql) == 2
@@ -39,9 +40,9 @@ def test_a_cached_worklist_reads_only_the_session_and_the_user(owner_client, own
 
 def test_a_new_person_counts_at_once(owner_client, owner, today):
     for i in range(WORKLIST_PAGE_SIZE):
-        Patient.objects.create(owner=owner, name=f"P{i:03d}")
+        services.save_person(Patient(owner=owner, name=f"P{i:03d}"))
     assert owner_client.get(reverse("home")).context["page"].paginator.num_pages == 1
-    Patient.objects.create(owner=owner, name="One more")
+    services.save_person(Patient(owner=owner, name="One more"))
     assert owner_client.get(reverse("home")).context["page"].paginator.num_pages == 2
 
 
@@ -66,7 +67,7 @@ def test_the_second_worklist_page_holds_the_next_patients_in_urgency_order(
     owner_client, owner, today
 ):
     for i in range(WORKLIST_PAGE_SIZE + 5):
-        patient = Patient.objects.create(owner=owner, name=f"P{i:03d}")
+        patient = services.save_person(Patient(owner=owner, name=f"P{i:03d}"))
         if i % 7 == 0:
             add_history(patient, 2, today)
     ordered = list(
@@ -86,7 +87,7 @@ def test_a_page_number_out_of_range_shows_the_nearest_page_and_is_not_kept(
     owner_client, owner, asked, shown
 ):
     for i in range(WORKLIST_PAGE_SIZE + 1):
-        Patient.objects.create(owner=owner, name=f"P{i:03d}")
+        services.save_person(Patient(owner=owner, name=f"P{i:03d}"))
     for _ in range(2):
         response = owner_client.get(reverse("home"), {"page": asked})
         assert f"Page {shown} of 2" in response.content.decode()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from rlsapp.reminders.models import Reminder, send_time
 from rlsapp.reminders.sending import send_due
+from rlsapp.tracking import services
 from rlsapp.tracking.caching import versioned_key
 from rlsapp.tracking.models import Infusion, LabDraw, Patient
 
@@ -76,7 +77,7 @@ def test_a_changed_threshold_shows_at_once(seen, patient):
 
 
 def test_a_new_person_shows_on_the_worklist_at_once(seen, owner):
-    Patient.objects.create(owner=owner, name="Bea")
+    services.save_person(Patient(owner=owner, name="Bea"))
     assert "Bea" in seen.get(reverse("home")).content.decode()
 
 
@@ -91,7 +92,7 @@ def test_tomorrow_a_page_is_worked_out_again(seen, patient, today):
 
 
 def test_one_users_cache_is_not_shown_to_another(seen, patient, outsider_client, outsider):
-    Patient.objects.create(owner=outsider, name="Charlie own")
+    services.save_person(Patient(owner=outsider, name="Charlie own"))
     html = outsider_client.get(reverse("home")).content.decode()
     assert "Charlie own" in html
     assert patient.name not in html
@@ -116,14 +117,14 @@ def test_a_sent_reminder_shows_as_emailed_at_once(seen, patient):
 def test_a_person_moved_to_another_account_leaves_the_previous_owners_pages(
     seen, patient, owner, outsider
 ):
-    Patient.objects.create(owner=owner, name="Stays")  # so the worklist still lists someone
+    services.save_person(Patient(owner=owner, name="Stays"))  # so the worklist still lists someone
     worklist = seen.get(reverse("home")).content.decode()
     assert patient.name in worklist and "Stays" in worklist
     for url in pages(patient):  # cached again under the version "Stays" moved on to
         assert seen.get(url).status_code == 200
     moved = Patient.objects.get(pk=patient.pk)
     moved.owner = outsider
-    moved.save()
+    services.save_person(moved)
     assert seen.get(patient.get_absolute_url()).status_code == 404
     assert seen.get(reverse("patient_chart_data", args=[patient.pk])).status_code == 404
     worklist = seen.get(reverse("home")).content.decode()

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult
 from rlsapp.tracking.versions import bump_data_version, one_bump_at_the_end
 
@@ -57,7 +58,9 @@ def test_the_version_moves_on_inside_the_transaction_not_after_it(owner, patient
     before = version(owner)
     with transaction.atomic():
         with one_bump_at_the_end():
-            Infusion.objects.create(patient=patient, given_on=today, product="sucrose", dose_mg=200)
+            services.save_record(
+                Infusion(patient=patient, given_on=today, product="sucrose", dose_mg=200)
+            )
             assert version(owner) == before  # noted, not yet moved on
         assert version(owner) == before + 1  # moved on before anything commits
         transaction.set_rollback(True)
@@ -81,8 +84,8 @@ def test_nested_saves_move_the_version_on_once_at_the_outer_end(owner, patient, 
     with CaptureQueriesContext(connection) as ctx:
         with one_bump_at_the_end():
             with one_bump_at_the_end():
-                Infusion.objects.create(
-                    patient=patient, given_on=today, product="sucrose", dose_mg=200
+                services.save_record(
+                    Infusion(patient=patient, given_on=today, product="sucrose", dose_mg=200)
                 )
             assert version(owner) == before
     assert len(user_updates(ctx)) == 1

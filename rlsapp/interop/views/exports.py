@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
 
@@ -119,7 +120,9 @@ def account_delete(request):
         user = request.user
         logout(request)
         with transaction.atomic():
-            # Cascades to patients and every record, pending imports and reminders.
+            for person in user.patients.all():
+                services.delete_person(person)
+            # Cascades to pending imports, the calendar feed and the rest of the account.
             user.delete()
         messages.success(request, "Your account and all of its records were deleted.")
         return redirect("login")

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from rlsapp.domain import units
+from rlsapp.domain import products, units
 from rlsapp.tracking.access import get_patient_for_user
 
 from ..access import get_pending_import_for_user
@@ -36,13 +36,6 @@ PREVIEW_PAGE_SIZE = 100
 ERRORS_SHOWN = 200
 PENDING_KEPT = datetime.timedelta(days=1)
 
-PRODUCT_LABELS = {
-    "fcm": "Ferric carboxymaltose",
-    "lmw_dextran": "Iron dextran",
-    "ferumoxytol": "Ferumoxytol",
-    "derisomaltose": "Ferric derisomaltose",
-    "sucrose": "Iron sucrose",
-}
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 
 
@@ -151,7 +144,7 @@ def preview_items(payload):
             }
         )
     for infusion, new in zip(payload["infusions"], plan["infusions"], strict=True):
-        product = infusion["product_other"] or PRODUCT_LABELS.get(infusion["product"], "")
+        product = products.full_name(infusion["product"], infusion["product_other"])
         details = [f"{product}, {infusion['dose_mg']} mg"]
         if infusion["reaction"]:
             details.append(f"Reaction: {infusion['reaction']}")

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from .. import access, history
+from .. import access, history, services
 
 
 @login_required
@@ -26,8 +26,8 @@ def restore_record(request, kind, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        history.restore(record)
-    except history.AlreadyPresent:
+        services.restore(record)
+    except services.AlreadyPresent:
         messages.info(request, "That record is already back.")
     else:
         messages.success(request, f"Restored: {record.instance}.")

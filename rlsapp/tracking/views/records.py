@@ -13,10 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .. import access
+from .. import access, services
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, LabDrawForm, SymptomScoreForm
 from ..models import Infusion, LabDraw, SymptomScore
-from ..versions import one_bump_at_the_end
 
 PAGE_SIZE = 25
 
@@ -28,17 +27,35 @@ class RecordKind:
     plural: str
     form_class: type
     list_template: str
+    delete: object  # the service that deletes one
 
     def list_url(self, patient):
         return reverse(f"{self.slug}_list", args=[patient.pk])
 
 
-DRAWS = RecordKind("draw", "lab result", "lab results", LabDrawForm, "tracking/draw_list.html")
+DRAWS = RecordKind(
+    "draw",
+    "lab result",
+    "lab results",
+    LabDrawForm,
+    "tracking/draw_list.html",
+    services.delete_draw,
+)
 INFUSIONS = RecordKind(
-    "infusion", "infusion", "infusions", InfusionForm, "tracking/infusion_list.html"
+    "infusion",
+    "infusion",
+    "infusions",
+    InfusionForm,
+    "tracking/infusion_list.html",
+    services.delete_record,
 )
 SYMPTOMS = RecordKind(
-    "symptom", "symptom score", "symptom scores", SymptomScoreForm, "tracking/symptom_list.html"
+    "symptom",
+    "symptom score",
+    "symptom scores",
+    SymptomScoreForm,
+    "tracking/symptom_list.html",
+    services.delete_record,
 )
 
 
@@ -69,8 +86,7 @@ def _edit(request, kind, patient, instance=None):
 def _delete(request, kind, obj):
     patient = obj.patient
     if request.method == "POST":
-        with one_bump_at_the_end():
-            obj.delete()
+        kind.delete(obj)
         messages.success(request, f"Deleted the {kind.singular}.")
         return redirect(patient)
     context = {

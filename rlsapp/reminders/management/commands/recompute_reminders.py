@@ -1,13 +1,14 @@
 """Work out every patient's reminder again, e.g. after installing or upgrading rlsapp.
 
-Saving records and settings keeps reminders current on its own; this catches
-up data that arrived by other means (imports with signals off, old databases).
+Saving records and settings keeps reminders current on its own (tracking.services);
+this catches up old databases and a change of the rules themselves.
 """
 
 from django.core.management.base import BaseCommand
 
 from rlsapp.reminders.services import sync_patient
 from rlsapp.tracking.models import Patient
+from rlsapp.tracking.versions import bump_data_versions
 
 
 class Command(BaseCommand):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
         for patient in Patient.objects.order_by("pk").iterator(chunk_size=200):
             sync_patient(patient)
             count += 1
+        # Cached pages show each re-check: they must all be rendered again.
+        bump_data_versions(Patient.objects.values_list("owner_id", flat=True))
         self.stdout.write(f"Recomputed reminders for {count} patients.")

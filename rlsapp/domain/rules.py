@@ -1,0 +1,49 @@
+"""Rules every way of entering a record shares: the form, the importer and the services.
+
+- Dates: no future dates, nothing before EARLIEST_DATE (a typo from another century).
+- Transferrin saturation: calculated from serum iron and TIBC when the lab printed none.
+"""
+
+import datetime
+
+from . import units
+
+EARLIEST_DATE = datetime.date(1950, 1, 1)
+
+
+def date_problem(value: datetime.date, today: datetime.date) -> str | None:
+    """Why a record's date cannot be right, naming the accepted range; None when it can."""
+    if value > today:
+        return (
+            f"cannot be in the future: enter a date from {EARLIEST_DATE:%Y-%m-%d} "
+            f"to today ({today:%Y-%m-%d})"
+        )
+    if value < EARLIEST_DATE:
+        return f"must be from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})"
+    return None
+
+
+class TsatOutOfRange(ValueError):
+    """Iron and TIBC give a saturation no lab could print: one of them is wrong."""
+
+
+def calculated_tsat(measurements: dict) -> units.Measurement | None:
+    """TSAT from exact iron and TIBC when the draw has no TSAT of its own, else None.
+
+    `measurements` maps analyte codes to units.Measurement. Raises TsatOutOfRange when
+    the two give a saturation outside the analyte's accepted range.
+    """
+    iron, tibc = measurements.get("iron"), measurements.get("tibc")
+    if "tsat" in measurements or not (iron and tibc):
+        return None
+    if not (iron.is_exact and tibc.is_exact):
+        return None
+    value = units.transferrin_saturation(iron.value, tibc.value)
+    tsat = units.ANALYTES["tsat"]
+    if not tsat.minimum <= value <= tsat.maximum:
+        raise TsatOutOfRange(
+            f"Iron and TIBC give a transferrin saturation of {value:.0f} %, outside "
+            f"{tsat.minimum:g}–{tsat.maximum:g} %: check both values."
+        )
+    text = units.format_value("tsat", value, precise=True)
+    return units.Measurement("tsat", value, "", text, "%")
