@@ -11,11 +11,11 @@ COPY pyproject.toml ./
 COPY rlsapp ./rlsapp
 RUN pip install --no-cache-dir .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 USER rlsapp
 EXPOSE 8000
-CMD ["gunicorn", "rlsapp.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "rlsapp.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

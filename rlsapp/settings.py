@@ -10,6 +10,8 @@ import environ
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
+from rlsapp import logredact
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(environ.Env().str("RLSAPP_DATA_DIR", default=str(BASE_DIR / "data")))
 
@@ -279,6 +281,9 @@ CONTENT_SECURITY_POLICY = {
 }
 SILENCED_SYSTEM_CHECKS = [] if env.bool("SECURE_HSTS_PRELOAD", default=False) else ["security.W021"]
 
+# Secrets in URLs (calendar feed, reset and confirmation links, import previews) are
+# redacted from every log record this process makes (rlsapp/logredact.py).
+logredact.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

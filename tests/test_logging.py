@@ -89,3 +89,49 @@ def test_a_bad_form_and_a_404_log_nothing_private(client, zebulon, logs):
     )
     client.get(reverse("patient_detail", args=[patient.pk + 1000]))
     assert_nothing_private(logs)
+
+
+def assert_no_secret_in_lines(caplog, secrets):
+    """What a handler writes: each formatted line, tracebacks included, and the arguments."""
+    assert caplog.records, "the flow logged nothing: the test would prove nothing"
+    lines = caplog.text + "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+    for secret in secrets:
+        assert secret.lower() not in lines.lower(), f"{secret!r} was logged"
+
+
+def test_a_sign_up_and_its_confirmation_log_no_address_password_or_link(client, db, logs):
+    email, password = "yolanda.q@example.com", "a-long-unusual-passphrase"
+    client.post(reverse("signup"), {"email": email, "password1": password, "password2": password})
+    path = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    client.post(client.get(path).url)
+    client.get(path + "again/")  # a 404 that Django logs with its path
+    assert_no_secret_in_lines(logs, [email, "yolanda", password, token])
+
+
+def test_token_paths_are_redacted_from_django_warnings(client, zebulon, outsider, logs):
+    """Django logs the path of a 404 and of a CSRF refusal: for the calendar feed, an
+    import preview and a reset link those paths are credentials."""
+    from django.test import Client
+
+    from rlsapp.reminders.models import CalendarFeed
+
+    feed = CalendarFeed.objects.create(user=zebulon, token=CalendarFeed.new_token())
+    client.get(f"/calendar/{feed.token}x.ics")  # a mistyped (or revoked) token: 404
+    Client(enforce_csrf_checks=True).post(feed.get_absolute_url(), {})  # CSRF warning
+    preview = "0b5c6f0e-3b1a-4c1e-9d7f-2a9e8b7c6d5e"
+    client.force_login(outsider)
+    client.get(reverse("interop_preview", args=[preview]))  # another's preview: 404
+    client.get(f"/accounts/password/reset/MQ/{feed.token}/nothing/")
+    assert any("CSRF" in r.getMessage() for r in logs.records)
+    assert any("Not Found" in r.getMessage() for r in logs.records)
+    assert_no_secret_in_lines(logs, [feed.token, preview])
+
+
+def test_a_password_reset_logs_no_reset_link(client, zebulon, logs):
+    client.post(reverse("password_reset"), {"email": EMAIL})
+    path = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    token = path.group(1).rstrip("/").rsplit("/", 1)[-1]
+    client.get(path.group(1) + "extra/")  # a 404 logged with its path
+    client.get(path.group(1), follow=True)
+    assert_no_secret_in_lines(logs, [token, EMAIL])
