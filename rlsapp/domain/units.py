@@ -183,7 +183,9 @@ ANALYTE_CHOICES = [(a.code, a.label) for a in ANALYTES.values()]
 COMPARATORS = ("<=", ">=", "<", ">")
 COMPARATOR_CHOICES = [("", "="), ("<", "<"), ("<=", "≤"), (">", ">"), (">=", "≥")]
 
-_NUMBER = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*$")
+# Matched against stripped text: optional spaces on both sides of an optional comparator
+# would be tried in every split of a long run of spaces (quadratic).
+_NUMBER = re.compile(r"(?:(<=|>=|≤|≥|<|>)\s*)?([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)")
 
 
 def unit_key(text: str) -> str:
@@ -192,8 +194,11 @@ def unit_key(text: str) -> str:
     if key in ("percent", "pct", "procent", "prozent"):
         return "%"
     key = key.translate(str.maketrans("µμ", "uu")).replace("mcg", "ug")
-    key = re.sub(r"\s*/\s*|\s+per\s+", "/", key)
-    key = re.sub(r"\s+", "/", key.strip()) if "/" not in key else key.replace(" ", "")
+    # Words, not a pattern: "\s*/\s*" is tried from every space of a long run (quadratic).
+    words = key.split()
+    words = ["/" if w == "per" and 0 < i < len(words) - 1 else w for i, w in enumerate(words)]
+    joined = "".join(words)
+    key = joined if "/" in joined else "/".join(words)
     return key.replace("100ml", "dl").replace("liter", "l").replace("litre", "l")
 
 
@@ -240,7 +245,7 @@ class Measurement:
 
 def parse_number(text: str) -> tuple[str, float]:
     """'<5' -> ('<', 5.0); '12,5' -> ('', 12.5). Raises UnitError on anything else."""
-    match = _NUMBER.match(text or "")
+    match = _NUMBER.fullmatch((text or "").strip())
     if not match:
         raise UnitError("Enter a number, optionally after < or > (for example 12.5 or <5).")
     comparator = {"≤": "<=", "≥": ">="}.get(match.group(1) or "", match.group(1) or "")

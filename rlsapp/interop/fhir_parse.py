@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 
 from rlsapp.domain import units
 
@@ -34,9 +33,18 @@ from .parsed import (
     ParsedInfusion,
     ParsedResult,
     ParsedSymptom,
+    excerpt,
+    too_long,
 )
 
 SKIPPED_STATUSES = {"entered-in-error", "cancelled", "not-done", "registered", "stopped"}
+# Fields that are matched or parsed are measured first, so that none can make parsing
+# slower than linear: a value with its unit ("<0.5 µmol/L"), a unit, a time of day.
+MAX_VALUE_STRING = 64
+MAX_UNIT = 32
+MAX_TIME = 32
+# FHIR resources nest a dozen levels at most; deeper JSON is refused before it is built.
+MAX_DEPTH = 64
 
 
 class EntryError(ValueError):
@@ -205,7 +213,7 @@ class _BundleReader:
                 raise EntryError("valueQuantity.value", "the value must be a number.")
             unit = None
             for candidate in (quantity.get("code"), quantity.get("unit")):
-                if isinstance(candidate, str) and candidate:
+                if isinstance(candidate, str) and 0 < len(candidate) <= MAX_UNIT:
                     unit = vocab.resolve_unit(analyte, candidate)
                     if unit:
                         break
@@ -213,7 +221,7 @@ class _BundleReader:
                 given = quantity.get("code") or quantity.get("unit") or "none"
                 raise EntryError(
                     "valueQuantity.unit",
-                    f"unknown unit {str(given)[:20]!r} for {info.label}; accepted: "
+                    f"unknown unit {excerpt(given, 20)} for {info.label}; accepted: "
                     f"{', '.join(info.units)}.",
                 )
             comparator = quantity.get("comparator") or ""
@@ -226,9 +234,12 @@ class _BundleReader:
             text = comparator + _plain(value)
         elif isinstance(resource.get("valueString"), str):
             text, unit = resource["valueString"].strip(), info.display_unit
-            match = re.match(r"^(.*?\d)\s*([^\d\s].*)$", text)
-            if match and vocab.resolve_unit(analyte, match.group(2)):
-                text, unit = match.group(1), vocab.resolve_unit(analyte, match.group(2))
+            if len(text) > MAX_VALUE_STRING:
+                raise EntryError("valueString", too_long(text, MAX_VALUE_STRING))
+            number, unit_text = vocab.split_value_and_unit(text)
+            resolved = vocab.resolve_unit(analyte, unit_text) if unit_text else None
+            if resolved:
+                text, unit = number, resolved
         else:
             self.out.skipped["Observations without a value"] += 1
             return None
@@ -262,8 +273,11 @@ class _BundleReader:
         for component in components if isinstance(components, list) else []:
             code = component.get("code") if isinstance(component, dict) else None
             if isinstance(code, dict) and code.get("text") == ONSET_CODE_TEXT:
+                value = str(component.get("valueTime"))
+                if len(value) > MAX_TIME:
+                    raise EntryError("component.valueTime", too_long(value, MAX_TIME))
                 try:
-                    onset = datetime.time.fromisoformat(str(component.get("valueTime")))
+                    onset = datetime.time.fromisoformat(value)
                 except ValueError:
                     raise EntryError("component.valueTime", "enter a time like 21:30:00.") from None
         notes = _notes(resource)
@@ -334,7 +348,10 @@ class _BundleReader:
         if not isinstance(dose, dict):
             raise EntryError(field, message)
         value = dose.get("value")
-        unit = vocab.unit_key(str(dose.get("code") or dose.get("unit") or ""))
+        unit = str(dose.get("code") or dose.get("unit") or "")
+        if len(unit) > MAX_UNIT:
+            raise EntryError(field, "the dose unit: " + too_long(unit, MAX_UNIT))
+        unit = vocab.unit_key(unit)
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))

@@ -23,6 +23,17 @@ class RowError:
     message: str
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """What was read, quoted and cut short, for a message about an over-long field."""
+    text = str(text)
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def too_long(text: str, limit: int) -> str:
+    """The message for a field longer than `limit` characters (says what was read)."""
+    return f"{len(text):,} characters read ({excerpt(text)}); at most {limit} are accepted."
+
+
 @dataclass
 class ParsedResult:
     analyte: str

@@ -129,27 +129,71 @@ def analyte_for_name(name: str) -> str | None:
     return LOINC_TO_ANALYTE.get(raw)
 
 
+# The most words any alias has: a header's longer prefixes cannot name an analyte.
+_MAX_ALIAS_WORDS = max(len(alias.split()) for alias in _ALIAS_TO_ANALYTE)
+
+
+def split_bracket(text: str) -> tuple[str, str] | None:
+    """'Ferritin (ng/mL)' -> ('Ferritin', 'ng/mL'); None when no bracket closes the text.
+
+    String search rather than a pattern: a pattern with optional spaces on both
+    sides of the bracket backtracks cubically on a long run of spaces.
+    """
+    text = text.strip()
+    if not text or text[-1] not in ")]":
+        return None
+    inside_end = len(text) - 1
+    last_close = max(text.rfind(")", 0, inside_end), text.rfind("]", 0, inside_end))
+    # The first opening bracket with nothing closing between it and the final bracket.
+    opens = [i for i in (text.find("(", last_close + 1), text.find("[", last_close + 1)) if i >= 0]
+    if not opens:
+        return None
+    start = min(opens)
+    return text[:start].rstrip(), text[start + 1 : inside_end].strip()
+
+
 def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
     """'Ferritin (ng/mL)' -> ('ferritin', 'ng/mL'); 'ferritin_ug_l' -> ('ferritin', 'ug/l').
 
-    Returns (None, '') when the header names no known analyte.
+    Returns (None, '') when the header names no known analyte. Linear in the length
+    of `name`: only the prefixes short enough to be an alias are looked up.
     """
     text = (name or "").replace("\ufeff", "").strip()
     unit = ""
-    bracket = re.match(r"^(.*?)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]\s*$", text)
+    bracket = split_bracket(text)
     if bracket:
-        text, unit = bracket.group(1), bracket.group(2)
+        text, unit = bracket
     # Keep "/" and "%" out of the name normalisation: they belong to units.
     words = re.sub(r"[_,;:]+|(?<=\w)(?=%)", " ", text).split()
     lowered = [normalise_name(w) for w in words]
-    for cut in range(len(words), 0, -1):
-        candidate = " ".join(w for w in lowered[:cut] if w)
+    kept = [i for i, w in enumerate(lowered) if w]  # words left after normalising
+    for count in range(min(len(kept), _MAX_ALIAS_WORDS), 0, -1):
+        candidate = " ".join(lowered[i] for i in kept[:count])
         if candidate in _ALIAS_TO_ANALYTE:
+            # The longest prefix with these words: blank words right after them go too.
+            cut = kept[count] if count < len(kept) else len(words)
             rest = words[cut:]
             if not unit and rest:
                 unit = "".join(rest) if any("/" in w for w in rest) else "/".join(rest)
             return _ALIAS_TO_ANALYTE[candidate], unit
     return None, ""
+
+
+_COMPARATOR_AND_NUMBER = re.compile(
+    r"\s*(?:(?:<=|>=|≤|≥|<|>)\s*)?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)"
+)
+
+
+def split_value_and_unit(text: str) -> tuple[str, str]:
+    """'<5 µg/L' -> ('<5', 'µg/L'); '12.5' -> ('12.5', ''); no number first -> (text, '').
+
+    The number is matched from the start with no end anchor and the rest is taken
+    as it is, so no part of the pattern is retried along a long cell.
+    """
+    match = _COMPARATOR_AND_NUMBER.match(text)
+    if not match:
+        return text.strip(), ""
+    return match.group().strip(), text[match.end() :].strip()
 
 
 # The unit vocabulary lives with the units (the lab form reads "38 ng/ml" with it too).
