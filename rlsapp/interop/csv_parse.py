@@ -31,12 +31,31 @@ from .parsed import (
     ParsedInfusion,
     ParsedResult,
     ParsedSymptom,
+    excerpt,
+    too_long,
 )
 
 MAX_TEXT = 120  # lab name and "other product" columns hold at most this much
 MAX_NOTE = 5000
 DOSE_RANGE_MG = (products.MIN_DOSE_MG, products.MAX_DOSE_MG)
 PREAMBLE_LINES = 20  # lab reports may put a few lines of letterhead before the header
+# Every cell is measured before any pattern reads it, so that no cell can make
+# parsing slower than linear: the longest header, and the longest cell per column role.
+MAX_HEADER = 200
+MAX_VALUE_CELL = 64  # a value with its unit: "<0.5 µmol/L"
+MAX_UNIT_CELL = 32
+CELL_LIMITS = {
+    "record": 32,
+    "test": MAX_HEADER,
+    "loinc": 16,
+    "value": MAX_VALUE_CELL,
+    "unit": MAX_UNIT_CELL,
+    "comparator": 4,
+    "calculated": 16,
+    "dose": 32,
+    "severity": 16,
+    "onset": 16,
+}
 
 BLANK_CELLS = {"", "-", "–", "—", ".", "n/a", "na", "nd", "n.d.", "not done", "none", "null"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -260,9 +279,9 @@ def unneutralise(cell: str) -> str:
 
 def _split_header(header: str) -> tuple[str, str]:
     text = header.replace("\ufeff", "").strip()
-    match = re.match(r"^(.*?)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]\s*$", text)
-    if match:
-        return vocab.normalise_name(match.group(1)), match.group(2)
+    bracket = vocab.split_bracket(text)
+    if bracket:
+        return vocab.normalise_name(bracket[0]), bracket[1]
     return vocab.normalise_name(text), ""
 
 
@@ -276,6 +295,10 @@ def map_columns(headers: list[str]) -> Columns:
     date_rank: tuple[int, int] | None = None
     previous_analyte: AnalyteColumn | None = None
     for index, header in enumerate(headers):
+        if len(header) > MAX_HEADER:
+            cols.errors.append((excerpt(header), "column header: " + too_long(header, MAX_HEADER)))
+            previous_analyte = None
+            continue
         base, bracket_unit = _split_header(header)
         if not base:
             previous_analyte = None
@@ -353,9 +376,6 @@ def _cell(row: list[str], index: int | None) -> str:
     return "" if text.lower() in BLANK_CELLS else text
 
 
-_VALUE_AND_UNIT = re.compile(r"^\s*((?:<=|>=|≤|≥|<|>)?\s*[0-9]*[.,]?[0-9]+)\s*(\S.*)?$")
-
-
 class _Reader:
     def __init__(self, cols: Columns, date_order: str, today: datetime.date, out: ParsedImport):
         self.cols = cols
@@ -365,6 +385,12 @@ class _Reader:
         self.draws: dict[tuple, ParsedDraw] = {}
         self.seen_analytes: dict[tuple, dict[str, int]] = {}
         self.assumed_units: set[str] = set()
+        limits = {cols.roles.get(role): limit for role, limit in CELL_LIMITS.items()}
+        for column in cols.analytes:
+            limits[column.index] = MAX_VALUE_CELL
+            limits[column.unit_column] = MAX_UNIT_CELL
+        limits.pop(None, None)
+        self.limits = sorted(limits.items())
 
     def header(self, role: str) -> str:
         return self.cols.headers[self.cols.roles[role]].strip()
@@ -375,6 +401,8 @@ class _Reader:
     def read(self, number: int, row: list[str]) -> None:
         if not any(c.strip() for c in row):
             self.out.skipped["blank rows"] += 1
+            return
+        if self._too_long(number, row):
             return
         kinds = self._kinds(number, row)
         if kinds is None:
@@ -405,6 +433,16 @@ class _Reader:
             del self.out.infusions[infusions:]
             del self.out.symptoms[symptoms:]
 
+    def _too_long(self, number: int, row: list[str]) -> bool:
+        """Report every cell longer than its column allows; such a row is read no further."""
+        found = False
+        for index, limit in self.limits:
+            cell = row[index].strip() if index < len(row) else ""
+            if len(cell) > limit:
+                self.out.error(number, self.cols.headers[index].strip(), too_long(cell, limit))
+                found = True
+        return found
+
     def _kinds(self, number: int, row: list[str]) -> set[str] | None:
         record = self.text(row, "record")
         if record:
@@ -431,18 +469,21 @@ class _Reader:
 
     def _measure(self, number, column, analyte, raw, unit, unit_from_cell=""):
         """One value cell -> ParsedResult, or a row error naming the column."""
-        match = _VALUE_AND_UNIT.match(raw)
-        number_text = raw
-        if match and match.group(2):
-            number_text, unit_from_cell = match.group(1), unit_from_cell or match.group(2)
+        number_text, unit_in_cell = vocab.split_value_and_unit(raw)
+        if unit_in_cell:
+            unit_from_cell = unit_from_cell or unit_in_cell
+        else:
+            number_text = raw
         info = units.ANALYTES[analyte]
         if unit_from_cell:
-            resolved = vocab.resolve_unit(analyte, unit_from_cell)
+            resolved = None
+            if len(unit_from_cell) <= MAX_UNIT_CELL:
+                resolved = vocab.resolve_unit(analyte, unit_from_cell)
             if resolved is None:
                 self.out.error(
                     number,
                     column,
-                    f"unknown unit {unit_from_cell!r} for {info.label}; accepted: "
+                    f"unknown unit {excerpt(unit_from_cell)} for {info.label}; accepted: "
                     f"{', '.join(info.units)}.",
                 )
                 return None
@@ -582,7 +623,8 @@ class _Reader:
         dose_column = self.header("dose") if "dose" in self.cols.roles else "Dose"
         low, high = DOSE_RANGE_MG
         message = f"enter the dose in mg, from {low} to {high}."
-        match = re.match(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(mg|g)?\s*$", dose_text, re.I)
+        # Stripped first: optional spaces on both sides of "mg" would backtrack.
+        match = re.match(r"([0-9]+(?:[.,][0-9]+)?)\s*(mg|g)?$", dose_text.strip(), re.I)
         if not match:
             self.out.error(number, dose_column, message)
             return
@@ -609,7 +651,8 @@ class _Reader:
     def _symptom(self, number: int, row: list[str], day: datetime.date) -> None:
         text = self.text(row, "severity")
         column = self.header("severity") if "severity" in self.cols.roles else "Severity"
-        match = re.match(r"^\s*([0-9]{1,2})(?:[.,]0+)?\s*(?:/\s*10)?\s*$", text)
+        # Stripped first: optional spaces on both sides of "/ 10" would backtrack.
+        match = re.match(r"([0-9]{1,2})(?:[.,]0+)?\s*(?:/\s*10)?$", text.strip())
         if not match or not 0 <= int(match.group(1)) <= 10:
             self.out.error(number, column, "severity: enter a whole number from 0 to 10.")
             return
@@ -650,6 +693,11 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+def _header_problems(cols: Columns) -> str:
+    """The header errors, for a refusal they may explain (a header too long to read)."""
+    return "".join(f" Column {header}: {message}" for header, message in cols.errors[:3])
+
+
 def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None = None):
     """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used."""
     today = today or datetime.date.today()
@@ -666,6 +714,7 @@ def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None
         raise ImportRefused(
             "No date column found: the first row must name the columns, one of them the "
             "date (for example “Date”, “Date drawn” or “Collection date”)."
+            + _header_problems(map_columns(rows[0][1]) if rows else Columns())
         )
     if not cols.has_content():
         raise ImportRefused(
@@ -673,6 +722,7 @@ def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None
             "“Hct L/L”, or give a test name and a value column (long layout). Known analytes: "
             + ", ".join(a.label for a in units.ANALYTES.values())
             + "."
+            + _header_problems(cols)
         )
     out = ParsedImport(source="csv", layout=cols.layout)
     if encoding_note:

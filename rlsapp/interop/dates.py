@@ -12,6 +12,8 @@ import re
 
 from rlsapp.domain import rules
 
+from .parsed import too_long
+
 EARLIEST_DATE = rules.EARLIEST_DATE
 
 DATE_ORDERS = {
@@ -22,6 +24,9 @@ DATE_ORDERS = {
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[T\s,])")
+# The longest date cell read ("2024-03-31T08:15:00.000+02:00" is 29): a longer cell is
+# refused before any pattern or strptime looks at it.
+MAX_DATE_LENGTH = 40
 _NAMED_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%b-%y")
 
 
@@ -49,7 +54,8 @@ def _checked(year: int, month: int, day: int, text: str, today: datetime.date) -
 
 def order_hint(text: str) -> str:
     """What one date cell says about the order: 'dmy', 'mdy', 'either' or '' (not numeric)."""
-    match = _NUMERIC.match(text.strip())
+    text = text.strip()
+    match = _NUMERIC.match(text) if len(text) <= MAX_DATE_LENGTH else None
     if not match:
         return ""
     first, second = int(match.group(1)), int(match.group(3))
@@ -80,6 +86,8 @@ def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:
     text = (text or "").strip()
     if not text:
         raise DateError("The date is missing.")
+    if len(text) > MAX_DATE_LENGTH:
+        raise DateError("a date: " + too_long(text, MAX_DATE_LENGTH))
     match = _ISO.match(text)
     if match:
         return _checked(*(int(g) for g in match.groups()), text, today)
