@@ -11,6 +11,7 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from rlsapp import logredact
+from rlsapp.domain.regions import REGIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(environ.Env().str("RLSAPP_DATA_DIR", default=str(BASE_DIR / "data")))
@@ -40,6 +41,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Asked for here; open only with mail configured (below, with the mail settings).
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
+# Region (how numbers and dates are written, which unit each test defaults to) of accounts
+# that have not chosen one: existing accounts on upgrade, and sign-ups whose browser language
+# names none. "intl" is what rlsapp showed before regions (decimal point, yyyy-mm-dd dates,
+# the units the lab form offered), so upgrading changes nothing anyone sees.
+DEFAULT_REGION = env.str("DEFAULT_REGION", default="intl")
+if DEFAULT_REGION not in REGIONS:
+    raise ImproperlyConfigured(f"DEFAULT_REGION must be one of {', '.join(REGIONS)}.")
 # Largest CSV or FHIR file a person may upload for import (bytes).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Django bounds form fields but not uploaded files: refuse any larger body before it is read.

@@ -1,19 +1,44 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 
+from rlsapp.domain import formats, regions
 from rlsapp.reconfirm import password_reconfirmed
 
 from .models import User
 
 
-class SignupForm(auth_forms.UserCreationForm):
+def region_field_choices():
+    """Each region with how it writes a number and a date, so the choice shows what it does."""
+    return [(r.code, formats.region_label(r)) for r in regions.REGIONS.values()]
+
+
+class RegionChoiceMixin:
+    """The region field, each choice showing how it writes numbers and dates. Left out of a
+    POST (an older client), the account keeps its region, a new one gets the suggestion."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_field_choices()
+        self.fields["region"].required = False
+
+    def clean_region(self):
+        region = self.cleaned_data.get("region")
+        if region:
+            return region
+        if self.instance.pk:
+            return self.instance.region
+        return self.initial.get("region") or settings.DEFAULT_REGION
+
+
+class SignupForm(RegionChoiceMixin, auth_forms.UserCreationForm):
     """Open sign-up. Its answer never depends on whether the address has an account:
     signup.register() decides what to mail. A field added to Meta.fields (and the model)
     is saved onto the new account by register() with no other change."""
 
     class Meta:
         model = User
-        fields = ["email"]
+        fields = ["email", "region"]
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -59,7 +84,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return old_password
 
 
-class AccountSettingsForm(forms.ModelForm):
+class AccountSettingsForm(RegionChoiceMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email_reminders"]
+        fields = ["first_name", "last_name", "region", "email_reminders"]

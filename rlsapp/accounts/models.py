@@ -1,5 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+
+from rlsapp.domain import regions
+
+
+def default_region():
+    """The install's region for accounts that have not chosen one (settings.DEFAULT_REGION)."""
+    return settings.DEFAULT_REGION
 
 
 class UserManager(BaseUserManager):
@@ -50,6 +58,17 @@ class User(AbstractUser):
     # SIGNUP_MAIL_INTERVAL, whether or not the address has an account.
     signup_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # How this account reads and shows numbers and dates, and the units the lab form offers
+    # first (rlsapp.domain.regions). Existing accounts got the install's DEFAULT_REGION.
+    region = models.CharField(
+        "region",
+        max_length=8,
+        choices=regions.REGION_CHOICES,
+        default=default_region,
+        help_text="How numbers and dates are written (1,050.5 or 1.050,5; day or month first) "
+        "and which unit each lab test starts with.",
+    )
+
     # Bumped whenever any record of the user's patients changes; pages cache their
     # rendering under it, so a cached page can never outlive the data it shows.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -61,3 +80,7 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    @property
+    def region_rules(self) -> regions.Region:
+        return regions.get(self.region)

@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
+from rlsapp.domain.regions import suggest_region
+
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, SignupForm
 
@@ -22,7 +24,9 @@ def signup(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
-    form = SignupForm(request.POST or None)
+    # The region is suggested from the browser's languages, shown and changeable.
+    suggested = suggest_region(request.headers.get("Accept-Language"), settings.DEFAULT_REGION)
+    form = SignupForm(request.POST or None, initial={"region": suggested})
     if request.method == "POST" and form.is_valid():
         signup_flow.register(request, form, next_url)
         return redirect("signup_sent")
