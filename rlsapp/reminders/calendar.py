@@ -25,6 +25,8 @@ def uid(reminder):
 
 def description(reminder):
     lines = [f"{capfirst(reminder.reason)}.", *reminder.note_lines]
+    if reminder.window_text:
+        lines.insert(1, reminder.window_text)
     lines.append(f"{settings.SITE_URL}{reminder.get_absolute_url()}")
     lines.append(DISCLAIMER)
     return "\n\n".join(lines)

@@ -72,6 +72,11 @@ class Reminder(models.Model):
     reason = models.TextField()
     notes = models.TextField(blank=True, help_text="Below the threshold, phosphate: one a line.")
     below_since = models.DateField(null=True, blank=True)
+    # The estimate behind a re-check, whatever its kind: the most likely day ferritin
+    # reaches the threshold and the 80 % window around it (late end None: open).
+    estimate_on = models.DateField(null=True, blank=True)
+    estimate_from = models.DateField(null=True, blank=True)
+    estimate_to = models.DateField(null=True, blank=True)
     # The newest ferritin result when this was worked out: a newer one closes it.
     latest_ferritin_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=UPCOMING)
@@ -121,6 +126,21 @@ class Reminder(models.Model):
         return self.status in self.OPEN
 
     @property
+    def window_text(self):
+        """The estimate's window in plain words, or '' without an estimated date."""
+        if self.estimate_on is None or self.estimate_from is None:
+            return ""
+        start = f"{self.estimate_from.day} {self.estimate_from:%B %Y}"
+        end = f"{self.estimate_to.day} {self.estimate_to:%B %Y}" if self.estimate_to else "later"
+        central = f"{self.estimate_on.day} {self.estimate_on:%B %Y}"
+        if self.estimate_from == self.estimate_to:
+            return f"Estimate: below the threshold around {central}."
+        return (
+            f"Estimate: below the threshold most likely around {central}; "
+            f"8 in 10 chance between {start} and {end}."
+        )
+
+    @property
     def note_lines(self):
         return [line for line in self.notes.splitlines() if line]
 
@@ -134,6 +154,11 @@ class Reminder(models.Model):
         self.reason = plan.reason
         self.notes = "\n".join(plan.notes)
         self.below_since = plan.below_since
+        estimate = plan.estimate
+        dated = estimate is not None and estimate.has_date
+        self.estimate_on = estimate.crossing if dated else None
+        self.estimate_from = estimate.early if dated else None
+        self.estimate_to = estimate.late if dated else None
         self.latest_ferritin_on = plan.latest.day if plan.latest else None
         self.remind_on = self.snoozed_until or self.due_on
         self.soon_from = self.remind_on - datetime.timedelta(days=patient.due_soon_days)

@@ -19,6 +19,7 @@ def with_next_recheck(patients, today):
     # constraint), and seven subqueries per patient cost ~30 ms on a 2,000-patient worklist.
     open_reminder = FilteredRelation("reminders", condition=Q(reminders__status__in=Reminder.OPEN))
     fields = ["pk", "remind_on", "soon_from", "status", "kind", "reason", "below_since"]
+    fields += ["estimate_on", "estimate_from", "estimate_to"]
     annotated = (
         patients.annotate(open_reminder=open_reminder)
         .annotate(**{f"recheck_{f}": F(f"open_reminder__{f}") for f in fields})

@@ -10,8 +10,8 @@ from django.urls import reverse
 from rlsapp.interop.importer import import_rows
 from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
 from rlsapp.reminders import services
-from rlsapp.tracking import services as records
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Patient
 from tests.tracking.helpers import draw_post, patient_post
 
@@ -45,13 +45,15 @@ def test_a_result_in_the_spike_weeks_leaves_the_first_recheck_open(patient):
 def test_a_qualifying_result_closes_the_open_recheck_and_schedules_the_next(patient):
     add_infusion(patient, INFUSED)
     first = open_reminder(patient)
-    add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    add_ferritin(patient, datetime.date(2025, 4, 7), 450)  # 5 weeks: not yet the first re-check
+    assert open_reminder(patient).pk == first.pk
+    add_ferritin(patient, datetime.date(2025, 4, 14), 430)  # 6 weeks
 
     first.refresh_from_db()
     assert first.status == "done" and first.closed_at is not None
     nxt = open_reminder(patient)
-    assert (nxt.kind, nxt.due_on) == ("routine", datetime.date(2025, 6, 30))
-    assert nxt.reason == "12 weeks after the last ferritin result on 7 April"
+    assert (nxt.kind, nxt.due_on) == ("routine", datetime.date(2025, 7, 7))
+    assert nxt.reason == "12 weeks after the last ferritin result on 14 April"
 
 
 def test_recording_a_result_through_the_form_schedules_a_recheck(owner_client, patient, today):
@@ -95,7 +97,8 @@ def test_changing_only_the_due_soon_window_keeps_the_status(patient):
 def test_deleting_the_result_that_closed_it_reopens_the_earlier_recheck(patient):
     add_infusion(patient, INFUSED)
     first = open_reminder(patient)
-    draw = add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    draw = add_ferritin(patient, datetime.date(2025, 4, 14), 450)
+    assert open_reminder(patient).pk != first.pk
     records.delete_draw(draw)
     assert open_reminder(patient).pk == first.pk
     assert Reminder.objects.filter(patient=patient).count() == 1
@@ -115,7 +118,7 @@ def test_a_dismissed_recheck_stays_dismissed_until_the_dates_change(patient):
     records.save_person(patient)  # nothing changed: still dismissed
     assert open_reminder(patient) is None
 
-    add_ferritin(patient, datetime.date(2025, 4, 7), 450)
+    add_ferritin(patient, datetime.date(2025, 4, 14), 450)
     assert open_reminder(patient).kind == "routine"
 
 
@@ -137,13 +140,19 @@ def test_a_snooze_survives_an_unrelated_recompute(patient):
 def test_below_threshold_and_phosphate_notes_are_kept_with_the_reminder(patient):
     add_infusion(patient, datetime.date(2024, 12, 10), "fcm")
     add_ferritin(patient, datetime.date(2025, 2, 20), 90)
-    add_infusion(patient, INFUSED, "fcm")
     reminder = open_reminder(patient)
     assert reminder.below_since == datetime.date(2025, 2, 20)
     assert any(
         "below your threshold of 100 µg/L since 20 February 2025" in n for n in reminder.note_lines
     )
-    assert any("checking phosphate" in n for n in reminder.note_lines)
+    assert any("adding phosphate to this re-check" in n for n in reminder.note_lines)
+
+    # A new infusion: "below since" restarts, the phosphate note stays (FCM again).
+    add_infusion(patient, INFUSED, "fcm")
+    reminder = open_reminder(patient)
+    assert reminder.below_since is None
+    assert not any("below your threshold" in n for n in reminder.note_lines)
+    assert any("adding phosphate to this re-check" in n for n in reminder.note_lines)
 
 
 def test_removing_every_record_removes_the_open_reminder(patient):

@@ -112,7 +112,8 @@ def test_a_predicted_recheck_is_labelled_an_estimate(owner_client, patient):
             patient, datetime.date(2025, 1, 1) + datetime.timedelta(weeks=weeks), 520 - 20 * weeks
         )
     page = owner_client.get(patient.get_absolute_url()).content.decode()
-    assert "Ferritin predicted to fall below 100 µg/L around 28 May" in page
+    assert "Ferritin estimated to fall below 100 µg/L around 28 May 2025" in page
+    assert "Estimate: below the threshold around 28 May 2025." in page
     assert "not medical advice" in page
 
 
