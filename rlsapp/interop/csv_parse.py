@@ -25,6 +25,7 @@ from rlsapp.domain import products, units
 from . import vocab
 from .dates import DateError, choose_order, parse_date
 from .parsed import (
+    MAX_RECORDS,
     ImportRefused,
     ParsedDraw,
     ParsedImport,
@@ -419,7 +420,7 @@ class _Reader:
         # lab results go last and are kept only if nothing before failed; what the
         # row added before is taken back when its lab part fails.
         errors, infusions, symptoms = (
-            len(self.out.errors),
+            self.out.error_count,  # not len(errors): only the first few are kept
             len(self.out.infusions),
             len(self.out.symptoms),
         )
@@ -428,8 +429,8 @@ class _Reader:
         if "symptom" in kinds:
             self._symptom(number, row, day)
         if "lab" in kinds:
-            self._lab(number, row, day, blocked=len(self.out.errors) > errors)
-        if len(self.out.errors) > errors:
+            self._lab(number, row, day, blocked=self.out.error_count > errors)
+        if self.out.error_count > errors:
             del self.out.infusions[infusions:]
             del self.out.symptoms[symptoms:]
 
@@ -685,6 +686,8 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     try:
         for row in reader:
             rows.append((reader.line_num, row))
+            if len(rows) > MAX_RECORDS + PREAMBLE_LINES + 1:
+                break  # enough to tell that the file is too long; parse_csv refuses it
     except csv.Error as error:
         raise ImportRefused(
             f"The CSV is malformed near line {reader.line_num}: {error}. "
@@ -734,6 +737,11 @@ def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None
     for header, message in cols.errors:
         out.error(rows[header_at][0], header, message)
     body = rows[header_at + 1 :]
+    if len(body) > MAX_RECORDS:
+        raise ImportRefused(
+            f"The file has more than {MAX_RECORDS:,} rows below the header; rlsapp imports at "
+            f"most {MAX_RECORDS:,} rows from one file. Split it, or export a shorter period."
+        )
     date_index = cols.roles["date"]
     date_cells = [_cell(row, date_index) for _, row in body]
     out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)

@@ -11,6 +11,14 @@ import datetime
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+# A preview keeps this many row errors and counts the rest: a file of a million bad rows
+# must not become a million stored messages.
+ERRORS_KEPT = 200
+
+# The most rows (CSV) or entries (FHIR) one upload may hold; a larger file is refused
+# before its records are kept. Far above any one person's history.
+MAX_RECORDS = 20_000
+
 
 class ImportRefused(ValueError):
     """The whole file cannot be imported; the message says why and what is accepted."""
@@ -79,7 +87,8 @@ class ParsedImport:
     draws: list[ParsedDraw] = field(default_factory=list)
     infusions: list[ParsedInfusion] = field(default_factory=list)
     symptoms: list[ParsedSymptom] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first ERRORS_KEPT
+    errors_dropped: int = 0  # errors after the first ERRORS_KEPT, counted only
     # what the file held that rlsapp does not import, by kind -> count
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # file-level remarks for the preview
@@ -95,8 +104,15 @@ class ParsedImport:
     def result_count(self) -> int:
         return sum(len(d.results) for d in self.draws)
 
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_dropped
+
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        if len(self.errors) < ERRORS_KEPT:
+            self.errors.append(RowError(row, column, message))
+        else:
+            self.errors_dropped += 1
 
     def to_json(self) -> dict:
         return {
@@ -105,6 +121,7 @@ class ParsedImport:
             "infusions": [_dump(asdict(i)) for i in self.infusions],
             "symptoms": [_dump(asdict(s)) for s in self.symptoms],
             "errors": [asdict(e) for e in self.errors],
+            "errors_dropped": self.errors_dropped,
             "skipped": dict(self.skipped),
             "notes": self.notes,
             "layout": self.layout,
@@ -142,6 +159,7 @@ class ParsedImport:
                 for s in data["symptoms"]
             ],
             errors=[RowError(**e) for e in data["errors"]],
+            errors_dropped=data.get("errors_dropped", 0),
             skipped=Counter(data["skipped"]),
             notes=data["notes"],
             layout=data["layout"],
