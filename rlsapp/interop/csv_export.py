@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from rlsapp.domain import units
 
@@ -35,9 +36,18 @@ COLUMNS = [
 ]
 
 
+# A separator a spreadsheet may split on, then (after spaces) what starts a formula.
+_FORMULA_INSIDE = re.compile(r"([;,\t\r\n])(?=[ ]*[=+\-@])")
+
+
 def neutralise(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text."""
-    text = "" if value is None else str(value)
+    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text.
+
+    Also every part of the field that a spreadsheet splitting on ";" (or "," or a tab)
+    would read as a cell of its own: "x;=1+1" becomes "x;'=1+1". The importer's
+    unneutralise takes the quotes away again.
+    """
+    text = _FORMULA_INSIDE.sub(r"\1'", "" if value is None else str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -87,7 +97,9 @@ def rows(draws, infusions, symptom_scores):
 
 def write_csv(draws, infusions, symptom_scores) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every field quoted, so no reader has to guess where a field holding a separator,
+    # a quote or a line break ends.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows(draws, infusions, symptom_scores):
         writer.writerow([neutralise(row.get(column, "")) for column in COLUMNS])

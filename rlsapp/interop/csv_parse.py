@@ -60,6 +60,10 @@ CELL_LIMITS = {
 
 BLANK_CELLS = {"", "-", "–", "—", ".", "n/a", "na", "nd", "n.d.", "not done", "none", "null"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Inside a field, where a spreadsheet splitting on another separator (Excel in German,
+# French or Dutch splits on ";") starts a new cell: the export puts a quote after such a
+# separator when a formula would follow, and the reader takes it away again.
+NEUTRALISED_INSIDE = re.compile(r"([;,\t\r\n])'(?=[ ]*[=+\-@])")
 
 ROLE_HEADERS: dict[str, set[str]] = {
     "date": {
@@ -272,10 +276,10 @@ def sniff_delimiter(text: str) -> str:
 
 
 def unneutralise(cell: str) -> str:
-    """Undo the quote rlsapp's export puts before cells that start like a formula."""
+    """Undo the quotes rlsapp's export puts before what would start like a formula."""
     if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_PREFIXES:
-        return cell[1:]
-    return cell
+        cell = cell[1:]
+    return NEUTRALISED_INSIDE.sub(r"\1", cell) if "'" in cell else cell
 
 
 def _split_header(header: str) -> tuple[str, str]:

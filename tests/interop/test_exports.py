@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 import zipfile
@@ -6,11 +7,14 @@ import zipfile
 import pytest
 from django.urls import reverse
 from fhir.resources.R4B import get_fhir_model_class
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from rlsapp.interop.csv_export import neutralise
+from rlsapp.interop.csv_parse import parse_csv, unneutralise
 from rlsapp.tracking.models import Patient
 
-from .records import fill
+from .records import add_draw, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +206,52 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, filled):
         reverse("account_delete"),
     ):
         assert client.get(url).status_code == 302
+
+
+# Issue 13 item 6: spreadsheets that split on ";" (Excel in German, French, Dutch)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x;=1+1", "x;'=1+1"),
+        ("x; =1+1", "x;' =1+1"),
+        ("a,+b;-c\t@d", "a,'+b;'-c\t'@d"),
+        ("first line\n=1+1", "first line\n'=1+1"),
+        ("=1;=2", "'=1;'=2"),
+    ],
+)
+def test_neutralise_quotes_every_part_that_would_start_a_cell(text, expected):
+    assert neutralise(text) == expected
+
+
+def test_neutralise_leaves_separators_before_plain_text_alone():
+    assert neutralise("fasting, 8 am; after 2 h") == "fasting, 8 am; after 2 h"
+    assert neutralise("12,5") == "12,5"
+
+
+@given(st.text(alphabet=";,\t\r\n =+-@'ab", max_size=30))
+def test_the_importer_takes_the_quotes_away_again(text):
+    assume("'" not in text)
+    neutral = neutralise(text)
+    assert unneutralise(neutral) == text
+    for separator in ";,\t\r\n":
+        for part in neutral.split(separator)[1:]:
+            assert not part.lstrip(" ").startswith(("=", "+", "-", "@"))
+
+
+def test_every_field_of_the_csv_export_is_quoted_and_no_semicolon_part_is_a_formula(
+    owner_client, patient
+):
+    add_draw(patient, datetime.date(2024, 1, 5), note="x;=1+1", ferritin=("40", "µg/L"))
+    response = owner_client.get(reverse("patient_export_csv", args=[patient.pk]))
+    text = response.content.decode("utf-8").lstrip("\ufeff")
+    for line in text.splitlines():
+        assert line.startswith('"') and line.endswith('"')
+        # What a spreadsheet splitting each line on ";" would put in a cell of its own.
+        for part in line.split(";")[1:]:
+            assert not part.lstrip(' "').startswith(("=", "+", "-", "@"))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["note"] == "x;'=1+1"
+    parsed = parse_csv(text.encode(), today=datetime.date(2024, 6, 1))
+    assert parsed.draws[0].note == "x;=1+1"
