@@ -46,8 +46,6 @@ SKIPPED_STATUSES = {"entered-in-error", "cancelled", "not-done", "registered", "
 MAX_VALUE_STRING = 64
 MAX_UNIT = 32
 MAX_TIME = 32
-# FHIR resources nest a dozen levels at most; deeper JSON is refused before it is built.
-MAX_DEPTH = 64
 
 
 # FHIR resources nest a dozen levels at most; deeper JSON is refused before it is built.
