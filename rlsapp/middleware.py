@@ -1,11 +1,17 @@
-"""Answer 503 with a plain message when the database is down, instead of a stack trace."""
+"""Site-wide request handling: a plain 503 when the database is down, bodies too large,
+private signed-in pages and idle sessions."""
 
 import logging
 import sys
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from django.views.defaults import server_error as default_server_error
 
 logger = logging.getLogger(__name__)
@@ -69,3 +75,70 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Cache-Control: private, no-store on every response to a request with a session.
+
+    Signed-in pages hold health data; a shared computer's browser cache or the back button
+    after signing out must not show them, nor may a proxy keep them. Every signed-in request
+    carries the session cookie, and the cookie alone decides (no database read). Static
+    files are answered by WhiteNoise before this runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+LAST_ACTIVE = "last_active"
+# Activity is written to the session at most this often, so most page views do not
+# write the session row (cached pages run only the session and user queries).
+ACTIVITY_RESOLUTION_SECONDS = 300
+
+
+def note_sign_in(sender, request, user, **kwargs):
+    """user_logged_in receiver: the session starts active, saved with the sign-in itself."""
+    request.session[LAST_ACTIVE] = int(time.time())
+
+
+class IdleSessionTimeoutMiddleware:
+    """Ends a signed-in session unused for SESSION_IDLE_TIMEOUT_HOURS (0: never)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit_hours = settings.SESSION_IDLE_TIMEOUT_HOURS
+        if limit_hours and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            try:
+                response = self._check(request, limit_hours)
+            except DATABASE_ERRORS:
+                # Outside a view, so DatabaseUnavailableMiddleware would not see it.
+                return database_unavailable_response()
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _check(self, request, limit_hours):
+        session = request.session
+        if SESSION_KEY not in session:
+            return None
+        now = int(time.time())
+        last = session.get(LAST_ACTIVE)
+        if last is not None and now - last > limit_hours * 3600:
+            logout(request)
+            messages.info(
+                request,
+                f"You were signed out after {limit_hours:g} hours without activity. "
+                "Please sign in again.",
+            )
+            return redirect_to_login(request.get_full_path())
+        if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+            session[LAST_ACTIVE] = now
+        return None

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rlsapp.middleware.IdleSessionTimeoutMiddleware",
+    "rlsapp.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "rlsapp.reconfirm.ReconfirmLimitMiddleware",
@@ -262,6 +264,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# A session unused this long ends (rlsapp.middleware.IdleSessionTimeoutMiddleware); the
+# cookie itself lasts Django's two weeks.
+SESSION_IDLE_TIMEOUT_HOURS = env.float("SESSION_IDLE_TIMEOUT_HOURS", default=12)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

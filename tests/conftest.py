@@ -27,6 +27,7 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def no_idle_timeout(settings, request):
 @pytest.fixture
 def make_user(db):
     def make(email):

@@ -1,0 +1,71 @@
+"""Signed-in pages are not stored by browsers or proxies, and an idle session ends."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+START = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def idle_timeout(settings):
+    """The timeout as configured (conftest turns it off for other tests)."""
+    from rlsapp import settings as configured
+
+    settings.SESSION_IDLE_TIMEOUT_HOURS = configured.SESSION_IDLE_TIMEOUT_HOURS
+
+
+def at(hours):
+    return time_machine.travel(START + datetime.timedelta(hours=hours), tick=False)
+
+
+@pytest.mark.parametrize("url_name", ["home", "account_settings", "patient_detail"])
+def test_signed_in_pages_say_no_store(owner_client, patient, url_name):
+    url = reverse(url_name, args=[patient.pk] if url_name == "patient_detail" else [])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+
+
+def test_the_idle_timeout_is_twelve_hours_by_default(idle_timeout):
+    assert settings.SESSION_IDLE_TIMEOUT_HOURS == 12
+
+
+def test_activity_keeps_the_session(client, owner, idle_timeout):
+    with at(0):
+        client.force_login(owner)
+    for hours in (11, 22, 33):
+        with at(hours):
+            assert client.get(reverse("account_settings")).status_code == 200
+
+
+def test_twelve_idle_hours_end_the_session(client, owner, idle_timeout):
+    with at(0):
+        client.force_login(owner)
+        assert client.get(reverse("account_settings")).status_code == 200
+    with at(12.1):
+        response = client.get(reverse("account_settings"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("login") + "?next=" + reverse("account_settings")
+        page = client.get(response["Location"]).content.decode()
+        assert "signed out after 12 hours without activity" in page
+    with at(12.2):
+        # Ended for good: not just this one request.
+        assert client.get(reverse("account_settings")).status_code == 302
+
+
+def test_a_page_view_does_not_write_the_session_every_time(client, owner, idle_timeout):
+    """Activity is noted at most every few minutes, so cached pages stay at two queries."""
+    with at(0):
+        client.force_login(owner)
+        client.get(reverse("account_settings"))
+    with at(0.01), CaptureQueriesContext(connection) as captured:
+        client.get(reverse("account_settings"))
+    writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+    assert not [sql for sql in writes if not sql.startswith("SELECT")]
