@@ -43,7 +43,7 @@ class Reminder(models.Model):
     KIND_CHOICES = [
         (recheck.FIRST, "First re-check after an infusion"),
         (recheck.ROUTINE, "Routine re-check"),
-        (recheck.PREDICTED, "Before a predicted fall below the threshold"),
+        (recheck.PREDICTED, "Before an estimated fall below the threshold"),
     ]
     UPCOMING, DUE, SENT, DONE, SNOOZED, DISMISSED = (
         "upcoming",
