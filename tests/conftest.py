@@ -27,7 +27,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
 def no_idle_timeout(settings, request):
+    """Many tests travel days ahead with one signed-in client. The idle timeout is off for
+    them; a test that asks for the `idle_timeout` fixture (tests/test_sessions.py) has it."""
+    if "idle_timeout" not in request.fixturenames:
+        settings.SESSION_IDLE_TIMEOUT_HOURS = 0
+
+
 @pytest.fixture
 def make_user(db):
     def make(email):
