@@ -46,7 +46,7 @@ NOISE_WEIGHT = 2  # how many results' worth of residuals the assumed scatter cou
 EPISODE_SPREAD = 0.01  # per week: how much one person's episodes differ in fractional rate
 POPULATION_SPREAD = 0.5  # the population prior's standard deviation, as a fraction of k0
 EARLEY_SLOPE = 6.6
-GRID = 400  # integration steps over the slope
+GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
 ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
     "estimate",
     "below",
@@ -92,8 +92,8 @@ class Trend:
     def crossing_quantiles(
         self, threshold: float, after: date, qs: Sequence[float], horizon_days: int
     ) -> list[date | None]:
-        """Days by which the trend has reached the threshold with probability q, given it
-        was above it on `after`; None beyond the horizon."""
+        """Days by which the trend has reached the threshold with probability q (rising
+        qs), given it was above it on `after`; None beyond the horizon."""
         target = self._y(threshold)
         u0 = (after - self.origin).days / 7 - self.x_mean
         if self.level_var == 0 and self.slope_var == 0:
@@ -130,17 +130,20 @@ class Trend:
             return total / denominator
 
         results = []
+        at_horizon = share(horizon_days)
+        floor = 0  # qs rise, so each search starts where the last one ended
         for q in qs:
-            if share(horizon_days) < q:
+            if at_horizon < q:
                 results.append(None)
                 continue
-            low, high = 0, horizon_days  # share(low) < q <= share(high)
+            low, high = floor, horizon_days  # share(low) < q <= share(high)
             while high - low > 1:
                 mid = (low + high) // 2
                 if share(mid) >= q:
                     high = mid
                 else:
                     low = mid
+            floor = low
             results.append(after + timedelta(days=high))
         return results
 
