@@ -6,13 +6,21 @@ from django.db.models.functions import Coalesce
 from .models import Reminder
 
 OVERDUE, DUE_SOON, BELOW, OTHER = 0, 1, 2, 3
+# Below the threshold now: the latest result is below it (a '>' bound never is) and no
+# infusion came on or after its day (a draw on an infusion's day is the baseline before it).
+BELOW_NOW = (
+    Q(latest_ferritin__lt=F("ferritin_threshold"))
+    & ~Q(latest_ferritin_comparator__in=[">", ">="])
+    & (Q(last_infusion_on__isnull=True) | Q(last_infusion_on__lt=F("latest_ferritin_on")))
+)
 
 
 def with_next_recheck(patients, today):
     """Annotate each patient's open reminder and order by urgency.
 
     Overdue first, then due soon (each patient's own window), then ferritin below
-    the threshold, then the rest; by reminder date, then name, within each group.
+    the threshold since the last infusion, then the rest; by reminder date, then name,
+    within each group.
     Needs PatientQuerySet.with_latest() for the ferritin column.
     """
     # A join, not a subquery per column: at most one reminder per patient is open (a unique
@@ -37,7 +45,7 @@ def with_next_recheck(patients, today):
             urgency_rank=Coalesce(
                 "recheck_urgency",
                 Case(
-                    When(latest_ferritin__lt=F("ferritin_threshold"), then=Value(BELOW)),
+                    When(BELOW_NOW, then=Value(BELOW)),
                     default=Value(OTHER),
                     output_field=IntegerField(),
                 ),
@@ -54,5 +62,5 @@ def summary(patients):
     return patients.order_by().aggregate(
         overdue=Count("pk", filter=Q(recheck_urgency=OVERDUE)),
         soon=Count("pk", filter=Q(recheck_urgency=DUE_SOON)),
-        below=Count("pk", filter=Q(latest_ferritin__lt=F("ferritin_threshold"))),
+        below=Count("pk", filter=BELOW_NOW),
     )

@@ -151,6 +151,20 @@ def test_the_worklist_lists_overdue_then_due_soon_then_below_threshold(owner_cli
     assert "Next re-check" in page and "none scheduled" in page
 
 
+def test_below_threshold_on_the_worklist_ends_with_a_new_infusion(owner_client, owner):
+    low = Patient.objects.create(owner=owner, name="Carla")
+    add_ferritin(low, datetime.date(2025, 3, 3), 60)
+    bounded = Patient.objects.create(owner=owner, name="Bea")
+    add_ferritin(bounded, datetime.date(2025, 3, 3), 50, ">")  # at least 50: not below
+
+    def below():
+        return owner_client.get(reverse("home")).context["recheck_summary"]["below"]
+
+    assert below() == 1
+    add_infusion(low, datetime.date(2025, 3, 3))  # same day: the 60 was its baseline
+    assert below() == 0
+
+
 def bulk_history(patient, draws, start):
     """Many draws, quickly, in bulk as an import writes them (one recompute)."""
     made = [LabDraw(drawn_on=start - datetime.timedelta(days=7 * i)) for i in range(draws)]
