@@ -59,7 +59,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ASSET_BASE_URL = env.str("ASSET_BASE_URL", default="https://cdn.jsdelivr.net/npm").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for staff signed in with two-factor only (rlsapp/accounts/admin_site.py).
+    "rlsapp.accounts.admin_site.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -35,6 +35,20 @@ def no_idle_timeout(settings, request):
         settings.SESSION_IDLE_TIMEOUT_HOURS = 0
 
 
+def force_login_with_two_factor(client, user):
+    """Signed in as after the code step: a confirmed authenticator and a verified session
+    (the admin needs both)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def make_user(db):
     def make(email):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, force_login_with_two_factor
 
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
@@ -13,8 +13,7 @@ REGISTERED = sorted(
 @pytest.fixture
 def admin_client(client, db):
     user = get_user_model().objects.create_superuser("admin@example.com", PASSWORD)
-    client.force_login(user)
-    return client
+    return force_login_with_two_factor(client, user)
 
 
 @pytest.mark.parametrize(("app", "model"), REGISTERED, ids=[f"{a}.{m}" for a, m in REGISTERED])

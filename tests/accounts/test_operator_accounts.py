@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, force_login_with_two_factor
 
 User = get_user_model()
 
@@ -32,8 +32,7 @@ def test_createsuperuser_makes_a_confirmed_account(db, monkeypatch):
 
 def test_an_account_added_in_the_admin_is_confirmed(db):
     admin = User.objects.create_superuser("op@example.com", PASSWORD)
-    client = Client()
-    client.force_login(admin)
+    client = force_login_with_two_factor(Client(), admin)
     response = client.post(
         reverse("admin:accounts_user_add"),
         {
