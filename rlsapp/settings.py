@@ -255,6 +255,8 @@ SIGNUP_OPEN = SIGNUP_OPEN and MAIL_CONFIGURED
 # email per SIGNUP_MAIL_INTERVAL (both in seconds).
 EMAIL_CONFIRM_TIMEOUT = env.int("EMAIL_CONFIRM_HOURS", default=48) * 3600
 SIGNUP_MAIL_INTERVAL = env.int("SIGNUP_MAIL_INTERVAL_MINUTES", default=15) * 60
+# At most one password-reset email per address this often (seconds).
+PASSWORD_RESET_MAIL_INTERVAL = env.int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", default=15) * 60
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,6 +1,9 @@
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.cache import cache
 
 from rlsapp.domain import formats, regions
 from rlsapp.reconfirm import password_reconfirmed
@@ -82,6 +85,21 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if not password_reconfirmed(self.user, old_password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return old_password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, mailing each address at most once per PASSWORD_RESET_MAIL_INTERVAL.
+
+    Counted for every address asked about, with or without an account, so the answer and
+    its timing say nothing about accounts; kept in the cache (the address only hashed).
+    """
+
+    def get_users(self, email):
+        address = email.strip().lower().encode()
+        key = "password-reset-mailed:" + hashlib.sha256(address).hexdigest()
+        if not cache.add(key, True, timeout=settings.PASSWORD_RESET_MAIL_INTERVAL):
+            return iter(())
+        return super().get_users(email)
 
 
 class AccountSettingsForm(RegionChoiceMixin, forms.ModelForm):

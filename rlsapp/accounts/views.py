@@ -12,7 +12,7 @@ from django_otp import user_has_device
 from rlsapp.domain.regions import suggest_region
 
 from . import signup as signup_flow
-from .forms import AccountSettingsForm, SignupForm
+from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +75,7 @@ def password_reset(request):
     """A reset link needs mail; without it, say who can help instead of pretending."""
     if not settings.MAIL_CONFIGURED:
         return render(request, "registration/password_reset_no_mail.html")
-    return auth_views.PasswordResetView.as_view()(request)
+    return auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)(request)
 
 
 @login_required
