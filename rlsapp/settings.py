@@ -50,6 +50,11 @@ if DEFAULT_REGION not in REGIONS:
     raise ImproperlyConfigured(f"DEFAULT_REGION must be one of {', '.join(REGIONS)}.")
 # Largest CSV or FHIR file a person may upload for import (bytes).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# An upload's preview (its parsed health data) is kept this long for the confirm, then
+# refused and deleted by `manage.py purge_import_previews`.
+IMPORT_PREVIEW_HOURS = env.float("IMPORT_PREVIEW_HOURS", default=3.0)
+if IMPORT_PREVIEW_HOURS <= 0:
+    raise ImproperlyConfigured("IMPORT_PREVIEW_HOURS must be above 0 (hours, e.g. 3).")
 # Django bounds form fields but not uploaded files: refuse any larger body before it is read.
 MAX_REQUEST_BYTES = IMPORT_MAX_BYTES + 256 * 1024
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -1,7 +1,9 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from rlsapp.tracking.models import Patient
 
@@ -12,9 +14,20 @@ class PendingImportQuerySet(models.QuerySet):
             return self.none()
         return self.filter(owner=user)
 
+    def expired(self):
+        return self.filter(created__lt=timezone.now() - preview_lifetime())
+
+
+def preview_lifetime() -> datetime.timedelta:
+    """How long an upload waits for its confirm (IMPORT_PREVIEW_HOURS): it holds health data."""
+    return datetime.timedelta(hours=settings.IMPORT_PREVIEW_HOURS)
+
 
 class PendingImport(models.Model):
-    """A parsed upload waiting for the person to confirm it; deleted on import or discard.
+    """A parsed upload waiting for the person to confirm it; deleted on import, discard or expiry.
+
+    Expired ones (older than IMPORT_PREVIEW_HOURS) are refused by the preview and deleted
+    by `manage.py purge_import_previews`, which compose runs on a schedule.
 
     Kept in the database rather than the session: a 10,000-row file is too big
     for a session cookie, and the owner and patient keys scope it like every record.
@@ -42,3 +55,7 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} import of {self.filename}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.created < timezone.now() - preview_lifetime()

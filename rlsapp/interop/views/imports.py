@@ -3,16 +3,16 @@
 Nothing reaches the tracking tables until the person confirms: the parsed file
 waits in a PendingImport row owned by the user, and the preview shows every
 record as it will be saved, every error by row and column, and what will be
-skipped as a duplicate.
+skipped as a duplicate. A preview is kept IMPORT_PREVIEW_HOURS, then refused.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,13 +28,11 @@ from ..fhir_parse import parse_bundle
 from ..forms import DateOrderForm, UploadForm
 from ..importer import import_rows, plan_import
 from ..models import PendingImport
-from ..parsed import ImportRefused, ParsedImport
+from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_PAGE_SIZE = 100
-ERRORS_SHOWN = 200
-PENDING_KEPT = datetime.timedelta(days=1)
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 
@@ -83,10 +81,11 @@ def import_upload(request, pk):
             if not parsed.record_count and not parsed.errors:
                 form.add_error("file", "The file holds no lab results, infusions or scores.")
             else:
-                PendingImport.objects.for_user(request.user).filter(
-                    created__lt=timezone.now() - PENDING_KEPT
-                ).delete()
-                raw = decode(form.data_bytes)[0] if form.source == "csv" else ""
+                PendingImport.objects.for_user(request.user).expired().delete()
+                # The text is kept only to read the dates another way, which ISO dates
+                # never need: otherwise the preview would hold the file twice.
+                rereadable = form.source == "csv" and parsed.date_order != "iso"
+                raw = decode(form.data_bytes)[0] if rereadable else ""
                 pending = PendingImport.objects.create(
                     owner=request.user,
                     patient=patient,
@@ -99,8 +98,18 @@ def import_upload(request, pk):
     return render(
         request,
         "interop/upload.html",
-        {"patient": patient, "form": form, "max_bytes": settings.IMPORT_MAX_BYTES},
+        {
+            "patient": patient,
+            "form": form,
+            "max_bytes": settings.IMPORT_MAX_BYTES,
+            "max_records": MAX_RECORDS,
+        },
     )
+
+
+def _hours():
+    hours = settings.IMPORT_PREVIEW_HOURS
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
 
 
 def _rows_label(rows):
@@ -179,8 +188,21 @@ def preview_items(payload):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
-    pending = get_pending_import_for_user(request, token)
+    try:
+        pending = get_pending_import_for_user(request, token)
+    except Http404:
+        # Imported, discarded, purged after expiry, or never this account's: one answer
+        # for all, so that it tells nothing, and says what to do instead of "Not Found".
+        return render(request, "interop/preview_gone.html", {"hours": _hours()}, status=404)
     patient = pending.patient
+    if pending.is_expired:
+        pending.delete()
+        messages.warning(
+            request,
+            f"This import preview expired: previews are kept for {_hours()}, and nothing from "
+            "it was saved. Upload the file again to import it.",
+        )
+        return redirect("patient_import", patient.pk)
     payload = pending.payload
     date_form = DateOrderForm(initial={"date_order": payload["date_order"]})
     if request.method == "POST":
@@ -189,7 +211,7 @@ def import_preview(request, token):
             pending.delete()
             messages.info(request, "Import discarded; nothing was saved.")
             return redirect(patient)
-        if action == "date_order" and pending.source == "csv":
+        if action == "date_order" and pending.source == "csv" and pending.raw:
             date_form = DateOrderForm(request.POST)
             if date_form.is_valid():
                 order = date_form.cleaned_data["date_order"]
@@ -221,6 +243,8 @@ def import_preview(request, token):
     items = preview_items(payload)
     page = Paginator(items, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     plan = payload["plan"]
+    # Only the first ERRORS_KEPT errors are stored; the rest are counted.
+    error_total = len(payload["errors"]) + payload.get("errors_dropped", 0)
     context = {
         "patient": patient,
         "pending": pending,
@@ -230,8 +254,10 @@ def import_preview(request, token):
         "duplicates": plan["duplicates"],
         "duplicate_total": sum(plan["duplicates"].values()),
         "new_total": sum(plan["counts"][k] for k in ("results", "infusions", "symptom_scores")),
-        "errors": payload["errors"][:ERRORS_SHOWN],
-        "errors_hidden": max(0, len(payload["errors"]) - ERRORS_SHOWN),
+        "errors": payload["errors"][:ERRORS_KEPT],
+        "errors_hidden": error_total - min(len(payload["errors"]), ERRORS_KEPT),
+        "error_total": error_total,
+        "kept_for": _hours(),
         "skipped": sorted(payload["skipped"].items()),
         "date_form": date_form,
         "cancel_url": reverse("patient_detail", args=[patient.pk]),
