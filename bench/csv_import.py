@@ -1,6 +1,6 @@
 """What `make bench` can call to time a large import (no Django imports at module level).
 
-    from rlsapp.interop.bench import synthetic_csv, time_import
+    from bench.csv_import import synthetic_csv, time_import
     timings = time_import(patient, synthetic_csv(10_000))
 
 `time_import` writes to the database: give it a throwaway patient.

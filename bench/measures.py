@@ -161,7 +161,7 @@ def delete_patient(pk):
 
 def csv_import(rows, user, say):
     try:
-        from rlsapp.interop.bench import time_import
+        from bench.csv_import import time_import
     except ImportError:
         return {"missing": "rlsapp.interop (CSV import) is not there yet"}
     from rlsapp.tracking.models import Patient

@@ -287,7 +287,7 @@ def render(
     else:
         lines.append(
             f"- CSV import (rlsapp's export layout: results, symptom scores and infusions, "
-            f"into a new patient; `rlsapp.interop.bench.time_import`: parse, then plan and "
+            f"into a new patient; `bench.csv_import.time_import`: parse, then plan and "
             f"write in one transaction): {imported['rows']:,} rows "
             f"({imported['bytes'] / 1024:,.0f} KiB; {imported['saved']:,} rows created, "
             f"draws included) in {imported['seconds']:.2f} s "

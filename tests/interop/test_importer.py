@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from rlsapp.interop.bench import synthetic_csv, time_import
+from bench.csv_import import synthetic_csv, time_import
 from rlsapp.interop.importer import import_rows, plan_import
 from rlsapp.interop.parsed import (
     ParsedDraw,
@@ -177,7 +177,7 @@ def test_an_import_keeps_the_tsat_the_lab_printed(patient):
     assert (tsat.value, tsat.calculated) == (29.0, False)
 
 
-def test_ten_thousand_rows_import_in_seconds_with_bulk_writes(
+def test_ten_thousand_rows_import_with_bulk_writes(
     patient, django_assert_max_num_queries
 ):
     data = synthetic_csv(10_000)
@@ -189,8 +189,4 @@ def test_ten_thousand_rows_import_in_seconds_with_bulk_writes(
     assert timings["rows"] == 10_000
     assert timings["created"] == 2_500 + 10_000
     assert LabResult.objects.filter(draw__patient=patient).count() == 10_000
-    print(
-        f"\n10,000 rows: parse {timings['parse_seconds']:.2f} s, "
-        f"import {timings['import_seconds']:.2f} s"
-    )
-    assert timings["parse_seconds"] + timings["import_seconds"] < 15
+    # How fast is for `make bench` (bench/results.md), not for a test on a shared machine.
