@@ -151,3 +151,28 @@ def test_a_server_without_mail_starts_and_its_operator_can_add_a_user(tmp_path):
     assert added.returncode == 0, added.stderr
     assert "/accounts/password/reset/" in added.stdout
     assert run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, trusted",
+    [
+        ({}, "None"),  # nothing in front: a client's X-Forwarded-Proto must not make it "https"
+        ({"AXES_PROXY_COUNT": "0"}, "None"),
+        ({"AXES_PROXY_COUNT": "1"}, "('HTTP_X_FORWARDED_PROTO', 'https')"),
+    ],
+)
+def test_x_forwarded_proto_is_trusted_only_behind_a_proxy(tmp_path, overrides, trusted):
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = run(["-c", script], production_env(tmp_path, **overrides))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == trusted
+
+
+def test_compose_publishes_the_app_to_this_host_only_and_says_a_proxy_is_in_front():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    web = compose.split("\n  web:\n", 1)[1].split("\n\n", 1)[0]
+    assert '- "${WEB_BIND:-127.0.0.1}:8000:8000"' in web
+    assert "AXES_PROXY_COUNT: ${AXES_PROXY_COUNT:-1}" in compose
