@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
 from rlsapp.domain.regions import suggest_region
+from rlsapp.reminders.models import CalendarFeed
 
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
@@ -88,3 +89,13 @@ def account_settings(request):
         return redirect("account_settings")
     context = {"form": form, "two_factor_on": user_has_device(request.user)}
     return render(request, "accounts/settings.html", context)
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    """Offers a new calendar feed address: whoever knew the old password may have copied
+    the feed's, which works without signing in."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["has_calendar_feed"] = CalendarFeed.objects.filter(user=self.request.user).exists()
+        return context
