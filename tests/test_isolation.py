@@ -19,6 +19,7 @@ from rlsapp.interop.models import PendingImport
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import LabDraw, SymptomScore
+from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 from tests.reminders.helpers import add_ferritin, add_infusion
 
 OBJECT_FOR_URL = {
@@ -30,6 +31,16 @@ OBJECT_FOR_URL = {
     "infusion_create": "patient",
     "symptom_list": "patient",
     "symptom_create": "patient",
+    "course_list": "patient",
+    "course_create": "patient",
+    "medicine_list": "patient",
+    "medicine_create": "patient",
+    "medicine_event_list": "patient",
+    "medicine_event_create": "medicine",
+    # before "medicine": the first prefix that matches names the object
+    "medicine_event": "medicine_event",
+    "medicine": "medicine",
+    "course": "course",
     "draw": "draw",
     "infusion": "infusion",
     "symptom": "symptom",
@@ -102,7 +113,17 @@ def owned(owner, patient, today):
     deleted = add_ferritin(patient, today, 81)
     deleted_id = deleted.pk
     services.delete_draw(deleted)
+    medicine = services.save_treatment(
+        Medication(patient=patient, drug="gabapentin", dose=300, started_on=today)
+    )
     return {
+        "course": services.save_treatment(
+            OralIronCourse(patient=patient, elemental_mg=65, started_on=today)
+        ),
+        "medicine": medicine,
+        "medicine_event": services.save_treatment(
+            MedicationEvent(medication=medicine, happened_on=today, kind="side_effect")
+        ),
         "pending_import": pending_import_of(owner, patient),
         "deleted_draw": LabDraw.history.get(id=deleted_id, history_type="-"),
         "patient": patient,
@@ -136,6 +157,10 @@ def test_the_walk_finds_the_urls_of_every_app():
         "interop_preview",
         "reminder_ics",
         "reminder_snooze",
+        "course_edit",
+        "medicine_delete",
+        "medicine_event_create",
+        "medicine_event_edit",
     } <= names
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from django.db.models.signals import pre_delete, pre_save
 
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from rlsapp.tracking.treatments import TREATMENT_MODELS
 
-RECORD_MODELS = (Patient, LabDraw, LabResult, Infusion, SymptomScore)
+RECORD_MODELS = (Patient, LabDraw, LabResult, Infusion, SymptomScore, *TREATMENT_MODELS)
 APP = Path(__file__).resolve().parent.parent / "rlsapp"
 SERVICES = str(APP / "tracking" / "services.py")
 ALLOWED = (str(APP / "tracking" / "models.py"),)  # the models' own methods

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from .history import RESTORABLE
 from .models import Infusion, LabDraw, Patient, SymptomScore
+from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
 def get_patient_for_user(request, pk, with_latest=False):
@@ -32,6 +33,25 @@ def get_infusion_for_user(request, pk):
 def get_symptom_score_for_user(request, pk):
     return get_object_or_404(
         SymptomScore.objects.for_user(request.user).select_related("patient"), pk=pk
+    )
+
+
+def get_course_for_user(request, pk):
+    return get_object_or_404(
+        OralIronCourse.objects.for_user(request.user).select_related("patient"), pk=pk
+    )
+
+
+def get_medication_for_user(request, pk):
+    return get_object_or_404(
+        Medication.objects.for_user(request.user).select_related("patient"), pk=pk
+    )
+
+
+def get_medication_event_for_user(request, pk):
+    return get_object_or_404(
+        MedicationEvent.objects.for_user(request.user).select_related("patient", "medication"),
+        pk=pk,
     )
 
 

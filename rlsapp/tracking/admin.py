@@ -5,10 +5,12 @@ A record cannot be moved to another person here: its history, cached pages and t
 re-check of both people would disagree. Results are changed through their draw in the app.
 """
 
+from django import forms
 from django.contrib import admin
 
-from . import services
+from . import services, treatment_rules
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
 class ThroughServicesAdmin(admin.ModelAdmin):
@@ -114,3 +116,47 @@ class SymptomScoreAdmin(ThroughServicesAdmin):
     search_fields = ["patient__name"]
     list_select_related = ["patient"]
     raw_id_fields = ["patient"]
+
+
+class RulesAdminForm(forms.ModelForm):
+    """The admin refuses what the app's forms refuse (treatment_rules), field by field."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            check = treatment_rules.PROBLEMS_OF[type(self.instance)]
+            for field, message in check(self.instance).items():
+                self.add_error(field if field in self.fields else None, message)
+
+
+class TreatmentAdmin(ThroughServicesAdmin):
+    form = RulesAdminForm
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient"]
+    search_fields = ["patient__name"]
+
+    def save_through_service(self, obj):
+        services.save_treatment(obj)
+
+    def delete_through_service(self, obj):
+        services.delete_treatment(obj)
+
+
+@admin.register(OralIronCourse)
+class OralIronCourseAdmin(TreatmentAdmin):
+    list_display = ["started_on", "ended_on", "patient", "product", "elemental_mg"]
+    list_filter = ["product"]
+
+
+@admin.register(Medication)
+class MedicationAdmin(TreatmentAdmin):
+    list_display = ["started_on", "stopped_on", "patient", "drug", "dose", "dose_unit"]
+    list_filter = ["drug"]
+
+
+@admin.register(MedicationEvent)
+class MedicationEventAdmin(TreatmentAdmin):
+    list_display = ["happened_on", "patient", "medication", "kind"]
+    list_filter = ["kind"]
+    raw_id_fields = ["patient", "medication"]
+    readonly_fields = ["patient"]  # follows its medicine (services.save_treatment)

@@ -21,9 +21,17 @@ from .models import (
     Patient,
     SymptomScore,
 )
+from .treatments import Medication, MedicationEvent, OralIronCourse
 
 # Records of these kinds can be restored after deletion; the slug is used in URLs.
-RESTORABLE = {"draw": LabDraw, "infusion": Infusion, "symptom": SymptomScore}
+RESTORABLE = {
+    "draw": LabDraw,
+    "infusion": Infusion,
+    "symptom": SymptomScore,
+    "course": OralIronCourse,
+    "medicine": Medication,
+    "medicine_event": MedicationEvent,
+}
 LIMIT = 100
 IGNORED_FIELDS = {"id", "version", "created", "patient", "owner", "draw"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
@@ -167,6 +175,13 @@ def _attach_results(draw_changes, results):
     return orphans
 
 
+def _event_what(record, names):
+    """An event's medicine may be gone (deleted with it): named from its history."""
+    name = names.get(record.medication_id, "a medicine")
+    label = dict(MedicationEvent._meta.get_field("kind").flatchoices).get(record.kind, "")
+    return f"Event of {name}: {label} on {record.happened_on:%Y-%m-%d}"
+
+
 def patient_history(patient):
     """The newest changes to a person's records and settings, as a list of Change."""
     draw_ids = LabDraw.history.filter(patient_id=patient.pk).values("id")
@@ -177,6 +192,10 @@ def patient_history(patient):
         LabDraw,
     )
     orphans = _attach_results(draws, _newest(LabResult.history.filter(draw_id__in=draw_ids)))
+    medicine_names = {
+        m.id: m.instance.drug_label
+        for m in Medication.history.filter(patient_id=patient.pk).order_by("history_id")
+    }
     others = (
         _changes(
             _newest(Infusion.history.filter(patient_id=patient.pk)),
@@ -189,6 +208,24 @@ def patient_history(patient):
             lambda r: f"Symptom score: {r.instance}",
             "symptom",
             SymptomScore,
+        )
+        + _changes(
+            _newest(OralIronCourse.history.filter(patient_id=patient.pk)),
+            lambda r: f"Oral iron course: {r.instance}",
+            "course",
+            OralIronCourse,
+        )
+        + _changes(
+            _newest(Medication.history.filter(patient_id=patient.pk)),
+            lambda r: f"Medicine: {r.instance}",
+            "medicine",
+            Medication,
+        )
+        + _changes(
+            _newest(MedicationEvent.history.filter(patient_id=patient.pk)),
+            lambda r: _event_what(r, medicine_names),
+            "medicine_event",
+            MedicationEvent,
         )
         + _changes(_newest(Patient.history.filter(id=patient.pk)), lambda r: "Profile and settings")
     )

@@ -106,6 +106,11 @@ class Patient(models.Model):
         help_text="Earley et al. 2005 reported 6.6 µg/L per week after a first 1000 mg infusion.",
     )
 
+    leave_out_oral_iron = models.BooleanField(
+        "leave results taken during an oral iron course out of the decline fit",
+        default=True,
+        help_text="Ferritin rises during a course: such a rise is not a slower decline.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     # Bumped on every save through a form; a stale version means someone else saved first.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -356,3 +361,8 @@ def forget_deleted_patients_history(sender, instance, **kwargs):
     for model in (LabDraw, Infusion, SymptomScore):
         model.history.filter(patient_id=instance.pk).delete()
     Patient.history.filter(id=instance.pk).delete()
+
+
+# Oral iron courses and RLS medicines live in their own module for length; imported here
+# so that `from .models import ...` finds every record model.
+from .treatments import Medication, MedicationEvent, OralIronCourse  # noqa: E402, F401

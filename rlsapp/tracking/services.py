@@ -1,8 +1,9 @@
 """The one write path for a person's records.
 
-Every create, change, delete and restore of a Patient, LabDraw, LabResult, Infusion or
-SymptomScore goes through a function here: the forms, the importer, the change history's
-restore, the admin and the demo seed call them, and nothing else writes those tables.
+Every create, change, delete and restore of a Patient, LabDraw, LabResult, Infusion,
+SymptomScore, OralIronCourse, Medication or MedicationEvent goes through a function here:
+the forms, the importer, the change history's restore, the admin and the demo seed call
+them, and nothing else writes those tables.
 
 Each service runs in one transaction and ends by saying what changed, explicitly
 (`_changed`):
@@ -27,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rlsapp.domain import rules, units
 
+from . import treatment_rules
 from .models import (
     DELETED_WITH_DRAW,
     RESTORED,
@@ -37,11 +39,27 @@ from .models import (
     Patient,
     SymptomScore,
 )
+from .treatments import (
+    DELETED_WITH_MEDICINE,
+    RESTORED_WITH_MEDICINE,
+    Medication,
+    MedicationEvent,
+    OralIronCourse,
+)
 from .versions import bump_data_version, one_bump_at_the_end
 
 # What changed, for the handlers: each kind of record, and a person's own settings.
 DRAWS, INFUSIONS, SYMPTOMS, SETTINGS = "draws", "infusions", "symptoms", "settings"
-KIND_OF = {LabDraw: DRAWS, Infusion: INFUSIONS, SymptomScore: SYMPTOMS, Patient: SETTINGS}
+ORAL_IRON, MEDICINES = "oral_iron", "medicines"
+KIND_OF = {
+    LabDraw: DRAWS,
+    Infusion: INFUSIONS,
+    SymptomScore: SYMPTOMS,
+    Patient: SETTINGS,
+    OralIronCourse: ORAL_IRON,
+    Medication: MEDICINES,
+    MedicationEvent: MEDICINES,
+}
 
 IMPORT_BATCH_SIZE = 1000
 
@@ -52,6 +70,10 @@ class EditConflict(Exception):
 
 class AlreadyPresent(Exception):
     """The record to restore exists (it was restored before)."""
+
+
+class ParentMissing(Exception):
+    """A medicine's event cannot come back while the medicine itself is deleted."""
 
 
 def _handlers():
@@ -195,9 +217,18 @@ def restore(history_record):
     model = history_record.instance_type
     if model.objects.filter(pk=history_record.id).exists():
         raise AlreadyPresent
+    if (
+        model is MedicationEvent
+        and not Medication.objects.filter(pk=history_record.medication_id).exists()
+    ):
+        raise ParentMissing
     obj = history_record.instance
+    if model in treatment_rules.PROBLEMS_OF:
+        treatment_rules.check(obj)  # a course may not come back over a newer one
     obj._change_reason = RESTORED
     obj.save(force_insert=True)
+    if model is Medication:
+        _restore_with(MedicationEvent.history.filter(medication_id=obj.pk), DELETED_WITH_MEDICINE)
     if model is LabDraw:
         latest = {}
         for version in LabResult.history.filter(draw_id=history_record.id).order_by(
@@ -290,3 +321,86 @@ def add_in_bulk(
     kinds = {DRAWS: results, INFUSIONS: infusions, SYMPTOMS: symptom_scores}
     _changed([person.pk], [kind for kind, added in kinds.items() if added])
     return Added(results=len(results))
+
+
+# Oral iron courses and RLS medicines ---------------------------------------------------
+
+InvalidRecord = treatment_rules.InvalidRecord
+
+
+def _lock_person(person_id: int) -> None:
+    """Two saves for one person run one after the other, so the overlap rule holds."""
+    list(Patient.objects.select_for_update().filter(pk=person_id).values("pk"))
+
+
+@one_bump_at_the_end()
+def save_treatment(
+    record: OralIronCourse | Medication | MedicationEvent, *, seen_version=UNCHECKED, by=None
+):
+    """Add or change an oral iron course, a medicine or one of its events.
+
+    Raises InvalidRecord (nothing saved) when the record breaks a rule of treatment_rules.
+    """
+    if isinstance(record, MedicationEvent):
+        record.patient_id = record.medication.patient_id
+    _lock_person(record.patient_id)
+    treatment_rules.check(record)
+    _claim_version(record, seen_version)
+    _by(record, by).save()
+    _changed([record.patient_id], [KIND_OF[type(record)]])
+    return record
+
+
+@one_bump_at_the_end()
+def delete_treatment(record: OralIronCourse | Medication | MedicationEvent) -> None:
+    """Delete a course, an event, or a medicine with its events (marked, so that restoring
+    the medicine brings them back)."""
+    if isinstance(record, Medication):
+        for event in record.events.all():
+            event._change_reason = DELETED_WITH_MEDICINE
+            event.delete()
+    record.delete()
+    _changed([record.patient_id], [KIND_OF[type(record)]])
+
+
+def _restore_with(history, deleted_reason):
+    latest = {}
+    for version in history.order_by("-history_date", "-history_id"):
+        latest.setdefault(version.id, version)
+    for version in latest.values():
+        if version.history_type == "-" and version.history_change_reason == deleted_reason:
+            child = version.instance
+            child._change_reason = RESTORED_WITH_MEDICINE
+            child.save(force_insert=True)
+
+
+@one_bump_at_the_end()
+def add_treatments_in_bulk(
+    person: Patient,
+    *,
+    courses: list[OralIronCourse],
+    medications: list[tuple[Medication, list[MedicationEvent]]],
+    by=None,
+    reason: str = "",
+) -> None:
+    """Insert imported courses and medicines (each with its events) after checking each
+    against the rules, as a form would; raises InvalidRecord, saving nothing."""
+    _lock_person(person.pk)
+    for course in courses:
+        course.patient = person
+        treatment_rules.check(course)
+        # Later courses of the file are checked against the earlier ones.
+        _by(course, by)._change_reason = reason
+        course.save()
+    for medication, events in medications:
+        medication.patient = person
+        treatment_rules.check(medication)
+        _by(medication, by)._change_reason = reason
+        medication.save()
+        for event in events:
+            event.medication, event.patient = medication, person
+            treatment_rules.check(event)
+            _by(event, by)._change_reason = reason
+            event.save()
+    kinds = {ORAL_IRON: courses, MEDICINES: medications}
+    _changed([person.pk], [kind for kind, added in kinds.items() if added])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import history, patients, records
+from .views import history, patients, records, treatments
 
 urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
@@ -18,6 +18,33 @@ urlpatterns = [
     path("patients/<int:pk>/symptoms/new/", records.symptom_create, name="symptom_create"),
     path("symptoms/<int:pk>/edit/", records.symptom_edit, name="symptom_edit"),
     path("symptoms/<int:pk>/delete/", records.symptom_delete, name="symptom_delete"),
+    path("patients/<int:pk>/oral-iron/", treatments.course_list, name="course_list"),
+    path("patients/<int:pk>/oral-iron/new/", treatments.course_create, name="course_create"),
+    path("oral-iron/<int:pk>/edit/", treatments.course_edit, name="course_edit"),
+    path("oral-iron/<int:pk>/delete/", treatments.course_delete, name="course_delete"),
+    path("patients/<int:pk>/medicines/", treatments.medicine_list, name="medicine_list"),
+    path("patients/<int:pk>/medicines/new/", treatments.medicine_create, name="medicine_create"),
+    path("medicines/<int:pk>/edit/", treatments.medicine_edit, name="medicine_edit"),
+    path("medicines/<int:pk>/delete/", treatments.medicine_delete, name="medicine_delete"),
+    path(
+        "patients/<int:pk>/medicine-events/",
+        treatments.medicine_event_list,
+        name="medicine_event_list",
+    ),
+    path(
+        "medicines/<int:pk>/events/new/",
+        treatments.medicine_event_create,
+        name="medicine_event_create",
+    ),
+    path(
+        "medicine-events/<int:pk>/edit/", treatments.medicine_event_edit, name="medicine_event_edit"
+    ),
+    path(
+        "medicine-events/<int:pk>/delete/",
+        treatments.medicine_event_delete,
+        name="medicine_event_delete",
+    ),
+    path("help/augmentation/", treatments.augmentation, name="augmentation_help"),
     path("patients/<int:pk>/history/", history.patient_history, name="patient_history"),
     path("history/<slug:kind>/<int:pk>/restore/", history.restore_record, name="restore_record"),
 ]

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from rlsapp.domain import units
 from rlsapp.reminders import worklist as recheck_worklist
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.treatments import Medication, OralIronCourse
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
@@ -90,6 +91,10 @@ def latest_results(patient):
 
 
 def render_patient_page(request, patient):
+        "courses": list(OralIronCourse.objects.filter(patient=patient)[:RECENT_ROWS]),
+        "medications": list(
+            Medication.objects.filter(patient=patient).prefetch_related("events")[:RECENT_ROWS]
+        ),
     """The page's title and body, built from the database. `patient` comes annotated
     with_latest(): its counts and latest values head the page and its tables."""
     context = {

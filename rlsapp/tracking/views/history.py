@@ -29,6 +29,11 @@ def restore_record(request, kind, pk):
         services.restore(record)
     except services.AlreadyPresent:
         messages.info(request, "That record is already back.")
+    except services.ParentMissing:
+        messages.error(request, "Restore the medicine first: this event belongs to it.")
+    except services.InvalidRecord as invalid:
+        problems = " ".join(invalid.problems.values())
+        messages.error(request, f"Not restored: {problems}")
     else:
         messages.success(request, f"Restored: {record.instance}.")
     return redirect("patient_history", record.patient_id)

@@ -1,0 +1,127 @@
+"""The rules an oral iron course, a medicine or a medicine's event must meet before it is
+saved, by field: the forms show them and the services refuse to save without them met, so
+every way in (form, import, admin) keeps the same rules. Pure rules from
+rlsapp.domain.medicines, plus the one that needs the database: courses of the same product
+may not overlap.
+"""
+
+from django.utils import timezone
+
+from rlsapp.domain import medicines, rules
+
+from .treatments import Medication, MedicationEvent, OralIronCourse
+
+
+class InvalidRecord(ValueError):
+    """The record breaks a rule; `problems` maps each field to its message."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+def _period(problems, start_field, end_field, start, end, today):
+    found = medicines.period_problems(start, end, today)
+    if "start" in found:
+        problems[start_field] = found["start"]
+    if "end" in found:
+        problems[end_field] = found["end"]
+
+
+def course_problems(course: OralIronCourse, today=None) -> dict[str, str]:
+    today = today or timezone.localdate()
+    problems: dict[str, str] = {}
+    if course.started_on:
+        _period(problems, "started_on", "ended_on", course.started_on, course.ended_on, today)
+    if course.product == "other" and not course.product_other.strip():
+        problems["product_other"] = "Name the product when you choose “Other”."
+    if course.schedule == "other" and not course.schedule_other.strip():
+        problems["schedule_other"] = "Describe the schedule when you choose “Other”."
+    if course.elemental_mg is not None and (
+        problem := medicines.elemental_problem(course.elemental_mg)
+    ):
+        problems["elemental_mg"] = f"Elemental iron per dose: {problem}."
+    if course.started_on and not problems.keys() & {"started_on", "ended_on"}:
+        same = OralIronCourse.objects.filter(
+            patient_id=course.patient_id, product=course.product
+        ).exclude(pk=course.pk)
+        for other in same:
+            if course.product == "other" and (
+                other.product_other.strip().casefold() != course.product_other.strip().casefold()
+            ):
+                continue
+            if medicines.overlaps(
+                course.started_on, course.ended_on, other.started_on, other.ended_on
+            ):
+                end = f"{other.ended_on:%Y-%m-%d}" if other.ended_on else "ongoing"
+                problems["started_on"] = (
+                    f"Overlaps the {other.product_label} course from "
+                    f"{other.started_on:%Y-%m-%d} ({end}): courses of the same product may not "
+                    "overlap. Change that course's end date, or these dates."
+                )
+                break
+    return problems
+
+
+def medication_problems(medication: Medication, today=None) -> dict[str, str]:
+    today = today or timezone.localdate()
+    problems: dict[str, str] = {}
+    start, stop = medication.started_on, medication.stopped_on
+    if start:
+        _period(problems, "started_on", "stopped_on", start, stop, today)
+    if medication.drug == "other" and not medication.drug_other.strip():
+        problems["drug_other"] = "Name the medicine when you choose “Other”."
+    if medication.drug and medication.dose is not None:
+        problem = medicines.dose_problem(medication.drug, medication.dose, medication.dose_unit)
+        if problem:
+            problems["dose"] = f"Starting dose: {problem}."
+    if medication.pk and start and not problems.keys() & {"started_on", "stopped_on"}:
+        for event in MedicationEvent.objects.filter(medication_id=medication.pk):
+            if medicines.event_problem(event.happened_on, start, stop):
+                field = "started_on" if event.happened_on < start else "stopped_on"
+                problems[field] = (
+                    f"The event “{event}” would fall outside the time taken: change or "
+                    "delete that event first, or choose dates that include it."
+                )
+                break
+    return problems
+
+
+def event_problems(event: MedicationEvent, today=None) -> dict[str, str]:
+    today = today or timezone.localdate()
+    problems: dict[str, str] = {}
+    medication = event.medication
+    if event.patient_id is not None and event.patient_id != medication.patient_id:
+        problems["medication"] = "This medicine belongs to another person."
+    if event.happened_on:
+        problem = rules.date_problem(event.happened_on, today)
+        problem = (
+            f"Date {problem}."
+            if problem
+            else medicines.event_problem(
+                event.happened_on, medication.started_on, medication.stopped_on
+            )
+        )
+        if problem:
+            problems["happened_on"] = problem
+    if event.kind == medicines.DOSE_CHANGE:
+        if event.dose is None:
+            problems["dose"] = "Enter the new dose for a dose change."
+        elif problem := medicines.dose_problem(medication.drug, event.dose, medication.dose_unit):
+            problems["dose"] = f"New dose: {problem}."
+    elif event.dose is not None:
+        problems["dose"] = "A dose belongs only to a dose change: leave it blank."
+    return problems
+
+
+PROBLEMS_OF = {
+    OralIronCourse: course_problems,
+    Medication: medication_problems,
+    MedicationEvent: event_problems,
+}
+
+
+def check(record) -> None:
+    problems = PROBLEMS_OF[type(record)](record)
+    if problems:
+        raise InvalidRecord(problems)
