@@ -207,7 +207,9 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "label": episode.dose.label,
                 "labs": list(episode.labs),
                 "lab_change": kinetics.lab_change(previous_labs, episode.labs),
-                "model": estimate.model if estimate and estimate.model else None,
+                # The model the episode's dates come from (the table shows which).
+                "model": (estimate.model if estimate and estimate.model else None)
+                or (kinetics.choose_model(episode) if episode.linear else None),
                 "baseline": _point(episode.baseline),
                 "peak": _point(episode.peak),
                 "points": [

@@ -9,6 +9,7 @@ from django.test import Client
 from rlsapp.domain import kinetics
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from tests.conftest import PASSWORD
+from tests.reminders.helpers import add_ferritin, add_infusion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,31 @@ PIXELS = """(id) => {
   return drawn;
 }"""
 
-HISTORY_CONFIG = """() => {
+# The estimate's shaded band: its two edges, its fill, and whether the canvas is painted
+# at a date past the latest result, three quarters of the way up the band (off the
+# dashed middle line): alpha above 0 there means the band is drawn.
+BAND_JS = """(chart) => {
+  const high = chart.data.datasets.find((d) => d.id === "band-high");
+  const low = chart.data.datasets.find((d) => d.id === "band-low");
+  if (!high || !low) return null;
+  const i = Math.floor(high.data.length * 0.75);
+  const x = chart.scales.x.getPixelForValue(high.data[i].x);
+  const y = chart.scales.y.getPixelForValue((low.data[i].y + 3 * high.data[i].y) / 4);
+  const ratio = chart.currentDevicePixelRatio;
+  const pixel = chart.ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+  return {
+    high: high.data.map((p) => p.y),
+    low: low.data.map((p) => p.y),
+    fill: high.fill,
+    alpha: pixel[3],
+  };
+}"""
+
+HISTORY_CONFIG = (
+    """() => {
+  const BAND = """
+    + BAND_JS
+    + """;
   const chart = Chart.getChart(document.getElementById("history-chart"));
   const annotations = chart.config.options.plugins.annotation.annotations;
   const projection = chart.data.datasets.find((d) => d.id === "projection");
@@ -53,10 +78,12 @@ HISTORY_CONFIG = """() => {
     lines: ["threshold", "reference75", "reference300"].map((k) => annotations[k].value),
     projection: projection ? projection.data.map((p) => p.y) : null,
     projectionDash: projection ? projection.borderDash : null,
+    band: BAND(chart),
     decimation: chart.config.options.plugins.decimation.enabled,
     visible: chart.data.datasets.map((d, i) => [d.id, chart.isDatasetVisible(i)]),
   };
 }"""
+)
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
@@ -93,6 +120,9 @@ def create_history_directly(patient):
         )
 
 
+MODEL_NAMES = {"pooled": "combined", "linear": "linear", "loglinear": "log-linear"}
+
+
 def expected_rows(patient):
     """The infusion table as rlsapp.domain.kinetics computes it from what was saved."""
     points = [
@@ -110,7 +140,7 @@ def expected_rows(patient):
                 "decline": f"{e.linear.decline_per_week:.1f}",
                 "half-life": f"{e.loglinear.half_life_weeks:.1f}",
                 "r2": f"{e.linear.r_squared:.2f}",
-                "points": str(e.linear.n_points),
+                "points": f"{e.linear.n_points} {MODEL_NAMES[kinetics.choose_model(e)]}",
             }
         )
     return rows
@@ -179,7 +209,10 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     config = page.evaluate(HISTORY_CONFIG)
     assert config["infusions"] == [label for _ago, _product, label in INFUSIONS]
     assert config["lines"] == [100, 75, 300]
-    assert config["projection"][-1] == 100 and config["projectionDash"]
+    band = config["band"]
+    assert band is not None and band["fill"] == "+1" and band["alpha"] > 0
+    assert all(h >= low for h, low in zip(band["high"], band["low"], strict=True))
+    assert config["projectionDash"]
     assert config["decimation"] is True
     assert ["hemoglobin", False] in config["visible"]
 
@@ -188,7 +221,11 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     assert visible["hemoglobin"] is True
 
     assert table_rows(page) == expected_rows(patient)
-    assert page.locator("#projection-note").inner_text().startswith("Estimate:")
+    note = page.locator("#projection-note").inner_text()
+    # Three results after the second infusion, one fitted episode before it: the combined
+    # estimate, labelled as from the person's own history, with its range in words.
+    assert note.startswith("From your own history Estimate: below 100 µg/L most likely in ")
+    assert "; between " in note and "model: combined (fewer than 4 results)" in note
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page.locator("section.charts"), "charts-1280")
     screenshot(page, "patient-1280", full_page=True)
@@ -245,11 +282,9 @@ def test_empty_and_thin_histories_say_what_to_enter_and_label_the_population_def
     screenshot(page.locator("section.charts"), "empty-1280")
 
     # One infusion and one result 9 weeks later: too thin to fit, so the population default.
-    Infusion.objects.create(patient=patient, given_on=weeks_ago(10), dose_mg=1000)
-    draw = LabDraw.objects.create(patient=patient, drawn_on=weeks_ago(1), lab_name="City Lab")
-    LabResult.objects.create(
-        draw=draw, analyte="ferritin", value=240, entered_value="240", entered_unit="µg/L"
-    )
+    # Through the write path, so the cached page moves on with the data.
+    add_infusion(patient, weeks_ago(10))
+    add_ferritin(patient, weeks_ago(1), 240)
     page.reload()
     wait_for_charts(page)
     label = page.evaluate(
@@ -257,7 +292,13 @@ def test_empty_and_thin_histories_say_what_to_enter_and_label_the_population_def
                  .data.datasets.find((d) => d.id === "projection").label"""
     )
     assert "population default" in label
-    assert "Population default, not your own data" in page.locator("#projection-note").inner_text()
+    note = page.locator("#projection-note").inner_text()
+    assert "Population default, not your own data" in note
+    assert "most likely in" in note and "; between " in note
+    band = page.evaluate(HISTORY_CONFIG)["band"]
+    # The band widens with time and is painted on the canvas.
+    assert band["high"][0] - band["low"][0] < band["high"][-1] - band["low"][-1]
+    assert band["alpha"] > 0
     screenshot(page.locator("section.charts"), "thin-1280")
     assert console_errors == []
 
