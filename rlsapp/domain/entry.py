@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import formats, units
 from .regions import Region
@@ -49,17 +50,8 @@ def check_result(analyte_code: str, text: str, chosen_unit: str, region: Region)
     """Read and convert one result; raises formats.NumberError or units.UnitError."""
     reading = formats.read_number(text, region)
     unit = unit_for(analyte_code, reading, chosen_unit)
-    analyte = units.ANALYTES[analyte_code]
-    number = float(reading.value)
-    if unit in analyte.units and not (
-        analyte.minimum <= analyte.to_stored(number, unit) <= analyte.maximum
-    ):
-        raise units.UnitError(
-            _limits_text(analyte_code, reading, unit, region),
-            units.other_unit_readings(analyte_code, number, unit),
-        )
-    measurement = units.measure_number(
-        analyte_code, number, unit, reading.comparator, reading.entered
+    measurement, unusual = check_value(
+        analyte_code, reading.value, unit, reading.comparator, reading.entered, region
     )
     questions = []
     if reading.ambiguous:
@@ -68,20 +60,43 @@ def check_result(analyte_code: str, text: str, chosen_unit: str, region: Region)
                 "reading", formats.ambiguity_text(reading, region) + ": which is on the report?"
             )
         )
-    if measurement.is_exact and units.is_unusual(analyte_code, measurement.value):
-        shown = formats.format_decimal(reading.value, region, None)
-        suggestions = units.other_unit_readings(analyte_code, number, unit)
-        message = (
-            f"{shown} {unit} is outside the usual {usual_text(analyte_code, unit, region)} "
-            "for this test: check the report."
-        )
-        if suggestions:
-            message += " " + unit_fix_text(analyte_code, reading, unit, suggestions[0], region)
-        questions.append(Question("unusual", message, suggestions))
+    if unusual:
+        questions.append(unusual)
     return CheckedResult(measurement, reading, tuple(questions))
 
 
-def _limits_text(analyte_code: str, reading: formats.Reading, unit: str, region: Region) -> str:
+def within_limits(analyte_code: str, number, unit: str) -> bool:
+    analyte = units.ANALYTES[analyte_code]
+    factor = analyte.units.get(unit)
+    return factor is not None and analyte.minimum <= float(number) * factor <= analyte.maximum
+
+
+def check_value(
+    analyte_code: str, number: Decimal, unit: str, comparator: str, entered: str, region: Region
+) -> tuple[units.Measurement, Question | None]:
+    """Convert a number already read, with its 'unusual' question if it has one; raises
+    units.UnitError outside the hard limits, pointing at a likely unit."""
+    analyte = units.ANALYTES[analyte_code]
+    if unit in analyte.units and not within_limits(analyte_code, number, unit):
+        raise units.UnitError(
+            _limits_text(analyte_code, number, unit, region),
+            units.other_unit_readings(analyte_code, float(number), unit),
+        )
+    measurement = units.measure_number(analyte_code, float(number), unit, comparator, entered)
+    if not (measurement.is_exact and units.is_unusual(analyte_code, measurement.value)):
+        return measurement, None
+    shown = formats.format_decimal(number, region, None)
+    suggestions = units.other_unit_readings(analyte_code, float(number), unit)
+    message = (
+        f"{shown} {unit} is outside the usual {usual_text(analyte_code, unit, region)} "
+        "for this test: check the report."
+    )
+    if suggestions:
+        message += " " + unit_fix_text(analyte_code, number, unit, suggestions[0], region)
+    return measurement, Question("unusual", message, suggestions)
+
+
+def _limits_text(analyte_code: str, number: Decimal, unit: str, region: Region) -> str:
     """The hard-limit refusal, in the region's way, pointing at a likely unit."""
     analyte = units.ANALYTES[analyte_code]
     factor = analyte.units[unit]
@@ -89,9 +104,9 @@ def _limits_text(analyte_code: str, reading: formats.Reading, unit: str, region:
     low = formats.format_decimal(analyte.minimum / factor, region, decimals)
     high = formats.format_decimal(analyte.maximum / factor, region, decimals)
     message = f"{analyte.label} must be between {low} and {high} {unit}."
-    suggestions = units.other_unit_readings(analyte_code, float(reading.value), unit)
+    suggestions = units.other_unit_readings(analyte_code, float(number), unit)
     if suggestions:
-        message += " " + unit_fix_text(analyte_code, reading, unit, suggestions[0], region)
+        message += " " + unit_fix_text(analyte_code, number, unit, suggestions[0], region)
     return message
 
 
@@ -109,7 +124,7 @@ def usual_text(analyte_code: str, unit: str, region: Region) -> str:
 
 def unit_fix_text(
     analyte_code: str,
-    reading: formats.Reading,
+    number: Decimal,
     unit: str,
     suggestion: tuple[str, float],
     region: Region,
@@ -118,7 +133,7 @@ def unit_fix_text(
     other, stored = suggestion
     analyte = units.ANALYTES[analyte_code]
     same = stored / analyte.units[unit]
-    typed = formats.format_decimal(reading.value, region, None)
+    typed = formats.format_decimal(number, region, None)
     converted = formats.format_decimal(same, region, analyte.decimals + 1)
     return f"{typed} looks like {other}: {converted} {unit}?"
 

@@ -1,13 +1,13 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from rlsapp.domain import rules, units
+from rlsapp.domain import rules
 
 from . import services
-from .models import Infusion, LabDraw, Patient, SymptomScore
+from .models import Infusion, Patient, SymptomScore
 
 
 def check_past_date(value, label="Date"):
@@ -129,7 +129,6 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "due_soon_days",
             "use_population_slope",
             "population_slope",
-            "leave_out_oral_iron",
         ]
         widgets = {"birth_date": DateInput()}
 
@@ -147,7 +146,6 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
                 Row(Column("reminder_lead_days"), Column("due_soon_days")),
                 "use_population_slope",
                 "population_slope",
-                "leave_out_oral_iron",
             ),
         )
 
@@ -157,93 +155,6 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
 
     def save_through_service(self, instance, seen_version):
         services.save_person(instance, seen_version=seen_version)
-
-
-class LabDrawForm(VersionCheckMixin, forms.ModelForm):
-    """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
-
-    class Meta:
-        model = LabDraw
-        fields = ["drawn_on", "lab_name", "note"]
-        widgets = {"drawn_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.patient = patient
-        existing = self.instance.result_map() if self.instance.pk else {}
-        rows = []
-        for code, analyte in units.ANALYTES.items():
-            result = existing.get(code)
-            low, high = analyte.minimum, analyte.maximum
-            self.fields[code] = forms.CharField(
-                label=analyte.label,
-                required=False,
-                max_length=32,
-                initial=result.entered_value if result and not result.calculated else "",
-                help_text=f"Accepted: {low:g}–{high:g} {analyte.display_unit}",
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-            )
-            self.fields[f"{code}_unit"] = forms.ChoiceField(
-                label="Unit",
-                required=False,
-                choices=analyte.unit_choices(),
-                initial=result.entered_unit if result else analyte.display_unit,
-            )
-            rows.append(
-                Row(
-                    Column(code, css_class="col-7 col-md-8"),
-                    Column(f"{code}_unit", css_class="col-5 col-md-4"),
-                    css_class="analyte-row",
-                )
-            )
-        self.fields["tsat"].help_text += "; left blank, it is calculated from iron and TIBC."
-        if not self.instance.pk:
-            self.initial.setdefault("drawn_on", timezone.localdate())
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.render_hidden_fields = True
-        self.helper.layout = Layout(
-            Row(Column("drawn_on"), Column("lab_name")),
-            HTML(
-                '<p class="form-text">Type each result as the lab printed it and pick its unit; '
-                "“&lt;5” or “&gt;1500” are kept as such. Leave the others blank.</p>"
-            ),
-            Div(*rows, css_class="analytes"),
-            "note",
-        )
-        self.measurements: dict[str, units.Measurement] = {}
-        self.calculated_tsat = False
-
-    def clean_drawn_on(self):
-        return check_past_date(self.cleaned_data["drawn_on"], "Date drawn")
-
-    def clean(self):
-        cleaned = super().clean()
-        self.measurements = {}
-        self.calculated_tsat = False
-        for code in units.ANALYTES:
-            text = (cleaned.get(code) or "").strip()
-            unit = cleaned.get(f"{code}_unit") or units.ANALYTES[code].display_unit
-            if not text:
-                continue
-            try:
-                self.measurements[code] = units.measure(code, text, unit)
-            except units.UnitError as error:
-                self.add_error(code, str(error))
-        if not self.measurements and not self.errors:
-            raise forms.ValidationError("Enter at least one result (for example ferritin).")
-        if not self.errors:
-            try:
-                rules.calculated_tsat(self.measurements)
-            except rules.TsatOutOfRange as error:
-                self.add_error("tsat", str(error))
-        return cleaned
-
-    def save_through_service(self, instance, seen_version):
-        instance.patient = self.patient
-        self.calculated_tsat = services.save_draw(
-            instance, self.measurements, seen_version=seen_version
-        )
 
 
 class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):

@@ -114,65 +114,51 @@ class ResultReader:
     def _say(self, message: str) -> str:
         return f"{self.analyte.label}: {message}"
 
-    def _read(self, unit: str, answers: dict) -> None:
+    def _read(self, chosen_unit: str, answers: dict) -> None:
         try:
-            checked = entry.check_result(self.code, self.text, unit, self.region)
-        except formats.NumberError as error:
+            reading = formats.read_number(self.text, self.region)
+            unit = entry.unit_for(self.code, reading, chosen_unit)
+        except (formats.NumberError, units.UnitError) as error:
             self.error = self._say(str(error))
             return
+        number, entered = reading.value, reading.entered
+        if reading.ambiguous:
+            # Only readings inside the hard limits are offered; none at all is a refusal.
+            values = [
+                v
+                for v in (reading.value, *reading.others)
+                if entry.within_limits(self.code, v, unit)
+            ]
+            self.reading_choices = [
+                (f"value{SEP}{self.text}{SEP}{v}", self._shown(v, unit)) for v in values
+            ]
+            picked = _answer(answers.get("reading", ""), "value", self.text)
+            if values and (picked is None or picked not in {str(v) for v in values}):
+                message = formats.ambiguity_text(reading, self.region)
+                self.questions.append(self._say(f"{message}: which is on the report?"))
+                return
+            if values and Decimal(picked) != reading.value:
+                # Saved as the region writes it, so that it reads as picked from now on.
+                number = Decimal(picked)
+                text = formats.format_decimal(number, self.region, None, grouping=False)
+                entered = reading.comparator + text
+        try:
+            measurement, unusual = entry.check_value(
+                self.code, number, unit, reading.comparator, entered, self.region
+            )
         except units.UnitError as error:
             self.error = self._say(str(error))
             self.check_choices = self._unit_choices(error.suggestions)
             return
-        measurement, reading = checked.measurement, checked.reading
-        if reading.ambiguous:
-            values = (reading.value, *reading.others)
-            self.reading_choices = [
-                (f"value{SEP}{self.text}{SEP}{v}", self._shown(v, measurement.entered_unit))
-                for v in values
-            ]
-            picked = _answer(answers.get("reading", ""), "value", self.text)
-            if picked is None or picked not in {str(v) for v in values}:
-                self.questions.append(self._say(checked.questions[0].message))
-                return
-            if Decimal(picked) != reading.value:
-                measurement = self._with_value(picked, reading, measurement.entered_unit)
-                if measurement is None:
-                    return
-        if measurement.is_exact and units.is_unusual(self.code, measurement.value):
-            kept = f"keep{SEP}{self.text}{SEP}{measurement.entered_unit}"
+        if unusual:
+            kept = f"keep{SEP}{self.text}{SEP}{unit}"
             if answers.get("check") != kept:
-                question = next((q for q in checked.questions if q.kind == "unusual"), None)
-                number = formats.read_number(measurement.entered_value, self.region).value
-                shown = f"{formats.format_decimal(number, self.region, None)} "
-                message = (
-                    question.message
-                    if question and not reading.ambiguous
-                    else f"{shown}{measurement.entered_unit} is outside the usual "
-                    f"{entry.usual_text(self.code, measurement.entered_unit, self.region)} "
-                    "for this test: check the report."
-                )
-                self.questions.append(self._say(message))
-                label = f"Yes, {shown}{measurement.entered_unit} is what the report says"
-                suggestions = units.other_unit_readings(
-                    self.code, float(number), measurement.entered_unit
-                )
-                self.check_choices = [(kept, label), *self._unit_choices(suggestions)]
+                self.questions.append(self._say(unusual.message))
+                shown = formats.format_decimal(number, self.region, None)
+                label = f"Yes, {shown} {unit} is what the report says"
+                self.check_choices = [(kept, label), *self._unit_choices(unusual.suggestions)]
                 return
         self.measurement = measurement
-
-    def _with_value(self, picked: str, reading, unit: str) -> units.Measurement | None:
-        """The measurement for the reading the person picked, its text rewritten the
-        region's way so that it reads as picked from now on."""
-        number = Decimal(picked)
-        text = formats.format_decimal(number, self.region, None, grouping=False)
-        try:
-            return units.measure_number(
-                self.code, float(number), unit, reading.comparator, reading.comparator + text
-            )
-        except units.UnitError as error:
-            self.error = self._say(str(error))
-            return None
 
     def _shown(self, value, unit: str) -> str:
         return f"{formats.format_decimal(value, self.region, None, grouping=False)} {unit}"
@@ -242,10 +228,12 @@ def duplicate_message(draws, is_identical: bool, region: Region):
     links = draw_links(draws, region)
     if is_identical:
         return format_html(
-            "The same results are already saved for this day ({}). Saving again would count "
-            "them twice: tick the box only if this really is a second draw.",
+            "The same results are already saved for this day ({}). Saving them again would "
+            "count them twice: tick the box below only if this really is a second draw.",
             links,
         )
     return format_html(
-        "There is already a draw on this day ({}). Tick the box if this is another one.", links
+        "Saved beside the other draw of that day ({}): if it is the same report entered "
+        "twice, delete one of them.",
+        links,
     )

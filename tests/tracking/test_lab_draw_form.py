@@ -14,8 +14,10 @@ def url(patient):
 
 
 def test_it_saves_each_result_in_the_stored_unit_and_keeps_what_the_lab_printed(
-    owner_client, patient, url, today
+    owner_client, owner, patient, url, today
 ):
+    owner.region = "DE"  # writes a decimal comma
+    owner.save()
     data = draw_post(today, ferritin=("224,7", "pmol/L"), hemoglobin=("128", "g/L"))
     response = owner_client.post(url, data)
     assert response.status_code == 302
@@ -51,8 +53,8 @@ def test_a_printed_tsat_is_not_overwritten_by_the_calculation(owner_client, pati
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"ferritin": "abc"}, "ferritin", "Enter a number"),
-        ({"ferritin": "-4"}, "ferritin", "Enter a number"),
+        ({"ferritin": "abc"}, "ferritin", "Ferritin: read “abc”: enter a number"),
+        ({"ferritin": "-4"}, "ferritin", "Ferritin: read “-4”: enter a number"),
         ({"ferritin": "20000"}, "ferritin", "Ferritin must be between 0.5 and 10000 µg/L"),
         ({"hemoglobin": ("300", "g/dL")}, "hemoglobin", "Hemoglobin must be between 2 and 25"),
         ({"ferritin": ("50", "mg/dL")}, "ferritin_unit", "Select a valid choice"),
@@ -93,8 +95,9 @@ def test_editing_a_draw_replaces_its_results(owner_client, patient, url, today):
     assert list(draw.results.values_list("analyte", "value")) == [("ferritin", 95)]
 
 
-def test_the_form_shows_units_beside_each_value(owner_client, url):
+def test_the_form_shows_units_beside_each_value_and_reference_ranges_not_limits(owner_client, url):
     html = owner_client.get(url).content.decode()
     assert 'name="ferritin_unit"' in html
     assert "pmol/L" in html
-    assert "0.5–10000 µg/L" in html
+    assert "Reference range 30–300 µg/L." in html
+    assert "0.5–10000" not in html

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .. import access, services
-from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, LabDrawForm, SymptomScoreForm
+from .. import access, lab_entry, services
+from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
+from ..lab_form import LabDrawForm
 from ..models import Infusion, LabDraw, SymptomScore
 
 PAGE_SIZE = 25
@@ -65,7 +66,8 @@ def _list(request, kind, patient, queryset):
 
 
 def _edit(request, kind, patient, instance=None):
-    form = kind.form_class(request.POST or None, instance=instance, patient=patient)
+    extra = {"region": request.user.region_rules} if kind is DRAWS else {}
+    form = kind.form_class(request.POST or None, instance=instance, patient=patient, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             form.save()
@@ -73,13 +75,12 @@ def _edit(request, kind, patient, instance=None):
             form.add_error(None, CONFLICT_MESSAGE)
         else:
             verb = "Saved" if instance else "Added"
-        except services.InvalidRecord as invalid:
-            # Another save for the person came first (an overlapping course): its rule holds.
-            for field, message in invalid.problems.items():
-                form.add_error(field if field in form.fields else None, message)
             messages.success(request, f"{verb} the {kind.singular}.")
             if getattr(form, "calculated_tsat", False):
                 messages.info(request, "Transferrin saturation was calculated from iron and TIBC.")
+            note = form.same_day_note() if hasattr(form, "same_day_note") else None
+            if note:
+                messages.warning(request, note)
             if "add_another" in request.POST:
                 return redirect(f"{kind.slug}_create", patient.pk)
             return redirect(patient)
@@ -93,10 +94,14 @@ def _delete(request, kind, obj):
         kind.delete(obj)
         messages.success(request, f"Deleted the {kind.singular}.")
         return redirect(patient)
+    what = f"the {kind.singular}: {obj}"
+    if isinstance(obj, LabDraw):
+        # Date, lab and values: enough to tell it from the other draws before it goes.
+        what = f"the {kind.singular} of {lab_entry.draw_summary(obj, request.user.region_rules)}"
     context = {
         "patient": patient,
         "object": obj,
-        "what": f"the {kind.singular}: {obj}",
+        "what": what,
         "cancel_url": patient.get_absolute_url(),
     }
     return render(request, "tracking/confirm_delete.html", context)

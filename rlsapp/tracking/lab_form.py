@@ -1,0 +1,172 @@
+"""The lab draw form: the date and every result read by the account's region (issue 11).
+
+Nothing is saved while a question is open: a number the other convention reads
+differently (both readings offered), a value outside the usual band or a likely
+wrong unit (the unit offered), or the same results already saved for that day.
+A second draw on a day that has one is saved, and the view says so with a link.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
+from django import forms
+from django.utils.html import format_html
+
+from rlsapp.domain import formats, rules, units
+
+from . import lab_entry, services
+from .forms import VersionCheckMixin, check_past_date
+from .models import LabDraw
+
+
+class LabDrawForm(VersionCheckMixin, forms.ModelForm):
+    """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
+
+    class Meta:
+        model = LabDraw
+        fields = ["drawn_on", "lab_name", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, patient, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.region = region or patient.owner.region_rules
+        # No default: the date is the one on the report, never silently today.
+        self.fields["drawn_on"] = lab_entry.RegionDateField(region=self.region, label="Date drawn")
+        existing = self.instance.result_map() if self.instance.pk else {}
+        lab = self.instance.lab_name if self.instance.pk else ""
+        self.default_units = lab_entry.remembered_units(patient, self.region, lab)
+        self.rows = {}
+        for code, analyte in units.ANALYTES.items():
+            result = existing.get(code)
+            unit = result.entered_unit if result else self.default_units[code]
+            self.fields[code] = forms.CharField(
+                label=analyte.label,
+                required=False,
+                max_length=32,
+                initial=result.entered_value if result and not result.calculated else "",
+                help_text=self._reference_text(code, unit),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+            self.fields[f"{code}_unit"] = forms.ChoiceField(
+                label="Unit", required=False, choices=analyte.unit_choices(), initial=unit
+            )
+            self.rows[code] = Row(
+                Column(code, css_class="col-7 col-md-8"),
+                Column(f"{code}_unit", css_class="col-5 col-md-4"),
+                css_class="analyte-row",
+            )
+        self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
+        example = formats.example_numbers(self.region)
+        self.helper.layout = Layout(
+            Row(Column("drawn_on"), Column("lab_name")),
+            HTML(
+                format_html(
+                    '<p class="form-text">Type each result as the lab printed it, written the '
+                    "{} way ({}), and pick its unit, or type the unit after the number "
+                    "(“38 ng/ml”); “&lt;5” or “&gt;1500” are kept as such. Leave the "
+                    "others blank. The region is set in your account settings.</p>",
+                    self.region.adjective,
+                    example,
+                )
+            ),
+            Div(*self.rows.values(), css_class="analytes"),
+            "note",
+        )
+        self.measurements: dict[str, units.Measurement] = {}
+        self.calculated_tsat = False
+        self.same_day: list[LabDraw] = []
+
+    def _reference_text(self, code: str, unit: str) -> str:
+        """'Reference range 30–300 µg/L.' in the row's unit (not the hard limits, which look
+        like a normal range and are not one)."""
+        bounds = self.patient.reference_range(code)
+        factor = units.ANALYTES[code].units.get(unit)
+        if not bounds or not factor:
+            return ""
+        low, high = (formats.format_decimal(b / factor, self.region, 2) for b in bounds)
+        return f"Reference range {low}–{high} {unit}."
+
+    def clean_drawn_on(self):
+        return check_past_date(self.cleaned_data["drawn_on"], "Date drawn")
+
+    def _ask(self, code: str, name: str, label: str, choices) -> None:
+        """Show a question's choices under the analyte's row (added while cleaning, since
+        the questions depend on what was typed)."""
+        self.fields[name] = forms.ChoiceField(
+            label=label, required=False, choices=choices, widget=forms.RadioSelect
+        )
+        self.rows[code].append(Column(name, css_class="col-12 analyte-question"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.measurements = {}
+        self.calculated_tsat = False
+        for code, analyte in units.ANALYTES.items():
+            text = (cleaned.get(code) or "").strip()
+            if not text or code in self.errors:
+                continue
+            unit = cleaned.get(f"{code}_unit") or self.default_units[code]
+            answers = {
+                "reading": self.data.get(f"{code}_reading", ""),
+                "check": self.data.get(f"{code}_check", ""),
+            }
+            reader = lab_entry.ResultReader(code, text, unit, self.region, answers)
+            if reader.reading_choices:
+                self._ask(
+                    code,
+                    f"{code}_reading",
+                    f"{analyte.label}: which number is on the report?",
+                    reader.reading_choices,
+                )
+            if reader.check_choices:
+                self._ask(
+                    code, f"{code}_check", f"{analyte.label}: is that right?", reader.check_choices
+                )
+            if reader.error:
+                self.add_error(code, reader.error)
+            elif reader.questions:
+                self.add_error(code, " ".join(reader.questions))
+            else:
+                self.measurements[code] = reader.measurement
+        if not self.measurements and not self.errors:
+            raise forms.ValidationError("Enter at least one result (for example ferritin).")
+        if not self.errors:
+            try:
+                rules.calculated_tsat(self.measurements)
+            except rules.TsatOutOfRange as error:
+                self.add_error("tsat", str(error))
+        if not self.errors:
+            self._check_same_day(cleaned.get("drawn_on"))
+        return cleaned
+
+    def _check_same_day(self, drawn_on) -> None:
+        """The same results on the same day are refused unless confirmed; another draw on a
+        day that has one is saved and pointed out (self.same_day)."""
+        self.same_day = lab_entry.same_day_draws(self.patient, drawn_on, self.instance.pk)
+        twins = [d for d in self.same_day if lab_entry.identical(d, self.measurements)]
+        if not twins:
+            return
+        confirmed = self.data.get("confirm_duplicate") == drawn_on.isoformat()
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            label="Save it anyway: this is a second draw with the same results",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"value": drawn_on.isoformat()}),
+        )
+        self.helper.layout.append(Div("confirm_duplicate", css_class="mt-2"))
+        if not confirmed:
+            self.add_error(None, lab_entry.duplicate_message(twins, True, self.region))
+
+    def same_day_note(self):
+        """After saving: the other draws of that day, linked, or None."""
+        if not self.same_day:
+            return None
+        return lab_entry.duplicate_message(self.same_day, False, self.region)
+
+    def save_through_service(self, instance, seen_version):
+        instance.patient = self.patient
+        self.calculated_tsat = services.save_draw(
+            instance, self.measurements, seen_version=seen_version
+        )
