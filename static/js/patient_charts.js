@@ -216,7 +216,15 @@
     }
 
     const annotations = annotationLines(data, compact);
+    // An episode measured at another lab than the one before: say so at its infusion,
+    // so a jump is not read as a change in the person (assays differ).
+    const labChanged = {};
+    data.episodes.forEach(function (episode) {
+      if (episode.lab_change) labChanged[episode.first_date] = true;
+    });
     data.infusions.forEach(function (infusion, i) {
+      const label = compact ? [infusion.product, infusion.dose_mg + " mg"] : [infusion.label];
+      if (labChanged[infusion.date]) label.push("lab changed");
       annotations["infusion" + i] = {
         type: "line",
         scaleID: "x",
@@ -225,7 +233,7 @@
         borderWidth: 2,
         label: {
           display: true,
-          content: compact ? [infusion.product, infusion.dose_mg + " mg"] : infusion.label,
+          content: label.length === 1 ? label[0] : label,
           position: "start",
           yAdjust: 0,
           backgroundColor: "rgba(111,66,193,0.9)",

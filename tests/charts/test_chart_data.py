@@ -154,3 +154,25 @@ def test_the_report_stays_within_the_same_budget(
     with django_assert_max_num_queries(CHART_JSON_BUDGET):
         response = owner_client.get(reverse("patient_report", args=[patient.pk]))
     assert response.status_code == 200
+
+
+def test_a_split_course_is_one_row_and_a_lab_change_is_marked(owner_client, patient):
+    # 2 x 750 mg a week apart: one episode from the second dose, 1500 mg in all.
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=750, product="fcm")
+    Infusion.objects.create(patient=patient, given_on=week(1), dose_mg=750, product="fcm")
+    Infusion.objects.create(patient=patient, given_on=week(40), dose_mg=1000, product="fcm")
+    add_draw(patient, week(10), ferritin=400, lab="City Lab (Beckman)")
+    add_draw(patient, week(50), ferritin=500, lab="Town Lab (Roche)")
+
+    rows = chart_json(owner_client, patient)["episodes"]
+
+    assert [(r["first_date"], r["date"], r["dose_mg"], r["doses"]) for r in rows] == [
+        (str(DAY0), str(week(1)), 1500, 2),
+        (str(week(40)), str(week(40)), 1000, 1),
+    ]
+    assert rows[0]["lab_change"] == ""
+    assert rows[1]["lab_change"].startswith(
+        "Lab changed from City Lab (Beckman) to Town Lab (Roche): assays differ"
+    )
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "course of 2 doses from 1 Jan" in page and "lab changed" in page
