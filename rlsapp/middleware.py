@@ -11,8 +11,13 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import server_error as default_server_error
+
+from .filesizes import describe_size
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,9 @@ def server_error(request, *args, **kwargs):
 class RequestSizeLimitMiddleware:
     """413 for a request body over MAX_REQUEST_BYTES, judged by its Content-Length.
 
+    Answered with the app's page: the file limit (IMPORT_MAX_BYTES, as the import form
+    states it; the body may be a little larger for the form's other fields) and a way back.
+    Placed after the session and user are known but before anything reads the body.
     A reverse proxy should bound bodies too (chunked uploads carry no Content-Length).
     """
 
@@ -68,12 +76,13 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            limit_mb = settings.MAX_REQUEST_BYTES / 1024 / 1024
-            return HttpResponse(
-                f"That upload is too large: the limit is {limit_mb:.1f} MB.",
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                back = reverse("home")
+            context = {"limit": describe_size(settings.IMPORT_MAX_BYTES), "back": back}
+            return render(request, "request_too_large.html", context, status=413)
         return self.get_response(request)
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from rlsapp.filesizes import describe_sizes
 from rlsapp.reconfirm import password_reconfirmed
 
 from .dates import DATE_ORDERS
@@ -40,9 +41,10 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:
+            size_shown, limit_shown = describe_sizes(upload.size, limit)
             raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(limit)}. Split it, or export a shorter period."
+                f"The file is {size_shown}; the limit is {limit_shown}. "
+                "Split it, or export a shorter period."
             )
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
