@@ -213,3 +213,22 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token():
         return secrets.token_urlsafe(32)
+
+
+class PersonStatus(models.Model):
+    """What the worklist shows of a person, kept by the scheduler (services.sync_patient)
+    whenever their records or settings change, so the worklist reads one row per person
+    instead of searching each history."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="status"
+    )
+    latest_ferritin = models.FloatField(null=True, blank=True)
+    latest_ferritin_comparator = models.CharField(max_length=2, blank=True)
+    latest_ferritin_on = models.DateField(null=True, blank=True)
+    last_infusion_on = models.DateField(null=True, blank=True)
+    # Latest ferritin ÷ threshold while below it and untreated since (domain/urgency.py).
+    untreated_ratio = models.FloatField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Status of patient {self.patient_id}"

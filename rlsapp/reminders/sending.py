@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from rlsapp.tracking.models import LabResult, Patient
+from rlsapp.tracking.models import LabResult
 from rlsapp.tracking.versions import bump_data_versions
 
 from .models import Reminder
@@ -62,16 +62,10 @@ def candidates(now):
     )
 
 
-def claim(pk, now) -> uuid.UUID | None:
-    """Take the reminder for this process; None when another process got there first."""
-    token = uuid.uuid4()
-    won = Reminder.objects.sendable(now).filter(pk=pk).update(claimed_at=now, claim=token)
-    return token if won == 1 else None
-
-
 def claim_batch(pks, now) -> tuple[uuid.UUID, list[Reminder]]:
-    """Take those of `pks` no other process holds, in one UPDATE (one commit for the batch),
-    and read them back with their patient and owner."""
+    """The one claim path: take those of `pks` no other process holds, in one conditional
+    UPDATE (one commit for the batch), and read them back with their patient and owner.
+    Another sender's claim is respected until it is older than Reminder.CLAIM_TIMEOUT."""
     token = uuid.uuid4()
     Reminder.objects.sendable(now).filter(pk__in=pks).update(claimed_at=now, claim=token)
     claimed = Reminder.objects.filter(claim=token).select_related("patient__owner")
@@ -79,30 +73,13 @@ def claim_batch(pks, now) -> tuple[uuid.UUID, list[Reminder]]:
 
 
 def latest_ferritin(patient_ids) -> dict[int, LabResult]:
-    """Each patient's newest ferritin result, for a whole batch in one query (an index
-    lookup per patient, not a sort of all their results)."""
-    newest = (
-        LabResult.objects.filter(draw__patient=OuterRef("pk"), analyte="ferritin")
-        .order_by("-draw__drawn_on", "-draw_id")
-        .values("pk")[:1]
-    )
-    wanted = Patient.objects.filter(pk__in=patient_ids).annotate(latest=Subquery(newest))
-    results = LabResult.objects.filter(pk__in=wanted.values("latest")).select_related("draw")
-    return {result.draw.patient_id: result for result in results}
+    """Each patient's newest ferritin result, for a whole batch in one query."""
+    latest = LabResult.objects.latest_of(patient_ids, ["ferritin"])
+    return {patient_id: found["ferritin"] for patient_id, found in latest.items() if found}
 
 
-LOOK_UP = object()  # compose() queries the latest ferritin itself
-
-
-def compose(reminder, latest=LOOK_UP, connection=None) -> EmailMessage:
+def compose(reminder, latest: LabResult | None, connection=None) -> EmailMessage:
     patient = reminder.patient
-    if latest is LOOK_UP:
-        latest = (
-            LabResult.objects.filter(draw__patient=patient, analyte="ferritin")
-            .select_related("draw")
-            .order_by("-draw__drawn_on", "-draw_id")
-            .first()
-        )
     context = {
         "reminder": reminder,
         "patient": patient,
@@ -171,16 +148,7 @@ def open_connection(connection):
         logger.warning("mail connection failed (%s); trying per email", type(error).__name__)
 
 
-def deliver(pk, token, now, outcome: Outcome):
-    reminder = Reminder.objects.select_related("patient__owner").filter(pk=pk).first()
-    if reminder is None:  # deleted with its patient meanwhile
-        return
-    finished = Finished(token)
-    _deliver(reminder, token, now, outcome, finished)
-    finished.mark()
-
-
-def _deliver(reminder, token, now, outcome: Outcome, finished, latest=LOOK_UP, connection=None):
+def deliver(reminder, token, now, outcome: Outcome, finished, latest, connection=None):
     pk = reminder.pk
     owner = reminder.patient.owner
     # Without mail the reminder stays due in the app and the feed, not "emailed".
@@ -216,6 +184,34 @@ def _deliver(reminder, token, now, outcome: Outcome, finished, latest=LOOK_UP, c
     outcome.sent += 1
 
 
+def deliver_batch(token, claimed, at, outcome: Outcome, connection, should_stop=lambda: False):
+    """Email a claimed batch, reading its latest ferritin values at once and marking them
+    sent MARK_EVERY at a time; False when cut short by `should_stop` (the rest is given
+    back now rather than after CLAIM_TIMEOUT)."""
+    latest = latest_ferritin({r.patient_id for r in claimed})
+    finished = Finished(token)
+    try:
+        for index, reminder in enumerate(claimed):
+            if should_stop():
+                rest = [r.pk for r in claimed[index:]]
+                Reminder.objects.filter(pk__in=rest, claim=token).update(
+                    claimed_at=None, claim=None
+                )
+                return False
+            deliver(
+                reminder,
+                token,
+                at,
+                outcome,
+                finished,
+                latest.get(reminder.patient_id),
+                connection,
+            )
+    finally:
+        finished.mark()  # what was emailed is marked, even when the pass is cut short
+    return True
+
+
 def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Outcome:
     """Send everything due by `now`, a batch at a time, until none is left unclaimed.
 
@@ -249,28 +245,8 @@ def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Ou
             at = moment()
             token, claimed = claim_batch(pks, at)
             outcome.lost += len(pks) - len(claimed)
-            latest = latest_ferritin({r.patient_id for r in claimed})
-            finished = Finished(token)
-            try:
-                for index, reminder in enumerate(claimed):
-                    if should_stop():
-                        # Give the rest back now rather than after CLAIM_TIMEOUT.
-                        rest = [r.pk for r in claimed[index:]]
-                        Reminder.objects.filter(pk__in=rest, claim=token).update(
-                            claimed_at=None, claim=None
-                        )
-                        return outcome
-                    _deliver(
-                        reminder,
-                        token,
-                        at,
-                        outcome,
-                        finished,
-                        latest.get(reminder.patient_id),
-                        connection,
-                    )
-            finally:
-                finished.mark()  # what was emailed is marked, even when the pass is cut short
+            if not deliver_batch(token, claimed, at, outcome, connection, should_stop):
+                return outcome
     finally:
         connection.close()
     return outcome

@@ -11,13 +11,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from rlsapp.domain import products, recheck
+from rlsapp.domain import products, recheck, urgency
 from rlsapp.domain.kinetics import Point
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, SETTINGS
 from rlsapp.tracking.versions import bump_data_version
 
-from .models import Reminder
+from .models import PersonStatus, Reminder
 
 SNOOZE_MAX_DAYS = 365
 # Symptom scores do not move a re-check.
@@ -43,8 +43,8 @@ def settings_for(patient: Patient) -> recheck.Settings:
     )
 
 
-def plan_for(patient: Patient) -> recheck.Recheck:
-    """The rules applied to the patient's whole history: two queries, any history size."""
+def history_for(patient: Patient):
+    """The ferritin results and infusions the rules rest on: two queries, any history size."""
     points = [
         Point(day, value, comparator or "")
         for day, value, comparator in LabResult.objects.filter(
@@ -57,7 +57,38 @@ def plan_for(patient: Patient) -> recheck.Recheck:
             "given_on", "product", "dose_mg"
         )
     ]
-    return recheck.next_recheck(settings_for(patient), points, infusions)
+    return points, infusions
+
+
+def plan_for(patient: Patient) -> recheck.Recheck:
+    """The rules applied to the patient's whole history."""
+    return recheck.next_recheck(settings_for(patient), *history_for(patient))
+
+
+def store_status(patient: Patient, plan: recheck.Recheck, infusions) -> None:
+    """Keep the worklist's row of the person (PersonStatus) in step: one query."""
+    latest = plan.latest
+    last_infusion_on = max((i.day for i in infusions), default=None)
+    status = PersonStatus(
+        patient=patient,
+        latest_ferritin=latest.value if latest else None,
+        latest_ferritin_comparator=latest.comparator if latest else "",
+        latest_ferritin_on=latest.day if latest else None,
+        last_infusion_on=last_infusion_on,
+        untreated_ratio=urgency.untreated_ratio(
+            latest.value if latest else None,
+            latest.comparator if latest else "",
+            latest.day if latest else None,
+            patient.ferritin_threshold,
+            last_infusion_on,
+        ),
+    )
+    PersonStatus.objects.bulk_create(
+        [status],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=[f.name for f in PersonStatus._meta.concrete_fields if not f.primary_key],
+    )
 
 
 @transaction.atomic
@@ -71,7 +102,9 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     """
     if not isinstance(patient, Patient):
         patient = Patient.objects.get(pk=patient)
-    plan = plan_for(patient)
+    points, infusions = history_for(patient)
+    plan = recheck.next_recheck(settings_for(patient), points, infusions)
+    store_status(patient, plan, infusions)
     current = Reminder.objects.select_for_update().filter(patient=patient).open().first()
     if plan.rule is None:
         if current:

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -105,12 +106,12 @@ class Patient(models.Model):
         validators=[MinValueValidator(0.1), MaxValueValidator(50)],
         help_text="Earley et al. 2005 reported 6.6 µg/L per week after a first 1000 mg infusion.",
     )
-
     leave_out_oral_iron = models.BooleanField(
         "leave results taken during an oral iron course out of the decline fit",
         default=True,
         help_text="Ferritin rises during a course: such a rise is not a slower decline.",
     )
+
     created = models.DateTimeField(auto_now_add=True)
     # Bumped on every save through a form; a stale version means someone else saved first.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -198,6 +199,28 @@ class LabDraw(models.Model):
 
 
 class LabResultQuerySet(models.QuerySet):
+    def latest_of(self, patient_ids, analytes=None) -> dict[int, dict[str, "LabResult"]]:
+        """The one "latest values" query: {person id: {analyte: newest result}} for any
+        number of people, each result with its draw (the newest date wins, then the
+        later-entered draw). The page, the emails and the report all read it."""
+        found = (
+            self.filter(draw__patient__in=patient_ids)
+            .filter(**({"analyte__in": analytes} if analytes else {}))
+            .select_related("draw")
+            .annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=[F("draw__patient_id"), F("analyte")],
+                    order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()],
+                )
+            )
+            .filter(rank=1)
+        )
+        latest: dict[int, dict[str, LabResult]] = {pk: {} for pk in patient_ids}
+        for result in found:
+            latest.setdefault(result.draw.patient_id, {})[result.analyte] = result
+        return latest
+
     def ferritin_series(self, patient):
         return (
             self.filter(draw__patient=patient, analyte="ferritin")

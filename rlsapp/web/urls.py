@@ -4,5 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.worklist, name="home"),
+    path("worklist/order/", views.worklist_order, name="worklist_order"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
 ]

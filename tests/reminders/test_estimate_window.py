@@ -5,7 +5,7 @@ import datetime
 from django.urls import reverse
 
 from rlsapp.reminders import calendar
-from rlsapp.reminders.sending import compose
+from rlsapp.reminders.sending import compose, latest_ferritin
 
 from .helpers import add_ferritin, add_infusion, open_reminder
 
@@ -53,7 +53,7 @@ def test_the_email_and_the_calendar_carry_the_window(patient):
     thin_history(patient)
     reminder = open_reminder(patient)
 
-    body = compose(reminder).body
+    body = compose(reminder, latest_ferritin([patient.pk]).get(patient.pk)).body
     assert reminder.window_text in body
     assert "Why: Ferritin estimated to fall below 100 µg/L most likely in" in body
     text = calendar.description(reminder)

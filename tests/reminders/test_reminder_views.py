@@ -128,7 +128,7 @@ def test_dates_follow_the_configured_time_zone(owner_client, patient, settings, 
     assert label in page
 
 
-def test_the_worklist_lists_overdue_then_due_soon_then_below_threshold(owner_client, owner):
+def test_the_worklist_lists_below_threshold_then_overdue_then_due_soon(owner_client, owner):
     def person(name):
         return Patient.objects.create(owner=owner, name=name)
 
@@ -143,12 +143,13 @@ def test_the_worklist_lists_overdue_then_due_soon_then_below_threshold(owner_cli
     add_ferritin(late, datetime.date(2025, 1, 20), 200)
 
     response = owner_client.get(reverse("home"))
-    names = [p.name for p in response.context["page"]]
-    assert names == ["Eve", "Dora", "Carla", "Anna", "Aaron"]
-    assert response.context["recheck_summary"] == {"overdue": 1, "soon": 1, "below": 1}
+    names = [p.name for p in response.context["rows"]]
+    assert names == ["Carla", "Eve", "Dora", "Anna", "Aaron"]
+    counts = response.context["counts"]
+    assert (counts["below"], counts["overdue"], counts["soon"]) == (1, 1, 1)
     page = response.content.decode()
-    assert "1 overdue" in page and "1 due soon" in page and "1 below threshold" in page
     assert "Next re-check" in page and "none scheduled" in page
+    assert "below threshold" in page and "overdue" in page and "due soon" in page
 
 
 def test_below_threshold_on_the_worklist_ends_with_a_new_infusion(owner_client, owner):
@@ -158,7 +159,7 @@ def test_below_threshold_on_the_worklist_ends_with_a_new_infusion(owner_client, 
     add_ferritin(bounded, datetime.date(2025, 3, 3), 50, ">")  # at least 50: not below
 
     def below():
-        return owner_client.get(reverse("home")).context["recheck_summary"]["below"]
+        return owner_client.get(reverse("home")).context["counts"]["below"]
 
     assert below() == 1
     add_infusion(low, datetime.date(2025, 3, 3))  # same day: the 60 was its baseline
