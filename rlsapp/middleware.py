@@ -29,10 +29,30 @@ MESSAGE = (
 )
 
 
-def database_unavailable_response():
+BUSY_RETRY_AFTER_SECONDS = 5
+BUSY_MESSAGE = (
+    "rlsapp was busy with another change to the same records and could not wait any longer. "
+    "Nothing you sent in this request was saved. Please try again."
+)
+# PostgreSQL's lock timeout, deadlock and serialization failures: a wait, not an outage.
+_BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
+
+
+def is_lock_wait(exception) -> bool:
+    """Whether a database error is a lock that could not be had in time (SQLite or PostgreSQL)."""
+    cause = exception.__cause__
+    if getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return str(exception) in ("database is locked", "database table is locked")
+
+
+def database_unavailable_response(exception=None):
     # Plain text on purpose: rendering a template could touch the database again.
-    response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    busy = exception is not None and is_lock_wait(exception)
+    response = HttpResponse(
+        BUSY_MESSAGE if busy else MESSAGE, status=503, content_type="text/plain; charset=utf-8"
+    )
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS if busy else RETRY_AFTER_SECONDS)
     return response
 
 
@@ -47,14 +67,18 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         # The class name only: driver messages may quote SQL parameters (health values).
-        logger.error("Database unavailable (%s) on %s", type(exception).__name__, request.path)
-        return database_unavailable_response()
+        if is_lock_wait(exception):
+            logger.warning("Database busy (%s) on %s", type(exception).__name__, request.path)
+        else:
+            logger.error("Database unavailable (%s) on %s", type(exception).__name__, request.path)
+        return database_unavailable_response(exception)
 
 
 def server_error(request, *args, **kwargs):
     """handler500: the same 503 for database failures raised outside a view (e.g. middleware)."""
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return database_unavailable_response()
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable_response(exception)
     return default_server_error(request, *args, **kwargs)
 
 

@@ -152,6 +152,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # worklist's per-patient subqueries, and spent longer compiling than the query then ran
     # (bench/: about 250 ms of JIT on a 2,000-patient worklist). Off for our connections.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction takes SQLite's write lock as it begins, waiting up to 20 s for it.
+    # A transaction that first read and then wrote could not wait: SQLite refused it at once
+    # ("database is locked"), so two overlapping writes, such as the two requests of a
+    # double-clicked import confirm, failed instead of taking turns.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Pages cache their rendering under each user's data version (rlsapp/tracking/caching.py),

@@ -5,7 +5,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 
-from rlsapp.middleware import MESSAGE
+from rlsapp.middleware import BUSY_MESSAGE, MESSAGE, is_lock_wait
 
 
 @pytest.fixture
@@ -113,3 +113,50 @@ def test_a_body_within_the_limit_passes(owner_client, patient):
         reverse("symptom_create", args=[patient.pk]), {"recorded_on": "2024-01-02", "severity": "3"}
     )
     assert response.status_code == 302
+
+
+# Issue 13 item 7: a lock that could not be had in time is not an outage.
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__("canceling statement due to lock timeout")
+        self.sqlstate = sqlstate
+
+
+def _wrapped(cause):
+    try:
+        raise OperationalError(str(cause)) from cause
+    except OperationalError as error:
+        return error
+
+
+@pytest.mark.parametrize(
+    ("error", "busy"),
+    [
+        (OperationalError("database is locked"), True),
+        (_wrapped(_DriverError("55P03")), True),
+        (_wrapped(_DriverError("40P01")), True),
+        (OperationalError("connection to server at 127.0.0.1 port 5432 failed"), False),
+        (OperationalError("no such table: tracking_patient"), False),
+    ],
+)
+def test_a_lock_wait_is_told_apart_from_an_outage(error, busy):
+    assert is_lock_wait(error) is busy
+
+
+def test_a_page_that_could_not_get_a_lock_says_busy_not_unreachable(owner_client, patient):
+    def locked(self, *args, **kwargs):
+        raise OperationalError("database is locked")
+
+    url = patient.get_absolute_url()
+    original = BaseDatabaseWrapper._cursor
+    BaseDatabaseWrapper._cursor = locked
+    try:
+        response = owner_client.get(url)
+    finally:
+        BaseDatabaseWrapper._cursor = original
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.content.decode() == BUSY_MESSAGE
+    assert "cannot reach" not in BUSY_MESSAGE

@@ -8,6 +8,7 @@ token checks use django-otp's own throttling (growing delays after wrong codes).
 
 import base64
 import time
+from urllib.parse import urlsplit
 
 import segno
 from django import forms
@@ -18,6 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -79,6 +81,13 @@ class LoginView(auth_views.LoginView):
     """Step one: the password. With two-factor on, go on to the code instead of signing in."""
 
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """The safe ?next= target, unless it is a sign-in page: signed in, that would loop."""
+        url = super().get_redirect_url()
+        if url and urlsplit(url).path in (reverse("login"), reverse("login_verify")):
+            return ""
+        return url
 
     def form_valid(self, form):
         user = form.get_user()

@@ -38,6 +38,7 @@ from .parsed import (
 
 MAX_TEXT = 120  # lab name and "other product" columns hold at most this much
 MAX_NOTE = 5000
+MAX_ENTERED_VALUE = 32  # tracking.LabResult.entered_value: the value as the lab printed it
 DOSE_RANGE_MG = (products.MIN_DOSE_MG, products.MAX_DOSE_MG)
 PREAMBLE_LINES = 20  # lab reports may put a few lines of letterhead before the header
 # Every cell is measured before any pattern reads it, so that no cell can make
@@ -255,6 +256,13 @@ def decode(data: bytes) -> tuple[str, str]:
         )
     if data[:5] == b"%PDF-" or b"\x00" in data[:4096]:
         raise ImportRefused("This is not a CSV text file (it holds binary data).")
+    if b"\x00" in data:
+        # A database cannot store it (PostgreSQL refuses any text holding one).
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ImportRefused(
+            f"The file holds a NUL character (a zero byte) on line {line}, which is not "
+            "text: remove it, or save the file again as CSV UTF-8."
+        )
     try:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
@@ -504,6 +512,11 @@ class _Reader:
         comparator = self.text_comparator
         if comparator and not re.match(r"^\s*[<>≤≥]", number_text):
             number_text = comparator + number_text
+        if len(number_text.strip()) > MAX_ENTERED_VALUE:
+            self.out.error(
+                number, column, "the value: " + too_long(number_text.strip(), MAX_ENTERED_VALUE)
+            )
+            return None
         try:
             m = units.measure(analyte, number_text, unit)
         except units.UnitError as error:

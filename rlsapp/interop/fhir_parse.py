@@ -20,7 +20,7 @@ import ijson
 from rlsapp.domain import units
 
 from . import vocab
-from .csv_parse import DOSE_RANGE_MG, MAX_NOTE, MAX_TEXT
+from .csv_parse import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_export import (
     CALCULATED_METHOD_TEXT,
@@ -212,6 +212,7 @@ class _BundleReader:
                     self.out.skipped[f"{kind} resources"] += 1
             except EntryError as error:
                 self.out.error(number, f"{kind}.{error.field}", str(error))
+        self.out.remove_unstorable_text()
         return self.out
 
     def _status_skipped(self, resource, kind) -> bool:
@@ -292,9 +293,10 @@ class _BundleReader:
                 and comparator not in units.COMPARATORS
             ):
                 raise EntryError("valueQuantity.comparator", "comparator must be <, <=, > or >=.")
-            text = comparator + _plain(value)
+            text, field = comparator + _plain(value), "valueQuantity.value"
         elif isinstance(resource.get("valueString"), str):
             text, unit = resource["valueString"].strip(), info.display_unit
+            field = "valueString"
             if len(text) > MAX_VALUE_STRING:
                 raise EntryError("valueString", too_long(text, MAX_VALUE_STRING))
             number, unit_text = vocab.split_value_and_unit(text)
@@ -304,6 +306,8 @@ class _BundleReader:
         else:
             self.out.skipped["Observations without a value"] += 1
             return None
+        if len(text) > MAX_ENTERED_VALUE:
+            raise EntryError(field, "the value: " + too_long(text, MAX_ENTERED_VALUE))
         try:
             m = units.measure(analyte, text, unit)
         except units.UnitError as error:
@@ -341,6 +345,9 @@ class _BundleReader:
                     onset = datetime.time.fromisoformat(value)
                 except ValueError:
                     raise EntryError("component.valueTime", "enter a time like 21:30:00.") from None
+                # The clock time as written, as dates are: an offset says where the evening
+                # was, not when in it symptoms began (and SQLite stores no offset).
+                onset = onset.replace(tzinfo=None)
         notes = _notes(resource)
         self.out.symptoms.append(
             ParsedSymptom([number], day, severity, onset, notes[0] if notes else "")

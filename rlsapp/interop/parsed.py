@@ -8,8 +8,9 @@ the person confirms.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 # A preview keeps this many row errors and counts the rest: a file of a million bad rows
 # must not become a million stored messages.
@@ -24,11 +25,9 @@ class ImportRefused(ValueError):
     """The whole file cannot be imported; the message says why and what is accepted."""
 
 
-@dataclass
-class RowError:
-    row: int  # 1-based line in a CSV file (header = 1), or entry number in a FHIR bundle
-    column: str
-    message: str
+# What no database column can hold: NUL (PostgreSQL refuses it in text) and half of a
+# UTF-16 surrogate pair (a JSON "\ud800" escape alone; it cannot be encoded as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def excerpt(text: str, limit: int = 40) -> str:
@@ -40,6 +39,13 @@ def excerpt(text: str, limit: int = 40) -> str:
 def too_long(text: str, limit: int) -> str:
     """The message for a field longer than `limit` characters (says what was read)."""
     return f"{len(text):,} characters read ({excerpt(text)}); at most {limit} are accepted."
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based line in a CSV file (header = 1), or entry number in a FHIR bundle
+    column: str
+    message: str
 
 
 @dataclass
@@ -107,6 +113,39 @@ class ParsedImport:
     @property
     def error_count(self) -> int:
         return len(self.errors) + self.errors_dropped
+
+    def remove_unstorable_text(self) -> int:
+        """Take what no database can store out of every text kept, with a note; the count.
+
+        Every text of every record (dataclass) in every list, so that kinds of record
+        added later are cleaned too; the skipped kinds and the notes as well.
+        """
+        removed = 0
+
+        def clean(value):
+            nonlocal removed
+            if isinstance(value, str):
+                value, count = _UNSTORABLE.subn("", value)
+                removed += count
+            elif isinstance(value, list):
+                value[:] = [clean(item) for item in value]
+            elif isinstance(value, Counter):
+                merged = Counter()
+                for kind, count in value.items():
+                    merged[clean(kind)] += count
+                value = merged
+            elif is_dataclass(value):
+                for name in (f.name for f in fields(value)):
+                    setattr(value, name, clean(getattr(value, name)))
+            return value
+
+        clean(self)
+        if removed:
+            self.notes.append(
+                f"{removed:,} character(s) no database can store (NUL, or half of a UTF-16 "
+                "pair) were removed from the file's text."
+            )
+        return removed
 
     def error(self, row: int, column: str, message: str) -> None:
         if len(self.errors) < ERRORS_KEPT:

@@ -54,7 +54,9 @@ def test_confirming_imports_the_european_export_in_stored_units(owner_client, pa
     assert results["hematocrit"].value == pytest.approx(36)
     assert results["hematocrit"].entered_value == "0,36"
     assert results["iron"].value == pytest.approx(8.2 / 0.179)
-    assert not PendingImport.objects.exists()
+    # Only the outcome is kept (for a second click of the button), nothing of the file.
+    pending = PendingImport.objects.get()
+    assert (pending.raw, list(pending.payload)) == ("", ["confirmed"])
 
 
 def test_importing_the_same_file_twice_creates_no_duplicates_and_says_so(owner_client, patient):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,9 @@ from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
 logger = logging.getLogger(__name__)
 
 PREVIEW_PAGE_SIZE = 100
+# A confirmed preview keeps only this key (the outcome message), no file content, so that
+# a second confirm of it (a double click) lands on the same result.
+CONFIRMED = "confirmed"
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 
@@ -185,6 +189,26 @@ def preview_items(payload):
     return items
 
 
+def _outcome_message(outcome) -> str:
+    created = outcome.created
+    message = (
+        f"Imported {created['results']} lab result(s) in {created['draws']} new draw(s), "
+        f"{created['infusions']} infusion(s) and {created['symptom_scores']} symptom score(s)."
+    )
+    if outcome.skipped_total:
+        message += f" Skipped {outcome.skipped_total} already saved (duplicates)."
+    return message
+
+
+def _already_imported(request, pending, patient):
+    """A second confirm (or a later visit) of a confirmed preview: the same result again."""
+    if pending is None:  # discarded or purged while this request waited
+        messages.info(request, "This import preview is gone; nothing more was saved.")
+    else:
+        messages.success(request, pending.payload[CONFIRMED])
+    return redirect(patient)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
@@ -195,6 +219,8 @@ def import_preview(request, token):
         # for all, so that it tells nothing, and says what to do instead of "Not Found".
         return render(request, "interop/preview_gone.html", {"hours": _hours()}, status=404)
     patient = pending.patient
+    if CONFIRMED in pending.payload:
+        return _already_imported(request, pending, patient)
     if pending.is_expired:
         pending.delete()
         messages.warning(
@@ -228,16 +254,17 @@ def import_preview(request, token):
             if payload["needs_date_order"]:
                 messages.error(request, "Choose the order of the dates before importing.")
                 return redirect("interop_preview", pending.token)
-            outcome = import_rows(patient, ParsedImport.from_json(payload), user=request.user)
-            pending.delete()
-            created = outcome.created
-            message = (
-                f"Imported {created['results']} lab result(s) in {created['draws']} new draw(s), "
-                f"{created['infusions']} infusion(s) and {created['symptom_scores']} symptom "
-                f"score(s)."
-            )
-            if outcome.skipped_total:
-                message += f" Skipped {outcome.skipped_total} already saved (duplicates)."
+            with transaction.atomic():
+                # A double click sends two confirms: the second waits here until the first
+                # commits (the row lock; on SQLite the write lock that every transaction
+                # takes at its start, settings.DATABASES) and then finds the import done.
+                locked = PendingImport.objects.select_for_update().filter(pk=pending.pk).first()
+                if locked is None or CONFIRMED in locked.payload:
+                    return _already_imported(request, locked, patient)
+                parsed = ParsedImport.from_json(locked.payload)
+                message = _outcome_message(import_rows(patient, parsed, user=request.user))
+                locked.raw, locked.payload = "", {CONFIRMED: message}
+                locked.save(update_fields=["raw", "payload"])
             messages.success(request, message)
             return redirect(patient)
     items = preview_items(payload)
