@@ -129,6 +129,7 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "due_soon_days",
             "use_population_slope",
             "population_slope",
+            "leave_out_oral_iron",
         ]
         widgets = {"birth_date": DateInput()}
 
@@ -146,6 +147,7 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
                 Row(Column("reminder_lead_days"), Column("due_soon_days")),
                 "use_population_slope",
                 "population_slope",
+                "leave_out_oral_iron",
             ),
         )
 

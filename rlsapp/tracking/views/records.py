@@ -73,6 +73,10 @@ def _edit(request, kind, patient, instance=None):
             form.save()
         except EditConflict:
             form.add_error(None, CONFLICT_MESSAGE)
+        except services.InvalidRecord as invalid:
+            # Another save for the person came first (an overlapping course): its rule holds.
+            for field, message in invalid.problems.items():
+                form.add_error(field if field in form.fields else None, message)
         else:
             verb = "Saved" if instance else "Added"
             messages.success(request, f"{verb} the {kind.singular}.")
