@@ -22,6 +22,7 @@ import uuid
 
 from rlsapp.domain import units
 
+from . import fhir_medications
 from .vocab import LOINC_SYSTEM, SNOMED_INTRAVENOUS, SNOMED_SYSTEM, UCUM_SYSTEM
 
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -83,8 +84,6 @@ def lab_observation(result, draw, subject: str) -> dict:
     return resource
 
 
-
-
 def medication_administration(infusion, subject: str) -> dict:
     resource = {
         "resourceType": "MedicationAdministration",
@@ -131,8 +130,9 @@ def symptom_observation(score, subject: str) -> dict:
     return resource
 
 
-def build_bundle(patient, draws, infusions, symptom_scores) -> dict:
-    """A `collection` Bundle: the Patient, then results, infusions and scores, oldest first."""
+def build_bundle(patient, draws, infusions, symptom_scores, courses=(), medications=()) -> dict:
+    """A `collection` Bundle: the Patient, then results, infusions and scores, oldest first,
+    then oral iron courses and RLS medicines (with their events) as MedicationStatements."""
     subject = _url("patient", patient.pk)
     entries = [{"fullUrl": subject, "resource": patient_resource(patient)}]
     order = list(units.ANALYTES)
@@ -157,5 +157,19 @@ def build_bundle(patient, draws, infusions, symptom_scores) -> dict:
                 "fullUrl": _url("symptom", patient.pk, score.pk),
                 "resource": symptom_observation(score, subject),
             }
+        )
+    for course in sorted(courses, key=lambda c: (c.started_on, c.pk)):
+        entries.append(
+            {
+                "fullUrl": _url("course", patient.pk, course.pk),
+                "resource": fhir_medications.course_statement(course, subject),
+            }
+        )
+    for medication in sorted(medications, key=lambda m: (m.started_on, m.pk)):
+        statement = fhir_medications.medicine_statement(
+            medication, list(medication.events.all()), subject
+        )
+        entries.append(
+            {"fullUrl": _url("medicine", patient.pk, medication.pk), "resource": statement}
         )
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

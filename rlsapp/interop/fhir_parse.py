@@ -19,7 +19,7 @@ import ijson
 
 from rlsapp.domain import units
 
-from . import vocab
+from . import fhir_medications, vocab
 from .csv_parse import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_export import (
@@ -206,6 +206,10 @@ class _BundleReader:
             try:
                 if kind == "Observation":
                     self._observation(number, resource)
+                elif kind == "MedicationStatement" and (
+                    which := fhir_medications.kind_of(resource)
+                ):
+                    self._treatment(number, resource, which)
                 elif kind in ("MedicationAdministration", "MedicationStatement"):
                     self._medication(number, resource, kind)
                 else:
@@ -352,6 +356,29 @@ class _BundleReader:
         self.out.symptoms.append(
             ParsedSymptom([number], day, severity, onset, notes[0] if notes else "")
         )
+
+    def _treatment(self, number: int, resource: dict, which: str) -> None:
+        """An oral iron course or an RLS medicine: fhir_medications reads it."""
+        status = resource.get("status")
+        if status in ("entered-in-error", "not-taken", "intended"):
+            self.out.skipped[f"MedicationStatement resources with status {status}"] += 1
+            return
+
+        def read_date(text: str, field: str) -> datetime.date:
+            try:
+                return parse_date(text, "dmy", self.today)
+            except DateError as error:
+                raise EntryError(field, str(error)) from None
+
+        try:
+            if which == "course":
+                self.out.courses.append(fhir_medications.read_course(number, resource, read_date))
+            else:
+                self.out.medicines.append(
+                    fhir_medications.read_medicine(number, resource, read_date)
+                )
+        except fhir_medications.StatementError as error:
+            raise EntryError(error.field, str(error)) from None
 
     def _medication(self, number: int, resource: dict, kind: str) -> None:
         if self._status_skipped(resource, kind):

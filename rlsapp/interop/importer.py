@@ -8,7 +8,11 @@ database as it is now and writes everything new in one transaction.
 A record is a duplicate when the patient already has:
 - a lab result of the same analyte on the same date with the same value and comparator;
 - an infusion on the same date with the same product and dose;
-- a symptom score on the same date with the same severity and onset time.
+- a symptom score on the same date with the same severity and onset time;
+- an oral iron course of the same product from the same date, or a medicine of the same
+  name from the same date (its events come with it).
+A course overlapping another of the same product (saved, or earlier in the file) is
+refused, as the form would refuse it; the preview says why.
 New results join an existing draw of the same date and lab when that draw has
 none of their analytes yet; otherwise they make a new draw.
 """
@@ -19,9 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
+from rlsapp.domain import medicines
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 from .parsed import ParsedDraw, ParsedImport
 
@@ -52,6 +59,12 @@ class ImportPlan:
     draws: list[DrawPlan]
     infusion_new: list[bool]
     symptom_new: list[bool]
+    course_new: list[bool] = field(default_factory=list)
+    medicine_new: list[bool] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # why a course cannot be imported
+    refused_rows: list[int] = field(default_factory=list)  # the entries refused
+    refused_courses: int = 0
+    refused_medicines: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,6 +77,8 @@ class ImportPlan:
             "results": sum(len(d.new_results) for d in self.draws),
             "infusions": sum(self.infusion_new),
             "symptom_scores": sum(self.symptom_new),
+            "courses": sum(self.course_new),
+            "medicines": sum(self.medicine_new),
         }
 
     @property
@@ -72,6 +87,8 @@ class ImportPlan:
             "results": sum(d.duplicate_results for d in self.draws),
             "infusions": self.infusion_new.count(False),
             "symptom_scores": self.symptom_new.count(False),
+            "courses": self.course_new.count(False) - self.refused_courses,
+            "medicines": self.medicine_new.count(False) - self.refused_medicines,
         }
 
     @property
@@ -143,7 +160,63 @@ def plan_import(patient, parsed: ParsedImport) -> ImportPlan:
         key = (score.recorded_on, score.severity, score.onset_time)
         symptom_new.append(key not in saved_scores)
         saved_scores.add(key)
-    return ImportPlan(draw_plans, infusion_new, symptom_new)
+    plan = ImportPlan(draw_plans, infusion_new, symptom_new)
+    _plan_treatments(patient, parsed, plan)
+    return plan
+
+
+def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
+    """Which courses and medicines are new, in two queries; overlapping courses refused."""
+    today = timezone.localdate()
+    courses = [
+        (c.product, c.product_other.strip().casefold(), c.started_on, c.ended_on, c)
+        for c in OralIronCourse.objects.filter(patient=patient)
+    ]
+    for course in parsed.courses:
+        product = (course.product, course.product_other.strip().casefold())
+        same = [c for c in courses if c[:2] == product]
+        if any(c[2] == course.started_on for c in same):
+            plan.course_new.append(False)
+            continue
+        other = next(
+            (c for c in same if medicines.overlaps(course.started_on, course.ended_on, *c[2:4])),
+            None,
+        )
+        if other is not None:
+            plan.course_new.append(False)
+            end = f"{other[3]:%Y-%m-%d}" if other[3] else "ongoing"
+            plan.refused.append(
+                f"Entry {course.rows[0]}: the {medicines.iron_label(*product)} course from "
+                f"{course.started_on:%Y-%m-%d} overlaps the one from {other[2]:%Y-%m-%d} "
+                f"({end}); courses of the same product may not overlap: not imported."
+            )
+            plan.refused_courses += 1
+            plan.refused_rows.append(course.rows[0])
+            continue
+        problems = medicines.period_problems(course.started_on, course.ended_on, today)
+        if problems:
+            plan.course_new.append(False)
+            plan.refused.append(f"Entry {course.rows[0]}: {' '.join(problems.values())}")
+            plan.refused_courses += 1
+            plan.refused_rows.append(course.rows[0])
+            continue
+        plan.course_new.append(True)
+        courses.append((*product, course.started_on, course.ended_on, course))
+    saved = set(
+        (drug, other.strip().casefold(), start)
+        for drug, other, start in Medication.objects.filter(patient=patient).values_list(
+            "drug", "drug_other", "started_on"
+        )
+    )
+    for medicine in parsed.medicines:
+        key = (medicine.drug, medicine.drug_other.strip().casefold(), medicine.started_on)
+        problems = medicines.period_problems(medicine.started_on, medicine.stopped_on, today)
+        if problems and key not in saved:
+            plan.refused.append(f"Entry {medicine.rows[0]}: {' '.join(problems.values())}")
+            plan.refused_medicines += 1
+            plan.refused_rows.append(medicine.rows[0])
+        plan.medicine_new.append(key not in saved and not problems)
+        saved.add(key)
 
 
 @dataclass
@@ -226,5 +299,49 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
             by=user or patient.owner,
             reason=CHANGE_REASON,
         )
+        _import_treatments(patient, parsed, plan, user or patient.owner)
         counts = {**plan.counts, "results": added.results}
     return ImportOutcome(counts, plan.duplicates)
+
+
+def _import_treatments(patient, parsed: ParsedImport, plan: ImportPlan, user) -> None:
+    courses = [
+        OralIronCourse(
+            product=c.product,
+            product_other=c.product_other,
+            elemental_mg=c.elemental_mg,
+            schedule=c.schedule,
+            schedule_other=c.schedule_other,
+            with_vitamin_c=c.with_vitamin_c,
+            started_on=c.started_on,
+            ended_on=c.ended_on,
+            stop_reason=c.stop_reason,
+            notes=c.notes,
+        )
+        for c, new in zip(parsed.courses, plan.course_new, strict=True)
+        if new
+    ]
+    medications = [
+        (
+            Medication(
+                drug=m.drug,
+                drug_other=m.drug_other,
+                dose=m.dose,
+                dose_unit=m.dose_unit,
+                started_on=m.started_on,
+                stopped_on=m.stopped_on,
+                stop_reason=m.stop_reason,
+                notes=m.notes,
+            ),
+            [
+                MedicationEvent(happened_on=e.happened_on, kind=e.kind, dose=e.dose, note=e.note)
+                for e in m.events
+            ],
+        )
+        for m, new in zip(parsed.medicines, plan.medicine_new, strict=True)
+        if new
+    ]
+    if courses or medications:
+        services.add_treatments_in_bulk(
+            patient, courses=courses, medications=medications, by=user, reason=CHANGE_REASON
+        )

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
+from . import parsed_treatments as treatments
+
 # A preview keeps this many row errors and counts the rest: a file of a million bad rows
 # must not become a million stored messages.
 ERRORS_KEPT = 200
@@ -93,6 +95,8 @@ class ParsedImport:
     draws: list[ParsedDraw] = field(default_factory=list)
     infusions: list[ParsedInfusion] = field(default_factory=list)
     symptoms: list[ParsedSymptom] = field(default_factory=list)
+    courses: list[treatments.ParsedCourse] = field(default_factory=list)  # oral iron
+    medicines: list[treatments.ParsedMedicine] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)  # the first ERRORS_KEPT
     errors_dropped: int = 0  # errors after the first ERRORS_KEPT, counted only
     # what the file held that rlsapp does not import, by kind -> count
@@ -104,7 +108,13 @@ class ParsedImport:
 
     @property
     def record_count(self) -> int:
-        return len(self.draws) + len(self.infusions) + len(self.symptoms)
+        return (
+            len(self.draws)
+            + len(self.infusions)
+            + len(self.symptoms)
+            + len(self.courses)
+            + len(self.medicines)
+        )
 
     @property
     def result_count(self) -> int:
@@ -159,6 +169,8 @@ class ParsedImport:
             "draws": [_dump(asdict(d)) for d in self.draws],
             "infusions": [_dump(asdict(i)) for i in self.infusions],
             "symptoms": [_dump(asdict(s)) for s in self.symptoms],
+            "courses": [treatments.dump(c) for c in self.courses],
+            "medicines": [treatments.dump(m) for m in self.medicines],
             "errors": [asdict(e) for e in self.errors],
             "errors_dropped": self.errors_dropped,
             "skipped": dict(self.skipped),
@@ -197,6 +209,8 @@ class ParsedImport:
                 )
                 for s in data["symptoms"]
             ],
+            courses=[treatments.load_course(c) for c in data.get("courses", [])],
+            medicines=[treatments.load_medicine(m) for m in data.get("medicines", [])],
             errors=[RowError(**e) for e in data["errors"]],
             errors_dropped=data.get("errors_dropped", 0),
             skipped=Counter(data["skipped"]),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
+from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from ..csv_export import write_csv
 from ..fhir_export import build_bundle
@@ -30,7 +31,9 @@ Each folder holds one person:
   `record` column tells which). Values appear as the lab printed them
   ("value as entered", "unit as entered") and as rlsapp stores them.
 - fhir-bundle.json: the same records as a FHIR R4 Bundle (Observations with
-  LOINC codes and UCUM units, MedicationAdministrations for infusions).
+  LOINC codes and UCUM units, MedicationAdministrations for infusions), with
+  oral iron courses and RLS medicines (dose changes and dated events such as
+  augmentation) as MedicationStatements, with RxNorm codes where known.
 
 Both files can be imported into rlsapp again, on any person's page.
 """
@@ -47,6 +50,17 @@ def _records(patients):
     for score in SymptomScore.objects.filter(patient_id__in=ids):
         scores[score.patient_id].append(score)
     return {p.pk: (draws[p.pk], infusions[p.pk], scores[p.pk]) for p in patients}
+
+
+def _treatments(patients):
+    """Oral iron courses and medicines (with their events) of these patients: three queries."""
+    ids = [p.pk for p in patients]
+    courses, medications = defaultdict(list), defaultdict(list)
+    for course in OralIronCourse.objects.filter(patient_id__in=ids):
+        courses[course.patient_id].append(course)
+    for medication in Medication.objects.filter(patient_id__in=ids).prefetch_related("events"):
+        medications[medication.patient_id].append(medication)
+    return {p.pk: {"courses": courses[p.pk], "medications": medications[p.pk]} for p in patients}
 
 
 def _stem(patient):
@@ -78,7 +92,7 @@ def export_csv(request, pk):
 def export_fhir(request, pk):
     patient = get_patient_for_user(request, pk)
     draws, infusions, scores = _records([patient])[patient.pk]
-    bundle = build_bundle(patient, draws, infusions, scores)
+    bundle = build_bundle(patient, draws, infusions, scores, **_treatments([patient])[patient.pk])
     stamp = timezone.localdate().isoformat()
     return _attachment(
         json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
@@ -92,6 +106,7 @@ def export_fhir(request, pk):
 def account_export(request):
     patients = list(Patient.objects.for_user(request.user))
     records = _records(patients)
+    treatments = _treatments(patients)
     buffer = io.BytesIO()
     now = timezone.now()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -105,7 +120,7 @@ def account_export(request):
             archive.writestr(
                 f"{folder}/records.csv", "\ufeff" + write_csv(draws, infusions, scores)
             )
-            bundle = build_bundle(patient, draws, infusions, scores)
+            bundle = build_bundle(patient, draws, infusions, scores, **treatments[patient.pk])
             archive.writestr(
                 f"{folder}/fhir-bundle.json", json.dumps(bundle, indent=2, ensure_ascii=False)
             )

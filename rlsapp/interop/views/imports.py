@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from rlsapp.domain import products, units
 from rlsapp.tracking.access import get_patient_for_user
 
+from .. import treatment_preview
 from ..access import get_pending_import_for_user
 from ..csv_parse import decode, parse_csv
 from ..dates import DATE_ORDERS
@@ -65,6 +66,10 @@ def _payload(patient, parsed):
         "draw_duplicates": [p.duplicate_results for p in plan.draws],
         "infusions": plan.infusion_new,
         "symptoms": plan.symptom_new,
+        "courses": plan.course_new,
+        "medicines": plan.medicine_new,
+        "refused": plan.refused,
+        "refused_rows": plan.refused_rows,
         "counts": plan.counts,
         "duplicates": plan.duplicates,
     }
@@ -183,6 +188,7 @@ def preview_items(payload):
                 "status": "new" if new else "duplicate",
             }
         )
+    items.extend(treatment_preview.items(payload))
     items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
     for item in items:
         item["rows_label"] = _rows_label(item["rows"])
@@ -195,6 +201,11 @@ def _outcome_message(outcome) -> str:
         f"Imported {created['results']} lab result(s) in {created['draws']} new draw(s), "
         f"{created['infusions']} infusion(s) and {created['symptom_scores']} symptom score(s)."
     )
+    if created.get("courses") or created.get("medicines"):
+        message += (
+            f" Also {created['courses']} oral iron course(s) and "
+            f"{created['medicines']} RLS medicine(s)."
+        )
     if outcome.skipped_total:
         message += f" Skipped {outcome.skipped_total} already saved (duplicates)."
     return message
@@ -280,7 +291,11 @@ def import_preview(request, token):
         "counts": plan["counts"],
         "duplicates": plan["duplicates"],
         "duplicate_total": sum(plan["duplicates"].values()),
-        "new_total": sum(plan["counts"][k] for k in ("results", "infusions", "symptom_scores")),
+        "new_total": sum(
+            plan["counts"].get(k, 0)
+            for k in ("results", "infusions", "symptom_scores", "courses", "medicines")
+        ),
+        "refused": plan.get("refused", []),
         "errors": payload["errors"][:ERRORS_KEPT],
         "errors_hidden": error_total - min(len(payload["errors"]), ERRORS_KEPT),
         "error_total": error_total,

@@ -1,0 +1,74 @@
+"""How an upload's oral iron courses and RLS medicines read in the import preview (pure)."""
+
+from rlsapp.domain import medicines
+
+
+def _course_details(course):
+    schedule = (
+        course["schedule_other"]
+        if course["schedule"] == "other"
+        else medicines.SCHEDULES.get(course["schedule"], course["schedule"]).lower()
+    )
+    details = [
+        f"{medicines.iron_label(course['product'], course['product_other'])}, "
+        f"{course['elemental_mg']:g} mg elemental iron, {schedule}"
+        + (", with vitamin C" if course["with_vitamin_c"] else "")
+    ]
+    details.append(f"until {course['ended_on']}" if course["ended_on"] else "ongoing")
+    return details
+
+
+def _medicine_details(medicine):
+    details = [
+        f"{medicines.drug_label(medicine['drug'], medicine['drug_other'])}, "
+        f"{medicines.format_dose(medicine['dose'], medicine['dose_unit'])}",
+        f"until {medicine['stopped_on']}" if medicine["stopped_on"] else "still taken",
+    ]
+    for event in medicine["events"]:
+        text = f"{event['happened_on']}: {medicines.EVENT_LABELS.get(event['kind'], '')}"
+        if event["dose"] is not None:
+            text += f" to {medicines.format_dose(event['dose'], medicine['dose_unit'])}"
+        details.append(text + (f" ({event['note']})" if event["note"] else ""))
+    return details
+
+
+def _status(new, record, refused):
+    if new:
+        return "new"
+    return "refused" if record["rows"][0] in refused else "duplicate"
+
+
+def items(payload):
+    """Preview rows for the courses and medicines; a refused one is marked 'refused'."""
+    plan = payload["plan"]
+    refused = set(plan.get("refused_rows", []))
+    found = []
+    for course, new in zip(payload.get("courses", []), plan.get("courses", []), strict=True):
+        found.append(
+            {
+                "rows": course["rows"],
+                "kind": "Oral iron course",
+                "date": course["started_on"],
+                "details": _course_details(course),
+                "status": "new"
+                if new
+                else "refused"
+                if course["rows"][0] in refused
+                else "duplicate",
+            }
+        )
+    for medicine, new in zip(payload.get("medicines", []), plan.get("medicines", []), strict=True):
+        found.append(
+            {
+                "rows": medicine["rows"],
+                "kind": "RLS medicine",
+                "date": medicine["started_on"],
+                "details": _medicine_details(medicine),
+                "status": "new"
+                if new
+                else "refused"
+                if medicine["rows"][0] in refused
+                else "duplicate",
+            }
+        )
+    return found
