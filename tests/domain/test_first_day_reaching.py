@@ -1,0 +1,38 @@
+"""The crossing window's day search gives exactly the day plain bisection gives."""
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rlsapp.domain.estimate import _first_day_reaching
+
+
+def bisection(share, q, low, high):
+    while high - low > 1:
+        mid = (low + high) // 2
+        if share(mid) >= q:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+@given(
+    centre=st.floats(1, 2000),
+    spread=st.floats(0.5, 400),
+    q=st.floats(0.01, 0.99),
+    horizon=st.integers(2, 3000),
+)
+def test_it_finds_the_day_bisection_finds(centre, spread, q, horizon):
+    calls = []
+
+    def share(day):
+        calls.append(day)
+        return 0.5 * math.erfc(-(day - centre) / spread / math.sqrt(2))
+
+    at_horizon = share(horizon)
+    if not (share(0) < q <= at_horizon):
+        return
+    _low, _at_low, high = _first_day_reaching(share, q, 0, share(0), horizon, at_horizon)
+    assert high == bisection(share, q, 0, horizon)
