@@ -3,9 +3,14 @@
 Each open reminder is an all-day event on its reminder date with a morning
 alarm. The UID names the reminder row, so a moved date updates the same event
 in a subscribed calendar and a one-off download never duplicates the feed's.
+
+The feed is polled far more often than re-checks change, so each open reminder's
+event is rendered once, when it is saved (Reminder.save stores `event_text`), and
+the feed only writes the calendar's header and footer around the stored events.
 """
 
 import datetime
+import functools
 from urllib.parse import urlsplit
 
 import icalendar
@@ -51,7 +56,12 @@ def event(reminder):
     return item
 
 
-def calendar(reminders, name="rlsapp re-checks"):
+def event_text(reminder) -> str:
+    """The reminder's VEVENT exactly as `calendar` writes it inside a calendar."""
+    return event(reminder).to_ical().decode("utf-8")
+
+
+def _empty_calendar(name):
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -60,6 +70,27 @@ def calendar(reminders, name="rlsapp re-checks"):
     cal.add("x-wr-calname", name)
     cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
+    return cal
+
+
+def calendar(reminders, name="rlsapp re-checks"):
+    """A calendar of these reminders, every event built afresh."""
+    cal = _empty_calendar(name)
     for reminder in reminders:
         cal.add_component(event(reminder))
     return cal.to_ical()
+
+
+@functools.lru_cache(maxsize=8)
+def _frame(name):
+    """The calendar's lines before its events and after them."""
+    whole = _empty_calendar(name).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert whole.endswith(end)
+    return whole[: -len(end)], end
+
+
+def from_events(events, name="rlsapp re-checks") -> bytes:
+    """The same bytes as `calendar`, from events already rendered by `event_text`."""
+    head, end = _frame(name)
+    return head + "".join(events).encode("utf-8") + end

@@ -10,6 +10,8 @@ from django.utils import timezone
 from rlsapp.domain import recheck
 from rlsapp.tracking.models import Patient
 
+from . import calendar
+
 # Emails go out in the morning of the day, in the configured time zone.
 SEND_HOUR = 8
 
@@ -62,6 +64,11 @@ class Reminder(models.Model):
         (DISMISSED, "Dismissed"),
     ]
     OPEN = (UPCOMING, DUE, SENT, SNOOZED)
+    # What the stored calendar event shows (calendar.event), besides the pk and patient's name.
+    EVENT_SOURCES = frozenset(
+        {"patient", "status", "remind_on", "reason", "notes", "updated"}
+        | {"estimate_on", "estimate_from", "estimate_to"}
+    )
     SENDABLE = (UPCOMING, SNOOZED)
     # A claim older than this belongs to a sender that died mid-way; another may take over.
     CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
@@ -91,7 +98,11 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    # Set by save() (as auto_now would), before the calendar event that shows it is rendered.
+    updated = models.DateTimeField(default=timezone.now, editable=False)
+    # The open reminder's VEVENT as the calendar feed serves it, rendered by save() from the
+    # fields in EVENT_SOURCES and the patient's name; '' while closed (the feed omits it).
+    calendar_event = models.TextField(blank=True, default="", editable=False)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -113,13 +124,48 @@ class Reminder(models.Model):
                 condition=Q(status__in=["upcoming", "snoozed"]),
                 name="reminder_unsent",
             ),
+            # The calendar feed: a user's open re-checks by date, the first FEED_LIMIT.
+            models.Index(
+                fields=["remind_on", "id"],
+                condition=Q(status__in=["upcoming", "due", "sent", "snoozed"]),
+                name="reminder_open_by_date",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.remind_on:%Y-%m-%d} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        """Save with the calendar event rendered from what is saved.
+
+        Every change of what the event shows goes through here (the scheduler, snooze,
+        dismiss, the admin; a rename reschedules, which saves), so the feed can serve the
+        stored text as it is. QuerySet.update() bypasses this: it must not change
+        EVENT_SOURCES (the sender's updates change status between open states only).
+        """
+        fields = kwargs.get("update_fields")
+        render = fields is None or not self.EVENT_SOURCES.isdisjoint(fields)
+        if render:
+            self.updated = timezone.now()
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "updated", "calendar_event"}
+        elif "updated" in fields:
+            self.updated = timezone.now()
+        adding = self.pk is None
+        if render and not adding:
+            self.calendar_event = self.render_event()
+        super().save(*args, **kwargs)
+        if render and adding:
+            # The event's UID names the row, known only now.
+            self.calendar_event = self.render_event()
+            if self.calendar_event:
+                Reminder.objects.filter(pk=self.pk).update(calendar_event=self.calendar_event)
+
     def get_absolute_url(self):
         return reverse("patient_detail", args=[self.patient_id])
+
+    def render_event(self) -> str:
+        return calendar.event_text(self) if self.is_open else ""
 
     @property
     def is_open(self):
@@ -151,6 +197,7 @@ class Reminder(models.Model):
 
     def describe(self, plan: recheck.Recheck, patient: Patient):
         """Copy the words and dates of a plan whose rule and date are this reminder's."""
+        self.patient = patient  # its name is in the calendar event save() renders
         self.reason = plan.reason
         self.notes = "\n".join(plan.notes)
         self.below_since = plan.below_since

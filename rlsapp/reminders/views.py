@@ -79,18 +79,26 @@ def calendar_feed(request, token):
     )
     if feed is None or request.method not in ("GET", "HEAD"):
         raise Http404()
-    # Calendar apps poll the feed; building it is the slow part (the icalendar library),
-    # so it is kept until the user's records change (the data version) or the day ends.
+    # Calendar apps poll the feed: it writes out the events each reminder stored when it
+    # was saved (Reminder.save), and renders only those saved before events were stored
+    # (recompute_reminders stores them).
     key = versioned_key(feed.user, "calendar-feed")
     body = cache.get(key)
     if body is None:
-        reminders = (
+        rows = list(
             Reminder.objects.open()
             .filter(patient__owner_id=feed.user_id)
-            .select_related("patient")
-            .order_by("remind_on", "pk")[:FEED_LIMIT]
+            .order_by("remind_on", "pk")
+            .values_list("pk", "calendar_event")[:FEED_LIMIT]
         )
-        body = calendar.calendar(reminders)
+        missing = [pk for pk, text in rows if not text]
+        if missing:
+            rendered = {
+                r.pk: r.render_event()
+                for r in Reminder.objects.filter(pk__in=missing).select_related("patient")
+            }
+            rows = [(pk, text or rendered.get(pk, "")) for pk, text in rows]
+        body = calendar.from_events(text for _, text in rows)
         cache.set(key, body, CACHE_SECONDS)
     return _ics_response(body)
 
