@@ -11,6 +11,7 @@ from django_otp import user_has_device
 
 from rlsapp.domain.regions import suggest_region
 from rlsapp.reminders.models import CalendarFeed
+from rlsapp.tracking.versions import bump_data_version
 
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
@@ -85,6 +86,9 @@ def account_settings(request):
     form = AccountSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "region" in form.changed_data:
+            # Cached pages show numbers and dates the region's way: they must be redrawn.
+            bump_data_version(pk=request.user.pk)
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")
     context = {"form": form, "two_factor_on": user_has_device(request.user)}

@@ -2,20 +2,35 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from rlsapp.domain import units
+from rlsapp.domain import formats, regions, units
+
+from ..lab_entry import result_text
 
 register = template.Library()
 
 
-@register.simple_tag
-def result_value(result, patient):
+def _region(context):
+    """The signed-in account's region: numbers and dates are shown its way."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return getattr(user, "region_rules", None) or regions.get(None)
+
+
+@register.simple_tag(takes_context=True)
+def region_date(context, value):
+    """A date as the account's region writes it (31.12.2025, 12/31/2025, 2025-12-31)."""
+    return formats.format_date(value, _region(context))
+
+
+@register.simple_tag(takes_context=True)
+def result_value(context, result, patient):
     """A stored value with its flag, and the value as the lab printed it when that differs."""
     flag, why = result.flag(patient.sex, patient.ferritin_threshold)
     html = format_html(
         '<span class="{}" title="{}">{}</span>',
         f"value-{flag}" if flag else "",
         why,
-        result.display,
+        result_text(result, _region(context)),
     )
     if flag:
         html += format_html(' <span class="visually-hidden">({})</span>', why)
@@ -26,8 +41,8 @@ def result_value(result, patient):
     return html
 
 
-@register.simple_tag
-def latest_ferritin(patient):
+@register.simple_tag(takes_context=True)
+def latest_ferritin(context, patient):
     """The worklist cell from the with_latest() annotations."""
     if patient.latest_ferritin is None:
         return mark_safe('<span class="text-body-secondary">none yet</span>')
@@ -36,11 +51,17 @@ def latest_ferritin(patient):
     html = format_html(
         '<span class="{}">{}</span>',
         f"value-{flag}" if flag else "",
-        units.format_result("ferritin", value, comparator),
+        _ferritin_text(value, comparator, _region(context)),
     )
     if why:
         html += format_html(' <span class="badge text-bg-light border">{}</span>', why)
     return html
+
+
+def _ferritin_text(value, comparator, region):
+    symbol = dict(units.COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
+    number = formats.format_decimal(value, region, units.ANALYTES["ferritin"].decimals)
+    return f"{symbol}{number} {units.ANALYTES['ferritin'].display_unit}"
 
 
 @register.filter
