@@ -24,8 +24,10 @@ def preview_lifetime() -> datetime.timedelta:
 
 
 class PendingImport(models.Model):
-    """A parsed upload waiting for the person to confirm it; deleted on import, discard or expiry.
+    """A parsed upload waiting for the person to confirm it; deleted on discard or expiry.
 
+    On import it is emptied instead: raw and payload give way to the outcome message
+    (views.imports.CONFIRMED), so that a second confirm lands on the same result.
     Expired ones (older than IMPORT_PREVIEW_HOURS) are refused by the preview and deleted
     by `manage.py purge_import_previews`, which compose runs on a schedule.
 
