@@ -1,0 +1,93 @@
+"""The backup README describes restores: a dump of the database (manage.py dumpdata, as in
+the README) loaded into a fresh database holds every record the original held."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rlsapp.reminders.models import CalendarFeed
+from rlsapp.tracking.models import Patient
+from tests.interop.records import fill
+from tests.test_settings import ROOT, production_env
+
+# The README's command: everything but what `migrate` makes itself in a fresh database
+# (content types, permissions) and what is not worth restoring (sessions).
+EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
+
+
+def dump(path, **options):
+    call_command(
+        "dumpdata",
+        natural_foreign=True,
+        natural_primary=True,
+        exclude=EXCLUDE,
+        indent=1,
+        output=str(path),
+        **options,
+    )
+
+
+def records(path):
+    """Every record of a dump, as (model, primary key, fields), in a comparable form."""
+    return sorted(
+        json.dumps([row["model"], row.get("pk"), row["fields"]], sort_keys=True)
+        for row in json.loads(path.read_text())
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dump_restored_into_a_fresh_database_holds_every_record(tmp_path, make_user):
+    owner = make_user("alice@example.com")
+    clinician = make_user("dr@example.com")
+    for person in (
+        Patient.objects.create(owner=owner, name="Alice", sex="F"),
+        Patient.objects.create(owner=clinician, name="Bea", sex="F"),
+        Patient.objects.create(owner=clinician, name="Carl", sex="M"),
+    ):
+        fill(person)
+    TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+    CalendarFeed.objects.create(user=owner, token=CalendarFeed.new_token())
+    backup = tmp_path / "backup.json"
+    dump(backup)
+    kinds = {row["model"] for row in json.loads(backup.read_text())}
+    assert {
+        "accounts.user",
+        "tracking.patient",
+        "tracking.labresult",
+        "tracking.historicallabresult",
+        "tracking.infusion",
+        "tracking.symptomscore",
+        "otp_totp.totpdevice",
+        "reminders.calendarfeed",
+    } <= kinds
+
+    fresh = production_env(tmp_path / "fresh", DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
+    (tmp_path / "fresh").mkdir()
+    for args in (["migrate", "--noinput"], ["loaddata", str(backup)]):
+        step = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=fresh,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert step.returncode == 0, step.stderr
+    restored = tmp_path / "restored.json"
+    again = subprocess.run(
+        [sys.executable, "manage.py", "dumpdata", "--natural-foreign", "--natural-primary"]
+        + [f"--exclude={app}" for app in EXCLUDE]
+        + ["--indent=1", f"--output={restored}"],
+        cwd=ROOT,
+        env=fresh,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+
+    assert records(restored) == records(backup)
