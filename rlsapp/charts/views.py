@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
+from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from .data import build_chart_data, latest_values
 from .queries import load_history
@@ -44,6 +45,8 @@ def report(request, pk):
         "latest": latest_values(history),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
+        "courses": list(OralIronCourse.objects.filter(patient=patient)),
+        "medications": list(Medication.objects.filter(patient=patient).prefetch_related("events")),
         "today": timezone.localdate(),
     }
     return render(request, "charts/report.html", context)

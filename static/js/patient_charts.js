@@ -20,6 +20,9 @@
     hematocrit: "#fd7e14",
     tsat: "#198754",
     symptoms: "#a16207",
+    oralIron: "rgba(25,135,84,0.10)",
+    medicine: "rgba(13,110,253,0.28)",
+    agonist: "rgba(180,83,9,0.35)",
   };
   const EPISODE_COLORS = ["#1f4e79", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#be123c"];
   const BLOOD = ["hemoglobin", "hematocrit", "tsat"];
@@ -96,6 +99,70 @@
       };
     });
     return annotations;
+  }
+
+  // Oral iron courses as light full-height bands, RLS medicines as strips along the foot
+  // of the chart (dopamine agonists in amber), augmentation and other dated medicine
+  // events as dashed lines (issue 17). A course or medicine still taken runs to today.
+  function treatmentBands(data, annotations, allDays, maxFerritin, compact) {
+    const today = day(data.today);
+    (data.courses || []).forEach(function (course, i) {
+      allDays.push(day(course.start));
+      annotations["course" + i] = {
+        type: "box",
+        xMin: day(course.start),
+        xMax: course.end ? day(course.end) : today,
+        backgroundColor: COLORS.oralIron,
+        borderWidth: 0,
+        label: {
+          display: !compact,
+          content: course.label,
+          position: { x: "start", y: "start" },
+          color: "#146c43",
+          font: { size: 10 },
+        },
+      };
+    });
+    const strip = maxFerritin * 0.045;
+    (data.medicines || []).forEach(function (medicine, i) {
+      allDays.push(day(medicine.start));
+      annotations["medicine" + i] = {
+        type: "box",
+        xMin: day(medicine.start),
+        xMax: medicine.end ? day(medicine.end) : today,
+        yMin: strip * i,
+        yMax: strip * (i + 0.85),
+        backgroundColor: medicine.dopamine_agonist ? COLORS.agonist : COLORS.medicine,
+        borderWidth: 0,
+        label: {
+          display: true,
+          content: medicine.label,
+          position: { x: "start", y: "center" },
+          color: "#212529",
+          font: { size: 9 },
+          padding: 1,
+        },
+      };
+    });
+    (data.medicine_events || []).forEach(function (event, i) {
+      annotations["medicineEvent" + i] = {
+        type: "line",
+        scaleID: "x",
+        value: day(event.date),
+        borderColor: COLORS.population,
+        borderDash: [4, 3],
+        borderWidth: 1.5,
+        label: {
+          display: !compact,
+          content: event.label,
+          position: "end",
+          yAdjust: -6,
+          backgroundColor: "rgba(180,83,9,0.85)",
+          font: { size: 9 },
+          padding: 2,
+        },
+      };
+    });
   }
 
   function historyConfig(data, canvas) {
@@ -264,6 +331,7 @@
       .concat(data.infusions.map(function (i) { return day(i.date); }));
     if (p && p.band && p.band.length) allDays.push(day(p.band[p.band.length - 1].date));
     const maxFerritin = Math.max.apply(null, ferritin.map(function (q) { return q.y; }).concat([data.threshold, 300]));
+    treatmentBands(data, annotations, allDays, maxFerritin, compact);
 
     return {
       type: "line",

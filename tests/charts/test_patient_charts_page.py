@@ -10,7 +10,8 @@ from rlsapp.tracking.models import Infusion
 
 from .helpers import DAY0, add_draw, add_long_history, week
 
-PATIENT_PAGE_BUDGET = 12
+# 12, and 2 for the oral iron and medicines tables (issue 17).
+PATIENT_PAGE_BUDGET = 14
 
 
 def page(client, patient, name="patient_detail"):
