@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from rlsapp.domain import medicines
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
 from rlsapp.tracking.treatments import Medication, OralIronCourse
@@ -32,6 +33,14 @@ def chart_data(request, pk):
     return HttpResponse(body, content_type="application/json")
 
 
+def _tsat_note(history):
+    """The guideline note for a latest transferrin saturation of 45 % or more (issue 17)."""
+    tsat = history.series("tsat")
+    if not tsat or tsat[-1].comparator in ("<", "<="):
+        return None
+    return medicines.tsat_note(tsat[-1].value)
+
+
 @never_cache
 @login_required
 @require_GET
@@ -45,6 +54,7 @@ def report(request, pk):
         "latest": latest_values(history),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
+        "tsat_note": _tsat_note(history),
         "courses": list(OralIronCourse.objects.filter(patient=patient)),
         "medications": list(Medication.objects.filter(patient=patient).prefetch_related("events")),
         "today": timezone.localdate(),
