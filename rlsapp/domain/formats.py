@@ -103,6 +103,19 @@ def _split(text: str) -> tuple[str, str, str]:
     return comparator, rest[:cut].strip(), rest[cut:].strip()
 
 
+def split_number_and_unit(text: str) -> tuple[str, str]:
+    """'<1,050.5 µg/L' -> ('<1,050.5', 'µg/L'); text with no number first -> (text, '').
+
+    The number part keeps its grouping and comparator as typed; read it with read_number.
+    """
+    text = (text or "").strip()
+    comparator, number, unit = _split(text)
+    if not number:
+        return text, ""
+    cut = len(text) - len(unit) if unit else len(text)
+    return text[:cut].strip(), unit
+
+
 def region_label(region: Region) -> str:
     """'United States (1,050.5; 12/31/2025)': a region with how it writes a number and a date."""
     return f"{region.name} ({format_decimal(1050.5, region, 1)}; {region.dates.example})"

@@ -17,14 +17,16 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
-from rlsapp.domain import products, units
+from rlsapp.domain import entry, formats, products, regions, units
 
 from . import vocab
 from .dates import DateError, choose_order, parse_date
 from .parsed import (
+    ERRORS_KEPT,
     MAX_RECORDS,
     ImportRefused,
     ParsedDraw,
@@ -32,6 +34,7 @@ from .parsed import (
     ParsedInfusion,
     ParsedResult,
     ParsedSymptom,
+    RowError,
     excerpt,
     too_long,
 )
@@ -51,6 +54,7 @@ CELL_LIMITS = {
     "test": MAX_HEADER,
     "loinc": 16,
     "value": MAX_VALUE_CELL,
+    "stored": MAX_VALUE_CELL,
     "unit": MAX_UNIT_CELL,
     "comparator": 4,
     "calculated": 16,
@@ -175,10 +179,12 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "evening symptoms began at",
         "symptom onset",
     },
+    # rlsapp's own export: the stored value (decimal point, stored unit) beside the value
+    # as entered tells which convention that text was typed in; it is not imported itself.
+    "stored": {"stored value"},
     # Understood and deliberately not imported: stored values are recomputed
     # from the values as entered, reference ranges come from rlsapp's own table.
     "ignore": {
-        "stored value",
         "stored unit",
         "reference range",
         "ref range",
@@ -393,6 +399,7 @@ class _Reader:
     def __init__(self, cols: Columns, date_order: str, today: datetime.date, out: ParsedImport):
         self.cols = cols
         self.order = date_order
+        self.region = regions.get(None)  # set by parse_csv to the file's number convention
         self.today = today
         self.out = out
         self.draws: dict[tuple, ParsedDraw] = {}
@@ -482,7 +489,7 @@ class _Reader:
 
     def _measure(self, number, column, analyte, raw, unit, unit_from_cell=""):
         """One value cell -> ParsedResult, or a row error naming the column."""
-        number_text, unit_in_cell = vocab.split_value_and_unit(raw)
+        number_text, unit_in_cell = formats.split_number_and_unit(raw)
         if unit_in_cell:
             unit_from_cell = unit_from_cell or unit_in_cell
         else:
@@ -517,12 +524,51 @@ class _Reader:
                 number, column, "the value: " + too_long(number_text.strip(), MAX_ENTERED_VALUE)
             )
             return None
+        region, settled = self._region_for(number_text, analyte, unit)
         try:
-            m = units.measure(analyte, number_text, unit)
-        except units.UnitError as error:
+            reading = formats.read_number(number_text, region)
+            m, unusual = entry.check_value(
+                analyte, reading.value, unit, reading.comparator, reading.entered, region
+            )
+        except (formats.NumberError, units.UnitError) as error:
             self.out.error(number, column, str(error))
             return None
+        if reading.ambiguous and not settled:
+            message = formats.ambiguity_text(reading, region)
+            self._flag(self.out.read_differently, number, column, message)
+        if unusual:
+            self._flag(self.out.unusual, number, column, unusual.message)
         return ParsedResult(m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit)
+
+    text_stored = ""
+
+    def _region_for(self, number_text: str, analyte: str, unit: str):
+        """(region to read the value with, whether the file settles its convention).
+
+        rlsapp's export gives each stored value (decimal point) beside the value as typed,
+        in whichever convention that was: the convention that reads the one as the other is
+        the one it was typed in, whatever the rest of the file uses."""
+        factor = units.ANALYTES[analyte].units.get(unit)
+        try:
+            target = float(self.text_stored) if self.text_stored and factor else None
+        except ValueError:
+            target = None
+        if target is None or not math.isfinite(target):
+            return self.region, False
+        for convention in formats.CONVENTIONS:
+            region = formats.region_for_convention(convention, self.region)
+            try:
+                value = float(formats.read_number(number_text, region).value) * factor
+            except formats.NumberError:
+                continue
+            if math.isclose(value, target, rel_tol=1e-6, abs_tol=1e-6):
+                return region, True
+        return self.region, False
+
+    def _flag(self, found: list, number: int, column: str, message: str) -> None:
+        """A value to look at in the preview (the first ERRORS_KEPT of each kind)."""
+        if len(found) < ERRORS_KEPT:
+            found.append(RowError(number, column, message))
 
     text_comparator = ""
 
@@ -610,6 +656,7 @@ class _Reader:
             return None
         column = self.header("value")
         self.text_comparator = self.text(row, "comparator")
+        self.text_stored = self.text(row, "stored")
         unit_text = self.text(row, "unit") or unit_in_name
         parsed = self._measure(number, column, analyte, raw, None, unit_text)
         if parsed is None:
@@ -718,9 +765,36 @@ def _header_problems(cols: Columns) -> str:
     return "".join(f" Column {header}: {message}" for header, message in cols.errors[:3])
 
 
-def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None = None):
-    """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used."""
+def _value_cells(cols: Columns, body) -> list[str]:
+    """Every cell that holds a result, for telling the file's number convention."""
+    indexes = [a.index for a in cols.analytes]
+    if cols.layout == "long":
+        indexes.append(cols.roles.get("value"))
+    stored = cols.roles.get("stored")
+    return [
+        cell
+        for _, row in body
+        if not _cell(row, stored)  # settled by its stored value (rlsapp's own export)
+        for i in indexes
+        if i is not None and (cell := _cell(row, i))
+    ]
+
+
+def parse_csv(
+    data: bytes,
+    date_order: str = "auto",
+    today: datetime.date | None = None,
+    number_convention: str = "auto",
+    region: regions.Region | None = None,
+):
+    """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used.
+
+    Numbers are read by one convention for the whole file ("point" or "comma"): the one
+    asked for, else the one its cells prove, else the account's region's (and the person
+    is asked to choose when some cell reads differently under the two).
+    """
     today = today or datetime.date.today()
+    region = region or regions.get(None)
     text, encoding_note = decode(data)
     rows = _rows(text)
     header_at = None
@@ -763,8 +837,18 @@ def parse_csv(data: bytes, date_order: str = "auto", today: datetime.date | None
     date_cells = [_cell(row, date_index) for _, row in body]
     out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)
     reader = _Reader(cols, out.date_order, today, out)
+    out.number_convention, out.needs_number_convention = formats.choose_convention(
+        _value_cells(cols, body), number_convention, region
+    )
+    reader.region = formats.region_for_convention(out.number_convention, region)
     for number, row in body:
         reader.read(number, row)
+    if out.needs_number_convention:
+        out.notes.insert(
+            0,
+            "Numbers like 1,050 could be one thousand and fifty or one point zero five: "
+            "choose how the numbers are written below before importing.",
+        )
     if out.needs_date_order:
         out.notes.insert(
             0,

@@ -105,6 +105,13 @@ class ParsedImport:
     layout: str = ""  # "wide", "long" or "bundle"
     date_order: str = ""  # the order used: "iso", "dmy" or "mdy"
     needs_date_order: bool = False  # dates are ambiguous: the person must choose
+    # CSV numbers: "point" (1,050.5) or "comma" (1.050,5), detected or chosen (issue 11)
+    number_convention: str = ""
+    needs_number_convention: bool = False  # nothing in the file decides: the person chooses
+    # values to look at before importing: read differently under the other convention,
+    # and values outside their usual band
+    read_differently: list[RowError] = field(default_factory=list)
+    unusual: list[RowError] = field(default_factory=list)
 
     @property
     def record_count(self) -> int:
@@ -178,6 +185,10 @@ class ParsedImport:
             "layout": self.layout,
             "date_order": self.date_order,
             "needs_date_order": self.needs_date_order,
+            "number_convention": self.number_convention,
+            "needs_number_convention": self.needs_number_convention,
+            "read_differently": [asdict(e) for e in self.read_differently],
+            "unusual": [asdict(e) for e in self.unusual],
         }
 
     @classmethod
@@ -218,6 +229,10 @@ class ParsedImport:
             layout=data["layout"],
             date_order=data["date_order"],
             needs_date_order=data["needs_date_order"],
+            number_convention=data.get("number_convention", ""),
+            needs_number_convention=data.get("needs_number_convention", False),
+            read_differently=[RowError(**e) for e in data.get("read_differently", [])],
+            unusual=[RowError(**e) for e in data.get("unusual", [])],
         )
 
 

@@ -272,3 +272,18 @@ def test_a_file_in_the_accounts_convention_is_read_with_its_grouping():
     swedish = formats.region_for_convention("comma", R["SE"])
     assert formats.read_number("1 050,5", swedish).value == Decimal("1050.5")
     assert formats.region_for_convention("point", R["SE"]).code == "US"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("<1,050.5 µg/L", ("<1,050.5", "µg/L")),
+        ("≤ 5", ("≤ 5", "")),
+        ("1 050,5 mmol/l", ("1 050,5", "mmol/l")),
+        ("38ng/ml", ("38", "ng/ml")),
+        ("ng/ml 38", ("ng/ml 38", "")),
+        ("", ("", "")),
+    ],
+)
+def test_a_cell_is_split_into_the_number_as_typed_and_its_unit(text, parts):
+    assert formats.split_number_and_unit(text) == parts

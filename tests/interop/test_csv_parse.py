@@ -130,7 +130,9 @@ def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
 
 def test_an_out_of_range_value_names_the_range_in_the_entered_unit():
     parsed = parse("Date,Hb (g/L)\n2024-01-02,13\n")
-    assert parsed.errors[0].message == "Hemoglobin must be between 20 and 250 g/L."
+    assert parsed.errors[0].message == (
+        "Hemoglobin must be between 20 and 250 g/L. 13 looks like g/dL: 130 g/L?"
+    )
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
