@@ -20,6 +20,25 @@ REFUSED_EXTENSIONS = {
 }
 
 
+def source_of(name: str, data: bytes) -> tuple[str, str]:
+    """("fhir" or "csv", a note): the content decides, the name only when it agrees.
+
+    A CSV starts with a header or a letterhead, never with "{"; a FHIR Bundle in JSON
+    always does. The note says when the name claimed the other format, so that the
+    preview (or the refusal) explains why the file was read as it was.
+    """
+    extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        if name.endswith(CSV_EXTENSIONS):
+            return "fhir", (
+                f"The file is named {extension} but holds JSON: it was read as a FHIR Bundle."
+            )
+        return "fhir", ""
+    if name.endswith(FHIR_EXTENSIONS):
+        return "csv", f"The file is named {extension} but holds no JSON: it was read as CSV."
+    return "csv", ""
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
@@ -58,13 +77,7 @@ class UploadForm(forms.Form):
         if len(data) > limit:  # the declared size can lie
             raise forms.ValidationError(f"The file is over {filesizeformat(limit)}.")
         self.data_bytes = data
-        starts_like_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
-        if name.endswith(FHIR_EXTENSIONS) or (
-            starts_like_json and not name.endswith(CSV_EXTENSIONS)
-        ):
-            self.source = "fhir"
-        else:
-            self.source = "csv"
+        self.source, self.source_note = source_of(name, data)
         return upload
 
 

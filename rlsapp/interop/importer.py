@@ -7,7 +7,8 @@ database as it is now and writes everything new in one transaction.
 
 A record is a duplicate when the patient already has:
 - a lab result of the same analyte on the same date with the same value and comparator;
-- an infusion on the same date with the same product and dose;
+- an infusion on the same date with the same product and dose (one near a saved
+  infusion but not the same is a conflict the person settles: conflicts.py);
 - a symptom score on the same date with the same severity and onset time;
 - an oral iron course of the same product from the same date, or a medicine of the same
   name from the same date (its events come with it).
@@ -30,6 +31,7 @@ from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
+from . import conflicts
 from .parsed import ParsedDraw, ParsedImport
 
 CHANGE_REASON = "imported from a file"
@@ -59,6 +61,8 @@ class ImportPlan:
     draws: list[DrawPlan]
     infusion_new: list[bool]
     symptom_new: list[bool]
+    infusion_conflicts: list = field(default_factory=list)  # conflicts.InfusionPlan
+    replaced_infusions: list[int] = field(default_factory=list)
     course_new: list[bool] = field(default_factory=list)
     medicine_new: list[bool] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # why a course cannot be imported
@@ -85,7 +89,11 @@ class ImportPlan:
     def duplicates(self) -> dict[str, int]:
         return {
             "results": sum(d.duplicate_results for d in self.draws),
-            "infusions": self.infusion_new.count(False),
+            "infusions": sum(
+                1
+                for new, conflict in zip(self.infusion_new, self.infusion_conflicts, strict=True)
+                if not new and conflict is None
+            ),
             "symptom_scores": self.symptom_new.count(False),
             "courses": self.course_new.count(False) - self.refused_courses,
             "medicines": self.medicine_new.count(False) - self.refused_medicines,
@@ -96,8 +104,11 @@ class ImportPlan:
         return sum(self.duplicates.values())
 
 
-def plan_import(patient, parsed: ParsedImport) -> ImportPlan:
-    """Decide what is new, in four queries whatever the size of the file or the history."""
+def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> ImportPlan:
+    """Decide what is new, in four queries whatever the size of the file or the history.
+
+    `choices`: the infusion conflicts settled in the preview (conflicts.plan_infusions).
+    """
     saved_results = set()
     slots = defaultdict(list)  # (date, lab casefold) -> [[draw id or None, planned index, set]]
     for draw_id, drawn_on, lab_name in LabDraw.objects.filter(patient=patient).values_list(
@@ -139,17 +150,7 @@ def plan_import(patient, parsed: ParsedImport) -> ImportPlan:
             slot[2] |= analytes
         draw_plans.append(plan)
 
-    saved_infusions = set(
-        Infusion.objects.filter(patient=patient).values_list(
-            "given_on", "product", "product_other", "dose_mg"
-        )
-    )
-    infusion_new = []
-    for infusion in parsed.infusions:
-        key = (infusion.given_on, infusion.product, infusion.product_other, infusion.dose_mg)
-        infusion_new.append(key not in saved_infusions)
-        saved_infusions.add(key)
-
+    infusions = conflicts.plan_infusions(patient, parsed.infusions, choices or {})
     saved_scores = set(
         SymptomScore.objects.filter(patient=patient).values_list(
             "recorded_on", "severity", "onset_time"
@@ -160,7 +161,9 @@ def plan_import(patient, parsed: ParsedImport) -> ImportPlan:
         key = (score.recorded_on, score.severity, score.onset_time)
         symptom_new.append(key not in saved_scores)
         saved_scores.add(key)
-    plan = ImportPlan(draw_plans, infusion_new, symptom_new)
+    plan = ImportPlan(
+        draw_plans, infusions.new, symptom_new, infusions.conflicts, infusions.replaced
+    )
     _plan_treatments(patient, parsed, plan)
     return plan
 
@@ -229,18 +232,20 @@ class ImportOutcome:
         return sum(self.skipped_duplicates.values())
 
 
-def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
+def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> ImportOutcome:
     """Save everything new in `parsed` for `patient` in one transaction, with bulk inserts.
 
     Rows the parsers flagged as errors are not in `parsed` at all; the caller has
     shown them in the preview. Each new record also gets its "added" entry in the
     change history (bulk too), credited to `user` (default: the patient's owner).
-    The writing itself is tracking.services.add_in_bulk, the one write path.
+    The writing itself is tracking.services.add_in_bulk, the one write path. An
+    infusion conflict still open (a saved infusion appeared after the preview) imports
+    nothing for that infusion; the choices made are remembered (conflicts.remember).
     """
     with transaction.atomic():
         # Lock the patient row so two confirms of the same upload cannot both insert.
         type(patient).objects.select_for_update().filter(pk=patient.pk).first()
-        plan = plan_import(patient, parsed)
+        plan = plan_import(patient, parsed, choices)
         planned_draws: dict[int, LabDraw] = {}  # planned index -> the new draw
         results_by_draw = []
         for index, p in enumerate(plan.draws):
@@ -286,6 +291,7 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
                 for i, new in zip(parsed.infusions, plan.infusion_new, strict=True)
                 if new
             ],
+            replacing=plan.replaced_infusions,
             symptom_scores=[
                 SymptomScore(
                     recorded_on=s.recorded_on,
@@ -300,6 +306,7 @@ def import_rows(patient, parsed: ParsedImport, user=None) -> ImportOutcome:
             reason=CHANGE_REASON,
         )
         _import_treatments(patient, parsed, plan, user or patient.owner)
+        conflicts.remember(patient, plan.infusion_conflicts)
         counts = {**plan.counts, "results": added.results}
     return ImportOutcome(counts, plan.duplicates)
 

@@ -61,3 +61,29 @@ class PendingImport(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.created < timezone.now() - preview_lifetime()
+
+
+class InfusionChoice(models.Model):
+    """What a person chose when an import met an infusion near a saved one (conflicts.py).
+
+    One row per pair of infusions, each named by its key (date, product, other product
+    name, dose; conflicts.infusion_key), the two in sorted order so that the pair is the
+    same whichever of them was saved first. `kept` is the key of the one kept, or "both".
+    Written when the import is confirmed, so that a re-import does not ask again.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="infusion_choices")
+    first = models.CharField(max_length=200)
+    second = models.CharField(max_length=200)
+    kept = models.CharField(max_length=200)
+    decided = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "first", "second"], name="one_choice_per_infusion_pair"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.first} / {self.second}: kept {self.kept}"

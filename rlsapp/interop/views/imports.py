@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from rlsapp.domain import products, units
 from rlsapp.tracking.access import get_patient_for_user
 
-from .. import treatment_preview
+from .. import conflicts, treatment_preview
 from ..access import get_pending_import_for_user
 from ..csv_parse import decode, parse_csv
 from ..dates import DATE_ORDERS
@@ -58,13 +58,15 @@ def _parse(source, data, date_order):
         ) from None
 
 
-def _payload(patient, parsed):
-    plan = plan_import(patient, parsed)
+def _payload(patient, parsed, choices=None):
+    plan = plan_import(patient, parsed, choices)
     payload = parsed.to_json()
+    payload["infusion_choices"] = choices or {}
     payload["plan"] = {
         "draws": [p.status for p in plan.draws],
         "draw_duplicates": [p.duplicate_results for p in plan.draws],
         "infusions": plan.infusion_new,
+        "infusion_conflicts": plan.infusion_conflicts,
         "symptoms": plan.symptom_new,
         "courses": plan.course_new,
         "medicines": plan.medicine_new,
@@ -85,8 +87,10 @@ def import_upload(request, pk):
         try:
             parsed = _parse(form.source, form.data_bytes, form.cleaned_data["date_order"])
         except ImportRefused as refusal:
-            form.add_error("file", str(refusal))
+            form.add_error("file", " ".join(filter(None, [form.source_note, str(refusal)])))
         else:
+            if form.source_note:
+                parsed.notes.insert(0, form.source_note)
             if not parsed.record_count and not parsed.errors:
                 form.add_error("file", "The file holds no lab results, infusions or scores.")
             else:
@@ -161,7 +165,8 @@ def preview_items(payload):
                 "status": status,
             }
         )
-    for infusion, new in zip(payload["infusions"], plan["infusions"], strict=True):
+    clashes = plan.get("infusion_conflicts") or [None] * len(plan["infusions"])
+    for infusion, new, clash in zip(payload["infusions"], plan["infusions"], clashes, strict=True):
         product = products.full_name(infusion["product"], infusion["product_other"])
         details = [f"{product}, {infusion['dose_mg']} mg"]
         if infusion["reaction"]:
@@ -172,7 +177,7 @@ def preview_items(payload):
                 "kind": "Infusion",
                 "date": infusion["given_on"],
                 "details": details,
-                "status": "new" if new else "duplicate",
+                "status": conflicts.status(clash, new),
             }
         )
     for score, new in zip(payload["symptoms"], plan["symptoms"], strict=True):
@@ -220,6 +225,22 @@ def _already_imported(request, pending, patient):
     return redirect(patient)
 
 
+def _settle_conflicts(request, pending):
+    """The person's choices for the infusions in conflict: the preview is planned again."""
+    payload = pending.payload
+    chosen, missing = conflicts.choices_from_post(
+        request.POST, payload["plan"].get("infusion_conflicts") or []
+    )
+    if missing:
+        messages.error(
+            request, "Choose what to keep for the infusion(s) of " + ", ".join(missing) + "."
+        )
+    choices = {**payload.get("infusion_choices", {}), **chosen}
+    pending.payload = _payload(pending.patient, ParsedImport.from_json(payload), choices)
+    pending.save(update_fields=["payload"])
+    return redirect("interop_preview", pending.token)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
@@ -257,13 +278,18 @@ def import_preview(request, token):
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
                 else:
-                    pending.payload = _payload(patient, parsed)
+                    pending.payload = _payload(patient, parsed, payload.get("infusion_choices"))
                     pending.save(update_fields=["payload"])
                     messages.info(request, f"Dates read as: {DATE_ORDERS[order].lower()}.")
                 return redirect("interop_preview", pending.token)
+        if action == "conflicts":
+            return _settle_conflicts(request, pending)
         if action == "confirm":
             if payload["needs_date_order"]:
                 messages.error(request, "Choose the order of the dates before importing.")
+                return redirect("interop_preview", pending.token)
+            if conflicts.preview_context(payload)["open_conflicts"]:
+                messages.error(request, "Choose what to keep for each infusion in conflict.")
                 return redirect("interop_preview", pending.token)
             with transaction.atomic():
                 # A double click sends two confirms: the second waits here until the first
@@ -273,7 +299,13 @@ def import_preview(request, token):
                 if locked is None or CONFIRMED in locked.payload:
                     return _already_imported(request, locked, patient)
                 parsed = ParsedImport.from_json(locked.payload)
-                message = _outcome_message(import_rows(patient, parsed, user=request.user))
+                outcome = import_rows(
+                    patient,
+                    parsed,
+                    user=request.user,
+                    choices=locked.payload.get("infusion_choices"),
+                )
+                message = _outcome_message(outcome)
                 locked.raw, locked.payload = "", {CONFIRMED: message}
                 locked.save(update_fields=["raw", "payload"])
             messages.success(request, message)
@@ -296,6 +328,7 @@ def import_preview(request, token):
             for k in ("results", "infusions", "symptom_scores", "courses", "medicines")
         ),
         "refused": plan.get("refused", []),
+        **conflicts.preview_context(payload),
         "errors": payload["errors"][:ERRORS_KEPT],
         "errors_hidden": error_total - min(len(payload["errors"]), ERRORS_KEPT),
         "error_total": error_total,

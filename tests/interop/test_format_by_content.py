@@ -1,0 +1,48 @@
+"""The content decides the format, not the file's name (issue 18 item 4)."""
+
+import pytest
+from django.urls import reverse
+
+from rlsapp.tracking.models import LabResult
+
+from .helpers import data_file, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def post_file(client, patient, name, content):
+    return client.post(
+        reverse("patient_import", args=[patient.pk]),
+        {"file": upload(name, content), "date_order": "auto"},
+    )
+
+
+def preview(client, patient, name, content):
+    response = post_file(client, patient, name, content)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response["Location"], client.get(response["Location"]).content.decode()
+
+
+def test_a_fhir_bundle_named_csv_is_read_as_fhir_and_the_preview_says_so(owner_client, patient):
+    url, page = preview(owner_client, patient, "portal.csv", data_file("fhir_bundle_named_csv.csv"))
+    assert "Read as a FHIR Bundle" in page
+    assert "named .csv but holds JSON" in page
+    owner_client.post(url, {"action": "confirm"})
+    ferritin = LabResult.objects.get(draw__patient=patient, analyte="ferritin")
+    assert (str(ferritin.draw.drawn_on), ferritin.value) == ("2023-04-03", 22.0)
+
+
+def test_a_csv_named_json_is_read_as_csv_and_the_preview_says_so(owner_client, patient):
+    url, page = preview(owner_client, patient, "export.json", data_file("csv_named_json.json"))
+    assert "Read as one row per draw" in page
+    assert "named .json but holds no JSON" in page
+    owner_client.post(url, {"action": "confirm"})
+    assert LabResult.objects.filter(draw__patient=patient, analyte="ferritin").count() == 2
+
+
+def test_json_that_is_no_bundle_in_a_csv_file_gets_the_fhir_reason(owner_client, patient):
+    response = post_file(owner_client, patient, "data.csv", b'{"resourceType": "Patient"}')
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "named .csv but holds JSON" in page
+    assert "No date column found" not in page
