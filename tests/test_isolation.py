@@ -145,6 +145,8 @@ def test_the_walk_finds_the_urls_of_every_app():
     assert {
         "patient_detail",
         "draw_edit",
+        "draw_leave_out",
+        "draw_put_back",
         "infusion_delete",
         "symptom_list",
         "patient_history",

@@ -11,7 +11,9 @@ from datetime import date, timedelta
 
 from rlsapp.domain import estimate as estimates
 from rlsapp.domain import kinetics, units
+from rlsapp.tracking import fit_inputs
 
+from . import treatments
 from .queries import History
 
 REFERENCE_LINES = [
@@ -161,18 +163,30 @@ def _course_rows(infusions, courses):
 
 
 def build_chart_data(patient, history: History, today: date) -> dict:
-    threshold = patient.ferritin_threshold
+    # The same settings and left-out points as the re-check card (tracking.fit_inputs).
+    settings = fit_inputs.settings_for(patient)
+    threshold = settings.threshold
     ferritin = history.series("ferritin")
-    points = [
-        kinetics.Point(
-            r.day, r.value, r.comparator, excluded=getattr(r, "excluded", False), lab=r.lab_name
+    # Left out: a draw marked by hand, or one during an oral iron course (issue 17).
+    periods = fit_inputs.left_out_periods(patient, history.treatments.courses)
+    marked = [
+        fit_inputs.ferritin_point(
+            r.day,
+            r.value,
+            r.comparator,
+            r.lab_name,
+            r.left_out_reason,
+            r.left_out_note,
+            r.after_infusion,
+            periods,
         )
         for r in ferritin
     ]
+    points = [point for point, _words in marked]
     doses = [kinetics.Dose(i.day, i.dose_mg, i.label) for i in history.infusions]
-    courses = kinetics.group_courses(doses)
+    courses = kinetics.group_courses(doses, settings.course_days)
     episodes = kinetics.split_episodes(points, courses)
-    population = patient.population_slope if patient.use_population_slope else None
+    population = settings.population_slope if settings.use_population_slope else None
 
     # Each episode's scores by bisection: scanning every score for every episode took ~5 ms
     # on a ten-year history (520 scores x 18 infusions), measured by bench/.
@@ -185,7 +199,11 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         estimate = None
         if episode.is_current or kinetics.observed_crossing(episode, threshold) is None:
             estimate = estimates.estimate(
-                episode, threshold, history=episodes[:index], population_slope=population
+                episode,
+                threshold,
+                history=episodes[:index],
+                population_slope=population,
+                population_spread=settings.population_spread,
             )
         if episode.is_current:
             current_projection = _projection(estimate, episode, threshold)
@@ -207,6 +225,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "label": episode.dose.label,
                 "labs": list(episode.labs),
                 "lab_change": kinetics.lab_change(previous_labs, episode.labs),
+                "oral_iron": treatments.during(history.treatments, episode),
                 # The model the episode's dates come from (the table shows which).
                 "model": (estimate.model if estimate and estimate.model else None)
                 or (kinetics.choose_model(episode) if episode.linear else None),
@@ -243,7 +262,12 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         "population_slope": population,
         "spike_weeks": kinetics.SPIKE_WEEKS,
         "symptom_return_level": kinetics.SYMPTOM_RETURN_LEVEL,
-        "ferritin": _series(ferritin),
+        "ferritin": [
+            s | {"excluded": p.excluded, "left_out": words}
+            for s, (p, words) in zip(_series(ferritin), marked, strict=True)
+        ],
+        "oral_iron_left_out": patient.leave_out_oral_iron,
+        **treatments.chart_json(history.treatments),
         "blood": [
             {
                 "code": code,

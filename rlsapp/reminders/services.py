@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
-from rlsapp.domain.kinetics import Point
+from rlsapp.tracking import fit_inputs
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, SETTINGS
 from rlsapp.tracking.versions import bump_data_version
@@ -32,24 +32,19 @@ def records_changed(person_ids: list[int], kinds: frozenset[str]) -> None:
 
 
 def settings_for(patient: Patient) -> recheck.Settings:
-    return recheck.Settings(
-        threshold=patient.ferritin_threshold,
-        first_recheck_weeks=patient.first_recheck_weeks,
-        routine_recheck_weeks=patient.routine_recheck_weeks,
-        reminder_lead_days=patient.reminder_lead_days,
-        due_soon_days=patient.due_soon_days,
-        use_population_slope=patient.use_population_slope,
-        population_slope=patient.population_slope,
-    )
+    """The person's settings; the chart reads the same (tracking.fit_inputs)."""
+    return fit_inputs.settings_for(patient)
 
 
 def history_for(patient: Patient):
-    """The ferritin results and infusions the rules rest on: two queries, any history size."""
+    """The ferritin results and infusions the rules rest on, with left-out draws marked as
+    the chart marks them (tracking.fit_inputs): three queries at most, any history size."""
+    periods = fit_inputs.oral_iron_periods(patient)
     points = [
-        Point(day, value, comparator or "")
-        for day, value, comparator in LabResult.objects.filter(
-            draw__patient=patient, analyte="ferritin"
-        ).values_list("draw__drawn_on", "value", "comparator")
+        fit_inputs.ferritin_point(*row, periods)[0]
+        for row in LabResult.objects.filter(draw__patient=patient, analyte="ferritin").values_list(
+            "draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS
+        )
     ]
     infusions = [
         recheck.InfusionRecord(day, product, dose, f"{products.short_name(product)} {dose} mg")

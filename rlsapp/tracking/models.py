@@ -81,6 +81,19 @@ class Patient(models.Model):
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
     )
+    first_recheck_min_weeks = models.PositiveSmallIntegerField(
+        "earliest draw that counts as the first re-check (weeks after the infusion)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="An earlier draw is still shown, but the first re-check stays due.",
+    )
+    course_days = models.PositiveSmallIntegerField(
+        "infusions this close form one course (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(42)],
+        help_text="A split-dose course (2 × 750 mg a week apart) counts as one infusion, "
+        "dated from its last dose.",
+    )
     routine_recheck_weeks = models.PositiveSmallIntegerField(
         "routine re-check interval (weeks)",
         default=12,
@@ -161,6 +174,15 @@ class LabDrawQuerySet(models.QuerySet):
         )
 
 
+# Why a draw is left out of the decline fits (issue 12 item 5); the chart draws it hollow.
+LEFT_OUT_CHOICES = [
+    ("illness", "illness"),
+    ("inflammation", "inflammation"),
+    ("wrong_lab", "wrong lab"),
+    ("other", "other"),
+]
+
+
 class LabDraw(models.Model):
     """One blood draw: a date, the lab, and the results measured in it."""
 
@@ -173,6 +195,21 @@ class LabDraw(models.Model):
         help_text="Ferritin assays differ (Beckman 100 ≈ Roche 158 µg/L): keep the lab's name.",
     )
     note = models.TextField(blank=True)
+    # Usually a draw on an infusion's day is the pre-infusion baseline; this says otherwise.
+    after_infusion = models.BooleanField(
+        "taken after the infusion that day",
+        default=False,
+        help_text="Only for a draw on the day of an infusion: without it, the draw counts as "
+        "the result from before the infusion (the baseline).",
+    )
+    # Blank: the draw enters the fits. Set through services.leave_out / services.put_back.
+    left_out_reason = models.CharField(
+        "left out of the decline fit because of",
+        max_length=16,
+        choices=LEFT_OUT_CHOICES,
+        blank=True,
+    )
+    left_out_note = models.CharField("about leaving it out", max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     # Bumped on every save through a form; a stale version means someone else saved first.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -188,6 +225,14 @@ class LabDraw(models.Model):
 
     def __str__(self):
         return f"Draw on {self.drawn_on:%Y-%m-%d}"
+
+    @property
+    def left_out_words(self) -> str:
+        """'left out: illness (flu)', or '' for a draw in the fits."""
+        if not self.left_out_reason:
+            return ""
+        words = f"left out: {self.get_left_out_reason_display()}"
+        return f"{words} ({self.left_out_note})" if self.left_out_note else words
 
     def result_map(self):
         """{analyte code: LabResult}, using prefetched results when present."""

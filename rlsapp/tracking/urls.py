@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import history, patients, records, treatments
+from .views import history, left_out, patients, records, treatments
 
 urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("patients/<int:pk>/draws/new/", records.draw_create, name="draw_create"),
     path("draws/<int:pk>/edit/", records.draw_edit, name="draw_edit"),
     path("draws/<int:pk>/delete/", records.draw_delete, name="draw_delete"),
+    path("draws/<int:pk>/leave-out/", left_out.draw_leave_out, name="draw_leave_out"),
+    path("draws/<int:pk>/put-back/", left_out.draw_put_back, name="draw_put_back"),
     path("patients/<int:pk>/infusions/", records.infusion_list, name="infusion_list"),
     path("patients/<int:pk>/infusions/new/", records.infusion_create, name="infusion_create"),
     path("infusions/<int:pk>/edit/", records.infusion_edit, name="infusion_edit"),

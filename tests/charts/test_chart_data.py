@@ -26,6 +26,7 @@ def test_it_gives_the_series_infusions_and_reference_lines(owner_client, earley)
         "comparator": "",
         "lab": "City Lab (Roche)",
         "excluded": False,
+        "left_out": "",
     }
     assert len(data["ferritin"]) == 6
     blood = {s["code"]: s["points"] for s in data["blood"]}

@@ -1,0 +1,106 @@
+"""What the decline rules read from a person's records: the same for reminders and charts.
+
+The re-check card (reminders) and the chart (charts) must agree on every point and
+setting, so both build them here:
+
+- `settings_for`: a person's re-check settings as rlsapp.domain.recheck.Settings;
+- `ferritin_point`: a stored ferritin row as a kinetics.Point, with the one rule for
+  what is left out of the fits: a draw left out by hand (LabDraw.left_out_reason), or,
+  when the person's setting says so, a draw taken during an oral iron course (ferritin
+  rises during one, so the rise is not a slower decline: issue 17). A left-out point
+  stays in every table, marked with `left_out_words`.
+
+The callers run the queries (each keeps its own query budget) and pass the rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from rlsapp.domain import medicines, recheck
+from rlsapp.domain.kinetics import Point
+
+from .models import LEFT_OUT_CHOICES, Patient
+from .treatments import OralIronCourse
+
+LEFT_OUT_LABELS = dict(LEFT_OUT_CHOICES)
+# The draw fields a ferritin row needs, after its day, value and comparator.
+DRAW_FIELDS = (
+    "draw__lab_name",
+    "draw__left_out_reason",
+    "draw__left_out_note",
+    "draw__after_infusion",
+)
+COURSE_FIELDS = ("started_on", "ended_on", "product", "product_other")
+
+
+def settings_for(patient: Patient) -> recheck.Settings:
+    return recheck.Settings(
+        threshold=patient.ferritin_threshold,
+        first_recheck_weeks=patient.first_recheck_weeks,
+        routine_recheck_weeks=patient.routine_recheck_weeks,
+        reminder_lead_days=patient.reminder_lead_days,
+        due_soon_days=patient.due_soon_days,
+        use_population_slope=patient.use_population_slope,
+        population_slope=patient.population_slope,
+        first_recheck_min_weeks=patient.first_recheck_min_weeks,
+        course_days=patient.course_days,
+    )
+
+
+def period(started_on, ended_on, product, product_other) -> medicines.Period:
+    """An oral iron course (a COURSE_FIELDS row) as the time it covers."""
+    return medicines.Period(started_on, ended_on, medicines.iron_label(product, product_other))
+
+
+def left_out_periods(patient: Patient, courses: Iterable[medicines.Period]) -> list:
+    """Of a person's oral iron courses, those whose draws are left out of the fits: all of
+    them, or none when the person's setting (leave_out_oral_iron) is off."""
+    return list(courses) if patient.leave_out_oral_iron else []
+
+
+def oral_iron_periods(patient: Patient) -> list[medicines.Period]:
+    """left_out_periods read from the database (one query, none when the setting is off)."""
+    if not patient.leave_out_oral_iron:
+        return []
+    rows = OralIronCourse.objects.filter(patient=patient).values_list(*COURSE_FIELDS)
+    return left_out_periods(patient, [period(*row) for row in rows])
+
+
+def left_out_words(
+    day: datetime.date, reason: str, note: str, periods: Iterable[medicines.Period]
+) -> str:
+    """'left out: illness (flu)', 'left out: taken during Ferrous sulfate', or '' for a
+    draw in the fits. A reason given by hand comes first."""
+    if reason:
+        words = f"left out: {LEFT_OUT_LABELS.get(reason, reason)}"
+        return f"{words} ({note})" if note else words
+    for course in periods:
+        if course.holds(day):
+            return f"left out: taken during {course.label or 'an oral iron course'}"
+    return ""
+
+
+def ferritin_point(
+    day: datetime.date,
+    value: float,
+    comparator: str,
+    lab: str,
+    reason: str,
+    note: str,
+    after_infusion: bool,
+    periods: Iterable[medicines.Period],
+) -> tuple[Point, str]:
+    """One ferritin row (day, value, comparator, *DRAW_FIELDS) as a Point, and why it is
+    left out ('' when it is not). `periods`: what oral_iron_periods gives."""
+    words = left_out_words(day, reason, note, periods)
+    point = Point(
+        day,
+        value,
+        comparator or "",
+        after_infusion=bool(after_infusion),
+        excluded=bool(words),
+        lab=lab or "",
+    )
+    return point, words
