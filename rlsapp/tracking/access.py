@@ -11,10 +11,10 @@ from .models import Infusion, LabDraw, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-def get_patient_for_user(request, pk, with_latest=False):
+def get_patient_for_user(request, pk, with_status=False):
     patients = Patient.objects.for_user(request.user)
-    if with_latest:
-        patients = patients.with_latest()
+    if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
+        patients = patients.select_related("status")
     return get_object_or_404(patients, pk=pk)
 
 

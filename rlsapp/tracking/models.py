@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import RowNumber
+from django.db.models import F
+from django.db.models.functions import DenseRank, RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -16,40 +16,6 @@ class PatientQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
-
-    def with_latest(self):
-        """Annotate the worklist columns in one query, whatever the history size."""
-        ferritin = LabResult.objects.filter(
-            draw__patient=OuterRef("pk"), analyte="ferritin"
-        ).order_by("-draw__drawn_on", "-draw_id")
-        last_infusion = Infusion.objects.filter(patient=OuterRef("pk")).order_by("-given_on")
-        return self.annotate(
-            latest_ferritin=Subquery(ferritin.values("value")[:1]),
-            latest_ferritin_comparator=Subquery(ferritin.values("comparator")[:1]),
-            latest_ferritin_on=Subquery(ferritin.values("draw__drawn_on")[:1]),
-            last_infusion_on=Subquery(last_infusion.values("given_on")[:1]),
-            draw_count=Subquery(
-                LabDraw.objects.filter(patient=OuterRef("pk"))
-                .order_by()
-                .values("patient")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            infusion_count=Subquery(
-                Infusion.objects.filter(patient=OuterRef("pk"))
-                .order_by()
-                .values("patient")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            symptom_count=Subquery(
-                SymptomScore.objects.filter(patient=OuterRef("pk"))
-                .order_by()
-                .values("patient")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-        )
 
 
 class Patient(models.Model):
@@ -235,8 +201,10 @@ class LabDraw(models.Model):
         return f"{words} ({self.left_out_note})" if self.left_out_note else words
 
     def result_map(self):
-        """{analyte code: LabResult}, using prefetched results when present."""
-        return {r.analyte: r for r in self.results.all()}
+        """{analyte code: LabResult}, using results read with the draw when present
+        (prefetched, or LabResult.objects.recent_and_latest)."""
+        preloaded = getattr(self, "preloaded_results", None)
+        return {r.analyte: r for r in (preloaded if preloaded is not None else self.results.all())}
 
     def ordered_results(self):
         found = self.result_map()
@@ -265,6 +233,40 @@ class LabResultQuerySet(models.QuerySet):
         for result in found:
             latest.setdefault(result.draw.patient_id, {})[result.analyte] = result
         return latest
+
+    def recent_and_latest(self, patient, draws: int):
+        """A person page's results in one query: every result of the newest `draws` draws
+        (each draw with its results attached) and the newest result of each analyte.
+        Returns (draws newest first, whether older draws exist, {analyte: result})."""
+        rows = (
+            self.filter(draw__patient=patient)
+            .select_related("draw")
+            .annotate(
+                analyte_rank=models.Window(
+                    RowNumber(),
+                    partition_by=[F("analyte")],
+                    order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()],
+                ),
+                draw_rank=models.Window(
+                    DenseRank(), order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()]
+                ),
+            )
+            .filter(models.Q(analyte_rank=1) | models.Q(draw_rank__lte=draws + 1))
+            .order_by("-draw__drawn_on", "-draw_id", "pk")
+        )
+        recent, latest, more = {}, {}, False
+        for result in rows:
+            if result.analyte_rank == 1:
+                latest[result.analyte] = result
+            if result.draw_rank > draws:
+                more = True
+            else:
+                draw = recent.setdefault(result.draw_id, result.draw)
+                if not hasattr(draw, "preloaded_results"):
+                    draw.preloaded_results = []
+                draw.preloaded_results.append(result)
+                result.draw = draw
+        return list(recent.values()), more, latest
 
     def ferritin_series(self, patient):
         return (

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from rlsapp.charts.data import build_chart_data
+from rlsapp.charts.queries import load_history
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from rlsapp.tracking.models import Infusion, LabResult, Patient, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from . import worklist as worklist_rows
@@ -72,25 +74,32 @@ def worklist_order(request):
     return render(request, "web/worklist_order.html")
 
 
-def latest_results(patient):
-    """The newest result of each analyte, in the order of units.ANALYTES."""
-    found = LabResult.objects.latest_of([patient.pk])[patient.pk]
-    return [found[code] for code in units.ANALYTES if code in found]
+def recent(queryset):
+    """The newest RECENT_ROWS records and whether there are more (one query, no count)."""
+    rows = list(queryset[: RECENT_ROWS + 1])
+    return rows[:RECENT_ROWS], len(rows) > RECENT_ROWS
 
 
 def render_patient_page(request, patient):
-    """The page's title and body, built from the database. `patient` comes annotated
-    with_latest(): its counts and latest values head the page and its tables."""
+    """The page's title and body, built from the database: the chart data once (the charts
+    section and its tables format it), each table's newest rows, the open re-check."""
+    today = timezone.localdate()
+    history = load_history(patient)
+    draws, more_draws, latest = LabResult.objects.recent_and_latest(patient, RECENT_ROWS)
+    infusions, more_infusions = recent(Infusion.objects.filter(patient=patient))
+    scores, more_scores = recent(SymptomScore.objects.filter(patient=patient))
     context = {
         "patient": patient,
-        "today": timezone.localdate(),
-        "summary": patient,
-        "latest": latest_results(patient),
-        "draws": list(
-            LabDraw.objects.filter(patient=patient).newest_first().with_results()[:RECENT_ROWS]
-        ),
-        "infusions": list(Infusion.objects.filter(patient=patient)[:RECENT_ROWS]),
-        "symptom_scores": list(SymptomScore.objects.filter(patient=patient)[:RECENT_ROWS]),
+        "today": today,
+        "summary": getattr(patient, "status", None),
+        "latest": [latest[code] for code in units.ANALYTES if code in latest],
+        "charts": build_chart_data(patient, history, today),
+        "draws": draws,
+        "more_draws": more_draws,
+        "infusions": infusions,
+        "more_infusions": more_infusions,
+        "symptom_scores": scores,
+        "more_scores": more_scores,
         "courses": list(OralIronCourse.objects.filter(patient=patient)[:RECENT_ROWS]),
         "medications": list(
             Medication.objects.filter(patient=patient).prefetch_related("events")[:RECENT_ROWS]
@@ -110,7 +119,7 @@ def patient_detail(request, pk):
     # nothing per request; the card's CSRF token is in a form outside it.
     page = cache.get_or_set(
         versioned_key(request.user, "patient-page", pk),
-        lambda: render_patient_page(request, get_patient_for_user(request, pk, with_latest=True)),
+        lambda: render_patient_page(request, get_patient_for_user(request, pk, with_status=True)),
         CACHE_SECONDS,
     )
     return render(

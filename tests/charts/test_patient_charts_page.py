@@ -115,14 +115,16 @@ def test_an_empty_report_still_renders_and_says_so(owner_client, patient):
     assert datetime.date.today().strftime("%Y") in html
 
 
-def test_a_long_history_lists_only_the_newest_100_results_under_the_chart(owner_client, patient):
+def test_a_long_history_is_summed_up_in_words_under_the_chart(owner_client, patient):
     add_long_history(patient, 150)
 
     html = page(owner_client, patient)
 
-    assert "The newest 100 of 150 results" in html
-    details = html[html.index("chart-data-table") : html.index("overlay-heading")]
-    assert details.count("<tr><td>") == 100
+    summary = html[html.index('id="history-summary"') : html.index("overlay-heading")]
+    assert "150 ferritin results from 1 Jan 2024 to" in summary
+    assert reverse("draw_list", args=[patient.pk]) in summary  # every result, page by page
+    # The person page no longer lists a hundred rows under the chart.
+    assert "<tr><td>" not in summary
 
 
 def test_a_latest_result_below_the_threshold_is_said_plainly_without_a_projection(

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
 
 from .helpers import draw_post, patient_post
@@ -127,6 +128,8 @@ def test_the_patient_page_shows_latest_values_with_the_lab_units(owner_client, p
 
 
 def test_the_worklist_counts_the_days_since_the_last_infusion(owner_client, patient, today):
-    Infusion.objects.create(patient=patient, given_on=today - datetime.timedelta(days=164))
-    Infusion.objects.create(patient=patient, given_on=today - datetime.timedelta(days=400))
+    for days in (164, 400):
+        services.save_record(
+            Infusion(patient=patient, given_on=today - datetime.timedelta(days=days))
+        )
     assert "164 days" in owner_client.get(reverse("home")).content.decode()

@@ -1,25 +1,17 @@
 from datetime import date
 
 from django import template
-from django.utils import timezone
-
-from rlsapp.charts.data import build_chart_data
-from rlsapp.charts.queries import load_history
 
 register = template.Library()
 
 
 @register.inclusion_tag("charts/patient_charts.html")
-def patient_charts(patient):
-    """The charts section of the patient page: two queries, whatever the history size.
-
-    The tables are rendered here, server-side, so they work without JavaScript and
-    for screen readers; the canvases are drawn by static/js/patient_charts.js.
-    """
-    return {
-        "patient": patient,
-        "charts": build_chart_data(patient, load_history(patient), timezone.localdate()),
-    }
+def patient_charts(patient, charts):
+    """The charts section of the patient page, from chart data the view built once
+    (charts.data.build_chart_data). The tables are rendered server-side, so they work
+    without JavaScript and for screen readers; the canvases are drawn by
+    static/js/patient_charts.js."""
+    return {"patient": patient, "charts": charts}
 
 
 @register.filter

@@ -1,8 +1,7 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from rlsapp.domain import formats, regions, units
+from rlsapp.domain import formats, regions
 
 from ..lab_entry import result_text
 
@@ -39,32 +38,3 @@ def result_value(context, result, patient):
     if result.calculated:
         html += format_html(' <span class="entered-as">{}</span>', "calculated")
     return html
-
-
-@register.simple_tag(takes_context=True)
-def latest_ferritin(context, patient):
-    """The worklist cell from the with_latest() annotations."""
-    if patient.latest_ferritin is None:
-        return mark_safe('<span class="text-body-secondary">none yet</span>')
-    value, comparator = patient.latest_ferritin, patient.latest_ferritin_comparator or ""
-    flag, why = units.flag("ferritin", value, threshold=patient.ferritin_threshold)
-    html = format_html(
-        '<span class="{}">{}</span>',
-        f"value-{flag}" if flag else "",
-        _ferritin_text(value, comparator, _region(context)),
-    )
-    if why:
-        html += format_html(' <span class="badge text-bg-light border">{}</span>', why)
-    return html
-
-
-def _ferritin_text(value, comparator, region):
-    symbol = dict(units.COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
-    number = formats.format_decimal(value, region, units.ANALYTES["ferritin"].decimals)
-    return f"{symbol}{number} {units.ANALYTES['ferritin'].display_unit}"
-
-
-@register.filter
-def days_before(day, today):
-    """Whole days from day to today (the worklist's "days since the last infusion")."""
-    return (today - day).days
