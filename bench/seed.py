@@ -168,7 +168,9 @@ class Table:
 
 def bench_user():
     User = get_user_model()
-    user, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"first_name": "Bench"})
+    user, _ = User.objects.get_or_create(
+        email=BENCH_EMAIL, defaults={"first_name": "Bench", "email_confirmed": True}
+    )
     return user
 
 
