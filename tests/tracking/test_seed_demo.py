@@ -22,7 +22,13 @@ def test_the_demo_history_has_three_infusions_and_a_realistic_decline(db, settin
     infusions = sorted(patient.infusions.values_list("given_on", flat=True))
     assert len(infusions) == 3
     assert set(patient.infusions.values_list("dose_mg", flat=True)) == {1000}
-    ferritin = list(LabResult.objects.ferritin_series(patient))
+    course = patient.oral_iron_courses.get()
+    # Left out during oral iron, as the chart's fit does: ferritin rises then.
+    ferritin = [
+        r
+        for r in LabResult.objects.ferritin_series(patient)
+        if not course.started_on <= r.draw.drawn_on <= course.ended_on
+    ]
     for start, end in zip(infusions, infusions[1:] + [None], strict=True):
         decline = [
             ((r.draw.drawn_on - start).days / 7, r.value)
@@ -51,3 +57,21 @@ def test_the_demo_worklist_shows_an_overdue_re_check_and_a_low_ferritin(db, sett
     html = client.get("/").content.decode()
     assert "Sam (demo)" in html and "Robin (demo)" in html
     assert "below threshold 100" in html
+
+
+def test_alex_took_oral_iron_and_switched_from_an_agonist_after_augmentation(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    patient = get_user_model().objects.get(email=DEMO_EMAIL).patients.get(name="Alex (demo)")
+    course = patient.oral_iron_courses.get()
+    during = [
+        r.value
+        for r in LabResult.objects.ferritin_series(patient)
+        if course.started_on <= r.draw.drawn_on <= course.ended_on
+    ]
+    assert len(during) >= 2 and during[-1] > during[0]  # ferritin rose during the course
+    agonist, switch = patient.medications.order_by("started_on")
+    assert agonist.is_dopamine_agonist and agonist.stopped_on < switch.started_on
+    assert agonist.events.filter(kind="augmentation").exists()
+    assert agonist.current_dose_display() == "0.25 mg/day"
+    assert (switch.drug, switch.stopped_on) == ("gabapentin_enacarbil", None)
