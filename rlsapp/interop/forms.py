@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from rlsapp.domain import formats
 from rlsapp.filesizes import describe_sizes
 from rlsapp.reconfirm import password_reconfirmed
 
@@ -85,6 +86,14 @@ class DateOrderForm(forms.Form):
     date_order = forms.ChoiceField(
         label="Dates in the file",
         choices=[(k, v) for k, v in DATE_ORDERS.items() if k != "auto"],
+        widget=forms.RadioSelect,
+    )
+
+
+class NumberConventionForm(forms.Form):
+    number_convention = forms.ChoiceField(
+        label="Numbers in the file",
+        choices=list(formats.CONVENTIONS.items()),
         widget=forms.RadioSelect,
     )
 

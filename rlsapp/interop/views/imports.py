@@ -27,7 +27,7 @@ from ..access import get_pending_import_for_user
 from ..csv_parse import decode, parse_csv
 from ..dates import DATE_ORDERS
 from ..fhir_parse import parse_bundle
-from ..forms import DateOrderForm, UploadForm
+from ..forms import DateOrderForm, NumberConventionForm, UploadForm
 from ..importer import import_rows, plan_import
 from ..models import PendingImport
 from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
@@ -40,14 +40,21 @@ PREVIEW_PAGE_SIZE = 100
 CONFIRMED = "confirmed"
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
+CONVENTION_NAMES = {"point": "decimal point", "comma": "decimal comma"}
 
 
-def _parse(source, data, date_order):
+def _parse(source, data, date_order, number_convention="auto", region=None):
     """Parse an upload; ImportRefused carries the message for the person."""
     try:
         if source == "fhir":
             return parse_bundle(data, today=timezone.localdate())
-        return parse_csv(data, date_order, today=timezone.localdate())
+        return parse_csv(
+            data,
+            date_order,
+            today=timezone.localdate(),
+            number_convention=number_convention,
+            region=region,
+        )
     except ImportRefused:
         raise
     except Exception as error:  # a parser bug must not become a 500; no file content logged
@@ -85,7 +92,12 @@ def import_upload(request, pk):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            parsed = _parse(form.source, form.data_bytes, form.cleaned_data["date_order"])
+            parsed = _parse(
+                form.source,
+                form.data_bytes,
+                form.cleaned_data["date_order"],
+                region=request.user.region_rules,
+            )
         except ImportRefused as refusal:
             form.add_error("file", " ".join(filter(None, [form.source_note, str(refusal)])))
         else:
@@ -97,7 +109,11 @@ def import_upload(request, pk):
                 PendingImport.objects.for_user(request.user).expired().delete()
                 # The text is kept only to read the dates another way, which ISO dates
                 # never need: otherwise the preview would hold the file twice.
-                rereadable = form.source == "csv" and parsed.date_order != "iso"
+                rereadable = form.source == "csv" and (
+                    parsed.date_order != "iso"
+                    or parsed.needs_number_convention
+                    or bool(parsed.read_differently)
+                )
                 raw = decode(form.data_bytes)[0] if rereadable else ""
                 pending = PendingImport.objects.create(
                     owner=request.user,
@@ -263,6 +279,9 @@ def import_preview(request, token):
         return redirect("patient_import", patient.pk)
     payload = pending.payload
     date_form = DateOrderForm(initial={"date_order": payload["date_order"]})
+    number_form = NumberConventionForm(
+        initial={"number_convention": payload.get("number_convention") or "point"}
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "discard":
@@ -274,7 +293,13 @@ def import_preview(request, token):
             if date_form.is_valid():
                 order = date_form.cleaned_data["date_order"]
                 try:
-                    parsed = _parse("csv", pending.raw.encode("utf-8"), order)
+                    parsed = _parse(
+                        "csv",
+                        pending.raw.encode("utf-8"),
+                        order,
+                        payload.get("number_convention") or "auto",
+                        request.user.region_rules,
+                    )
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
                 else:
@@ -284,9 +309,31 @@ def import_preview(request, token):
                 return redirect("interop_preview", pending.token)
         if action == "conflicts":
             return _settle_conflicts(request, pending)
+        if action == "number_convention" and pending.source == "csv" and pending.raw:
+            number_form = NumberConventionForm(request.POST)
+            if number_form.is_valid():
+                convention = number_form.cleaned_data["number_convention"]
+                try:
+                    parsed = _parse(
+                        "csv",
+                        pending.raw.encode("utf-8"),
+                        payload["date_order"] if payload["date_order"] != "iso" else "auto",
+                        convention,
+                        request.user.region_rules,
+                    )
+                except ImportRefused as refusal:
+                    messages.error(request, str(refusal))
+                else:
+                    pending.payload = _payload(patient, parsed, payload.get("infusion_choices"))
+                    pending.save(update_fields=["payload"])
+                    messages.info(request, f"Numbers read with a {CONVENTION_NAMES[convention]}.")
+                return redirect("interop_preview", pending.token)
         if action == "confirm":
             if payload["needs_date_order"]:
                 messages.error(request, "Choose the order of the dates before importing.")
+                return redirect("interop_preview", pending.token)
+            if payload.get("needs_number_convention"):
+                messages.error(request, "Choose how the numbers are written before importing.")
                 return redirect("interop_preview", pending.token)
             if conflicts.preview_context(payload)["open_conflicts"]:
                 messages.error(request, "Choose what to keep for each infusion in conflict.")
@@ -335,6 +382,10 @@ def import_preview(request, token):
         "kept_for": _hours(),
         "skipped": sorted(payload["skipped"].items()),
         "date_form": date_form,
+        "number_form": number_form,
+        "number_convention_name": CONVENTION_NAMES.get(payload.get("number_convention", "")),
+        "read_differently": payload.get("read_differently", []),
+        "unusual": payload.get("unusual", []),
         "cancel_url": reverse("patient_detail", args=[patient.pk]),
     }
     return render(request, "interop/preview.html", context)
