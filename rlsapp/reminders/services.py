@@ -14,14 +14,15 @@ from django.utils import timezone
 from rlsapp.domain import products, recheck, urgency
 from rlsapp.tracking import fit_inputs
 from rlsapp.tracking.models import Infusion, LabResult, Patient
-from rlsapp.tracking.services import DRAWS, INFUSIONS, SETTINGS
+from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
 from rlsapp.tracking.versions import bump_data_version
 
 from .models import PersonStatus, Reminder
 
 SNOOZE_MAX_DAYS = 365
-# Symptom scores do not move a re-check.
-RESCHEDULED_BY = frozenset({DRAWS, INFUSIONS, SETTINGS})
+# Symptom scores and RLS medicines do not move a re-check; an oral iron course does, since
+# the results taken during it are left out of the fits (tracking/fit_inputs.py).
+RESCHEDULED_BY = frozenset({DRAWS, INFUSIONS, SETTINGS, ORAL_IRON})
 
 
 def records_changed(person_ids: list[int], kinds: frozenset[str]) -> None:
