@@ -32,8 +32,8 @@ def synthetic_csv(rows: int = 10_000) -> bytes:
 
 def time_import(patient, data: bytes) -> dict[str, float]:
     """Seconds to parse `data` and to import it into `patient` (one transaction)."""
-    from .csv_parse import parse_csv
-    from .importer import import_rows
+    from rlsapp.interop.csv import parse_csv
+    from rlsapp.interop.importer import import_rows
 
     started = time.perf_counter()
     parsed = parse_csv(data, today=datetime.date.today())

@@ -13,7 +13,7 @@ import re
 
 from rlsapp.domain import units
 
-from .csv_parse import FORMULA_PREFIXES
+from .csv import FORMULA_PREFIXES
 from .fhir_export import fhir_number
 
 COLUMNS = [

@@ -20,7 +20,7 @@ import ijson
 from rlsapp.domain import units
 
 from . import fhir_medications, vocab
-from .csv_parse import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
+from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_export import (
     CALCULATED_METHOD_TEXT,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlsapp.interop.csv_parse import parse_csv
+from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.parsed import ImportRefused, ParsedImport
 
 from .helpers import data_file

@@ -10,8 +10,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from rlsapp.interop.csv import parse_csv, unneutralise
 from rlsapp.interop.csv_export import neutralise
-from rlsapp.interop.csv_parse import parse_csv, unneutralise
 from rlsapp.tracking.models import Patient
 
 from .records import add_draw, fill

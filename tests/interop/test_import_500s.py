@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from rlsapp.interop.csv_parse import MAX_ENTERED_VALUE, parse_csv
+from rlsapp.interop.csv import MAX_ENTERED_VALUE, parse_csv
 from rlsapp.interop.fhir_export import ONSET_CODE_TEXT, SYMPTOM_CODE_TEXT
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.models import PendingImport

@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from rlsapp.interop.csv_parse import parse_csv
+from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
 

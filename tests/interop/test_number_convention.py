@@ -4,7 +4,7 @@ reads differently listed before anything is saved (issue 11 items 2 and 10)."""
 import pytest
 
 from rlsapp.domain import regions
-from rlsapp.interop.csv_parse import parse_csv
+from rlsapp.interop.csv import parse_csv
 
 R = regions.REGIONS
 

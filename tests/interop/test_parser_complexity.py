@@ -14,7 +14,7 @@ import pytest
 
 from rlsapp.domain import units
 from rlsapp.interop import vocab
-from rlsapp.interop.csv_parse import parse_csv
+from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.dates import DateError, order_hint, parse_date
 from rlsapp.interop.fhir_export import ONSET_CODE_TEXT, SYMPTOM_CODE_TEXT
 from rlsapp.interop.fhir_parse import parse_bundle

@@ -24,7 +24,7 @@ from rlsapp.tracking.access import get_patient_for_user
 
 from .. import conflicts, treatment_preview
 from ..access import get_pending_import_for_user
-from ..csv_parse import decode, parse_csv
+from ..csv import decode, parse_csv
 from ..dates import DATE_ORDERS
 from ..fhir_parse import parse_bundle
 from ..forms import DateOrderForm, NumberConventionForm, UploadForm

@@ -1,0 +1,304 @@
+"""Which column holds what: the header vocabulary and the mapping (pure).
+
+`map_columns(headers)` gives each column a role (date, lab, product, dose, ...) or an
+analyte with the unit its header names; what it does not know is listed as not
+imported, and a header it cannot use (an unknown unit, a header too long) is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rlsapp.domain import units
+
+from .. import vocab
+from ..parsed import excerpt, too_long
+from .text import cell
+
+MAX_HEADER = 200
+
+ROLE_HEADERS: dict[str, set[str]] = {
+    "date": {
+        "date",
+        "datum",
+        "date drawn",
+        "drawn",
+        "drawn on",
+        "draw date",
+        "collection date",
+        "collected",
+        "collected on",
+        "date collected",
+        "specimen date",
+        "sample date",
+        "date of test",
+        "test date",
+        "date given",
+        "given on",
+        "recorded on",
+        "effective date",
+        "observation date",
+        "fecha",
+        "day",
+    },
+    "late_date": {"result date", "reported", "report date", "date reported", "resulted"},
+    "lab": {
+        "lab",
+        "laboratory",
+        "lab name",
+        "lab or assay",
+        "assay",
+        "performing lab",
+        "performing laboratory",
+        "labor",
+        "laboratorium",
+        "facility",
+        "performer",
+    },
+    "note": {"note", "notes", "comment", "comments", "remark", "remarks", "bemerkung"},
+    "record": {"record", "record type", "type", "kind", "entry type"},
+    "test": {
+        "test",
+        "test name",
+        "analyte",
+        "name",
+        "component",
+        "description",
+        "parameter",
+        "observation",
+        "test description",
+        "analysis",
+        "lab test",
+        "result name",
+        "measurement",
+        "untersuchung",
+    },
+    "loinc": {"loinc", "loinc code"},
+    "value": {
+        "value",
+        "result",
+        "result value",
+        "value as entered",
+        "entered value",
+        "observation value",
+        "measured value",
+        "numeric value",
+        "wert",
+        "ergebnis",
+    },
+    "unit": {
+        "unit",
+        "units",
+        "unit as entered",
+        "entered unit",
+        "einheit",
+        "uom",
+        "unit of measure",
+    },
+    "comparator": {"comparator"},
+    "calculated": {"calculated"},
+    "product": {
+        "product",
+        "iron product",
+        "medication",
+        "drug",
+        "infusion",
+        "infusion product",
+        "preparation",
+        "medicine",
+    },
+    "product_other": {"product other", "other product"},
+    "dose": {"dose", "dose mg", "iron dose", "dose in mg", "dosage", "amount"},
+    "reaction": {"reaction", "reaction if any", "side effects", "adverse reaction"},
+    "severity": {
+        "severity",
+        "symptom severity",
+        "symptoms",
+        "symptom score",
+        "rls severity",
+        "score",
+    },
+    "onset": {
+        "onset",
+        "onset time",
+        "symptoms began",
+        "evening onset",
+        "evening symptoms began at",
+        "symptom onset",
+    },
+    # rlsapp's own export: the stored value (decimal point, stored unit) beside the value
+    # as entered tells which convention that text was typed in; it is not imported itself.
+    "stored": {"stored value"},
+    # Understood and deliberately not imported: stored values are recomputed
+    # from the values as entered, reference ranges come from rlsapp's own table.
+    "ignore": {
+        "stored unit",
+        "reference range",
+        "ref range",
+        "range",
+        "normal range",
+        "reference",
+        "reference interval",
+        "flag",
+        "abnormal flag",
+        "status",
+        "interpretation",
+        "time",
+        "patient",
+        "patient name",
+        "id",
+        "specimen",
+        "code",
+    },
+}
+_HEADER_ROLE = {h: role for role, headers in ROLE_HEADERS.items() for h in headers}
+
+RECORD_KINDS = {
+    "lab": "lab",
+    "lab result": "lab",
+    "result": "lab",
+    "draw": "lab",
+    "infusion": "infusion",
+    "iv iron": "infusion",
+    "symptom": "symptom",
+    "symptom score": "symptom",
+    "symptoms": "symptom",
+}
+
+
+@dataclass
+class AnalyteColumn:
+    index: int
+    header: str
+    analyte: str
+    unit: str | None  # accepted unit from the header, None when the header gives none
+    unit_column: int | None = None
+
+
+@dataclass
+class Columns:
+    roles: dict[str, int] = field(default_factory=dict)
+    analytes: list[AnalyteColumn] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    dose_factor: float = 1.0
+    ignored: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (header, message)
+
+    @property
+    def layout(self) -> str:
+        if ("test" in self.roles or "loinc" in self.roles) and "value" in self.roles:
+            return "long"
+        return "wide"
+
+    def has_content(self) -> bool:
+        return bool(
+            self.analytes
+            or self.layout == "long"
+            or {"product", "dose", "severity"} & self.roles.keys()
+        )
+
+    def header(self, role: str) -> str:
+        """The header of the column with this role, as the file wrote it."""
+        return self.headers[self.roles[role]].strip()
+
+    def text(self, row: list[str], role: str) -> str:
+        """The cell of the column with this role ("" when the file has no such column)."""
+        return cell(row, self.roles.get(role))
+
+
+def _split_header(header: str) -> tuple[str, str]:
+    text = header.replace("\ufeff", "").strip()
+    bracket = vocab.split_bracket(text)
+    if bracket:
+        return vocab.normalise_name(bracket[0]), bracket[1]
+    return vocab.normalise_name(text), ""
+
+
+def _looks_like_unit(text: str) -> bool:
+    key = vocab.unit_key(text)
+    return "/" in key or "%" in key or key in ("mg", "g", "l")
+
+
+def map_columns(headers: list[str]) -> Columns:
+    cols = Columns(headers=headers)
+    date_rank: tuple[int, int] | None = None
+    previous_analyte: AnalyteColumn | None = None
+    for index, header in enumerate(headers):
+        if len(header) > MAX_HEADER:
+            cols.errors.append((excerpt(header), "column header: " + too_long(header, MAX_HEADER)))
+            previous_analyte = None
+            continue
+        base, bracket_unit = _split_header(header)
+        if not base:
+            previous_analyte = None
+            continue
+        role = _HEADER_ROLE.get(base)
+        if role is None and re.search(r"\b(date|datum)\b", base):
+            role = "loose_date"
+        if role in ("date", "late_date", "loose_date"):
+            rank = {"date": 0, "loose_date": 1, "late_date": 2}[role]
+            if date_rank is None or rank < date_rank[0]:
+                date_rank = (rank, index)
+            previous_analyte = None
+            continue
+        if role == "unit" and previous_analyte is not None and previous_analyte.unit is None:
+            # Wide sheets often put a plain "Unit" column right after each analyte.
+            previous_analyte.unit_column = index
+            previous_analyte = None
+            continue
+        if role == "ignore":
+            previous_analyte = None
+            continue
+        if role is not None:
+            if role == "dose":
+                unit = vocab.unit_key(bracket_unit)
+                if unit in ("g", "gram"):
+                    cols.dose_factor = 1000.0
+                elif unit not in ("", "mg"):
+                    cols.errors.append((header, "Dose must be in mg (or g)."))
+            cols.roles.setdefault(role, index)
+            previous_analyte = None
+            continue
+        analyte, unit_text = vocab.split_analyte_and_unit(header)
+        if analyte is None:
+            cols.ignored.append(header.strip())
+            previous_analyte = None
+            continue
+        if vocab.normalise_name(unit_text) in ("unit", "units", "einheit"):
+            target = next((a for a in cols.analytes if a.analyte == analyte), None)
+            if target is not None:
+                target.unit_column = index
+            else:
+                cols.ignored.append(header.strip())
+            previous_analyte = None
+            continue
+        unit = None
+        if unit_text:
+            unit = vocab.resolve_unit(analyte, unit_text)
+            if unit is None:
+                if _looks_like_unit(unit_text):
+                    info = units.ANALYTES[analyte]
+                    cols.errors.append(
+                        (
+                            header,
+                            f"unknown unit {unit_text!r} for {info.label}; accepted: "
+                            f"{', '.join(info.units)}.",
+                        )
+                    )
+                else:
+                    # "Ferritin flag", "Hb reference": about the analyte, not a value.
+                    cols.ignored.append(header.strip())
+                previous_analyte = None
+                continue
+        column = AnalyteColumn(index, header.strip(), analyte, unit)
+        cols.analytes.append(column)
+        previous_analyte = column
+    if date_rank is not None:
+        cols.roles["date"] = date_rank[1]
+    return cols
+
+
+def header_problems(cols: Columns) -> str:
+    """The header errors, for a refusal they may explain (a header too long to read)."""
+    return "".join(f" Column {header}: {message}" for header, message in cols.errors[:3])

@@ -1,0 +1,210 @@
+"""Read a whole CSV file: find the header, then each row through the readers (pure).
+
+`parse_csv(data, date_order, today)` returns a `ParsedImport` with every row it
+understood and every error by row and column, or raises `ImportRefused` when the file
+as a whole cannot be used.
+
+Two layouts are recognised:
+- wide: one row per draw, a column per analyte ("Date; Ferritin (µg/L); Hb g/L");
+- long: one row per test, as patient portals export them
+  ("Date, Test, Result, Units, Reference range").
+A `record` column (lab / infusion / symptom), as rlsapp's own export writes,
+lets one file carry all three kinds.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from rlsapp.domain import formats, regions, units
+
+from ..dates import DateError, choose_order, parse_date
+from ..parsed import MAX_RECORDS, ImportRefused, ParsedImport, too_long
+from .columns import CELL_LIMITS, MAX_UNIT_CELL, MAX_VALUE_CELL, CellError, RecordKind
+from .headers import Columns, header_problems, map_columns
+from .readers import InfusionReader, LabReader, SymptomReader
+from .text import PREAMBLE_LINES, cell, decode, read_rows
+
+
+class RowReader:
+    """Hands each row to the reader of each kind of record it holds; keeps a row whole."""
+
+    record = RecordKind()
+
+    def __init__(self, cols: Columns, date_order, today, out: ParsedImport, region):
+        self.cols, self.order, self.today, self.out = cols, date_order, today, out
+        self.labs = LabReader(cols, out, region)
+        self.infusions = InfusionReader(cols, out)
+        self.symptoms = SymptomReader(cols, out)
+        limits = {cols.roles.get(role): limit for role, limit in CELL_LIMITS.items()}
+        for column in cols.analytes:
+            limits[column.index] = MAX_VALUE_CELL
+            limits[column.unit_column] = MAX_UNIT_CELL
+        limits.pop(None, None)
+        self.limits = sorted(limits.items())
+
+    def read(self, number: int, row: list[str]) -> None:
+        out = self.out
+        if not any(c.strip() for c in row):
+            out.skipped["blank rows"] += 1
+            return
+        if self._too_long(number, row):
+            return
+        kinds = self._kinds(number, row)
+        if kinds is None:
+            return
+        if not kinds:
+            out.skipped["rows without any value"] += 1
+            return
+        try:
+            day = parse_date(self.cols.text(row, "date"), self.order, self.today)
+        except DateError as error:
+            out.error(number, self.cols.header("date"), str(error))
+            return
+        # A row is imported whole or not at all, with every error in it reported: each
+        # reader reports its own, and nothing of the row is kept when any of them failed.
+        errors = out.error_count  # not len(errors): only the first few are kept
+        infusion = self.infusions.read(number, row, day) if "infusion" in kinds else None
+        symptom = self.symptoms.read(number, row, day) if "symptom" in kinds else None
+        lab_row = self.labs.read(number, row) if "lab" in kinds else None
+        if out.error_count > errors:
+            return
+        if lab_row is not None and not lab_row.results:
+            out.skipped["rows without any value"] += 1
+        elif lab_row is not None:
+            self.labs.keep(number, day, lab_row)
+            if out.error_count > errors:
+                return
+        if infusion is not None:
+            out.infusions.append(infusion)
+        if symptom is not None:
+            out.symptoms.append(symptom)
+
+    def _too_long(self, number: int, row: list[str]) -> bool:
+        """Report every cell longer than its column allows; such a row is read no further."""
+        found = False
+        for index, limit in self.limits:
+            text = row[index].strip() if index < len(row) else ""
+            if len(text) > limit:
+                self.out.error(number, self.cols.headers[index].strip(), too_long(text, limit))
+                found = True
+        return found
+
+    def _kinds(self, number: int, row: list[str]) -> set[str] | None:
+        cols = self.cols
+        record = cols.text(row, "record")
+        if record:
+            try:
+                return {self.record.clean(record)}
+            except CellError as error:
+                self.out.error(number, cols.header("record"), str(error))
+                return None
+        kinds = set()
+        if cols.layout == "long":
+            if cols.text(row, "test") or cols.text(row, "loinc"):
+                kinds.add("lab")
+        elif any(cell(row, a.index) for a in cols.analytes):
+            kinds.add("lab")
+        if cols.text(row, "product") or cols.text(row, "dose"):
+            kinds.add("infusion")
+        if cols.text(row, "severity"):
+            kinds.add("symptom")
+        return kinds
+
+
+def _value_cells(cols: Columns, body) -> list[str]:
+    """Every cell that holds a result, for telling the file's number convention."""
+    indexes = [a.index for a in cols.analytes]
+    if cols.layout == "long":
+        indexes.append(cols.roles.get("value"))
+    stored = cols.roles.get("stored")
+    return [
+        text
+        for _, row in body
+        if not cell(row, stored)  # settled by its stored value (rlsapp's own export)
+        for i in indexes
+        if i is not None and (text := cell(row, i))
+    ]
+
+
+def parse_csv(
+    data: bytes,
+    date_order: str = "auto",
+    today: datetime.date | None = None,
+    number_convention: str = "auto",
+    region: regions.Region | None = None,
+):
+    """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used.
+
+    Numbers are read by one convention for the whole file ("point" or "comma"): the one
+    asked for, else the one its cells prove, else the account's region's (and the person
+    is asked to choose when some cell reads differently under the two).
+    """
+    today = today or datetime.date.today()
+    region = region or regions.get(None)
+    text, encoding_note = decode(data)
+    rows = read_rows(text)
+    header_at = None
+    cols = None
+    for position, (_, row) in enumerate(rows[:PREAMBLE_LINES]):
+        candidate = map_columns(row)
+        if "date" in candidate.roles:
+            header_at, cols = position, candidate
+            break
+    if cols is None:
+        raise ImportRefused(
+            "No date column found: the first row must name the columns, one of them the "
+            "date (for example “Date”, “Date drawn” or “Collection date”)."
+            + header_problems(map_columns(rows[0][1]) if rows else Columns())
+        )
+    if not cols.has_content():
+        raise ImportRefused(
+            "No known analyte column: name columns like “Ferritin (µg/L)”, “Hb g/L”, "
+            "“Hct L/L”, or give a test name and a value column (long layout). Known analytes: "
+            + ", ".join(a.label for a in units.ANALYTES.values())
+            + "."
+            + header_problems(cols)
+        )
+    out = ParsedImport(source="csv", layout=cols.layout)
+    if encoding_note:
+        out.notes.append(encoding_note)
+    if header_at:
+        out.notes.append(f"The first {header_at} line(s) before the header were skipped.")
+    if cols.ignored:
+        out.notes.append("Columns not imported: " + ", ".join(cols.ignored[:20]) + ".")
+    for header, message in cols.errors:
+        out.error(rows[header_at][0], header, message)
+    body = rows[header_at + 1 :]
+    if len(body) > MAX_RECORDS:
+        raise ImportRefused(
+            f"The file has more than {MAX_RECORDS:,} rows below the header; rlsapp imports at "
+            f"most {MAX_RECORDS:,} rows from one file. Split it, or export a shorter period."
+        )
+    date_index = cols.roles["date"]
+    date_cells = [cell(row, date_index) for _, row in body]
+    out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)
+    out.number_convention, out.needs_number_convention = formats.choose_convention(
+        _value_cells(cols, body), number_convention, region
+    )
+    reader = RowReader(
+        cols,
+        out.date_order,
+        today,
+        out,
+        formats.region_for_convention(out.number_convention, region),
+    )
+    for number, row in body:
+        reader.read(number, row)
+    if out.needs_number_convention:
+        out.notes.insert(
+            0,
+            "Numbers like 1,050 could be one thousand and fifty or one point zero five: "
+            "choose how the numbers are written below before importing.",
+        )
+    if out.needs_date_order:
+        out.notes.insert(
+            0,
+            "Dates like 03/04/2024 could be 3 April or March 4: choose the date order below "
+            "before importing.",
+        )
+    return out
