@@ -1,7 +1,9 @@
 """Oral iron courses and RLS medicines in the FHIR export, and back in through the import."""
 
 import datetime
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -12,6 +14,7 @@ from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
+from tests.conftest import PASSWORD
 
 from .helpers import upload
 from .test_round_trip import import_file
@@ -320,3 +323,24 @@ def test_the_outsiders_treatments_never_appear(outsider_client, outsider, patien
     args = [patient.pk] if url_name == "patient_export_fhir" else []
     response = outsider_client.get(reverse(url_name, args=args))
     assert b"Pramipexole" not in response.content
+
+
+def test_the_account_zip_holds_each_persons_treatments(owner_client, patient):
+    treat(patient)
+    response = owner_client.get(reverse("account_export"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    [name] = [n for n in archive.namelist() if n.endswith("fhir-bundle.json")]
+    assert len(statements(json.loads(archive.read(name)))) == 6
+    assert "oral iron courses and RLS medicines" in archive.read("README.txt").decode()
+
+
+def test_account_deletion_removes_treatments_and_their_history(owner_client, patient, outsider):
+    treat(patient)
+    theirs = Patient.objects.create(owner=outsider, name="Charlie")
+    treat(theirs)
+    response = owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    for model in (OralIronCourse, Medication, MedicationEvent):
+        assert not model.objects.exclude(patient=theirs).exists()
+        assert not model.history.exclude(patient_id=theirs.pk).exists()
+        assert model.objects.filter(patient=theirs).exists()
