@@ -23,7 +23,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
 
     class Meta:
         model = LabDraw
-        fields = ["drawn_on", "lab_name", "note"]
+        fields = ["drawn_on", "lab_name", "note", "after_infusion"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, patient, region=None, **kwargs):
@@ -56,6 +56,11 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
                 css_class="analyte-row",
             )
         self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
+        # "Taken after the infusion" matters only on an infusion's day: asked only of a
+        # person with infusions (kinetics.in_episode: otherwise the baseline before it).
+        self.infusion_days = set(patient.infusions.values_list("given_on", flat=True))
+        if not self.infusion_days and not self.instance.after_infusion:
+            del self.fields["after_infusion"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.render_hidden_fields = True
@@ -75,6 +80,8 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             Div(*self.rows.values(), css_class="analytes"),
             "note",
         )
+        if "after_infusion" in self.fields:
+            self.helper.layout.insert(1, "after_infusion")
         self.measurements: dict[str, units.Measurement] = {}
         self.calculated_tsat = False
         self.same_day: list[LabDraw] = []
@@ -91,6 +98,17 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
 
     def clean_drawn_on(self):
         return check_past_date(self.cleaned_data["drawn_on"], "Date drawn")
+
+    def clean_after_infusion(self):
+        after = self.cleaned_data.get("after_infusion")
+        drawn_on = self.cleaned_data.get("drawn_on")
+        if after and drawn_on and drawn_on not in self.infusion_days:
+            raise forms.ValidationError(
+                f"Taken after the infusion: no infusion is recorded on "
+                f"{formats.format_date(drawn_on, self.region)}. Untick it, or record that "
+                "day's infusion first."
+            )
+        return after
 
     def _ask(self, code: str, name: str, label: str, choices) -> None:
         """Show a question's choices under the analyte's row (added while cleaning, since

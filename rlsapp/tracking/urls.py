@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import history, left_out, patients, records, treatments
+from .views import history, left_out, patients, records, stored_values, treatments
 
 urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
@@ -47,6 +47,7 @@ urlpatterns = [
         name="medicine_event_delete",
     ),
     path("help/augmentation/", treatments.augmentation, name="augmentation_help"),
+    path("results/check/", stored_values.stored_values_check, name="stored_values_check"),
     path("patients/<int:pk>/history/", history.patient_history, name="patient_history"),
     path("history/<slug:kind>/<int:pk>/restore/", history.restore_record, name="restore_record"),
 ]
