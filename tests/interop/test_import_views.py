@@ -123,7 +123,7 @@ def test_discarding_writes_nothing(owner_client, patient):
         ("malformed_excel.xlsx.csv", "Excel workbook"),
         ("malformed_no_date.csv", "No date column found"),
         ("malformed_no_analyte.csv", "No known analyte column"),
-        ("malformed_unclosed_quote.csv", "The CSV is malformed near line 3"),
+        ("malformed_unclosed_quote.csv", "The CSV is malformed near line 2"),
     ],
 )
 def test_it_refuses_unusable_files_with_a_clear_message(owner_client, patient, name, message):

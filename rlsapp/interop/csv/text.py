@@ -32,6 +32,9 @@ def decode(data: bytes) -> tuple[str, str]:
             "This is an Excel workbook or another zip file, not CSV: in your spreadsheet "
             "choose Save as / Download as CSV, then upload that file."
         )
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        return utf16
     if data[:5] == b"%PDF-" or b"\x00" in data[:4096]:
         raise ImportRefused("This is not a CSV text file (it holds binary data).")
     if b"\x00" in data:
@@ -50,6 +53,49 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252."
     except UnicodeDecodeError:
         raise ImportRefused("The file is not UTF-8 text: save it as CSV UTF-8.") from None
+
+
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """(text, note) when the bytes are UTF-16 text, else None.
+
+    Excel's "Unicode text" and some lab exports are UTF-16, tab- or semicolon-separated,
+    with a byte order mark. Without one, the pattern of NULs tells it: text in the Latin
+    range has a zero high byte in nearly every character and never a zero low byte, so
+    one half of the bytes (odd places: little-endian) is mostly zero and the other none.
+    """
+    encoding = UTF16_BOMS.get(data[:2]) if data[:4] != b"\xff\xfe\x00\x00" else None
+    body = data[2:] if encoding else data
+    if encoding is None:
+        sample = data[:4096]
+        even, odd = sample[0::2], sample[1::2]
+        if len(sample) < 4:
+            return None
+        if odd.count(0) >= 0.7 * len(odd) and not even.count(0):
+            encoding = "utf-16-le"
+        elif even.count(0) >= 0.7 * len(even) and not odd.count(0):
+            encoding = "utf-16-be"
+        else:
+            return None
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "This is UTF-16 text, but it breaks off or holds a character that is not text, "
+            "so it cannot be read: in your spreadsheet save it as CSV UTF-8."
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportRefused(
+            f"The file holds a NUL character on line {line}, which is not text: remove it, "
+            "or save the file again as CSV UTF-8."
+        )
+    return (
+        text,
+        "The file is UTF-16 text (as Excel's “Unicode text” saves it); it was read as such.",
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -79,14 +125,47 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
+    read_to = 0  # the last line of the last row read whole
     try:
         for row in reader:
             rows.append((reader.line_num, row))
+            read_to = reader.line_num
             if len(rows) > MAX_RECORDS + PREAMBLE_LINES + 1:
                 break  # enough to tell that the file is too long; parse_csv refuses it
     except csv.Error as error:
+        opened = _unclosed_quote_line(text, read_to, delimiter)
+        if opened is not None:
+            raise ImportRefused(
+                f"The CSV is malformed near line {opened}: a quote opens there and is never "
+                "closed. Check the quotes on that line."
+            ) from None
         raise ImportRefused(
             f"The CSV is malformed near line {reader.line_num}: {error}. "
             "Check the quotes on that line."
         ) from None
     return rows
+
+
+def _unclosed_quote_line(text: str, read_to: int, delimiter: str) -> int | None:
+    """The line where a quoted field opens that never closes, after the rows read whole.
+
+    The csv module notices only at the end of the file, and names the last line; the
+    person needs the line where the quote opens. One pass, as the reader reads fields.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    opened, field_start = None, True
+    for number, line in enumerate(lines[read_to:], start=read_to + 1):
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if opened is not None:
+                if char == '"' and line[index + 1 : index + 2] == '"':
+                    index += 1  # a doubled quote inside the field
+                elif char == '"':
+                    opened, field_start = None, False
+            elif char == '"' and field_start:
+                opened = number
+            else:
+                field_start = char in (delimiter, "\r", "\n")
+            index += 1
+    return opened

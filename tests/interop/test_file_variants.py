@@ -1,0 +1,105 @@
+"""Files as people really save them (issue 18): UTF-16, the wrong extension, line numbers."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from rlsapp.interop.csv import parse_csv
+from rlsapp.interop.parsed import ImportRefused
+from rlsapp.tracking.models import LabDraw, LabResult
+
+from .helpers import data_file, upload
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+def values(parsed):
+    return {
+        (d.drawn_on.isoformat(), r.analyte): round(r.value, 3)
+        for d in parsed.draws
+        for r in d.results
+    }
+
+
+def post_file(client, patient, name, content):
+    return client.post(
+        reverse("patient_import", args=[patient.pk]),
+        {"file": upload(name, content), "date_order": "auto"},
+    )
+
+
+def preview(client, patient, name, content):
+    response = post_file(client, patient, name, content)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response["Location"], client.get(response["Location"]).content.decode()
+
+
+# 2. UTF-16 ---------------------------------------------------------------------------
+
+
+def test_excel_unicode_text_utf16_le_with_bom_and_tabs_is_read():
+    parsed = parse_csv(data_file("utf16le_tab_unicode_text.txt"), today=TODAY)
+    assert not parsed.errors
+    assert values(parsed) == {
+        ("2023-01-14", "ferritin"): 45,
+        ("2023-01-14", "hemoglobin"): 13.2,
+        ("2023-03-20", "ferritin"): 38,
+        ("2023-03-20", "hemoglobin"): 12.9,
+    }
+    assert parsed.draws[0].lab_name == "Labor Dr. Müller"
+    assert any("UTF-16" in note for note in parsed.notes)
+
+
+def test_a_utf16_be_semicolon_lab_file_is_read():
+    parsed = parse_csv(data_file("utf16be_semicolon_lab.csv"), today=TODAY)
+    assert not parsed.errors
+    assert values(parsed)[("2023-05-02", "ferritin")] == 61
+    assert values(parsed)[("2023-07-04", "hemoglobin")] == 12.8
+
+
+def test_utf16_without_a_bom_is_told_by_its_nul_pattern():
+    text = "Date\tFerritin (µg/L)\r\n2023-01-14\t45\r\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        parsed = parse_csv(text.encode(encoding), today=TODAY)
+        assert values(parsed) == {("2023-01-14", "ferritin"): 45}, encoding
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x01\x02\x03\x04\x05binary\x00\x00\x00",
+        b"\xff\xfe\x00\xd8",  # a BOM, then half of a surrogate pair
+        "Date,Ferritin\n".encode("utf-16-le")[:-1],  # an odd number of bytes
+    ],
+)
+def test_binary_and_broken_utf16_are_still_refused(content):
+    with pytest.raises(ImportRefused, match="binary|UTF-16"):
+        parse_csv(content, today=TODAY)
+
+
+@pytest.mark.django_db
+def test_a_utf16_upload_imports_through_the_preview(owner_client, patient):
+    url, page = preview(
+        owner_client, patient, "export.txt", data_file("utf16le_tab_unicode_text.txt")
+    )
+    assert "Ferritin 45 µg/L" in page
+    assert "UTF-16" in page
+    owner_client.post(url, {"action": "confirm"})
+    assert LabDraw.objects.filter(patient=patient).count() == 2
+    assert LabResult.objects.filter(draw__patient=patient, analyte="ferritin").count() == 2
+
+
+# 5. Line numbers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, line",
+    [("unclosed_quote_line3.csv", 3), ("malformed_unclosed_quote.csv", 2)],
+)
+def test_an_unclosed_quote_is_reported_on_the_line_where_it_opens(name, line):
+    with pytest.raises(ImportRefused) as refused:
+        parse_csv(data_file(name), today=TODAY)
+    message = str(refused.value)
+    assert f"line {line}:" in message
+    assert "quote" in message
