@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from rlsapp.domain import rules
+from rlsapp.domain import recheck, rules
 
 from . import services
 from .models import Infusion, Patient, SymptomScore
@@ -194,7 +194,36 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("product") == "other" and not cleaned.get("product_other", "").strip():
             self.add_error("product_other", "Name the product when you choose “Other”.")
+        if not self.errors:
+            self._check_repeat_fcm(cleaned)
         return cleaned
+
+    def _check_repeat_fcm(self, cleaned) -> None:
+        """A repeat ferric carboxymaltose course within 3 months (not the next dose of a
+        split course) shows the phosphate note before saving (issue 12 item 8): the form
+        comes back with the note and a box to tick. The tick answers this date only."""
+        if self.instance.pk and not {"given_on", "product"} & set(self.changed_data):
+            return  # an edit that moves neither the date nor the product asks nothing new
+        patient = self.instance.patient
+        earlier = [
+            recheck.InfusionRecord(day, product)
+            for day, product in patient.infusions.exclude(pk=self.instance.pk).values_list(
+                "given_on", "product"
+            )
+        ]
+        new = recheck.InfusionRecord(cleaned["given_on"], cleaned["product"])
+        note = recheck.repeat_fcm_warning(earlier, new, patient.course_days)
+        if not note:
+            return
+        answer = cleaned["given_on"].isoformat()
+        self.fields["confirm_phosphate"] = forms.BooleanField(
+            label="Save anyway: I have read the note about phosphate",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"value": answer}),
+        )
+        self.helper.layout.append("confirm_phosphate")
+        if self.data.get("confirm_phosphate") != answer:
+            self.add_error(None, note)
 
 
 class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
