@@ -9,6 +9,7 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
@@ -25,10 +26,10 @@ SNOOZE_MAX_DAYS = 365
 RESCHEDULED_BY = frozenset({DRAWS, INFUSIONS, SETTINGS, ORAL_IRON})
 
 
-def records_changed(person_ids: list[int], kinds: frozenset[str]) -> None:
+def records_changed(persons: list[Patient], kinds: frozenset[str]) -> None:
     """Reschedule each person's re-check after a change to what it rests on."""
     if kinds & RESCHEDULED_BY:
-        for person in Patient.objects.filter(pk__in=person_ids):
+        for person in persons:
             sync_patient(person)
 
 
@@ -87,7 +88,8 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions) -> None:
     )
 
 
-@transaction.atomic
+# Inside a service's transaction already, usually: no savepoint of its own.
+@transaction.atomic(savepoint=False)
 def sync_patient(patient: Patient | int) -> Reminder | None:
     """Schedule, move or close the patient's open reminder; returns the open one, if any.
 
@@ -101,13 +103,22 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     points, infusions = history_for(patient)
     plan = recheck.next_recheck(settings_for(patient), points, infusions)
     store_status(patient, plan, infusions)
-    current = Reminder.objects.select_for_update().filter(patient=patient).open().first()
+    # The open reminder and the one for the same rule and date (perhaps the same row, perhaps
+    # dismissed or done), in one locking query.
+    same_rule = Q(kind=plan.kind, due_on=plan.due) if plan.rule else Q(pk__in=[])
+    found = list(
+        Reminder.objects.select_for_update()
+        .filter(patient=patient)
+        .filter(Q(status__in=Reminder.OPEN) | same_rule)
+        .order_by("pk")
+    )
+    current = next((r for r in found if r.status in Reminder.OPEN), None)
     if plan.rule is None:
         if current:
             current.delete()
         return None
 
-    same = Reminder.objects.filter(patient=patient, kind=plan.kind, due_on=plan.due).first()
+    same = next((r for r in found if r.kind == plan.kind and r.due_on == plan.due), None)
     if current and same and current.pk == same.pk:
         current.describe(plan, patient)
         current.save()

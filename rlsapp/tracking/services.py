@@ -80,14 +80,16 @@ def _handlers():
     return [import_string(path) for path in settings.RECORDS_CHANGED_HANDLERS]
 
 
-def _changed(person_ids: Iterable[int], kinds: Iterable[str]) -> None:
-    """Tell the page cache and the apps that derive state from records what changed."""
-    person_ids, kinds = sorted(set(person_ids)), frozenset(kinds)
-    if not person_ids:
+def _changed(persons: Iterable[Patient], kinds: Iterable[str]) -> None:
+    """Tell the page cache and the apps that derive state from records what changed.
+    Handlers get the Patient objects (no second lookup) and the kinds of record."""
+    persons = list({person.pk: person for person in persons}.values())
+    if not persons:
         return
+    kinds = frozenset(kinds)
     for handler in _handlers():
-        handler(person_ids, kinds)
-    bump_data_version(patients__in=person_ids)
+        handler(persons, kinds)
+    bump_data_version(patients__in=[person.pk for person in persons])
 
 
 # Callers without a form (the admin, the seed, commands) change a record whatever its version.
@@ -130,7 +132,7 @@ def save_person(person: Patient, *, seen_version=UNCHECKED, by=None) -> Patient:
     if previous_owner not in (None, person.owner_id):
         # Moved to another account (the admin): the previous owner's pages must forget it.
         bump_data_version(pk=previous_owner)
-    _changed([person.pk], [SETTINGS])
+    _changed([person], [SETTINGS])
     return person
 
 
@@ -160,6 +162,7 @@ def save_draw(
     (rules.calculated_tsat); returns whether it was. Raises rules.TsatOutOfRange.
     """
     _claim_version(draw, seen_version)
+    adding = draw._state.adding
     _by(draw, by).save()
     tsat_calculated = False
     if measurements is not None:
@@ -168,14 +171,24 @@ def save_draw(
         if tsat is not None:
             measurements["tsat"] = tsat
             tsat_calculated = True
-        for result in draw.results.exclude(analyte__in=measurements):
-            _by(result, by).delete()
-        existing = {r.analyte: r for r in draw.results.all()}
-        for code, measurement in measurements.items():
-            result = existing.get(code) or LabResult(draw=draw)
-            calculated = tsat_calculated and code == "tsat"
-            _by(result.set_measurement(measurement, calculated=calculated), by).save()
-    _changed([draw.patient_id], [DRAWS])
+        results = {
+            code: LabResult(draw=draw).set_measurement(
+                m, calculated=tsat_calculated and code == "tsat"
+            )
+            for code, m in measurements.items()
+        }
+        if adding:  # nothing to replace: all results and their history in two inserts
+            bulk_create_with_history(list(results.values()), LabResult, default_user=by)
+        else:  # an edit: results it no longer holds go, the others are updated in place
+            for saved in draw.results.all():  # prefetched when the form read the draw
+                if saved.analyte not in results:
+                    _by(saved, by).delete()
+                else:
+                    results[saved.analyte].pk = saved.pk
+                    results[saved.analyte]._state.adding = False
+            for result in results.values():
+                _by(result, by).save()
+    _changed([draw.patient], [DRAWS])
     return tsat_calculated
 
 
@@ -187,7 +200,7 @@ def delete_draw(draw: LabDraw) -> None:
         result._change_reason = DELETED_WITH_DRAW
         result.delete()
     draw.delete()
-    _changed([draw.patient_id], [DRAWS])
+    _changed([draw.patient], [DRAWS])
 
 
 # Infusions and symptom scores --------------------------------------------------
@@ -198,14 +211,14 @@ def save_record(record: Infusion | SymptomScore, *, seen_version=UNCHECKED, by=N
     """Add or change an infusion or a symptom score."""
     _claim_version(record, seen_version)
     _by(record, by).save()
-    _changed([record.patient_id], [KIND_OF[type(record)]])
+    _changed([record.patient], [KIND_OF[type(record)]])
     return record
 
 
 @one_bump_at_the_end()
 def delete_record(record: Infusion | SymptomScore) -> None:
     record.delete()
-    _changed([record.patient_id], [KIND_OF[type(record)]])
+    _changed([record.patient], [KIND_OF[type(record)]])
 
 
 # Restore ---------------------------------------------------------------------
@@ -240,7 +253,7 @@ def restore(history_record):
                 result = version.instance
                 result._change_reason = RESTORED_WITH_DRAW
                 result.save(force_insert=True)
-    _changed([obj.patient_id], [KIND_OF[model]])
+    _changed([obj.patient], [KIND_OF[model]])
     return obj
 
 
@@ -326,7 +339,7 @@ def add_in_bulk(
     create(Infusion, infusions)
     create(SymptomScore, symptom_scores)
     kinds = {DRAWS: results, INFUSIONS: infusions + replaced, SYMPTOMS: symptom_scores}
-    _changed([person.pk], [kind for kind, added in kinds.items() if added])
+    _changed([person], [kind for kind, added in kinds.items() if added])
     return Added(results=len(results))
 
 
@@ -354,7 +367,7 @@ def save_treatment(
     treatment_rules.check(record)
     _claim_version(record, seen_version)
     _by(record, by).save()
-    _changed([record.patient_id], [KIND_OF[type(record)]])
+    _changed([record.patient], [KIND_OF[type(record)]])
     return record
 
 
@@ -367,7 +380,7 @@ def delete_treatment(record: OralIronCourse | Medication | MedicationEvent) -> N
             event._change_reason = DELETED_WITH_MEDICINE
             event.delete()
     record.delete()
-    _changed([record.patient_id], [KIND_OF[type(record)]])
+    _changed([record.patient], [KIND_OF[type(record)]])
 
 
 def _restore_with(history, deleted_reason):
@@ -410,4 +423,4 @@ def add_treatments_in_bulk(
             _by(event, by)._change_reason = reason
             event.save()
     kinds = {ORAL_IRON: courses, MEDICINES: medications}
-    _changed([person.pk], [kind for kind, added in kinds.items() if added])
+    _changed([person], [kind for kind, added in kinds.items() if added])
