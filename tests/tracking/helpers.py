@@ -20,6 +20,8 @@ def patient_post(name="Alice", **overrides):
         "ferritin_threshold": "100",
         "first_recheck_weeks": "8",
         "routine_recheck_weeks": "12",
+        "first_recheck_min_weeks": "6",
+        "course_days": "14",
         "reminder_lead_days": "14",
         "due_soon_days": "14",
         "use_population_slope": "on",
