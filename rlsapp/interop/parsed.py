@@ -112,6 +112,9 @@ class ParsedImport:
     # and values outside their usual band
     read_differently: list[RowError] = field(default_factory=list)
     unusual: list[RowError] = field(default_factory=list)
+    # CSV: analytes with two columns that differ, for the person to choose one
+    # (csv/duplicates.py); a choice's "chosen" is the column index, None while open
+    column_choices: list[dict] = field(default_factory=list)
 
     @property
     def record_count(self) -> int:
@@ -122,6 +125,10 @@ class ParsedImport:
             + len(self.courses)
             + len(self.medicines)
         )
+
+    @property
+    def needs_column_choice(self) -> bool:
+        return any(c["chosen"] is None for c in self.column_choices)
 
     @property
     def result_count(self) -> int:
@@ -189,6 +196,8 @@ class ParsedImport:
             "needs_number_convention": self.needs_number_convention,
             "read_differently": [asdict(e) for e in self.read_differently],
             "unusual": [asdict(e) for e in self.unusual],
+            "column_choices": self.column_choices,
+            "needs_column_choice": self.needs_column_choice,
         }
 
     @classmethod
@@ -233,6 +242,7 @@ class ParsedImport:
             needs_number_convention=data.get("needs_number_convention", False),
             read_differently=[RowError(**e) for e in data.get("read_differently", [])],
             unusual=[RowError(**e) for e in data.get("unusual", [])],
+            column_choices=data.get("column_choices", []),
         )
 
 

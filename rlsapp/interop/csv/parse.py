@@ -20,6 +20,7 @@ from rlsapp.domain import formats, regions, units
 
 from ..dates import DateError, choose_order, parse_date
 from ..parsed import MAX_RECORDS, ImportRefused, ParsedImport, too_long
+from . import duplicates
 from .columns import CELL_LIMITS, MAX_UNIT_CELL, MAX_VALUE_CELL, CellError, RecordKind
 from .headers import Columns, header_problems, map_columns
 from .readers import InfusionReader, LabReader, SymptomReader
@@ -133,12 +134,14 @@ def parse_csv(
     today: datetime.date | None = None,
     number_convention: str = "auto",
     region: regions.Region | None = None,
+    columns: dict[str, int] | None = None,
 ):
     """Parse an uploaded CSV file; raises ImportRefused for a file that cannot be used.
 
     Numbers are read by one convention for the whole file ("point" or "comma"): the one
     asked for, else the one its cells prove, else the account's region's (and the person
-    is asked to choose when some cell reads differently under the two).
+    is asked to choose when some cell reads differently under the two). `columns`: for
+    an analyte with two columns that differ, the index of the one the person chose.
     """
     today = today or datetime.date.today()
     region = region or regions.get(None)
@@ -180,6 +183,7 @@ def parse_csv(
             f"The file has more than {MAX_RECORDS:,} rows below the header; rlsapp imports at "
             f"most {MAX_RECORDS:,} rows from one file. Split it, or export a shorter period."
         )
+    duplicates.settle(cols, body, columns or {}, out)
     date_index = cols.roles["date"]
     date_cells = [cell(row, date_index) for _, row in body]
     out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)
@@ -200,6 +204,12 @@ def parse_csv(
             0,
             "Numbers like 1,050 could be one thousand and fifty or one point zero five: "
             "choose how the numbers are written below before importing.",
+        )
+    if out.needs_column_choice:
+        out.notes.insert(
+            0,
+            "Two columns hold the same test with different values: choose the column to "
+            "read below before importing.",
         )
     if out.needs_date_order:
         out.notes.insert(

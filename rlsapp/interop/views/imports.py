@@ -43,7 +43,7 @@ COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 CONVENTION_NAMES = {"point": "decimal point", "comma": "decimal comma"}
 
 
-def _parse(source, data, date_order, number_convention="auto", region=None):
+def _parse(source, data, date_order, number_convention="auto", region=None, columns=None):
     """Parse an upload; ImportRefused carries the message for the person."""
     try:
         if source == "fhir":
@@ -54,6 +54,7 @@ def _parse(source, data, date_order, number_convention="auto", region=None):
             today=timezone.localdate(),
             number_convention=number_convention,
             region=region,
+            columns=columns,
         )
     except ImportRefused:
         raise
@@ -113,6 +114,7 @@ def import_upload(request, pk):
                     parsed.date_order != "iso"
                     or parsed.needs_number_convention
                     or bool(parsed.read_differently)
+                    or bool(parsed.column_choices)
                 )
                 raw = decode(form.data_bytes)[0] if rereadable else ""
                 pending = PendingImport.objects.create(
@@ -257,6 +259,42 @@ def _settle_conflicts(request, pending):
     return redirect("interop_preview", pending.token)
 
 
+def _chosen_columns(payload) -> dict:
+    """{analyte: column index} for the duplicated columns the person has chosen between."""
+    return {
+        c["analyte"]: c["chosen"]
+        for c in payload.get("column_choices", [])
+        if c["chosen"] is not None
+    }
+
+
+def _choose_columns(request, pending):
+    """Read the file again with the column chosen for each duplicated analyte."""
+    payload = pending.payload
+    chosen = _chosen_columns(payload)
+    for choice in payload.get("column_choices", []):
+        picked = request.POST.get(f"column-{choice['analyte']}", "")
+        if picked in {str(c["index"]) for c in choice["columns"]}:
+            chosen[choice["analyte"]] = int(picked)
+    try:
+        parsed = _parse(
+            "csv",
+            pending.raw.encode("utf-8"),
+            payload["date_order"] if payload["date_order"] != "iso" else "auto",
+            payload.get("number_convention") or "auto",
+            request.user.region_rules,
+            columns=chosen,
+        )
+    except ImportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        pending.payload = _payload(pending.patient, parsed, payload.get("infusion_choices"))
+        pending.save(update_fields=["payload"])
+        if parsed.needs_column_choice:
+            messages.error(request, "Choose a column for each test named twice.")
+    return redirect("interop_preview", pending.token)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
@@ -299,6 +337,7 @@ def import_preview(request, token):
                         order,
                         payload.get("number_convention") or "auto",
                         request.user.region_rules,
+                        columns=_chosen_columns(payload),
                     )
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
@@ -309,6 +348,8 @@ def import_preview(request, token):
                 return redirect("interop_preview", pending.token)
         if action == "conflicts":
             return _settle_conflicts(request, pending)
+        if action == "columns" and pending.source == "csv" and pending.raw:
+            return _choose_columns(request, pending)
         if action == "number_convention" and pending.source == "csv" and pending.raw:
             number_form = NumberConventionForm(request.POST)
             if number_form.is_valid():
@@ -320,6 +361,7 @@ def import_preview(request, token):
                         payload["date_order"] if payload["date_order"] != "iso" else "auto",
                         convention,
                         request.user.region_rules,
+                        columns=_chosen_columns(payload),
                     )
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
@@ -334,6 +376,9 @@ def import_preview(request, token):
                 return redirect("interop_preview", pending.token)
             if payload.get("needs_number_convention"):
                 messages.error(request, "Choose how the numbers are written before importing.")
+                return redirect("interop_preview", pending.token)
+            if payload.get("needs_column_choice"):
+                messages.error(request, "Choose which column to read before importing.")
                 return redirect("interop_preview", pending.token)
             if conflicts.preview_context(payload)["open_conflicts"]:
                 messages.error(request, "Choose what to keep for each infusion in conflict.")
