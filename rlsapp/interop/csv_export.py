@@ -61,7 +61,7 @@ def rows(draws, infusions, symptom_scores):
     """Plain rows (dicts keyed by COLUMNS), oldest first; no neutralising yet."""
     order = list(units.ANALYTES)
     for draw in sorted(draws, key=lambda d: (d.drawn_on, d.pk)):
-        for result in sorted(draw.results.all(), key=lambda r: order.index(r.analyte)):
+        for result in sorted(draw.results, key=lambda r: order.index(r.analyte)):
             info = units.ANALYTES[result.analyte]
             yield {
                 "record": "lab",

@@ -1,9 +1,10 @@
 """A patient's records as a FHIR R4 Bundle (pure: no Django imports).
 
 Takes plain objects with the attributes of the tracking models (a patient, its
-draws with their results, infusions and symptom scores) so it can be tested
-without a database. Lab results are Observations with LOINC codes and UCUM
-units; infusions are MedicationAdministrations given intravenously; symptom
+draws with their results as a `results` list, infusions and symptom scores; see
+export_records) so it can be tested without a database. Lab results are
+Observations with LOINC codes and UCUM units; infusions are
+MedicationAdministrations given intravenously; symptom
 scores are Observations with a text code (no standard code fits a plain 0–10
 self-rating, and it must not pass for the copyrighted IRLS).
 
@@ -18,7 +19,10 @@ check them.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+
+import orjson
 
 from rlsapp.domain import units
 
@@ -31,6 +35,7 @@ ONSET_CODE_TEXT = "Evening symptoms began at"
 CALCULATED_METHOD_TEXT = "Calculated by rlsapp from serum iron and TIBC"
 REACTION_PREFIX = "Reaction: "
 _NAMESPACE = uuid.UUID("7d3c3f0e-4b9a-4c4e-9a57-2f1f0d6b5a11")
+_ANALYTE_ORDER = {code: n for n, code in enumerate(units.ANALYTES)}
 
 GENDERS = {"F": "female", "M": "male"}
 
@@ -41,12 +46,45 @@ def fhir_number(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+# uuid5's RFC 4122 variant bits over the hex digit they land in.
+_VARIANT_DIGIT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
 def _url(*parts) -> str:
-    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, ':'.join(str(p) for p in parts))}"
+    """urn:uuid: of uuid.uuid5(_NAMESPACE, 'part:part'), written from the hex digest
+    (version digit 5, variant bits set): an export names every record, and building
+    UUID objects cost more than the hashes."""
+    name = ":".join(map(str, parts)).encode("utf-8")
+    h = hashlib.sha1(_NAMESPACE_BYTES + name).hexdigest()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+def to_json(bundle: dict) -> bytes:
+    """The bundle as UTF-8 JSON indented by two spaces: the bytes json.dumps(bundle,
+    indent=2, ensure_ascii=False) gives, from orjson's encoder (json's pure-Python
+    indenting encoder was most of an export's time)."""
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
 
 
 def _category(code: str, display: str) -> list[dict]:
     return [{"coding": [{"system": CATEGORY_SYSTEM, "code": code, "display": display}]}]
+
+
+# The parts every resource of a kind repeats, built once and shared by the entries of a
+# bundle (a bundle is written out, never edited).
+_LABORATORY = _category("laboratory", "Laboratory")
+_SURVEY = _category("survey", "Survey")
+_ANALYTE_CODES = {
+    code: {
+        "coding": [{"system": LOINC_SYSTEM, "code": info.loinc, "display": info.label}],
+        "text": info.label,
+    }
+    for code, info in units.ANALYTES.items()
+}
+_CALCULATED = {"text": CALCULATED_METHOD_TEXT}
+_SYMPTOM_CODE = {"text": SYMPTOM_CODE_TEXT}
+_ONSET_CODE = {"text": ONSET_CODE_TEXT}
 
 
 def patient_resource(patient) -> dict:
@@ -66,11 +104,8 @@ def lab_observation(result, draw, subject: str) -> dict:
     resource = {
         "resourceType": "Observation",
         "status": "final",
-        "category": _category("laboratory", "Laboratory"),
-        "code": {
-            "coding": [{"system": LOINC_SYSTEM, "code": info.loinc, "display": info.label}],
-            "text": info.label,
-        },
+        "category": _LABORATORY,
+        "code": _ANALYTE_CODES[result.analyte],
         "subject": {"reference": subject},
         "effectiveDateTime": draw.drawn_on.isoformat(),
     }
@@ -78,7 +113,7 @@ def lab_observation(result, draw, subject: str) -> dict:
         resource["performer"] = [{"display": draw.lab_name}]
     resource["valueQuantity"] = quantity
     if result.calculated:
-        resource["method"] = {"text": CALCULATED_METHOD_TEXT}
+        resource["method"] = _CALCULATED
     if draw.note:
         resource["note"] = [{"text": draw.note}]
     return resource
@@ -115,8 +150,8 @@ def symptom_observation(score, subject: str) -> dict:
     resource = {
         "resourceType": "Observation",
         "status": "final",
-        "category": _category("survey", "Survey"),
-        "code": {"text": SYMPTOM_CODE_TEXT},
+        "category": _SURVEY,
+        "code": _SYMPTOM_CODE,
         "subject": {"reference": subject},
         "effectiveDateTime": score.recorded_on.isoformat(),
         "valueInteger": score.severity,
@@ -125,7 +160,7 @@ def symptom_observation(score, subject: str) -> dict:
         resource["note"] = [{"text": score.note}]
     if score.onset_time:
         resource["component"] = [
-            {"code": {"text": ONSET_CODE_TEXT}, "valueTime": score.onset_time.strftime("%H:%M:%S")}
+            {"code": _ONSET_CODE, "valueTime": score.onset_time.strftime("%H:%M:%S")}
         ]
     return resource
 
@@ -133,35 +168,35 @@ def symptom_observation(score, subject: str) -> dict:
 def build_bundle(patient, draws, infusions, symptom_scores, courses=(), medications=()) -> dict:
     """A `collection` Bundle: the Patient, then results, infusions and scores, oldest first,
     then oral iron courses and RLS medicines (with their events) as MedicationStatements."""
-    subject = _url("patient", patient.pk)
+    person = patient.pk
+    subject = _url("patient", person)
     entries = [{"fullUrl": subject, "resource": patient_resource(patient)}]
-    order = list(units.ANALYTES)
     for draw in sorted(draws, key=lambda d: (d.drawn_on, d.pk)):
-        for result in sorted(draw.results.all(), key=lambda r: order.index(r.analyte)):
+        for result in sorted(draw.results, key=lambda r: _ANALYTE_ORDER[r.analyte]):
             entries.append(
                 {
-                    "fullUrl": _url("result", patient.pk, result.pk),
+                    "fullUrl": _url("result", person, result.pk),
                     "resource": lab_observation(result, draw, subject),
                 }
             )
     for infusion in sorted(infusions, key=lambda i: (i.given_on, i.pk)):
         entries.append(
             {
-                "fullUrl": _url("infusion", patient.pk, infusion.pk),
+                "fullUrl": _url("infusion", person, infusion.pk),
                 "resource": medication_administration(infusion, subject),
             }
         )
     for score in sorted(symptom_scores, key=lambda s: (s.recorded_on, s.pk)):
         entries.append(
             {
-                "fullUrl": _url("symptom", patient.pk, score.pk),
+                "fullUrl": _url("symptom", person, score.pk),
                 "resource": symptom_observation(score, subject),
             }
         )
     for course in sorted(courses, key=lambda c: (c.started_on, c.pk)):
         entries.append(
             {
-                "fullUrl": _url("course", patient.pk, course.pk),
+                "fullUrl": _url("course", person, course.pk),
                 "resource": fhir_medications.course_statement(course, subject),
             }
         )
@@ -169,7 +204,5 @@ def build_bundle(patient, draws, infusions, symptom_scores, courses=(), medicati
         statement = fhir_medications.medicine_statement(
             medication, list(medication.events.all()), subject
         )
-        entries.append(
-            {"fullUrl": _url("medicine", patient.pk, medication.pk), "resource": statement}
-        )
+        entries.append({"fullUrl": _url("medicine", person, medication.pk), "resource": statement})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

@@ -1,7 +1,6 @@
 """Exports: one patient as CSV or FHIR, the whole account as a zip; account deletion."""
 
 import io
-import json
 import zipfile
 from collections import defaultdict
 
@@ -17,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
-from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
+from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from ..csv_export import write_csv
-from ..fhir_export import build_bundle
+from ..export_records import export_records
+from ..fhir_export import build_bundle, to_json
 from ..forms import DeleteAccountForm
 
 README = """rlsapp export of {email}, made {stamp} UTC.
@@ -40,16 +40,8 @@ Both files can be imported into rlsapp again, on any person's page.
 
 
 def _records(patients):
-    """Draws (with results), infusions and scores of these patients, in four queries."""
-    ids = [p.pk for p in patients]
-    draws, infusions, scores = defaultdict(list), defaultdict(list), defaultdict(list)
-    for draw in LabDraw.objects.filter(patient_id__in=ids).with_results():
-        draws[draw.patient_id].append(draw)
-    for infusion in Infusion.objects.filter(patient_id__in=ids):
-        infusions[infusion.patient_id].append(infusion)
-    for score in SymptomScore.objects.filter(patient_id__in=ids):
-        scores[score.patient_id].append(score)
-    return {p.pk: (draws[p.pk], infusions[p.pk], scores[p.pk]) for p in patients}
+    """Draws (with results), infusions and scores of these patients, in three queries."""
+    return export_records([p.pk for p in patients])
 
 
 def _treatments(patients):
@@ -95,7 +87,7 @@ def export_fhir(request, pk):
     bundle = build_bundle(patient, draws, infusions, scores, **_treatments([patient])[patient.pk])
     stamp = timezone.localdate().isoformat()
     return _attachment(
-        json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8"),
+        to_json(bundle),
         "application/fhir+json; charset=utf-8",
         f"rlsapp-{_stem(patient)}-{stamp}.fhir.json",
     )
@@ -121,9 +113,7 @@ def account_export(request):
                 f"{folder}/records.csv", "\ufeff" + write_csv(draws, infusions, scores)
             )
             bundle = build_bundle(patient, draws, infusions, scores, **treatments[patient.pk])
-            archive.writestr(
-                f"{folder}/fhir-bundle.json", json.dumps(bundle, indent=2, ensure_ascii=False)
-            )
+            archive.writestr(f"{folder}/fhir-bundle.json", to_json(bundle))
     return _attachment(buffer.getvalue(), "application/zip", f"rlsapp-account-{now:%Y-%m-%d}.zip")
 
 

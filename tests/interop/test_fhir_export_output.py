@@ -1,0 +1,127 @@
+"""The exports' bytes stay what they were when they were made fast: a seeded history's FHIR
+export (ids aside) and CSV export hash to the values recorded from the exports as they were
+before (json's encoder, uuid.uuid5 ids, model instances), and the ids are uuid5 exactly."""
+
+import datetime
+import hashlib
+import json
+import random
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+from fhir.resources.R4B import get_fhir_model_class
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rlsapp.domain import units
+from rlsapp.interop import fhir_export
+from rlsapp.tracking.models import Infusion, Patient, SymptomScore
+
+from .records import add_draw, fill
+from .test_fhir_medications import treat
+
+pytestmark = pytest.mark.django_db
+
+# sha256 of the seeded history's exports (the FHIR one with every urn:uuid numbered by first
+# appearance), made by the exporters before they used orjson, their own uuid5 and plain rows.
+CSV_BEFORE = "d59366acb1562b7d92ef640f6797dd6913c5d420ca3e87a26768c5db3d0d822e"
+BEFORE = "7de064f6116ae6ea52d7a68c8942aa0080b3abdbaee96ac212f05e98a7ed55a6"
+URN = re.compile(rb"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+LABS = ["", "Quest", "Labor Dr. Müller", "Hôpital Saint-Éloi — biochimie", 'Lab "A" \\ B']
+NOTES = ["", "fasting", "after 2 days of 'flu'\nrepeat in 4 weeks", "日本語のメモ", "tab\there"]
+
+
+def seeded_history(patient, seed=14):
+    """Ten years of draws, infusions and scores with every optional field used somewhere."""
+    rng = random.Random(seed)
+    fill(patient)
+    treat(patient)
+    day = datetime.date(2014, 1, 6)
+    codes = list(units.ANALYTES)
+    for n in range(60):
+        day += datetime.timedelta(days=rng.randint(20, 80))
+        values = {}
+        for code in rng.sample(codes, rng.randint(1, len(codes))):
+            info = units.ANALYTES[code]
+            unit = rng.choice(sorted(info.units))
+            stored = rng.uniform(info.minimum, info.maximum / 4)  # converted: float noise
+            number = round(stored / info.units[unit], rng.choice([1, 2, 3]))
+            comparator = rng.choice(["", "", "", "<", ">"]) if code == "ferritin" else ""
+            values[code] = (f"{comparator}{number:g}", unit)
+        calculated = {"tsat"} if "tsat" in values and n % 3 else set()
+        add_draw(
+            patient,
+            day,
+            lab=rng.choice(LABS),
+            note=rng.choice(NOTES),
+            calculated=calculated,
+            **values,
+        )
+        if n % 7 == 0:
+            Infusion.objects.create(
+                patient=patient,
+                given_on=day + datetime.timedelta(days=3),
+                product=rng.choice(["fcm", "derisomaltose", "sucrose", "other"]),
+                product_other="Iron isomaltoside — généric",
+                dose_mg=rng.choice([200, 500, 750, 1000]),
+                reaction=rng.choice(["", "flushing", "rash, 20 min"]),
+                notes=rng.choice(NOTES),
+            )
+    for n in range(200):
+        SymptomScore.objects.create(
+            patient=patient,
+            recorded_on=datetime.date(2015, 1, 1) + datetime.timedelta(days=n * 11),
+            severity=rng.randint(0, 10),
+            onset_time=rng.choice([None, datetime.time(rng.randint(12, 23), rng.choice([0, 30]))]),
+            note=rng.choice(NOTES),
+        )
+
+
+def numbered_ids(body: bytes) -> bytes:
+    seen = {}
+    return URN.sub(lambda m: b"urn:%d" % seen.setdefault(m.group(), len(seen)), body)
+
+
+def test_the_export_is_byte_for_byte_what_it_was(owner_client, patient):
+    seeded_history(patient)
+    response = owner_client.get(reverse("patient_export_fhir", args=[patient.pk]))
+    assert response.status_code == 200
+    body = response.content
+    assert body == json.dumps(json.loads(body), indent=2, ensure_ascii=False).encode()
+    assert hashlib.sha256(numbered_ids(body)).hexdigest() == BEFORE
+    bundle = json.loads(body)
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+
+
+@given(st.lists(st.one_of(st.integers(), st.text()), min_size=1, max_size=4))
+def test_entry_ids_are_uuid5_in_the_export_namespace(parts):
+    name = ":".join(str(p) for p in parts)
+    assert fhir_export._url(*parts) == f"urn:uuid:{uuid.uuid5(fhir_export._NAMESPACE, name)}"
+
+
+def test_the_csv_export_is_byte_for_byte_what_it_was(owner_client, patient):
+    seeded_history(patient)
+    response = owner_client.get(reverse("patient_export_csv", args=[patient.pk]))
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == CSV_BEFORE
+
+
+def test_an_export_costs_the_same_queries_whatever_the_history(
+    owner_client, owner, patient, django_assert_max_num_queries
+):
+    small = Patient.objects.create(owner=owner, name="Small")
+    fill(small)
+    treat(small)
+    seeded_history(patient)
+    for person in (small, patient):
+        for name in ("patient_export_fhir", "patient_export_csv"):
+            # session, user, person, results with draws, infusions, scores (FHIR: oral
+            # iron courses, medicines and their events)
+            with django_assert_max_num_queries(9):
+                response = owner_client.get(reverse(name, args=[person.pk]))
+            assert response.status_code == 200
