@@ -168,7 +168,7 @@
   function historyConfig(data, canvas) {
     const compact = isCompact(canvas);
     const ferritin = data.ferritin.map(function (p) {
-      return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab, ex: p.excluded };
+      return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab, ex: p.excluded, why: p.left_out };
     });
     const datasets = [
       {
@@ -397,6 +397,8 @@
                 else if (ds.unit) text += " " + ds.unit;
                 let label = ds.label.replace(/ \(.*\)$/, "") + ": " + text;
                 if (raw.lab) label += " · " + raw.lab;
+                // A left-out draw says why (the point is hollow): "left out: illness".
+                if (raw.why) label += " · " + raw.why;
                 return label;
               },
             },

@@ -8,10 +8,13 @@ oral iron course leaves draws out through the same function (tracking.fit_inputs
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rlsapp.domain import estimate as estimates
 from rlsapp.domain import kinetics
+from rlsapp.domain.medicines import Period
 from rlsapp.reminders import services as reminders
 from rlsapp.tracking import fit_inputs, services
 from rlsapp.tracking.models import LabDraw
@@ -145,8 +148,6 @@ def test_an_oral_iron_course_leaves_draws_out_through_the_same_function(
 
 
 def test_left_out_words_prefers_the_reason_given_by_hand():
-    from rlsapp.domain.medicines import Period
-
     course = [Period(week(13), None, "Ferrous sulfate")]
     assert fit_inputs.left_out_words(week(14), "other", "", course) == "left out: other"
     assert fit_inputs.left_out_words(week(14), "", "", course) == (
@@ -220,3 +221,19 @@ def test_another_accounts_draw_is_a_404(outsider_client, episode):
         assert outsider_client.post(url, {"reason": "illness", "version": "1"}).status_code == 404
     episode.refresh_from_db()
     assert episode.left_out_reason == ""
+
+
+def test_reading_the_points_costs_the_same_queries_for_any_history(patient, episode):
+    services.save_treatment(OralIronCourse(patient=patient, started_on=week(13), elemental_mg=65))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            reminders.history_for(patient)
+        return len(ctx.captured_queries)
+
+    small = count()
+    for n in range(40):
+        services.leave_out(
+            add_ferritin(patient, week(16) + datetime.timedelta(days=n), 200), "other"
+        )
+    assert count() == small == 3  # ferritin rows, infusions, oral iron courses
