@@ -4,6 +4,7 @@ import datetime
 import time
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.test import Client
 
 from rlsapp.domain import kinetics
@@ -135,8 +136,9 @@ def expected_rows(patient):
         symbol = {"<": "<"}.get(e.baseline.comparator, "")
         rows.append(
             {
-                "baseline": f"{symbol}{e.baseline.value:g}",
-                "peak": f"{e.peak.value:g}",
+                # Ferritin in whole µg/L, as the table shows every baseline and peak.
+                "baseline": f"{symbol}{floatformat(e.baseline.value, 0)}",
+                "peak": floatformat(e.peak.value, 0),
                 "decline": f"{e.linear.decline_per_week:.1f}",
                 "half-life": f"{e.loglinear.half_life_weeks:.1f}",
                 "r2": f"{e.linear.r_squared:.2f}",

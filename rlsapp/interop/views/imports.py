@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from rlsapp.domain import products, units
+from rlsapp.domain import units
 from rlsapp.tracking.access import get_patient_for_user
 
-from .. import conflicts, treatment_preview
+from .. import conflicts
 from ..access import get_pending_import_for_user
 from ..csv import decode, parse_csv
 from ..dates import DATE_ORDERS
@@ -31,6 +31,7 @@ from ..forms import DateOrderForm, NumberConventionForm, UploadForm
 from ..importer import import_rows, plan_import
 from ..models import PendingImport
 from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
+from ..preview import layout_text, preview_items
 
 logger = logging.getLogger(__name__)
 
@@ -141,81 +142,6 @@ def import_upload(request, pk):
 def _hours():
     hours = settings.IMPORT_PREVIEW_HOURS
     return f"{hours:g} hour{'' if hours == 1 else 's'}"
-
-
-def _rows_label(rows):
-    if not rows:
-        return ""
-    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
-
-
-def _result_text(result):
-    info = units.ANALYTES[result["analyte"]]
-    symbol = COMPARATOR_SYMBOLS.get(result["comparator"], "") if result["comparator"] else ""
-    stored = f"{symbol}{units.format_value(result['analyte'], result['value'], precise=True)}"
-    text = f"{info.label} {stored} {info.display_unit}"
-    entered = f"{result['entered_value']} {result['entered_unit']}"
-    if entered != f"{stored} {info.display_unit}":
-        text += f" (as entered: {entered})"
-    if result.get("calculated"):
-        text += " (calculated)"
-    return text
-
-
-def preview_items(payload):
-    """Every record of the upload as the preview lists it, in file order."""
-    plan = payload["plan"]
-    items = []
-    for draw, status, duplicates in zip(
-        payload["draws"], plan["draws"], plan["draw_duplicates"], strict=True
-    ):
-        details = [_result_text(r) for r in draw["results"]]
-        if draw["lab_name"]:
-            details.insert(0, f"Lab: {draw['lab_name']}")
-        if duplicates and status != "duplicate":
-            details.append(f"{duplicates} result(s) already saved: skipped")
-        items.append(
-            {
-                "rows": draw["rows"],
-                "kind": "Lab results",
-                "date": draw["drawn_on"],
-                "details": details,
-                "status": status,
-            }
-        )
-    clashes = plan.get("infusion_conflicts") or [None] * len(plan["infusions"])
-    for infusion, new, clash in zip(payload["infusions"], plan["infusions"], clashes, strict=True):
-        product = products.full_name(infusion["product"], infusion["product_other"])
-        details = [f"{product}, {infusion['dose_mg']} mg"]
-        if infusion["reaction"]:
-            details.append(f"Reaction: {infusion['reaction']}")
-        items.append(
-            {
-                "rows": infusion["rows"],
-                "kind": "Infusion",
-                "date": infusion["given_on"],
-                "details": details,
-                "status": conflicts.status(clash, new),
-            }
-        )
-    for score, new in zip(payload["symptoms"], plan["symptoms"], strict=True):
-        details = [f"Severity {score['severity']} of 10"]
-        if score["onset_time"]:
-            details.append(f"began {score['onset_time'][:5]}")
-        items.append(
-            {
-                "rows": score["rows"],
-                "kind": "Symptom score",
-                "date": score["recorded_on"],
-                "details": details,
-                "status": "new" if new else "duplicate",
-            }
-        )
-    items.extend(treatment_preview.items(payload))
-    items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
-    for item in items:
-        item["rows_label"] = _rows_label(item["rows"])
-    return items
 
 
 def _outcome_message(outcome) -> str:
@@ -421,6 +347,7 @@ def import_preview(request, token):
         ),
         "refused": plan.get("refused", []),
         **conflicts.preview_context(payload),
+        "layout_text": layout_text(payload),
         "errors": payload["errors"][:ERRORS_KEPT],
         "errors_hidden": error_total - min(len(payload["errors"]), ERRORS_KEPT),
         "error_total": error_total,

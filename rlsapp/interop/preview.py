@@ -1,0 +1,118 @@
+"""How an upload's records read in the import preview: from the stored payload, no queries.
+
+Each record of the stored payload becomes a row of the preview's table: its rows in the
+file, kind, date, the values as they will be saved, and whether it is new, already
+saved, or waits for a choice. Oral iron courses and medicines: treatment_preview.py.
+"""
+
+import re
+
+from rlsapp.domain import products, units
+
+from . import conflicts, treatment_preview
+
+COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
+
+
+def _rows_label(rows):
+    if not rows:
+        return ""
+    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+
+
+def _shorter(number_text: str) -> str:
+    """The number as entered without the zeros that do not change it ("40.0" -> "40").
+
+    Only a decimal point's zeros: "36,50" still shows as entered, since the comma says
+    how the number was read."""
+    text = number_text.strip()
+    if re.fullmatch(r"[<>≤≥]?=?\s*\d+\.\d+", text):
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def layout_text(payload) -> str:
+    """How the file was read, in the words of what it holds."""
+    if payload["layout"] == "long":
+        return "Read as one row per test."
+    if payload["layout"] != "wide":
+        return "Read as a FHIR Bundle."
+    kinds = [
+        name
+        for name, key in (
+            ("draw", "draws"),
+            ("infusion", "infusions"),
+            ("symptom score", "symptoms"),
+        )
+        if payload.get(key)
+    ]
+    return f"Read as one row per {kinds[0] if len(kinds) == 1 else 'date'}."
+
+
+def _result_text(result):
+    info = units.ANALYTES[result["analyte"]]
+    symbol = COMPARATOR_SYMBOLS.get(result["comparator"], "") if result["comparator"] else ""
+    stored = f"{symbol}{units.format_value(result['analyte'], result['value'], precise=True)}"
+    text = f"{info.label} {stored} {info.display_unit}"
+    entered = f"{result['entered_value']} {result['entered_unit']}"
+    if result["entered_unit"] != info.display_unit or _shorter(result["entered_value"]) != stored:
+        text += f" (as entered: {entered})"
+    if result.get("calculated"):
+        text += " (calculated)"
+    return text
+
+
+def preview_items(payload):
+    """Every record of the upload as the preview lists it, in file order."""
+    plan = payload["plan"]
+    items = []
+    for draw, status, duplicates in zip(
+        payload["draws"], plan["draws"], plan["draw_duplicates"], strict=True
+    ):
+        details = [_result_text(r) for r in draw["results"]]
+        if draw["lab_name"]:
+            details.insert(0, f"Lab: {draw['lab_name']}")
+        if duplicates and status != "duplicate":
+            details.append(f"{duplicates} result(s) already saved: skipped")
+        items.append(
+            {
+                "rows": draw["rows"],
+                "kind": "Lab results",
+                "date": draw["drawn_on"],
+                "details": details,
+                "status": status,
+            }
+        )
+    clashes = plan.get("infusion_conflicts") or [None] * len(plan["infusions"])
+    for infusion, new, clash in zip(payload["infusions"], plan["infusions"], clashes, strict=True):
+        product = products.full_name(infusion["product"], infusion["product_other"])
+        details = [f"{product}, {infusion['dose_mg']} mg"]
+        if infusion["reaction"]:
+            details.append(f"Reaction: {infusion['reaction']}")
+        items.append(
+            {
+                "rows": infusion["rows"],
+                "kind": "Infusion",
+                "date": infusion["given_on"],
+                "details": details,
+                "status": conflicts.status(clash, new),
+            }
+        )
+    for score, new in zip(payload["symptoms"], plan["symptoms"], strict=True):
+        details = [f"Severity {score['severity']} of 10"]
+        if score["onset_time"]:
+            details.append(f"began {score['onset_time'][:5]}")
+        items.append(
+            {
+                "rows": score["rows"],
+                "kind": "Symptom score",
+                "date": score["recorded_on"],
+                "details": details,
+                "status": "new" if new else "duplicate",
+            }
+        )
+    items.extend(treatment_preview.items(payload))
+    items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
+    for item in items:
+        item["rows_label"] = _rows_label(item["rows"])
+    return items
