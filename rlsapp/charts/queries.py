@@ -7,7 +7,8 @@ and model instances would cost more than the whole fit.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, DateField, Value
+from django.db.models import CharField, DateField, F, Value
+from django.db.models.functions import Cast
 
 from rlsapp.domain import products
 from rlsapp.tracking import fit_inputs
@@ -65,45 +66,38 @@ def results_for_charts(patient):
 def infusions_and_scores(patient):
     """Infusions, symptom scores, oral iron courses, medicines and their events in ONE query
     (UNION ALL): the chart JSON's budget is 5 queries including the session, the user and
-    the patient. Rows: (day, number, code, other name, kind, end day)."""
+    the patient. Rows: (day, number, code, other name, kind, end day).
+
+    Every column is named as an annotation: values_list() puts plain fields before
+    expressions in the SQL, so mixing them misaligns the UNION's columns (PostgreSQL then
+    refuses to match text with dates)."""
     text = CharField()
-    no_end = Value(None, DateField())
-    infusions = (
-        Infusion.objects.filter(patient=patient)
-        .order_by()
-        .values_list("given_on", "dose_mg", "product", "product_other", Value("i", text), no_end)
+    # Cast: an untyped NULL in the first branches makes PostgreSQL settle the column as text.
+    no_end = Cast(Value(None), DateField())
+
+    def rows(model, day, number, code, other, kind, end):
+        return (
+            model.objects.filter(patient=patient)
+            .order_by()
+            .annotate(
+                row_day=F(day),
+                row_number=F(number),
+                row_code=F(code) if isinstance(code, str) else code,
+                row_other=F(other) if isinstance(other, str) else other,
+                row_kind=Value(kind, text),
+                row_end=F(end) if isinstance(end, str) else end,
+            )
+            .values_list("row_day", "row_number", "row_code", "row_other", "row_kind", "row_end")
+        )
+
+    blank = Value("", text)
+    infusions = rows(Infusion, "given_on", "dose_mg", "product", "product_other", "i", no_end)
+    scores = rows(SymptomScore, "recorded_on", "severity", blank, blank, "s", no_end)
+    courses = rows(
+        OralIronCourse, "started_on", "pk", "product", "product_other", COURSE, "ended_on"
     )
-    scores = (
-        SymptomScore.objects.filter(patient=patient)
-        .order_by()
-        .values_list(
-            "recorded_on", "severity", Value("", text), Value("", text), Value("s", text), no_end
-        )
-    )
-    courses = (
-        OralIronCourse.objects.filter(patient=patient)
-        .order_by()
-        .values_list(
-            "started_on", "pk", "product", "product_other", Value(COURSE, text),
-            "ended_on",
-        )
-    )  # fmt: skip
-    medicines = (
-        Medication.objects.filter(patient=patient)
-        .order_by()
-        .values_list(
-            "started_on", "pk", "drug", "drug_other", Value(MEDICINE, text),
-            "stopped_on",
-        )
-    )  # fmt: skip
-    events = (
-        MedicationEvent.objects.filter(patient=patient)
-        .order_by()
-        .values_list(
-            "happened_on", "medication_id", "kind", Value("", text), Value(EVENT, text),
-            no_end,
-        )
-    )  # fmt: skip
+    medicines = rows(Medication, "started_on", "pk", "drug", "drug_other", MEDICINE, "stopped_on")
+    events = rows(MedicationEvent, "happened_on", "medication_id", "kind", blank, EVENT, no_end)
     return infusions.union(scores, courses, medicines, events, all=True)
 
 
