@@ -61,6 +61,7 @@ def test_the_preview_shows_each_conflict_beside_the_saved_infusion(owner_client,
     assert radios(page) == ["conflict-0", "conflict-1"]
     assert re.search(r'value="confirm"[^>]*disabled', page)
     assert "2 still to choose" in page
+    assert "Infusions in conflict with saved ones, to choose below: 2." in page
 
 
 def test_nothing_is_imported_while_a_conflict_is_open(owner_client, csv_imported):
