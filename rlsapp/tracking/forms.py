@@ -7,6 +7,7 @@ from django.utils import timezone
 from rlsapp.domain import recheck, rules
 
 from . import services
+from .lab_entry import RegionDateField
 from .models import Infusion, Patient, SymptomScore
 
 
@@ -176,9 +177,13 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args, patient, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        # The account's date format, not the browser's (issue 11).
+        self.fields["given_on"] = RegionDateField(
+            region=region or patient.owner.region_rules, label="Date given"
+        )
         if not self.instance.pk:
             self.initial.setdefault("given_on", timezone.localdate())
         self.fields["product_other"].help_text = "Only when the product is “Other”."
@@ -241,9 +246,12 @@ class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args, patient, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        self.fields["recorded_on"] = RegionDateField(
+            region=region or patient.owner.region_rules, label="Date"
+        )
         self.fields["severity"].widget.attrs["step"] = 1
         if not self.instance.pk:
             self.initial.setdefault("recorded_on", timezone.localdate())

@@ -66,7 +66,9 @@ def _list(request, kind, patient, queryset):
 
 
 def _edit(request, kind, patient, instance=None):
-    extra = {"region": request.user.region_rules} if kind is DRAWS else {}
+    # The forms that read a date or a number the account's region's way.
+    regional = kind in (DRAWS, INFUSIONS, SYMPTOMS)
+    extra = {"region": request.user.region_rules} if regional else {}
     form = kind.form_class(request.POST or None, instance=instance, patient=patient, **extra)
     if request.method == "POST" and form.is_valid():
         try:
