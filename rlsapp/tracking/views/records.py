@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from .. import access, lab_entry, services
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
+from ..history import RESTORABLE
 from ..lab_form import LabDrawForm
 from ..models import Infusion, LabDraw, SymptomScore
 
@@ -94,11 +97,28 @@ def _edit(request, kind, patient, instance=None):
     return render(request, "tracking/record_form.html", context)
 
 
+def _deleted_message(request, kind, model, pk):
+    """'Deleted the lab result.' with an Undo button: the restore the change history has."""
+    deletion = model.history.filter(id=pk, history_type="-").order_by("-history_id").first()
+    if deletion is None or kind.slug not in RESTORABLE:
+        return f"Deleted the {kind.singular}."
+    return format_html(
+        'Deleted the {}. <form method="post" action="{}" class="d-inline">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button class="btn btn-sm btn-link p-0 align-baseline" type="submit">Undo</button>'
+        "</form>",
+        kind.singular,
+        reverse("restore_record", args=[kind.slug, deletion.history_id]),
+        get_token(request),
+    )
+
+
 def _delete(request, kind, obj):
     patient = obj.patient
     if request.method == "POST":
+        pk = obj.pk
         kind.delete(obj)
-        messages.success(request, f"Deleted the {kind.singular}.")
+        messages.success(request, _deleted_message(request, kind, type(obj), pk))
         return redirect(patient)
     what = f"the {kind.singular}: {obj}"
     if isinstance(obj, LabDraw):
