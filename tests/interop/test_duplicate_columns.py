@@ -99,3 +99,20 @@ def test_the_preview_asks_which_column_and_imports_only_after_the_choice(owner_c
     owner_client.post(url, {"action": "confirm"})
     stored = LabResult.objects.filter(draw__patient=patient, analyte="ferritin")
     assert sorted(r.value for r in stored) == [29, 42, 45, 83]
+
+
+@pytest.mark.django_db
+def test_the_chosen_column_stays_chosen_when_the_numbers_are_read_again(owner_client, patient):
+    response = owner_client.post(
+        reverse("patient_import", args=[patient.pk]),
+        {"file": upload("d.csv", data_file("duplicate_ferritin_differ.csv")), "date_order": "auto"},
+    )
+    url = response["Location"]
+    owner_client.post(url, {"action": "columns", "column-ferritin": "5"})
+    response = owner_client.post(
+        url, {"action": "number_convention", "number_convention": "point"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Numbers read with a decimal point" in page
+    assert "Ferritin 83 µg/L" in page
+    assert not re.search(r'value="confirm"[^>]*disabled', page)
