@@ -31,6 +31,7 @@ from rlsapp.domain import rules, units
 from . import treatment_rules
 from .models import (
     DELETED_WITH_DRAW,
+    LEFT_OUT_CHOICES,
     RESTORED,
     RESTORED_WITH_DRAW,
     Infusion,
@@ -190,6 +191,34 @@ def save_draw(
                 _by(result, by).save()
     _changed([draw.patient], [DRAWS])
     return tsat_calculated
+
+
+@one_bump_at_the_end()
+def leave_out(
+    draw: LabDraw, reason: str, note: str = "", *, seen_version=UNCHECKED, by=None
+) -> LabDraw:
+    """Leave a draw out of the decline fits (kept in every table), with the reason; its
+    history entry says so, and put_back undoes it."""
+    if reason not in dict(LEFT_OUT_CHOICES):
+        raise ValueError(f"unknown reason {reason!r} for leaving a draw out")
+    draw.left_out_reason, draw.left_out_note = reason, note.strip()
+    draw._change_reason = f"left out of the fits: {draw.left_out_words}"
+    return _save_draw_fields(draw, seen_version, by)
+
+
+@one_bump_at_the_end()
+def put_back(draw: LabDraw, *, seen_version=UNCHECKED, by=None) -> LabDraw:
+    """Let a left-out draw enter the fits again."""
+    draw.left_out_reason, draw.left_out_note = "", ""
+    draw._change_reason = "put back into the fits"
+    return _save_draw_fields(draw, seen_version, by)
+
+
+def _save_draw_fields(draw: LabDraw, seen_version, by) -> LabDraw:
+    _claim_version(draw, seen_version)
+    _by(draw, by).save(update_fields=["left_out_reason", "left_out_note", "version"])
+    _changed([draw.patient], [DRAWS])
+    return draw
 
 
 @one_bump_at_the_end()
