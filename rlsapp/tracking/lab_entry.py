@@ -91,6 +91,25 @@ def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, s
     return chosen | by_person | by_lab
 
 
+def lab_units(patient, lab_name: str, exclude_draw=None) -> dict[str, str]:
+    """The unit each analyte was last entered in for this person from this lab."""
+    lab = lab_name.strip()
+    if patient is None or patient.pk is None or not lab:
+        return {}
+    rows = LabResult.objects.filter(
+        draw__patient=patient, draw__lab_name__iexact=lab, calculated=False
+    )
+    if exclude_draw:
+        rows = rows.exclude(draw_id=exclude_draw)
+    found: dict[str, str] = {}
+    for analyte, unit in rows.order_by("-draw__drawn_on", "-draw_id").values_list(
+        "analyte", "entered_unit"
+    )[:200]:
+        if analyte in units.ANALYTES and unit in units.ANALYTES[analyte].units:
+            found.setdefault(analyte, unit)
+    return found
+
+
 def _answer(value: str, kind: str, text: str) -> str | None:
     """The part after 'kind|text|' of an answer given for exactly this text, else None."""
     prefix = f"{kind}{SEP}{text}{SEP}"

@@ -157,8 +157,31 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             except rules.TsatOutOfRange as error:
                 self.add_error("tsat", str(error))
         if not self.errors:
+            self._check_lab_units(cleaned.get("lab_name") or "")
+        if not self.errors:
             self._check_same_day(cleaned.get("drawn_on"))
         return cleaned
+
+    def _check_lab_units(self, lab_name: str) -> None:
+        """A unit other than the one this lab printed for this person last time is asked
+        about: labs rarely change units, and a unit left at its default is an easy slip."""
+        last = lab_entry.lab_units(self.patient, lab_name, exclude_draw=self.instance.pk)
+        for code, measurement in self.measurements.items():
+            before, unit = last.get(code), measurement.entered_unit
+            factors = units.ANALYTES[code].units
+            if not before or factors[before] == factors[unit]:
+                continue
+            text = (self.cleaned_data.get(code) or "").strip()
+            kept = f"labunit{lab_entry.SEP}{text}{lab_entry.SEP}{unit}"
+            if self.data.get(f"{code}_labunit") == kept:
+                continue
+            label = units.ANALYTES[code].label
+            self._ask(code, f"{code}_labunit", f"{label}: the unit", [(kept, f"{unit}, as picked")])
+            self.add_error(
+                code,
+                f"{label}: last time {lab_name.strip()} printed it in {before}; this one is "
+                f"in {unit}. Check the report: pick its unit above, or confirm {unit} below.",
+            )
 
     def _check_same_day(self, drawn_on) -> None:
         """The same results on the same day are refused unless confirmed; another draw on a

@@ -240,3 +240,34 @@ def test_the_delete_confirmation_lists_date_lab_and_values(owner_client, owner, 
     draw = LabDraw.objects.get()
     html = owner_client.get(reverse("draw_delete", args=[draw.pk])).content.decode()
     assert "20.10.2026, Labor Berlin: Ferritin 64 µg/L" in html
+
+
+def test_a_unit_other_than_the_labs_last_one_is_asked_about(owner_client, owner, patient, url):
+    as_region(owner, "US")
+    first = post_data("9/20/2026", "Euro Lab", phosphate=("1.1", "mmol/L"))
+    assert owner_client.post(url, first).status_code == 302
+    # The next report from the same lab, the unit left at the region's mg/dL by mistake
+    # (1.2 mg/dL is low but possible, so nothing else would stop it).
+    again = post_data("10/20/2026", "euro lab", phosphate=("1.2", "mg/dL"))
+    response = owner_client.post(url, again)
+    assert response.status_code == 200
+    error = response.context["form"].errors["phosphate"][0]
+    assert "last time euro lab printed it in mmol/L; this one is in mg/dL" in error
+    assert LabDraw.objects.count() == 1
+    fixed = post_data("10/20/2026", "euro lab", phosphate=("1.2", "mmol/L"))
+    assert owner_client.post(url, fixed).status_code == 302
+    assert LabDraw.objects.count() == 2
+
+
+def test_a_confirmed_change_of_unit_is_saved(owner_client, owner, patient, url):
+    as_region(owner, "GB")
+    owner_client.post(url, post_data("20/09/2026", "Lab A", ferritin=("30", "pmol/L")))
+    data = post_data("20/10/2026", "Lab A", ferritin=("64", "µg/L"))
+    response = owner_client.post(url, data)
+    keep = answer(response, "ferritin_labunit", 0)
+    assert owner_client.post(url, data | {"ferritin_labunit": keep}).status_code == 302
+    # another lab, or the same unit under another spelling, is not asked about
+    other = post_data("21/10/2026", "Lab B", ferritin=("70", "µg/L"))
+    assert owner_client.post(url, other).status_code == 302
+    same = post_data("22/10/2026", "Lab A", ferritin=("71", "ng/mL"))
+    assert owner_client.post(url, same).status_code == 302
