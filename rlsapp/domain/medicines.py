@@ -270,3 +270,50 @@ def leave_out_during(points: Iterable, periods: Iterable[Period]) -> list:
         else p
         for p in points
     ]
+
+
+# Names read from files ----------------------------------------------------------------
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().replace("(", " ").replace(")", " ").split())
+
+
+_IRON_BY_NAME = {_name_key(p.label): p.code for p in IRON_PRODUCTS.values() if p.code != "other"}
+_DRUG_BY_NAME = {}
+for _drug in DRUGS.values():
+    if _drug.code != "other":
+        _DRUG_BY_NAME[_name_key(_drug.label)] = _drug.code
+        _DRUG_BY_NAME[_name_key(_drug.label.split(" (")[0])] = _drug.code
+_DRUG_BY_RXNORM = {d.rxnorm: d.code for d in DRUGS.values() if d.rxnorm}
+_SCHEDULE_BY_NAME = {_name_key(label): code for code, label in SCHEDULES.items() if code != "other"}
+_EVENT_BY_NAME = {_name_key(label): code for code, label in EVENT_LABELS.items()}
+_UNIT_NAMES = {
+    MG: ("mg", "mg per day", "mg/day"),
+    UG: ("ug", "µg", "mcg", "µg per day", "µg/day"),
+    MG_PER_24H: ("mg/24h", "mg/24 h", "mg/(24.h)", "mg/24 h (patch)"),
+}
+_UNIT_BY_NAME = {_name_key(name): code for code, names in _UNIT_NAMES.items() for name in names}
+
+
+def iron_code_for(name: str) -> str | None:
+    """'ferrous_sulfate' for 'Ferrous sulfate' (any case); None for a name not listed."""
+    return _IRON_BY_NAME.get(_name_key(name))
+
+
+def drug_code_for(name: str = "", rxnorm: str = "") -> str | None:
+    """The listed medicine for a name ('Pramipexole', 'Pramipexole (Mirapex)') or an RxNorm
+    ingredient code; None when neither is listed."""
+    return _DRUG_BY_RXNORM.get(rxnorm) or _DRUG_BY_NAME.get(_name_key(name))
+
+
+def schedule_code_for(name: str) -> str | None:
+    return _SCHEDULE_BY_NAME.get(_name_key(name))
+
+
+def event_code_for(name: str) -> str | None:
+    return _EVENT_BY_NAME.get(_name_key(name))
+
+
+def unit_code_for(name: str) -> str | None:
+    return _UNIT_BY_NAME.get(_name_key(name))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 
-from rlsapp.domain import units
+from rlsapp.domain import medicines, units
 
 from .csv import FORMULA_PREFIXES
 from .fhir_export import fhir_number
@@ -32,6 +33,15 @@ COLUMNS = [
     "reaction",
     "severity",
     "onset time",
+    # oral iron courses, RLS medicines and their events (issue 17; csv/treatments.py)
+    "schedule",
+    "vitamin C",
+    "end date",
+    "why stopped",
+    "daily dose",
+    "dose unit",
+    "event",
+    "medicine started",
     "note",
 ]
 
@@ -55,6 +65,51 @@ def neutralise(value) -> str:
 
 def _number(value: float) -> str:
     return str(fhir_number(value))
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def treatment_rows(courses, medications):
+    """Oral iron courses, then each medicine followed by its events (which name it)."""
+    for course in sorted(courses, key=lambda c: (c.started_on, c.pk)):
+        yield {
+            "record": "oral iron",
+            "date": course.started_on.isoformat(),
+            "product": medicines.iron_label(course.product, course.product_other),
+            "dose (mg)": _number(course.elemental_mg),
+            "schedule": course.schedule_other
+            if course.schedule == "other"
+            else medicines.SCHEDULES[course.schedule],
+            "vitamin C": "yes" if course.with_vitamin_c else "no",
+            "end date": _iso(course.ended_on),
+            "why stopped": course.stop_reason,
+            "note": course.notes,
+        }
+    for medication in sorted(medications, key=lambda m: (m.started_on, m.pk)):
+        name = medicines.drug_label(medication.drug, medication.drug_other)
+        yield {
+            "record": "medicine",
+            "date": medication.started_on.isoformat(),
+            "product": name,
+            "daily dose": _number(medication.dose),
+            "dose unit": medication.dose_unit,
+            "end date": _iso(medication.stopped_on),
+            "why stopped": medication.stop_reason,
+            "note": medication.notes,
+        }
+        for event in sorted(medication.events.all(), key=lambda e: (e.happened_on, e.pk)):
+            yield {
+                "record": "medicine event",
+                "date": event.happened_on.isoformat(),
+                "product": name,
+                "medicine started": medication.started_on.isoformat(),
+                "event": medicines.EVENT_LABELS[event.kind],
+                "daily dose": "" if event.dose is None else _number(event.dose),
+                "dose unit": medication.dose_unit if event.dose is not None else "",
+                "note": event.note,
+            }
 
 
 def rows(draws, infusions, symptom_scores):
@@ -95,12 +150,14 @@ def rows(draws, infusions, symptom_scores):
         }
 
 
-def write_csv(draws, infusions, symptom_scores) -> str:
+def write_csv(draws, infusions, symptom_scores, courses=(), medications=()) -> str:
     buffer = io.StringIO()
     # Every field quoted, so no reader has to guess where a field holding a separator,
     # a quote or a line break ends.
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
-    for row in rows(draws, infusions, symptom_scores):
+    for row in itertools.chain(
+        rows(draws, infusions, symptom_scores), treatment_rows(courses, medications)
+    ):
         writer.writerow([neutralise(row.get(column, "")) for column in COLUMNS])
     return buffer.getvalue()

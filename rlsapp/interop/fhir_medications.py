@@ -169,12 +169,17 @@ def _text(value, limit=MAX_NOTE) -> str:
     return _UNSTORABLE.sub("", value).strip()[:limit] if isinstance(value, str) else ""
 
 
+def _list(value) -> list:
+    """A FHIR array as read, or [] for anything else (a file may hold any JSON there)."""
+    return value if isinstance(value, list) else []
+
+
 def _names_and_codes(resource) -> tuple[list[str], set[str]]:
     concept = resource.get("medicationCodeableConcept")
     names, codes = [], set()
     if isinstance(concept, dict):
         names.append(_text(concept.get("text"), MAX_TEXT))
-        for coding in concept.get("coding") or []:
+        for coding in _list(concept.get("coding")):
             if isinstance(coding, dict):
                 names.append(_text(coding.get("display"), MAX_TEXT))
                 if coding.get("system") == medicines.RXNORM_SYSTEM:
@@ -201,10 +206,10 @@ def _category_text(resource) -> str:
 
 
 def _by_mouth(resource) -> bool:
-    for dosage in resource.get("dosage") or []:
+    for dosage in _list(resource.get("dosage")):
         route = dosage.get("route") if isinstance(dosage, dict) else None
         if isinstance(route, dict):
-            codes = {str(c.get("code")) for c in route.get("coding") or [] if isinstance(c, dict)}
+            codes = {str(c.get("code")) for c in _list(route.get("coding")) if isinstance(c, dict)}
             if SNOMED_ORAL in codes or "mouth" in _text(route.get("text")).lower():
                 return True
             if "oral" in _text(route.get("text")).lower():
@@ -290,12 +295,12 @@ def read_course(number: int, resource: dict, read_date) -> ParsedCourse:
         code = timing.get("code")
         schedule_other = _text(code.get("text"), MAX_TEXT) if isinstance(code, dict) else ""
         schedule_other = schedule_other or _text(dosage.get("text"), MAX_TEXT) or "not stated"
-    instructions = dosage.get("additionalInstruction") or []
+    instructions = _list(dosage.get("additionalInstruction"))
     vitamin_c = any(
         isinstance(i, dict) and _text(i.get("text")).lower() == VITAMIN_C.lower()
         for i in instructions
     )
-    notes = [n for n in resource.get("note") or [] if isinstance(n, dict)]
+    notes = [n for n in _list(resource.get("note")) if isinstance(n, dict)]
     return ParsedCourse(
         rows=[number],
         product=product,
@@ -331,7 +336,7 @@ def read_medicine(number: int, resource: dict, read_date) -> ParsedMedicine:
         raise StatementError("medicationCodeableConcept", "the medicine is not named.")
     drug = drug or "other"
     start, stop = _period_dates(resource, read_date)
-    dosages = [d for d in resource.get("dosage") or [] if isinstance(d, dict)]
+    dosages = [d for d in _list(resource.get("dosage")) if isinstance(d, dict)]
     if not dosages:
         raise StatementError("dosage", "a dose (dosage.doseAndRate) is required.")
     dosages.sort(key=lambda d: d.get("sequence") if isinstance(d.get("sequence"), int) else 0)
@@ -350,7 +355,7 @@ def read_medicine(number: int, resource: dict, read_date) -> ParsedMedicine:
         _, _, note = _text(dosage.get("text")).partition(":")
         events.append(ParsedEvent(day, medicines.DOSE_CHANGE, new_dose, note.strip()))
     notes = []
-    for note in resource.get("note") or []:
+    for note in _list(resource.get("note")):
         text = _text(note.get("text")) if isinstance(note, dict) else ""
         if not text:
             continue

@@ -35,6 +35,7 @@ from . import conflicts
 from .parsed import ParsedDraw, ParsedImport
 
 CHANGE_REASON = "imported from a file"
+REPLACED = "replaced by an imported infusion"
 
 
 def _value_key(value: float) -> float:
@@ -169,11 +170,12 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
 
 
 def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
-    """Which courses and medicines are new, in two queries; overlapping courses refused."""
+    """Which courses and medicines are new, in two queries (none for a file without them);
+    overlapping courses refused."""
     today = timezone.localdate()
     courses = [
         (c.product, c.product_other.strip().casefold(), c.started_on, c.ended_on, c)
-        for c in OralIronCourse.objects.filter(patient=patient)
+        for c in (OralIronCourse.objects.filter(patient=patient) if parsed.courses else ())
     ]
     for course in parsed.courses:
         product = (course.product, course.product_other.strip().casefold())
@@ -205,10 +207,13 @@ def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
             continue
         plan.course_new.append(True)
         courses.append((*product, course.started_on, course.ended_on, course))
+    medications = Medication.objects.filter(patient=patient) if parsed.medicines else None
     saved = set(
         (drug, other.strip().casefold(), start)
-        for drug, other, start in Medication.objects.filter(patient=patient).values_list(
-            "drug", "drug_other", "started_on"
+        for drug, other, start in (
+            medications.values_list("drug", "drug_other", "started_on")
+            if medications is not None
+            else ()
         )
     )
     for medicine in parsed.medicines:
@@ -275,6 +280,10 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
                     ],
                 )
             )
+        # "Keep the one from this file": the saved infusion goes first, with its history
+        # entry (so it can be restored), in this transaction with the rest.
+        for infusion in Infusion.objects.filter(patient=patient, pk__in=plan.replaced_infusions):
+            services.delete_record(infusion, by=user or patient.owner, reason=REPLACED)
         added = services.add_in_bulk(
             patient,
             new_draws=list(planned_draws.values()),
@@ -291,7 +300,6 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
                 for i, new in zip(parsed.infusions, plan.infusion_new, strict=True)
                 if new
             ],
-            replacing=plan.replaced_infusions,
             symptom_scores=[
                 SymptomScore(
                     recorded_on=s.recorded_on,

@@ -344,3 +344,19 @@ def test_account_deletion_removes_treatments_and_their_history(owner_client, pat
         assert not model.objects.exclude(patient=theirs).exists()
         assert not model.history.exclude(patient_id=theirs.pk).exists()
         assert model.objects.filter(patient=theirs).exists()
+
+
+ODD_VALUES = [None, 0, 5, True, 1.5, "x", [], [1], ["x"], [{}], {}, {"a": 1}, [{"a": []}]]
+FIELDS = ["medicationCodeableConcept", "effectivePeriod", "dosage", "note", "statusReason"]
+
+
+@pytest.mark.parametrize("category", ["Oral iron course", "RLS medicine", None])
+@pytest.mark.parametrize("field", FIELDS)
+def test_malformed_statements_are_entry_errors_never_crashes(category, field):
+    for value in ODD_VALUES:
+        resource = statement(**{field: value})  # a valid statement with one field replaced
+        if category:
+            resource["category"] = {"text": category}
+        parsed = parse_bundle(bundle(resource), today=D(2025, 1, 1))
+        kept = len(parsed.courses) + len(parsed.medicines) + len(parsed.infusions)
+        assert kept + len(parsed.errors) + sum(parsed.skipped.values()) == 1, value

@@ -16,6 +16,7 @@ from rlsapp.domain import products
 
 from .. import vocab
 from .headers import MAX_HEADER, RECORD_KINDS
+from .treatments import CELL_LIMITS as TREATMENT_LIMITS
 
 MAX_TEXT = 120  # lab name and "other product" columns hold at most this much
 MAX_NOTE = 5000
@@ -37,6 +38,7 @@ CELL_LIMITS = {
     "dose": 32,
     "severity": 16,
     "onset": 16,
+    **TREATMENT_LIMITS,
 }
 
 
@@ -61,7 +63,10 @@ class RecordKind(ImportColumn):
     def clean(self, text: str) -> str:
         kind = RECORD_KINDS.get(vocab.normalise_name(text))
         if kind is None:
-            raise CellError(f"unknown record type {text!r}: use lab, infusion or symptom.")
+            raise CellError(
+                f"unknown record type {text!r}: use lab, infusion, symptom, oral iron, "
+                "medicine or medicine event."
+            )
         return kind
 
 

@@ -15,6 +15,7 @@ from rlsapp.domain import units
 from .. import vocab
 from ..parsed import excerpt, too_long
 from .text import cell
+from .treatments import ROLE_HEADERS as TREATMENT_HEADERS
 
 MAX_HEADER = 200
 
@@ -152,6 +153,7 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "code",
     },
 }
+ROLE_HEADERS.update(TREATMENT_HEADERS)  # oral iron and medicines (treatments.py)
 _HEADER_ROLE = {h: role for role, headers in ROLE_HEADERS.items() for h in headers}
 
 RECORD_KINDS = {
@@ -164,6 +166,11 @@ RECORD_KINDS = {
     "symptom": "symptom",
     "symptom score": "symptom",
     "symptoms": "symptom",
+    "oral iron": "oral_iron",
+    "oral iron course": "oral_iron",
+    "medicine": "medicine",
+    "rls medicine": "medicine",
+    "medicine event": "medicine_event",
 }
 
 

@@ -20,7 +20,7 @@ from rlsapp.domain import formats, regions, units
 
 from ..dates import DateError, choose_order, parse_date
 from ..parsed import MAX_RECORDS, ImportRefused, ParsedImport, too_long
-from . import duplicates
+from . import duplicates, treatments
 from .columns import CELL_LIMITS, MAX_UNIT_CELL, MAX_VALUE_CELL, CellError, RecordKind
 from .headers import Columns, header_problems, map_columns
 from .readers import InfusionReader, LabReader, SymptomReader
@@ -37,6 +37,7 @@ class RowReader:
         self.labs = LabReader(cols, out, region)
         self.infusions = InfusionReader(cols, out)
         self.symptoms = SymptomReader(cols, out)
+        self.treatments = treatments.TreatmentReader(cols, out, date_order, today)
         limits = {cols.roles.get(role): limit for role, limit in CELL_LIMITS.items()}
         for column in cols.analytes:
             limits[column.index] = MAX_VALUE_CELL
@@ -61,6 +62,9 @@ class RowReader:
             day = parse_date(self.cols.text(row, "date"), self.order, self.today)
         except DateError as error:
             out.error(number, self.cols.header("date"), str(error))
+            return
+        if kinds & treatments.KINDS:  # an oral iron course, a medicine or its event
+            self.treatments.read(number, row, day, next(iter(kinds)))
             return
         # A row is imported whole or not at all, with every error in it reported: each
         # reader reports its own, and nothing of the row is kept when any of them failed.

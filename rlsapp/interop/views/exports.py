@@ -27,9 +27,10 @@ from ..forms import DeleteAccountForm
 README = """rlsapp export of {email}, made {stamp} UTC.
 
 Each folder holds one person:
-- records.csv: lab results, infusions and symptom scores, one row each (the
-  `record` column tells which). Values appear as the lab printed them
-  ("value as entered", "unit as entered") and as rlsapp stores them.
+- records.csv: lab results, infusions, symptom scores, oral iron courses, RLS
+  medicines and their events, one row each (the `record` column tells which).
+  Values appear as the lab printed them ("value as entered", "unit as entered")
+  and as rlsapp stores them.
 - fhir-bundle.json: the same records as a FHIR R4 Bundle (Observations with
   LOINC codes and UCUM units, MedicationAdministrations for infusions), with
   oral iron courses and RLS medicines (dose changes and dated events such as
@@ -72,7 +73,7 @@ def export_csv(request, pk):
     patient = get_patient_for_user(request, pk)
     draws, infusions, scores = _records([patient])[patient.pk]
     # A BOM so that Excel reads µ and accents as UTF-8.
-    content = "\ufeff" + write_csv(draws, infusions, scores)
+    content = "\ufeff" + write_csv(draws, infusions, scores, **_treatments([patient])[patient.pk])
     stamp = timezone.localdate().isoformat()
     return _attachment(
         content.encode("utf-8"), "text/csv; charset=utf-8", f"rlsapp-{_stem(patient)}-{stamp}.csv"
@@ -110,7 +111,8 @@ def account_export(request):
             draws, infusions, scores = records[patient.pk]
             folder = _stem(patient)
             archive.writestr(
-                f"{folder}/records.csv", "\ufeff" + write_csv(draws, infusions, scores)
+                f"{folder}/records.csv",
+                "\ufeff" + write_csv(draws, infusions, scores, **treatments[patient.pk]),
             )
             bundle = build_bundle(patient, draws, infusions, scores, **treatments[patient.pk])
             archive.writestr(f"{folder}/fhir-bundle.json", to_json(bundle))
