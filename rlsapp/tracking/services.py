@@ -245,8 +245,9 @@ def save_record(record: Infusion | SymptomScore, *, seen_version=UNCHECKED, by=N
 
 
 @one_bump_at_the_end()
-def delete_record(record: Infusion | SymptomScore) -> None:
-    record.delete()
+def delete_record(record: Infusion | SymptomScore, *, by=None, reason: str = "") -> None:
+    record._change_reason = reason or None  # the history's why (an import's replacement)
+    _by(record, by).delete()
     _changed([record.patient], [KIND_OF[type(record)]])
 
 
@@ -323,7 +324,6 @@ def add_in_bulk(
     results_by_draw: list[tuple[LabDraw | int, list[LabResult]]],
     infusions: list[Infusion],
     symptom_scores: list[SymptomScore],
-    replacing: Iterable[int] = (),
     by=None,
     reason: str = "",
 ) -> Added:
@@ -331,9 +331,7 @@ def add_in_bulk(
 
     `results_by_draw` pairs each group of results with the draw it joins: one of
     `new_draws` or the id of a draw already saved. A new draw whose results hold iron
-    and TIBC but no TSAT gets its TSAT calculated, as the form would. `replacing` names
-    the person's saved infusions that new ones replace (an import's conflict settled for
-    the incoming one): deleted first, each with its history entry, so it can be restored.
+    and TIBC but no TSAT gets its TSAT calculated, as the form would.
     """
 
     def create(model, objs):
@@ -345,10 +343,6 @@ def add_in_bulk(
             default_change_reason=reason,
         )
 
-    replaced = list(Infusion.objects.filter(patient=person, pk__in=list(replacing)))
-    for infusion in replaced:
-        infusion._change_reason = "replaced by an imported infusion"
-        _by(infusion, by).delete()
     for obj in (*new_draws, *infusions, *symptom_scores):
         obj.patient = person
     create(LabDraw, new_draws)
@@ -367,7 +361,7 @@ def add_in_bulk(
     create(LabResult, results)
     create(Infusion, infusions)
     create(SymptomScore, symptom_scores)
-    kinds = {DRAWS: results, INFUSIONS: infusions + replaced, SYMPTOMS: symptom_scores}
+    kinds = {DRAWS: results, INFUSIONS: infusions, SYMPTOMS: symptom_scores}
     _changed([person], [kind for kind, added in kinds.items() if added])
     return Added(results=len(results))
 
