@@ -187,17 +187,12 @@ def _names_and_codes(resource) -> tuple[list[str], set[str]]:
     return [n for n in names if n], codes
 
 
-def _key(name: str) -> str:
-    return " ".join(name.casefold().replace("(", " ").replace(")", " ").split())
-
-
-_IRON_BY_NAME = {_key(p.label): p.code for p in medicines.IRON_PRODUCTS.values()}
-_DRUG_BY_NAME = {}
-for _drug in medicines.DRUGS.values():
-    if _drug.code != "other":
-        _DRUG_BY_NAME[_key(_drug.label)] = _drug.code
-        _DRUG_BY_NAME[_key(_drug.label.split(" (")[0])] = _drug.code
-_DRUG_BY_RXNORM = {d.rxnorm: d.code for d in medicines.DRUGS.values() if d.rxnorm}
+def _drug(names, codes) -> str | None:
+    """The listed medicine named by an RxNorm code or a name, else None."""
+    for code in codes:
+        if found := medicines.drug_code_for(rxnorm=code):
+            return found
+    return next((found for n in names if (found := medicines.drug_code_for(n))), None)
 
 
 def _category_text(resource) -> str:
@@ -225,9 +220,9 @@ def kind_of(resource: dict) -> str | None:
     if category == MEDICINE_CATEGORY:
         return "medicine"
     names, codes = _names_and_codes(resource)
-    if codes & _DRUG_BY_RXNORM.keys() or any(_key(n) in _DRUG_BY_NAME for n in names):
+    if _drug(names, codes):
         return "medicine"
-    if _by_mouth(resource) and any(_key(n) in _IRON_BY_NAME for n in names):
+    if _by_mouth(resource) and any(medicines.iron_code_for(n) for n in names):
         return "course"
     return None
 
@@ -275,7 +270,7 @@ def _stop_reason(resource) -> str:
 def read_course(number: int, resource: dict, read_date) -> ParsedCourse:
     names, _codes = _names_and_codes(resource)
     label = names[0] if names else ""
-    product = next((_IRON_BY_NAME[_key(n)] for n in names if _key(n) in _IRON_BY_NAME), "other")
+    product = next((code for n in names if (code := medicines.iron_code_for(n))), "other")
     if product == "other" and not label:
         raise StatementError("medicationCodeableConcept", "the product is not named.")
     start, end = _period_dates(resource, read_date)
@@ -316,13 +311,10 @@ def read_course(number: int, resource: dict, read_date) -> ParsedCourse:
     )
 
 
-_EVENT_BY_LABEL = {label.casefold(): kind for kind, label in medicines.EVENT_LABELS.items()}
-
-
 def _event_note(text: str) -> tuple[str, str]:
     """('augmentation', 'symptoms from 3 pm') from 'Augmentation: symptoms from 3 pm'."""
     head, _, rest = text.partition(":")
-    kind = _EVENT_BY_LABEL.get(head.strip().casefold())
+    kind = medicines.event_code_for(head)
     if kind and kind != medicines.DOSE_CHANGE:
         return kind, rest.strip()
     return medicines.OTHER_EVENT, text
@@ -330,8 +322,7 @@ def _event_note(text: str) -> tuple[str, str]:
 
 def read_medicine(number: int, resource: dict, read_date) -> ParsedMedicine:
     names, codes = _names_and_codes(resource)
-    drug = next((_DRUG_BY_RXNORM[c] for c in codes if c in _DRUG_BY_RXNORM), None)
-    drug = drug or next((_DRUG_BY_NAME[_key(n)] for n in names if _key(n) in _DRUG_BY_NAME), None)
+    drug = _drug(names, codes)
     if drug is None and not names:
         raise StatementError("medicationCodeableConcept", "the medicine is not named.")
     drug = drug or "other"
