@@ -170,11 +170,12 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
 
 
 def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
-    """Which courses and medicines are new, in two queries; overlapping courses refused."""
+    """Which courses and medicines are new, in two queries (none for a file without them);
+    overlapping courses refused."""
     today = timezone.localdate()
     courses = [
         (c.product, c.product_other.strip().casefold(), c.started_on, c.ended_on, c)
-        for c in OralIronCourse.objects.filter(patient=patient)
+        for c in (OralIronCourse.objects.filter(patient=patient) if parsed.courses else ())
     ]
     for course in parsed.courses:
         product = (course.product, course.product_other.strip().casefold())
@@ -206,10 +207,13 @@ def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
             continue
         plan.course_new.append(True)
         courses.append((*product, course.started_on, course.ended_on, course))
+    medications = Medication.objects.filter(patient=patient) if parsed.medicines else None
     saved = set(
         (drug, other.strip().casefold(), start)
-        for drug, other, start in Medication.objects.filter(patient=patient).values_list(
-            "drug", "drug_other", "started_on"
+        for drug, other, start in (
+            medications.values_list("drug", "drug_other", "started_on")
+            if medications is not None
+            else ()
         )
     )
     for medicine in parsed.medicines:
