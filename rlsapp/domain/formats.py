@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from babel import numbers as babel_numbers
 
+from . import units
 from .regions import ISO, REGIONS, Region
 
 # The two conventions a typed number can be in besides the region's own.
@@ -192,6 +193,14 @@ def format_decimal(
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     text = babel_numbers.format_decimal(exact, format=pattern, locale=region.locale)
     return "0" if text in ("-0", "−0") else text
+
+
+def format_result(analyte_code: str, value: float, comparator: str, region: Region) -> str:
+    """'≤1.050 µg/L': a stored result in its display unit, written the region's way (the
+    international region gives exactly units.format_result)."""
+    analyte = units.ANALYTES[analyte_code]
+    symbol = dict(units.COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
+    return f"{symbol}{format_decimal(value, region, analyte.decimals)} {analyte.display_unit}"
 
 
 # Dates ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from rlsapp.domain import formats
 from rlsapp.tracking.models import LabResult
 from rlsapp.tracking.versions import bump_data_versions
 
@@ -84,6 +85,11 @@ def compose(reminder, latest: LabResult | None, connection=None) -> EmailMessage
         "reminder": reminder,
         "patient": patient,
         "latest": latest,
+        # written the way the owner's region writes numbers (1.050 µg/L in Germany)
+        "latest_text": latest
+        and formats.format_result(
+            latest.analyte, latest.value, latest.comparator, patient.owner.region_rules
+        ),
         "link": f"{settings.SITE_URL}{patient.get_absolute_url()}",
         "settings_link": f"{settings.SITE_URL}{reverse('account_settings')}",
     }

@@ -222,10 +222,7 @@ def draw_links(draws, region: Region):
 
 def result_text(result: LabResult, region: Region) -> str:
     """'≤1.050 µg/L', written the region's way, in the analyte's display unit."""
-    analyte = units.ANALYTES[result.analyte]
-    symbol = dict(units.COMPARATOR_CHOICES).get(result.comparator, "") if result.comparator else ""
-    number = formats.format_decimal(result.value, region, analyte.decimals)
-    return f"{symbol}{number} {analyte.display_unit}"
+    return formats.format_result(result.analyte, result.value, result.comparator, region)
 
 
 def draw_summary(draw: LabDraw, region: Region, with_values: bool = True) -> str:

@@ -45,7 +45,9 @@ def worklist(request):
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
     context = {
-        "rows_html": worklist_rows.rows_html(worklist_rows.rows_for(found, today, person_url())),
+        "rows_html": worklist_rows.rows_html(
+            worklist_rows.rows_for(found, today, person_url(), request.user.region_rules)
+        ),
         "rows": found,
         "counts": chip_counts,
         "asked": asked,

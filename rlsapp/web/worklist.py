@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from rlsapp.domain import units, urgency
+from rlsapp.domain import formats, regions, units, urgency
 from rlsapp.reminders.models import Reminder
 
 PAGE_SIZE = 50
@@ -153,7 +153,7 @@ class Row:
     estimate: str  # the estimate's window in words, or ""
 
 
-def rows_for(people, today, url_of):
+def rows_for(people, today, url_of, region=None):
     """`url_of(pk)` gives a person's page (reversed once by the caller, not per row)."""
     rows = []
     for p in people:
@@ -182,8 +182,11 @@ def rows_for(people, today, url_of):
                 name=p.name,
                 born=day_text(p.birth_date),
                 group=p.group,
-                ferritin=units.format_result(
-                    "ferritin", value, status.latest_ferritin_comparator or ""
+                ferritin=formats.format_result(
+                    "ferritin",
+                    value,
+                    status.latest_ferritin_comparator or "",
+                    region or regions.get(None),
                 )
                 if value is not None
                 else "",

@@ -287,3 +287,26 @@ def test_a_file_in_the_accounts_convention_is_read_with_its_grouping():
 )
 def test_a_cell_is_split_into_the_number_as_typed_and_its_unit(text, parts):
     assert formats.split_number_and_unit(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("region", "analyte", "value", "comparator", "shown"),
+    [
+        ("DE", "ferritin", 1050, "", "1.050 µg/L"),
+        ("US", "ferritin", 1050, "<=", "≤1,050 µg/L"),
+        ("NL", "hemoglobin", 13.14, "", "13,1 g/dL"),
+        ("intl", "ferritin", 1050, "<", "<1050 µg/L"),
+    ],
+)
+def test_a_stored_result_is_shown_the_regions_way(region, analyte, value, comparator, shown):
+    assert formats.format_result(analyte, value, comparator, R[region]) == shown
+
+
+@given(value=st.floats(min_value=0, max_value=10000), comparator=st.sampled_from(["", "<", ">="]))
+def test_the_international_region_shows_results_as_before(value, comparator):
+    from rlsapp.domain import units
+
+    for code in units.ANALYTES:
+        assert formats.format_result(code, value, comparator, R["intl"]) == units.format_result(
+            code, value, comparator
+        )
