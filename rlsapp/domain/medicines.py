@@ -260,14 +260,18 @@ class Period:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
+def course_on(day: datetime.date, periods: Iterable[Period]) -> Period | None:
+    """The oral iron course taken on that day, if any: the one rule for which results an
+    oral iron course leaves out (here and in tracking.fit_inputs, with its words)."""
+    return next((c for c in periods if c.holds(day)), None)
+
+
 def leave_out_during(points: Iterable, periods: Iterable[Period]) -> list:
     """The points (kinetics.Point) with those taken during an oral iron course marked
     `excluded`: ferritin rises during a course, so they are not part of a decline."""
     periods = list(periods)
     return [
-        dataclasses.replace(p, excluded=True)
-        if not p.excluded and any(c.holds(p.day) for c in periods)
-        else p
+        dataclasses.replace(p, excluded=True) if not p.excluded and course_on(p.day, periods) else p
         for p in points
     ]
 

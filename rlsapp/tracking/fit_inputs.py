@@ -76,9 +76,9 @@ def left_out_words(
     if reason:
         words = f"left out: {LEFT_OUT_LABELS.get(reason, reason)}"
         return f"{words} ({note})" if note else words
-    for course in periods:
-        if course.holds(day):
-            return f"left out: taken during {course.label or 'an oral iron course'}"
+    course = medicines.course_on(day, periods)
+    if course:
+        return f"left out: taken during {course.label or 'an oral iron course'}"
     return ""
 
 
