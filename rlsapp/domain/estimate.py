@@ -90,10 +90,18 @@ class Trend:
         return self._value(self.level + self.slope * u + z * sd)
 
     def crossing_quantiles(
-        self, threshold: float, after: date, qs: Sequence[float], horizon_days: int
+        self,
+        threshold: float,
+        after: date,
+        qs: Sequence[float],
+        horizon_days: int,
+        cap_days: int | None = None,
     ) -> list[date | None]:
         """Days by which the trend has reached the threshold with probability q (rising
-        qs), given it was above it on `after`; None beyond the horizon."""
+        qs), given it was above it on `after`; None beyond the horizon.
+
+        With `cap_days` (a past episode's next infusion), a day on or after the cap is only
+        told as the cap day itself: whether it falls before the cap is all that is asked."""
         target = self._y(threshold)
         u0 = (after - self.origin).days / 7 - self.x_mean
         if self.level_var == 0 and self.slope_var == 0:
@@ -135,13 +143,19 @@ class Trend:
 
         results = []
         at_horizon = share(horizon_days)
+        end, at_end = horizon_days, at_horizon
+        if cap_days is not None and 0 < cap_days < horizon_days:
+            end, at_end = cap_days, share(cap_days)
         # qs rise, so each search starts where the last one ended; share(0) is 0.
         low, at_low = 0, 0.0
         for q in qs:
             if at_horizon < q:
                 results.append(None)
                 continue
-            low, at_low, high = _first_day_reaching(share, q, low, at_low, horizon_days, at_horizon)
+            if at_end < q:  # reached only on or after the cap
+                results.append(after + timedelta(days=end))
+                continue
+            low, at_low, high = _first_day_reaching(share, q, low, at_low, end, at_end)
             results.append(after + timedelta(days=high))
         return results
 
@@ -363,8 +377,9 @@ def estimate(
             f"No clear decline yet: the likely range of the fall still includes no fall ({basis}).",
             **common,
         )
+    cap = (episode.end - reading.point.day).days if episode.end is not None else None
     early, central, late = trend.crossing_quantiles(
-        threshold, reading.point.day, (0.1, 0.5, 0.9), kinetics.MAX_HORIZON_DAYS
+        threshold, reading.point.day, (0.1, 0.5, 0.9), kinetics.MAX_HORIZON_DAYS, cap
     )
     if late is None or central is None or early is None:
         return Estimate(
