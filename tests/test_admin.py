@@ -30,6 +30,9 @@ def test_the_tracking_models_are_all_in_the_admin():
         "labresult",
         "infusion",
         "symptomscore",
+        "oralironcourse",
+        "medication",
+        "medicationevent",
     }
 
 
