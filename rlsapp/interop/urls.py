@@ -9,6 +9,11 @@ urlpatterns = [
     path("imports/<uuid:token>/", imports.import_preview, name="interop_preview"),
     path("patients/<int:pk>/export.csv", exports.export_csv, name="patient_export_csv"),
     path("patients/<int:pk>/export.fhir.json", exports.export_fhir, name="patient_export_fhir"),
+    path(
+        "patients/<int:pk>/export-spreadsheet.csv",
+        exports.export_spreadsheet,
+        name="patient_export_spreadsheet",
+    ),
     path("account/export.zip", exports.account_export, name="account_export"),
     path("account/delete/", exports.account_delete, name="account_delete"),
 ]

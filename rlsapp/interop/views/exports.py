@@ -23,6 +23,7 @@ from ..csv_export import write_csv
 from ..export_records import export_records
 from ..fhir_export import build_bundle, to_json
 from ..forms import DeleteAccountForm
+from ..spreadsheet_export import write_spreadsheet
 
 README = """rlsapp export of {email}, made {stamp} UTC.
 
@@ -77,6 +78,21 @@ def export_csv(request, pk):
     stamp = timezone.localdate().isoformat()
     return _attachment(
         content.encode("utf-8"), "text/csv; charset=utf-8", f"rlsapp-{_stem(patient)}-{stamp}.csv"
+    )
+
+
+@login_required
+@require_GET
+def export_spreadsheet(request, pk):
+    """The person's records for Excel, in the account's region's format (not for re-import)."""
+    patient = get_patient_for_user(request, pk)
+    draws, infusions, scores = _records([patient])[patient.pk]
+    content = write_spreadsheet(draws, infusions, scores, request.user.region_rules)
+    stamp = timezone.localdate().isoformat()
+    return _attachment(
+        content.encode("utf-8"),
+        "text/csv; charset=utf-8",
+        f"rlsapp-{_stem(patient)}-{stamp}-spreadsheet.csv",
     )
 
 
