@@ -13,15 +13,14 @@ malformed in those fields becomes a row error naming its entry number.
 from __future__ import annotations
 
 import datetime
-import io
-
-import ijson
 
 from rlsapp.domain import units
 
 from . import fhir_medications, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
+from .fhir_bundle import check_bundle, iter_entries
+from .fhir_bundle import text as _text
 from .fhir_export import (
     CALCULATED_METHOD_TEXT,
     ONSET_CODE_TEXT,
@@ -29,8 +28,6 @@ from .fhir_export import (
     SYMPTOM_CODE_TEXT,
 )
 from .parsed import (
-    MAX_RECORDS,
-    ImportRefused,
     ParsedDraw,
     ParsedImport,
     ParsedInfusion,
@@ -48,109 +45,10 @@ MAX_UNIT = 32
 MAX_TIME = 32
 
 
-# FHIR resources nest a dozen levels at most; deeper JSON is refused before it is built.
-MAX_DEPTH = 64
-
-
 class EntryError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
-
-
-def iter_entries(data: bytes, seen: dict):
-    """Each item of the document's top-level "entry" list, built one at a time.
-
-    The file is read as a stream of parse events, so only one entry is ever held:
-    the whole document, or a list of a million entries, never exists in memory.
-    `seen` receives the top-level "resourceType". Raises ijson.JSONError on bad JSON.
-    """
-    stream = io.BytesIO(data.removeprefix(b"\xef\xbb\xbf"))
-    depth, key, top_is_object, in_entries, builder = 0, None, False, False, None
-    for event, value in ijson.basic_parse(stream, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-        if event in ("start_map", "start_array"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ImportRefused(
-                    f"This is not a FHIR JSON file: it nests more than {MAX_DEPTH} levels deep, "
-                    "and FHIR resources never do."
-                )
-            if depth == 1:
-                top_is_object = event == "start_map"
-            elif depth == 2 and top_is_object:
-                in_entries = key == "entry" and event == "start_array"
-            elif depth == 3 and in_entries:
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-            if depth == 2 and builder is not None:
-                yield builder.value
-                builder = None
-            elif depth == 1:
-                in_entries = False
-        elif depth == 1 and top_is_object:
-            if event == "map_key":
-                key = value
-            elif key == "resourceType":
-                seen["resourceType"] = value
-        elif depth == 2 and in_entries:
-            yield value  # an entry that is not an object: reported as such
-
-
-def check_bundle(data: bytes) -> dict[str, str]:
-    """Read the whole file once to refuse what cannot be used; the organisation names.
-
-    The names (by fullUrl and by reference) are gathered first because a lab result
-    may name its lab by a reference to an Organization later in the file.
-    """
-    if not data or not data.strip():
-        raise ImportRefused("The file is empty.")
-    seen: dict = {}
-    organisations: dict[str, str] = {}
-    count = 0
-    try:
-        for entry in iter_entries(data, seen):
-            count += 1
-            if count > MAX_RECORDS:
-                raise ImportRefused(
-                    f"The FHIR Bundle has more than {MAX_RECORDS:,} entries; rlsapp reads at "
-                    f"most {MAX_RECORDS:,} from one file. Export a shorter period."
-                )
-            _organisation(entry, organisations)
-    except ImportRefused:
-        raise
-    except (ijson.JSONError, UnicodeDecodeError, ValueError):
-        raise ImportRefused(
-            "This is not a FHIR JSON file: it could not be read as JSON. "
-            "rlsapp reads FHIR R4 Bundles in JSON (not XML)."
-        ) from None
-    if "resourceType" not in seen:
-        raise ImportRefused("This JSON file is not FHIR: it has no resourceType.")
-    if seen["resourceType"] != "Bundle":
-        raise ImportRefused(
-            f"This FHIR file holds one {str(seen['resourceType'])[:40]}, not a Bundle: "
-            "export a Bundle of your records."
-        )
-    if not count:
-        raise ImportRefused("The FHIR Bundle has no entries.")
-    return organisations
-
-
-def _organisation(entry, names: dict[str, str]) -> None:
-    resource = entry.get("resource") if isinstance(entry, dict) else None
-    if isinstance(resource, dict) and resource.get("resourceType") == "Organization":
-        name = _text(resource.get("name"), MAX_TEXT)
-        if entry.get("fullUrl"):
-            names[str(entry["fullUrl"])] = name
-        if resource.get("id"):
-            names[f"Organization/{resource['id']}"] = name
-
-
-def _text(value, limit=MAX_NOTE) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
 
 
 def _codings(concept) -> list[dict]:
