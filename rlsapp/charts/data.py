@@ -318,6 +318,7 @@ def latest_values(history: History):
         newest[r.analyte] = r
     return [
         {
+            "code": code,
             "label": units.ANALYTES[code].label,
             "display": f"{COMPARATOR_SYMBOLS.get(r.comparator, '')}"
             f"{units.format_value(code, r.value)} {units.ANALYTES[code].display_unit}",

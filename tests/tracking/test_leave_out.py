@@ -237,3 +237,14 @@ def test_reading_the_points_costs_the_same_queries_for_any_history(patient, epis
             add_ferritin(patient, week(16) + datetime.timedelta(days=n), 200), "other"
         )
     assert count() == small == 3  # ferritin rows, infusions, oral iron courses
+
+
+def test_the_report_marks_a_left_out_latest_ferritin(owner_client, patient, episode):
+    url = reverse("patient_report", args=[patient.pk])
+    assert "left out:" not in owner_client.get(url).content.decode()
+    services.leave_out(episode, "illness", "flu")
+    page = owner_client.get(url).content.decode()
+    assert (
+        '900 µg/L <span class="small text-body-secondary left-out">(left out: illness (flu))'
+        in page
+    )
