@@ -10,6 +10,7 @@ from rlsapp.interop import conflicts
 from rlsapp.interop.importer import import_rows
 from rlsapp.interop.models import InfusionChoice
 from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion
 
 from .helpers import data_file, upload
@@ -99,6 +100,7 @@ def test_keep_incoming_replaces_keep_existing_skips_and_a_reimport_does_not_ask_
         "replaced by an imported infusion",
     )
     assert InfusionChoice.objects.filter(patient=csv_imported).count() == 2
+    assert gone.history_user == csv_imported.owner
 
     # The same bundle again, and the spreadsheet again: nothing is asked.
     for name in ("infusion_conflict_bundle.json", "infusion_conflict_csv.csv"):
@@ -155,3 +157,12 @@ def test_a_conflict_opened_after_the_preview_imports_nothing_for_that_infusion(p
     assert outcome.created["infusions"] == 1
     assert saved(patient) == [("2023-09-05", "lmw_dextran", 1000), ("2024-01-01", "fcm", 750)]
     assert not InfusionChoice.objects.exists()
+
+
+def test_a_replaced_infusion_can_be_restored_from_the_change_history(owner_client, csv_imported):
+    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    owner_client.post(url, {"action": "conflicts", "conflict-0": "incoming", "conflict-1": "both"})
+    owner_client.post(url, {"action": "confirm"})
+    gone = Infusion.history.get(history_type="-")
+    services.restore(gone)
+    assert ("2023-09-05", "lmw_dextran", 1000) in saved(csv_imported)
