@@ -10,7 +10,7 @@ from bisect import bisect_left
 from datetime import date, timedelta
 
 from rlsapp.domain import estimate as estimates
-from rlsapp.domain import kinetics, units
+from rlsapp.domain import formats, kinetics, regions, units
 from rlsapp.tracking import fit_inputs
 
 from . import treatments
@@ -311,8 +311,10 @@ def _states(ferritin, rows):
     return {"history": history, "overlay": overlay, "table": None if rows else "no_infusions"}
 
 
-def latest_values(history: History):
-    """The newest result of each analyte, in the order units.ANALYTES lists them."""
+def latest_values(history: History, region=None):
+    """The newest result of each analyte, in the order units.ANALYTES lists them, written
+    the way the account's region writes numbers (the international region by default)."""
+    region = region or regions.get(None)
     newest = {}
     for r in history.results:  # oldest first, so later rows win
         newest[r.analyte] = r
@@ -320,8 +322,7 @@ def latest_values(history: History):
         {
             "code": code,
             "label": units.ANALYTES[code].label,
-            "display": f"{COMPARATOR_SYMBOLS.get(r.comparator, '')}"
-            f"{units.format_value(code, r.value)} {units.ANALYTES[code].display_unit}",
+            "display": formats.format_result(code, r.value, r.comparator, region),
             "date": r.day,
             "lab": r.lab_name,
         }

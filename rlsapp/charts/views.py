@@ -51,7 +51,7 @@ def report(request, pk):
     context = {
         "patient": patient,
         "charts": charts,
-        "latest": latest_values(history),
+        "latest": latest_values(history, request.user.region_rules),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
         "tsat_note": _tsat_note(history),
