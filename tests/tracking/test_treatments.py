@@ -235,3 +235,17 @@ def test_the_course_form_lists_every_field_it_saves(owner_client, patient):
     page = owner_client.get(reverse("course_create", args=[patient.pk])).content.decode()
     for name in ("product", "elemental_mg", "schedule", "with_vitamin_c", "ended_on"):
         assert f'name="{name}"' in page
+
+
+def test_a_cached_page_and_chart_show_a_new_course_and_medicine_at_once(
+    owner_client, patient, today
+):
+    chart_url = reverse("patient_chart_data", args=[patient.pk])
+    assert "Ferrous sulfate" not in owner_client.get(patient.get_absolute_url()).content.decode()
+    assert owner_client.get(chart_url).json()["courses"] == []
+    owner_client.post(reverse("course_create", args=[patient.pk]), course_post(today))
+    owner_client.post(reverse("medicine_create", args=[patient.pk]), medicine_post(today))
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Ferrous sulfate" in page and "Pramipexole (Mirapex)" in page
+    data = owner_client.get(chart_url).json()
+    assert len(data["courses"]) == 1 and len(data["medicines"]) == 1
