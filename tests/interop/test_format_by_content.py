@@ -46,3 +46,16 @@ def test_json_that_is_no_bundle_in_a_csv_file_gets_the_fhir_reason(owner_client,
     assert response.status_code == 200
     assert "named .csv but holds JSON" in page
     assert "No date column found" not in page
+
+
+def test_how_the_upload_was_read_is_still_said_after_the_dates_are_read_again(
+    owner_client, patient
+):
+    content = "Date,Ferritin (µg/L)\n03.04.2023,48\n05.06.2023,41\n".encode("utf-16")
+    url, page = preview(owner_client, patient, "export.json", content)
+    assert "named .json but holds no JSON" in page and "UTF-16" in page
+    owner_client.post(url, {"action": "date_order", "date_order": "mdy"})
+    page = owner_client.get(url).content.decode()
+    assert "Dates were read month first" in page
+    assert "named .json but holds no JSON" in page and "UTF-16" in page
+    assert page.count("named .json but holds no JSON") == 1

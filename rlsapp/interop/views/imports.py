@@ -67,10 +67,16 @@ def _parse(source, data, date_order, number_convention="auto", region=None, colu
         ) from None
 
 
-def _payload(patient, parsed, choices=None):
+def _payload(patient, parsed, choices=None, file_notes=()):
+    """What the preview keeps. `file_notes` say how the upload itself was read (its
+    format despite its name, its encoding): a re-read of the kept UTF-8 text keeps them."""
+    for note in reversed(file_notes):
+        if note not in parsed.notes:
+            parsed.notes.insert(0, note)
     plan = plan_import(patient, parsed, choices)
     payload = parsed.to_json()
     payload["infusion_choices"] = choices or {}
+    payload["file_notes"] = list(file_notes)
     payload["plan"] = {
         "draws": [p.status for p in plan.draws],
         "draw_duplicates": [p.duplicate_results for p in plan.draws],
@@ -117,14 +123,18 @@ def import_upload(request, pk):
                     or bool(parsed.read_differently)
                     or bool(parsed.column_choices)
                 )
-                raw = decode(form.data_bytes)[0] if rereadable else ""
+                raw, encoding_note = decode(form.data_bytes) if rereadable else ("", "")
                 pending = PendingImport.objects.create(
                     owner=request.user,
                     patient=patient,
                     source=form.source,
                     filename=(form.cleaned_data["file"].name or "upload")[:255],
                     raw=raw,
-                    payload=_payload(patient, parsed),
+                    payload=_payload(
+                        patient,
+                        parsed,
+                        file_notes=[n for n in (form.source_note, encoding_note) if n],
+                    ),
                 )
                 return redirect("interop_preview", pending.token)
     return render(
@@ -180,7 +190,12 @@ def _settle_conflicts(request, pending):
             request, "Choose what to keep for the infusion(s) of " + ", ".join(missing) + "."
         )
     choices = {**payload.get("infusion_choices", {}), **chosen}
-    pending.payload = _payload(pending.patient, ParsedImport.from_json(payload), choices)
+    pending.payload = _payload(
+        pending.patient,
+        ParsedImport.from_json(payload),
+        choices,
+        payload.get("file_notes", ()),
+    )
     pending.save(update_fields=["payload"])
     return redirect("interop_preview", pending.token)
 
@@ -214,7 +229,12 @@ def _choose_columns(request, pending):
     except ImportRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        pending.payload = _payload(pending.patient, parsed, payload.get("infusion_choices"))
+        pending.payload = _payload(
+            pending.patient,
+            parsed,
+            payload.get("infusion_choices"),
+            payload.get("file_notes", ()),
+        )
         pending.save(update_fields=["payload"])
         if parsed.needs_column_choice:
             messages.error(request, "Choose a column for each test named twice.")
@@ -268,7 +288,12 @@ def import_preview(request, token):
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
                 else:
-                    pending.payload = _payload(patient, parsed, payload.get("infusion_choices"))
+                    pending.payload = _payload(
+                        patient,
+                        parsed,
+                        payload.get("infusion_choices"),
+                        payload.get("file_notes", ()),
+                    )
                     pending.save(update_fields=["payload"])
                     messages.info(request, f"Dates read as: {DATE_ORDERS[order].lower()}.")
                 return redirect("interop_preview", pending.token)
@@ -292,7 +317,12 @@ def import_preview(request, token):
                 except ImportRefused as refusal:
                     messages.error(request, str(refusal))
                 else:
-                    pending.payload = _payload(patient, parsed, payload.get("infusion_choices"))
+                    pending.payload = _payload(
+                        patient,
+                        parsed,
+                        payload.get("infusion_choices"),
+                        payload.get("file_notes", ()),
+                    )
                     pending.save(update_fields=["payload"])
                     messages.info(request, f"Numbers read with a {CONVENTION_NAMES[convention]}.")
                 return redirect("interop_preview", pending.token)
