@@ -249,3 +249,27 @@ def test_a_cached_page_and_chart_show_a_new_course_and_medicine_at_once(
     assert "Ferrous sulfate" in page and "Pramipexole (Mirapex)" in page
     data = owner_client.get(chart_url).json()
     assert len(data["courses"]) == 1 and len(data["medicines"]) == 1
+
+
+def test_an_event_is_edited_deleted_and_restored_from_the_history(owner_client, patient, today):
+    medication = add_medicine(patient, today - 100 * DAY)
+    event = services.save_treatment(
+        MedicationEvent(medication=medication, happened_on=today - 10 * DAY, kind="side_effect")
+    )
+    data = {
+        "happened_on": str(today - 9 * DAY),
+        "kind": "side_effect",
+        "dose": "",
+        "note": "nausea",
+        "version": str(event.version),
+    }
+    assert (
+        owner_client.post(reverse("medicine_event_edit", args=[event.pk]), data).status_code == 302
+    )
+    owner_client.post(reverse("medicine_event_delete", args=[event.pk]))
+    assert not MedicationEvent.objects.exists()
+    page = owner_client.get(reverse("patient_history", args=[patient.pk])).content.decode()
+    assert "Event of Pramipexole (Mirapex): Side effect on" in page
+    [deleted] = [c for c in history.patient_history(patient) if c.restore_kind == "medicine_event"]
+    owner_client.post(reverse("restore_record", args=["medicine_event", deleted.restore_id]))
+    assert MedicationEvent.objects.get().note == "nausea"
