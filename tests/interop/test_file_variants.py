@@ -103,3 +103,9 @@ def test_an_unclosed_quote_is_reported_on_the_line_where_it_opens(name, line):
     message = str(refused.value)
     assert f"line {line}:" in message
     assert "quote" in message
+
+
+def test_a_nul_character_inside_utf16_text_is_still_refused_with_its_line():
+    content = "Date\tFerritin\r\n2023-01-01\t4\x005\r\n".encode("utf-16")
+    with pytest.raises(ImportRefused, match="NUL character on line 2"):
+        parse_csv(content, today=TODAY)
