@@ -193,8 +193,10 @@ def test_ten_thousand_rows_import_with_bulk_writes(patient, django_assert_max_nu
     data = synthetic_csv(10_000)
     # Bulk inserts of 12,500 records and their 12,500 history entries: about 35
     # queries on PostgreSQL (1,000 rows a batch); SQLite's 999-parameter limit makes
-    # batches of 60 to 140 rows, so about 245 there. One query per row would be 25,000.
-    with django_assert_max_num_queries(260):
+    # batches of 60 to 140 rows, so about 250 there (269 in all, measured, once a draw
+    # had three more columns: why it is left out of the fits, and whether it was taken
+    # after an infusion). One query per row would be 25,000.
+    with django_assert_max_num_queries(280):
         timings = time_import(patient, data)
     assert timings["rows"] == 10_000
     assert timings["created"] == 2_500 + 10_000
