@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime
 
-from rlsapp.domain import units
+from rlsapp.domain import entry as lab_entry
+from rlsapp.domain import formats, regions, units
 
 from . import fhir_medications, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
@@ -28,11 +29,13 @@ from .fhir_export import (
     SYMPTOM_CODE_TEXT,
 )
 from .parsed import (
+    ERRORS_KEPT,
     ParsedDraw,
     ParsedImport,
     ParsedInfusion,
     ParsedResult,
     ParsedSymptom,
+    RowError,
     excerpt,
     too_long,
 )
@@ -141,7 +144,7 @@ class _BundleReader:
             self.out.skipped["Observations with a code rlsapp does not track"] += 1
             return
         day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
-        result = self._quantity(analyte, resource)
+        result = self._quantity(analyte, resource, number)
         if result is None:
             return
         method = resource.get("method")
@@ -168,7 +171,7 @@ class _BundleReader:
         draw.results.append(result)
         draw.rows.append(number)
 
-    def _quantity(self, analyte: str, resource: dict) -> ParsedResult | None:
+    def _quantity(self, analyte: str, resource: dict, number: int = 0) -> ParsedResult | None:
         info = units.ANALYTES[analyte]
         quantity = resource.get("valueQuantity")
         if isinstance(quantity, dict):
@@ -210,10 +213,27 @@ class _BundleReader:
             return None
         if len(text) > MAX_ENTERED_VALUE:
             raise EntryError(field, "the value: " + too_long(text, MAX_ENTERED_VALUE))
+        # FHIR writes decimals with a point and no grouping; a valueString that another
+        # convention reads as another number ("1,050") is refused, never guessed.
+        canonical = regions.get("intl")
         try:
-            m = units.measure(analyte, text, unit)
+            reading = formats.read_number(text, canonical)
+        except formats.NumberError as error:
+            raise EntryError(field, str(error)) from None
+        if field == "valueString" and reading.ambiguous:
+            raise EntryError(
+                field,
+                f"{formats.ambiguity_text(reading, canonical)}: write it without a grouping "
+                "separator, or as a valueQuantity.",
+            )
+        try:
+            m, unusual = lab_entry.check_value(
+                analyte, reading.value, unit, reading.comparator, reading.entered, canonical
+            )
         except units.UnitError as error:
             raise EntryError("valueQuantity", str(error)) from None
+        if unusual and len(self.out.unusual) < ERRORS_KEPT:
+            self.out.unusual.append(RowError(number, f"Observation.{field}", unusual.message))
         return ParsedResult(m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit)
 
     def _lab_name(self, resource: dict) -> str:

@@ -1,0 +1,54 @@
+"""FHIR values are read as FHIR writes them: decimal point, no guessing (issue 11)."""
+
+import json
+
+import pytest
+
+from rlsapp.interop.fhir_parse import parse_bundle
+
+
+def bundle(value):
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2276-4"}]},
+        "effectiveDateTime": "2024-01-02",
+        **value,
+    }
+    return json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": observation}]}
+    ).encode()
+
+
+def values(parsed):
+    return [r.value for d in parsed.draws for r in d.results]
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ({"valueQuantity": {"value": 1.234, "unit": "ug/L"}}, 1.234),
+        ({"valueQuantity": {"value": 1050, "unit": "ng/mL"}}, 1050),
+        ({"valueString": "1050.5 ug/L"}, 1050.5),
+        ({"valueString": "<5"}, 5),
+    ],
+)
+def test_fhir_numbers_are_read_with_a_decimal_point(value, stored):
+    parsed = parse_bundle(bundle(value))
+    assert not parsed.errors, parsed.errors
+    assert values(parsed) == [stored]
+
+
+@pytest.mark.parametrize("text", ["1,050", "1.500"])
+def test_a_value_string_another_convention_reads_differently_is_refused(text):
+    parsed = parse_bundle(bundle({"valueString": text}))
+    assert values(parsed) == []
+    assert parsed.errors[0].column == "Observation.valueString"
+    assert "with a decimal comma" in parsed.errors[0].message
+
+
+def test_an_unusual_fhir_value_is_listed_for_the_preview():
+    parsed = parse_bundle(bundle({"valueQuantity": {"value": 5000, "unit": "ug/L"}}))
+    assert values(parsed) == [5000]
+    assert parsed.unusual[0].row == 1
+    assert "outside the usual" in parsed.unusual[0].message
