@@ -244,7 +244,12 @@ class Measurement:
 
 
 def parse_number(text: str) -> tuple[str, float]:
-    """'<5' -> ('<', 5.0); '12,5' -> ('', 12.5). Raises UnitError on anything else."""
+    """'<5' -> ('<', 5.0); '12,5' -> ('', 12.5). Raises UnitError on anything else.
+
+    Only for text the app writes itself (the demo seed, tests), with no grouping separator:
+    it reads any comma as a decimal point. What people type or files hold is read by
+    domain.formats.read_number, by a region's rules ("1,050" is 1050 in the US).
+    """
     match = _NUMBER.fullmatch((text or "").strip())
     if not match:
         raise UnitError("Enter a number, optionally after < or > (for example 12.5 or <5).")
@@ -253,7 +258,8 @@ def parse_number(text: str) -> tuple[str, float]:
 
 
 def measure(analyte_code: str, text: str, unit: str) -> Measurement:
-    """Parse and convert one result as a lab printed it, or raise UnitError."""
+    """Parse and convert one result the app wrote itself (see parse_number), or raise
+    UnitError; typed and imported values go through domain.entry.check_value."""
     comparator, number = parse_number(text)
     return measure_number(analyte_code, number, unit, comparator, text.strip())
 
