@@ -267,6 +267,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
             for s, (p, words) in zip(_series(ferritin), marked, strict=True)
         ],
         "oral_iron_left_out": patient.leave_out_oral_iron,
+        # Results left out by hand (a reason on the draw), for the caption.
+        "left_out_by_hand": sum(1 for r in ferritin if r.left_out_reason),
         **treatments.chart_json(history.treatments),
         "blood": [
             {

@@ -248,3 +248,15 @@ def test_the_report_marks_a_left_out_latest_ferritin(owner_client, patient, epis
         '900 µg/L <span class="small text-body-secondary left-out">(left out: illness (flu))'
         in page
     )
+
+
+def test_the_chart_caption_explains_hollow_points_once_one_is_left_out(
+    owner_client, patient, episode
+):
+    assert (
+        "Hollow points: results left out"
+        not in owner_client.get(patient.get_absolute_url()).content.decode()
+    )
+    services.leave_out(episode, "illness")
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "Hollow points: results left out of the decline fit" in page
