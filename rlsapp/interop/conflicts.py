@@ -21,6 +21,7 @@ kept incoming one is now saved (a duplicate), and "both" leaves both duplicates.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rlsapp.domain import products
@@ -91,6 +92,10 @@ def plan_infusions(patient, incoming: list[ParsedInfusion], chosen: dict) -> Inf
     known = {
         infusion_key(s["given_on"], s["product"], s["product_other"], s["dose_mg"]) for s in saved
     }
+    by_day = defaultdict(list)  # a file may hold thousands of infusions: no scan per row
+    for s in saved:
+        by_day[s["given_on"]].append(s)
+    window = [datetime.timedelta(days=d) for d in range(-WINDOW_DAYS, WINDOW_DAYS + 1)]
     remembered = None
     plan = InfusionPlan()
     for infusion in incoming:
@@ -99,9 +104,9 @@ def plan_infusions(patient, incoming: list[ParsedInfusion], chosen: dict) -> Inf
         if key not in known:
             near = [
                 s
-                for s in saved
+                for offset in window
+                for s in by_day.get(infusion.given_on + offset, ())
                 if s["pk"] not in plan.replaced
-                and abs((s["given_on"] - infusion.given_on).days) <= WINDOW_DAYS
             ]
             near.sort(key=lambda s: (abs((s["given_on"] - infusion.given_on).days), s["pk"]))
             rival = _saved(near[0]) if near else None
@@ -116,8 +121,8 @@ def plan_infusions(patient, incoming: list[ParsedInfusion], chosen: dict) -> Inf
         if kept is None:
             if remembered is None:
                 remembered = {
-                    pair_key(first, second): kept
-                    for first, second, kept in InfusionChoice.objects.filter(
+                    pair_key(first, second): stored
+                    for first, second, stored in InfusionChoice.objects.filter(
                         patient=patient
                     ).values_list("first", "second", "kept")
                 }
