@@ -231,6 +231,7 @@ def _plan_treatments(patient, parsed: ParsedImport, plan: ImportPlan) -> None:
 class ImportOutcome:
     created: dict[str, int]
     skipped_duplicates: dict[str, int]
+    replaced_infusions: int = 0  # saved infusions an incoming one replaced (conflicts.py)
 
     @property
     def skipped_total(self) -> int:
@@ -316,7 +317,7 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
         _import_treatments(patient, parsed, plan, user or patient.owner)
         conflicts.remember(patient, plan.infusion_conflicts)
         counts = {**plan.counts, "results": added.results}
-    return ImportOutcome(counts, plan.duplicates)
+    return ImportOutcome(counts, plan.duplicates, len(plan.replaced_infusions))
 
 
 def _import_treatments(patient, parsed: ParsedImport, plan: ImportPlan, user) -> None:

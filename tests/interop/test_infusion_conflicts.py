@@ -88,7 +88,9 @@ def test_keep_incoming_replaces_keep_existing_skips_and_a_reimport_does_not_ask_
     assert not re.search(r'value="confirm"[^>]*disabled', page)
     assert "replaces saved" in page and "kept saved" in page
     assert len(saved(csv_imported)) == 2  # still nothing saved before the confirm
-    owner_client.post(url, {"action": "confirm"})
+    response = owner_client.post(url, {"action": "confirm"}, follow=True)
+    assert "2 infusion(s)" in response.content.decode()
+    assert "1 of the infusions replaced saved ones." in response.content.decode()
     assert saved(csv_imported) == [
         ("2023-09-05", "fcm", 750),  # the portal's record replaced the spreadsheet's
         ("2023-12-01", "fcm", 750),  # the saved one kept; the portal's 12-02 not added

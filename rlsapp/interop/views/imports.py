@@ -165,6 +165,8 @@ def _outcome_message(outcome) -> str:
             f" Also {created['courses']} oral iron course(s) and "
             f"{created['medicines']} RLS medicine(s)."
         )
+    if outcome.replaced_infusions:
+        message += f" {outcome.replaced_infusions} of the infusions replaced saved ones."
     if outcome.skipped_total:
         message += f" Skipped {outcome.skipped_total} already saved (duplicates)."
     return message
