@@ -150,6 +150,9 @@ def targets(user, read, post, today):
         fields[code] = ""
         fields[f"{code}_unit"] = analyte.display_unit
     fields.update(ferritin="84", hemoglobin="13.1", hematocrit="39.5")
+    # The load posts the same report again and again: confirm it is meant (the form asks
+    # before saving identical results on one day).
+    fields["confirm_duplicate"] = today.isoformat()
     found.append(
         Target(
             "draw_post",
