@@ -66,16 +66,15 @@ class Reading:
 def _normalised(text: str, locale: str) -> str | None:
     """`text` with the locale's own symbols only, or None when it uses others.
 
-    Spaces and apostrophes stand for the grouping symbol where the locale groups with one
-    (a typed space in Swedish, an apostrophe in Swiss); anything else foreign to the locale
-    is refused here, because Python's Decimal would accept a '.', '_' or exponent silently.
+    A space or an apostrophe is a grouping separator in every region (the SI and Swiss
+    ways, common on lab printouts: "1 050", "1'050"); neither is ever a decimal sign, so
+    reading it as the region's grouping symbol guesses nothing, and Babel's strict check
+    still refuses a misplaced one ("13 1"). Anything else foreign to the locale is refused
+    here, because Python's Decimal would accept a '.', '_' or exponent silently.
     """
     group = babel_numbers.get_group_symbol(locale)
     decimal = babel_numbers.get_decimal_symbol(locale)
-    if group in _SPACES:
-        text = "".join(group if c in _SPACES else c for c in text)
-    if group in _APOSTROPHES:
-        text = "".join(group if c in _APOSTROPHES else c for c in text)
+    text = "".join(group if c in _SPACES or c in _APOSTROPHES else c for c in text)
     if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
         return None
     return text

@@ -49,6 +49,12 @@ READ_TABLE = [
     ("FI", "13,1", "13.1", []),
     ("CA-fr", "1 050,5", "1050.5", []),
     ("CA-fr", "1,050", "1.05", ["1050"]),
+    # a space or an apostrophe groups in every region; neither is ever a decimal sign
+    ("US", "1 050", "1050", []),
+    ("GB", "1 050.5", "1050.5", []),
+    ("DE", "1 050,5", "1050.5", []),
+    ("US", "1'050", "1050", []),
+    ("NL", "10 000", "10000", []),
 ]
 
 
@@ -72,6 +78,7 @@ REFUSED_TABLE = [
     ("CH", "1,050", ["1050", "1.05"]),
     ("SE", "1.500", ["1.5", "1500"]),
     ("SE", "12.5", ["12.5"]),
+    ("US", "1 050,5", ["1050.5"]),
 ]
 
 
@@ -85,7 +92,22 @@ def test_text_the_region_does_not_write_is_refused_with_the_other_readings(regio
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "1.2.3", "--4", "-5", "5<", "1e5", "1E-3", "NaN", "∞", "Infinity", "1_000", "5-6"],
+    [
+        "",
+        "abc",
+        "1.2.3",
+        "--4",
+        "-5",
+        "5<",
+        "1e5",
+        "1E-3",
+        "NaN",
+        "∞",
+        "Infinity",
+        "1_000",
+        "5-6",
+        "13 1",
+    ],
 )
 @pytest.mark.parametrize("region", ["US", "DE", "SE", "CH"])
 def test_what_is_no_number_anywhere_is_refused_naming_what_is_accepted(region, text):
