@@ -32,9 +32,39 @@ class RecordKind:
     form_class: type
     list_template: str
     delete: object  # the service that deletes one
+    get_for_user: object  # the access helper that finds one of the user's by id
+    listing: object  # patient -> the queryset its list page shows
+    regional: bool = False  # the form reads dates and numbers the account's region's way
 
     def list_url(self, patient):
         return reverse(f"{self.slug}_list", args=[patient.pk])
+
+
+def record_views(kind):
+    """The list, add, edit and delete views of one kind, in the order urls.py names them."""
+
+    @login_required
+    def list_view(request, pk):
+        patient = access.get_patient_for_user(request, pk)
+        return _list(request, kind, patient, kind.listing(patient))
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def create_view(request, pk):
+        return _edit(request, kind, access.get_patient_for_user(request, pk))
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def edit_view(request, pk):
+        obj = kind.get_for_user(request, pk)
+        return _edit(request, kind, obj.patient, obj)
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def delete_view(request, pk):
+        return _delete(request, kind, kind.get_for_user(request, pk))
+
+    return list_view, create_view, edit_view, delete_view
 
 
 DRAWS = RecordKind(
@@ -44,6 +74,9 @@ DRAWS = RecordKind(
     LabDrawForm,
     "tracking/draw_list.html",
     services.delete_draw,
+    access.get_draw_for_user,
+    lambda patient: LabDraw.objects.filter(patient=patient).newest_first().with_results(),
+    regional=True,
 )
 INFUSIONS = RecordKind(
     "infusion",
@@ -52,6 +85,9 @@ INFUSIONS = RecordKind(
     InfusionForm,
     "tracking/infusion_list.html",
     services.delete_record,
+    access.get_infusion_for_user,
+    lambda patient: Infusion.objects.filter(patient=patient),
+    regional=True,
 )
 SYMPTOMS = RecordKind(
     "symptom",
@@ -60,6 +96,9 @@ SYMPTOMS = RecordKind(
     SymptomScoreForm,
     "tracking/symptom_list.html",
     services.delete_record,
+    access.get_symptom_score_for_user,
+    lambda patient: SymptomScore.objects.filter(patient=patient),
+    regional=True,
 )
 
 
@@ -69,9 +108,7 @@ def _list(request, kind, patient, queryset):
 
 
 def _edit(request, kind, patient, instance=None):
-    # The forms that read a date or a number the account's region's way.
-    regional = kind in (DRAWS, INFUSIONS, SYMPTOMS)
-    extra = {"region": request.user.region_rules} if regional else {}
+    extra = {"region": request.user.region_rules} if kind.regional else {}
     form = kind.form_class(request.POST or None, instance=instance, patient=patient, **extra)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,77 +170,6 @@ def _delete(request, kind, obj):
     return render(request, "tracking/confirm_delete.html", context)
 
 
-@login_required
-def draw_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    draws = LabDraw.objects.filter(patient=patient).newest_first().with_results()
-    return _list(request, DRAWS, patient, draws)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def draw_create(request, pk):
-    return _edit(request, DRAWS, access.get_patient_for_user(request, pk))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def draw_edit(request, pk):
-    draw = access.get_draw_for_user(request, pk)
-    return _edit(request, DRAWS, draw.patient, draw)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def draw_delete(request, pk):
-    return _delete(request, DRAWS, access.get_draw_for_user(request, pk))
-
-
-@login_required
-def infusion_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    return _list(request, INFUSIONS, patient, Infusion.objects.filter(patient=patient))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def infusion_create(request, pk):
-    return _edit(request, INFUSIONS, access.get_patient_for_user(request, pk))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def infusion_edit(request, pk):
-    infusion = access.get_infusion_for_user(request, pk)
-    return _edit(request, INFUSIONS, infusion.patient, infusion)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def infusion_delete(request, pk):
-    return _delete(request, INFUSIONS, access.get_infusion_for_user(request, pk))
-
-
-@login_required
-def symptom_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    return _list(request, SYMPTOMS, patient, SymptomScore.objects.filter(patient=patient))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def symptom_create(request, pk):
-    return _edit(request, SYMPTOMS, access.get_patient_for_user(request, pk))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def symptom_edit(request, pk):
-    score = access.get_symptom_score_for_user(request, pk)
-    return _edit(request, SYMPTOMS, score.patient, score)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def symptom_delete(request, pk):
-    return _delete(request, SYMPTOMS, access.get_symptom_score_for_user(request, pk))
+draw_list, draw_create, draw_edit, draw_delete = record_views(DRAWS)
+infusion_list, infusion_create, infusion_edit, infusion_delete = record_views(INFUSIONS)
+symptom_list, symptom_create, symptom_edit, symptom_delete = record_views(SYMPTOMS)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .. import access, services
 from ..treatment_forms import MedicationEventForm, MedicationForm, OralIronCourseForm
 from ..treatments import Medication, MedicationEvent, OralIronCourse
-from .records import RecordKind, _delete, _edit, _list
+from .records import RecordKind, _edit, record_views
 
 COURSES = RecordKind(
     "course",
@@ -23,6 +23,8 @@ COURSES = RecordKind(
     OralIronCourseForm,
     "tracking/course_list.html",
     services.delete_treatment,
+    access.get_course_for_user,
+    lambda patient: OralIronCourse.objects.filter(patient=patient),
 )
 MEDICINES = RecordKind(
     "medicine",
@@ -31,6 +33,8 @@ MEDICINES = RecordKind(
     MedicationForm,
     "tracking/medicine_list.html",
     services.delete_treatment,
+    access.get_medication_for_user,
+    lambda patient: Medication.objects.filter(patient=patient).prefetch_related("events"),
 )
 EVENTS = RecordKind(
     "medicine_event",
@@ -39,66 +43,18 @@ EVENTS = RecordKind(
     MedicationEventForm,
     "tracking/medicine_event_list.html",
     services.delete_treatment,
+    access.get_medication_event_for_user,
+    lambda patient: (
+        MedicationEvent.objects.filter(patient=patient)
+        .select_related("medication")
+        .order_by("-happened_on", "-pk")
+    ),
 )
 
-
-@login_required
-def course_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    return _list(request, COURSES, patient, OralIronCourse.objects.filter(patient=patient))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def course_create(request, pk):
-    return _edit(request, COURSES, access.get_patient_for_user(request, pk))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def course_edit(request, pk):
-    course = access.get_course_for_user(request, pk)
-    return _edit(request, COURSES, course.patient, course)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def course_delete(request, pk):
-    return _delete(request, COURSES, access.get_course_for_user(request, pk))
-
-
-@login_required
-def medicine_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    medications = Medication.objects.filter(patient=patient).prefetch_related("events")
-    return _list(request, MEDICINES, patient, medications)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def medicine_create(request, pk):
-    return _edit(request, MEDICINES, access.get_patient_for_user(request, pk))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def medicine_edit(request, pk):
-    medication = access.get_medication_for_user(request, pk)
-    return _edit(request, MEDICINES, medication.patient, medication)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def medicine_delete(request, pk):
-    medication = access.get_medication_for_user(request, pk)
-    return _delete(request, MEDICINES, medication)
-
-
-@login_required
-def medicine_event_list(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    events = MedicationEvent.objects.filter(patient=patient).select_related("medication")
-    return _list(request, EVENTS, patient, events.order_by("-happened_on", "-pk"))
+course_list, course_create, course_edit, course_delete = record_views(COURSES)
+medicine_list, medicine_create, medicine_edit, medicine_delete = record_views(MEDICINES)
+# An event is added from its medicine's page (its create view is below): `pk` is the medicine's.
+medicine_event_list, _, medicine_event_edit, medicine_event_delete = record_views(EVENTS)
 
 
 @login_required
@@ -110,19 +66,6 @@ def medicine_event_create(request, pk):
         EVENTS, form_class=functools.partial(MedicationEventForm, medication=medication)
     )
     return _edit(request, kind, medication.patient)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def medicine_event_edit(request, pk):
-    event = access.get_medication_event_for_user(request, pk)
-    return _edit(request, EVENTS, event.patient, event)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def medicine_event_delete(request, pk):
-    return _delete(request, EVENTS, access.get_medication_event_for_user(request, pk))
 
 
 @login_required
