@@ -18,41 +18,24 @@ def get_patient_for_user(request, pk, with_status=False):
     return get_object_or_404(patients, pk=pk)
 
 
-def get_draw_for_user(request, pk):
-    return get_object_or_404(
-        LabDraw.objects.for_user(request.user).select_related("patient").with_results(), pk=pk
-    )
+def _helper(model, *related):
+    """The helper for one model: one of the user's people's records by id, patient joined."""
+
+    def get_for_user(request, pk):
+        records = model.objects.for_user(request.user).select_related("patient", *related)
+        if model is LabDraw:
+            records = records.with_results()
+        return get_object_or_404(records, pk=pk)
+
+    return get_for_user
 
 
-def get_infusion_for_user(request, pk):
-    return get_object_or_404(
-        Infusion.objects.for_user(request.user).select_related("patient"), pk=pk
-    )
-
-
-def get_symptom_score_for_user(request, pk):
-    return get_object_or_404(
-        SymptomScore.objects.for_user(request.user).select_related("patient"), pk=pk
-    )
-
-
-def get_course_for_user(request, pk):
-    return get_object_or_404(
-        OralIronCourse.objects.for_user(request.user).select_related("patient"), pk=pk
-    )
-
-
-def get_medication_for_user(request, pk):
-    return get_object_or_404(
-        Medication.objects.for_user(request.user).select_related("patient"), pk=pk
-    )
-
-
-def get_medication_event_for_user(request, pk):
-    return get_object_or_404(
-        MedicationEvent.objects.for_user(request.user).select_related("patient", "medication"),
-        pk=pk,
-    )
+get_draw_for_user = _helper(LabDraw)
+get_infusion_for_user = _helper(Infusion)
+get_symptom_score_for_user = _helper(SymptomScore)
+get_course_for_user = _helper(OralIronCourse)
+get_medication_for_user = _helper(Medication)
+get_medication_event_for_user = _helper(MedicationEvent, "medication")
 
 
 def get_deleted_record_for_user(request, kind, history_id):
