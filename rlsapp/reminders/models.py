@@ -64,9 +64,10 @@ class Reminder(models.Model):
         (DISMISSED, "Dismissed"),
     ]
     OPEN = (UPCOMING, DUE, SENT, SNOOZED)
-    # What the stored calendar event shows (calendar.event), besides the pk and patient's name.
+    # What the stored calendar event shows (calendar.event), besides the pk and patient's name;
+    # save(update_fields=...) takes field names or attnames.
     EVENT_SOURCES = frozenset(
-        {"patient", "status", "remind_on", "reason", "notes", "updated"}
+        {"patient", "patient_id", "status", "remind_on", "reason", "notes", "updated"}
         | {"estimate_on", "estimate_from", "estimate_to"}
     )
     SENDABLE = (UPCOMING, SNOOZED)

@@ -166,3 +166,17 @@ def test_the_feed_costs_the_same_queries_for_any_number_of_rechecks(
     call_command("recompute_reminders", stdout=io.StringIO())
     with django_assert_max_num_queries(3):
         assert fetch(feed_url) == built_afresh()
+
+
+@pytest.mark.parametrize("field", ["remind_on", "patient_id"])
+def test_a_partial_save_of_what_the_event_shows_renders_it_again(owner, patient, field):
+    add_infusion(patient, INFUSED)
+    reminder = open_reminder(patient)
+    if field == "remind_on":
+        reminder.remind_on = datetime.date(2025, 7, 7)
+    else:
+        reminder.patient = Patient.objects.create(owner=owner, name="Someone else")
+    reminder.save(update_fields=[field])
+    reminder.refresh_from_db()
+    assert reminder.calendar_event == calendar.event_text(reminder)
+    assert "Someone else" in reminder.calendar_event or "20250707" in reminder.calendar_event
