@@ -5,13 +5,22 @@ file, kind, date, the values as they will be saved, and whether it is new, alrea
 saved, or waits for a choice. Oral iron courses and medicines: treatment_preview.py.
 """
 
+import datetime
 import re
 
-from rlsapp.domain import products, units
+from rlsapp.domain import formats, products, regions, units
 
 from . import conflicts, treatment_preview
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
+
+
+def _date_text(text, region) -> str:
+    """An ISO date of the payload as the region writes it; anything else as it is."""
+    try:
+        return formats.format_date(datetime.date.fromisoformat(str(text)), region)
+    except ValueError:
+        return text
 
 
 def _rows_label(rows):
@@ -49,27 +58,32 @@ def layout_text(payload) -> str:
     return f"Read as one row per {kinds[0] if len(kinds) == 1 else 'date'}."
 
 
-def _result_text(result):
+def _result_text(result, region):
     info = units.ANALYTES[result["analyte"]]
     symbol = COMPARATOR_SYMBOLS.get(result["comparator"], "") if result["comparator"] else ""
     stored = f"{symbol}{units.format_value(result['analyte'], result['value'], precise=True)}"
-    text = f"{info.label} {stored} {info.display_unit}"
+    # shown the way the account's region writes numbers (issue 11)
+    shown = symbol + formats.format_decimal(result["value"], region, info.decimals + 1)
+    text = f"{info.label} {shown} {info.display_unit}"
     entered = f"{result['entered_value']} {result['entered_unit']}"
-    if result["entered_unit"] != info.display_unit or _shorter(result["entered_value"]) != stored:
+    same = _shorter(result["entered_value"]) in (stored, shown)
+    if result["entered_unit"] != info.display_unit or not same:
         text += f" (as entered: {entered})"
     if result.get("calculated"):
         text += " (calculated)"
     return text
 
 
-def preview_items(payload):
-    """Every record of the upload as the preview lists it, in file order."""
+def preview_items(payload, region=None):
+    """Every record of the upload as the preview lists it, in file order; numbers and dates
+    written the way the account's region writes them."""
+    region = region or regions.get(None)
     plan = payload["plan"]
     items = []
     for draw, status, duplicates in zip(
         payload["draws"], plan["draws"], plan["draw_duplicates"], strict=True
     ):
-        details = [_result_text(r) for r in draw["results"]]
+        details = [_result_text(r, region) for r in draw["results"]]
         if draw["lab_name"]:
             details.insert(0, f"Lab: {draw['lab_name']}")
         if duplicates and status != "duplicate":
@@ -115,4 +129,5 @@ def preview_items(payload):
     items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
     for item in items:
         item["rows_label"] = _rows_label(item["rows"])
+        item["date"] = _date_text(item["date"], region)
     return items

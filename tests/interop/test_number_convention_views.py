@@ -52,3 +52,12 @@ def test_unusual_values_are_listed_before_importing(owner_client, patient):
     html = owner_client.get(preview).content.decode()
     assert "Values to check against the file" in html
     assert "outside the usual 5–1500 µg/L" in html
+
+
+def test_the_preview_shows_values_and_dates_the_accounts_way(owner_client, owner, patient):
+    owner.region = "DE"
+    owner.save()
+    preview = start(owner_client, patient, b"Datum;Hb (g/dl)\n02.01.2024;13,1\n")
+    html = owner_client.get(preview).content.decode()
+    assert "02.01.2024" in html
+    assert "Hemoglobin 13,1 g/dL" in html and "as entered" not in html

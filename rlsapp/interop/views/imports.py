@@ -360,7 +360,7 @@ def import_preview(request, token):
                 locked.save(update_fields=["raw", "payload"])
             messages.success(request, message)
             return redirect(patient)
-    items = preview_items(payload)
+    items = preview_items(payload, request.user.region_rules)
     page = Paginator(items, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     plan = payload["plan"]
     # Only the first ERRORS_KEPT errors are stored; the rest are counted.
