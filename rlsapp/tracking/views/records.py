@@ -27,14 +27,20 @@ PAGE_SIZE = 25
 @dataclass(frozen=True)
 class RecordKind:
     slug: str  # URL name prefix
-    singular: str
-    plural: str
+    singular: str  # the plural adds an s; the list page is tracking/<slug>_list.html
     form_class: type
-    list_template: str
     delete: object  # the service that deletes one
     get_for_user: object  # the access helper that finds one of the user's by id
     listing: object  # patient -> the queryset its list page shows
     regional: bool = False  # the form reads dates and numbers the account's region's way
+
+    @property
+    def plural(self):
+        return f"{self.singular}s"
+
+    @property
+    def list_template(self):
+        return f"tracking/{self.slug}_list.html"
 
     def list_url(self, patient):
         return reverse(f"{self.slug}_list", args=[patient.pk])
@@ -70,9 +76,7 @@ def record_views(kind):
 DRAWS = RecordKind(
     "draw",
     "lab result",
-    "lab results",
     LabDrawForm,
-    "tracking/draw_list.html",
     services.delete_draw,
     access.get_draw_for_user,
     lambda patient: LabDraw.objects.filter(patient=patient).newest_first().with_results(),
@@ -81,9 +85,7 @@ DRAWS = RecordKind(
 INFUSIONS = RecordKind(
     "infusion",
     "infusion",
-    "infusions",
     InfusionForm,
-    "tracking/infusion_list.html",
     services.delete_record,
     access.get_infusion_for_user,
     lambda patient: Infusion.objects.filter(patient=patient),
@@ -92,9 +94,7 @@ INFUSIONS = RecordKind(
 SYMPTOMS = RecordKind(
     "symptom",
     "symptom score",
-    "symptom scores",
     SymptomScoreForm,
-    "tracking/symptom_list.html",
     services.delete_record,
     access.get_symptom_score_for_user,
     lambda patient: SymptomScore.objects.filter(patient=patient),

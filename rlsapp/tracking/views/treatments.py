@@ -19,9 +19,7 @@ from .records import RecordKind, _edit, record_views
 COURSES = RecordKind(
     "course",
     "oral iron course",
-    "oral iron courses",
     OralIronCourseForm,
-    "tracking/course_list.html",
     services.delete_treatment,
     access.get_course_for_user,
     lambda patient: OralIronCourse.objects.filter(patient=patient),
@@ -29,9 +27,7 @@ COURSES = RecordKind(
 MEDICINES = RecordKind(
     "medicine",
     "medicine",
-    "medicines",
     MedicationForm,
-    "tracking/medicine_list.html",
     services.delete_treatment,
     access.get_medication_for_user,
     lambda patient: Medication.objects.filter(patient=patient).prefetch_related("events"),
@@ -39,9 +35,7 @@ MEDICINES = RecordKind(
 EVENTS = RecordKind(
     "medicine_event",
     "medicine event",
-    "medicine events",
     MedicationEventForm,
-    "tracking/medicine_event_list.html",
     services.delete_treatment,
     access.get_medication_event_for_user,
     lambda patient: (
