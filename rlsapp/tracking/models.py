@@ -127,10 +127,28 @@ DELETED_WITH_DRAW = "deleted with its draw"
 RESTORED_WITH_DRAW = "restored with its draw"
 
 
-class LabDrawQuerySet(models.QuerySet):
+class PersonRecordQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(patient__in=Patient.objects.for_user(user))
 
+
+class PersonRecord(models.Model):
+    """A record that belongs to one person: draws, infusions, scores, courses, medicines.
+
+    Each model declares its own `patient` (its reverse name differs) and its history.
+    """
+
+    created = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save through a form; a stale version means someone else saved first.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PersonRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class LabDrawQuerySet(PersonRecordQuerySet):
     def newest_first(self):
         return self.order_by("-drawn_on", "-pk")
 
@@ -149,7 +167,7 @@ LEFT_OUT_CHOICES = [
 ]
 
 
-class LabDraw(models.Model):
+class LabDraw(PersonRecord):
     """One blood draw: a date, the lab, and the results measured in it."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="draws")
@@ -176,9 +194,6 @@ class LabDraw(models.Model):
         blank=True,
     )
     left_out_note = models.CharField("about leaving it out", max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    # Bumped on every save through a form; a stale version means someone else saved first.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = LabDrawQuerySet.as_manager()
     history = HistoricalRecords()
@@ -345,12 +360,7 @@ class LabResult(models.Model):
         return units.flag(self.analyte, self.value, sex, threshold)
 
 
-class InfusionQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(patient__in=Patient.objects.for_user(user))
-
-
-class Infusion(models.Model):
+class Infusion(PersonRecord):
     PRODUCT_CHOICES = products.PRODUCT_CHOICES
     MIN_DOSE_MG = products.MIN_DOSE_MG
     MAX_DOSE_MG = products.MAX_DOSE_MG
@@ -366,11 +376,7 @@ class Infusion(models.Model):
     )
     reaction = models.TextField("reaction, if any", blank=True)
     notes = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    # Bumped on every save through a form; a stale version means someone else saved first.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = InfusionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -389,12 +395,7 @@ class Infusion(models.Model):
         return products.full_name(self.product, self.product_other)
 
 
-class SymptomScoreQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(patient__in=Patient.objects.for_user(user))
-
-
-class SymptomScore(models.Model):
+class SymptomScore(PersonRecord):
     """A plain 0–10 self-rated severity (deliberately not the copyrighted IRLS scale)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="symptom_scores")
@@ -405,11 +406,7 @@ class SymptomScore(models.Model):
     )
     onset_time = models.TimeField("evening symptoms began at", null=True, blank=True)
     note = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    # Bumped on every save through a form; a stale version means someone else saved first.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = SymptomScoreQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

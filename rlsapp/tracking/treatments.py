@@ -13,19 +13,14 @@ from simple_history.models import HistoricalRecords
 
 from rlsapp.domain import medicines
 
-from .models import Patient
+from .models import Patient, PersonRecord
 
 # history_change_reason markers: events that go and come back with their medicine.
 DELETED_WITH_MEDICINE = "deleted with its medicine"
 RESTORED_WITH_MEDICINE = "restored with its medicine"
 
 
-class OwnedQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(patient__in=Patient.objects.for_user(user))
-
-
-class OralIronCourse(models.Model):
+class OralIronCourse(PersonRecord):
     """A course of oral iron: ferritin rises while it is taken."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="oral_iron_courses")
@@ -49,10 +44,6 @@ class OralIronCourse(models.Model):
     ended_on = models.DateField("end date", null=True, blank=True, help_text="Blank: ongoing.")
     stop_reason = models.CharField("why stopped", max_length=200, blank=True)
     notes = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = OwnedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -80,7 +71,7 @@ class OralIronCourse(models.Model):
         return medicines.Period(self.started_on, self.ended_on, self.product_label)
 
 
-class Medication(models.Model):
+class Medication(PersonRecord):
     """An RLS medicine from its start to its stop, in its starting total daily dose."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
@@ -96,10 +87,6 @@ class Medication(models.Model):
     )
     stop_reason = models.CharField("why stopped", max_length=200, blank=True)
     notes = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = OwnedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -130,7 +117,7 @@ class Medication(models.Model):
         return medicines.format_dose(latest.dose, self.dose_unit)
 
 
-class MedicationEvent(models.Model):
+class MedicationEvent(PersonRecord):
     """A dated event while a medicine is taken: a dose change, augmentation, a side effect."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medication_events")
@@ -144,10 +131,6 @@ class MedicationEvent(models.Model):
         help_text="For a dose change, in the medicine's unit.",
     )
     note = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = OwnedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
