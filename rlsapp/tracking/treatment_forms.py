@@ -15,8 +15,34 @@ from .forms import DateInput, RangeMessagesMixin, VersionCheckMixin
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
+def _widgets(*dates, text):
+    widgets = {name: DateInput() for name in dates}
+    widgets[text] = forms.Textarea(attrs={"rows": 2})
+    return widgets
+
+
 class TreatmentFormMixin(VersionCheckMixin):
-    """Checks the whole record against treatment_rules once its fields are read."""
+    """One course, medicine or event of a person, laid out by `rows`, checked against
+    treatment_rules once its fields are read.
+
+    `rows`: a field name, or a tuple of names side by side. A new record starts on today
+    (`date_field`).
+    """
+
+    date_field = "started_on"
+    rows = ()
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+        if not self.instance.pk:
+            self.initial.setdefault(self.date_field, timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
+        self.helper.layout = Layout(
+            *(Row(*map(Column, row)) if isinstance(row, tuple) else row for row in self.rows)
+        )
 
     def _post_clean(self):
         super()._post_clean()
@@ -30,15 +56,17 @@ class TreatmentFormMixin(VersionCheckMixin):
     def save_through_service(self, instance, seen_version):
         services.save_treatment(instance, seen_version=seen_version)
 
-    def _helper(self, *layout):
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.render_hidden_fields = True
-        self.helper.layout = Layout(*layout)
-
 
 class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {"elemental_mg": " mg"}
+    rows = (
+        ("product", "product_other"),
+        ("elemental_mg", "schedule", "schedule_other"),
+        "with_vitamin_c",
+        ("started_on", "ended_on"),
+        "stop_reason",
+        "notes",
+    )
 
     class Meta:
         model = OralIronCourse
@@ -54,30 +82,22 @@ class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm
             "stop_reason",
             "notes",
         ]
-        widgets = {
-            "started_on": DateInput(),
-            "ended_on": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 2}),
+        widgets = _widgets("started_on", "ended_on", text="notes")
+        help_texts = {
+            "product_other": "Only when the product is “Other”.",
+            "schedule_other": "Only when the schedule is “Other”.",
         }
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.patient = patient
-        if not self.instance.pk:
-            self.initial.setdefault("started_on", timezone.localdate())
-        self.fields["product_other"].help_text = "Only when the product is “Other”."
-        self.fields["schedule_other"].help_text = "Only when the schedule is “Other”."
-        self._helper(
-            Row(Column("product"), Column("product_other")),
-            Row(Column("elemental_mg"), Column("schedule"), Column("schedule_other")),
-            "with_vitamin_c",
-            Row(Column("started_on"), Column("ended_on")),
-            "stop_reason",
-            "notes",
-        )
 
 
 class MedicationForm(TreatmentFormMixin, forms.ModelForm):
+    rows = (
+        ("drug", "drug_other"),
+        ("dose", "dose_unit"),
+        ("started_on", "stopped_on"),
+        "stop_reason",
+        "notes",
+    )
+
     class Meta:
         model = Medication
         fields = [
@@ -90,49 +110,32 @@ class MedicationForm(TreatmentFormMixin, forms.ModelForm):
             "stop_reason",
             "notes",
         ]
-        widgets = {
-            "started_on": DateInput(),
-            "stopped_on": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 2}),
+        widgets = _widgets("started_on", "stopped_on", text="notes")
+        help_texts = {
+            "drug_other": "Only when the medicine is “Other”.",
+            "dose": "The total per day when started; record later changes as dose changes.",
         }
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.patient = patient
-        if not self.instance.pk:
-            self.initial.setdefault("started_on", timezone.localdate())
-        self.fields["drug_other"].help_text = "Only when the medicine is “Other”."
-        self.fields[
-            "dose"
-        ].help_text = "The total per day when started; record later changes as dose changes."
-        self.fields["dose"].error_messages["invalid"] = "Starting dose: enter a number."
-        self._helper(
-            Row(Column("drug"), Column("drug_other")),
-            Row(Column("dose"), Column("dose_unit")),
-            Row(Column("started_on"), Column("stopped_on")),
-            "stop_reason",
-            "notes",
-        )
+        error_messages = {"dose": {"invalid": "Starting dose: enter a number."}}
 
 
 class MedicationEventForm(TreatmentFormMixin, forms.ModelForm):
+    date_field = "happened_on"
+    rows = (("happened_on", "kind", "dose"), "note")
+
     class Meta:
         model = MedicationEvent
         fields = ["happened_on", "kind", "dose", "note"]
-        widgets = {"happened_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = _widgets("happened_on", text="note")
+        error_messages = {"dose": {"invalid": "New dose: enter a number."}}
 
-    def __init__(self, *args, patient, medication=None, **kwargs):
+    def __init__(self, *args, medication=None, **kwargs):
         super().__init__(*args, **kwargs)
         if medication is not None:
             self.instance.medication = medication
-        self.instance.patient = patient
         self.medication = self.instance.medication
-        if not self.instance.pk:
-            self.initial.setdefault("happened_on", timezone.localdate())
+        # The help names the medicine's unit, so it is set per form, not in Meta.
         self.fields[
             "dose"
         ].help_text = (
             f"Only for a dose change: the new total, in {self.medication.get_dose_unit_display()}."
         )
-        self.fields["dose"].error_messages["invalid"] = "New dose: enter a number."
-        self._helper(Row(Column("happened_on"), Column("kind"), Column("dose")), "note")
