@@ -21,7 +21,7 @@ none of their analytes yet; otherwise they make a new draw.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db import transaction
 from django.utils import timezone
@@ -268,17 +268,7 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
             results_by_draw.append(
                 (
                     target,
-                    [
-                        LabResult(
-                            analyte=r.analyte,
-                            value=r.value,
-                            comparator=r.comparator,
-                            entered_value=r.entered_value,
-                            entered_unit=r.entered_unit,
-                            calculated=r.calculated,
-                        )
-                        for r in p.new_results
-                    ],
+                    [_record(LabResult, r) for r in p.new_results],
                 )
             )
         # "Keep the one from this file": the saved infusion goes first, with its history
@@ -290,24 +280,12 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
             new_draws=list(planned_draws.values()),
             results_by_draw=results_by_draw,
             infusions=[
-                Infusion(
-                    given_on=i.given_on,
-                    product=i.product,
-                    product_other=i.product_other,
-                    dose_mg=i.dose_mg,
-                    reaction=i.reaction,
-                    notes=i.notes,
-                )
+                _record(Infusion, i)
                 for i, new in zip(parsed.infusions, plan.infusion_new, strict=True)
                 if new
             ],
             symptom_scores=[
-                SymptomScore(
-                    recorded_on=s.recorded_on,
-                    severity=s.severity,
-                    onset_time=s.onset_time,
-                    note=s.note,
-                )
+                _record(SymptomScore, s)
                 for s, new in zip(parsed.symptoms, plan.symptom_new, strict=True)
                 if new
             ],
@@ -320,40 +298,24 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
     return ImportOutcome(counts, plan.duplicates, len(plan.replaced_infusions))
 
 
+def _record(model, parsed):
+    """The unsaved `model` a parsed record describes: each field the two share by name.
+
+    The parsed dataclasses name their fields as the models do; what only they hold (the
+    file's `rows`, a medicine's `events`, a draw's `results`) is not a model field.
+    """
+    names = {f.name for f in model._meta.concrete_fields}
+    return model(**{f.name: getattr(parsed, f.name) for f in fields(parsed) if f.name in names})
+
+
 def _import_treatments(patient, parsed: ParsedImport, plan: ImportPlan, user) -> None:
     courses = [
-        OralIronCourse(
-            product=c.product,
-            product_other=c.product_other,
-            elemental_mg=c.elemental_mg,
-            schedule=c.schedule,
-            schedule_other=c.schedule_other,
-            with_vitamin_c=c.with_vitamin_c,
-            started_on=c.started_on,
-            ended_on=c.ended_on,
-            stop_reason=c.stop_reason,
-            notes=c.notes,
-        )
+        _record(OralIronCourse, c)
         for c, new in zip(parsed.courses, plan.course_new, strict=True)
         if new
     ]
     medications = [
-        (
-            Medication(
-                drug=m.drug,
-                drug_other=m.drug_other,
-                dose=m.dose,
-                dose_unit=m.dose_unit,
-                started_on=m.started_on,
-                stopped_on=m.stopped_on,
-                stop_reason=m.stop_reason,
-                notes=m.notes,
-            ),
-            [
-                MedicationEvent(happened_on=e.happened_on, kind=e.kind, dose=e.dose, note=e.note)
-                for e in m.events
-            ],
-        )
+        (_record(Medication, m), [_record(MedicationEvent, e) for e in m.events])
         for m, new in zip(parsed.medicines, plan.medicine_new, strict=True)
         if new
     ]
