@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion
 
 from .test_charts_in_browser import sign_in_with_cookie
@@ -23,11 +24,13 @@ def test_snooze_buttons_on_a_cached_page_snooze_the_recheck(
     page, context, live_server, owner, patient, console_errors, weeks
 ):
     today = timezone.localdate()
-    Infusion.objects.create(
-        patient=patient,
-        given_on=today - datetime.timedelta(weeks=3),
-        product="derisomaltose",
-        dose_mg=1000,
+    services.save_record(  # the write path schedules the re-check
+        Infusion(
+            patient=patient,
+            given_on=today - datetime.timedelta(weeks=3),
+            product="derisomaltose",
+            dose_mg=1000,
+        )
     )
     reminder = Reminder.objects.open().get(patient=patient)
     sign_in_with_cookie(context, live_server, owner)
