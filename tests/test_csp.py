@@ -82,7 +82,7 @@ def full_patient(patient, today):
 
 
 PAGES = [
-    ("home", False),
+    ("worklist", False),
     ("patient_create", False),
     ("account_settings", False),
     ("twofactor_setup", False),

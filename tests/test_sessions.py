@@ -24,7 +24,7 @@ def at(hours):
     return time_machine.travel(START + datetime.timedelta(hours=hours), tick=False)
 
 
-@pytest.mark.parametrize("url_name", ["home", "account_settings", "patient_detail"])
+@pytest.mark.parametrize("url_name", ["worklist", "account_settings", "patient_detail"])
 def test_signed_in_pages_say_no_store(owner_client, patient, url_name):
     url = reverse(url_name, args=[patient.pk] if url_name == "patient_detail" else [])
     response = owner_client.get(url)

@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
@@ -107,6 +107,30 @@ class VersionCheckMixin:
         services.save_record(instance, seen_version=seen_version)
 
 
+# The clinical settings of the person form in plain words, each with its default, for
+# someone who has never read a guideline (issue 16 item 3).
+ADVANCED_HELP = {
+    "ferritin_threshold": "Default 100. Ferritin is the blood test of the body's iron store; "
+    "below this level restless legs often come back, so a re-check or infusion is due.",
+    "first_recheck_weeks": "Default 8. How long after an infusion the first blood test is "
+    "due; ferritin is falsely high in the first weeks after an infusion.",
+    "routine_recheck_weeks": "Default 12. After that, a blood test about every 3 months.",
+    "first_recheck_min_weeks": "Default 6. A test taken sooner is kept, but does not count "
+    "as the first re-check.",
+    "course_days": "Default 14. Two doses given this close together, such as 2 × 750 mg a "
+    "week apart, count as one infusion.",
+    "reminder_lead_days": "Default 14. When your results predict ferritin falling below the "
+    "level above, the reminder comes this many days earlier.",
+    "due_soon_days": "Default 14. A re-check this close is marked “due soon”.",
+    "use_population_slope": "On by default. With fewer than two results after an infusion, "
+    "the app borrows the average fall seen in a published study until yours are known.",
+    "population_slope": "Default 6.6: the average weekly fall of ferritin after a first "
+    "1000 mg infusion in that study (Earley et al. 2005).",
+    "leave_out_oral_iron": "On by default. Iron tablets raise ferritin for a while; results "
+    "taken during a course would make the fall look slower than it is.",
+}
+
+
 class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {
         "ferritin_threshold": " µg/L",
@@ -143,19 +167,32 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.render_hidden_fields = True
+        for name, words in ADVANCED_HELP.items():
+            self.fields[name].help_text = words
         self.helper.layout = Layout(
             Fieldset("Person", "name", Row(Column("sex"), Column("birth_date"))),
-            Fieldset(
-                "Re-check settings",
-                "ferritin_threshold",
-                Row(Column("first_recheck_weeks"), Column("routine_recheck_weeks")),
-                Row(Column("first_recheck_min_weeks"), Column("course_days")),
-                Row(Column("reminder_lead_days"), Column("due_soon_days")),
-                "use_population_slope",
-                "population_slope",
-                "leave_out_oral_iron",
+            # Folded away at first; a mistake in one of these settings opens the section.
+            HTML(
+                '<details class="advanced-settings mb-3"'
+                "{% if form.advanced_has_errors %} open{% endif %}>"
+                '<summary class="fw-semibold">Advanced: re-check settings</summary>'
+                '<p class="small text-body-secondary mt-2">The defaults suit most people '
+                "treated with iron infusions for restless legs; change them only with your "
+                "clinician. Each one says what it does.</p>"
             ),
+            "ferritin_threshold",
+            Row(Column("first_recheck_weeks"), Column("routine_recheck_weeks")),
+            Row(Column("first_recheck_min_weeks"), Column("course_days")),
+            Row(Column("reminder_lead_days"), Column("due_soon_days")),
+            "use_population_slope",
+            "population_slope",
+            "leave_out_oral_iron",
+            HTML("</details>"),
         )
+
+    @property
+    def advanced_has_errors(self):
+        return self.is_bound and bool(set(self.errors) & set(ADVANCED_HELP))
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

@@ -56,6 +56,12 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
                 css_class="analyte-row",
             )
         self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
+        # The model's note ("Beckman 100 ≈ Roche 158") is for the admin; a patient reads this.
+        self.fields["lab_name"].help_text = (
+            "The lab's name as on the report. Labs measure ferritin with different test "
+            "kits, and the same blood can read 100 at one lab and about 158 at another, so "
+            "results are best compared within one lab."
+        )
         # "Taken after the infusion" matters only on an infusion's day: asked only of a
         # person with infusions (kinetics.in_episode: otherwise the baseline before it).
         self.infusion_days = set(patient.infusions.values_list("given_on", flat=True))

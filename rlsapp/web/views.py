@@ -35,6 +35,17 @@ def person_url():
 
 
 @login_required
+def home(request):
+    """Where the account lands: a person tracking only herself sees her own page, not a
+    worklist of one; anyone else sees the worklist (also at its own address, /worklist/)."""
+    if not request.GET:
+        first_two = list(Patient.objects.for_user(request.user).values_list("pk", flat=True)[:2])
+        if len(first_two) == 1:
+            return redirect("patient_detail", first_two[0])
+    return worklist(request)
+
+
+@login_required
 def worklist(request):
     """Everyone the account tracks, the most urgent first (domain/urgency.py), 50 a page."""
     people = Patient.objects.for_user(request.user)

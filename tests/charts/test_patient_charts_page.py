@@ -24,8 +24,9 @@ def test_an_empty_history_explains_what_to_enter_instead_of_an_empty_canvas(owne
     html = page(owner_client, patient)
 
     assert "<canvas" not in html
-    assert "No ferritin results yet." in html
-    assert "No infusions recorded." in html
+    # One short note, not six empty boxes (issue 16 item 3).
+    assert "Getting started" in html
+    assert "No ferritin results yet." not in html and "No infusions recorded." not in html
     assert reverse("draw_create", args=[patient.pk]) in html
     assert reverse("infusion_create", args=[patient.pk]) in html
 

@@ -67,5 +67,5 @@ def test_the_card_and_the_worklist_show_the_window(owner_client, patient):
     page = owner_client.get(patient.get_absolute_url()).content.decode()
     assert reminder.window_text in page
     assert "The re-check is set before the start of that range." in page
-    worklist = owner_client.get(reverse("home")).content.decode()
+    worklist = owner_client.get(reverse("worklist")).content.decode()
     assert f"Estimate: below around {reminder.estimate_on:%b %Y}" in worklist

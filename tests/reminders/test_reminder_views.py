@@ -142,7 +142,7 @@ def test_the_worklist_lists_below_threshold_then_overdue_then_due_soon(owner_cli
     late = person("Eve")  # routine re-check due 14 April
     add_ferritin(late, datetime.date(2025, 1, 20), 200)
 
-    response = owner_client.get(reverse("home"))
+    response = owner_client.get(reverse("worklist"))
     names = [p.name for p in response.context["rows"]]
     assert names == ["Carla", "Eve", "Dora", "Anna", "Aaron"]
     counts = response.context["counts"]
@@ -159,7 +159,7 @@ def test_below_threshold_on_the_worklist_ends_with_a_new_infusion(owner_client, 
     add_ferritin(bounded, datetime.date(2025, 3, 3), 50, ">")  # at least 50: not below
 
     def below():
-        return owner_client.get(reverse("home")).context["counts"]["below"]
+        return owner_client.get(reverse("worklist")).context["counts"]["below"]
 
     assert below() == 1
     add_infusion(low, datetime.date(2025, 3, 3))  # same day: the 60 was its baseline
@@ -196,13 +196,13 @@ def test_worklist_queries_stay_constant_with_reminders(
 
     bulk_history(Patient.objects.create(owner=owner, name="P0"), 3, TODAY)
     with CaptureQueriesContext(connection) as one:
-        owner_client.get(reverse("home"))
+        owner_client.get(reverse("worklist"))
     for i in range(1, 60):
         bulk_history(Patient.objects.create(owner=owner, name=f"P{i}"), 3, TODAY)
     assert Reminder.objects.open().count() == 60
     with django_assert_max_num_queries(10):
         with CaptureQueriesContext(connection) as many:
-            owner_client.get(reverse("home"))
+            owner_client.get(reverse("worklist"))
     assert len(one.captured_queries) == len(many.captured_queries)
 
 

@@ -28,7 +28,7 @@ def seen(owner_client, patient, today):
 
 def pages(patient):
     return [
-        reverse("home"),
+        reverse("worklist"),
         patient.get_absolute_url(),
         reverse("patient_chart_data", args=[patient.pk]),
     ]
@@ -72,13 +72,13 @@ def test_a_new_infusion_shows_at_once(seen, patient, today):
 def test_a_changed_threshold_shows_at_once(seen, patient):
     data = patient_post(ferritin_threshold="175", version=Patient.objects.get().version)
     seen.post(reverse("patient_edit", args=[patient.pk]), data)
-    assert "below threshold 175" in seen.get(reverse("home")).content.decode()
+    assert "below threshold 175" in seen.get(reverse("worklist")).content.decode()
     assert seen.get(reverse("patient_chart_data", args=[patient.pk])).json()["threshold"] == 175
 
 
 def test_a_new_person_shows_on_the_worklist_at_once(seen, owner):
     services.save_person(Patient(owner=owner, name="Bea"))
-    assert "Bea" in seen.get(reverse("home")).content.decode()
+    assert "Bea" in seen.get(reverse("worklist")).content.decode()
 
 
 def test_tomorrow_a_page_is_worked_out_again(seen, patient, today):
@@ -93,7 +93,7 @@ def test_tomorrow_a_page_is_worked_out_again(seen, patient, today):
 
 def test_one_users_cache_is_not_shown_to_another(seen, patient, outsider_client, outsider):
     services.save_person(Patient(owner=outsider, name="Charlie own"))
-    html = outsider_client.get(reverse("home")).content.decode()
+    html = outsider_client.get(reverse("worklist")).content.decode()
     assert "Charlie own" in html
     assert patient.name not in html
 
@@ -118,7 +118,7 @@ def test_a_person_moved_to_another_account_leaves_the_previous_owners_pages(
     seen, patient, owner, outsider
 ):
     services.save_person(Patient(owner=owner, name="Stays"))  # so the worklist still lists someone
-    worklist = seen.get(reverse("home")).content.decode()
+    worklist = seen.get(reverse("worklist")).content.decode()
     assert patient.name in worklist and "Stays" in worklist
     for url in pages(patient):  # cached again under the version "Stays" moved on to
         assert seen.get(url).status_code == 200
@@ -127,7 +127,7 @@ def test_a_person_moved_to_another_account_leaves_the_previous_owners_pages(
     services.save_person(moved)
     assert seen.get(patient.get_absolute_url()).status_code == 404
     assert seen.get(reverse("patient_chart_data", args=[patient.pk])).status_code == 404
-    worklist = seen.get(reverse("home")).content.decode()
+    worklist = seen.get(reverse("worklist")).content.decode()
     assert "Stays" in worklist and patient.name not in worklist
 
 

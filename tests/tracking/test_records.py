@@ -82,7 +82,7 @@ def test_lists_are_newest_first_and_paginated(owner_client, patient, today):
 
 
 def test_a_first_time_user_is_led_to_create_a_patient(owner_client):
-    response = owner_client.get(reverse("home"))
+    response = owner_client.get(reverse("worklist"))
     assert response.status_code == 302
     assert response["Location"] == reverse("patient_create")
 
@@ -112,7 +112,7 @@ def test_it_refuses_settings_out_of_range(owner_client, field, value, message):
 
 def test_the_worklist_flags_ferritin_below_the_threshold(owner_client, patient, today):
     owner_client.post(reverse("draw_create", args=[patient.pk]), draw_post(today, ferritin="64"))
-    html = owner_client.get(reverse("home")).content.decode()
+    html = owner_client.get(reverse("worklist")).content.decode()
     assert "64 µg/L" in html
     assert "below threshold 100" in html
 
@@ -132,4 +132,4 @@ def test_the_worklist_counts_the_days_since_the_last_infusion(owner_client, pati
         services.save_record(
             Infusion(patient=patient, given_on=today - datetime.timedelta(days=days))
         )
-    assert "164 days" in owner_client.get(reverse("home")).content.decode()
+    assert "164 days" in owner_client.get(reverse("worklist")).content.decode()

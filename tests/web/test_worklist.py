@@ -18,7 +18,7 @@ def frozen():
 
 
 def names(client, **query):
-    response = client.get(reverse("home"), query)
+    response = client.get(reverse("worklist"), query)
     assert response.status_code == 200
     return [row.name for row in response.context["rows"]]
 
@@ -65,7 +65,7 @@ def test_chips_filter_search_and_sorts(owner_client, owner):
     assert names(owner_client, sort="ferritin") == ["Low Lena", "Late Lars", "Fine Fritz"]
     # Anything unknown falls back to the default instead of failing.
     assert names(owner_client, show="nonsense", sort="nonsense", page="x")[0] == "Low Lena"
-    page = owner_client.get(reverse("home"), {"q": "nobody"}).content.decode()
+    page = owner_client.get(reverse("worklist"), {"q": "nobody"}).content.decode()
     assert "Nobody matches" in page
 
 
@@ -75,9 +75,9 @@ def test_fifty_a_page_and_the_query_count_does_not_grow(
     for i in range(51):
         add_ferritin(Patient.objects.create(owner=owner, name=f"P{i:02d}"), TODAY, 150 + i)
     with django_assert_max_num_queries(6):
-        first = owner_client.get(reverse("home"))
+        first = owner_client.get(reverse("worklist"))
     assert len(first.context["rows"]) == 50 and first.context["pages"] == 2
-    second = owner_client.get(reverse("home"), {"page": 2})
+    second = owner_client.get(reverse("worklist"), {"page": 2})
     assert len(second.context["rows"]) == 1
 
 
