@@ -211,6 +211,33 @@ def _chosen_columns(payload) -> dict:
     }
 
 
+def _read_again(request, pending, date_order=None, number_convention=None, columns=None):
+    """Read the kept CSV again with one choice changed, the others as the preview has them,
+    and keep the new preview. None, with the refusal shown, when it cannot be read so."""
+    payload = pending.payload
+    if date_order is None:
+        date_order = payload["date_order"] if payload["date_order"] != "iso" else "auto"
+    if number_convention is None:
+        number_convention = payload.get("number_convention") or "auto"
+    try:
+        parsed = _parse(
+            "csv",
+            pending.raw.encode("utf-8"),
+            date_order,
+            number_convention,
+            request.user.region_rules,
+            columns=_chosen_columns(payload) if columns is None else columns,
+        )
+    except ImportRefused as refusal:
+        messages.error(request, str(refusal))
+        return None
+    pending.payload = _payload(
+        pending.patient, parsed, payload.get("infusion_choices"), payload.get("file_notes", ())
+    )
+    pending.save(update_fields=["payload"])
+    return parsed
+
+
 def _choose_columns(request, pending):
     """Read the file again with the column chosen for each duplicated analyte."""
     payload = pending.payload
@@ -219,27 +246,9 @@ def _choose_columns(request, pending):
         picked = request.POST.get(f"column-{choice['analyte']}", "")
         if picked in {str(c["index"]) for c in choice["columns"]}:
             chosen[choice["analyte"]] = int(picked)
-    try:
-        parsed = _parse(
-            "csv",
-            pending.raw.encode("utf-8"),
-            payload["date_order"] if payload["date_order"] != "iso" else "auto",
-            payload.get("number_convention") or "auto",
-            request.user.region_rules,
-            columns=chosen,
-        )
-    except ImportRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        pending.payload = _payload(
-            pending.patient,
-            parsed,
-            payload.get("infusion_choices"),
-            payload.get("file_notes", ()),
-        )
-        pending.save(update_fields=["payload"])
-        if parsed.needs_column_choice:
-            messages.error(request, "Choose a column for each test named twice.")
+    parsed = _read_again(request, pending, columns=chosen)
+    if parsed is not None and parsed.needs_column_choice:
+        messages.error(request, "Choose a column for each test named twice.")
     return redirect("interop_preview", pending.token)
 
 
@@ -278,25 +287,7 @@ def import_preview(request, token):
             date_form = DateOrderForm(request.POST)
             if date_form.is_valid():
                 order = date_form.cleaned_data["date_order"]
-                try:
-                    parsed = _parse(
-                        "csv",
-                        pending.raw.encode("utf-8"),
-                        order,
-                        payload.get("number_convention") or "auto",
-                        request.user.region_rules,
-                        columns=_chosen_columns(payload),
-                    )
-                except ImportRefused as refusal:
-                    messages.error(request, str(refusal))
-                else:
-                    pending.payload = _payload(
-                        patient,
-                        parsed,
-                        payload.get("infusion_choices"),
-                        payload.get("file_notes", ()),
-                    )
-                    pending.save(update_fields=["payload"])
+                if _read_again(request, pending, date_order=order) is not None:
                     messages.info(request, f"Dates read as: {DATE_ORDERS[order].lower()}.")
                 return redirect("interop_preview", pending.token)
         if action == "conflicts":
@@ -307,25 +298,7 @@ def import_preview(request, token):
             number_form = NumberConventionForm(request.POST)
             if number_form.is_valid():
                 convention = number_form.cleaned_data["number_convention"]
-                try:
-                    parsed = _parse(
-                        "csv",
-                        pending.raw.encode("utf-8"),
-                        payload["date_order"] if payload["date_order"] != "iso" else "auto",
-                        convention,
-                        request.user.region_rules,
-                        columns=_chosen_columns(payload),
-                    )
-                except ImportRefused as refusal:
-                    messages.error(request, str(refusal))
-                else:
-                    pending.payload = _payload(
-                        patient,
-                        parsed,
-                        payload.get("infusion_choices"),
-                        payload.get("file_notes", ()),
-                    )
-                    pending.save(update_fields=["payload"])
+                if _read_again(request, pending, number_convention=convention) is not None:
                     messages.info(request, f"Numbers read with a {CONVENTION_NAMES[convention]}.")
                 return redirect("interop_preview", pending.token)
         if action == "confirm":
