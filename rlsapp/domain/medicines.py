@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import rules
+from .products import coded_label
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
@@ -53,10 +54,7 @@ ELEMENTAL_SOURCE = (
 
 
 def iron_label(code: str, other_name: str = "") -> str:
-    if code == "other" and other_name:
-        return other_name
-    product = IRON_PRODUCTS.get(code)
-    return product.label if product else code
+    return coded_label(IRON_PRODUCTS, code, other_name)
 
 
 def elemental_problem(mg: float) -> str | None:
@@ -133,10 +131,7 @@ OTHER_MAX = 100_000
 
 
 def drug_label(code: str, other_name: str = "") -> str:
-    if code == "other" and other_name:
-        return other_name
-    drug = DRUGS.get(code)
-    return drug.label if drug else code
+    return coded_label(DRUGS, code, other_name)
 
 
 def is_dopamine_agonist(code: str) -> bool:

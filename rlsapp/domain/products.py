@@ -33,19 +33,22 @@ MIN_DOSE_MG = 10
 MAX_DOSE_MG = 3000
 
 
-def short_name(code: str, other_name: str = "") -> str:
-    """'FCM', or the name given for an "other" product."""
+def coded_label(table, code: str, other_name: str = "", attr: str = "label") -> str:
+    """The `attr` of `table[code]` (infusion products, oral iron, medicines), or the name
+    given for "other"; a code the table does not know reads as itself."""
     if code == "other" and other_name:
         return other_name
-    product = PRODUCTS.get(code)
-    return product.short if product else code
+    entry = table.get(code)
+    return getattr(entry, attr) if entry else code
+
+
+def short_name(code: str, other_name: str = "") -> str:
+    """'FCM', or the name given for an "other" product."""
+    return coded_label(PRODUCTS, code, other_name, "short")
 
 
 def full_name(code: str, other_name: str = "") -> str:
-    if code == "other" and other_name:
-        return other_name
-    product = PRODUCTS.get(code)
-    return product.label if product else code
+    return coded_label(PRODUCTS, code, other_name)
 
 
 def dose_problem(dose_mg: float) -> str | None:
