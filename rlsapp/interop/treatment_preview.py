@@ -43,32 +43,22 @@ def items(payload):
     plan = payload["plan"]
     refused = set(plan.get("refused_rows", []))
     found = []
-    for course, new in zip(payload.get("courses", []), plan.get("courses", []), strict=True):
-        found.append(
-            {
-                "rows": course["rows"],
-                "kind": "Oral iron course",
-                "date": course["started_on"],
-                "details": _course_details(course),
-                "status": "new"
-                if new
-                else "refused"
-                if course["rows"][0] in refused
-                else "duplicate",
-            }
-        )
-    for medicine, new in zip(payload.get("medicines", []), plan.get("medicines", []), strict=True):
-        found.append(
-            {
-                "rows": medicine["rows"],
-                "kind": "RLS medicine",
-                "date": medicine["started_on"],
-                "details": _medicine_details(medicine),
-                "status": "new"
-                if new
-                else "refused"
-                if medicine["rows"][0] in refused
-                else "duplicate",
-            }
-        )
+    for key, kind, details in (
+        ("courses", "Oral iron course", _course_details),
+        ("medicines", "RLS medicine", _medicine_details),
+    ):
+        for record, new in zip(payload.get(key, []), plan.get(key, []), strict=True):
+            if new:
+                status = "new"
+            else:
+                status = "refused" if record["rows"][0] in refused else "duplicate"
+            found.append(
+                {
+                    "rows": record["rows"],
+                    "kind": kind,
+                    "date": record["started_on"],
+                    "details": details(record),
+                    "status": status,
+                }
+            )
     return found
