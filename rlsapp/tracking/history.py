@@ -196,38 +196,22 @@ def patient_history(patient):
         m.id: m.instance.drug_label
         for m in Medication.history.filter(patient_id=patient.pk).order_by("history_id")
     }
-    others = (
-        _changes(
-            _newest(Infusion.history.filter(patient_id=patient.pk)),
-            lambda r: f"Infusion: {r.instance}",
-            "infusion",
-            Infusion,
+    kinds = (
+        ("infusion", Infusion, lambda r: f"Infusion: {r.instance}"),
+        ("symptom", SymptomScore, lambda r: f"Symptom score: {r.instance}"),
+        ("course", OralIronCourse, lambda r: f"Oral iron course: {r.instance}"),
+        ("medicine", Medication, lambda r: f"Medicine: {r.instance}"),
+        ("medicine_event", MedicationEvent, lambda r: _event_what(r, medicine_names)),
+    )
+    others = [
+        change
+        for kind, model, what in kinds
+        for change in _changes(
+            _newest(model.history.filter(patient_id=patient.pk)), what, kind, model
         )
-        + _changes(
-            _newest(SymptomScore.history.filter(patient_id=patient.pk)),
-            lambda r: f"Symptom score: {r.instance}",
-            "symptom",
-            SymptomScore,
-        )
-        + _changes(
-            _newest(OralIronCourse.history.filter(patient_id=patient.pk)),
-            lambda r: f"Oral iron course: {r.instance}",
-            "course",
-            OralIronCourse,
-        )
-        + _changes(
-            _newest(Medication.history.filter(patient_id=patient.pk)),
-            lambda r: f"Medicine: {r.instance}",
-            "medicine",
-            Medication,
-        )
-        + _changes(
-            _newest(MedicationEvent.history.filter(patient_id=patient.pk)),
-            lambda r: _event_what(r, medicine_names),
-            "medicine_event",
-            MedicationEvent,
-        )
-        + _changes(_newest(Patient.history.filter(id=patient.pk)), lambda r: "Profile and settings")
+    ]
+    others += _changes(
+        _newest(Patient.history.filter(id=patient.pk)), lambda r: "Profile and settings"
     )
     changes = [c for _, c in draws + others] + orphans
     # A save that changed nothing visible (the version only) is not a change worth listing.
