@@ -1,8 +1,8 @@
 """Enforces the one write path during the whole suite: app code may change a record only
-from inside rlsapp/tracking/services.py.
+from inside the rlsapp/tracking/services package.
 
 Every save or delete of a record model is checked: when app code (rlsapp/, not its
-migrations) is on the stack, tracking/services.py must be too. Tests themselves may
+migrations) is on the stack, a file of tracking/services/ must be too. Tests themselves may
 build fixtures with the ORM; the app may not. A writer that bypasses the services
 fails whichever test reaches it.
 """
@@ -17,7 +17,7 @@ from rlsapp.tracking.treatments import TREATMENT_MODELS
 
 RECORD_MODELS = (Patient, LabDraw, LabResult, Infusion, SymptomScore, *TREATMENT_MODELS)
 APP = Path(__file__).resolve().parent.parent / "rlsapp"
-SERVICES = str(APP / "tracking" / "services.py")
+SERVICES = str(APP / "tracking" / "services") + "/"
 ALLOWED = (str(APP / "tracking" / "models.py"),)  # the models' own methods
 
 
@@ -41,9 +41,9 @@ def check(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
     files = written_from()
-    if files and SERVICES not in files:
+    if files and not any(name.startswith(SERVICES) for name in files):
         raise WriteOutsideServices(
-            f"{sender.__name__} written from {files[0]} without rlsapp/tracking/services.py"
+            f"{sender.__name__} written from {files[0]} without rlsapp/tracking/services/"
         )
 
 

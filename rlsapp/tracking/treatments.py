@@ -2,7 +2,7 @@
 
 Kept apart from models.py for its length; models.py imports these so Django finds them.
 Codes, labels and dose limits come from rlsapp.domain.medicines; every write goes through
-tracking/services.py.
+tracking/services/.
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator

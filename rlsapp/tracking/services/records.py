@@ -1,0 +1,196 @@
+"""People, lab draws, infusions and symptom scores; restoring any record from its history."""
+
+from simple_history.utils import bulk_create_with_history
+
+from rlsapp.domain import rules, units
+
+from .. import treatment_rules
+from ..models import (
+    DELETED_WITH_DRAW,
+    LEFT_OUT_CHOICES,
+    RESTORED,
+    RESTORED_WITH_DRAW,
+    Infusion,
+    LabDraw,
+    LabResult,
+    Patient,
+    SymptomScore,
+)
+from ..treatments import DELETED_WITH_MEDICINE, RESTORED_WITH_MEDICINE, Medication, MedicationEvent
+from ..versions import bump_data_version, one_bump_at_the_end
+from .base import (
+    DRAWS,
+    KIND_OF,
+    SETTINGS,
+    UNCHECKED,
+    AlreadyPresent,
+    ParentMissing,
+    _by,
+    _changed,
+    _claim_version,
+    _restore_with,
+)
+
+# People ----------------------------------------------------------------------
+
+
+@one_bump_at_the_end()
+def save_person(person: Patient, *, seen_version=UNCHECKED, by=None) -> Patient:
+    """Add a person or change their details and re-check settings."""
+    _claim_version(person, seen_version)
+    previous_owner = getattr(person, "owner_id_from_db", None)
+    _by(person, by).save()
+    if previous_owner not in (None, person.owner_id):
+        # Moved to another account (the admin): the previous owner's pages must forget it.
+        bump_data_version(pk=previous_owner)
+    _changed([person], [SETTINGS])
+    return person
+
+
+@one_bump_at_the_end()
+def delete_person(person: Patient) -> None:
+    """Delete a person with every record and the change history of them."""
+    owner_id = person.owner_id
+    person.delete()
+    # The person is gone: nothing derived needs telling, but the owner's pages do.
+    bump_data_version(pk=owner_id)
+
+
+# Lab draws -------------------------------------------------------------------
+
+
+@one_bump_at_the_end()
+def save_draw(
+    draw: LabDraw,
+    measurements: dict[str, units.Measurement] | None,
+    *,
+    seen_version=UNCHECKED,
+    by=None,
+) -> bool:
+    """Save a draw with exactly these results (None: keep its results as they are).
+
+    Transferrin saturation is calculated from iron and TIBC when no TSAT is given
+    (rules.calculated_tsat); returns whether it was. Raises rules.TsatOutOfRange.
+    """
+    _claim_version(draw, seen_version)
+    adding = draw._state.adding
+    _by(draw, by).save()
+    tsat_calculated = False
+    if measurements is not None:
+        measurements = dict(measurements)
+        tsat = rules.calculated_tsat(measurements)
+        if tsat is not None:
+            measurements["tsat"] = tsat
+            tsat_calculated = True
+        results = {
+            code: LabResult(draw=draw).set_measurement(
+                m, calculated=tsat_calculated and code == "tsat"
+            )
+            for code, m in measurements.items()
+        }
+        if adding:  # nothing to replace: all results and their history in two inserts
+            bulk_create_with_history(list(results.values()), LabResult, default_user=by)
+        else:  # an edit: results it no longer holds go, the others are updated in place
+            for saved in draw.results.all():  # prefetched when the form read the draw
+                if saved.analyte not in results:
+                    _by(saved, by).delete()
+                else:
+                    results[saved.analyte].pk = saved.pk
+                    results[saved.analyte]._state.adding = False
+            for result in results.values():
+                _by(result, by).save()
+    _changed([draw.patient], [DRAWS])
+    return tsat_calculated
+
+
+@one_bump_at_the_end()
+def leave_out(
+    draw: LabDraw, reason: str, note: str = "", *, seen_version=UNCHECKED, by=None
+) -> LabDraw:
+    """Leave a draw out of the decline fits (kept in every table), with the reason; its
+    history entry says so, and put_back undoes it."""
+    if reason not in dict(LEFT_OUT_CHOICES):
+        raise ValueError(f"unknown reason {reason!r} for leaving a draw out")
+    draw.left_out_reason, draw.left_out_note = reason, note.strip()
+    draw._change_reason = f"left out of the fits: {draw.left_out_words}"
+    return _save_draw_fields(draw, seen_version, by)
+
+
+@one_bump_at_the_end()
+def put_back(draw: LabDraw, *, seen_version=UNCHECKED, by=None) -> LabDraw:
+    """Let a left-out draw enter the fits again."""
+    draw.left_out_reason, draw.left_out_note = "", ""
+    draw._change_reason = "put back into the fits"
+    return _save_draw_fields(draw, seen_version, by)
+
+
+def _save_draw_fields(draw: LabDraw, seen_version, by) -> LabDraw:
+    _claim_version(draw, seen_version)
+    _by(draw, by).save(update_fields=["left_out_reason", "left_out_note", "version"])
+    _changed([draw.patient], [DRAWS])
+    return draw
+
+
+@one_bump_at_the_end()
+def delete_draw(draw: LabDraw) -> None:
+    """Delete a draw and its results, marking the results' history so that a restore of the
+    draw can tell them from results removed earlier by an edit."""
+    for result in draw.results.all():
+        result._change_reason = DELETED_WITH_DRAW
+        result.delete()
+    draw.delete()
+    _changed([draw.patient], [DRAWS])
+
+
+# Infusions and symptom scores --------------------------------------------------
+
+
+@one_bump_at_the_end()
+def save_record(record: Infusion | SymptomScore, *, seen_version=UNCHECKED, by=None):
+    """Add or change an infusion or a symptom score."""
+    _claim_version(record, seen_version)
+    _by(record, by).save()
+    _changed([record.patient], [KIND_OF[type(record)]])
+    return record
+
+
+@one_bump_at_the_end()
+def delete_record(record: Infusion | SymptomScore, *, by=None, reason: str = "") -> None:
+    record._change_reason = reason or None  # the history's why (an import's replacement)
+    _by(record, by).delete()
+    _changed([record.patient], [KIND_OF[type(record)]])
+
+
+# Restore ---------------------------------------------------------------------
+
+
+@one_bump_at_the_end()
+def restore(history_record):
+    """Bring back a deleted record as it was when deleted; a draw comes back with its results."""
+    model = history_record.instance_type
+    if model.objects.filter(pk=history_record.id).exists():
+        raise AlreadyPresent
+    if (
+        model is MedicationEvent
+        and not Medication.objects.filter(pk=history_record.medication_id).exists()
+    ):
+        raise ParentMissing
+    obj = history_record.instance
+    if model in treatment_rules.PROBLEMS_OF:
+        treatment_rules.check(obj)  # a course may not come back over a newer one
+    obj._change_reason = RESTORED
+    obj.save(force_insert=True)
+    if model is Medication:
+        _restore_with(
+            MedicationEvent.history.filter(medication_id=obj.pk),
+            DELETED_WITH_MEDICINE,
+            RESTORED_WITH_MEDICINE,
+        )
+    if model is LabDraw:
+        _restore_with(
+            LabResult.history.filter(draw_id=history_record.id),
+            DELETED_WITH_DRAW,
+            RESTORED_WITH_DRAW,
+        )
+    _changed([obj.patient], [KIND_OF[model]])
+    return obj
