@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET
 from rlsapp.domain import medicines
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
+from rlsapp.tracking.models import Infusion
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
+from . import report as report_data
 from .data import build_chart_data, latest_values
 from .queries import load_history
 
@@ -48,10 +50,21 @@ def report(request, pk):
     patient = get_patient_for_user(request, pk)
     history = load_history(patient)
     charts = build_chart_data(patient, history, timezone.localdate())
+    region = request.user.region_rules
+    # One query, whatever the history: the chart history has no reactions in it.
+    infusions = list(
+        Infusion.objects.filter(patient=patient).order_by("-given_on", "-pk")[
+            : report_data.MAX_INFUSIONS
+        ]
+    )
     context = {
         "patient": patient,
         "charts": charts,
-        "latest": latest_values(history, request.user.region_rules),
+        "results": report_data.results_table(patient, history, charts, region),
+        "infusions": infusions,
+        "earlier_infusions": len(history.infusions) - len(infusions),
+        "latest": report_data.latest_flags(latest_values(history, region), patient, history),
+        "age": report_data.age(patient.birth_date, timezone.localdate()),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
         "tsat_note": _tsat_note(history),

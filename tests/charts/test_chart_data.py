@@ -152,8 +152,9 @@ def test_the_report_stays_within_the_same_budget(
     owner_client, patient, django_assert_max_num_queries
 ):
     add_long_history(patient, 500)
-    # and 3 for its table of medicines (with their events) and oral iron (issue 17)
-    with django_assert_max_num_queries(CHART_JSON_BUDGET + 3):
+    # and 3 for its table of medicines (with their events) and oral iron (issue 17), and 1
+    # for the newest infusions with their reactions (issue 16 item 2)
+    with django_assert_max_num_queries(CHART_JSON_BUDGET + 4):
         response = owner_client.get(reverse("patient_report", args=[patient.pk]))
     assert response.status_code == 200
 

@@ -92,7 +92,7 @@ def test_the_patient_page_stays_within_budget_for_500_draws(
 def test_the_report_has_summary_chart_table_latest_values_and_disclaimer(owner_client, earley):
     html = page(owner_client, earley, "patient_report")
 
-    assert "Report for my clinician" in html
+    assert "Ferritin and iron report: " in html
     assert "Ferritin threshold" in html and "100 µg/L" in html
     assert 'id="history-chart"' in html
     assert 'id="infusion-kinetics"' in html

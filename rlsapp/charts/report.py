@@ -1,0 +1,134 @@
+"""The printed report's results table: the iron tests over time, each flagged in words.
+
+Built from the chart history already loaded (charts/queries.py), so the report's query
+count stays the same however long the history is. The table keeps the newest rows only:
+the report is meant to fit one or two printed pages, and every result stays in the app.
+"""
+
+from rlsapp.domain import formats, regions, units
+from rlsapp.domain.result_flags import AFTER, result_flag
+
+from .queries import History
+
+# The tests a clinician reads for iron treatment in RLS, in the order of the table.
+ANALYTES = ("ferritin", "tsat", "hemoglobin", "hematocrit", "phosphate")
+# Newest draws shown: with the chart, the infusions and the medicines, two pages.
+MAX_ROWS = 12
+# Newest infusions listed with their reactions.
+MAX_INFUSIONS = 8
+SYMBOLS = dict(units.COMPARATOR_CHOICES) | {"": ""}
+
+
+def _range_text(code, sex, region):
+    analyte = units.ANALYTES[code]
+    low, high = analyte.reference_range(sex)
+
+    def number(v):
+        return formats.format_decimal(v, region, analyte.decimals)
+
+    return f"{number(low)}–{number(high)}"
+
+
+def columns(patient, region):
+    result = []
+    for code in ANALYTES:
+        analyte = units.ANALYTES[code]
+        result.append(
+            {
+                "code": code,
+                "label": analyte.short_label or analyte.label,
+                "title": analyte.label,
+                "unit": analyte.display_unit,
+                "range": _range_text(code, patient.sex, region),
+            }
+        )
+    return result
+
+
+def _flag(r, patient, infusion_days):
+    return result_flag(
+        r.analyte,
+        r.value,
+        r.comparator,
+        sex=patient.sex,
+        threshold=patient.ferritin_threshold,
+        day=r.day,
+        infusion_days=infusion_days,
+        after_infusion=r.after_infusion,
+    )
+
+
+def _draws(history: History):
+    """Results grouped into draws, oldest first. Rows come ordered by day, then draw, so a
+    test seen twice on one day starts the day's next draw."""
+    draws = []
+    for r in history.results:
+        if r.analyte not in ANALYTES:
+            continue
+        last = draws[-1] if draws else None
+        if last is None or last["day"] != r.day or r.analyte in last["results"]:
+            last = {"day": r.day, "lab": r.lab_name, "results": {}}
+            draws.append(last)
+        last["results"][r.analyte] = r
+    return draws
+
+
+def results_table(patient, history: History, charts: dict, region=None, max_rows=MAX_ROWS):
+    """{"columns", "rows" (newest first), "earlier" (rows not shown), "after_infusion"}."""
+    region = region or regions.get(None)
+    infusion_days = sorted({i.day for i in history.infusions})
+    # The chart's words for a ferritin left out of the fits, in the same order as the series.
+    left_out = {
+        id(r): point["left_out"]
+        for r, point in zip(history.series("ferritin"), charts["ferritin"], strict=True)
+        if point.get("left_out")
+    }
+    draws = _draws(history)
+    shown = draws[-max_rows:] if max_rows else draws
+    rows, any_after = [], False
+    for draw in reversed(shown):
+        cells = []
+        for code in ANALYTES:
+            r = draw["results"].get(code)
+            if r is None:
+                cells.append(None)
+                continue
+            flag = _flag(r, patient, infusion_days)
+            any_after = any_after or flag.word == AFTER
+            number = formats.format_decimal(r.value, region, units.ANALYTES[code].decimals)
+            cells.append(
+                {
+                    "text": f"{SYMBOLS.get(r.comparator, '')}{number}",
+                    "flag": flag.word,
+                    "why": flag.why,
+                    "left_out": left_out.get(id(r), ""),
+                }
+            )
+        rows.append({"day": draw["day"], "lab": draw["lab"], "cells": cells})
+    return {
+        "columns": columns(patient, region),
+        "rows": rows,
+        "earlier": len(draws) - len(shown),
+        "after_infusion": any_after,
+    }
+
+
+def latest_flags(latest, patient, history: History):
+    """latest_values' rows with each newest result's flag in words."""
+    newest = {r.analyte: r for r in history.results}
+    infusion_days = sorted({i.day for i in history.infusions})
+    for row in latest:
+        r = newest[row["code"]]
+        flag = _flag(r, patient, infusion_days)
+        row["flag"], row["why"] = flag.word, flag.why
+    return latest
+
+
+def age(birth_date, today):
+    if birth_date is None:
+        return None
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )

@@ -1,0 +1,97 @@
+"""The printed report in a real browser (issue 16 item 2): it fits one or two A4 or Letter
+pages as Chromium prints it, "Save as PDF" opens the print window, and it reads at 390 px."""
+
+import datetime
+import re
+
+import pytest
+
+from rlsapp.tracking.models import Infusion
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_charts_in_browser import PIXELS, sign_in_with_cookie, wait_for_charts
+from tests.charts.helpers import add_draw
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TODAY = datetime.date.today()
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def weeks_ago(n):
+    return TODAY - datetime.timedelta(weeks=n)
+
+
+def a_years_history(patient):
+    """Two infusions and sixteen draws: more rows than the report prints."""
+    patient.birth_date = datetime.date(1958, 7, 2)
+    patient.save()
+    Infusion.objects.create(
+        patient=patient, given_on=weeks_ago(70), product="fcm", dose_mg=1000, reaction=""
+    )
+    Infusion.objects.create(
+        patient=patient,
+        given_on=weeks_ago(20),
+        product="derisomaltose",
+        dose_mg=1000,
+        reaction="Flushing and back pain at 10 minutes; paused, then finished at half the rate",
+    )
+    ferritin = [28, 610, 480, 410, 360, 300, 250, 190, 140, 90, 62, 520, 430, 380, 330, 290]
+    for n, value in enumerate(ferritin):
+        ago = 72 - n * 4 if n < 11 else 18 - (n - 11) * 4
+        extra = {}
+        if n % 3 == 0:
+            extra = {"tsat": 14 + n, "hemoglobin": 12.1 + n / 10, "hematocrit": 37 + n / 5}
+        if n in (1, 12):
+            extra["phosphate"] = 2.2
+        add_draw(patient, weeks_ago(ago), ferritin=value, lab="City Lab (Roche)", **extra)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
+    page, context, live_server, owner, patient, console_errors, screenshot
+):
+    a_years_history(patient)
+    sign_in_with_cookie(context, live_server, owner)
+    url = f"{live_server.url}/patients/{patient.pk}/report/"
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    wait_for_charts(page)
+    assert page.evaluate(PIXELS, "history-chart") > 5000
+    assert page.title().startswith(f"Ferritin and iron report: {patient.name}, ")
+    rows = page.locator("#report-results tbody tr")
+    assert rows.count() == 12
+    # the post-infusion rise and a low phosphate, in words
+    assert "after infusion" in rows.nth(4).inner_text()
+    assert "low" in page.locator("#report-results tbody tr", has_text="2.2").first.inner_text()
+    assert "Flushing and back pain" in page.locator("#report-infusions").inner_text()
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "report-issue16-1280", full_page=True)
+
+    # "Save as PDF" is the browser's print window.
+    page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
+    page.get_by_role("button", name="Save as PDF").click()
+    assert page.evaluate("window.printed") == 1
+
+    for paper in ("A4", "Letter"):
+        pdf = page.pdf(format=paper, print_background=True)
+        (SCREENSHOTS / f"report-issue16-{paper}.pdf").write_bytes(pdf)
+        assert 1 <= pdf_pages(pdf) <= 2, paper
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    wait_for_charts(page)
+    assert page.evaluate(OVERFLOW) <= 0  # the wide tables scroll inside their own box
+    screenshot(page, "report-issue16-390", full_page=True)
+    screenshot(page.locator(".clinician-report > div").first, "report-issue16-390-head")
+    screenshot(page.locator(".report-results"), "report-issue16-390-results")
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 700, "height": 1000})
+    page.wait_for_timeout(300)  # Chart.js resizes on the next animation frame
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "report-issue16-print", full_page=True)
+    assert console_errors == []

@@ -1,0 +1,154 @@
+"""The printed report a doctor keeps (issue 16 item 2): results over time flagged in words,
+infusions with reactions, the full birth date, and a title that fits whoever prints it."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rlsapp.tracking.models import Infusion
+
+from .helpers import DAY0, add_draw, add_long_history, week
+
+
+def report(client, patient):
+    response = client.get(reverse("patient_report", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def results_rows(html):
+    """The results table's rows as text, newest first: [date, ferritin, TSAT, Hb, Hct, phos]."""
+    table = html[
+        html.index('id="report-results"') : html.index(
+            "</table>", html.index('id="report-results"')
+        )
+    ]
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in cells])
+    return rows
+
+
+@pytest.fixture
+def history(patient):
+    patient.birth_date = datetime.date(1961, 3, 14)
+    patient.save()
+    add_draw(patient, DAY0 - datetime.timedelta(days=7), ferritin=19, tsat=12, phosphate=3.1)
+    Infusion.objects.create(
+        patient=patient,
+        given_on=DAY0,
+        product="fcm",
+        dose_mg=1000,
+        reaction="Flushing for ten minutes; infusion slowed",
+    )
+    add_draw(patient, week(6), ferritin=512, phosphate=2.2, hemoglobin=16.5, hematocrit=44)
+    add_draw(patient, week(60), ferritin=350, tsat=31)
+    return patient
+
+
+def test_the_title_fits_a_clinician_or_a_patient_printing_it(owner_client, history):
+    html = report(owner_client, history)
+
+    assert "Report for my clinician" not in html
+    assert '<h1 class="h4 mb-0">Ferritin and iron report: Alice</h1>' in html
+    # The window title is the PDF's file name.
+    assert re.search(
+        r"<title>Ferritin and iron report: Alice, \d+ \w+ \d{4} · rlsapp</title>", html
+    )
+
+
+def test_the_full_birth_date_and_age_are_printed(owner_client, history, today):
+    html = report(owner_client, history)
+
+    age = today.year - 1961 - ((today.month, today.day) < (3, 14))
+    # at the head of every printed report, beside the name: two people may share one
+    assert f"Born 14 Mar 1961 (age {age}) · Female · from rlsapp" in html
+
+
+def test_results_over_time_are_flagged_in_words_against_the_ranges(owner_client, history):
+    html = report(owner_client, history)
+
+    rows = results_rows(html)
+    assert rows == [
+        ["24 Feb 2025", "350 high (above range 30–300)", "31", "·", "·", "·", "City Lab (Roche)"],
+        [
+            "12 Feb 2024",
+            # the expected rise six weeks after the infusion, not an alarm
+            "512 after infusion (above range 30–300, 6 weeks after an infusion: ferritin rises "
+            "as infused iron enters the stores, then falls)",
+            "·",
+            "16.5 high (above range 12–16)",  # Alice's range: female
+            "44",
+            "2.2 low (below range 2.5–4.5)",
+            "City Lab (Roche)",
+        ],
+        [
+            "25 Dec 2023",
+            "19 low (below threshold 100)",
+            "12 low (below range 20–50)",
+            "·",
+            "·",
+            "3.1",
+            "City Lab (Roche)",
+        ],
+    ]
+    # the ranges head the columns, so a printed page needs no hover
+    assert "range 30–300; threshold 100" in html and "range 12–16" in html
+
+
+def test_infusions_are_listed_with_product_dose_and_reaction(owner_client, history):
+    html = report(owner_client, history)
+
+    section = html[html.index('id="report-infusions"') :]
+    section = section[: section.index("</table>")]
+    assert "1 Jan 2024" in section
+    assert "Ferric carboxymaltose" in section and "1000 mg" in section
+    assert "Flushing for ten minutes; infusion slowed" in section
+
+
+def test_the_fitted_decline_and_the_estimate_with_its_range_are_in_the_report(
+    owner_client, patient
+):
+    add_draw(patient, DAY0, ferritin=40)
+    Infusion.objects.create(patient=patient, given_on=DAY0, product="fcm", dose_mg=1000)
+    for n, value in [(4, 403.6), (8, 377.2), (12, 350.8), (16, 324.4)]:
+        add_draw(patient, week(n), ferritin=value)
+
+    html = report(owner_client, patient)
+
+    assert 'id="infusion-kinetics"' in html and "6.6" in html  # µg/L per week
+    assert 'id="projection-note"' in html and "8 in 10" in html
+
+
+def test_the_latest_values_carry_the_flag_words_too(owner_client, history):
+    html = report(owner_client, history)
+
+    latest = html[html.index('id="latest-heading"') :]
+    assert re.search(r"Phosphate</th><td>2.2 mg/dL</td><td><span class=\"flag flag-low\"", latest)
+
+
+def test_a_long_history_keeps_the_newest_rows_and_says_how_many_are_left_out(owner_client, patient):
+    add_long_history(patient, 30)
+
+    html = report(owner_client, patient)
+
+    assert len(results_rows(html)) == 12
+    assert "18 earlier draws not shown;" in html
+
+
+def test_the_query_count_does_not_grow_with_the_history(owner_client, patient):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            report(owner_client, patient)
+        return len(queries)
+
+    add_draw(patient, DAY0, ferritin=40)
+    Infusion.objects.create(patient=patient, given_on=DAY0, product="fcm", dose_mg=1000)
+    small = count()
+    add_long_history(patient, 500)
+    assert count() == small
