@@ -20,7 +20,16 @@ DELETED_WITH_MEDICINE = "deleted with its medicine"
 RESTORED_WITH_MEDICINE = "restored with its medicine"
 
 
-class OralIronCourse(PersonRecord):
+class TakenRecord(PersonRecord):
+    """A treatment taken from a start date: listed newest first."""
+
+    class Meta(PersonRecord.Meta):
+        abstract = True
+        ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-started_on"])]
+
+
+class OralIronCourse(TakenRecord):
     """A course of oral iron: ferritin rises while it is taken."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="oral_iron_courses")
@@ -46,10 +55,6 @@ class OralIronCourse(PersonRecord):
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-started_on", "-pk"]
-        indexes = [models.Index(fields=["patient", "-started_on"])]
-
     def __str__(self):
         end = f"{self.ended_on:%Y-%m-%d}" if self.ended_on else "ongoing"
         return (
@@ -71,7 +76,7 @@ class OralIronCourse(PersonRecord):
         return medicines.Period(self.started_on, self.ended_on, self.product_label)
 
 
-class Medication(PersonRecord):
+class Medication(TakenRecord):
     """An RLS medicine from its start to its stop, in its starting total daily dose."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
@@ -88,10 +93,6 @@ class Medication(PersonRecord):
     stop_reason = models.CharField("why stopped", max_length=200, blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-started_on", "-pk"]
-        indexes = [models.Index(fields=["patient", "-started_on"])]
 
     def __str__(self):
         return f"{self.drug_label} {self.dose_display} from {self.started_on:%Y-%m-%d}"
