@@ -57,31 +57,36 @@ class TreatmentFormMixin(VersionCheckMixin):
         services.save_treatment(instance, seen_version=seen_version)
 
 
+def _fields(rows):
+    """The form's fields, in the order its rows show them."""
+    return [name for row in rows for name in (row if isinstance(row, tuple) else (row,))]
+
+
+COURSE_ROWS = (
+    ("product", "product_other"),
+    ("elemental_mg", "schedule", "schedule_other"),
+    "with_vitamin_c",
+    ("started_on", "ended_on"),
+    "stop_reason",
+    "notes",
+)
+MEDICINE_ROWS = (
+    ("drug", "drug_other"),
+    ("dose", "dose_unit"),
+    ("started_on", "stopped_on"),
+    "stop_reason",
+    "notes",
+)
+EVENT_ROWS = (("happened_on", "kind", "dose"), "note")
+
+
 class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {"elemental_mg": " mg"}
-    rows = (
-        ("product", "product_other"),
-        ("elemental_mg", "schedule", "schedule_other"),
-        "with_vitamin_c",
-        ("started_on", "ended_on"),
-        "stop_reason",
-        "notes",
-    )
+    rows = COURSE_ROWS
 
     class Meta:
         model = OralIronCourse
-        fields = [
-            "product",
-            "product_other",
-            "elemental_mg",
-            "schedule",
-            "schedule_other",
-            "with_vitamin_c",
-            "started_on",
-            "ended_on",
-            "stop_reason",
-            "notes",
-        ]
+        fields = _fields(COURSE_ROWS)
         widgets = _widgets("started_on", "ended_on", text="notes")
         help_texts = {
             "product_other": "Only when the product is “Other”.",
@@ -90,26 +95,11 @@ class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm
 
 
 class MedicationForm(TreatmentFormMixin, forms.ModelForm):
-    rows = (
-        ("drug", "drug_other"),
-        ("dose", "dose_unit"),
-        ("started_on", "stopped_on"),
-        "stop_reason",
-        "notes",
-    )
+    rows = MEDICINE_ROWS
 
     class Meta:
         model = Medication
-        fields = [
-            "drug",
-            "drug_other",
-            "dose",
-            "dose_unit",
-            "started_on",
-            "stopped_on",
-            "stop_reason",
-            "notes",
-        ]
+        fields = _fields(MEDICINE_ROWS)
         widgets = _widgets("started_on", "stopped_on", text="notes")
         help_texts = {
             "drug_other": "Only when the medicine is “Other”.",
@@ -120,11 +110,11 @@ class MedicationForm(TreatmentFormMixin, forms.ModelForm):
 
 class MedicationEventForm(TreatmentFormMixin, forms.ModelForm):
     date_field = "happened_on"
-    rows = (("happened_on", "kind", "dose"), "note")
+    rows = EVENT_ROWS
 
     class Meta:
         model = MedicationEvent
-        fields = ["happened_on", "kind", "dose", "note"]
+        fields = _fields(EVENT_ROWS)
         widgets = _widgets("happened_on", text="note")
         error_messages = {"dose": {"invalid": "New dose: enter a number."}}
 
