@@ -37,6 +37,16 @@ get_course_for_user = _helper(OralIronCourse)
 get_medication_for_user = _helper(Medication)
 get_medication_event_for_user = _helper(MedicationEvent, "medication")
 
+# For views that handle every kind of record alike (views/records.RecordKind).
+HELPER_OF = {
+    LabDraw: get_draw_for_user,
+    Infusion: get_infusion_for_user,
+    SymptomScore: get_symptom_score_for_user,
+    OralIronCourse: get_course_for_user,
+    Medication: get_medication_for_user,
+    MedicationEvent: get_medication_event_for_user,
+}
+
 
 def get_deleted_record_for_user(request, kind, history_id):
     """A deletion record from the change history, of one of the user's own people."""

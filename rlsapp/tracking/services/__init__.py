@@ -37,6 +37,7 @@ from .base import (
 )
 from .bulk import Added, add_in_bulk, with_calculated_tsat
 from .records import (
+    delete,
     delete_draw,
     delete_person,
     delete_record,
@@ -66,6 +67,7 @@ __all__ = [
     "ParentMissing",
     "add_in_bulk",
     "add_treatments_in_bulk",
+    "delete",
     "delete_draw",
     "delete_person",
     "delete_record",

@@ -16,7 +16,13 @@ from ..models import (
     Patient,
     SymptomScore,
 )
-from ..treatments import DELETED_WITH_MEDICINE, RESTORED_WITH_MEDICINE, Medication, MedicationEvent
+from ..treatments import (
+    DELETED_WITH_MEDICINE,
+    RESTORED_WITH_MEDICINE,
+    TREATMENT_MODELS,
+    Medication,
+    MedicationEvent,
+)
 from ..versions import bump_data_version, one_bump_at_the_end
 from .base import (
     DRAWS,
@@ -30,6 +36,7 @@ from .base import (
     _claim_version,
     _restore_with,
 )
+from .treatments import delete_treatment
 
 # People ----------------------------------------------------------------------
 
@@ -159,6 +166,19 @@ def delete_record(record: Infusion | SymptomScore, *, by=None, reason: str = "")
     record._change_reason = reason or None  # the history's why (an import's replacement)
     _by(record, by).delete()
     _changed([record.patient], [KIND_OF[type(record)]])
+
+
+def delete(record) -> None:
+    """Delete one record of a person the way its kind is deleted (a draw with its results,
+    a medicine with its events): for callers that handle every kind alike."""
+    if isinstance(record, LabDraw):
+        delete_draw(record)
+    elif isinstance(record, (Infusion, SymptomScore)):
+        delete_record(record)
+    elif isinstance(record, TREATMENT_MODELS):
+        delete_treatment(record)
+    else:
+        raise TypeError(f"no delete service for {type(record).__name__}")
 
 
 # Restore ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from .. import access, lab_entry, services
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
 from ..history import RESTORABLE
 from ..lab_form import LabDrawForm
-from ..models import Infusion, LabDraw, SymptomScore
+from ..models import LabDraw
 
 PAGE_SIZE = 25
 
@@ -29,10 +29,21 @@ class RecordKind:
     slug: str  # URL name prefix
     singular: str  # the plural adds an s; the list page is tracking/<slug>_list.html
     form_class: type
-    delete: object  # the service that deletes one
-    get_for_user: object  # the access helper that finds one of the user's by id
-    listing: object  # patient -> the queryset its list page shows
     regional: bool = False  # the form reads dates and numbers the account's region's way
+    listing: object = None  # patient -> what its list page shows; None: all of the model's
+
+    @property
+    def model(self):
+        return self.form_class._meta.model
+
+    def get_for_user(self, request, pk):
+        """One of the user's records of this kind (access.py: a 404 for anyone else's)."""
+        return access.HELPER_OF[self.model](request, pk)
+
+    def records(self, patient):
+        if self.listing is not None:
+            return self.listing(patient)
+        return self.model.objects.filter(patient=patient)
 
     @property
     def plural(self):
@@ -52,7 +63,7 @@ def record_views(kind):
     @login_required
     def list_view(request, pk):
         patient = access.get_patient_for_user(request, pk)
-        return _list(request, kind, patient, kind.listing(patient))
+        return _list(request, kind, patient, kind.records(patient))
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -73,33 +84,13 @@ def record_views(kind):
     return list_view, create_view, edit_view, delete_view
 
 
-DRAWS = RecordKind(
-    "draw",
-    "lab result",
-    LabDrawForm,
-    services.delete_draw,
-    access.get_draw_for_user,
-    lambda patient: LabDraw.objects.filter(patient=patient).newest_first().with_results(),
-    regional=True,
-)
-INFUSIONS = RecordKind(
-    "infusion",
-    "infusion",
-    InfusionForm,
-    services.delete_record,
-    access.get_infusion_for_user,
-    lambda patient: Infusion.objects.filter(patient=patient),
-    regional=True,
-)
-SYMPTOMS = RecordKind(
-    "symptom",
-    "symptom score",
-    SymptomScoreForm,
-    services.delete_record,
-    access.get_symptom_score_for_user,
-    lambda patient: SymptomScore.objects.filter(patient=patient),
-    regional=True,
-)
+def _newest_draws(patient):
+    return LabDraw.objects.filter(patient=patient).newest_first().with_results()
+
+
+DRAWS = RecordKind("draw", "lab result", LabDrawForm, regional=True, listing=_newest_draws)
+INFUSIONS = RecordKind("infusion", "infusion", InfusionForm, regional=True)
+SYMPTOMS = RecordKind("symptom", "symptom score", SymptomScoreForm, regional=True)
 
 
 def _list(request, kind, patient, queryset):
@@ -154,7 +145,7 @@ def _delete(request, kind, obj):
     patient = obj.patient
     if request.method == "POST":
         pk = obj.pk
-        kind.delete(obj)
+        services.delete(obj)
         messages.success(request, _deleted_message(request, kind, type(obj), pk))
         return redirect(patient)
     what = f"the {kind.singular}: {obj}"

@@ -11,39 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from .. import access, services
+from .. import access
 from ..treatment_forms import MedicationEventForm, MedicationForm, OralIronCourseForm
-from ..treatments import Medication, MedicationEvent, OralIronCourse
+from ..treatments import Medication, MedicationEvent
 from .records import RecordKind, _edit, record_views
 
-COURSES = RecordKind(
-    "course",
-    "oral iron course",
-    OralIronCourseForm,
-    services.delete_treatment,
-    access.get_course_for_user,
-    lambda patient: OralIronCourse.objects.filter(patient=patient),
-)
-MEDICINES = RecordKind(
-    "medicine",
-    "medicine",
-    MedicationForm,
-    services.delete_treatment,
-    access.get_medication_for_user,
-    lambda patient: Medication.objects.filter(patient=patient).prefetch_related("events"),
-)
-EVENTS = RecordKind(
-    "medicine_event",
-    "medicine event",
-    MedicationEventForm,
-    services.delete_treatment,
-    access.get_medication_event_for_user,
-    lambda patient: (
-        MedicationEvent.objects.filter(patient=patient)
-        .select_related("medication")
-        .order_by("-happened_on", "-pk")
-    ),
-)
+
+def _medicines(patient):
+    return Medication.objects.filter(patient=patient).prefetch_related("events")
+
+
+def _events(patient):
+    events = MedicationEvent.objects.filter(patient=patient).select_related("medication")
+    return events.order_by("-happened_on", "-pk")
+
+
+COURSES = RecordKind("course", "oral iron course", OralIronCourseForm)
+MEDICINES = RecordKind("medicine", "medicine", MedicationForm, listing=_medicines)
+EVENTS = RecordKind("medicine_event", "medicine event", MedicationEventForm, listing=_events)
 
 course_list, course_create, course_edit, course_delete = record_views(COURSES)
 medicine_list, medicine_create, medicine_edit, medicine_delete = record_views(MEDICINES)
