@@ -11,16 +11,8 @@ from dataclasses import dataclass, field
 
 from rlsapp.domain import units
 
-from .models import (
-    DELETED_WITH_DRAW,
-    RESTORED,
-    RESTORED_WITH_DRAW,
-    Infusion,
-    LabDraw,
-    LabResult,
-    Patient,
-    SymptomScore,
-)
+from .change_reasons import DELETED_WITH_DRAW, RESTORED, RESTORED_WITH_DRAW
+from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 # Records of these kinds can be restored after deletion; the slug is used in URLs.

@@ -120,13 +120,6 @@ class Patient(models.Model):
         return units.ANALYTES[analyte_code].reference_range(self.sex)
 
 
-# history_change_reason markers: a restored record, and results that go and come back
-# with their draw (services.delete_draw, services.restore).
-RESTORED = "restored"
-DELETED_WITH_DRAW = "deleted with its draw"
-RESTORED_WITH_DRAW = "restored with its draw"
-
-
 class PersonRecordQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(patient__in=Patient.objects.for_user(user))

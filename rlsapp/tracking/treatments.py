@@ -15,10 +15,6 @@ from rlsapp.domain import medicines
 
 from .models import Patient, PersonRecord
 
-# history_change_reason markers: events that go and come back with their medicine.
-DELETED_WITH_MEDICINE = "deleted with its medicine"
-RESTORED_WITH_MEDICINE = "restored with its medicine"
-
 
 class TakenRecord(PersonRecord):
     """A treatment taken from a start date: listed newest first."""

@@ -5,24 +5,15 @@ from simple_history.utils import bulk_create_with_history
 from rlsapp.domain import rules, units
 
 from .. import treatment_rules
-from ..models import (
+from ..change_reasons import (
     DELETED_WITH_DRAW,
-    LEFT_OUT_CHOICES,
+    DELETED_WITH_MEDICINE,
     RESTORED,
     RESTORED_WITH_DRAW,
-    Infusion,
-    LabDraw,
-    LabResult,
-    Patient,
-    SymptomScore,
-)
-from ..treatments import (
-    DELETED_WITH_MEDICINE,
     RESTORED_WITH_MEDICINE,
-    TREATMENT_MODELS,
-    Medication,
-    MedicationEvent,
 )
+from ..models import LEFT_OUT_CHOICES, Infusion, LabDraw, LabResult, Patient, SymptomScore
+from ..treatments import TREATMENT_MODELS, Medication, MedicationEvent
 from ..versions import bump_data_version, one_bump_at_the_end
 from .base import (
     DRAWS,

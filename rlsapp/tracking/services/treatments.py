@@ -2,8 +2,9 @@
 treatment_rules before anything is saved."""
 
 from .. import treatment_rules
+from ..change_reasons import DELETED_WITH_MEDICINE
 from ..models import Patient
-from ..treatments import DELETED_WITH_MEDICINE, Medication, MedicationEvent, OralIronCourse
+from ..treatments import Medication, MedicationEvent, OralIronCourse
 from ..versions import one_bump_at_the_end
 from .base import KIND_OF, MEDICINES, ORAL_IRON, UNCHECKED, _by, _changed, _claim_version
 
