@@ -42,6 +42,11 @@ CONFIRMED = "confirmed"
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 CONVENTION_NAMES = {"point": "decimal point", "comma": "decimal comma"}
+# What the preview says after reading the file again with a new choice.
+_READ_AS = {
+    "date_order": lambda order: f"Dates read as: {DATE_ORDERS[order].lower()}.",
+    "number_convention": lambda convention: f"Numbers read with a {CONVENTION_NAMES[convention]}.",
+}
 
 
 def _parse(source, data, date_order, number_convention="auto", region=None, columns=None):
@@ -273,34 +278,30 @@ def import_preview(request, token):
         )
         return redirect("patient_import", patient.pk)
     payload = pending.payload
-    date_form = DateOrderForm(initial={"date_order": payload["date_order"]})
-    number_form = NumberConventionForm(
-        initial={"number_convention": payload.get("number_convention") or "point"}
-    )
+    # The choices that read the kept CSV again, each a form named as _read_again's argument.
+    choice_forms = {
+        "date_order": DateOrderForm(initial={"date_order": payload["date_order"]}),
+        "number_convention": NumberConventionForm(
+            initial={"number_convention": payload.get("number_convention") or "point"}
+        ),
+    }
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "discard":
             pending.delete()
             messages.info(request, "Import discarded; nothing was saved.")
             return redirect(patient)
-        if action == "date_order" and pending.source == "csv" and pending.raw:
-            date_form = DateOrderForm(request.POST)
-            if date_form.is_valid():
-                order = date_form.cleaned_data["date_order"]
-                if _read_again(request, pending, date_order=order) is not None:
-                    messages.info(request, f"Dates read as: {DATE_ORDERS[order].lower()}.")
+        if action in choice_forms and pending.source == "csv" and pending.raw:
+            form = choice_forms[action] = type(choice_forms[action])(request.POST)
+            if form.is_valid():
+                choice = form.cleaned_data[action]
+                if _read_again(request, pending, **{action: choice}) is not None:
+                    messages.info(request, _READ_AS[action](choice))
                 return redirect("interop_preview", pending.token)
         if action == "conflicts":
             return _settle_conflicts(request, pending)
         if action == "columns" and pending.source == "csv" and pending.raw:
             return _choose_columns(request, pending)
-        if action == "number_convention" and pending.source == "csv" and pending.raw:
-            number_form = NumberConventionForm(request.POST)
-            if number_form.is_valid():
-                convention = number_form.cleaned_data["number_convention"]
-                if _read_again(request, pending, number_convention=convention) is not None:
-                    messages.info(request, f"Numbers read with a {CONVENTION_NAMES[convention]}.")
-                return redirect("interop_preview", pending.token)
         if action == "confirm":
             if payload["needs_date_order"]:
                 messages.error(request, "Choose the order of the dates before importing.")
@@ -358,8 +359,8 @@ def import_preview(request, token):
         "error_total": error_total,
         "kept_for": _hours(),
         "skipped": sorted(payload["skipped"].items()),
-        "date_form": date_form,
-        "number_form": number_form,
+        "date_form": choice_forms["date_order"],
+        "number_form": choice_forms["number_convention"],
         "number_convention_name": CONVENTION_NAMES.get(payload.get("number_convention", "")),
         "read_differently": payload.get("read_differently", []),
         "unusual": payload.get("unusual", []),
