@@ -80,13 +80,19 @@ def _normalised(text: str, locale: str) -> str | None:
     return text
 
 
+MAX_DIGITS = 15
+
+
 def _read(text: str, locale: str) -> Decimal | None:
     normal = _normalised(text, locale)
-    if normal is None or not any(c.isdigit() for c in normal):
+    digits = sum(c.isdigit() for c in normal or "")
+    # No lab prints more digits than this; longer numbers overflow the decimal context
+    # when Babel's strict check and the display re-format them.
+    if not 0 < digits <= MAX_DIGITS:
         return None
     try:
         value = babel_numbers.parse_decimal(normal, locale=locale, strict=True)
-    except babel_numbers.NumberFormatError:
+    except (babel_numbers.NumberFormatError, ArithmeticError):
         return None
     return value if value.is_finite() else None
 

@@ -332,3 +332,14 @@ def test_the_international_region_shows_results_as_before(value, comparator):
         assert formats.format_result(code, value, comparator, R["intl"]) == units.format_result(
             code, value, comparator
         )
+
+
+def test_a_number_too_long_for_any_lab_is_unreadable_not_an_error():
+    from rlsapp.domain.regions import REGIONS
+
+    for region in REGIONS.values():
+        for text in ["10000000000000000000000.000", "1" * 60, "9" * 30 + ",5"]:
+            try:
+                formats.read_number(text, region)
+            except formats.NumberError:
+                pass  # refused with a message: fine; any other exception is a 500
