@@ -85,6 +85,7 @@ PAGES = [
     ("worklist", False),
     ("patient_create", False),
     ("account_settings", False),
+    ("reminders", False),
     ("twofactor_setup", False),
     ("patient_detail", True),
     ("patient_edit", True),
