@@ -41,26 +41,30 @@ def course_problems(course: OralIronCourse, today=None) -> dict[str, str]:
         problem := medicines.elemental_problem(course.elemental_mg)
     ):
         problems["elemental_mg"] = f"Elemental iron per dose: {problem}."
-    if course.started_on and not problems.keys() & {"started_on", "ended_on"}:
-        same = OralIronCourse.objects.filter(
-            patient_id=course.patient_id, product=course.product
-        ).exclude(pk=course.pk)
-        for other in same:
-            if course.product == "other" and (
-                other.product_other.strip().casefold() != course.product_other.strip().casefold()
-            ):
-                continue
-            if medicines.overlaps(
-                course.started_on, course.ended_on, other.started_on, other.ended_on
-            ):
-                end = f"{other.ended_on:%Y-%m-%d}" if other.ended_on else "ongoing"
-                problems["started_on"] = (
-                    f"Overlaps the {other.product_label} course from "
-                    f"{other.started_on:%Y-%m-%d} ({end}): courses of the same product may not "
-                    "overlap. Change that course's end date, or these dates."
-                )
-                break
+    dates_valid = not problems.keys() & {"started_on", "ended_on"}
+    if course.started_on and dates_valid and (other := _overlapping(course)):
+        end = f"{other.ended_on:%Y-%m-%d}" if other.ended_on else "ongoing"
+        problems["started_on"] = (
+            f"Overlaps the {other.product_label} course from {other.started_on:%Y-%m-%d} "
+            f"({end}): courses of the same product may not overlap. Change that course's "
+            "end date, or these dates."
+        )
     return problems
+
+
+def _overlapping(course: OralIronCourse) -> OralIronCourse | None:
+    """The first saved course of the same product (an "other" one: of the same name) whose
+    dates overlap this one's."""
+    name = course.product_other.strip().casefold()
+    same = OralIronCourse.objects.filter(
+        patient_id=course.patient_id, product=course.product
+    ).exclude(pk=course.pk)
+    for other in same:
+        if course.product == "other" and other.product_other.strip().casefold() != name:
+            continue
+        if medicines.overlaps(course.started_on, course.ended_on, other.started_on, other.ended_on):
+            return other
+    return None
 
 
 def medication_problems(medication: Medication, today=None) -> dict[str, str]:
@@ -76,14 +80,16 @@ def medication_problems(medication: Medication, today=None) -> dict[str, str]:
         if problem:
             problems["dose"] = f"Starting dose: {problem}."
     if medication.pk and start and not problems.keys() & {"started_on", "stopped_on"}:
-        for event in MedicationEvent.objects.filter(medication_id=medication.pk):
-            if medicines.event_problem(event.happened_on, start, stop):
-                field = "started_on" if event.happened_on < start else "stopped_on"
-                problems[field] = (
-                    f"The event “{event}” would fall outside the time taken: change or "
-                    "delete that event first, or choose dates that include it."
-                )
-                break
+        events = MedicationEvent.objects.filter(medication_id=medication.pk)
+        outside = next(
+            (e for e in events if medicines.event_problem(e.happened_on, start, stop)), None
+        )
+        if outside is not None:
+            field = "started_on" if outside.happened_on < start else "stopped_on"
+            problems[field] = (
+                f"The event “{outside}” would fall outside the time taken: change or "
+                "delete that event first, or choose dates that include it."
+            )
     return problems
 
 
