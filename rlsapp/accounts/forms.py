@@ -105,4 +105,4 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class AccountSettingsForm(RegionChoiceMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "region", "email_reminders"]
+        fields = ["first_name", "last_name", "region"]  # reminders: the Reminders page

@@ -47,6 +47,14 @@ class User(AbstractUser):
         help_text="Reminders still show in the app and the calendar feed when this is off.",
     )
 
+    # Calendar entries travel to third-party calendar services: by default they say only
+    # "Ferritin re-check" and link back (reminders/calendar.py).
+    calendar_names = models.BooleanField(
+        "show the person's name and the reason in calendar entries",
+        default=False,
+        help_text="Off: entries say only “Ferritin re-check” and link back here.",
+    )
+
     # An account made by open sign-up cannot sign in until the link mailed to its address
     # is followed (rlsapp/accounts/signup.py); operator-made accounts start confirmed.
     email_confirmed = models.BooleanField(

@@ -21,7 +21,7 @@ never medical advice.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from rlsapp.domain import estimate as estimates
@@ -50,6 +50,7 @@ class Settings:
     population_spread: float = estimates.POPULATION_SPREAD
     first_recheck_min_weeks: int = 6  # a draw earlier than this does not count as the first
     course_days: int = 14  # infusions this close form one split-dose course
+    skip_weekends: bool = False  # a re-check on a Saturday or Sunday moves to the Monday
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,21 @@ def current_estimate(
     )
 
 
+def skip_weekend(day: date) -> date:
+    """The day itself on a weekday; the Monday after on a Saturday or a Sunday, when most
+    labs and surgeries are closed."""
+    return day + timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
+
+
+def off_the_weekend(rule: Rule) -> Rule:
+    """The rule moved to the Monday when it lands on a weekend, its reason saying so."""
+    monday = skip_weekend(rule.due)
+    if monday == rule.due:
+        return rule
+    moved = f"{rule.reason}, moved from {rule.due:%A} to Monday"
+    return replace(rule, due=monday, reason=moved)
+
+
 def next_recheck(
     settings: Settings,
     points: Iterable[Point],
@@ -303,6 +319,8 @@ def next_recheck(
     predicted = predicted_rule(settings, estimate, latest)
     if predicted:
         rules.append(predicted)
+    if settings.skip_weekends:
+        rules = [off_the_weekend(r) for r in rules]
     rules.sort(key=lambda r: (r.due, TIE_ORDER[r.kind]))
 
     notes = []

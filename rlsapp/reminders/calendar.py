@@ -7,6 +7,8 @@ in a subscribed calendar and a one-off download never duplicates the feed's.
 The feed is polled far more often than re-checks change, so each open reminder's
 event is rendered once, when it is saved (Reminder.save stores `event_text`), and
 the feed only writes the calendar's header and footer around the stored events.
+What an event shows depends on its owner's `calendar_names` setting: changing that
+setting renders the account's stored events again (services.set_calendar_names).
 """
 
 import datetime
@@ -28,7 +30,21 @@ def uid(reminder):
     return f"rlsapp-reminder-{reminder.pk}@{host}"
 
 
+def with_names(reminder) -> bool:
+    """Whether the owner lets entries carry the person's name and the reason (a setting,
+    off by default: calendar entries travel to third-party calendar services)."""
+    return reminder.patient.owner.calendar_names
+
+
 def description(reminder):
+    if not with_names(reminder):
+        return "\n\n".join(
+            [
+                "The reason and the dates are in rlsapp:",
+                f"{settings.SITE_URL}{reminder.get_absolute_url()}",
+                DISCLAIMER,
+            ]
+        )
     lines = [f"{capfirst(reminder.reason)}.", *reminder.note_lines]
     if reminder.window_text:
         lines.insert(1, reminder.window_text)
@@ -38,7 +54,9 @@ def description(reminder):
 
 
 def event(reminder):
-    summary = f"Ferritin re-check: {reminder.patient.name}"
+    summary = "Ferritin re-check"
+    if with_names(reminder):
+        summary = f"{summary}: {reminder.patient.name}"
     item = icalendar.Event()
     item.add("uid", uid(reminder))
     item.add("dtstamp", reminder.updated or timezone.now())

@@ -48,3 +48,50 @@ class SnoozeForm(forms.Form):
     def snooze_until(self):
         weeks = self.cleaned_data.get("weeks")
         return self.today + datetime.timedelta(weeks=weeks) if weeks else self.cleaned_data["until"]
+
+
+class ReminderSettingsForm(forms.Form):
+    """The account's reminder settings on one page. Days ahead and weekends are settings of
+    each person (the re-check rules read them there); this form sets them for everyone the
+    account tracks, and leaves days ahead alone when left blank."""
+
+    email_reminders = forms.BooleanField(
+        label="Email me when a re-check is due",
+        required=False,
+        help_text="Sent in the morning of the re-check date. Re-checks still show here and in "
+        "your calendar when this is off.",
+    )
+    days_ahead = forms.IntegerField(
+        label="Days ahead",
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text="When your results predict ferritin falling below the threshold, the "
+        "re-check is set this many days before that day (default 14).",
+        error_messages={
+            "min_value": "Days ahead: enter a whole number from 0 to 120.",
+            "max_value": "Days ahead: enter a whole number from 0 to 120.",
+            "invalid": "Days ahead: enter a whole number from 0 to 120.",
+        },
+    )
+    skip_weekends = forms.BooleanField(
+        label="Move a re-check that falls on a Saturday or Sunday to the Monday",
+        required=False,
+    )
+    calendar_names = forms.BooleanField(
+        label="Show the person's name and the reason in calendar entries",
+        required=False,
+        help_text="Off (the default), entries say only “Ferritin re-check” with a link back "
+        "here: calendar services and anyone who sees your calendar learn nothing more.",
+    )
+
+    @classmethod
+    def initial_for(cls, user, people):
+        """Today's values; days ahead only when everyone has the same."""
+        lead = {p.reminder_lead_days for p in people}
+        return {
+            "email_reminders": user.email_reminders,
+            "days_ahead": lead.pop() if len(lead) == 1 else None,
+            "skip_weekends": bool(people) and all(p.skip_weekends for p in people),
+            "calendar_names": user.calendar_names,
+        }

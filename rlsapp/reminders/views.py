@@ -1,18 +1,22 @@
-"""Snooze, dismiss and calendar views. Every reminder lookup goes through access.py."""
+"""The Reminders page, snooze, dismiss and calendar views. Every reminder lookup goes through
+access.py."""
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
+from rlsapp.tracking.models import Patient
 
 from . import calendar, services
 from .access import get_reminder_for_user
-from .forms import SnoozeForm
+from .forms import ReminderSettingsForm, SnoozeForm
 from .models import CalendarFeed, Reminder
 
 FEED_LIMIT = 500
@@ -66,7 +70,10 @@ def reminder_ics(request, pk):
     reminder = get_reminder_for_user(request, pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    body = calendar.calendar([reminder], name=f"Ferritin re-check: {reminder.patient.name}")
+    name = "Ferritin re-check"
+    if calendar.with_names(reminder):
+        name = f"{name}: {reminder.patient.name}"
+    body = calendar.calendar([reminder], name=name)
     return _ics_response(body, f"ferritin-recheck-{reminder.remind_on:%Y-%m-%d}.ics")
 
 
@@ -95,7 +102,7 @@ def calendar_feed(request, token):
         if missing:
             rendered = {
                 r.pk: r.render_event()
-                for r in Reminder.objects.filter(pk__in=missing).select_related("patient")
+                for r in Reminder.objects.filter(pk__in=missing).select_related("patient__owner")
             }
             rows = [(pk, text or rendered.get(pk, "")) for pk, text in rows]
         body = calendar.from_events(text for _, text in rows)
@@ -103,18 +110,65 @@ def calendar_feed(request, token):
     return _ics_response(body)
 
 
+def subscription(request, feed):
+    """The feed's addresses and QR code, for the page shown once, when the address is made:
+    https for copying, webcal:// for a calendar app to subscribe with one tap."""
+    https = request.build_absolute_uri(feed.get_absolute_url())
+    webcal = "webcal://" + https.split("://", 1)[1]
+    qr = segno.make(webcal, error="m").svg_inline(scale=4, border=2)
+    return {"feed_url": https, "webcal_url": webcal, "qr_svg": mark_safe(qr)}
+
+
+def render_reminders_page(request, form=None, new_feed=None, status=200):
+    people = list(Patient.objects.for_user(request.user))
+    if form is None:
+        form = ReminderSettingsForm(initial=ReminderSettingsForm.initial_for(request.user, people))
+    feed = new_feed or CalendarFeed.objects.filter(user=request.user).first()
+    context = {
+        "form": form,
+        "people": people,
+        "feed": feed,
+        # The address is a secret that works without signing in: shown in full only in
+        # the answer that made it, never on a later visit.
+        **(subscription(request, new_feed) if new_feed else {}),
+    }
+    return render(request, "reminders/reminders.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminders_page(request):
+    """Email, days ahead, weekends and the calendar subscription on one page."""
+    if request.method == "GET":
+        return render_reminders_page(request)
+    form = ReminderSettingsForm(request.POST)
+    if not form.is_valid():
+        return render_reminders_page(request, form, status=400)
+    data = form.cleaned_data
+    services.save_settings(
+        request.user,
+        list(Patient.objects.for_user(request.user)),
+        email=data["email_reminders"],
+        days_ahead=data["days_ahead"],
+        skip_weekends=data["skip_weekends"],
+        names=data["calendar_names"],
+    )
+    messages.success(request, "Reminder settings saved.")
+    return redirect("reminders")
+
+
 @login_required
 @require_POST
 def calendar_regenerate(request):
-    CalendarFeed.objects.update_or_create(
+    feed, _ = CalendarFeed.objects.update_or_create(
         user=request.user, defaults={"token": CalendarFeed.new_token()}
     )
     messages.success(
         request,
-        "New calendar address made. The old one, if any, stops working: "
-        "subscribe your calendar to the new one.",
+        "New calendar address made. The old one, if any, stops working. Subscribe your "
+        "calendar to this one now: it is shown only this once.",
     )
-    return redirect("account_settings")
+    return render_reminders_page(request, new_feed=feed)
 
 
 @login_required
@@ -122,4 +176,4 @@ def calendar_regenerate(request):
 def calendar_stop(request):
     CalendarFeed.objects.filter(user=request.user).delete()
     messages.success(request, "Calendar feed turned off; its address no longer works.")
-    return redirect("account_settings")
+    return redirect("reminders")

@@ -46,6 +46,7 @@ def settings_for(patient: Patient) -> recheck.Settings:
         population_slope=patient.population_slope,
         first_recheck_min_weeks=patient.first_recheck_min_weeks,
         course_days=patient.course_days,
+        skip_weekends=patient.skip_weekends,
     )
 
 

@@ -128,6 +128,8 @@ ADVANCED_HELP = {
     "1000 mg infusion in that study (Earley et al. 2005).",
     "leave_out_oral_iron": "On by default. Iron tablets raise ferritin for a while; results "
     "taken during a course would make the fall look slower than it is.",
+    "skip_weekends": "Off by default. On, a re-check date that falls on a Saturday or "
+    "Sunday moves to the Monday after.",
 }
 
 
@@ -159,6 +161,7 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "use_population_slope",
             "population_slope",
             "leave_out_oral_iron",
+            "skip_weekends",
         ]
         widgets = {"birth_date": DateInput()}
 
@@ -187,6 +190,7 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             "use_population_slope",
             "population_slope",
             "leave_out_oral_iron",
+            "skip_weekends",
             HTML("</details>"),
         )
 

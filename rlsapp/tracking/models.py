@@ -90,6 +90,10 @@ class Patient(models.Model):
         default=True,
         help_text="Ferritin rises during a course: such a rise is not a slower decline.",
     )
+    skip_weekends = models.BooleanField(
+        "move a re-check that falls on a weekend to the Monday",
+        default=False,
+    )
 
     created = models.DateTimeField(auto_now_add=True)
     # Bumped on every save through a form; a stale version means someone else saved first.

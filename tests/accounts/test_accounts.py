@@ -70,7 +70,15 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, db, em
     assert not mail.outbox
 
 
-def test_account_settings_turn_reminder_emails_off(owner_client, owner):
-    owner_client.post(reverse("account_settings"), {"first_name": "Alice", "last_name": ""})
+def test_the_reminders_page_turns_reminder_emails_off(owner_client, owner):
+    owner_client.post(reverse("reminders"), {"days_ahead": "14"})
     owner.refresh_from_db()
     assert not owner.email_reminders
+
+
+def test_account_settings_leave_reminder_emails_to_the_reminders_page(owner_client, owner):
+    owner_client.post(reverse("account_settings"), {"first_name": "Alice", "last_name": ""})
+    owner.refresh_from_db()
+    assert owner.email_reminders
+    page = owner_client.get(reverse("account_settings")).content.decode()
+    assert reverse("reminders") in page

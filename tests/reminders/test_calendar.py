@@ -32,6 +32,8 @@ def events(response):
 def test_the_feed_lists_open_rechecks_as_all_day_events_with_an_alarm(
     client, owner, patient, feed_url
 ):
+    owner.calendar_names = True  # the name and the reason (off by default: test_reminders_page)
+    owner.save()
     add_infusion(patient, INFUSED)
     bob = Patient.objects.create(owner=owner, name="Bob")
     add_ferritin(bob, datetime.date(2025, 1, 10), 120)
@@ -104,9 +106,15 @@ def test_turning_the_feed_off_and_deactivating_the_account_close_it(
     assert client.get(feed_url).status_code == 404
 
 
-def test_the_settings_page_shows_the_feed_address(owner_client, feed_url):
-    page = owner_client.get(reverse("account_settings")).content.decode()
-    assert f"http://testserver{feed_url}" in page
+def test_the_feed_address_is_shown_once_when_made_and_not_on_a_later_visit(owner_client, owner):
+    made = owner_client.post(reverse("calendar_regenerate")).content.decode()
+    feed_url = CalendarFeed.objects.get(user=owner).get_absolute_url()
+    assert f"http://testserver{feed_url}" in made
+    assert f"webcal://testserver{feed_url}" in made
+    later = owner_client.get(reverse("reminders")).content.decode()
+    assert feed_url not in later
+    assert "shown once" in later
+    assert feed_url not in owner_client.get(reverse("account_settings")).content.decode()
 
 
 def test_the_feed_needs_three_queries_or_fewer_however_many_rechecks(

@@ -56,6 +56,7 @@ def test_the_email_and_the_calendar_carry_the_window(patient):
     body = compose(reminder, latest_ferritin([patient.pk]).get(patient.pk)).body
     assert reminder.window_text in body
     assert "Why: Ferritin estimated to fall below 100 µg/L most likely in" in body
+    reminder.patient.owner.calendar_names = True  # off, the calendar carries no reason
     text = calendar.description(reminder)
     assert text.split("\n\n")[1] == reminder.window_text
 

@@ -29,6 +29,13 @@ def feed_url(owner):
     ).get_absolute_url()
 
 
+@pytest.fixture(autouse=True)
+def names_on(owner):
+    """These tests follow names and reasons into the events (off by default)."""
+    owner.calendar_names = True
+    owner.save()
+
+
 @pytest.fixture
 def clinic(owner, patient):
     """Re-checks of every kind: after an infusion, routine, estimated (with its window,
@@ -48,7 +55,7 @@ def clinic(owner, patient):
 
 def built_afresh():
     """The calendar as the icalendar builder makes it from the rows, event by event."""
-    reminders = Reminder.objects.open().select_related("patient").order_by("remind_on", "pk")
+    reminders = Reminder.objects.open().select_related("patient__owner").order_by("remind_on", "pk")
     return calendar.calendar(list(reminders))
 
 

@@ -3,8 +3,6 @@ from django.utils import timezone
 
 from rlsapp.domain import recheck
 
-from ..models import CalendarFeed
-
 register = template.Library()
 
 URGENCY = {
@@ -32,11 +30,3 @@ def urgency_class(urgency):
 @register.filter
 def urgency_label(urgency):
     return URGENCY.get(urgency, ("", ""))[1]
-
-
-@register.inclusion_tag("reminders/calendar_card.html", takes_context=True)
-def calendar_feed_card(context):
-    request = context["request"]
-    feed = CalendarFeed.objects.filter(user=request.user).first()
-    url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
-    return {"feed": feed, "feed_url": url, "csrf_token": context.get("csrf_token")}
