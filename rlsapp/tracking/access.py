@@ -12,7 +12,8 @@ from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
 def get_patient_for_user(request, pk, with_status=False):
-    patients = Patient.objects.for_user(request.user)
+    # With its owner: saves and pages read the owner's settings (region, calendar names).
+    patients = Patient.objects.for_user(request.user).select_related("owner")
     if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
         patients = patients.select_related("status")
     return get_object_or_404(patients, pk=pk)
