@@ -8,6 +8,7 @@ field. Saving goes through services.save_treatment.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from . import services, treatment_rules
@@ -15,10 +16,27 @@ from .forms import DateInput, RangeMessagesMixin, VersionCheckMixin
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-def _widgets(*dates, text):
-    widgets = {name: DateInput() for name in dates}
-    widgets[text] = forms.Textarea(attrs={"rows": 2})
-    return widgets
+def _formfield(model_field, **kwargs):
+    """Every treatment form's widgets: dates with the date picker, notes in a short box."""
+    if isinstance(model_field, models.DateField) and not isinstance(
+        model_field, models.DateTimeField
+    ):
+        kwargs["widget"] = DateInput()
+    elif isinstance(model_field, models.TextField):
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 2})
+    return model_field.formfield(**kwargs)
+
+
+class TreatmentMeta:
+    formfield_callback = staticmethod(_formfield)
+    # By field name, for whichever form has the field (an event's dose help names its
+    # medicine's unit: MedicationEventForm sets it).
+    help_texts = {
+        "product_other": "Only when the product is “Other”.",
+        "schedule_other": "Only when the schedule is “Other”.",
+        "drug_other": "Only when the medicine is “Other”.",
+        "dose": "The total per day when started; record later changes as dose changes.",
+    }
 
 
 class TreatmentFormMixin(VersionCheckMixin):
@@ -84,27 +102,17 @@ class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm
     range_units = {"elemental_mg": " mg"}
     rows = COURSE_ROWS
 
-    class Meta:
+    class Meta(TreatmentMeta):
         model = OralIronCourse
         fields = _fields(COURSE_ROWS)
-        widgets = _widgets("started_on", "ended_on", text="notes")
-        help_texts = {
-            "product_other": "Only when the product is “Other”.",
-            "schedule_other": "Only when the schedule is “Other”.",
-        }
 
 
 class MedicationForm(TreatmentFormMixin, forms.ModelForm):
     rows = MEDICINE_ROWS
 
-    class Meta:
+    class Meta(TreatmentMeta):
         model = Medication
         fields = _fields(MEDICINE_ROWS)
-        widgets = _widgets("started_on", "stopped_on", text="notes")
-        help_texts = {
-            "drug_other": "Only when the medicine is “Other”.",
-            "dose": "The total per day when started; record later changes as dose changes.",
-        }
         error_messages = {"dose": {"invalid": "Starting dose: enter a number."}}
 
 
@@ -112,10 +120,9 @@ class MedicationEventForm(TreatmentFormMixin, forms.ModelForm):
     date_field = "happened_on"
     rows = EVENT_ROWS
 
-    class Meta:
+    class Meta(TreatmentMeta):
         model = MedicationEvent
         fields = _fields(EVENT_ROWS)
-        widgets = _widgets("happened_on", text="note")
         error_messages = {"dose": {"invalid": "New dose: enter a number."}}
 
     def __init__(self, *args, medication=None, **kwargs):
