@@ -29,6 +29,12 @@ DISCLAIMER = (
 )
 # Points along the drawn band: enough for a smooth curve, few enough for the JSON.
 BAND_STEPS = 16
+# How far past the latest result the band is drawn (issue 16 item 5): as far again as the
+# history shown, so a person's results keep most of a phone-wide chart, at least half a
+# year, stretched to show the estimated date plus a month, never more than a year.
+HORIZON_MIN_DAYS = 183
+HORIZON_MAX_DAYS = 365
+HORIZON_MARGIN_DAYS = 30
 
 
 def _r(value, digits=1):
@@ -91,8 +97,21 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def _projection(estimate: estimates.Estimate | None, episode, threshold):
-    """The current episode's estimate: its words, its window and the band to draw."""
+def _horizon(ferritin, infusions, estimate):
+    """The last day the band is drawn to, or None without a ferritin result."""
+    if not ferritin:
+        return None
+    latest = ferritin[-1].day
+    first = min([ferritin[0].day, *(i.day for i in infusions[:1])])
+    ahead = max((latest - first).days, HORIZON_MIN_DAYS)
+    if estimate is not None and estimate.crossing:
+        ahead = max(ahead, (estimate.crossing - latest).days + HORIZON_MARGIN_DAYS)
+    return latest + timedelta(days=min(ahead, HORIZON_MAX_DAYS))
+
+
+def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon=None):
+    """The current episode's estimate: its words, its window and the band to draw, cut at
+    `horizon` (the words keep the whole window)."""
     if estimate is None:
         return None
     data = {
@@ -112,6 +131,7 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold):
         "half_life_weeks": _r(estimate.half_life_weeks),
         "from": None,
         "band": [],
+        "band_cut": False,
         "fit_line": None,
     }
     trend = estimate.trend
@@ -124,6 +144,8 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold):
         start = estimate.start
         data["from"] = _point(start)
         end = estimate.late or (episode.end - timedelta(days=1) if episode.end else None)
+        if horizon is not None and (end is None or end > horizon):
+            end, data["band_cut"] = max(horizon, start.day), True
         span = (end - start.day).days
         band = []
         for i in range(BAND_STEPS + 1):
@@ -206,7 +228,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 population_spread=settings.population_spread,
             )
         if episode.is_current:
-            current_projection = _projection(estimate, episode, threshold)
+            horizon = _horizon(ferritin, history.infusions, estimate)
+            current_projection = _projection(estimate, episode, threshold, horizon)
         first = bisect_left(score_days, episode.dose.start)
         last = len(scores) if episode.end is None else bisect_left(score_days, episode.end)
         episode_scores = scores[first:last]
