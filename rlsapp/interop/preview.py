@@ -11,6 +11,7 @@ import re
 from rlsapp.domain import formats, products, regions, units
 
 from . import conflicts, treatment_preview
+from .treatment_preview import preview_row
 
 COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 
@@ -88,43 +89,21 @@ def preview_items(payload, region=None):
             details.insert(0, f"Lab: {draw['lab_name']}")
         if duplicates and status != "duplicate":
             details.append(f"{duplicates} result(s) already saved: skipped")
-        items.append(
-            {
-                "rows": draw["rows"],
-                "kind": "Lab results",
-                "date": draw["drawn_on"],
-                "details": details,
-                "status": status,
-            }
-        )
+        items.append(preview_row(draw, "Lab results", draw["drawn_on"], details, status))
     clashes = plan.get("infusion_conflicts") or [None] * len(plan["infusions"])
     for infusion, new, clash in zip(payload["infusions"], plan["infusions"], clashes, strict=True):
         product = products.full_name(infusion["product"], infusion["product_other"])
         details = [f"{product}, {infusion['dose_mg']} mg"]
         if infusion["reaction"]:
             details.append(f"Reaction: {infusion['reaction']}")
-        items.append(
-            {
-                "rows": infusion["rows"],
-                "kind": "Infusion",
-                "date": infusion["given_on"],
-                "details": details,
-                "status": conflicts.status(clash, new),
-            }
-        )
+        status = conflicts.status(clash, new)
+        items.append(preview_row(infusion, "Infusion", infusion["given_on"], details, status))
     for score, new in zip(payload["symptoms"], plan["symptoms"], strict=True):
         details = [f"Severity {score['severity']} of 10"]
         if score["onset_time"]:
             details.append(f"began {score['onset_time'][:5]}")
-        items.append(
-            {
-                "rows": score["rows"],
-                "kind": "Symptom score",
-                "date": score["recorded_on"],
-                "details": details,
-                "status": "new" if new else "duplicate",
-            }
-        )
+        status = "new" if new else "duplicate"
+        items.append(preview_row(score, "Symptom score", score["recorded_on"], details, status))
     items.extend(treatment_preview.items(payload))
     items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
     for item in items:

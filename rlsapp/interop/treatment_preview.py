@@ -38,6 +38,17 @@ def _status(new, record, refused):
     return "refused" if record["rows"][0] in refused else "duplicate"
 
 
+def preview_row(record, kind, date, details, status):
+    """One row of the import preview (preview.preview_items lists every kind with it)."""
+    return {
+        "rows": record["rows"],
+        "kind": kind,
+        "date": date,
+        "details": details,
+        "status": status,
+    }
+
+
 def items(payload):
     """Preview rows for the courses and medicines; a refused one is marked 'refused'."""
     plan = payload["plan"]
@@ -52,13 +63,5 @@ def items(payload):
                 status = "new"
             else:
                 status = "refused" if record["rows"][0] in refused else "duplicate"
-            found.append(
-                {
-                    "rows": record["rows"],
-                    "kind": kind,
-                    "date": record["started_on"],
-                    "details": details(record),
-                    "status": status,
-                }
-            )
+            found.append(preview_row(record, kind, record["started_on"], details(record), status))
     return found
