@@ -153,6 +153,7 @@ def test_the_walk_finds_the_urls_of_every_app():
         "restore_record",
         "patient_chart_data",
         "patient_report",
+        "patient_chart_table",
         "patient_export_csv",
         "patient_export_fhir",
         "patient_import",

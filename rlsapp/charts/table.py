@@ -1,0 +1,93 @@
+"""The chart as a table (issue 16 item 5): every test and symptom score by date.
+
+Read from the same chart history as the chart (queries.load_history: two queries whatever
+the length), so the table holds what the chart draws. Server-rendered rather than built
+by the chart's script: it then works without JavaScript or when the CDN is down (the
+chart's error message points here), and writes numbers and dates the account's region's
+way (issue 11) as every other page does.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from rlsapp.domain import formats, units
+from rlsapp.tracking.access import get_patient_for_user
+
+from .queries import History, load_history
+
+SYMBOLS = dict(units.COMPARATOR_CHOICES)
+
+
+@dataclass
+class Row:
+    day: date
+    values: dict = field(default_factory=dict)  # analyte code -> [text, ...]
+    left_out: set = field(default_factory=set)  # analyte codes with a value left out
+    scores: list = field(default_factory=list)
+    infusions: list = field(default_factory=list)
+
+
+def _value(result, region):
+    analyte = units.ANALYTES[result.analyte]
+    symbol = SYMBOLS.get(result.comparator, "") if result.comparator else ""
+    return symbol + formats.format_decimal(result.value, region, analyte.decimals)
+
+
+def build_table(history: History, region) -> dict:
+    """Columns (the analytes measured, in the app's order) and rows, newest day first."""
+    rows: dict[date, Row] = {}
+
+    def row(day):
+        return rows.setdefault(day, Row(day))
+
+    for result in history.results:
+        r = row(result.day)
+        r.values.setdefault(result.analyte, []).append(_value(result, region))
+        if result.analyte == "ferritin" and result.left_out_reason:
+            r.left_out.add(result.analyte)
+    for day, severity in history.scores:
+        row(day).scores.append(str(severity))
+    for infusion in history.infusions:
+        row(infusion.day).infusions.append(infusion.label)
+    measured = {result.analyte for result in history.results}
+    columns = [
+        {"code": code, "label": a.label, "unit": a.display_unit}
+        for code, a in units.ANALYTES.items()
+        if code in measured
+    ]
+    ordered = sorted(rows.values(), key=lambda r: r.day, reverse=True)
+    return {
+        "columns": columns,
+        "rows": [
+            {
+                "date": formats.format_date(r.day, region),
+                "iso": r.day.isoformat(),
+                "cells": [
+                    {
+                        "text": " / ".join(r.values.get(c["code"], [])),
+                        "left_out": c["code"] in r.left_out,
+                    }
+                    for c in columns
+                ],
+                "score": " / ".join(r.scores),
+                "infusions": r.infusions,
+            }
+            for r in ordered
+        ],
+        "has_scores": bool(history.scores),
+        "has_infusions": bool(history.infusions),
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def results_table(request, pk):
+    patient = get_patient_for_user(request, pk)
+    table = build_table(load_history(patient), request.user.region_rules)
+    return render(request, "charts/results_table.html", {"patient": patient, "table": table})
