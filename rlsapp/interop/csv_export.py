@@ -71,45 +71,59 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
+def _row(record, day, note, columns):
+    """One CSV row: every kind has its record name, its date (ISO) and its note."""
+    return {"record": record, "date": day.isoformat(), "note": note, **columns}
+
+
 def treatment_rows(courses, medications):
     """Oral iron courses, then each medicine followed by its events (which name it)."""
     for course in sorted(courses, key=lambda c: (c.started_on, c.pk)):
-        yield {
-            "record": "oral iron",
-            "date": course.started_on.isoformat(),
-            "product": medicines.iron_label(course.product, course.product_other),
-            "dose (mg)": _number(course.elemental_mg),
-            "schedule": course.schedule_other
+        schedule = (
+            course.schedule_other
             if course.schedule == "other"
-            else medicines.SCHEDULES[course.schedule],
-            "vitamin C": "yes" if course.with_vitamin_c else "no",
-            "end date": _iso(course.ended_on),
-            "why stopped": course.stop_reason,
-            "note": course.notes,
-        }
+            else medicines.SCHEDULES[course.schedule]
+        )
+        yield _row(
+            "oral iron",
+            course.started_on,
+            course.notes,
+            {
+                "product": medicines.iron_label(course.product, course.product_other),
+                "dose (mg)": _number(course.elemental_mg),
+                "schedule": schedule,
+                "vitamin C": "yes" if course.with_vitamin_c else "no",
+                "end date": _iso(course.ended_on),
+                "why stopped": course.stop_reason,
+            },
+        )
     for medication in sorted(medications, key=lambda m: (m.started_on, m.pk)):
         name = medicines.drug_label(medication.drug, medication.drug_other)
-        yield {
-            "record": "medicine",
-            "date": medication.started_on.isoformat(),
-            "product": name,
-            "daily dose": _number(medication.dose),
-            "dose unit": medication.dose_unit,
-            "end date": _iso(medication.stopped_on),
-            "why stopped": medication.stop_reason,
-            "note": medication.notes,
-        }
-        for event in sorted(medication.events.all(), key=lambda e: (e.happened_on, e.pk)):
-            yield {
-                "record": "medicine event",
-                "date": event.happened_on.isoformat(),
+        yield _row(
+            "medicine",
+            medication.started_on,
+            medication.notes,
+            {
                 "product": name,
-                "medicine started": medication.started_on.isoformat(),
-                "event": medicines.EVENT_LABELS[event.kind],
-                "daily dose": "" if event.dose is None else _number(event.dose),
-                "dose unit": medication.dose_unit if event.dose is not None else "",
-                "note": event.note,
-            }
+                "daily dose": _number(medication.dose),
+                "dose unit": medication.dose_unit,
+                "end date": _iso(medication.stopped_on),
+                "why stopped": medication.stop_reason,
+            },
+        )
+        for event in sorted(medication.events.all(), key=lambda e: (e.happened_on, e.pk)):
+            yield _row(
+                "medicine event",
+                event.happened_on,
+                event.note,
+                {
+                    "product": name,
+                    "medicine started": medication.started_on.isoformat(),
+                    "event": medicines.EVENT_LABELS[event.kind],
+                    "daily dose": "" if event.dose is None else _number(event.dose),
+                    "dose unit": medication.dose_unit if event.dose is not None else "",
+                },
+            )
 
 
 def rows(draws, infusions, symptom_scores):
@@ -118,36 +132,32 @@ def rows(draws, infusions, symptom_scores):
     for draw in sorted(draws, key=lambda d: (d.drawn_on, d.pk)):
         for result in sorted(draw.results, key=lambda r: order.index(r.analyte)):
             info = units.ANALYTES[result.analyte]
-            yield {
-                "record": "lab",
-                "date": draw.drawn_on.isoformat(),
-                "lab": draw.lab_name,
-                "analyte": info.label,
-                "loinc": info.loinc,
-                "value as entered": result.entered_value,
-                "unit as entered": result.entered_unit,
-                "stored value": result.comparator + _number(result.value),
-                "stored unit": info.display_unit,
-                "calculated": "yes" if result.calculated else "",
-                "note": draw.note,
-            }
+            yield _row(
+                "lab",
+                draw.drawn_on,
+                draw.note,
+                {
+                    "lab": draw.lab_name,
+                    "analyte": info.label,
+                    "loinc": info.loinc,
+                    "value as entered": result.entered_value,
+                    "unit as entered": result.entered_unit,
+                    "stored value": result.comparator + _number(result.value),
+                    "stored unit": info.display_unit,
+                    "calculated": "yes" if result.calculated else "",
+                },
+            )
     for infusion in sorted(infusions, key=lambda i: (i.given_on, i.pk)):
-        yield {
-            "record": "infusion",
-            "date": infusion.given_on.isoformat(),
+        columns = {
             "product": infusion.product_full_name,
             "dose (mg)": infusion.dose_mg,
             "reaction": infusion.reaction,
-            "note": infusion.notes,
         }
+        yield _row("infusion", infusion.given_on, infusion.notes, columns)
     for score in sorted(symptom_scores, key=lambda s: (s.recorded_on, s.pk)):
-        yield {
-            "record": "symptom",
-            "date": score.recorded_on.isoformat(),
-            "severity": score.severity,
-            "onset time": score.onset_time.strftime("%H:%M") if score.onset_time else "",
-            "note": score.note,
-        }
+        onset = score.onset_time.strftime("%H:%M") if score.onset_time else ""
+        columns = {"severity": score.severity, "onset time": onset}
+        yield _row("symptom", score.recorded_on, score.note, columns)
 
 
 def write_csv(draws, infusions, symptom_scores, courses=(), medications=()) -> str:
