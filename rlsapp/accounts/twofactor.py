@@ -198,6 +198,9 @@ def twofactor_setup(request):
     context = {
         "form": form,
         "qr_svg": _qr_svg(device),
+        # On the phone that holds the authenticator, a QR code cannot be scanned: the same
+        # otpauth:// address as a link opens the app instead.
+        "otpauth_url": device.config_url,
         "secret": _spaced_secret(device),
     }
     return render(request, "accounts/twofactor_setup.html", context)

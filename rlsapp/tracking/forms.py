@@ -2,7 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from rlsapp.domain import recheck, rules
 
@@ -277,6 +279,21 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
             self.add_error(None, note)
 
 
+class TapScale(forms.widgets.ChoiceWidget):
+    """Radio buttons drawn as a row of buttons (0 to 10), one tap to choose. Not a
+    RadioSelect subclass, so crispy-forms renders it with this template, not as a list."""
+
+    input_type = "radio"
+    template_name = "tracking/widgets/tap_scale.html"
+    option_template_name = "django/forms/widgets/radio_option.html"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates, not the form renderer's (which sees only app and Django
+        # form templates).
+        context = self.get_context(name, value, attrs)
+        return mark_safe(render_to_string(self.template_name, context))
+
+
 class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     class Meta:
         model = SymptomScore
@@ -293,7 +310,8 @@ class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         self.fields["recorded_on"] = RegionDateField(
             region=region or patient.owner.region_rules, label="Date"
         )
-        self.fields["severity"].widget.attrs["step"] = 1
+        # A row of eleven buttons to tap, not a bare number box.
+        self.fields["severity"].widget = TapScale(choices=[(n, str(n)) for n in range(11)])
         if not self.instance.pk:
             self.initial.setdefault("recorded_on", timezone.localdate())
         self.helper = FormHelper()

@@ -1,0 +1,80 @@
+"""Issue 16 item 7 in Chromium at 390 and 1280 px: a failed form's error summary takes
+focus and its links move focus to the field; the 0–10 scale is tapped; the history's
+Restore is in view without scrolling sideways."""
+
+import datetime
+
+import pytest
+
+from rlsapp.tracking import services
+from rlsapp.tracking.models import SymptomScore
+
+from .test_charts_in_browser import sign_in_with_cookie
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_failed_form_focuses_its_summary_and_links_to_the_field(
+    page, context, live_server, owner, patient, console_errors, screenshot, width
+):
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + f"/patients/{patient.pk}/infusions/new/")
+    page.get_by_label("Dose").fill("99999")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator("#error-summary").is_visible()
+    screenshot(page, f"issue16-error-summary-{width}")
+    page.locator("#error-summary a", has_text="Dose").click()
+    assert page.evaluate("document.activeElement.id") == "id_dose_mg"
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_symptom_score_is_one_tap_on_the_scale(
+    page, context, live_server, owner, patient, console_errors, screenshot, width
+):
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + f"/patients/{patient.pk}/symptoms/new/")
+    buttons = page.locator(".tap-scale label")
+    assert buttons.count() == 11
+    boxes = [buttons.nth(i).bounding_box() for i in (0, 10)]
+    assert boxes[0]["y"] == boxes[1]["y"]  # one row
+    assert boxes[1]["x"] + boxes[1]["width"] <= width and boxes[0]["width"] >= 24
+    buttons.nth(7).click()
+    screenshot(page, f"issue16-tap-scale-{width}")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert SymptomScore.objects.get().severity == 7
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_restore_is_in_view_on_the_history_page(
+    page, context, live_server, owner, patient, console_errors, screenshot, width
+):
+    day = datetime.date(2026, 10, 1)
+    for n in range(3):
+        score = services.save_record(
+            SymptomScore(patient=patient, recorded_on=day, severity=n, note="restless evening")
+        )
+        services.delete(score)
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + f"/patients/{patient.pk}/history/")
+    restore = page.get_by_role("button", name="Restore").first
+    box = restore.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page_width(page) <= width
+    screenshot(page, f"issue16-history-{width}", full_page=True)
+    restore.click()
+    page.wait_for_load_state()
+    assert SymptomScore.objects.count() == 1
+    assert console_errors == []
