@@ -107,6 +107,8 @@ def render_patient_page(request, patient):
         "summary": getattr(patient, "status", None),
         "latest": [latest[code] for code in units.ANALYTES if code in latest],
         "charts": build_chart_data(patient, history, today),
+        # For each result's flag: a high soon after an infusion is explained, not alarmed.
+        "infusion_days": [infusion.day for infusion in history.infusions],
         "draws": draws,
         "more_draws": more_draws,
         "infusions": infusions,

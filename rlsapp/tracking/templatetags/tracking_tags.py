@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from rlsapp.domain import formats, regions
+from rlsapp.domain import formats, regions, result_flags
 
 from ..lab_entry import result_text
 
@@ -21,18 +21,56 @@ def region_date(context, value):
     return formats.format_date(value, _region(context))
 
 
+def _infusion_days(context, patient):
+    """The person's infusion days, oldest first: from the page when it has them, else one
+    query for the whole template."""
+    days = context.get("infusion_days")
+    if days is not None:
+        return days
+    key = ("infusion_days", patient.pk)
+    if key not in context.render_context:
+        context.render_context[key] = sorted(patient.infusions.values_list("given_on", flat=True))
+    return context.render_context[key]
+
+
+# The words beside the colour (issue 16 item 6), so a flag never rests on colour or hover.
+AFTER_WORDS = (
+    "expected after an infusion: ferritin rises as infused iron enters the stores, then falls"
+)
+
+
 @register.simple_tag(takes_context=True)
 def result_value(context, result, patient):
-    """A stored value with its flag, and the value as the lab printed it when that differs."""
-    flag, why = result.flag(patient.sex, patient.ferritin_threshold)
-    html = format_html(
-        '<span class="{}" title="{}">{}</span>',
-        f"value-{flag}" if flag else "",
-        why,
-        result_text(result, _region(context)),
+    """A stored value with its flag in words ("low", "high", "after infusion") and why,
+    and the value as the lab printed it when that differs. A high soon after an infusion
+    is the expected rise (domain/result_flags.py), explained rather than alarmed about."""
+    draw = result.draw
+    flag = result_flags.result_flag(
+        result.analyte,
+        result.value,
+        result.comparator,
+        sex=patient.sex,
+        threshold=patient.ferritin_threshold,
+        day=draw.drawn_on,
+        infusion_days=_infusion_days(context, patient),
+        after_infusion=draw.after_infusion,
     )
-    if flag:
-        html += format_html(' <span class="visually-hidden">({})</span>', why)
+    css = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}.get(flag.word, "")
+    html = format_html('<span class="{}">{}</span>', css, result_text(result, _region(context)))
+    if flag.word == result_flags.AFTER:
+        why = AFTER_WORDS if result.analyte == "ferritin" else flag.why.split(": ", 1)[-1]
+        html += format_html(
+            ' <span class="flag-word flag-after">after infusion</span>'
+            ' <span class="flag-why">({})</span>',
+            why,
+        )
+    elif flag:
+        html += format_html(
+            ' <span class="flag-word flag-{}">{}</span> <span class="flag-why">({})</span>',
+            flag.word,
+            flag.word,
+            flag.why,
+        )
     if result.converted:
         html += format_html(' <span class="entered-as">lab: {}</span>', result.entered_display)
     if result.calculated:
