@@ -31,7 +31,8 @@ DISCLAIMER = (
 BAND_STEPS = 16
 # How far past the latest result the band is drawn (issue 16 item 5): as far again as the
 # history shown, so a person's results keep most of a phone-wide chart, at least half a
-# year, stretched to show the estimated date plus a month, never more than a year.
+# year, stretched to show the estimated date plus a month if that is within a year, never
+# more than a year.
 HORIZON_MIN_DAYS = 183
 HORIZON_MAX_DAYS = 365
 HORIZON_MARGIN_DAYS = 30
@@ -105,7 +106,10 @@ def _horizon(ferritin, infusions, estimate):
     first = min([ferritin[0].day, *(i.day for i in infusions[:1])])
     ahead = max((latest - first).days, HORIZON_MIN_DAYS)
     if estimate is not None and estimate.crossing:
-        ahead = max(ahead, (estimate.crossing - latest).days + HORIZON_MARGIN_DAYS)
+        # Stretched to show the estimated date, unless that lies past the year anyway.
+        to_crossing = (estimate.crossing - latest).days + HORIZON_MARGIN_DAYS
+        if to_crossing <= HORIZON_MAX_DAYS:
+            ahead = max(ahead, to_crossing)
     return latest + timedelta(days=min(ahead, HORIZON_MAX_DAYS))
 
 

@@ -1,4 +1,4 @@
-"""The chart palette (static/js/patient_charts.js), read from the file itself: every line
+"""The chart palette (static/js/chart_parts.js), read from the file itself: every line
 at least 3:1 against the white page and every text colour 4.5:1 (WCAG 2.2, 1.4.11 and
 1.4.3). Issue 16 item 5."""
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-JS = Path(__file__).resolve().parents[2] / "static" / "js" / "patient_charts.js"
+JS = Path(__file__).resolve().parents[2] / "static" / "js" / "chart_parts.js"
 PAGE = "#FFFFFF"
 
 
