@@ -20,6 +20,9 @@ def report(client, patient):
     return response.content.decode()
 
 
+NONE = "· not measured"  # a dot on the page, words for a screen reader
+
+
 def results_rows(html):
     """The results table's rows as text, newest first: [date, ferritin, TSAT, Hb, Hct, phos]."""
     table = html[
@@ -75,13 +78,21 @@ def test_results_over_time_are_flagged_in_words_against_the_ranges(owner_client,
 
     rows = results_rows(html)
     assert rows == [
-        ["24 Feb 2025", "350 high (above range 30–300)", "31", "·", "·", "·", "City Lab (Roche)"],
+        [
+            "24 Feb 2025",
+            "350 high (above range 30–300)",
+            "31",
+            NONE,
+            NONE,
+            NONE,
+            "City Lab (Roche)",
+        ],
         [
             "12 Feb 2024",
             # the expected rise six weeks after the infusion, not an alarm
             "512 after infusion (above range 30–300, 6 weeks after an infusion: ferritin rises "
             "as infused iron enters the stores, then falls)",
-            "·",
+            NONE,
             "16.5 high (above range 12–16)",  # Alice's range: female
             "44",
             "2.2 low (below range 2.5–4.5)",
@@ -91,8 +102,8 @@ def test_results_over_time_are_flagged_in_words_against_the_ranges(owner_client,
             "25 Dec 2023",
             "19 low (below threshold 100)",
             "12 low (below range 20–50)",
-            "·",
-            "·",
+            NONE,
+            NONE,
             "3.1",
             "City Lab (Roche)",
         ],
