@@ -123,6 +123,13 @@ def test_the_demo_history_chart_labels_legend_and_axes(
     for code, css in swatches:
         assert css is not None and hex_of(css) == colours[code], code
     screenshot(page.locator("section.charts figure").first, f"history-chart-{width}")
+    screenshot(page.locator("section.charts"), f"charts-demo-{width}")
+    # The estimate's words under the chart: at least 12 px, at least 4.5:1 on white.
+    size, colour = page.evaluate(
+        """() => { const s = getComputedStyle(document.getElementById("projection-note"));
+                   return [parseFloat(s.fontSize), s.color]; }"""
+    )
+    assert size >= 12 and contrast(hex_of(colour), "#FFFFFF") >= 4.5, (size, colour)
 
     # Every series shown: still two y-axes, labels still clear of every point.
     for code, _ in swatches:
