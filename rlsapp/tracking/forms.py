@@ -77,6 +77,10 @@ class VersionCheckMixin:
     a layout set render_hidden_fields. save() calls `save_through_service`.
     """
 
+    # Rendered by tracking/record_form.html or patient_form.html, whose error summary lists
+    # the form-wide errors (templates/bootstrap5/errors.html then leaves them out).
+    error_summary = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
