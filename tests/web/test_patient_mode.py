@@ -74,7 +74,7 @@ def test_technical_columns_are_explained_beside_the_table(owner_client, patient)
     for weeks, value in ((6, 400), (10, 350), (14, 300)):
         add_draw(patient, week(weeks), ferritin=value)
     html = owner_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
-    help_box = html[html.index('<details class="term-help') :]
+    help_box = html[html.index("What the columns mean") :]
     help_box = help_box[: help_box.index("</details>")]
     for term in ("Half-life", "R²", "Points used", "Lab changed"):
         assert f"<dt>{term}</dt>" in help_box
@@ -109,3 +109,12 @@ def test_empty_sections_collapse_into_one_line_once_something_is_recorded(owner_
     assert "Not recorded yet:" in html
     assert "No symptom scores recorded" not in html and "No oral iron courses" not in html
     assert reverse("symptom_create", args=[patient.pk]) in html
+
+
+def test_the_person_page_explains_its_words_on_a_tap(owner_client, patient):
+    add_draw(patient, DAY0, ferritin=42)
+    html = owner_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    help_box = html[html.index('<details class="term-help') :]
+    help_box = help_box[: help_box.index("</details>")]
+    for term in ("Threshold", "Transferrin saturation (TSAT)", "Estimate, 8 in 10"):
+        assert f"<dt>{term}</dt>" in help_box
