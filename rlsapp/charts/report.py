@@ -6,7 +6,8 @@ the report is meant to fit one or two printed pages, and every result stays in t
 """
 
 from rlsapp.domain import formats, regions, units
-from rlsapp.domain.result_flags import AFTER, result_flag
+from rlsapp.domain.result_flags import AFTER
+from rlsapp.tracking.fit_inputs import flag_result
 
 from .queries import History
 
@@ -46,15 +47,8 @@ def columns(patient, region):
 
 
 def _flag(r, patient, infusion_days):
-    return result_flag(
-        r.analyte,
-        r.value,
-        r.comparator,
-        sex=patient.sex,
-        threshold=patient.ferritin_threshold,
-        day=r.day,
-        infusion_days=infusion_days,
-        after_infusion=r.after_infusion,
+    return flag_result(
+        patient, r.analyte, r.value, r.comparator, r.day, r.after_infusion, infusion_days
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from rlsapp.domain import medicines, recheck
+from rlsapp.domain import medicines, recheck, result_flags
 from rlsapp.domain.kinetics import Point
 
 from .models import LEFT_OUT_CHOICES, Patient
@@ -47,6 +47,21 @@ def settings_for(patient: Patient) -> recheck.Settings:
         first_recheck_min_weeks=patient.first_recheck_min_weeks,
         course_days=patient.course_days,
         skip_weekends=patient.skip_weekends,
+    )
+
+
+def flag_result(patient: Patient, analyte, value, comparator, day, after_infusion, infusion_days):
+    """A result's flag against the person's sex and ferritin threshold, so the person page
+    and the report say the same words; `infusion_days` sorted, oldest first."""
+    return result_flags.result_flag(
+        analyte,
+        value,
+        comparator,
+        sex=patient.sex,
+        threshold=patient.ferritin_threshold,
+        day=day,
+        infusion_days=infusion_days,
+        after_infusion=after_infusion,
     )
 
 

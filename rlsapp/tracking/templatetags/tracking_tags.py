@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from rlsapp.domain import formats, regions, result_flags
 
+from ..fit_inputs import flag_result
 from ..lab_entry import result_text
 
 register = template.Library()
@@ -45,15 +46,14 @@ def result_value(context, result, patient):
     and the value as the lab printed it when that differs. A high soon after an infusion
     is the expected rise (domain/result_flags.py), explained rather than alarmed about."""
     draw = result.draw
-    flag = result_flags.result_flag(
+    flag = flag_result(
+        patient,
         result.analyte,
         result.value,
         result.comparator,
-        sex=patient.sex,
-        threshold=patient.ferritin_threshold,
-        day=draw.drawn_on,
-        infusion_days=_infusion_days(context, patient),
-        after_infusion=draw.after_infusion,
+        draw.drawn_on,
+        draw.after_infusion,
+        _infusion_days(context, patient),
     )
     css = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}.get(flag.word, "")
     html = format_html('<span class="{}">{}</span>', css, result_text(result, _region(context)))
