@@ -15,8 +15,9 @@ from .queries import History
 ANALYTES = ("ferritin", "tsat", "hemoglobin", "hematocrit", "phosphate")
 # Newest draws shown: with the chart, the infusions and the medicines, two pages.
 MAX_ROWS = 12
-# Newest infusions listed with their reactions.
-MAX_INFUSIONS = 8
+# Newest infusions listed with their reactions, and newest compared by their declines.
+MAX_INFUSIONS = 6
+MAX_EPISODES = 4
 SYMBOLS = dict(units.COMPARATOR_CHOICES) | {"": ""}
 
 

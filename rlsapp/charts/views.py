@@ -57,9 +57,12 @@ def report(request, pk):
             : report_data.MAX_INFUSIONS
         ]
     )
+    # The printed pages hold the newest infusions' declines; every one is on the person page.
+    episodes = charts["episodes"]
     context = {
         "patient": patient,
-        "charts": charts,
+        "charts": charts | {"episodes": episodes[-report_data.MAX_EPISODES :]},
+        "earlier_episodes": max(0, len(episodes) - report_data.MAX_EPISODES),
         "results": report_data.results_table(patient, history, charts, region),
         "infusions": infusions,
         "earlier_infusions": len(history.infusions) - len(infusions),

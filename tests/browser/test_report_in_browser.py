@@ -9,7 +9,7 @@ import pytest
 from rlsapp.tracking.models import Infusion
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_charts_in_browser import PIXELS, sign_in_with_cookie, wait_for_charts
-from tests.charts.helpers import add_draw
+from tests.charts.helpers import add_draw, add_long_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,3 +101,17 @@ def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page, "report-issue16-print", full_page=True)
     assert console_errors == []
+
+
+def test_ten_years_of_results_still_print_on_two_pages(page, context, live_server, owner, patient):
+    add_long_history(patient, 500)  # ten infusions, 500 draws, 250 symptom scores
+    sign_in_with_cookie(context, live_server, owner)
+    page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
+    wait_for_charts(page)
+    page.emulate_media(media="print")
+    for paper, width in (("A4", 703), ("Letter", 725)):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(300)
+        pdf = page.pdf(format=paper, print_background=True)
+        (SCREENSHOTS / f"report-issue16-long-{paper}.pdf").write_bytes(pdf)
+        assert 1 <= pdf_pages(pdf) <= 2, paper

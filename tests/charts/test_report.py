@@ -152,6 +152,22 @@ def test_a_long_history_keeps_the_newest_rows_and_says_how_many_are_left_out(own
     assert "18 earlier draws not shown;" in html
 
 
+def test_ten_infusions_print_the_newest_and_say_where_the_rest_are(owner_client, patient):
+    add_long_history(patient, 500)  # ten infusions
+
+    html = report(owner_client, patient)
+
+    kinetics = html[
+        html.index('id="infusion-kinetics"') : html.index(
+            "</table>", html.index('id="infusion-kinetics"')
+        )
+    ]
+    assert kinetics.count("<tr data-infusion=") == 4
+    assert "The newest 4 infusions; 6 earlier ones are compared on the person’s page" in html
+    assert html.count('<th scope="row" class="date">') >= 6 + 12  # infusions, results
+    assert "4 earlier infusions not listed here" in html
+
+
 def test_the_query_count_does_not_grow_with_the_history(owner_client, patient):
     def count():
         with CaptureQueriesContext(connection) as queries:
