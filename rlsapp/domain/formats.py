@@ -85,10 +85,11 @@ MAX_DIGITS = 15
 
 def _read(text: str, locale: str) -> Decimal | None:
     normal = _normalised(text, locale)
-    digits = sum(c.isdigit() for c in normal or "")
-    # No lab prints more digits than this; longer numbers overflow the decimal context
-    # when Babel's strict check and the display re-format them.
-    if not 0 < digits <= MAX_DIGITS:
+    if normal is None or not any(c.isdigit() for c in normal):
+        return None
+    # No lab prints more significant digits than this (leading zeros do not count); longer
+    # numbers overflow the decimal context when Babel's strict check re-formats them.
+    if sum(c.isdigit() for c in normal.lstrip("0")) > MAX_DIGITS:
         return None
     try:
         value = babel_numbers.parse_decimal(normal, locale=locale, strict=True)
