@@ -9,6 +9,7 @@ import pytest
 from rlsapp.tracking import services
 from rlsapp.tracking.models import SymptomScore
 
+from .test_accessibility import scan
 from .test_charts_in_browser import sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,9 @@ def test_a_failed_form_focuses_its_summary_and_links_to_the_field(
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.locator("#error-summary").is_visible()
     screenshot(page, f"issue16-error-summary-{width}")
+    found = {}
+    scan(page, found, "infusion form with its error summary")
+    assert found == {}
     page.locator("#error-summary a", has_text="Dose").click()
     assert page.evaluate("document.activeElement.id") == "id_dose_mg"
     assert console_errors == []
@@ -74,6 +78,9 @@ def test_restore_is_in_view_on_the_history_page(
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert page_width(page) <= width
     screenshot(page, f"issue16-history-{width}", full_page=True)
+    found = {}
+    scan(page, found, "history as cards")
+    assert found == {}
     restore.click()
     page.wait_for_load_state()
     assert SymptomScore.objects.count() == 1

@@ -9,6 +9,7 @@ import pytest
 from rlsapp.tracking.models import Infusion, SymptomScore
 from tests.charts.helpers import DAY0, add_draw, week
 
+from .test_accessibility import scan
 from .test_charts_in_browser import sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +46,9 @@ def test_home_opens_her_own_page_with_three_buttons(
     assert page.get_by_role("link", name="Printable report").is_visible()
     assert page_width(page) <= width
     screenshot(page, f"issue16-more-menu-{width}")
+    found = {}
+    scan(page, found, "person page with More… open")
+    assert found == {}
     page.keyboard.press("Escape")
     assert not page.get_by_role("link", name="Printable report").is_visible()
     page.get_by_text("More…").click()

@@ -5,6 +5,7 @@ import pytest
 
 from rlsapp.reminders.models import CalendarFeed
 
+from .test_accessibility import scan
 from .test_charts_in_browser import sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,9 @@ def test_a_new_address_can_be_copied_and_fits_a_phone(
     assert token in page.evaluate("navigator.clipboard.readText()")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"issue16-reminders-new-address-{width}", full_page=True)
+    found = {}
+    scan(page, found, "reminders page with a new address")
+    assert found == {}
     page.goto(live_server.url + "/reminders/")
     assert token not in page.content()
     assert console_errors == []
