@@ -25,7 +25,7 @@ def test_a_failed_record_form_lists_each_error_with_a_link_to_its_field(owner_cl
     html = owner_client.post(url, {"given_on": "", "product": "other", "dose_mg": "99999"})
     box = summary(html.content.decode())
     assert "js/error_summary.js" in html.content.decode()
-    links = dict(re.findall(r'<a href="#([^"]+)"[^>]*>([^<]+)</a>', box))
+    links = dict(re.findall(r'<a [^>]*href="#([^"]+)"[^>]*>([^<]+)</a>', box))
     assert set(links) >= {"id_given_on", "id_dose_mg", "id_product_other"}
     assert links["id_dose_mg"].startswith("Dose")
     assert "nothing was saved" in box
@@ -33,9 +33,7 @@ def test_a_failed_record_form_lists_each_error_with_a_link_to_its_field(owner_cl
 
 def test_a_failed_person_form_has_the_summary_too(owner_client):
     html = owner_client.post(reverse("patient_create"), patient_post(name="")).content.decode()
-    assert '<a href="#id_name" data-focus="id_name">Name: This field is required.</a>' in summary(
-        html
-    )
+    assert 'href="#id_name" data-focus="id_name">Name: This field is required.</a>' in summary(html)
 
 
 def test_a_form_without_errors_has_no_summary(owner_client, patient):
