@@ -87,6 +87,12 @@ def scan(page, found, name):
 def signed_out_pages(page, live_server, found):
     check(page, f"{live_server.url}/accounts/login/", found, "sign-in")
     check(page, f"{live_server.url}/accounts/signup/", found, "sign-up")
+    check(page, f"{live_server.url}/accounts/password/reset/", found, "password reset")
+    # a failed sign-in, as a person meets it
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector(".invalid-feedback, .alert-danger")
+    scan(page, found, "sign-in with errors")
 
 
 def signed_in_pages(page, live_server, patient, found):
@@ -100,7 +106,7 @@ def signed_in_pages(page, live_server, patient, found):
     check(page, f"{base}/draws/new/", found, "lab form")
     # sent empty: the errors as a person meets them
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    page.wait_for_selector("#error-summary")
     scan(page, found, "lab form with errors")
     check(page, f"{base}/infusions/new/", found, "infusion form")
     check(page, f"{base}/symptoms/new/", found, "symptom form")
