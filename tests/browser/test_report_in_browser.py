@@ -93,6 +93,12 @@ def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
     assert page.evaluate(OVERFLOW) <= 0  # the wide tables scroll inside their own box
     screenshot(page, "report-issue16-390", full_page=True)
     screenshot(page.locator(".clinician-report > div").first, "report-issue16-390-head")
+    # The results table scrolls sideways here: the keyboard reaches it and can scroll it.
+    box = page.get_by_role("region", name="Results table")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
     screenshot(page.locator(".report-results"), "report-issue16-390-results")
 
     page.emulate_media(media="print")
