@@ -284,6 +284,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
 
     return {
         "today": today.isoformat(),
+        # The account's region, for the numbers Chart.js writes on axes and in tooltips.
+        "locale": patient.owner.region_rules.locale.replace("_", "-"),
         "threshold": threshold,
         "reference_lines": [{"value": v, "label": label} for v, label in REFERENCE_LINES],
         "population_slope": population,

@@ -2,7 +2,8 @@ import datetime
 
 from django import forms
 
-from rlsapp.tracking.forms import DateInput
+from rlsapp.domain import formats
+from rlsapp.tracking.lab_entry import RegionDateField
 
 from .services import snooze_range
 
@@ -13,20 +14,18 @@ class SnoozeForm(forms.Form):
     weeks = forms.TypedChoiceField(
         choices=[("", "—"), (1, "1 week"), (2, "2 weeks")], coerce=int, required=False
     )
-    until = forms.DateField(label="Snooze until", required=False, widget=DateInput())
 
-    def __init__(self, *args, today, **kwargs):
+    def __init__(self, *args, today, region, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.today, self.region = today, region
         self.earliest, self.latest = snooze_range(today)
-        self.fields["until"].widget.attrs.update(
-            {"min": self.earliest.isoformat(), "max": self.latest.isoformat()}
-        )
+        # Typed the account's region's way (or ISO), as every other date in the app.
+        self.fields["until"] = RegionDateField(region=region, label="Snooze until", required=False)
 
     def range_message(self):
-        return (
-            f"Snooze until: enter a date from {self.earliest:%Y-%m-%d} to {self.latest:%Y-%m-%d}."
-        )
+        earliest = formats.format_date(self.earliest, self.region)
+        latest = formats.format_date(self.latest, self.region)
+        return f"Snooze until: enter a date from {earliest} to {latest}."
 
     def clean_until(self):
         until = self.cleaned_data["until"]

@@ -37,7 +37,7 @@ def reminder_snooze(request, pk):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     data = request.POST if request.method == "POST" else None
-    form = SnoozeForm(data, today=timezone.localdate())
+    form = SnoozeForm(data, today=timezone.localdate(), region=request.user.region_rules)
     if request.method == "POST" and form.is_valid():
         until = form.snooze_until()
         services.snooze(reminder, until)

@@ -171,8 +171,12 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if region is not None:  # the birth date typed the account's region's way, or ISO
+            self.fields["birth_date"] = RegionDateField(
+                region=region, label="Birth date", required=False
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.render_hidden_fields = True

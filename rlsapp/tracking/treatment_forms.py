@@ -11,8 +11,11 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 
+from rlsapp.domain import formats
+
 from . import services, treatment_rules
 from .forms import DateInput, RangeMessagesMixin, VersionCheckMixin
+from .lab_entry import RegionDateField
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
@@ -53,6 +56,17 @@ class TreatmentFormMixin(VersionCheckMixin):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        # Dates typed the account's region's way (or ISO), as on the lab form.
+        region = patient.owner.region_rules
+        for name, field in list(self.fields.items()):
+            if isinstance(field, forms.DateField):
+                hint = f"As {formats.date_hint(region)}."
+                self.fields[name] = RegionDateField(
+                    region=region,
+                    label=field.label,
+                    required=field.required,
+                    help_text=f"{field.help_text} {hint}".strip() if field.help_text else hint,
+                )
         if not self.instance.pk:
             self.initial.setdefault(self.date_field, timezone.localdate())
         self.helper = FormHelper()

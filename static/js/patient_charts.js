@@ -353,6 +353,8 @@
   }
 
   function draw(section, data) {
+    // Axis and tooltip numbers as the account's region writes them (1.050,5 or 1,050.5).
+    if (data.locale) window.Chart.defaults.locale = data.locale;
     const charts = [];
     const history = section.querySelector("#history-chart");
     if (history) {

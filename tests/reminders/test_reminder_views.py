@@ -57,7 +57,7 @@ def test_it_snoozes_to_a_chosen_date(owner_client, reminder):
         ({"until": "2025-04-20"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
         ({"until": "2024-01-01"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
         ({"until": "2026-04-21"}, "Snooze until: enter a date from 2025-04-21 to 2026-04-20."),
-        ({"until": "next tuesday"}, "Enter a valid date."),
+        ({"until": "next tuesday"}, "Snooze until: read “next tuesday”: enter it as yyyy-mm-dd"),
         ({"weeks": "9"}, "Select a valid choice."),
         ({}, "Choose 1 week, 2 weeks or a date."),
         ({"weeks": "1", "until": "2025-06-01"}, "not both"),

@@ -48,3 +48,32 @@ def test_a_symptom_date_in_another_format_is_refused_naming_the_expected_one(
 def test_a_new_symptom_score_still_starts_at_today(owner_client, german, patient, today):
     form = owner_client.get(reverse("symptom_create", args=[patient.pk])).context["form"]
     assert f'value="{today:%d.%m.%Y}"' in str(form["recorded_on"])
+
+
+def test_oral_iron_and_medicine_dates_are_typed_the_regions_way(owner_client, german, patient):
+    from rlsapp.tracking.treatments import OralIronCourse
+    from tests.tracking.test_treatments import course_post
+
+    url = reverse("course_create", args=[patient.pk])
+    html = str(owner_client.get(url).context["form"]["started_on"])
+    assert 'type="text"' in html and 'placeholder="dd.mm.yyyy"' in html
+    data = course_post("", started_on="20.10.2026", ended_on="")
+    assert owner_client.post(url, data).status_code == 302
+    assert OralIronCourse.objects.get().started_on == DAY
+
+
+def test_a_birth_date_is_typed_the_regions_way(owner_client, german, patient):
+    from rlsapp.tracking.models import Patient
+    from tests.tracking.helpers import patient_post
+
+    url = reverse("patient_edit", args=[patient.pk])
+    data = patient_post(birth_date="17.05.1980", version=patient.version)
+    assert owner_client.post(url, data).status_code == 302
+    assert Patient.objects.get().birth_date == datetime.date(1980, 5, 17)
+    form = owner_client.get(url).context["form"]
+    assert 'value="17.05.1980"' in str(form["birth_date"])
+
+
+def test_the_chart_writes_numbers_in_the_regions_locale(owner_client, german, patient):
+    data = owner_client.get(reverse("patient_chart_data", args=[patient.pk])).json()
+    assert data["locale"] == "de-DE"

@@ -11,7 +11,7 @@ from ..forms import CONFLICT_MESSAGE, EditConflict, PatientForm
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request):
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, region=request.user.region_rules)
     if request.method == "POST" and form.is_valid():
         form.instance.owner = request.user
         patient = form.save()
@@ -24,7 +24,7 @@ def patient_create(request):
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, pk):
     patient = get_patient_for_user(request, pk)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(request.POST or None, instance=patient, region=request.user.region_rules)
     if request.method == "POST" and form.is_valid():
         try:
             form.save()
