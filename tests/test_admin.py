@@ -48,3 +48,34 @@ def test_an_admin_can_create_a_user_by_email(admin_client):
     )
     assert response.status_code == 302
     assert get_user_model().objects.filter(email="new@example.com").exists()
+
+
+def test_the_admin_cannot_move_a_record_to_another_person(admin_client, make_user):
+    # Moving one record would leave it in the old person's history and cached pages: the
+    # person is read-only on a record's change page, and a posted person is ignored.
+    import datetime
+
+    from rlsapp.tracking import services
+    from rlsapp.tracking.models import Infusion, Patient
+
+    owner = make_user("owner@example.com")
+    first = services.save_person(Patient(owner=owner, name="First"))
+    second = services.save_person(Patient(owner=owner, name="Second"))
+    infusion = services.save_record(
+        Infusion(patient=first, given_on=datetime.date(2025, 1, 2), dose_mg=1000)
+    )
+    url = reverse("admin:tracking_infusion_change", args=[infusion.pk])
+    page = admin_client.get(url)
+    assert "patient" not in page.context["adminform"].form.fields
+    data = {
+        "patient": second.pk,
+        "given_on": "2025-01-02",
+        "product": "fcm",
+        "product_other": "",
+        "dose_mg": "900",
+        "reaction": "",
+        "notes": "",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    infusion.refresh_from_db()
+    assert (infusion.patient_id, infusion.dose_mg) == (first.pk, 900)
