@@ -139,3 +139,17 @@ def test_a_latest_result_below_the_threshold_is_said_plainly_without_a_projectio
 
     assert "Below the threshold:</strong> The latest result (" in html
     assert "estimated, not measured" not in html  # no projected row in the data table
+
+
+def test_both_chart_canvases_take_focus_and_point_to_their_words(owner_client, patient):
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(6), ferritin=300)
+    add_draw(patient, week(12), ferritin=260)
+    html = page(owner_client, patient)
+    for canvas, words in [
+        ("history-chart", "history-summary"),
+        ("overlay-chart", "overlay-caption"),
+    ]:
+        tag = html[html.index(f'<canvas id="{canvas}"') :].split(">", 1)[0]
+        assert 'tabindex="0"' in tag and f'aria-describedby="{words}"' in tag
+        assert f'id="{words}"' in html
