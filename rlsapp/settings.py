@@ -148,9 +148,9 @@ else:
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler starts on any query its planner thinks costly, such as the
-    # worklist's per-patient subqueries, and spent longer compiling than the query then ran
-    # (bench/: about 250 ms of JIT on a 2,000-patient worklist). Off for our connections.
+    # PostgreSQL's JIT compiler starts on any query its planner thinks costly and can spend
+    # longer compiling than such a query then runs (bench/results.md). Off for our
+    # connections.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Every transaction takes SQLite's write lock as it begins, waiting up to 20 s for it.

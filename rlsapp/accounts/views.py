@@ -64,8 +64,16 @@ def signup_confirm(request, uidb64, token):
     if not signup_flow.confirm(user):
         return render(request, "accounts/signup_link_invalid.html")
     if request.session.get(signup_flow.SIGNED_UP) != user.email:
-        messages.success(request, "Your email address is confirmed. Sign in to go on.")
-        return redirect("login")
+        # Confirmed from a browser that did not sign up: whoever signed up may not be the
+        # address's owner, so their password goes and the owner chooses one by reset.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        messages.success(
+            request,
+            "Your email address is confirmed. As this is not the browser that signed up, "
+            "choose your password here: we send a link to your address.",
+        )
+        return redirect("password_reset")
     next_url = request.session.pop(signup_flow.SIGNUP_NEXT, "")
     del request.session[signup_flow.SIGNED_UP]
     login(request, user, backend="rlsapp.accounts.backends.ConfirmedEmailBackend")

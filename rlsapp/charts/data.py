@@ -214,8 +214,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     episodes = kinetics.split_episodes(points, courses)
     population = settings.population_slope if settings.use_population_slope else None
 
-    # Each episode's scores by bisection: scanning every score for every episode took ~5 ms
-    # on a ten-year history (520 scores x 18 infusions), measured by bench/.
+    # Each episode's scores by bisection: a ten-year history has hundreds of scores and
+    # a dozen or more episodes, too many to scan once per episode.
     scores = sorted(history.scores)
     score_days = [day for day, _ in scores]
     rows = []

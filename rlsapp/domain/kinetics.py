@@ -391,10 +391,6 @@ def below_since(points: Iterable[Point], threshold: float) -> date | None:
     return since
 
 
-def current_episode(episodes: list[Episode]) -> Episode | None:
-    return episodes[-1] if episodes else None
-
-
 def observed_crossing(episode: Episode, threshold: float) -> Point | None:
     """The first result after the peak (or the spike) known to be below the threshold."""
     start = episode.peak.day if episode.peak else episode.dose.day

@@ -330,16 +330,6 @@ def is_unusual(analyte_code: str, value: float) -> bool:
     return band is not None and not band[0] <= value <= band[1]
 
 
-def usual_band_text(analyte_code: str, unit: str) -> str:
-    """'5–1500 µg/L': the usual band in the unit the person typed."""
-    analyte = ANALYTES[analyte_code]
-    low, high = analyte.usual or (analyte.minimum, analyte.maximum)
-    factor = analyte.units.get(unit, 1.0)
-    low_text = format_value(analyte_code, low / factor, precise=True)
-    high_text = format_value(analyte_code, high / factor, precise=True)
-    return f"{low_text}–{high_text} {unit}"
-
-
 def format_value(analyte_code: str, value: float, precise: bool = False) -> str:
     decimals = ANALYTES[analyte_code].decimals + (1 if precise else 0)
     text = f"{value:.{decimals}f}"

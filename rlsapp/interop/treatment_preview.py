@@ -32,12 +32,6 @@ def _medicine_details(medicine):
     return details
 
 
-def _status(new, record, refused):
-    if new:
-        return "new"
-    return "refused" if record["rows"][0] in refused else "duplicate"
-
-
 def preview_row(record, kind, date, details, status):
     """One row of the import preview (preview.preview_items lists every kind with it)."""
     return {

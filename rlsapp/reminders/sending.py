@@ -91,7 +91,7 @@ def compose(reminder, latest: LabResult | None, connection=None) -> EmailMessage
             latest.analyte, latest.value, latest.comparator, patient.owner.region_rules
         ),
         "link": f"{settings.SITE_URL}{patient.get_absolute_url()}",
-        "settings_link": f"{settings.SITE_URL}{reverse('account_settings')}",
+        "settings_link": f"{settings.SITE_URL}{reverse('reminders')}",
     }
     subject = render_to_string("reminders/email_subject.txt", context).strip()
     body = render_to_string("reminders/email_body.txt", context)

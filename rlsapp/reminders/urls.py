@@ -9,5 +9,5 @@ urlpatterns = [
     path("reminders/<int:pk>/recheck.ics", views.reminder_ics, name="reminder_ics"),
     path("calendar/new/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/stop/", views.calendar_stop, name="calendar_stop"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

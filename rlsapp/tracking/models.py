@@ -198,7 +198,7 @@ class LabDraw(PersonRecord):
     class Meta:
         ordering = ["-drawn_on", "-pk"]
         # -id too: every "latest" lookup breaks ties on id, and without it PostgreSQL
-        # sorts each patient's draws again (bench/: worklist query 31-34 -> 24 ms).
+        # sorts each patient's draws again.
         indexes = [models.Index(fields=["patient", "-drawn_on", "-id"])]
 
     def __str__(self):

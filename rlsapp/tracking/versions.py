@@ -54,8 +54,8 @@ def one_bump_at_the_end():
 
 
 def _bump_all(owner_filters):
-    """One SELECT for the owners (a UNION of index lookups: OR-ing the filters made the
-    planner scan every draw of the user, 22 ms on bench/'s data), then one UPDATE."""
+    """One SELECT for the owners (a UNION of index lookups: OR-ing the filters makes the
+    planner scan every draw of the user), then one UPDATE."""
     User = get_user_model()
     unique = list({repr(sorted(f.items())): f for f in owner_filters}.values())
     if (

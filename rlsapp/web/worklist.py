@@ -76,7 +76,8 @@ class Request:
             page = 1
         return cls(
             show=show if show in FILTERS else "",
-            query=get.get("q", "").strip()[:120],
+            # NUL cannot be stored or searched in PostgreSQL text: it is no name's part.
+            query=get.get("q", "").replace("\x00", "").strip()[:120],
             sort=sort if sort in SORTS else "urgency",
             page=page,
         )

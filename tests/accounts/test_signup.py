@@ -121,14 +121,16 @@ def test_a_forged_or_broken_link_is_refused_plainly(client, make_user, path):
     assert client.post(path).status_code == 200
 
 
-def test_a_link_followed_in_another_browser_confirms_and_sends_to_sign_in(client, db):
+def test_a_link_followed_in_another_browser_confirms_and_asks_for_a_new_password(client, db):
+    # Whoever signed up may not own the address: once its owner confirms from their own
+    # browser, the password the sign-up chose no longer opens the account.
     sign_up(client, "bea@example.com")
     elsewhere = Client()
     response = follow_confirmation(elsewhere, confirm_link(mail.outbox[0]))
-    assert response.status_code == 302 and response.url == reverse("login")
+    assert response.status_code == 302 and response.url == reverse("password_reset")
     assert elsewhere.get(reverse("account_settings")).status_code == 302  # not signed in
     assert User.objects.get().email_confirmed
-    assert can_sign_in("bea@example.com", PASSWORD)
+    assert not can_sign_in("bea@example.com", PASSWORD)
 
 
 def test_opening_the_link_confirms_nothing_until_the_button(client, db):

@@ -202,3 +202,17 @@ def test_ten_thousand_rows_import_with_bulk_writes(patient, django_assert_max_nu
     assert timings["created"] == 2_500 + 10_000
     assert LabResult.objects.filter(draw__patient=patient).count() == 10_000
     # How fast is for `make bench` (bench/results.md), not for a test on a shared machine.
+
+
+def test_iron_and_tibc_imported_into_a_saved_draw_get_their_tsat(patient):
+    from rlsapp.domain.units import Measurement
+    from rlsapp.tracking import services
+
+    draw = LabDraw(patient=patient, drawn_on=DAY, lab_name="")
+    services.save_draw(draw, {"ferritin": Measurement("ferritin", 40.0, "", "40", "µg/L")})
+    import_rows(
+        patient,
+        parsed(ParsedDraw([2], DAY, "", "", [result("iron", 90.0), result("tibc", 300.0)])),
+    )
+    tsat = LabResult.objects.get(draw__patient=patient, analyte="tsat")
+    assert (tsat.draw_id, tsat.calculated, round(tsat.value, 1)) == (draw.pk, True, 30.0)

@@ -109,3 +109,10 @@ def test_the_command_counts_per_account_without_values(owner, outsider, patient)
 def test_the_settings_page_links_to_the_check(owner_client):
     html = owner_client.get(reverse("account_settings")).content.decode()
     assert reverse("stored_values_check") in html
+
+
+def test_a_posted_id_that_is_not_plain_digits_is_a_404_not_a_500(owner_client):
+    from django.urls import reverse
+
+    response = owner_client.post(reverse("stored_values_check"), {"result": "²", "choice": "²"})
+    assert response.status_code == 404

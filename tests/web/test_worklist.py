@@ -84,3 +84,12 @@ def test_fifty_a_page_and_the_query_count_does_not_grow(
 def test_the_order_is_explained_on_a_page_of_its_own(owner_client):
     page = owner_client.get(reverse("worklist_order")).content.decode()
     assert "Below the threshold, not treated since" in page
+
+
+def test_a_nul_in_the_search_is_ignored(owner_client, owner):
+    add_ferritin(Patient.objects.create(owner=owner, name="Ann"), TODAY, 150)
+    assert names(owner_client, q="An\x00n") == ["Ann"]
+
+
+def test_a_calendar_address_with_odd_characters_is_a_404(client, db):
+    assert client.get("/calendar/%00.ics").status_code == 404

@@ -11,8 +11,9 @@ from ..versions import one_bump_at_the_end
 from .base import DRAWS, IMPORT_BATCH_SIZE, INFUSIONS, SYMPTOMS, _changed
 
 
-def with_calculated_tsat(results: list[LabResult]) -> list[LabResult]:
-    """The results of one draw, with TSAT added when iron and TIBC allow (rules.py).
+def with_calculated_tsat(results: list[LabResult], saved=()) -> list[LabResult]:
+    """The new results of one draw, with TSAT added when iron and TIBC allow (rules.py),
+    reading them among the new results and those the draw already holds (`saved`).
 
     An iron/TIBC pair giving an impossible saturation adds nothing: the import's preview
     shows both values as read, and a person can correct them in the form.
@@ -21,7 +22,7 @@ def with_calculated_tsat(results: list[LabResult]) -> list[LabResult]:
         r.analyte: units.Measurement(
             r.analyte, r.value, r.comparator, r.entered_value, r.entered_unit
         )
-        for r in results
+        for r in (*saved, *results)
     }
     try:
         tsat = rules.calculated_tsat(measurements)
@@ -51,8 +52,8 @@ def add_in_bulk(
     """Insert many records at once, each with its "added" history entry.
 
     `results_by_draw` pairs each group of results with the draw it joins: one of
-    `new_draws` or the id of a draw already saved. A new draw whose results hold iron
-    and TIBC but no TSAT gets its TSAT calculated, as the form would.
+    `new_draws` or the id of a draw already saved. A draw whose results (new and saved)
+    hold iron and TIBC but no TSAT gets its TSAT calculated, as the form would.
     """
 
     def create(model, objs):
@@ -72,10 +73,14 @@ def add_in_bulk(
         draw_id = draw.pk if isinstance(draw, LabDraw) else draw
         groups.setdefault(draw_id, []).extend(group)
     new_ids = {draw.pk for draw in new_draws}
+    # Results joining saved draws: with the draw's own, iron and TIBC may now be complete
+    # (one query for all of them).
+    saved: dict[int, list[LabResult]] = {}
+    for result in LabResult.objects.filter(draw_id__in=set(groups) - new_ids):
+        saved.setdefault(result.draw_id, []).append(result)
     results = []
     for draw_id, group in groups.items():
-        if draw_id in new_ids:
-            group = with_calculated_tsat(group)
+        group = with_calculated_tsat(group, saved.get(draw_id, ()))
         for result in group:
             result.draw_id = draw_id
         results.extend(group)

@@ -11,6 +11,11 @@ from .. import stored_values
 from ..models import LabResult
 
 
+def _whole(text) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def stored_values_check(request):
@@ -19,7 +24,7 @@ def stored_values_check(request):
     if request.method == "POST":
         result = get_object_or_404(
             LabResult.objects.filter(calculated=False, **mine).select_related("draw__patient"),
-            pk=request.POST.get("result") if str(request.POST.get("result")).isdigit() else None,
+            pk=request.POST.get("result") if _whole(request.POST.get("result")) else None,
         )
         again = entry.reread(
             result.analyte, result.entered_value, result.entered_unit, result.value, region
@@ -29,7 +34,7 @@ def stored_values_check(request):
         if (
             again is None
             or request.POST.get("entered") != result.entered_value
-            or not choice.isdigit()
+            or not _whole(choice)
             or int(choice) >= len(choices)
         ):
             messages.info(request, "That result was settled already; here is the list as it is.")
