@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from rlsapp.domain import recheck, rules
+from rlsapp.domain import formats, recheck, rules
 
 from . import services
 from .lab_entry import RegionDateField
@@ -171,12 +171,16 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput()}
 
+    # Settings that may hold decimals: typed and shown the account's region's way.
+    REGION_NUMBERS = ("ferritin_threshold", "population_slope")
+
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         if region is not None:  # the birth date typed the account's region's way, or ISO
             self.fields["birth_date"] = RegionDateField(
                 region=region, label="Birth date", required=False
             )
+            self._region_numbers(region)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.render_hidden_fields = True
@@ -207,6 +211,28 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     @property
     def advanced_has_errors(self):
         return self.is_bound and bool(set(self.errors) & set(ADVANCED_HELP))
+
+    def _region_numbers(self, region):
+        """'6,6' in a decimal-comma region is 6.6: read by the region's rules (Babel), then
+        checked by the field as before; shown back the region's way."""
+        for name in self.REGION_NUMBERS:
+            field = self.fields[name]
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+            value = self.initial.get(name, field.initial)
+            if value not in (None, "") and not isinstance(value, str):
+                self.initial[name] = formats.format_decimal(value, region, None, grouping=False)
+        if self.is_bound:
+            data = self.data.copy()
+            for name in self.REGION_NUMBERS:
+                text = str(data.get(name, "")).strip()
+                if text:
+                    try:
+                        reading = formats.read_number(text, region)
+                    except formats.NumberError:
+                        continue  # the field's own message names the accepted range
+                    if not reading.comparator:
+                        data[name] = str(reading.value)
+            self.data = data
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

@@ -77,3 +77,19 @@ def test_a_birth_date_is_typed_the_regions_way(owner_client, german, patient):
 def test_the_chart_writes_numbers_in_the_regions_locale(owner_client, german, patient):
     data = owner_client.get(reverse("patient_chart_data", args=[patient.pk])).json()
     assert data["locale"] == "de-DE"
+
+
+def test_settings_numbers_are_typed_and_shown_the_regions_way(owner_client, german, patient):
+    from tests.tracking.helpers import patient_post
+
+    from rlsapp.tracking.models import Patient
+
+    url = reverse("patient_edit", args=[patient.pk])
+    data = patient_post(population_slope="5,5", ferritin_threshold="120", version=patient.version)
+    assert owner_client.post(url, data).status_code == 302
+    saved = Patient.objects.get()
+    assert (saved.population_slope, saved.ferritin_threshold) == (5.5, 120.0)
+    assert 'value="5,5"' in str(owner_client.get(url).context["form"]["population_slope"])
+    too_high = patient_post(ferritin_threshold="1.500,5", version=saved.version)
+    response = owner_client.post(url, too_high)
+    assert "ferritin_threshold" in response.context["form"].errors
