@@ -80,9 +80,8 @@ def test_the_chart_writes_numbers_in_the_regions_locale(owner_client, german, pa
 
 
 def test_settings_numbers_are_typed_and_shown_the_regions_way(owner_client, german, patient):
-    from tests.tracking.helpers import patient_post
-
     from rlsapp.tracking.models import Patient
+    from tests.tracking.helpers import patient_post
 
     url = reverse("patient_edit", args=[patient.pk])
     data = patient_post(population_slope="5,5", ferritin_threshold="120", version=patient.version)
