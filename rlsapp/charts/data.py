@@ -21,7 +21,6 @@ REFERENCE_LINES = [
     (300, "300 µg/L: IRLSSG considers IV iron below"),
 ]
 BLOOD_SERIES = ("hemoglobin", "hematocrit", "tsat")
-COMPARATOR_SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 DISCLAIMER = (
     "rlsapp tracks; it does not give medical advice. Fitted lines and estimated dates are "
     "estimates from the results entered, not a diagnosis. Decide on tests and treatment "

@@ -205,7 +205,7 @@ def format_result(analyte_code: str, value: float, comparator: str, region: Regi
     """'≤1.050 µg/L': a stored result in its display unit, written the region's way (the
     international region gives exactly units.format_result)."""
     analyte = units.ANALYTES[analyte_code]
-    symbol = dict(units.COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
+    symbol = units.comparator_symbol(comparator)
     return f"{symbol}{format_decimal(value, region, analyte.decimals)} {analyte.display_unit}"
 
 

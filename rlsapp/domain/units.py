@@ -345,9 +345,17 @@ def transferrin_saturation(iron_ug_dl: float, tibc_ug_dl: float) -> float:
     return iron_ug_dl / tibc_ug_dl * 100
 
 
+_SYMBOLS = dict(COMPARATOR_CHOICES)
+
+
+def comparator_symbol(comparator: str) -> str:
+    """'≤' for '<=', '' for an exact value: the one way a bound is written."""
+    return _SYMBOLS.get(comparator, "") if comparator else ""
+
+
 def format_result(analyte_code: str, value: float, comparator: str = "") -> str:
     """'<5 µg/L': the stored value with its comparator and unit."""
-    symbol = dict(COMPARATOR_CHOICES).get(comparator, "") if comparator else ""
+    symbol = comparator_symbol(comparator)
     unit = ANALYTES[analyte_code].display_unit
     return f"{symbol}{format_value(analyte_code, value)} {unit}"
 

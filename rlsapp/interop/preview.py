@@ -13,8 +13,6 @@ from rlsapp.domain import formats, products, regions, units
 from . import conflicts, treatment_preview
 from .treatment_preview import preview_row
 
-COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
-
 
 def _date_text(text, region) -> str:
     """An ISO date of the payload as the region writes it; anything else as it is."""
@@ -61,7 +59,7 @@ def layout_text(payload) -> str:
 
 def _result_text(result, region):
     info = units.ANALYTES[result["analyte"]]
-    symbol = COMPARATOR_SYMBOLS.get(result["comparator"], "") if result["comparator"] else ""
+    symbol = units.comparator_symbol(result["comparator"])
     stored = f"{symbol}{units.format_value(result['analyte'], result['value'], precise=True)}"
     # shown the way the account's region writes numbers (issue 11)
     shown = symbol + formats.format_decimal(result["value"], region, info.decimals + 1)

@@ -24,7 +24,6 @@ from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from . import worklist as worklist_rows
 
-WORKLIST_PAGE_SIZE = worklist_rows.PAGE_SIZE
 RECENT_ROWS = 10
 
 
@@ -130,7 +129,7 @@ def patient_detail(request, pk):
     # The whole body, re-check card included, is cached under the data version, so a repeat
     # view runs no query of its own, not even the patient lookup: a body is only cached for a
     # patient the user owned at that version, and any change to the patient, its records,
-    # its reminder or its owner moves the version on (tracking/services.py). The body holds
+    # its reminder or its owner moves the version on (tracking/services/). The body holds
     # nothing per request; the card's CSRF token is in a form outside it.
     page = cache.get_or_set(
         versioned_key(request.user, "patient-page", pk),

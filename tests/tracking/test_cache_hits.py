@@ -9,7 +9,7 @@ from django.urls import reverse
 from rlsapp.reminders.services import sync_patient
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
-from rlsapp.web.views import WORKLIST_PAGE_SIZE
+from rlsapp.web.worklist import PAGE_SIZE as WORKLIST_PAGE_SIZE
 
 from .test_query_counts import add_history
 

@@ -2,6 +2,8 @@ from datetime import date
 
 from django import template
 
+from rlsapp.domain import units
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ def patient_charts(patient, charts):
 
 @register.filter
 def comparator_symbol(code):
-    return {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}.get(code or "", "")
+    return units.comparator_symbol(code or "")
 
 
 @register.filter

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from rlsapp.domain import units
 from rlsapp.tracking.access import get_patient_for_user
 
 from .. import conflicts
@@ -40,7 +39,6 @@ PREVIEW_PAGE_SIZE = 100
 # a second confirm of it (a double click) lands on the same result.
 CONFIRMED = "confirmed"
 
-COMPARATOR_SYMBOLS = dict(units.COMPARATOR_CHOICES)
 CONVENTION_NAMES = {"point": "decimal point", "comma": "decimal comma"}
 # What the preview says after reading the file again with a new choice.
 _READ_AS = {
