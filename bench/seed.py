@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from rlsapp.tracking.memberships import add_owner_memberships
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 
 BENCH_EMAIL = "bench-clinician@rlsapp.invalid"
@@ -222,6 +223,7 @@ def seed(size: Size, today=None, out=print):
                     for n in numbers
                 ]
             )
+            add_owner_memberships(patients)
             draws, results, infusions, scores = [], [], [], []
             for patient in patients:
                 p_draws, p_infusions, p_scores = _history(patient.pk, today, size, rng)

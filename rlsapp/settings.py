@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rlsapp.reminders",
     "rlsapp.charts",
     "rlsapp.web",
+    "rlsapp.sharing",
 ]
 
 # Called by rlsapp.tracking.services after every change to a person's records, in the

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("rlsapp.interop.urls")),
     path("", include("rlsapp.reminders.urls")),
     path("", include("rlsapp.charts.urls")),
+    path("", include("rlsapp.sharing.urls")),
 ]
 
 # A database failure outside a view still gets the plain 503, not a stack trace.

@@ -22,6 +22,7 @@ LAYER = {
     "interop": 2,
     "web": 3,
     "accounts": 3,
+    "sharing": 3,
 }
 WIRING = {"settings", "urls", "wsgi"}  # may name every app: that is their job
 MAX_LINES = 450

@@ -98,6 +98,12 @@ def test_an_install_of_the_last_release_upgrades_with_every_record_kept():
         alex = Patient.objects.get(pk=person.pk)
         assert (alex.name, alex.sex, alex.birth_date) == ("Alex", "F", datetime.date(1980, 5, 17))
         assert alex.owner_id == user.pk
+        # The one account a person had becomes its owner membership (sharing, issue 15).
+        memberships = apps.get_model("tracking", "Membership").objects
+        assert list(memberships.values_list("person_id", "account_id", "role")) == [
+            (person.pk, user.pk, "owner")
+        ]
+        assert alex.deleted_at is None
         LabResult = apps.get_model("tracking", "LabResult")
         assert sorted(
             LabResult.objects.filter(draw_id=draw.pk).values_list(

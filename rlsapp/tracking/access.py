@@ -1,22 +1,33 @@
 """One access helper per model: every lookup by id goes through these, scoped to the user.
 
-Another user's object is indistinguishable from a missing one: both are a 404.
+A person the account is not a member of is indistinguishable from a missing one: both
+are a 404. A member whose role does not allow what the view needs (`need`: view, edit,
+own; memberships.py) gets a 403.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .history import RESTORABLE
+from .memberships import VIEW, role_allows
 from .models import Infusion, LabDraw, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-def get_patient_for_user(request, pk, with_status=False):
+def get_patient_for_user(request, pk, with_status=False, need=VIEW):
+    """The person with the account's `role` on them; 404 if not a member, 403 if the role
+    does not allow `need`."""
     # With its owner: saves and pages read the owner's settings (region, calendar names).
     patients = Patient.objects.for_user(request.user).select_related("owner")
+    patients = patients.annotate(role=F("memberships__role"))
     if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
         patients = patients.select_related("status")
-    return get_object_or_404(patients, pk=pk)
+    person = get_object_or_404(patients, pk=pk)
+    if not role_allows(person.role, need):
+        raise PermissionDenied(f"Your role on this person does not allow this ({need}).")
+    return person
 
 
 def _helper(model, *related):

@@ -25,7 +25,16 @@ RESTORABLE = {
     "medicine_event": MedicationEvent,
 }
 LIMIT = 100
-IGNORED_FIELDS = {"id", "version", "created", "patient", "owner", "draw"}
+IGNORED_FIELDS = {
+    "id",
+    "version",
+    "created",
+    "patient",
+    "owner",
+    "draw",
+    "data_version",
+    "deleted_at",
+}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
 
 

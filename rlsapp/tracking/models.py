@@ -10,12 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from rlsapp.domain import products, units
 
-
-class PatientQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(owner=user)
+from . import memberships
+from .memberships import PatientQuerySet
 
 
 class Patient(models.Model):
@@ -98,9 +94,15 @@ class Patient(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     # Bumped on every save through a form; a stale version means someone else saved first.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Moved on by the services in the same transaction as any change to this person's
+    # records or reminders: pages cached under it (caching.py) never outlive their data.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Set when the owner deletes the person: hidden at once, erased for good once the
+    # time to undo has passed (services.records.delete_person).
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PatientQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_version", "deleted_at"])
 
     class Meta:
         ordering = ["name", "pk"]
@@ -108,6 +110,13 @@ class Patient(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Saved with its owner's membership: `owner` and the owner membership are one fact."""
+        super().save(*args, **kwargs)
+        if self.owner_id != getattr(self, "owner_id_from_db", None):
+            memberships.make_owner(self)
+            self.owner_id_from_db = self.owner_id
 
     def get_absolute_url(self):
         return reverse("patient_detail", args=[self.pk])
@@ -429,4 +438,5 @@ def forget_deleted_patients_history(sender, instance, **kwargs):
 
 # Oral iron courses and RLS medicines live in their own module for length; imported here
 # so that `from .models import ...` finds every record model.
+from .memberships import Membership  # noqa: E402, F401
 from .treatments import Medication, MedicationEvent, OralIronCourse  # noqa: E402, F401

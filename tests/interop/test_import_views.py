@@ -217,7 +217,8 @@ def test_an_upload_cannot_be_confirmed_after_its_patient_changed_owner(
     owner_client, patient, outsider
 ):
     url = preview_url(post_file(owner_client, patient, "eu.csv", data_file("eu_lab_export.csv")))
-    Patient.objects.filter(pk=patient.pk).update(owner=outsider)
+    patient.owner = outsider
+    patient.save()  # moves the owner membership with it
     assert confirm(owner_client, url).status_code == 404
     assert not LabDraw.objects.exists()
 

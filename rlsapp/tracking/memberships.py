@@ -1,0 +1,85 @@
+"""Who may see a person's records, and what they may do: one membership per account.
+
+Every person has exactly one owner (kept in step with `Patient.owner` by
+`Patient.save`); others may be editors or viewers. Every lookup of a person by an
+account goes through these rows (`Patient.objects.for_user`), so a person shared with an
+account appears wherever that account's own people do.
+"""
+
+from django.conf import settings
+from django.db import models
+
+OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
+ROLE_CHOICES = [(OWNER, "Owner"), (EDITOR, "Can edit"), (VIEWER, "Can view")]
+
+# What each role may do; views ask for the least they need (access.get_patient_for_user).
+VIEW, EDIT, OWN = "view", "edit", "own"
+ALLOWED = {
+    OWNER: {VIEW, EDIT, OWN},
+    EDITOR: {VIEW, EDIT},
+    VIEWER: {VIEW},
+}
+ROLES_THAT_CAN = {
+    need: [role for role, can in ALLOWED.items() if need in can] for need in (VIEW, EDIT, OWN)
+}
+
+
+def role_allows(role: str, need: str) -> bool:
+    return need in ALLOWED.get(role, ())
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_user(self, user, need="view"):
+        """The people the account may see (or, with need="edit"/"own", change or own)."""
+        if not user.is_authenticated:
+            return self.none()
+        if need == "view":  # every membership can view
+            return self.filter(memberships__account=user)
+        return self.filter(memberships__account=user, memberships__role__in=ROLES_THAT_CAN[need])
+
+    def with_role(self, user):
+        """Each person with `role`: the account's role on them (None if not a member)."""
+        role = Membership.objects.filter(person=models.OuterRef("pk"), account=user)
+        return self.annotate(role=models.Subquery(role.values("role")[:1]))
+
+
+class Membership(models.Model):
+    person = models.ForeignKey(
+        "tracking.Patient", on_delete=models.CASCADE, related_name="memberships"
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES)
+    # Whether this member gets the person's re-check emails and calendar entries.
+    gets_reminders = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "person"], name="one_membership_each"),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(role=OWNER), name="one_owner_each"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.role} of {self.person_id}"
+
+
+def make_owner(person) -> None:
+    """Make `person.owner` the owner membership. A previous owner loses access (as when the
+    admin moves a person to another account); a transfer that keeps them adds them back."""
+    Membership.objects.filter(person=person, role=OWNER).exclude(
+        account_id=person.owner_id
+    ).delete()
+    Membership.objects.update_or_create(
+        person=person, account_id=person.owner_id, defaults={"role": OWNER}
+    )
+
+
+def add_owner_memberships(persons) -> None:
+    """Owner memberships for people made with bulk_create (which skips `Patient.save`)."""
+    Membership.objects.bulk_create(
+        [Membership(person_id=p.pk, account_id=p.owner_id, role=OWNER) for p in persons]
+    )
