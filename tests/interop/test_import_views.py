@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from rlsapp.interop.models import PendingImport
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
 from .helpers import data_file, upload
 
