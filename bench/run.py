@@ -133,12 +133,10 @@ def targets(user, read, post, today):
     except NoReverseMatch:
         missing.append(("Chart JSON", "no patient_chart_data URL yet"))
     try:
-        from rlsapp.reminders.models import CalendarFeed
+        from rlsapp.reminders.feeds import new_calendar_address
 
-        feed, _ = CalendarFeed.objects.get_or_create(
-            user=user, defaults={"token": CalendarFeed.new_token()}
-        )
-        found.append(Target("ical", "iCalendar feed", reverse("calendar_feed", args=[feed.token])))
+        _, token = new_calendar_address(user)  # only its hash is kept: a new one each run
+        found.append(Target("ical", "iCalendar feed", reverse("calendar_feed", args=[token])))
     except (ImportError, NoReverseMatch):
         missing.append(("iCalendar feed", "no calendar_feed URL yet"))
     try:

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rlsapp.reminders.models import CalendarFeed
+from rlsapp.reminders import feeds
 from rlsapp.tracking.models import Patient
 from tests.interop.records import fill
 from tests.test_settings import ROOT, production_env
@@ -50,7 +50,7 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_record(tmp_path, make
     ):
         fill(person)
     TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
-    CalendarFeed.objects.create(user=owner, token=CalendarFeed.new_token())
+    feeds.new_calendar_address(owner)
     backup = tmp_path / "backup.json"
     dump(backup)
     kinds = {row["model"] for row in json.loads(backup.read_text())}

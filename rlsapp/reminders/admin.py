@@ -18,8 +18,8 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["user", "created"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    # The token is a password to the feed: not shown, and not typed in by hand.
-    exclude = ["token"]
+    # The token's hash: useless to show, and not typed in by hand.
+    exclude = ["token_hash"]
 
     def has_add_permission(self, request):
         return False

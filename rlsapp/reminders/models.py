@@ -1,5 +1,4 @@
 import datetime
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -244,23 +243,24 @@ class Reminder(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A secret address serving a user's open re-checks as iCalendar; a new token revokes it."""
+    """A secret address serving a user's open re-checks as iCalendar; a new token revokes it.
+
+    Only the token's SHA-256 is kept (rlsapp/tokens.py): the address is shown once, in the
+    answer that made it (feeds.new_calendar_address), and never again."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return f"Calendar feed of user {self.user_id}"
 
-    def get_absolute_url(self):
-        return reverse("calendar_feed", args=[self.token])
-
     @staticmethod
-    def new_token():
-        return secrets.token_urlsafe(32)
+    def url_for(token: str) -> str:
+        """The feed's address for a token just made (only the hash is stored)."""
+        return reverse("calendar_feed", args=[token])
 
 
 class PersonStatus(models.Model):

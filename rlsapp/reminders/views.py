@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rlsapp.tracking.models import Patient
 
-from . import calendar, services
+from . import calendar, feeds, services
 from .access import get_reminder_for_user
 from .forms import ReminderSettingsForm, SnoozeForm
 from .models import CalendarFeed, Reminder
@@ -77,11 +77,7 @@ def reminder_ics(request, pk):
 
 def calendar_feed(request, token):
     """The secret feed: a wrong, revoked or inactive token is a plain 404."""
-    feed = (
-        CalendarFeed.objects.filter(token=token, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
+    feed = feeds.find_calendar_feed(token)
     if feed is None or request.method not in ("GET", "HEAD"):
         raise Http404()
     # Calendar apps poll the feed: it writes out the events each reminder stored when it
@@ -105,16 +101,16 @@ def calendar_feed(request, token):
     return _ics_response(body)
 
 
-def subscription(request, feed):
+def subscription(request, token):
     """The feed's addresses and QR code, for the page shown once, when the address is made:
     https for copying, webcal:// for a calendar app to subscribe with one tap."""
-    https = request.build_absolute_uri(feed.get_absolute_url())
+    https = request.build_absolute_uri(CalendarFeed.url_for(token))
     webcal = "webcal://" + https.split("://", 1)[1]
     qr = segno.make(webcal, error="m").svg_inline(scale=4, border=2)
     return {"feed_url": https, "webcal_url": webcal, "qr_svg": mark_safe(qr)}
 
 
-def render_reminders_page(request, form=None, new_feed=None, status=200):
+def render_reminders_page(request, form=None, new_feed=None, new_token=None, status=200):
     people = list(Patient.objects.for_user(request.user))
     if form is None:
         form = ReminderSettingsForm(initial=ReminderSettingsForm.initial_for(request.user, people))
@@ -124,8 +120,8 @@ def render_reminders_page(request, form=None, new_feed=None, status=200):
         "people": people,
         "feed": feed,
         # The address is a secret that works without signing in: shown in full only in
-        # the answer that made it, never on a later visit.
-        **(subscription(request, new_feed) if new_feed else {}),
+        # the answer that made it, never on a later visit (only its hash is stored).
+        **(subscription(request, new_token) if new_token else {}),
     }
     return render(request, "reminders/reminders.html", context, status=status)
 
@@ -155,20 +151,18 @@ def reminders_page(request):
 @login_required
 @require_POST
 def calendar_regenerate(request):
-    feed, _ = CalendarFeed.objects.update_or_create(
-        user=request.user, defaults={"token": CalendarFeed.new_token()}
-    )
+    feed, token = feeds.new_calendar_address(request.user)
     messages.success(
         request,
         "New calendar address made. The old one, if any, stops working. Subscribe your "
         "calendar to this one now: it is shown only this once.",
     )
-    return render_reminders_page(request, new_feed=feed)
+    return render_reminders_page(request, new_feed=feed, new_token=token)
 
 
 @login_required
 @require_POST
 def calendar_stop(request):
-    CalendarFeed.objects.filter(user=request.user).delete()
+    feeds.stop_calendar(request.user)
     messages.success(request, "Calendar feed turned off; its address no longer works.")
     return redirect("reminders")

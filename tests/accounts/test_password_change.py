@@ -19,14 +19,14 @@ def change_password(client):
 
 def test_with_a_calendar_feed_the_done_page_offers_a_new_address(owner_client, owner):
     owner_client.post(reverse("calendar_regenerate"))
-    old_token = CalendarFeed.objects.get(user=owner).token
+    old_token = CalendarFeed.objects.get(user=owner).token_hash
 
     page = change_password(owner_client).content.decode()
 
     assert "Your new password is in use" in page
     assert f'action="{reverse("calendar_regenerate")}"' in page
     owner_client.post(reverse("calendar_regenerate"))
-    assert CalendarFeed.objects.get(user=owner).token != old_token
+    assert CalendarFeed.objects.get(user=owner).token_hash != old_token
 
 
 def test_without_a_calendar_feed_there_is_nothing_to_offer(owner_client):

@@ -1,12 +1,16 @@
 """The secret iCalendar feed and the one-off .ics download, parsed with `icalendar`."""
 
+import base64
 import datetime
+import hashlib
+import re
 
 import icalendar
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from rlsapp import tokens
 from rlsapp.reminders import services
 from rlsapp.reminders.models import CalendarFeed
 from rlsapp.tracking import services as records
@@ -17,10 +21,15 @@ from .helpers import add_ferritin, add_infusion, open_reminder
 INFUSED = datetime.date(2025, 3, 3)
 
 
+def shown_address(response):
+    """The feed's path as the page that made it shows it (the only place it is ever seen)."""
+    html = response.content.decode()
+    return re.search(r'id="feed-address"[^>]*>http://testserver([^<]+)</textarea>', html)[1]
+
+
 @pytest.fixture
 def feed_url(owner_client):
-    owner_client.post(reverse("calendar_regenerate"))
-    return CalendarFeed.objects.get().get_absolute_url()
+    return shown_address(owner_client.post(reverse("calendar_regenerate")))
 
 
 def events(response):
@@ -76,15 +85,16 @@ def test_the_feed_leaves_out_dismissed_rechecks_and_other_users(
 
 def test_a_new_address_revokes_the_old_one(client, owner_client, patient, feed_url):
     add_infusion(patient, INFUSED)
-    owner_client.post(reverse("calendar_regenerate"))
-    new_url = CalendarFeed.objects.get().get_absolute_url()
+    new_url = shown_address(owner_client.post(reverse("calendar_regenerate")))
     assert new_url != feed_url
     assert client.get(feed_url).status_code == 404
     assert len(events(client.get(new_url))) == 1
 
 
 @pytest.mark.parametrize(
-    "token", ["wrong", "x" * 43, "", "../../etc/passwd"], ids=["short", "guess", "empty", "path"]
+    "token",
+    ["wrong", "x" * 43, "", "../../etc/passwd", "x" * 65, "x" * 5000, "é" * 43],
+    ids=["short", "guess", "empty", "path", "too-long", "far-too-long", "not-ascii"],
 )
 def test_a_wrong_token_is_a_404_that_reveals_nothing(client, feed_url, token):
     response = client.get(f"/calendar/{token}.ics")
@@ -108,13 +118,27 @@ def test_turning_the_feed_off_and_deactivating_the_account_close_it(
 
 def test_the_feed_address_is_shown_once_when_made_and_not_on_a_later_visit(owner_client, owner):
     made = owner_client.post(reverse("calendar_regenerate")).content.decode()
-    feed_url = CalendarFeed.objects.get(user=owner).get_absolute_url()
+    feed_url = re.search(r'id="feed-address"[^>]*>http://testserver([^<]+)</textarea>', made)[1]
     assert f"http://testserver{feed_url}" in made
     assert f"webcal://testserver{feed_url}" in made
     later = owner_client.get(reverse("reminders")).content.decode()
     assert feed_url not in later
     assert "shown once" in later
     assert feed_url not in owner_client.get(reverse("account_settings")).content.decode()
+
+
+def test_only_the_tokens_hash_is_kept_and_the_page_offers_to_renew(client, owner_client, owner):
+    feed_url = shown_address(owner_client.post(reverse("calendar_regenerate")))
+    token = feed_url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(base64.urlsafe_b64decode(token + "=")) == 32  # 256 bits
+    stored = CalendarFeed.objects.get(user=owner).token_hash
+    assert stored == hashlib.sha256(token.encode()).hexdigest() == tokens.digest(token)
+    assert token not in stored
+    later = owner_client.get(reverse("reminders")).content.decode()
+    assert "Its address is hidden" in later and "Renew the address" in later
+    # A stored hash presented as a token opens nothing.
+    assert client.get(CalendarFeed.url_for(stored)).status_code == 404
+    assert client.get(feed_url).status_code == 200
 
 
 def test_the_feed_needs_three_queries_or_fewer_however_many_rechecks(

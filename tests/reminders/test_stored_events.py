@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from rlsapp.reminders import calendar, services
+from rlsapp.reminders import calendar, feeds, services
 from rlsapp.reminders.models import CalendarFeed, Reminder
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Patient
@@ -24,9 +24,8 @@ LONG_NAME = "Zoë Ñúñez-Øster, née Þórsdóttir, whose name is long enough
 
 @pytest.fixture
 def feed_url(owner):
-    return CalendarFeed.objects.create(
-        user=owner, token=CalendarFeed.new_token()
-    ).get_absolute_url()
+    _, token = feeds.new_calendar_address(owner)
+    return CalendarFeed.url_for(token)
 
 
 @pytest.fixture(autouse=True)
