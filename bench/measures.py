@@ -137,12 +137,12 @@ def delete_patient(pk):
     from django.db import connection, transaction
 
     from rlsapp.tracking.models import LabDraw, Patient
-    from rlsapp.tracking.versions import bump_data_version
+    from rlsapp.tracking.versions import bump_person_versions
 
     draws = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        # No signals here: move the owner's data version on in the same transaction.
-        bump_data_version(patients=pk)
+        # No services here: move the person's data version on in the same transaction.
+        bump_person_versions([pk])
         for target, where in ((LabDraw, f"IN ({draws})"), (Patient, "= %s")):
             for model in apps.get_models():
                 if model is LabDraw and target is Patient:

@@ -174,7 +174,7 @@ def count_queries(user, found):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from rlsapp.tracking.versions import bump_data_version
+    from rlsapp.tracking.versions import bump_account_version
 
     client = Client()
     client.force_login(user)
@@ -197,7 +197,7 @@ def count_queries(user, found):
             counts[target.key] = (one(target), None)
         else:
             # Moving the version on, rather than clearing the cache, works for any backend.
-            bump_data_version(pk=user.pk)
+            bump_account_version(user.pk)
             counts[target.key] = (one(target), one(target))
     return counts
 
@@ -227,13 +227,13 @@ def remove_posted_draws(post):
     from django.db import connection, transaction
 
     from rlsapp.tracking.models import LabDraw, LabResult
-    from rlsapp.tracking.versions import bump_data_version
+    from rlsapp.tracking.versions import bump_person_versions
 
     draw_ids = f"SELECT id FROM {LabDraw._meta.db_table} WHERE patient_id = %s AND lab_name = %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        # Plain SQL sends no signals: move the owner's data version on in the same
-        # transaction, as the app does, or a cache could keep pages with these draws.
-        bump_data_version(pk=post.owner_id)
+        # Plain SQL bypasses the services: move the person's data version on in the same
+        # transaction, as they do, or a cache could keep pages with these draws.
+        bump_person_versions([post.pk])
         for model in (LabResult.history.model, LabResult):
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE draw_id IN ({draw_ids})",

@@ -162,7 +162,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Pages cache their rendering under each user's data version (rlsapp/tracking/caching.py),
+# Pages cache their rendering under each person's data version (rlsapp/tracking/caching.py),
 # so a per-process memory cache is correct; CACHE_URL may name a shared one instead.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

@@ -77,8 +77,8 @@ class User(AbstractUser):
         "and which unit each lab test starts with.",
     )
 
-    # Bumped whenever any record of the user's patients changes; pages cache their
-    # rendering under it, so a cached page can never outlive the data it shows.
+    # Moved on when how this account sees pages changes (its region): every cached page is
+    # keyed with it besides the person's own data version (tracking/caching.py).
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"

@@ -11,7 +11,7 @@ from django_otp import user_has_device
 
 from rlsapp.domain.regions import suggest_region
 from rlsapp.reminders.models import CalendarFeed
-from rlsapp.tracking.versions import bump_data_version
+from rlsapp.tracking.versions import bump_account_version
 
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
@@ -96,7 +96,7 @@ def account_settings(request):
         form.save()
         if "region" in form.changed_data:
             # Cached pages show numbers and dates the region's way: they must be redrawn.
-            bump_data_version(pk=request.user.pk)
+            bump_account_version(request.user.pk)
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")
     context = {"form": form, "two_factor_on": user_has_device(request.user)}

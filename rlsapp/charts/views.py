@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from rlsapp.domain import medicines
 from rlsapp.tracking.access import get_patient_for_user
-from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
+from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 from rlsapp.tracking.models import Infusion
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -24,14 +24,16 @@ from .queries import load_history
 @login_required
 @require_GET
 def chart_data(request, pk):
-    # As the patient page: a body is cached only for the patient's owner at this data
-    # version, so a repeat view needs no patient lookup (web/views.py).
+    # As the patient page: cached under the person's data version, read after the access
+    # check (web/views.py).
+    patient = get_patient_for_user(request, pk)
+
     def build():
-        patient = get_patient_for_user(request, pk)
         data = build_chart_data(patient, load_history(patient), timezone.localdate())
         return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
 
-    body = cache.get_or_set(versioned_key(request.user, "chart-json", pk), build, CACHE_SECONDS)
+    key = person_key("chart-json", patient, request.user)
+    body = cache.get_or_set(key, build, CACHE_SECONDS)
     return HttpResponse(body, content_type="application/json")
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from rlsapp.domain import formats
 from rlsapp.tracking.models import LabResult
-from rlsapp.tracking.versions import bump_data_versions
+from rlsapp.tracking.versions import bump_person_versions
 
 from .models import Reminder
 
@@ -117,11 +117,11 @@ class Finished:
         self.token = token
         self.sent: list[int] = []
         self.not_emailed: list[int] = []
-        self.owners: set[int] = set()
+        self.people: set[int] = set()
 
     def add(self, reminder, emailed):
         (self.sent if emailed else self.not_emailed).append(reminder.pk)
-        self.owners.add(reminder.patient.owner_id)
+        self.people.add(reminder.patient_id)
         if len(self.sent) + len(self.not_emailed) >= MARK_EVERY:
             self.mark()
 
@@ -139,9 +139,8 @@ class Finished:
             mine.filter(pk__in=self.not_emailed).update(
                 claimed_at=None, claim=None, status=Reminder.DUE, send_after=None
             )
-        if self.owners:
-            bump_data_versions(self.owners)
-        self.sent, self.not_emailed, self.owners = [], [], set()
+        bump_person_versions(self.people)
+        self.sent, self.not_emailed, self.people = [], [], set()
 
 
 def open_connection(connection):

@@ -17,7 +17,7 @@ from rlsapp.tracking import fit_inputs
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
-from rlsapp.tracking.versions import bump_data_version
+from rlsapp.tracking.versions import bump_account_version, bump_person_versions
 
 from .models import PersonStatus, Reminder
 
@@ -155,14 +155,14 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
 def snooze(reminder: Reminder, until: datetime.date) -> None:
     reminder.snooze(until, reminder.patient.due_soon_days)
     reminder.save()
-    bump_data_version(patients=reminder.patient_id)
+    bump_person_versions([reminder.patient_id])
 
 
 @transaction.atomic
 def dismiss(reminder: Reminder) -> None:
     reminder.close(Reminder.DISMISSED)
     reminder.save()
-    bump_data_version(patients=reminder.patient_id)
+    bump_person_versions([reminder.patient_id])
 
 
 def snooze_range(today=None):
@@ -183,7 +183,7 @@ def set_calendar_names(user, on: bool) -> None:
         reminder.patient.owner = user
         reminder.calendar_event = reminder.render_event()
     Reminder.objects.bulk_update(reminders, ["calendar_event"], batch_size=500)
-    bump_data_version(pk=user.pk)
+    bump_account_version(user.pk)
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
-"""Each user's data version: moved on in the same transaction as any change to their records.
+"""Each person's data version: moved on in the same transaction as any change to their
+records, settings or reminders.
 
-Pages cache what they render under that version (caching.py), so no cached page can
-show data older than what has been committed. Moving it on locks the user's row until
-the commit; `one_bump_at_the_end` keeps that lock short for saves of several records.
+Pages cache what they render about a person under that version (caching.py), so no
+cached page can show data older than what has been committed, whichever of the person's
+members made the change. Only the services (and the reminder scheduler) move it on.
+Moving it on locks the person's row until the commit; `one_bump_at_the_end` keeps that
+lock short for saves of several records.
 """
 
 import contextlib
@@ -12,72 +15,67 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
-# The owner filters noted inside one_bump_at_the_end(), or None outside it.
-_waiting = contextvars.ContextVar("data_version_bumps_waiting", default=None)
+from .models import Patient
+
+# The person ids noted inside one_bump_at_the_end(), or None outside it.
+_waiting = contextvars.ContextVar("person_version_bumps_waiting", default=None)
 
 
-def bump_data_version(**owner_filter):
+def bump_person_versions(person_ids) -> None:
+    """Move these people's versions on (at the end of the enclosing one_bump_at_the_end)."""
+    ids = set(person_ids)
+    if not ids:
+        return
     waiting = _waiting.get()
     if waiting is not None:
-        waiting.append(owner_filter)
+        waiting.update(ids)
         return
-    get_user_model().objects.filter(**owner_filter).update(data_version=F("data_version") + 1)
+    _bump(ids)
 
 
 @contextlib.contextmanager
 def one_bump_at_the_end():
-    """A transaction whose changes move their owners' data versions on once, at its end.
+    """A transaction whose changes move their people's versions on once, at its end.
 
-    Moved on at each change, the owner's row was locked from the first change to the
-    commit, so one user's concurrent saves ran one at a time, and a lab result with
-    three values moved it on five times (bench/). Moved on at the end, still inside the
-    transaction, the row is locked only for the commit, and a page still cannot cache
-    older data under the new version. A change rolled back to a savepoint may still
-    move a version on: a needless re-render, never a stale page.
+    Moved on at each change, the person's row was locked from the first change to the
+    commit, and a lab result with three values moved it on several times. Moved on at the
+    end, still inside the transaction, the row is locked only for the commit, and a page
+    still cannot cache older data under the new version. A change rolled back to a
+    savepoint may still move a version on: a needless re-render, never a stale page.
     """
     if _waiting.get() is not None:  # inside another: that one moves the versions on
         with transaction.atomic():
             yield
         return
-    waiting = []
+    waiting = set()
     token = _waiting.set(waiting)
     try:
         with transaction.atomic():
             yield
             _waiting.reset(token)
             token = None
-            if waiting:
-                _bump_all(waiting)
+            _bump(waiting)
     finally:
         if token is not None:
             _waiting.reset(token)
 
 
-def _bump_all(owner_filters):
-    """One SELECT for the owners (a UNION of index lookups: OR-ing the filters makes the
-    planner scan every draw of the user), then one UPDATE."""
-    User = get_user_model()
-    unique = list({repr(sorted(f.items())): f for f in owner_filters}.values())
-    if (
-        len(unique) == 1
-        and set(unique[0]) == {"patients__in"}
-        and len(unique[0]["patients__in"]) == 1
-    ):
-        # One person changed (the usual save): their one owner, in one UPDATE.
-        User.objects.filter(**unique[0]).update(data_version=F("data_version") + 1)
+def _bump(ids) -> None:
+    """With more than one person, their rows are locked in id order first: two writers
+    moving overlapping sets on at the same time then wait for each other instead of
+    deadlocking."""
+    ids = sorted(ids)
+    if not ids:
         return
-    owners = [User.objects.filter(**f).values_list("pk", flat=True) for f in unique]
-    bump_data_versions(owners[0].union(*owners[1:]) if len(owners) > 1 else owners[0])
-
-
-def bump_data_versions(user_ids):
-    """Several users' versions at once. With more than one, their rows are locked in id
-    order first: two writers moving overlapping sets on at the same time then wait for
-    each other instead of deadlocking."""
-    User = get_user_model()
-    ids = sorted(set(user_ids))
-    # One id needs no lock first, nor a savepoint around this inside a save.
-    with transaction.atomic() if len(ids) > 1 else contextlib.nullcontext():
+    people = Patient.objects.filter(pk__in=ids)
+    # One id needs no lock first. No savepoint: this is all or nothing with its caller.
+    with transaction.atomic(savepoint=False) if len(ids) > 1 else contextlib.nullcontext():
         if len(ids) > 1:
-            list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-        User.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
+            list(people.select_for_update().order_by("pk").values("pk"))
+        people.update(data_version=F("data_version") + 1)
+
+
+def bump_account_version(account_id) -> None:
+    """How this account sees every page changed (its region): its cached pages, of every
+    person it can see, are drawn again (the account's version is in each key)."""
+    get_user_model().objects.filter(pk=account_id).update(data_version=F("data_version") + 1)

@@ -18,7 +18,7 @@ from rlsapp.charts.queries import load_history
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.access import get_patient_for_user
-from rlsapp.tracking.caching import CACHE_SECONDS, versioned_key
+from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 from rlsapp.tracking.models import Infusion, LabResult, Patient, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -126,14 +126,15 @@ def render_patient_page(request, patient):
 
 @login_required
 def patient_detail(request, pk):
-    # The whole body, re-check card included, is cached under the data version, so a repeat
-    # view runs no query of its own, not even the patient lookup: a body is only cached for a
-    # patient the user owned at that version, and any change to the patient, its records,
-    # its reminder or its owner moves the version on (tracking/services/). The body holds
-    # nothing per request; the card's CSRF token is in a form outside it.
+    # The whole body, re-check card included, is cached under the person's data version:
+    # a repeat view runs only the access check, which reads the version. Any change to the
+    # person, its records or its reminder moves the version on (tracking/services/), and a
+    # removed member fails the check before the cache is read. The body holds nothing per
+    # request; the card's CSRF token is in a form outside it.
+    patient = get_patient_for_user(request, pk, with_status=True)
     page = cache.get_or_set(
-        versioned_key(request.user, "patient-page", pk),
-        lambda: render_patient_page(request, get_patient_for_user(request, pk, with_status=True)),
+        person_key("patient-page", patient, request.user),
+        lambda: render_patient_page(request, patient),
         CACHE_SECONDS,
     )
     return render(

@@ -31,19 +31,22 @@ def test_a_new_person_counts_at_once(owner_client, owner, today):
     assert owner_client.get(reverse("worklist")).context["pages"] == 2
 
 
-def test_a_cached_patient_page_reads_only_the_session_and_the_user(owner_client, patient, today):
+def test_a_cached_patient_page_reads_only_the_session_the_user_and_the_access_check(
+    owner_client, patient, today
+):
     add_history(patient, 20, today)
     assert sync_patient(patient) is not None  # as every patient in bench/ has one
     sql = queries_on_second_view(owner_client, patient.get_absolute_url())
-    # The session and the user only, not even the patient: its body is cached only for
-    # its owner at this data version.
-    assert len(sql) == 2
+    # The session, the user and the access check (which reads the person's version).
+    assert len(sql) == 3
 
 
-def test_a_cached_chart_json_reads_only_the_session_and_the_user(owner_client, patient, today):
+def test_a_cached_chart_json_reads_only_the_session_the_user_and_the_access_check(
+    owner_client, patient, today
+):
     add_history(patient, 20, today)
     sql = queries_on_second_view(owner_client, reverse("patient_chart_data", args=[patient.pk]))
-    assert len(sql) == 2  # the session and the user
+    assert len(sql) == 3  # the session, the user and the access check
 
 
 def test_the_second_worklist_page_holds_the_next_patients_in_urgency_order(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rlsapp.reminders.models import Reminder, send_time
 from rlsapp.reminders.sending import send_due
 from rlsapp.tracking import services
-from rlsapp.tracking.caching import versioned_key
+from rlsapp.tracking.caching import person_key
 from rlsapp.tracking.models import Infusion, LabDraw, Patient
 
 from .helpers import draw_post, patient_post
@@ -135,9 +135,31 @@ def test_the_cached_patient_page_holds_no_csrf_token_and_its_buttons_use_the_pag
     seen, patient, owner
 ):
     owner.refresh_from_db()
-    cached = cache.get(versioned_key(owner, "patient-page", patient.pk))
+    patient = Patient.objects.with_role(owner).get(pk=patient.pk)
+    cached = cache.get(person_key("patient-page", patient, owner))
     assert "csrfmiddlewaretoken" not in cached["body"]
     assert 'form="recheck-action"' in cached["body"]
     page = seen.get(patient.get_absolute_url()).content.decode()
     form = re.search(r'<form id="recheck-action"[^>]*>(.*?)</form>', page, re.S)
     assert form and "csrfmiddlewaretoken" in form.group(1)
+
+
+def test_a_change_by_another_member_shows_on_this_members_cached_pages_at_once(
+    seen, patient, outsider, outsider_client, today
+):
+    from rlsapp.tracking.memberships import EDITOR, Membership
+
+    Membership.objects.create(person=patient, account=outsider, role=EDITOR)
+    outsider_client.post(reverse("draw_create", args=[patient.pk]), draw_post(today, ferritin="57"))
+    assert everywhere(seen, patient, "57")
+
+
+def test_a_removed_member_gets_a_404_not_the_cached_page(seen, patient, outsider, outsider_client):
+    from rlsapp.tracking.memberships import VIEWER, Membership
+
+    membership = Membership.objects.create(person=patient, account=outsider, role=VIEWER)
+    for url in pages(patient)[1:]:
+        assert outsider_client.get(url).status_code == 200  # cached for the viewer now
+    membership.delete()
+    for url in pages(patient)[1:]:
+        assert outsider_client.get(url).status_code == 404

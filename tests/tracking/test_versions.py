@@ -1,4 +1,4 @@
-"""The data version: moved on once per save, at its end, inside its transaction."""
+"""A person's data version: moved on once per save, at its end, inside its transaction."""
 
 import threading
 
@@ -7,28 +7,27 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from rlsapp.tracking import services
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult
-from rlsapp.tracking.versions import bump_data_version, one_bump_at_the_end
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+from rlsapp.tracking.versions import bump_person_versions, one_bump_at_the_end
 
 from .helpers import draw_post
 
 
-def version(user):
-    user.refresh_from_db(fields=["data_version"])
-    return user.data_version
+def version(person):
+    return Patient.objects.values_list("data_version", flat=True).get(pk=person.pk)
 
 
 def test_a_lab_result_with_three_values_moves_the_version_on_once(
     owner_client, owner, patient, today
 ):
-    before = version(owner)
+    before = version(patient)
     response = owner_client.post(
         reverse("draw_create", args=[patient.pk]),
         draw_post(today, ferritin="84", hemoglobin="13.1", hematocrit="39"),
     )
     assert response.status_code == 302
     assert LabResult.objects.filter(draw__patient=patient).count() == 3
-    assert version(owner) == before + 1
+    assert version(patient) == before + 1
 
 
 def test_deleting_a_draw_with_its_results_moves_the_version_on_once(
@@ -39,53 +38,53 @@ def test_deleting_a_draw_with_its_results_moves_the_version_on_once(
         draw_post(today, ferritin="84", hemoglobin="13.1"),
     )
     draw = LabDraw.objects.get(patient=patient)
-    before = version(owner)
+    before = version(patient)
     owner_client.post(reverse("draw_delete", args=[draw.pk]))
     assert not LabDraw.objects.exists()
-    assert version(owner) == before + 1
+    assert version(patient) == before + 1
 
 
 def test_the_version_moves_on_inside_the_transaction_not_after_it(owner, patient, today):
-    before = version(owner)
+    before = version(patient)
     with transaction.atomic():
         with one_bump_at_the_end():
             services.save_record(
                 Infusion(patient=patient, given_on=today, product="sucrose", dose_mg=200)
             )
-            assert version(owner) == before  # noted, not yet moved on
-        assert version(owner) == before + 1  # moved on before anything commits
+            assert version(patient) == before  # noted, not yet moved on
+        assert version(patient) == before + 1  # moved on before anything commits
         transaction.set_rollback(True)
-    assert version(owner) == before
+    assert version(patient) == before
 
 
 def test_a_failed_save_writes_nothing_and_moves_no_version_on(owner, patient, today):
-    before = version(owner)
+    before = version(patient)
     with pytest.raises(ZeroDivisionError):
         with one_bump_at_the_end():
             Infusion.objects.create(patient=patient, given_on=today, product="sucrose", dose_mg=200)
             raise ZeroDivisionError
     assert not Infusion.objects.exists()
-    assert version(owner) == before
-    bump_data_version(pk=owner.pk)  # outside, a change moves it on at once again
-    assert version(owner) == before + 1
+    assert version(patient) == before
+    bump_person_versions([patient.pk])  # outside, a change moves it on at once again
+    assert version(patient) == before + 1
 
 
 def test_nested_saves_move_the_version_on_once_at_the_outer_end(owner, patient, today):
-    before = version(owner)
+    before = version(patient)
     with one_bump_at_the_end():
         with one_bump_at_the_end():
             services.save_record(
                 Infusion(patient=patient, given_on=today, product="sucrose", dose_mg=200)
             )
-        assert version(owner) == before
-    assert version(owner) == before + 1
+        assert version(patient) == before
+    assert version(patient) == before + 1
 
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
 )
 @pytest.mark.django_db(transaction=True)
-def test_another_save_of_the_same_user_is_not_blocked_until_the_first_ends(owner, patient, today):
+def test_another_save_of_the_same_person_is_not_blocked_until_the_first_ends(owner, patient, today):
     saved = threading.Event()
     may_finish = threading.Event()
     errors = []
@@ -108,11 +107,11 @@ def test_another_save_of_the_same_user_is_not_blocked_until_the_first_ends(owner
     try:
         assert saved.wait(10)
         # With the version moved on at each change, the first save would hold the
-        # owner's row lock now, and this would wait for it.
+        # person's row lock now, and this would wait for it.
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
-            bump_data_version(pk=owner.pk)
+            bump_person_versions([patient.pk])
     finally:
         may_finish.set()
         first.join()

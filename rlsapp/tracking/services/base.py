@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from ..models import Infusion, LabDraw, Patient, SymptomScore
 from ..treatments import Medication, MedicationEvent, OralIronCourse
-from ..versions import bump_data_version
+from ..versions import bump_person_versions
 
 # What changed, for the handlers: each kind of record, and a person's own settings.
 DRAWS, INFUSIONS, SYMPTOMS, SETTINGS = "draws", "infusions", "symptoms", "settings"
@@ -52,7 +52,7 @@ def _changed(persons: Iterable[Patient], kinds: Iterable[str]) -> None:
     kinds = frozenset(kinds)
     for handler in _handlers():
         handler(persons, kinds)
-    bump_data_version(patients__in=[person.pk for person in persons])
+    bump_person_versions(person.pk for person in persons)
 
 
 # Callers without a form (the admin, the seed, commands) change a record whatever its version.

@@ -14,7 +14,7 @@ from ..change_reasons import (
 )
 from ..models import LEFT_OUT_CHOICES, Infusion, LabDraw, LabResult, Patient, SymptomScore
 from ..treatments import TREATMENT_MODELS, Medication, MedicationEvent
-from ..versions import bump_data_version, one_bump_at_the_end
+from ..versions import bump_person_versions, one_bump_at_the_end
 from .base import (
     DRAWS,
     KIND_OF,
@@ -36,11 +36,9 @@ from .treatments import delete_treatment
 def save_person(person: Patient, *, seen_version=UNCHECKED, by=None) -> Patient:
     """Add a person or change their details and re-check settings."""
     _claim_version(person, seen_version)
-    previous_owner = getattr(person, "owner_id_from_db", None)
+    # A new owner (the admin, a transfer) moves the owner membership (Patient.save); the
+    # previous owner's cached pages need no telling: access is checked before the cache.
     _by(person, by).save()
-    if previous_owner not in (None, person.owner_id):
-        # Moved to another account (the admin): the previous owner's pages must forget it.
-        bump_data_version(pk=previous_owner)
     _changed([person], [SETTINGS])
     return person
 
@@ -48,10 +46,9 @@ def save_person(person: Patient, *, seen_version=UNCHECKED, by=None) -> Patient:
 @one_bump_at_the_end()
 def delete_person(person: Patient) -> None:
     """Delete a person with every record and the change history of them."""
-    owner_id = person.owner_id
     person.delete()
-    # The person is gone: nothing derived needs telling, but the owner's pages do.
-    bump_data_version(pk=owner_id)
+    # The person is gone: nothing derived needs telling, and their pages are a 404.
+    bump_person_versions([person.pk])
 
 
 # Lab draws -------------------------------------------------------------------

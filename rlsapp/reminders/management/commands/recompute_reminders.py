@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from rlsapp.reminders.services import sync_patient
 from rlsapp.tracking.models import Patient
-from rlsapp.tracking.versions import bump_data_versions
+from rlsapp.tracking.versions import bump_person_versions
 
 
 class Command(BaseCommand):
@@ -20,5 +20,5 @@ class Command(BaseCommand):
             sync_patient(patient)
             count += 1
         # Cached pages show each re-check: they must all be rendered again.
-        bump_data_versions(Patient.objects.values_list("owner_id", flat=True))
+        bump_person_versions(Patient.objects.values_list("pk", flat=True))
         self.stdout.write(f"Recomputed reminders for {count} patients.")
