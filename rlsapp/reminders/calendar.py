@@ -30,14 +30,15 @@ def uid(reminder):
     return f"rlsapp-reminder-{reminder.pk}@{host}"
 
 
-def with_names(reminder) -> bool:
-    """Whether the owner lets entries carry the person's name and the reason (a setting,
-    off by default: calendar entries travel to third-party calendar services)."""
-    return reminder.patient.owner.calendar_names
+def with_names(reminder, names=None) -> bool:
+    """Whether entries carry the person's name and the reason: the owner's setting (off by
+    default: calendar entries travel to third-party calendar services), or `names`, the
+    setting of the member whose feed it is."""
+    return reminder.patient.owner.calendar_names if names is None else names
 
 
-def description(reminder):
-    if not with_names(reminder):
+def description(reminder, names=None):
+    if not with_names(reminder, names):
         return "\n\n".join(
             [
                 "The reason and the dates are in rlsapp:",
@@ -53,9 +54,9 @@ def description(reminder):
     return "\n\n".join(lines)
 
 
-def event(reminder):
+def event(reminder, names=None):
     summary = "Ferritin re-check"
-    if with_names(reminder):
+    if with_names(reminder, names):
         summary = f"{summary}: {reminder.patient.name}"
     item = icalendar.Event()
     item.add("uid", uid(reminder))
@@ -63,7 +64,7 @@ def event(reminder):
     item.add("dtstart", reminder.remind_on)
     item.add("dtend", reminder.remind_on + datetime.timedelta(days=1))
     item.add("summary", summary)
-    item.add("description", description(reminder))
+    item.add("description", description(reminder, names))
     item.add("transp", "TRANSPARENT")  # a reminder, not busy time
     item.add("url", f"{settings.SITE_URL}{reminder.get_absolute_url()}")
     alarm = icalendar.Alarm()
@@ -74,9 +75,9 @@ def event(reminder):
     return item
 
 
-def event_text(reminder) -> str:
+def event_text(reminder, names=None) -> str:
     """The reminder's VEVENT exactly as `calendar` writes it inside a calendar."""
-    return event(reminder).to_ical().decode("utf-8")
+    return event(reminder, names).to_ical().decode("utf-8")
 
 
 def _empty_calendar(name):
@@ -91,11 +92,11 @@ def _empty_calendar(name):
     return cal
 
 
-def calendar(reminders, name="rlsapp re-checks"):
+def calendar(reminders, name="rlsapp re-checks", names=None):
     """A calendar of these reminders, every event built afresh."""
     cal = _empty_calendar(name)
     for reminder in reminders:
-        cal.add_component(event(reminder))
+        cal.add_component(event(reminder, names))
     return cal.to_ical()
 
 

@@ -280,3 +280,27 @@ class PersonStatus(models.Model):
 
     def __str__(self):
         return f"Status of patient {self.patient_id}"
+
+
+class ReminderEmail(models.Model):
+    """One member's email about one re-check date: written in the sender's bulk mark, and
+    read before sending, so each member gets each reminder once, even when another
+    member's email failed and the reminder is retried (sending.py)."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="emails")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The date the email was about: a snoozed or moved re-check is a new reminder.
+    remind_on = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "account", "remind_on"], name="one_email_per_member_and_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder {self.reminder_id} emailed to user {self.account_id}"

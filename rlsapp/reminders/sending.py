@@ -13,6 +13,11 @@ email cost half of a 2,000-reminder run, bench/), so a sender killed mid-way may
 email up to MARK_EVERY of them a second time once their claim is stale: a duplicate
 reminder rather than a lost one. All emails of a pass share one mail connection.
 
+Each member who gets the person's reminders (recipients.py) is emailed separately. When
+one member's email fails after others' went out, those sent are noted (ReminderEmail)
+before the claim is released: the retry emails only those still waiting, so each member
+gets each reminder once. A reminder emailed to all is marked sent and needs no note.
+
 Logs carry reminder ids and exception class names only: no names, addresses
 or values.
 """
@@ -33,6 +38,7 @@ from rlsapp.domain import formats
 from rlsapp.tracking.models import LabResult
 from rlsapp.tracking.versions import bump_person_versions
 
+from . import recipients
 from .models import Reminder
 
 logger = logging.getLogger(__name__)
@@ -79,23 +85,23 @@ def latest_ferritin(patient_ids) -> dict[int, LabResult]:
     return {patient_id: found["ferritin"] for patient_id, found in latest.items() if found}
 
 
-def compose(reminder, latest: LabResult | None, connection=None) -> EmailMessage:
+def compose(reminder, latest: LabResult | None, connection=None, to=None) -> EmailMessage:
+    """The email to one member (`to`, an account; the owner if None)."""
     patient = reminder.patient
+    to = to or patient.owner
     context = {
         "reminder": reminder,
         "patient": patient,
         "latest": latest,
-        # written the way the owner's region writes numbers (1.050 µg/L in Germany)
+        # written the way the member's region writes numbers (1.050 µg/L in Germany)
         "latest_text": latest
-        and formats.format_result(
-            latest.analyte, latest.value, latest.comparator, patient.owner.region_rules
-        ),
+        and formats.format_result(latest.analyte, latest.value, latest.comparator, to.region_rules),
         "link": f"{settings.SITE_URL}{patient.get_absolute_url()}",
         "settings_link": f"{settings.SITE_URL}{reverse('reminders')}",
     }
     subject = render_to_string("reminders/email_subject.txt", context).strip()
     body = render_to_string("reminders/email_body.txt", context)
-    return EmailMessage(subject, body, to=[patient.owner.email], connection=connection)
+    return EmailMessage(subject, body, to=[to.email], connection=connection)
 
 
 def _release(pk, token, **changes):
@@ -153,18 +159,34 @@ def open_connection(connection):
         logger.warning("mail connection failed (%s); trying per email", type(error).__name__)
 
 
-def deliver(reminder, token, now, outcome: Outcome, finished, latest, connection=None):
+def deliver(
+    reminder, token, now, outcome: Outcome, finished, latest, connection=None, members=None
+):
+    """Email each member who gets the person's reminders and has not had this one yet.
+    `members` as recipients.members_for gives them (with what was emailed already); the
+    owner alone without it."""
     pk = reminder.pk
-    owner = reminder.patient.owner
-    # Without mail the reminder stays due in the app and the feed, not "emailed".
-    mailable = settings.MAIL_CONFIGURED and owner.email and owner.is_active
-    if not (mailable and owner.email_reminders):
+    if members is None:
+        members = (
+            recipients.members_for([reminder.patient_id]),
+            recipients.emailed_already([reminder]),
+        )
+    accounts, done = members
+    to = [a for a in accounts.get(reminder.patient_id, ()) if recipients.emailable(a)]
+    # Without mail (or anyone to mail) the reminder stays due in the app and the feed.
+    if not (settings.MAIL_CONFIGURED and to):
         finished.add(reminder, emailed=False)
         outcome.not_emailed += 1
         return
+    sent = []
     try:
-        compose(reminder, latest, connection).send()
+        for account in to:
+            if (pk, account.pk, reminder.remind_on) not in done:
+                compose(reminder, latest, connection, to=account).send()
+                sent.append((reminder, account))
     except Exception as error:  # any backend or template failure: retry later
+        # Those already emailed are noted now, so the retry skips them.
+        recipients.record(sent)
         if connection is not None:  # the rest of the pass gets a fresh connection
             connection.close()
             open_connection(connection)
@@ -185,7 +207,7 @@ def deliver(reminder, token, now, outcome: Outcome, finished, latest, connection
         outcome.failed += 1
         return
     finished.add(reminder, emailed=True)
-    logger.info("reminder %s: emailed", pk)
+    logger.info("reminder %s: emailed to %s member(s)", pk, len(sent))
     outcome.sent += 1
 
 
@@ -194,6 +216,10 @@ def deliver_batch(token, claimed, at, outcome: Outcome, connection, should_stop=
     sent MARK_EVERY at a time; False when cut short by `should_stop` (the rest is given
     back now rather than after CLAIM_TIMEOUT)."""
     latest = latest_ferritin({r.patient_id for r in claimed})
+    members = (
+        recipients.members_for({r.patient_id for r in claimed}),
+        recipients.emailed_already(claimed),
+    )
     finished = Finished(token)
     try:
         for index, reminder in enumerate(claimed):
@@ -211,6 +237,7 @@ def deliver_batch(token, claimed, at, outcome: Outcome, connection, should_stop=
                 finished,
                 latest.get(reminder.patient_id),
                 connection,
+                members,
             )
     finally:
         finished.mark()  # what was emailed is marked, even when the pass is cut short
@@ -232,12 +259,14 @@ def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Ou
     outcome = Outcome()
     if dry_run:
         pks = candidates(moment())
-        for reminder in Reminder.objects.filter(pk__in=pks).select_related("patient__owner"):
-            owner = reminder.patient.owner
-            action = "would email" if owner.email_reminders and owner.email else "would mark due"
+        reminders = list(Reminder.objects.filter(pk__in=pks))
+        accounts = recipients.members_for({r.patient_id for r in reminders})
+        for reminder in reminders:
+            to = [a for a in accounts.get(reminder.patient_id, ()) if recipients.emailable(a)]
+            action = "would email " + ", ".join(f"user {a.pk}" for a in to)
             if out:
                 out.write(
-                    f"reminder {reminder.pk}: {action} user {owner.pk} "
+                    f"reminder {reminder.pk}: {action if to else 'would mark due'} "
                     f"about the re-check of {reminder.remind_on:%Y-%m-%d}"
                 )
         return outcome

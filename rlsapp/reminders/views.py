@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rlsapp.tracking.models import Patient
 
-from . import calendar, feeds, services
+from . import calendar, feeds, recipients, services
 from .access import get_reminder_for_user
 from .forms import ReminderSettingsForm, SnoozeForm
 from .models import CalendarFeed, Reminder
@@ -69,9 +69,10 @@ def reminder_ics(request, pk):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     name = "Ferritin re-check"
-    if calendar.with_names(reminder):
+    names = request.user.calendar_names  # the downloading member's choice
+    if calendar.with_names(reminder, names):
         name = f"{name}: {reminder.patient.name}"
-    body = calendar.calendar([reminder], name=name)
+    body = calendar.calendar([reminder], name=name, names=names)
     return _ics_response(body, f"ferritin-recheck-{reminder.remind_on:%Y-%m-%d}.ics")
 
 
@@ -84,20 +85,25 @@ def calendar_feed(request, token):
     # was saved (Reminder.save), and renders only those saved before events were stored
     # (recompute_reminders stores them). Fast enough uncached (bench/results.md), so a
     # feed never needs telling that a shared person's reminders changed.
+    # The people whose reminders the account gets (its own and those shared with it).
     rows = list(
         Reminder.objects.open()
-        .filter(patient__owner_id=feed.user_id)
+        .filter(**recipients.feed_filter(feed.user_id), patient__deleted_at__isnull=True)
         .order_by("remind_on", "pk")
-        .values_list("pk", "calendar_event")[:FEED_LIMIT]
+        .values_list("pk", "calendar_event", "patient__owner__calendar_names")[:FEED_LIMIT]
     )
-    missing = [pk for pk, text in rows if not text]
-    if missing:
+    # A stored event shows names as the person's owner chose; a member who chose otherwise
+    # gets theirs rendered with their own choice.
+    names = feed.user.calendar_names
+    redo = [pk for pk, text, owner_names in rows if not text or owner_names != names]
+    if redo:
         rendered = {
-            r.pk: r.render_event()
-            for r in Reminder.objects.filter(pk__in=missing).select_related("patient__owner")
+            r.pk: calendar.event_text(r, names=names)
+            for r in Reminder.objects.filter(pk__in=redo).select_related("patient__owner")
+            if r.is_open
         }
-        rows = [(pk, text or rendered.get(pk, "")) for pk, text in rows]
-    body = calendar.from_events(text for _, text in rows)
+        rows = [(pk, rendered.get(pk, text), n) for pk, text, n in rows]
+    body = calendar.from_events(text for _, text, _ in rows)
     return _ics_response(body)
 
 
