@@ -55,6 +55,14 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_PREVIEW_HOURS = env.float("IMPORT_PREVIEW_HOURS", default=3.0)
 if IMPORT_PREVIEW_HOURS <= 0:
     raise ImproperlyConfigured("IMPORT_PREVIEW_HOURS must be above 0 (hours, e.g. 3).")
+# A deleted person is hidden at once and can be brought back (the Undo in the message shown
+# after the delete) for this long; then `manage.py erase_deleted_people` (run by the
+# reminders loop every minute too) erases them with their records and change history.
+# The Undo is offered once, on the page after the delete: a mistake is seen there or on
+# the next page, within minutes, and "deleted" should soon mean gone.
+PERSON_UNDO_MINUTES = env.float("PERSON_UNDO_MINUTES", default=30.0)
+if PERSON_UNDO_MINUTES <= 0:
+    raise ImproperlyConfigured("PERSON_UNDO_MINUTES must be above 0 (minutes, e.g. 30).")
 # Django bounds form fields but not uploaded files: refuse any larger body before it is read.
 MAX_REQUEST_BYTES = IMPORT_MAX_BYTES + 256 * 1024
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

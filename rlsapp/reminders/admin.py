@@ -12,6 +12,10 @@ class ReminderAdmin(admin.ModelAdmin):
     date_hierarchy = "remind_on"
     readonly_fields = ["claimed_at", "claim", "sent_at", "closed_at", "created", "updated"]
 
+    def get_queryset(self, request):
+        # A deleted person's re-check is gone with them (tracking.services.delete_person).
+        return super().get_queryset(request).filter(patient__deleted_at__isnull=True)
+
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):

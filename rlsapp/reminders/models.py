@@ -27,10 +27,11 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(status__in=Reminder.OPEN)
 
     def sendable(self, now):
-        """Waiting for an email now; served by the partial index `reminder_unsent`."""
-        return self.filter(status__in=Reminder.SENDABLE, send_after__lte=now).filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_TIMEOUT)
-        )
+        """Waiting for an email now; served by the partial index `reminder_unsent`. A deleted
+        person's re-check waits, unsent, until the delete is undone or the person erased."""
+        return self.filter(
+            status__in=Reminder.SENDABLE, send_after__lte=now, patient__deleted_at__isnull=True
+        ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_TIMEOUT))
 
 
 class Reminder(models.Model):

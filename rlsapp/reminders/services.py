@@ -101,6 +101,10 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     """
     if not isinstance(patient, Patient):
         patient = Patient.objects.get(pk=patient)
+    if patient.deleted_at is not None:
+        # Deleted, to be erased or brought back as it was: its open re-check stays as it is
+        # (snoozed or emailed), unsent and out of every feed (Reminder.objects.sendable).
+        return None
     points, infusions = history_for(patient)
     plan = recheck.next_recheck(settings_for(patient), points, infusions)
     store_status(patient, plan, infusions)

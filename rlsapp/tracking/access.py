@@ -72,3 +72,9 @@ def get_deleted_record_for_user(request, kind, history_id):
         ),
         history_id=history_id,
     )
+
+
+def get_deleted_patient_for_user(request, pk):
+    """A person the account owns and has deleted (not yet erased), for the undo; None for
+    anyone else's, a person not deleted, or one erased already."""
+    return Patient.objects.deleted_by(request.user).filter(pk=pk).first()

@@ -1,5 +1,7 @@
 """The operator's view of the records. Changes go through tracking.services, as every other
-writer's do, so the admin cannot leave a stale page or reminder behind.
+writer's do, so the admin cannot leave a stale page or reminder behind. A deleted person
+(waiting to be erased) and their records are not shown: deleted is gone for everyone, and
+a delete here erases at once.
 
 A record cannot be moved to another person here: its history, cached pages and the
 re-check of both people would disagree. Results are changed through their draw in the app.
@@ -32,6 +34,10 @@ class ThroughServicesAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_through_service(obj)
 
+    def get_queryset(self, request):
+        people = f"{self.person_field}__" if self.person_field else ""
+        return super().get_queryset(request).filter(**{f"{people}deleted_at__isnull": True})
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and self.person_field:
@@ -51,7 +57,7 @@ class PatientAdmin(ThroughServicesAdmin):
         services.save_person(obj)
 
     def delete_through_service(self, obj):
-        services.delete_person(obj)
+        services.erase_person(obj)
 
 
 class LabResultInline(admin.TabularInline):
@@ -89,6 +95,9 @@ class LabResultAdmin(admin.ModelAdmin):
     list_filter = ["analyte", "calculated"]
     list_select_related = ["draw"]
     raw_id_fields = ["draw"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(draw__patient__deleted_at__isnull=True)
 
     def has_add_permission(self, request):
         return False

@@ -30,12 +30,23 @@ def role_allows(role: str, need: str) -> bool:
 
 class PatientQuerySet(models.QuerySet):
     def for_user(self, user, need="view"):
-        """The people the account may see (or, with need="edit"/"own", change or own)."""
+        """The people the account may see (or, with need="edit"/"own", change or own).
+        A deleted person (waiting to be erased, services.delete_person) is no one's."""
         if not user.is_authenticated:
             return self.none()
         if need == "view":  # every membership can view
-            return self.filter(memberships__account=user)
-        return self.filter(memberships__account=user, memberships__role__in=ROLES_THAT_CAN[need])
+            return self.filter(memberships__account=user, deleted_at__isnull=True)
+        return self.filter(
+            memberships__account=user,
+            memberships__role__in=ROLES_THAT_CAN[need],
+            deleted_at__isnull=True,
+        )
+
+    def deleted_by(self, user):
+        """The people the account owns and has deleted, not erased yet (for the undo)."""
+        return self.filter(
+            memberships__account=user, memberships__role=OWNER, deleted_at__isnull=False
+        )
 
     def with_role(self, user):
         """Each person with `role`: the account's role on them (None if not a member)."""

@@ -98,7 +98,7 @@ class Patient(models.Model):
     # records or reminders: pages cached under it (caching.py) never outlive their data.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Set when the owner deletes the person: hidden at once, erased for good once the
-    # time to undo has passed (services.records.delete_person).
+    # time to undo has passed (services/people.py).
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PatientQuerySet.as_manager()

@@ -6,6 +6,7 @@ urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
+    path("patients/<int:pk>/undelete/", patients.patient_undo_delete, name="patient_undelete"),
     path("patients/<int:pk>/draws/", records.draw_list, name="draw_list"),
     path("patients/<int:pk>/draws/new/", records.draw_create, name="draw_create"),
     path("draws/<int:pk>/edit/", records.draw_edit, name="draw_edit"),

@@ -266,7 +266,7 @@ def test_one_run_sends_every_batch(owner, monkeypatch):
 def test_a_reminder_deleted_after_its_claim_leaves_nothing_behind(reminder, patient):
     now = local(DUE, 9)
     token, claimed = sending.claim_batch([reminder.pk], now)
-    records.delete_person(patient)
+    records.erase_person(patient)
     outcome = sending.Outcome()
     sending.deliver_batch(token, claimed, now, outcome, connection=None)
     assert outcome.failed == 0

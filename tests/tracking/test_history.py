@@ -1,5 +1,7 @@
 from django.urls import reverse
+from django.utils import timezone
 
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 
 from .helpers import draw_post
@@ -135,7 +137,10 @@ def test_deleting_a_person_deletes_their_history(owner_client, patient, today):
     patient_id = patient.pk
 
     owner_client.post(reverse("patient_delete", args=[patient_id]))
+    assert Patient.history.filter(id=patient_id).exists()  # kept while an undo may come
+    services.erase_deleted_people(timezone.now() + services.undo_window())
 
+    assert not Patient.objects.filter(pk=patient_id).exists()
     assert not Patient.history.filter(id=patient_id).exists()
     for model in (LabDraw, Infusion, SymptomScore):
         assert not model.history.filter(patient_id=patient_id).exists()

@@ -226,7 +226,7 @@ def test_deleting_a_person_forgets_their_treatments_history(patient, today):
     medication = add_medicine(patient, today - 10 * DAY)
     services.save_treatment(MedicationEvent(medication=medication, happened_on=today, kind="other"))
     add_course(patient, today - 10 * DAY)
-    services.delete_person(patient)
+    services.erase_person(patient)
     for model in (OralIronCourse, Medication, MedicationEvent):
         assert not model.history.exists()
 

@@ -143,8 +143,8 @@ def account_delete(request):
         user = request.user
         logout(request)
         with transaction.atomic():
-            for person in user.patients.all():
-                services.delete_person(person)
+            for person in user.patients.all():  # deleted ones waiting for erasure too
+                services.erase_person(person)
             # Cascades to pending imports, the calendar feed and the rest of the account.
             user.delete()
         messages.success(request, "Your account and all of its records were deleted.")

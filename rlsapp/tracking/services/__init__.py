@@ -17,7 +17,7 @@ of two saves from the same version exactly one wins and the other raises EditCon
 Callers without a form leave it UNCHECKED: the version still moves on, so a form opened
 before their change cannot overwrite it.
 
-The services live by concern in this package (base, records, bulk, treatments); callers
+The services live by concern in this package (base, people, records, bulk, treatments); callers
 use them from here: `from rlsapp.tracking import services`.
 """
 
@@ -36,10 +36,18 @@ from .base import (
     ParentMissing,
 )
 from .bulk import Added, add_in_bulk, with_calculated_tsat
+from .people import (
+    NotDeleted,
+    UndoTooLate,
+    delete_person,
+    erase_deleted_people,
+    erase_person,
+    undo_delete_person,
+    undo_window,
+)
 from .records import (
     delete,
     delete_draw,
-    delete_person,
     delete_record,
     leave_out,
     put_back,
@@ -64,7 +72,9 @@ __all__ = [
     "AlreadyPresent",
     "EditConflict",
     "InvalidRecord",
+    "NotDeleted",
     "ParentMissing",
+    "UndoTooLate",
     "add_in_bulk",
     "add_treatments_in_bulk",
     "delete",
@@ -72,6 +82,8 @@ __all__ = [
     "delete_person",
     "delete_record",
     "delete_treatment",
+    "erase_deleted_people",
+    "erase_person",
     "leave_out",
     "put_back",
     "restore",
@@ -79,5 +91,7 @@ __all__ = [
     "save_person",
     "save_record",
     "save_treatment",
+    "undo_delete_person",
+    "undo_window",
     "with_calculated_tsat",
 ]

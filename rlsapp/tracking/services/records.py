@@ -1,4 +1,4 @@
-"""People, lab draws, infusions and symptom scores; restoring any record from its history."""
+"""A person's details, lab draws, infusions and symptom scores; restoring a record."""
 
 from simple_history.utils import bulk_create_with_history
 
@@ -14,7 +14,7 @@ from ..change_reasons import (
 )
 from ..models import LEFT_OUT_CHOICES, Infusion, LabDraw, LabResult, Patient, SymptomScore
 from ..treatments import TREATMENT_MODELS, Medication, MedicationEvent
-from ..versions import bump_person_versions, one_bump_at_the_end
+from ..versions import one_bump_at_the_end
 from .base import (
     DRAWS,
     KIND_OF,
@@ -41,14 +41,6 @@ def save_person(person: Patient, *, seen_version=UNCHECKED, by=None) -> Patient:
     _by(person, by).save()
     _changed([person], [SETTINGS])
     return person
-
-
-@one_bump_at_the_end()
-def delete_person(person: Patient) -> None:
-    """Delete a person with every record and the change history of them."""
-    person.delete()
-    # The person is gone: nothing derived needs telling, and their pages are a 404.
-    bump_person_versions([person.pk])
 
 
 # Lab draws -------------------------------------------------------------------

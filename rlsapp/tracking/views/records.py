@@ -133,7 +133,7 @@ def _deleted_message(request, kind, model, pk):
     return format_html(
         'Deleted the {}. <form method="post" action="{}" class="d-inline">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<button class="btn btn-sm btn-link p-0 align-baseline" type="submit">Undo</button>'
+        '<button class="btn btn-link alert-link p-0 align-baseline" type="submit">Undo</button>'
         "</form>",
         kind.singular,
         reverse("restore_record", args=[kind.slug, deletion.history_id]),

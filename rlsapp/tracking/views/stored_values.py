@@ -20,7 +20,7 @@ def _whole(text) -> bool:
 @require_http_methods(["GET", "POST"])
 def stored_values_check(request):
     region = request.user.region_rules
-    mine = {"draw__patient__owner": request.user}
+    mine = {"draw__patient__owner": request.user, "draw__patient__deleted_at__isnull": True}
     if request.method == "POST":
         result = get_object_or_404(
             LabResult.objects.filter(calculated=False, **mine).select_related("draw__patient"),

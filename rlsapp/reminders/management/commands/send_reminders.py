@@ -1,6 +1,8 @@
 """Email due re-check reminders: once from cron, or `--loop SECONDS` as a service.
 
-Safe to run from several machines at once (see rlsapp/reminders/sending.py).
+Safe to run from several machines at once (see rlsapp/reminders/sending.py). Each pass
+also erases the people deleted longer ago than PERSON_UNDO_MINUTES (the time to undo),
+so that "deleted" soon means gone wherever this runs.
 """
 
 import signal
@@ -11,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from rlsapp.reminders.sending import send_due
+from rlsapp.tracking import services
 
 
 class Command(BaseCommand):
@@ -32,6 +35,10 @@ class Command(BaseCommand):
         self.stopping = True
 
     def run_once(self, dry_run):
+        if not dry_run:
+            erased = services.erase_deleted_people()
+            if erased:
+                self.stdout.write(f"Erased {erased} deleted person(s).")
         outcome = send_due(
             dry_run=dry_run, out=self.stdout, should_stop=lambda: getattr(self, "stopping", False)
         )
