@@ -101,7 +101,11 @@ INSTALLED_APPS = [
 # Called by rlsapp.tracking.services after every change to a person's records, in the
 # same transaction: the apps that keep state derived from records. Named here because
 # they sit above tracking, which may not import them.
-RECORDS_CHANGED_HANDLERS = ["rlsapp.reminders.services.records_changed"]
+RECORDS_CHANGED_HANDLERS = [
+    "rlsapp.reminders.services.records_changed",
+    # Marks the request that made the change "changed" in the access log.
+    "rlsapp.tracking.access_log.records_changed",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -111,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One access-log row per request that reached a person (tracking/access_log.py).
+    "rlsapp.tracking.middleware.AccessLogMiddleware",
     # Here, so its 413 page shows who is signed in; nothing before it reads the body.
     "rlsapp.middleware.RequestSizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -199,6 +205,10 @@ AXES_HANDLER = "rlsapp.accounts.throttling.SignInAttemptHandler"
 # Sign-in logs (email, client address, browser, times) are kept this many days, then
 # deleted by `manage.py purge_signin_logs`; deleting an account deletes its logs at once.
 AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=30)
+# Each person's access log (who viewed, changed, exported; tracking/access_log.py) is kept
+# this many days, its client addresses this many; `manage.py purge_access_log` (daily).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
+ACCESS_LOG_ADDRESS_DAYS = env.int("ACCESS_LOG_ADDRESS_DAYS", default=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

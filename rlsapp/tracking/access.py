@@ -10,6 +10,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import access_log
 from .history import RESTORABLE
 from .memberships import VIEW, role_allows
 from .models import Infusion, LabDraw, Patient, SymptomScore
@@ -27,6 +28,7 @@ def get_patient_for_user(request, pk, with_status=False, need=VIEW):
     person = get_object_or_404(patients, pk=pk)
     if not role_allows(person.role, need):
         raise PermissionDenied(f"Your role on this person does not allow this ({need}).")
+    access_log.note(request, person.pk)
     return person
 
 
@@ -37,7 +39,9 @@ def _helper(model, *related):
         records = model.objects.for_user(request.user).select_related("patient", *related)
         if model is LabDraw:
             records = records.with_results()
-        return get_object_or_404(records, pk=pk)
+        record = get_object_or_404(records, pk=pk)
+        access_log.note(request, record.patient_id)
+        return record
 
     return get_for_user
 
@@ -65,13 +69,15 @@ def get_deleted_record_for_user(request, kind, history_id):
     model = RESTORABLE.get(kind)
     if model is None:
         raise Http404("No such kind of record.")
-    return get_object_or_404(
+    record = get_object_or_404(
         model.history.filter(
             patient_id__in=Patient.objects.for_user(request.user).values("pk"),
             history_type="-",
         ),
         history_id=history_id,
     )
+    access_log.note(request, record.patient_id)
+    return record
 
 
 def get_deleted_patient_for_user(request, pk):

@@ -438,5 +438,6 @@ def forget_deleted_patients_history(sender, instance, **kwargs):
 
 # Oral iron courses and RLS medicines live in their own module for length; imported here
 # so that `from .models import ...` finds every record model.
+from .access_log import AccessLogEntry  # noqa: E402, F401
 from .memberships import Membership  # noqa: E402, F401
 from .treatments import Medication, MedicationEvent, OralIronCourse  # noqa: E402, F401

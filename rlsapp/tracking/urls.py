@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import history, left_out, patients, records, stored_values, treatments
+from .views import access_log, history, left_out, patients, records, stored_values, treatments
 
 urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
@@ -50,5 +50,10 @@ urlpatterns = [
     path("help/augmentation/", treatments.augmentation, name="augmentation_help"),
     path("results/check/", stored_values.stored_values_check, name="stored_values_check"),
     path("patients/<int:pk>/history/", history.patient_history, name="patient_history"),
+    path(
+        "patients/<int:pk>/access-log/",
+        access_log.patient_access_log,
+        name="patient_access_log",
+    ),
     path("history/<slug:kind>/<int:pk>/restore/", history.restore_record, name="restore_record"),
 ]

@@ -12,8 +12,9 @@ from rlsapp.tracking.models import Infusion, SymptomScore
 
 from .helpers import DAY0, add_draw, add_long_history, week
 
-# Session, user, patient, then the chart history's two queries (queries.load_history).
-TABLE_BUDGET = 5
+# Session, user, patient, then the chart history's two queries (queries.load_history),
+# and the access log's one row.
+TABLE_BUDGET = 6
 
 
 def table_page(client, patient):

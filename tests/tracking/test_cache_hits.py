@@ -37,8 +37,10 @@ def test_a_cached_patient_page_reads_only_the_session_the_user_and_the_access_ch
     add_history(patient, 20, today)
     assert sync_patient(patient) is not None  # as every patient in bench/ has one
     sql = queries_on_second_view(owner_client, patient.get_absolute_url())
-    # The session, the user and the access check (which reads the person's version).
-    assert len(sql) == 3
+    # The session, the user, the access check (which reads the person's version) and the
+    # access log's one row.
+    assert len(sql) == 4
+    assert sql[-1].startswith('INSERT INTO "tracking_accesslogentry"')
 
 
 def test_a_cached_chart_json_reads_only_the_session_the_user_and_the_access_check(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
+from rlsapp.tracking.access_log import exports_person
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -68,6 +69,7 @@ def _attachment(content, content_type, filename):
     return response
 
 
+@exports_person
 @login_required
 @require_GET
 def export_csv(request, pk):
@@ -81,6 +83,7 @@ def export_csv(request, pk):
     )
 
 
+@exports_person
 @login_required
 @require_GET
 def export_spreadsheet(request, pk):
@@ -96,6 +99,7 @@ def export_spreadsheet(request, pk):
     )
 
 
+@exports_person
 @login_required
 @require_GET
 def export_fhir(request, pk):

@@ -1,0 +1,59 @@
+"""What the chart JSON and the report page show, built once for whoever asks: the app's
+own views (views.py) and a read-only link's (rlsapp/links), so the two can never differ."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from rlsapp.domain import medicines
+from rlsapp.tracking.models import Infusion
+from rlsapp.tracking.treatments import Medication, OralIronCourse
+
+from . import report as report_data
+from .data import build_chart_data, latest_values
+from .queries import load_history
+
+
+def chart_json(patient) -> str:
+    data = build_chart_data(patient, load_history(patient), timezone.localdate())
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _tsat_note(history):
+    """The guideline note for a latest transferrin saturation of 45 % or more (issue 17)."""
+    tsat = history.series("tsat")
+    if not tsat or tsat[-1].comparator in ("<", "<="):
+        return None
+    return medicines.tsat_note(tsat[-1].value)
+
+
+def report_context(patient, region) -> dict:
+    """The printed report's context (templates/charts/report.html), in `region`'s numbers."""
+    today = timezone.localdate()
+    history = load_history(patient)
+    charts = build_chart_data(patient, history, today)
+    # One query, whatever the history: the chart history has no reactions in it.
+    infusions = list(
+        Infusion.objects.filter(patient=patient).order_by("-given_on", "-pk")[
+            : report_data.MAX_INFUSIONS
+        ]
+    )
+    # The printed pages hold the newest infusions' declines; every one is on the person page.
+    episodes = charts["episodes"]
+    return {
+        "patient": patient,
+        "charts": charts | {"episodes": episodes[-report_data.MAX_EPISODES :]},
+        "earlier_episodes": max(0, len(episodes) - report_data.MAX_EPISODES),
+        "results": report_data.results_table(patient, history, charts, region),
+        "infusions": infusions,
+        "earlier_infusions": len(history.infusions) - len(infusions),
+        "latest": report_data.latest_flags(latest_values(history, region), patient, history),
+        "age": report_data.age(patient.birth_date, today),
+        "infusion_count": len(history.infusions),
+        "last_infusion": history.infusions[-1] if history.infusions else None,
+        "tsat_note": _tsat_note(history),
+        "courses": list(OralIronCourse.objects.filter(patient=patient)),
+        "medications": list(Medication.objects.filter(patient=patient).prefetch_related("events")),
+        "today": today,
+    }

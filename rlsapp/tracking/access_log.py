@@ -1,0 +1,162 @@
+"""Who saw and changed a person's records: one row per page, beside the change history.
+
+The change history (simple_history) says what each record was; this log says who opened
+the person's pages, changed them or exported them, whether an account or a read-only
+link (rlsapp/links), and from which address. Addresses are kept ACCESS_LOG_ADDRESS_DAYS
+(30), rows ACCESS_LOG_RETENTION_DAYS (a year); `manage.py purge_access_log` drops both.
+
+How a row is made: the access helpers (access.py) and the link views `note` on the
+request which person was reached; AccessLogMiddleware writes at most one row per request,
+after the response, and only for an answer below 400 (a 403 or 404 reached nothing).
+A service that changed records during the request says so (`records_changed`, one of
+settings.RECORDS_CHANGED_HANDLERS), so a form sent back with errors stays "viewed".
+"""
+
+import contextvars
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+VIEWED, CHANGED, EXPORTED = "viewed", "changed", "exported"
+ACTION_CHOICES = [(VIEWED, "Viewed"), (CHANGED, "Changed"), (EXPORTED, "Exported")]
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# The note of the request being answered (AccessLogMiddleware sets it), so that a service,
+# which has no request, can say that it changed records.
+_current = contextvars.ContextVar("access_log_note", default=None)
+
+
+class AccessLogEntry(models.Model):
+    person = models.ForeignKey(
+        "tracking.Patient", on_delete=models.CASCADE, related_name="access_log"
+    )
+    # Null for a read-only link's view, and after the account is deleted.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # A link is named, not referenced: links live in an app above this one, and the row
+    # should outlive a link deleted with its person's other links.
+    link_label = models.CharField(max_length=80, blank=True)
+    action = models.CharField(max_length=10, choices=ACTION_CHOICES)
+    # The URL's name: which page (person page, report, export…), never its address.
+    page = models.CharField(max_length=60, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "-at"], name="access_log_person_at"),
+            models.Index(fields=["at"], name="access_log_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.person_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self):
+        if self.link_label:
+            return self.link_label
+        return self.account.email if self.account else "a deleted account"
+
+
+class Note:
+    """What a request reached, filled in while it is answered."""
+
+    __slots__ = ("person_id", "action", "link_label", "changed", "quiet")
+
+    def __init__(self):
+        self.person_id = None
+        self.action = None
+        self.link_label = ""
+        self.changed = set()
+        self.quiet = False
+
+
+def _note(request):
+    note = getattr(request, "_access_note", None)
+    if note is None:
+        note = request._access_note = Note()
+    return note
+
+
+def note(request, person_id, *, action=None, link_label=""):
+    """Record on the request that it reached this person (the last one noted counts)."""
+    if request is None:
+        return
+    n = _note(request)
+    n.person_id = person_id
+    n.action = action or n.action
+    n.link_label = link_label or n.link_label
+
+
+def not_a_page(request):
+    """A part of a page already logged (the chart data its page fetches): no row."""
+    _note(request).quiet = True
+
+
+def exports_person(view):
+    """Mark a view whose answer is a copy of the person's records: logged as "exported"."""
+    view.access_log_action = EXPORTED
+    return view
+
+
+def records_changed(persons, kinds) -> None:
+    """settings.RECORDS_CHANGED_HANDLERS: the services changed these people's records."""
+    current = _current.get()
+    if current is not None:
+        current.changed.update(person.pk for person in persons)
+
+
+def action_for(request, response, note: Note, view_action=None):
+    if view_action or note.action:
+        return view_action or note.action
+    if request.method in SAFE_METHODS:
+        return VIEWED
+    # A change is what a service reported, or a form's redirect after a successful POST.
+    if note.person_id in note.changed or 300 <= response.status_code < 400:
+        return CHANGED
+    return VIEWED
+
+
+def client_address(request):
+    from axes.helpers import get_client_ip_address  # axes reads its settings at import
+
+    return get_client_ip_address(request)
+
+
+def write(request, response, view_action=None) -> AccessLogEntry | None:
+    """The request's one row, or None when it reached no person or was refused."""
+    note = getattr(request, "_access_note", None)
+    if note is None or note.person_id is None or note.quiet or response.status_code >= 400:
+        return None
+    user = getattr(request, "user", None)
+    return AccessLogEntry.objects.create(
+        person_id=note.person_id,
+        account=user if user is not None and user.is_authenticated else None,
+        link_label=note.link_label,
+        action=action_for(request, response, note, view_action),
+        page=(getattr(request.resolver_match, "url_name", "") or "")[:60],
+        address=client_address(request),
+    )
+
+
+def entries_for(person, limit):
+    return list(
+        AccessLogEntry.objects.filter(person=person)
+        .select_related("account")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def purge(now=None) -> dict[str, int]:
+    """Rows past the retention time deleted, addresses past theirs blanked."""
+    now = now or timezone.now()
+    keep = datetime.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    keep_address = datetime.timedelta(days=settings.ACCESS_LOG_ADDRESS_DAYS)
+    deleted, _ = AccessLogEntry.objects.filter(at__lt=now - keep).delete()
+    blanked = AccessLogEntry.objects.filter(
+        at__lt=now - keep_address, address__isnull=False
+    ).update(address=None)
+    return {"deleted": deleted, "addresses dropped": blanked}

@@ -1,0 +1,136 @@
+"""The per-person access log (issue 15 item 6): who viewed, changed or exported a person's
+records, one row per page at most, addresses dropped after 30 days, rows after a year."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rlsapp.tracking import access_log
+from rlsapp.tracking.access_log import AccessLogEntry
+from rlsapp.tracking.memberships import Membership
+from rlsapp.tracking.models import LabDraw
+
+from .helpers import draw_post
+
+TABLE = AccessLogEntry._meta.db_table
+
+
+def only_entry():
+    (entry,) = AccessLogEntry.objects.all()
+    return entry
+
+
+def inserts_into_the_log(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith("INSERT") and TABLE in q["sql"]]
+
+
+def test_a_page_view_is_one_row_with_time_address_and_page(owner_client, owner, patient):
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(patient.get_absolute_url()).status_code == 200
+    assert len(inserts_into_the_log(queries)) == 1
+    entry = only_entry()
+    assert (entry.person_id, entry.account_id, entry.action) == (patient.pk, owner.pk, "viewed")
+    assert (entry.page, entry.address, entry.link_label) == ("patient_detail", "127.0.0.1", "")
+    assert before <= entry.at <= timezone.now()
+
+
+def test_the_chart_data_its_page_fetches_adds_no_row(owner_client, patient):
+    assert owner_client.get(reverse("patient_chart_data", args=[patient.pk])).status_code == 200
+    assert not AccessLogEntry.objects.exists()
+    owner_client.get(reverse("patient_report", args=[patient.pk]))
+    assert only_entry().page == "patient_report"
+
+
+def test_a_saved_change_is_changed_and_a_form_sent_back_is_viewed(owner_client, patient, today):
+    url = reverse("draw_create", args=[patient.pk])
+    response = owner_client.post(url, draw_post(today, ferritin="45"))
+    assert response.status_code == 302 and LabDraw.objects.filter(patient=patient).exists()
+    assert only_entry().action == "changed"
+    AccessLogEntry.objects.all().delete()
+    response = owner_client.post(url, draw_post(today, ferritin="not a number"))
+    assert response.status_code in (200, 400)
+    assert only_entry().action == "viewed"
+
+
+@pytest.mark.parametrize(
+    "url_name", ["patient_export_csv", "patient_export_fhir", "patient_export_spreadsheet"]
+)
+def test_an_export_is_exported(owner_client, patient, url_name):
+    assert owner_client.get(reverse(url_name, args=[patient.pk])).status_code == 200
+    entry = only_entry()
+    assert (entry.action, entry.page) == ("exported", url_name)
+
+
+def test_a_refused_request_writes_nothing(owner, outsider_client, make_user, patient, client):
+    assert outsider_client.get(patient.get_absolute_url()).status_code == 404
+    viewer = make_user("viewer@example.com")
+    Membership.objects.create(person=patient, account=viewer, role="viewer")
+    client.force_login(viewer)
+    response = client.get(reverse("patient_access_log", args=[patient.pk]))
+    assert response.status_code == 403
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_members_views_are_logged_under_their_accounts(make_user, patient, client):
+    editor = make_user("dr@example.com")
+    Membership.objects.create(person=patient, account=editor, role="editor")
+    client.force_login(editor)
+    client.get(reverse("patient_history", args=[patient.pk]))
+    entry = only_entry()
+    assert (entry.account_id, entry.who) == (editor.pk, "dr@example.com")
+
+
+def test_the_owner_sees_the_log_beside_the_history_and_others_do_not(
+    owner_client, make_user, patient, client
+):
+    history = owner_client.get(reverse("patient_history", args=[patient.pk])).content.decode()
+    log_url = reverse("patient_access_log", args=[patient.pk])
+    assert f'href="{log_url}"' in history
+    page = owner_client.get(log_url).content.decode()
+    assert "alice@example.com" in page and "127.0.0.1" in page and "Viewed" in page
+    assert "the change history" in page
+    editor = make_user("dr@example.com")
+    Membership.objects.create(person=patient, account=editor, role="editor")
+    client.force_login(editor)
+    assert log_url not in client.get(reverse("patient_history", args=[patient.pk])).content.decode()
+    assert client.get(log_url).status_code == 403
+
+
+def test_purge_drops_addresses_after_30_days_and_rows_after_the_retention(patient, settings):
+    now = timezone.now()
+
+    def entry(days_ago):
+        return AccessLogEntry.objects.create(
+            person=patient,
+            action="viewed",
+            at=now - datetime.timedelta(days=days_ago),
+            address="192.0.2.7",
+        )
+
+    fresh, month, old, ancient = entry(1), entry(31), entry(364), entry(366)
+    assert access_log.purge(now) == {"deleted": 1, "addresses dropped": 2}
+    assert not AccessLogEntry.objects.filter(pk=ancient.pk).exists()
+    assert AccessLogEntry.objects.get(pk=fresh.pk).address == "192.0.2.7"
+    assert AccessLogEntry.objects.get(pk=month.pk).address is None
+    assert AccessLogEntry.objects.get(pk=old.pk).address is None
+    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    out = io.StringIO()
+    call_command("purge_access_log", stdout=out)
+    assert "2 deleted" in out.getvalue()
+    assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_deleting_the_account_keeps_the_rows_of_people_it_did_not_own(make_user, patient, client):
+    editor = make_user("dr@example.com")
+    Membership.objects.create(person=patient, account=editor, role="editor")
+    client.force_login(editor)
+    client.get(patient.get_absolute_url())
+    editor.delete()
+    assert only_entry().who == "a deleted account"
