@@ -28,6 +28,7 @@ class Result:
     left_out_reason: str = ""  # the draw's (tracking.fit_inputs reads these three)
     left_out_note: str = ""
     after_infusion: bool = False
+    draw_id: int = 0  # which draw: two labs on one day are two rows of the report
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def results_for_charts(patient):
     return (
         LabResult.objects.filter(draw__patient=patient)
         .order_by("draw__drawn_on", "draw_id")
-        .values_list("analyte", "draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS)
+        .values_list(
+            "analyte", "draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS, "draw_id"
+        )
     )
 
 

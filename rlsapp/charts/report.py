@@ -54,15 +54,15 @@ def _flag(r, patient, infusion_days):
 
 
 def _draws(history: History):
-    """Results grouped into draws, oldest first. Rows come ordered by day, then draw, so a
-    test seen twice on one day starts the day's next draw."""
+    """Results grouped into draws, oldest first (rows come ordered by day, then draw): two
+    labs on one day are two rows, each with its own lab's name."""
     draws = []
     for r in history.results:
         if r.analyte not in ANALYTES:
             continue
         last = draws[-1] if draws else None
-        if last is None or last["day"] != r.day or r.analyte in last["results"]:
-            last = {"day": r.day, "lab": r.lab_name, "results": {}}
+        if last is None or last["draw"] != r.draw_id:
+            last = {"draw": r.draw_id, "day": r.day, "lab": r.lab_name, "results": {}}
             draws.append(last)
         last["results"][r.analyte] = r
     return draws

@@ -113,6 +113,18 @@ def test_results_over_time_are_flagged_in_words_against_the_ranges(owner_client,
     assert "range 30–300; threshold 100" in heads and "range 12–16" in heads
 
 
+def test_two_labs_on_one_day_are_two_rows_each_with_its_lab(owner_client, patient):
+    day = week(10)
+    add_draw(patient, day, lab="City Lab (Roche)", ferritin=80)
+    add_draw(patient, day, lab="GP practice (Beckman)", hemoglobin=13.1)
+    rows = results_rows(report(owner_client, patient))
+    # newest first: the draw entered later on the same day comes first
+    assert [(row[0], row[1], row[3], row[-1]) for row in rows] == [
+        ("11 Mar 2024", NONE, "13.1", "GP practice (Beckman)"),
+        ("11 Mar 2024", "80 low (below threshold 100)", NONE, "City Lab (Roche)"),
+    ]
+
+
 def test_infusions_are_listed_with_product_dose_and_reaction(owner_client, history):
     html = report(owner_client, history)
 
