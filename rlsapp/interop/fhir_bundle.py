@@ -8,6 +8,7 @@ Organizations the lab results may refer to.
 
 from __future__ import annotations
 
+import codecs
 import io
 
 import ijson
@@ -17,6 +18,39 @@ from .parsed import MAX_RECORDS, ImportRefused
 
 # FHIR resources nest a dozen levels at most; deeper JSON is refused before it is built.
 MAX_DEPTH = 64
+# JSON is UTF-8 (RFC 8259), but Windows tools save "Unicode" as UTF-16 and some as UTF-32,
+# each with a byte order mark. Longest first: UTF-32's little-endian mark starts with
+# UTF-16's.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
+def encoding_of(data: bytes) -> tuple[str, str, int]:
+    """(codec, its name for people, length of the mark) by the byte order mark; UTF-8
+    without one."""
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            return codec, name, len(bom)
+    return "utf-8", "UTF-8", 0
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The file as UTF-8 without a byte order mark, which the streaming parser reads."""
+    codec, name, skip = encoding_of(data)
+    if codec == "utf-8":
+        return data[skip:]
+    try:
+        return data[skip:].decode(codec).encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            f"The file is marked as {name} text but byte {error.start + skip + 1:,} is not "
+            f"{name}: the file may be cut short. Export it again (UTF-8 is best)."
+        ) from None
 
 
 def iter_entries(data: bytes, seen: dict):
@@ -26,7 +60,7 @@ def iter_entries(data: bytes, seen: dict):
     the whole document, or a list of a million entries, never exists in memory.
     `seen` receives the top-level "resourceType". Raises ijson.JSONError on bad JSON.
     """
-    stream = io.BytesIO(data.removeprefix(b"\xef\xbb\xbf"))
+    stream = io.BytesIO(data.removeprefix(codecs.BOM_UTF8))
     depth, key, top_is_object, in_entries, builder = 0, None, False, False, None
     for event, value in ijson.basic_parse(stream, use_float=True):
         if builder is not None:
@@ -65,7 +99,8 @@ def check_bundle(data: bytes) -> dict[str, str]:
     """Read the whole file once to refuse what cannot be used; the organisation names.
 
     The names (by fullUrl and by reference) are gathered first because a lab result
-    may name its lab by a reference to an Organization later in the file.
+    may name its lab by a reference to an Organization later in the file. `data`: UTF-8
+    (as_utf8 reads the other encodings).
     """
     if not data or not data.strip():
         raise ImportRefused("The file is empty.")

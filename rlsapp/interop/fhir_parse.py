@@ -20,7 +20,7 @@ from rlsapp.domain import formats, regions, units
 from . import fhir_medications, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
-from .fhir_bundle import check_bundle, iter_entries
+from .fhir_bundle import as_utf8, check_bundle, iter_entries
 from .fhir_bundle import text as _text
 from .fhir_export import (
     CALCULATED_METHOD_TEXT,
@@ -383,7 +383,9 @@ def _plain(value: float) -> str:
 
 
 def parse_bundle(data: bytes, today: datetime.date | None = None) -> ParsedImport:
-    """Parse an uploaded FHIR Bundle; raises ImportRefused for a file that cannot be used."""
+    """Parse an uploaded FHIR Bundle (UTF-8, or UTF-16 or UTF-32 with a byte order mark);
+    raises ImportRefused for a file that cannot be used."""
+    data = as_utf8(data)
     organisations = check_bundle(data)
     entries = iter_entries(data, {})
     return _BundleReader(entries, organisations, today or datetime.date.today()).read()

@@ -7,6 +7,7 @@ from rlsapp.filesizes import describe_sizes
 from rlsapp.reconfirm import password_reconfirmed
 
 from .dates import DATE_ORDERS
+from .fhir_bundle import encoding_of
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 FHIR_EXTENSIONS = (".json", ".fhir")
@@ -29,7 +30,8 @@ def source_of(name: str, data: bytes) -> tuple[str, str]:
     preview (or the refusal) explains why the file was read as it was.
     """
     extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    codec, _name, skip = encoding_of(data)  # a Bundle saved as UTF-16 starts with a mark
+    if data[skip : skip + 400].decode(codec, "ignore").lstrip(" \t\r\n")[:1] == "{":
         if name.endswith(CSV_EXTENSIONS):
             return "fhir", (
                 f"The file is named {extension} but holds JSON: it was read as a FHIR Bundle."

@@ -1,11 +1,13 @@
 """Files as people really save them (issue 18): UTF-16, the wrong extension, line numbers."""
 
+import codecs
 import datetime
 
 import pytest
 from django.urls import reverse
 
 from rlsapp.interop.csv import parse_csv
+from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.parsed import ImportRefused
 from rlsapp.tracking.models import LabDraw, LabResult
 
@@ -88,6 +90,46 @@ def test_a_utf16_upload_imports_through_the_preview(owner_client, patient):
     owner_client.post(url, {"action": "confirm"})
     assert LabDraw.objects.filter(patient=patient).count() == 2
     assert LabResult.objects.filter(draw__patient=patient, analyte="ferritin").count() == 2
+
+
+# A FHIR Bundle saved as UTF-16 or UTF-32 (Windows "Unicode"), with its byte order mark.
+
+BUNDLE_ENCODINGS = [
+    ("utf-8-sig", codecs.BOM_UTF8),
+    ("utf-16-le", codecs.BOM_UTF16_LE),
+    ("utf-16-be", codecs.BOM_UTF16_BE),
+    ("utf-32-le", codecs.BOM_UTF32_LE),
+    ("utf-32-be", codecs.BOM_UTF32_BE),
+]
+
+
+def bundle_in(codec, bom):
+    text = data_file("portal_bundle.json").decode("utf-8")
+    return text.encode(codec) if codec == "utf-8-sig" else bom + text.encode(codec)
+
+
+@pytest.mark.parametrize(("codec", "bom"), BUNDLE_ENCODINGS, ids=[c for c, _ in BUNDLE_ENCODINGS])
+def test_a_fhir_bundle_is_read_in_utf16_and_utf32_by_its_byte_order_mark(codec, bom):
+    plain = parse_bundle(data_file("portal_bundle.json"), today=TODAY)
+    parsed = parse_bundle(bundle_in(codec, bom), today=TODAY)
+    assert parsed.errors == [] and parsed.draws == plain.draws
+    assert parsed.infusions == plain.infusions and parsed.skipped == plain.skipped
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom"), BUNDLE_ENCODINGS[1:], ids=[c for c, _ in BUNDLE_ENCODINGS[1:]]
+)
+def test_a_utf16_fhir_upload_is_read_as_a_bundle_and_imported(owner_client, patient, codec, bom):
+    url, page = preview(owner_client, patient, "portal.json", bundle_in(codec, bom))
+    assert "Read as a FHIR Bundle" in page
+    owner_client.post(url, {"action": "confirm"})
+    assert LabResult.objects.filter(draw__patient=patient).count() == 4
+
+
+def test_a_utf16_bundle_cut_short_is_refused_with_the_byte():
+    whole = bundle_in("utf-16-le", codecs.BOM_UTF16_LE)
+    with pytest.raises(ImportRefused, match=r"marked as UTF-16 text but byte [\d,]+ is not UTF-16"):
+        parse_bundle(whole[:-1], today=TODAY)
 
 
 # 5. Line numbers ---------------------------------------------------------------------------
