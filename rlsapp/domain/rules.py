@@ -2,6 +2,8 @@
 
 - Dates: no future dates, nothing before EARLIEST_DATE (a typo from another century).
 - Transferrin saturation: calculated from serum iron and TIBC when the lab printed none.
+- Why a draw is left out of the decline fits: the reasons the form, the files and the
+  chart name.
 """
 
 import datetime
@@ -47,3 +49,25 @@ def calculated_tsat(measurements: dict) -> units.Measurement | None:
         )
     text = units.format_value("tsat", value, precise=True)
     return units.Measurement("tsat", value, "", text, "%")
+
+
+# Why a draw is left out of the decline fits (issue 12 item 5); the chart draws it hollow.
+LEFT_OUT_CHOICES = [
+    ("illness", "illness"),
+    ("inflammation", "inflammation"),
+    ("wrong_lab", "wrong lab"),
+    ("other", "other"),
+]
+LEFT_OUT_NOTE_MAX = 200  # LabDraw.left_out_note's length
+
+
+def left_out_reason(text: str) -> str | None:
+    """The reason's code from its code or its words in any case ('' for none), or None
+    when the text names no reason."""
+    key = " ".join(text.replace("_", " ").split()).casefold()
+    if not key:
+        return ""
+    return next(
+        (code for code, words in LEFT_OUT_CHOICES if key in (words, code.replace("_", " "))),
+        None,
+    )

@@ -12,7 +12,7 @@ import io
 import itertools
 import re
 
-from rlsapp.domain import medicines, units
+from rlsapp.domain import medicines, rules, units
 
 from .csv import FORMULA_PREFIXES
 from .fhir_export import fhir_number
@@ -28,6 +28,10 @@ COLUMNS = [
     "stored value",
     "stored unit",
     "calculated",
+    # the draw's: taken after that day's infusion, and left out of the decline fits
+    "after infusion",
+    "left out of fits",
+    "left out note",
     "product",
     "dose (mg)",
     "reaction",
@@ -126,6 +130,9 @@ def treatment_rows(courses, medications):
             )
 
 
+_LEFT_OUT_WORDS = dict(rules.LEFT_OUT_CHOICES)
+
+
 def rows(draws, infusions, symptom_scores):
     """Plain rows (dicts keyed by COLUMNS), oldest first; no neutralising yet."""
     order = list(units.ANALYTES)
@@ -145,6 +152,9 @@ def rows(draws, infusions, symptom_scores):
                     "stored value": result.comparator + _number(result.value),
                     "stored unit": info.display_unit,
                     "calculated": "yes" if result.calculated else "",
+                    "after infusion": "yes" if draw.after_infusion else "",
+                    "left out of fits": _LEFT_OUT_WORDS.get(draw.left_out_reason, ""),
+                    "left out note": draw.left_out_note,
                 },
             )
     for infusion in sorted(infusions, key=lambda i: (i.given_on, i.pk)):

@@ -30,6 +30,9 @@ class Draw(NamedTuple):
     drawn_on: datetime.date
     lab_name: str
     note: str
+    after_infusion: bool
+    left_out_reason: str
+    left_out_note: str
     results: list[ResultRow]
 
 
@@ -57,7 +60,15 @@ class ScoreRow(NamedTuple):
     note: str
 
 
-_DRAW_FIELDS = ["draw__patient_id", "draw__drawn_on", "draw__lab_name", "draw__note"]
+_DRAW_FIELDS = [
+    "draw__patient_id",
+    "draw__drawn_on",
+    "draw__lab_name",
+    "draw__note",
+    "draw__after_infusion",
+    "draw__left_out_reason",
+    "draw__left_out_note",
+]
 _SPLIT = len(ResultRow._fields)
 
 

@@ -34,6 +34,13 @@ SYMPTOM_CODE_TEXT = "RLS symptom severity, self-rated 0-10 (not the IRLS scale)"
 ONSET_CODE_TEXT = "Evening symptoms began at"
 CALCULATED_METHOD_TEXT = "Calculated by rlsapp from serum iron and TIBC"
 REACTION_PREFIX = "Reaction: "
+# What a draw carries that FHIR has no element for, as extensions on each of its lab
+# Observations: other systems may ignore them; rlsapp's import reads them back. No
+# definition is published at these addresses (a reserved example domain).
+EXTENSION_BASE = "https://rlsapp.example/fhir/StructureDefinition/"
+AFTER_INFUSION_URL = EXTENSION_BASE + "draw-after-infusion"
+LEFT_OUT_URL = EXTENSION_BASE + "draw-left-out-of-fits"
+LEFT_OUT_NOTE_URL = EXTENSION_BASE + "draw-left-out-note"
 _NAMESPACE = uuid.UUID("7d3c3f0e-4b9a-4c4e-9a57-2f1f0d6b5a11")
 _ANALYTE_ORDER = {code: n for n, code in enumerate(units.ANALYTES)}
 
@@ -101,8 +108,11 @@ def lab_observation(result, draw, subject: str) -> dict:
     if result.comparator:
         quantity["comparator"] = result.comparator
     quantity |= {"unit": info.display_unit, "system": UCUM_SYSTEM, "code": info.unit}
-    resource = {
-        "resourceType": "Observation",
+    resource = {"resourceType": "Observation"}
+    marks = _draw_marks(draw)
+    if marks:
+        resource["extension"] = marks
+    resource |= {
         "status": "final",
         "category": _LABORATORY,
         "code": _ANALYTE_CODES[result.analyte],
@@ -117,6 +127,17 @@ def lab_observation(result, draw, subject: str) -> dict:
     if draw.note:
         resource["note"] = [{"text": draw.note}]
     return resource
+
+
+def _draw_marks(draw) -> list[dict]:
+    marks = []
+    if draw.after_infusion:
+        marks.append({"url": AFTER_INFUSION_URL, "valueBoolean": True})
+    if draw.left_out_reason:
+        marks.append({"url": LEFT_OUT_URL, "valueCode": draw.left_out_reason})
+        if draw.left_out_note:
+            marks.append({"url": LEFT_OUT_NOTE_URL, "valueString": draw.left_out_note})
+    return marks
 
 
 def medication_administration(infusion, subject: str) -> dict:

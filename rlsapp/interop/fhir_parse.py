@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 
 from rlsapp.domain import entry as lab_entry
-from rlsapp.domain import formats, regions, units
+from rlsapp.domain import formats, regions, rules, units
 
 from . import fhir_medications, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
@@ -23,7 +23,10 @@ from .dates import DateError, parse_date
 from .fhir_bundle import as_utf8, check_bundle, iter_entries
 from .fhir_bundle import text as _text
 from .fhir_export import (
+    AFTER_INFUSION_URL,
     CALCULATED_METHOD_TEXT,
+    LEFT_OUT_NOTE_URL,
+    LEFT_OUT_URL,
     ONSET_CODE_TEXT,
     REACTION_PREFIX,
     SYMPTOM_CODE_TEXT,
@@ -73,6 +76,25 @@ def _notes(resource) -> list[str]:
     if not isinstance(notes, list):
         return []
     return [_text(n.get("text")) for n in notes if isinstance(n, dict) and _text(n.get("text"))]
+
+
+def _draw_marks(resource) -> tuple[bool, str, str]:
+    """(after the infusion, left-out reason, its note) from rlsapp's own extensions."""
+    found = {}
+    extensions = resource.get("extension")
+    for extension in extensions if isinstance(extensions, list) else ():
+        if isinstance(extension, dict) and isinstance(extension.get("url"), str):
+            found.setdefault(extension["url"], extension)
+    after = found.get(AFTER_INFUSION_URL, {}).get("valueBoolean") is True
+    code = found.get(LEFT_OUT_URL, {}).get("valueCode", "")
+    reason = rules.left_out_reason(code) if isinstance(code, str) else None
+    if reason is None:
+        accepted = ", ".join(c for c, _words in rules.LEFT_OUT_CHOICES)
+        raise EntryError(
+            "extension", f"left out of the fits for {excerpt(code)}; accepted: {accepted}."
+        )
+    note = _text(found.get(LEFT_OUT_NOTE_URL, {}).get("valueString"), rules.LEFT_OUT_NOTE_MAX)
+    return after, reason, note if reason else ""
 
 
 def _date(resource, today, *fields) -> datetime.date:
@@ -153,11 +175,15 @@ class _BundleReader:
         )
         lab = self._lab_name(resource)
         notes = _notes(resource)
-        key = (day, lab.casefold())
+        after, reason, reason_note = _draw_marks(resource)
+        key = (day, lab.casefold(), after)
         draw = self.draws.get(key)
         if draw is None:
-            draw = self.draws[key] = ParsedDraw([], day, lab, notes[0] if notes else "", [])
+            note = notes[0] if notes else ""
+            draw = self.draws[key] = ParsedDraw([], day, lab, note, [], after)
             self.out.draws.append(draw)
+        if reason and not draw.left_out_reason:
+            draw.left_out_reason, draw.left_out_note = reason, reason_note
         earlier = next((r for r in draw.results if r.analyte == analyte), None)
         if earlier is not None:
             if (earlier.value, earlier.comparator) == (result.value, result.comparator):

@@ -111,11 +111,12 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
     `choices`: the infusion conflicts settled in the preview (conflicts.plan_infusions).
     """
     saved_results = set()
-    slots = defaultdict(list)  # (date, lab casefold) -> [[draw id or None, planned index, set]]
-    for draw_id, drawn_on, lab_name in LabDraw.objects.filter(patient=patient).values_list(
-        "pk", "drawn_on", "lab_name"
+    # (date, lab casefold, after the infusion) -> [[draw id or None, planned index, set]]
+    slots = defaultdict(list)
+    for draw_id, drawn_on, lab_name, after in LabDraw.objects.filter(patient=patient).values_list(
+        "pk", "drawn_on", "lab_name", "after_infusion"
     ):
-        slots[(drawn_on, lab_name.casefold())].append([draw_id, None, set()])
+        slots[(drawn_on, lab_name.casefold(), after)].append([draw_id, None, set()])
     by_id = {slot[0]: slot for group in slots.values() for slot in group}
     for draw_id, drawn_on, analyte, value, comparator in LabResult.objects.filter(
         draw__patient=patient
@@ -140,7 +141,9 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
                 plan.new_results.append(result)
         analytes = {r.analyte for r in plan.new_results}
         if analytes:
-            group = slots[(parsed_draw.drawn_on, parsed_draw.lab_name.casefold())]
+            group = slots[
+                (parsed_draw.drawn_on, parsed_draw.lab_name.casefold(), parsed_draw.after_infusion)
+            ]
             slot = next((s for s in group if not s[2] & analytes), None)
             if slot is None:
                 slot = [None, len(draw_plans), set()]
@@ -263,7 +266,12 @@ def import_rows(patient, parsed: ParsedImport, user=None, choices=None) -> Impor
                 target = planned_draws[p.joins_planned]
             else:
                 target = planned_draws[index] = LabDraw(
-                    drawn_on=p.parsed.drawn_on, lab_name=p.parsed.lab_name, note=p.parsed.note
+                    drawn_on=p.parsed.drawn_on,
+                    lab_name=p.parsed.lab_name,
+                    note=p.parsed.note,
+                    after_infusion=p.parsed.after_infusion,
+                    left_out_reason=p.parsed.left_out_reason,
+                    left_out_note=p.parsed.left_out_note,
                 )
             results_by_draw.append(
                 (

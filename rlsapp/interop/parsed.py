@@ -67,6 +67,10 @@ class ParsedDraw:
     lab_name: str
     note: str
     results: list[ParsedResult]
+    # As LabDraw: taken after that day's infusion, and why it is left out of the fits.
+    after_infusion: bool = False
+    left_out_reason: str = ""
+    left_out_note: str = ""
 
 
 @dataclass
@@ -211,6 +215,9 @@ class ParsedImport:
                     lab_name=d["lab_name"],
                     note=d["note"],
                     results=[ParsedResult(**r) for r in d["results"]],
+                    after_infusion=d.get("after_infusion", False),
+                    left_out_reason=d.get("left_out_reason", ""),
+                    left_out_note=d.get("left_out_note", ""),
                 )
                 for d in data["draws"]
             ],

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from rlsapp.domain import products, units
+from rlsapp.domain import products, rules, units
 
 from . import memberships
 from .memberships import PatientQuerySet
@@ -165,12 +165,7 @@ class LabDrawQuerySet(PersonRecordQuerySet):
 
 
 # Why a draw is left out of the decline fits (issue 12 item 5); the chart draws it hollow.
-LEFT_OUT_CHOICES = [
-    ("illness", "illness"),
-    ("inflammation", "inflammation"),
-    ("wrong_lab", "wrong lab"),
-    ("other", "other"),
-]
+LEFT_OUT_CHOICES = rules.LEFT_OUT_CHOICES
 
 
 class LabDraw(PersonRecord):
@@ -199,7 +194,9 @@ class LabDraw(PersonRecord):
         choices=LEFT_OUT_CHOICES,
         blank=True,
     )
-    left_out_note = models.CharField("about leaving it out", max_length=200, blank=True)
+    left_out_note = models.CharField(
+        "about leaving it out", max_length=rules.LEFT_OUT_NOTE_MAX, blank=True
+    )
 
     objects = LabDrawQuerySet.as_manager()
     history = HistoricalRecords()

@@ -96,6 +96,9 @@ def old_way(patient):
             drawn_on=draw.drawn_on,
             lab_name=draw.lab_name,
             note=draw.note,
+            after_infusion=draw.after_infusion,
+            left_out_reason=draw.left_out_reason,
+            left_out_note=draw.left_out_note,
             results=list(draw.results.all()),
         )
         for draw in LabDraw.objects.filter(patient=patient).with_results()

@@ -1,14 +1,18 @@
 """Export a patient, import the file into a new patient, export again: the same content."""
 
+import datetime
 import json
 
 import pytest
 from django.urls import reverse
 
-from rlsapp.tracking.models import Patient
+from rlsapp.interop import fhir_export
+from rlsapp.interop.csv import parse_csv
+from rlsapp.interop.fhir_parse import parse_bundle
+from rlsapp.tracking.models import Infusion, LabDraw, Patient
 
 from .helpers import upload
-from .records import fill
+from .records import add_draw, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +70,83 @@ def test_reimporting_an_export_into_the_same_patient_adds_nothing(owner_client, 
         page = owner_client.get(response["Location"]).content.decode()
         assert "Already saved, will be skipped: 13" in page
         assert "Import 0 records" in page
+
+
+def marked(patient):
+    """On an infusion's day a baseline and a draw after the infusion, by one lab (the second
+    measured a test the first did not), and a draw left out of the fits with a note."""
+    day = datetime.date(2024, 3, 5)
+    Infusion.objects.create(patient=patient, given_on=day, product="fcm", dose_mg=1000)
+    add_draw(patient, day, lab="Quest", ferritin=("25", "µg/L"))
+    after = add_draw(patient, day, lab="Quest", phosphate=("3.1", "mg/dL"))
+    after.after_infusion = True
+    after.save()
+    ill = add_draw(patient, datetime.date(2024, 1, 9), lab="Quest", ferritin=("180", "µg/L"))
+    ill.left_out_reason, ill.left_out_note = "illness", 'flu, 39 °C; "=bad" week'
+    ill.save()
+
+
+def draw_marks(patient):
+    return sorted(
+        LabDraw.objects.filter(patient=patient).values_list(
+            "drawn_on", "after_infusion", "left_out_reason", "left_out_note", "results__analyte"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "name"), [("patient_export_csv", "e.csv"), ("patient_export_fhir", "e.json")]
+)
+def test_after_infusion_and_left_out_come_back_from_an_export(
+    owner_client, owner, patient, url_name, name
+):
+    marked(patient)
+    first = owner_client.get(reverse(url_name, args=[patient.pk])).content
+    copy = Patient.objects.create(owner=owner, name="Copy")
+    import_file(owner_client, copy, name, first)
+    assert draw_marks(copy) == draw_marks(patient)
+    assert LabDraw.objects.filter(patient=copy).count() == 3  # the day's two draws stay two
+    second = owner_client.get(reverse(url_name, args=[copy.pk])).content
+    if name.endswith(".csv"):
+        assert second == first
+    else:
+        assert comparable(json.loads(second)) == comparable(json.loads(first))
+
+
+def test_an_unknown_mark_is_an_error_naming_the_column_and_what_is_accepted():
+    data = (
+        b"date,lab,test,value,unit,after infusion,left out of fits\n"
+        b"2024-01-09,Quest,Ferritin,180,ug/L,maybe,\n"
+        b"2024-01-10,Quest,Ferritin,170,ug/L,,sick\n"
+        b"2024-01-11,Quest,Ferritin,160,ug/L,yes,Wrong Lab\n"
+    )
+    parsed = parse_csv(data, "auto", today=datetime.date(2024, 6, 1))
+    assert [(e.row, e.column, e.message) for e in parsed.errors] == [
+        (2, "after infusion", "read 'maybe'; write yes, or leave it empty (no)."),
+        (
+            3,
+            "left out of fits",
+            "read 'sick'; accepted: illness, inflammation, wrong lab, other, or empty.",
+        ),
+    ]
+    [draw] = parsed.draws
+    assert (draw.after_infusion, draw.left_out_reason) == (True, "wrong_lab")
+
+
+def test_an_unknown_reason_in_a_fhir_extension_is_an_error():
+    observation = {
+        "resourceType": "Observation",
+        "extension": [{"url": fhir_export.LEFT_OUT_URL, "valueCode": "sick"}],
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2276-4"}]},
+        "effectiveDateTime": "2024-01-09",
+        "valueQuantity": {"value": 40, "unit": "ng/mL", "code": "ng/mL"},
+    }
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": observation}]}
+    parsed = parse_bundle(json.dumps(bundle).encode(), today=datetime.date(2024, 6, 1))
+    assert [(e.column, e.message) for e in parsed.errors] == [
+        (
+            "Observation.extension",
+            "left out of the fits for 'sick'; accepted: illness, inflammation, wrong_lab, other.",
+        )
+    ]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime
 import re
 
-from rlsapp.domain import products
+from rlsapp.domain import products, rules
 
 from .. import vocab
+from ..parsed import excerpt
 from .headers import MAX_HEADER, RECORD_KINDS
 from .treatments import CELL_LIMITS as TREATMENT_LIMITS
 
@@ -94,6 +95,33 @@ class Calculated(ImportColumn):
 
     def clean(self, text: str) -> bool:
         return vocab.normalise_name(text) in ("yes", "true", "1")
+
+
+class AfterInfusion(ImportColumn):
+    """Whether a draw on an infusion's day was taken after it (the chart's "after")."""
+
+    role, label = "after_infusion", "After infusion"
+
+    def clean(self, text: str) -> bool:
+        key = vocab.normalise_name(text)
+        if key in ("yes", "true", "1", "x", "after"):
+            return True
+        if key in ("", "no", "false", "0", "before"):
+            return False
+        raise CellError(f"read {excerpt(text)}; write yes, or leave it empty (no).")
+
+
+class LeftOut(ImportColumn):
+    """Why a draw is left out of the decline fits: a reason's words or code, or empty."""
+
+    role, label = "left_out", "Left out of fits"
+
+    def clean(self, text: str) -> str:
+        reason = rules.left_out_reason(text)
+        if reason is None:
+            accepted = ", ".join(words for _code, words in rules.LEFT_OUT_CHOICES)
+            raise CellError(f"read {excerpt(text)}; accepted: {accepted}, or empty.")
+        return reason
 
 
 class Product(ImportColumn):

@@ -99,6 +99,19 @@ ROLE_HEADERS: dict[str, set[str]] = {
     },
     "comparator": {"comparator"},
     "calculated": {"calculated"},
+    "after_infusion": {
+        "after infusion",
+        "taken after infusion",
+        "taken after the infusion that day",
+        "post infusion",
+    },
+    "left_out": {
+        "left out of fits",
+        "left out",
+        "left out because",
+        "left out of the decline fit because of",
+    },
+    "left_out_note": {"left out note", "about leaving it out"},
     "product": {
         "product",
         "iron product",

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from rlsapp.domain import entry, formats, regions, units
+from rlsapp.domain import entry, formats, regions, rules, units
 
 from .. import vocab
 from ..parsed import (
@@ -31,10 +31,12 @@ from ..parsed import (
 from .columns import (
     MAX_ENTERED_VALUE,
     MAX_UNIT_CELL,
+    AfterInfusion,
     Calculated,
     CellError,
     Dose,
     LabName,
+    LeftOut,
     LongText,
     Onset,
     Product,
@@ -107,11 +109,15 @@ class LabRow:
     lab: str
     note: str
     results: list[tuple[str, ParsedResult]]  # (the column read, the result)
+    after_infusion: bool = False
+    left_out: tuple[str, str] = ("", "")  # (reason code, note)
 
 
 class LabReader:
     lab = LabName()
     calculated = Calculated()
+    after_infusion = AfterInfusion()
+    left_out = LeftOut()
 
     def __init__(self, cols: Columns, out: ParsedImport, region: regions.Region):
         self.cols, self.out = cols, out
@@ -122,12 +128,20 @@ class LabReader:
 
     def read(self, number: int, row: list[str]) -> LabRow | None:
         """The row's results with every error reported; None when nothing is to be kept."""
-        try:
-            lab = self.lab.clean(self.cols.text(row, "lab"))
-        except CellError as error:
-            self.out.error(number, self.lab.header(self.cols), str(error))
-            return None
-        found = LabRow(lab, NOTE.clean(self.cols.text(row, "note")), [])
+        values = {}
+        for column in (self.lab, self.after_infusion, self.left_out):
+            try:
+                values[column.role] = column.clean(self.cols.text(row, column.role))
+            except CellError as error:
+                self.out.error(number, column.header(self.cols), str(error))
+                return None
+        found = LabRow(
+            values["lab"],
+            NOTE.clean(self.cols.text(row, "note")),
+            [],
+            values["after_infusion"],
+            (values["left_out"], self.cols.text(row, "left_out_note")[: rules.LEFT_OUT_NOTE_MAX]),
+        )
         if self.cols.layout == "long":
             result = self._long_result(number, row)
             if result is None:
@@ -151,12 +165,13 @@ class LabReader:
         return None if failed else found
 
     def keep(self, number: int, day: datetime.date, found: LabRow) -> None:
-        """Add a row's results to the draw of its date and lab (one value per analyte)."""
+        """Add a row's results to the draw of its date and lab, before or after that day's
+        infusion (one value per analyte)."""
         lab, note = found.lab, found.note
-        key = (day, lab.casefold())
+        key = (day, lab.casefold(), found.after_infusion)
         draw = self.draws.get(key)
         if draw is None:
-            draw = self.draws[key] = ParsedDraw([], day, lab, note, [])
+            draw = self.draws[key] = ParsedDraw([], day, lab, note, [], found.after_infusion)
             self.seen_analytes[key] = {}
             self.out.draws.append(draw)
         seen = self.seen_analytes[key]
@@ -180,6 +195,8 @@ class LabReader:
             draw.rows.append(number)
         if note and not draw.note:
             draw.note = note
+        if found.left_out[0] and not draw.left_out_reason:
+            draw.left_out_reason, draw.left_out_note = found.left_out
 
     def _long_result(self, number: int, row: list[str]):
         cols = self.cols
