@@ -29,6 +29,7 @@ SECRET_PATHS = [
     ("accounts/password/reset", 2),  # /accounts/password/reset/<uidb64>/<token>/
     ("accounts/signup/confirm", 2),  # /accounts/signup/confirm/<uidb64>/<token>/
     ("imports", 1),  # /imports/<uuid>/
+    ("shared", 1),  # /shared/<token>/ and /shared/<token>/charts.json (read-only links)
 ]
 
 

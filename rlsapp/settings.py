@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "rlsapp.charts",
     "rlsapp.web",
     "rlsapp.sharing",
+    "rlsapp.links",
 ]
 
 # Called by rlsapp.tracking.services after every change to a person's records, in the

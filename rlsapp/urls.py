@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rlsapp.reminders.urls")),
     path("", include("rlsapp.charts.urls")),
     path("", include("rlsapp.sharing.urls")),
+    path("", include("rlsapp.links.urls")),
 ]
 
 # A database failure outside a view still gets the plain 503, not a stack trace.

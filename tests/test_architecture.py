@@ -23,6 +23,7 @@ LAYER = {
     "web": 3,
     "accounts": 3,
     "sharing": 3,
+    "links": 3,
 }
 WIRING = {"settings", "urls", "wsgi"}  # may name every app: that is their job
 MAX_LINES = 450

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from rlsapp.interop.models import PendingImport
+from rlsapp.links import services as links
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import LabDraw, SymptomScore
@@ -47,6 +48,7 @@ OBJECT_FOR_URL = {
     "reminder": "reminder",
     "restore_record": "deleted_draw",
     "interop_preview": "pending_import",
+    "link": "link",  # link_revoke
 }
 # Public by design, keyed by a secret token rather than an owned id (tested in their apps).
 CAPABILITY_URLS = {"calendar_feed"}
@@ -134,6 +136,7 @@ def owned(owner, patient, today):
         ),
         # Scheduled by the ferritin result and the infusion above.
         "reminder": Reminder.objects.open().get(patient=patient),
+        "link": links.make_link(patient, owner)[0],
     }
 
 

@@ -36,9 +36,10 @@ class AccessLogEntry(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
-    # A link is named, not referenced: links live in an app above this one, and the row
-    # should outlive a link deleted with its person's other links.
+    # A read-only link is named and numbered, not referenced: links live in an app above
+    # this one (rlsapp/links), and a row outlives its link.
     link_label = models.CharField(max_length=80, blank=True)
+    link_id = models.PositiveBigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=10, choices=ACTION_CHOICES)
     # The URL's name: which page (person page, report, export…), never its address.
     page = models.CharField(max_length=60, blank=True)
@@ -64,12 +65,13 @@ class AccessLogEntry(models.Model):
 class Note:
     """What a request reached, filled in while it is answered."""
 
-    __slots__ = ("person_id", "action", "link_label", "changed", "quiet")
+    __slots__ = ("person_id", "action", "link_label", "link_id", "changed", "quiet")
 
     def __init__(self):
         self.person_id = None
         self.action = None
         self.link_label = ""
+        self.link_id = None
         self.changed = set()
         self.quiet = False
 
@@ -81,14 +83,16 @@ def _note(request):
     return note
 
 
-def note(request, person_id, *, action=None, link_label=""):
-    """Record on the request that it reached this person (the last one noted counts)."""
+def note(request, person_id, *, action=None, link=None):
+    """Record on the request that it reached this person (the last one noted counts), by
+    the signed-in account or through a read-only link (`link`: its id and label)."""
     if request is None:
         return
     n = _note(request)
     n.person_id = person_id
     n.action = action or n.action
-    n.link_label = link_label or n.link_label
+    if link is not None:
+        n.link_id, n.link_label = link
 
 
 def not_a_page(request):
@@ -132,10 +136,13 @@ def write(request, response, view_action=None) -> AccessLogEntry | None:
     if note is None or note.person_id is None or note.quiet or response.status_code >= 400:
         return None
     user = getattr(request, "user", None)
+    by_account = note.link_id is None and user is not None and user.is_authenticated
     return AccessLogEntry.objects.create(
         person_id=note.person_id,
-        account=user if user is not None and user.is_authenticated else None,
+        # A link's view is the link's, whoever happens to be signed in in that browser.
+        account=user if by_account else None,
         link_label=note.link_label,
+        link_id=note.link_id,
         action=action_for(request, response, note, view_action),
         page=(getattr(request.resolver_match, "url_name", "") or "")[:60],
         address=client_address(request),
@@ -148,6 +155,16 @@ def entries_for(person, limit):
         .select_related("account")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+def last_views_of_links(person) -> dict[int, datetime.datetime]:
+    """Each of the person's links' last view, by link id (one query)."""
+    rows = (
+        AccessLogEntry.objects.filter(person=person, link_id__isnull=False)
+        .values("link_id")
+        .annotate(last=models.Max("at"))
+    )
+    return {row["link_id"]: row["last"] for row in rows}
 
 
 def purge(now=None) -> dict[str, int]:

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('link_label', models.CharField(blank=True, max_length=80)),
+                ('link_id', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('action', models.CharField(choices=[('viewed', 'Viewed'), ('changed', 'Changed'), ('exported', 'Exported')], max_length=10)),
                 ('page', models.CharField(blank=True, max_length=60)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LinksConfig(AppConfig):
+    """Read-only links: a person's charts and report for someone without an account, for a
+    limited time, revocable (issue 15 item 5)."""
+
+    name = "rlsapp.links"
