@@ -81,6 +81,18 @@ class User(AbstractUser):
     # keyed with it besides the person's own data version (tracking/caching.py).
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
+    # "This is me": the person whose records are this account's own (one at most). Home
+    # opens their page instead of the worklist. Set and unset by the account (accounts/me.py)
+    # among the people it can see; cleared when it loses access to them (sharing/services.py).
+    me = models.ForeignKey(
+        "tracking.Patient",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="this is me",
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rlsapp.tracking.access import EDIT, VIEW
 from rlsapp.tracking.models import Patient
 
 from . import calendar, feeds, recipients, services
@@ -65,7 +66,7 @@ def reminder_dismiss(request, pk):
 
 @login_required
 def reminder_ics(request, pk):
-    reminder = get_reminder_for_user(request, pk)
+    reminder = get_reminder_for_user(request, pk, need=VIEW)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     name = "Ferritin re-check"
@@ -144,7 +145,8 @@ def reminders_page(request):
     data = form.cleaned_data
     services.save_settings(
         request.user,
-        list(Patient.objects.for_user(request.user)),
+        # Days ahead and weekends are the person's settings: only where the role may edit.
+        list(Patient.objects.for_user(request.user, need=EDIT)),
         email=data["email_reminders"],
         days_ahead=data["days_ahead"],
         skip_weekends=data["skip_weekends"],

@@ -6,13 +6,15 @@ own; memberships.py) gets a 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import access_log
 from .history import RESTORABLE
-from .memberships import VIEW, role_allows
+from .memberships import EDIT, OWN, VIEW, Membership, role_allows
+
+__all__ = ["EDIT", "OWN", "VIEW"]  # the needs, for the views that name them
 from .models import Infusion, LabDraw, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
@@ -26,20 +28,39 @@ def get_patient_for_user(request, pk, with_status=False, need=VIEW):
     if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
         patients = patients.select_related("status")
     person = get_object_or_404(patients, pk=pk)
-    if not role_allows(person.role, need):
-        raise PermissionDenied(f"Your role on this person does not allow this ({need}).")
+    check_role(person.role, need)
     access_log.note(request, person.pk)
     return person
 
 
-def _helper(model, *related):
-    """The helper for one model: one of the user's people's records by id, patient joined."""
+def check_role(role, need):
+    """A 403 when the account's role on a person does not allow `need`."""
+    if not role_allows(role, need):
+        raise PermissionDenied(f"Your role on this person does not allow this ({need}).")
 
-    def get_for_user(request, pk):
-        records = model.objects.for_user(request.user).select_related("patient", *related)
+
+def role_on(person_field, user):
+    """The account's role on the row's person, as one subquery of the same query."""
+    mine = Membership.objects.filter(person_id=OuterRef(person_field), account_id=user.pk)
+    return Subquery(mine.values("role")[:1])
+
+
+def _helper(model, *related):
+    """The helper for one model: one of the user's people's records by id, patient joined,
+    with `role` (the account's role on its person); 403 if the role does not allow `need`.
+    Records are changed far more often than read one by one, so `need` defaults to edit."""
+
+    def get_for_user(request, pk, need=EDIT):
+        records = (
+            model.objects.for_user(request.user)
+            .annotate(role=role_on("patient_id", request.user))
+            .select_related("patient", *related)
+        )
         if model is LabDraw:
             records = records.with_results()
         record = get_object_or_404(records, pk=pk)
+        check_role(record.role, need)
+        record.patient.role = record.role
         access_log.note(request, record.patient_id)
         return record
 
@@ -64,8 +85,9 @@ HELPER_OF = {
 }
 
 
-def get_deleted_record_for_user(request, kind, history_id):
-    """A deletion record from the change history, of one of the user's own people."""
+def get_deleted_record_for_user(request, kind, history_id, need=EDIT):
+    """A deletion record from the change history, of one of the user's people (404 for
+    anyone else's); 403 if the account's role on the person does not allow `need`."""
     model = RESTORABLE.get(kind)
     if model is None:
         raise Http404("No such kind of record.")
@@ -73,9 +95,10 @@ def get_deleted_record_for_user(request, kind, history_id):
         model.history.filter(
             patient_id__in=Patient.objects.for_user(request.user).values("pk"),
             history_type="-",
-        ),
+        ).annotate(role=role_on("patient_id", request.user)),
         history_id=history_id,
     )
+    check_role(record.role, need)
     access_log.note(request, record.patient_id)
     return record
 

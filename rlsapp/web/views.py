@@ -35,10 +35,14 @@ def person_url():
 
 @login_required
 def home(request):
-    """Where the account lands: a person tracking only herself sees her own page, not a
-    worklist of one; anyone else sees the worklist (also at its own address, /worklist/)."""
+    """Where the account lands: the person it marked "This is me" (accounts/me.py), or a
+    person tracking only herself, sees her own page, not a worklist; anyone else sees the
+    worklist (also at its own address, /worklist/, for the others too)."""
     if not request.GET:
-        first_two = list(Patient.objects.for_user(request.user).values_list("pk", flat=True)[:2])
+        people = Patient.objects.for_user(request.user)
+        if request.user.me_id is not None and people.filter(pk=request.user.me_id).exists():
+            return redirect("patient_detail", request.user.me_id)
+        first_two = list(people.values_list("pk", flat=True)[:2])
         if len(first_two) == 1:
             return redirect("patient_detail", first_two[0])
     return worklist(request)
@@ -47,7 +51,7 @@ def home(request):
 @login_required
 def worklist(request):
     """Everyone the account tracks, the most urgent first (domain/urgency.py), 50 a page."""
-    people = Patient.objects.for_user(request.user)
+    people = worklist_rows.people_of(request.user)  # with the account's role on each
     asked = worklist_rows.Request.from_get(request.GET)
     today = timezone.localdate()
     found, chip_counts, matching, number, pages = worklist_rows.page_of(people, today, asked)
@@ -132,8 +136,10 @@ def patient_detail(request, pk):
     # removed member fails the check before the cache is read. The body holds nothing per
     # request; the card's CSRF token is in a form outside it.
     patient = get_patient_for_user(request, pk, with_status=True)
+    # "This is you" is on the page too (accounts/me.py): it is part of the key.
+    patient.is_me = request.user.me_id == patient.pk
     page = cache.get_or_set(
-        person_key("patient-page", patient, request.user),
+        person_key("patient-page", patient, request.user, patient.is_me),
         lambda: render_patient_page(request, patient),
         CACHE_SECONDS,
     )

@@ -23,6 +23,8 @@ from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, regions, units, urgency
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.memberships import OWNER, ROLE_CHOICES
+from rlsapp.tracking.models import Patient
 
 PAGE_SIZE = 50
 RECHECK_FIELDS = [
@@ -55,6 +57,16 @@ SORTS = {
     "recheck": [F("recheck_remind_on").asc(nulls_last=True)],
     "infusion": [F("status__last_infusion_on").asc(nulls_first=True)],
 }
+
+
+# Beside a shared person's name; the account's own people carry no badge.
+ROLE_BADGES = {role: label for role, label in ROLE_CHOICES if role != OWNER}
+
+
+def people_of(user):
+    """Everyone the account can see, each with `role`: the account's role, read from the
+    membership row the filter joins already (no query of its own)."""
+    return Patient.objects.for_user(user).annotate(role=F("memberships__role"))
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ class Row:
     recheck_snoozed: bool
     recheck_reason: str
     estimate: str  # the estimate's window in words, or ""
+    role: str = ""  # "Can edit", "Can view" for a person shared with the account, else ""
 
 
 def rows_for(people, today, url_of, region=None):
@@ -201,13 +214,14 @@ def rows_for(people, today, url_of, region=None):
                 recheck_snoozed=p.recheck_status == Reminder.SNOOZED,
                 recheck_reason=shortened(reason[:1].upper() + reason[1:]),
                 estimate=estimate,
+                role=ROLE_BADGES.get(getattr(p, "role", None), ""),
             )
         )
     return rows
 
 
 ROW_HTML = (
-    '<tr><td><a class="fw-semibold" href="{url}">{name}</a>{born}{infusion_small}</td>'
+    '<tr><td><a class="fw-semibold" href="{url}">{name}</a>{role}{born}{infusion_small}</td>'
     "<td>{ferritin}</td>"
     '<td class="d-none d-md-table-cell">{infusion}</td>'
     "<td>{recheck}</td></tr>"
@@ -256,6 +270,12 @@ def rows_html(rows) -> str:
             ROW_HTML.format(
                 url=escape(r.url),
                 name=escape(r.name),
+                role=(
+                    f' <span class="badge text-bg-light border fw-normal role-badge">'
+                    f"{escape(r.role)}</span>"
+                    if r.role
+                    else ""
+                ),
                 born=muted.format(f"born {escape(r.born)}") if r.born else "",
                 infusion_small=infusion_small,
                 ferritin=ferritin,

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from rlsapp.tracking.memberships import Membership
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 from rlsapp.tracking.versions import bump_person_versions
 
@@ -83,3 +84,42 @@ def test_a_second_view_of_an_unchanged_page_runs_fewer_queries(owner_client, pat
         first = count_queries(owner_client, url)
         again = count_queries(owner_client, url, cached=True)
         assert again < first
+
+
+def shared_with(account, person, role):
+    Membership.objects.create(person=person, account=account, role=role)
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_the_worklist_of_shared_people_costs_what_owned_people_cost(
+    owner_client, owner, make_user, client, today, role
+):
+    """A clinician whose 200 people are all shared with her by their owners."""
+    clinician = make_user("clinic@example.com")
+    client.force_login(clinician)
+    for i in range(200):
+        person = Patient.objects.create(owner=owner, name=f"P{i}")
+        add_history(person, 3, today)
+        shared_with(clinician, person, role)
+        if i == 0:
+            small = count_queries(client, reverse("worklist"))
+    shared = count_queries(client, reverse("worklist"))
+    owned = count_queries(owner_client, reverse("worklist"))
+    assert small == shared == owned <= WORKLIST_BUDGET
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_a_shared_persons_page_costs_what_the_owners_costs(
+    owner_client, patient, make_user, client, today, role
+):
+    member = make_user("member@example.com")
+    shared_with(member, patient, role)
+    client.force_login(member)
+    add_history(patient, 500, today)
+    for name in ("patient_detail", "draw_list", "patient_report", "patient_chart_data"):
+        url = reverse(name, args=[patient.pk])
+        shared, owned = count_queries(client, url), count_queries(owner_client, url)
+        assert shared == owned, name
+        assert shared <= PATIENT_PAGE_BUDGET, name
+    first = count_queries(client, patient.get_absolute_url())
+    assert count_queries(client, patient.get_absolute_url(), cached=True) < first

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from rlsapp.tracking.access import get_patient_for_user
+from rlsapp.tracking.access import EDIT, get_patient_for_user
 
 from .. import conflicts
 from ..access import get_pending_import_for_user
@@ -99,7 +99,7 @@ def _payload(patient, parsed, choices=None, file_notes=()):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, pk):
-    patient = get_patient_for_user(request, pk)
+    patient = get_patient_for_user(request, pk, need=EDIT)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,9 +10,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, services
-from ..access import get_patient_for_user
+from ..access import EDIT, OWN, get_patient_for_user
 from ..forms import CONFLICT_MESSAGE, EditConflict, PatientForm
-from ..memberships import OWN
 
 
 @login_required
@@ -30,7 +29,7 @@ def patient_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, pk):
-    patient = get_patient_for_user(request, pk)
+    patient = get_patient_for_user(request, pk, need=EDIT)
     form = PatientForm(request.POST or None, instance=patient, region=request.user.region_rules)
     if request.method == "POST" and form.is_valid():
         try:

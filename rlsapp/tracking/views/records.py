@@ -68,7 +68,7 @@ def record_views(kind):
     @login_required
     @require_http_methods(["GET", "POST"])
     def create_view(request, pk):
-        return _edit(request, kind, access.get_patient_for_user(request, pk))
+        return _edit(request, kind, access.get_patient_for_user(request, pk, need=access.EDIT))
 
     @login_required
     @require_http_methods(["GET", "POST"])

@@ -1,0 +1,45 @@
+"""This is me: an account marks one person it can see as its own record (issue 15 item 2).
+
+Home then opens that person's page instead of the worklist (web/views.home); the worklist
+stays at its own address. Any member may mark a person, whatever their role: it changes
+nothing of the person's records, only where this account lands.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from rlsapp.tracking.access import VIEW, get_patient_for_user
+
+
+def set_me(account, person) -> None:
+    """Mark `person` (one the account can see: the caller checked) as the account's own."""
+    account.me = person
+    account.save(update_fields=["me"])
+
+
+def unset_me(account) -> None:
+    account.me = None
+    account.save(update_fields=["me"])
+
+
+@login_required
+@require_POST
+def this_is_me(request, pk):
+    """POST me=1 marks the person as the account's own, me=0 takes the mark off."""
+    person = get_patient_for_user(request, pk, need=VIEW)
+    if request.POST.get("me") == "1":
+        set_me(request.user, person)
+        messages.success(
+            request, f"{person.name} is marked as you: the app opens this page when you sign in."
+        )
+    else:
+        if request.user.me_id == person.pk:
+            unset_me(request.user)
+        messages.success(request, f"{person.name} is no longer marked as you.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = person.get_absolute_url()
+    return redirect(back)
