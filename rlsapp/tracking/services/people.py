@@ -89,7 +89,8 @@ def erase_deleted_people(now=None) -> int:
     """Erase everyone deleted longer ago than the time to undo; returns how many."""
     cutoff = (now or timezone.now()) - undo_window()
     erased = 0
-    for pk in Patient.objects.filter(deleted_at__lte=cutoff).values_list("pk", flat=True):
+    expired = Patient.objects.filter(deleted_at__lte=cutoff).order_by("pk")
+    for pk in expired.values_list("pk", flat=True):
         erased += _erase_if_still_deleted(pk, cutoff)
     return erased
 
