@@ -329,3 +329,14 @@ def test_deleting_the_account_erases_a_deleted_person_at_once(owner, owner_clien
     delete(owner_client, alex)
     owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
     erased_completely(alex.pk, draw_ids)
+
+
+def test_the_account_page_no_longer_names_a_deleted_person_marked_as_me(owner, owner_client, alex):
+    owner.me = alex
+    owner.save(update_fields=["me"])
+    settings_page = reverse("account_settings")
+    assert f"{NAME} is marked as you" in owner_client.get(settings_page).content.decode()
+    action, fields = delete(owner_client, alex)
+    assert NAME not in owner_client.get(settings_page).content.decode()
+    owner_client.post(action, fields)
+    assert f"{NAME} is marked as you" in owner_client.get(settings_page).content.decode()
