@@ -6,6 +6,7 @@ each record, its change history and what the upgrade fills in for old data.
 """
 
 import datetime
+import hashlib
 
 import pytest
 from django.db import connection
@@ -117,6 +118,8 @@ def test_an_install_of_the_last_release_upgrades_with_every_record_kept():
         assert (reminder.patient_id, reminder.kind) == (person.pk, "first")
         feed = apps.get_model("reminders", "CalendarFeed").objects.get()
         assert feed.user_id == user.pk
+        # Kept as its hash: the address made before the upgrade opens the same feed.
+        assert feed.token_hash == hashlib.sha256(b"old-token-" + b"x" * 30).hexdigest()
         # The worklist's row is filled for people who existed before it.
         status = apps.get_model("reminders", "PersonStatus").objects.get(patient_id=person.pk)
         assert (status.latest_ferritin, status.latest_ferritin_on) == (40.0, DAY)
