@@ -30,6 +30,7 @@ SECRET_PATHS = [
     ("accounts/signup/confirm", 2),  # /accounts/signup/confirm/<uidb64>/<token>/
     ("imports", 1),  # /imports/<uuid>/
     ("shared", 1),  # /shared/<token>/ and /shared/<token>/charts.json (read-only links)
+    ("invite", 1),  # /invite/<token>/ (sharing invitations)
 ]
 
 

@@ -288,6 +288,8 @@ SIGNUP_OPEN = SIGNUP_OPEN and MAIL_CONFIGURED
 # email per SIGNUP_MAIL_INTERVAL (both in seconds).
 EMAIL_CONFIRM_TIMEOUT = env.int("EMAIL_CONFIRM_HOURS", default=48) * 3600
 SIGNUP_MAIL_INTERVAL = env.int("SIGNUP_MAIL_INTERVAL_MINUTES", default=15) * 60
+# An invitation to share a person's records works this many days, once (rlsapp/sharing).
+SHARING_INVITATION_DAYS = env.int("SHARING_INVITATION_DAYS", default=7)
 # At most one password-reset email per address this often (seconds).
 PASSWORD_RESET_MAIL_INTERVAL = env.int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", default=15) * 60
 

@@ -4,6 +4,7 @@ access.py."""
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -118,7 +119,12 @@ def subscription(request, token):
 
 
 def render_reminders_page(request, form=None, new_feed=None, new_token=None, status=200):
-    people = list(Patient.objects.for_user(request.user))
+    # With the account's role and whether it gets each one's reminders (the membership).
+    people = list(
+        Patient.objects.for_user(request.user).annotate(
+            role=F("memberships__role"), gets_reminders=F("memberships__gets_reminders")
+        )
+    )
     if form is None:
         form = ReminderSettingsForm(initial=ReminderSettingsForm.initial_for(request.user, people))
     feed = new_feed or CalendarFeed.objects.filter(user=request.user).first()

@@ -7,15 +7,23 @@ moves the person's data version on, so that no page cached under the old members
 served again (the cache key holds the viewing account's role as well).
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Value, When
+from django.utils import timezone
 
+from rlsapp import tokens
 from rlsapp.interop.models import PendingImport
+from rlsapp.tracking import services as records
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
+from rlsapp.tracking.models import Patient
 from rlsapp.tracking.versions import bump_person_versions
 
 from . import notifications
+from .models import ACCEPTED, PENDING, WITHDRAWN, Invitation, Transfer
 
 # The roles an owner may give; ownership itself moves only by a transfer.
 GRANTABLE = (EDITOR, VIEWER)
@@ -86,3 +94,185 @@ def remove_member(membership: Membership) -> bool:
 def leave(membership: Membership) -> bool:
     """A member (anyone but the owner) gives up their access. False if already gone."""
     return _end(membership)
+
+
+# Invitations -----------------------------------------------------------------
+
+
+def _invitation_days() -> int:
+    return settings.SHARING_INVITATION_DAYS
+
+
+def invite(person, by, email: str, role: str) -> tuple[Invitation, str]:
+    """The owner invites `email` to `role` (editor, viewer, or owner: a transfer by
+    invitation). Returns the invitation and its token, which is stored only hashed: the
+    caller mails it (notifications.invited) or, without mail, shows it once. An earlier
+    pending invitation to the same address is withdrawn (its link stops working)."""
+    email = email.strip().lower()
+    if role not in (*GRANTABLE, OWNER):
+        raise SharingRefused("Role: choose “Can edit” or “Can view”.")
+    if Membership.objects.filter(person=person, account__email__iexact=email).exists():
+        raise SharingRefused(f"{email} already has access to {person.name}.")
+    token = tokens.new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(person=person, email=email, status=PENDING).update(
+            status=WITHDRAWN, closed_at=now
+        )
+        invitation = Invitation.objects.create(
+            person=person,
+            invited_by=by,
+            email=email,
+            role=role,
+            token_hash=tokens.digest(token),
+            expires_at=now + datetime.timedelta(days=_invitation_days()),
+        )
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation a link names, whatever its state; None for a link that never was."""
+    digest = tokens.digest_if_well_formed(token)
+    if digest is None:
+        return None
+    return (
+        Invitation.objects.filter(token_hash=digest).select_related("person", "invited_by").first()
+    )
+
+
+def withdraw_invitation(invitation: Invitation) -> bool:
+    """The owner withdraws an invitation not yet accepted. False if it was not pending."""
+    done = Invitation.objects.filter(pk=invitation.pk, status=PENDING).update(
+        status=WITHDRAWN, closed_at=timezone.now()
+    )
+    return bool(done)
+
+
+def invitation_is_for(invitation: Invitation, account) -> bool:
+    """Only an account whose confirmed address is the invited one may accept."""
+    return bool(
+        account.is_authenticated
+        and account.email_confirmed
+        and account.email.strip().lower() == invitation.email
+    )
+
+
+def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> Membership:
+    """The invitee accepts: they become a member with the invited role (or the owner, for
+    a transfer). Once only, before it expires, and only by the invited address."""
+    if not invitation_is_for(invitation, account):
+        raise SharingRefused("This invitation is for another email address.")
+    now = timezone.now()
+    with transaction.atomic():
+        taken = Invitation.objects.filter(
+            pk=invitation.pk, status=PENDING, expires_at__gt=now
+        ).update(status=ACCEPTED, closed_at=now, accepted_by=account)
+        if not taken:
+            raise SharingRefused("This invitation was used, withdrawn or has expired.")
+        person = Patient.objects.select_for_update().get(pk=invitation.person_id)
+        if invitation.is_transfer:
+            membership = _hand_over(person, account)
+        else:
+            membership, made = Membership.objects.get_or_create(
+                person=person,
+                account=account,
+                defaults={"role": invitation.role, "gets_reminders": gets_reminders},
+            )
+        forget_cached_pages([person.pk])
+        inviter = invitation.invited_by
+        transaction.on_commit(lambda: notifications.accepted(inviter, account, person))
+    return membership
+
+
+# Transfers of ownership --------------------------------------------------------
+
+
+def _hand_over(person: Patient, account) -> Membership:
+    """Make `account` the owner. The previous owner stays on as an editor (a clinic handing
+    the record to the patient usually goes on treating her); they can leave afterwards.
+    Pending transfers and ownership invitations of the person end here."""
+    previous = person.owner
+    kept = Membership.objects.filter(person=person, account=previous).first()
+    person.owner = account
+    # Through the record service: Patient.save makes `account` the owner membership and
+    # removes the previous owner's; the cached pages of both move on.
+    records.save_person(person, by=account)
+    Membership.objects.update_or_create(
+        person=person,
+        account=previous,
+        defaults={"role": EDITOR, "gets_reminders": kept.gets_reminders if kept else True},
+    )
+    now = timezone.now()
+    Transfer.objects.filter(person=person, status=PENDING).update(status=WITHDRAWN, closed_at=now)
+    Invitation.objects.filter(person=person, role=OWNER, status=PENDING).update(
+        status=WITHDRAWN, closed_at=now
+    )
+    return Membership.objects.get(person=person, account=account)
+
+
+def pending_transfer(person) -> Transfer | None:
+    return (
+        Transfer.objects.filter(person=person, status=PENDING)
+        .select_related("to_account", "from_account")
+        .first()
+    )
+
+
+def propose_transfer(person: Patient, by, to: Membership) -> Transfer:
+    """The owner offers the person to one of its members; nothing changes until they
+    accept."""
+    if to.person_id != person.pk or to.role == OWNER:
+        raise SharingRefused("Choose a member other than the owner.")
+    if person.owner_id != by.pk:
+        raise SharingRefused("Only the owner can transfer this person.")
+    with transaction.atomic():
+        if Transfer.objects.filter(person=person, status=PENDING).exists():
+            raise SharingRefused("A transfer is already waiting: cancel it first.")
+        transfer = Transfer.objects.create(person=person, from_account=by, to_account=to.account)
+        transaction.on_commit(lambda: notifications.transfer_proposed(transfer))
+    return transfer
+
+
+def accept_transfer(transfer: Transfer, account) -> Membership:
+    """The member offered the person accepts: they become the owner."""
+    if transfer.to_account_id != account.pk:
+        raise SharingRefused("This transfer was offered to someone else.")
+    with transaction.atomic():
+        person = Patient.objects.select_for_update().get(pk=transfer.person_id)
+        still_member = Membership.objects.filter(person=person, account=account).exists()
+        taken = Transfer.objects.filter(pk=transfer.pk, status=PENDING).update(
+            status=ACCEPTED, closed_at=timezone.now()
+        )
+        if not taken or not still_member or person.owner_id != transfer.from_account_id:
+            raise SharingRefused("This transfer was cancelled or has ended.")
+        membership = _hand_over(person, account)
+        transfer.person = person
+        transaction.on_commit(lambda: notifications.transfer_accepted(transfer))
+    return membership
+
+
+def cancel_transfer(transfer: Transfer) -> bool:
+    """Either side calls the transfer off before it is accepted. False if it had ended."""
+    done = Transfer.objects.filter(pk=transfer.pk, status=PENDING).update(
+        status=WITHDRAWN, closed_at=timezone.now()
+    )
+    return bool(done)
+
+
+# Reminders per member -----------------------------------------------------------
+
+
+def set_gets_reminders(account, person_ids, on: bool) -> int:
+    """Whether `account` gets these people's re-check emails and calendar entries (of the
+    people it is a member of; others are ignored). Returns how many changed."""
+    return (
+        Membership.objects.filter(account=account, person_id__in=list(person_ids))
+        .exclude(gets_reminders=on)
+        .update(gets_reminders=on)
+    )
+
+
+def set_gets_reminders_where_editing(account, on: bool) -> int:
+    """A clinician takes (or drops) the reminders of every person they can edit."""
+    editing = Membership.objects.filter(account=account, role__in=(OWNER, EDITOR))
+    return editing.exclude(gets_reminders=on).update(gets_reminders=on)

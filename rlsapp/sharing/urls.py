@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import members
+from . import invitations, members, reminder_choice, transfers
 
 # Named patient_* so that the isolation test treats the first id as the person's.
 urlpatterns = [
@@ -16,4 +16,14 @@ urlpatterns = [
         name="patient_people_remove",
     ),
     path("patients/<int:pk>/leave/", members.leave, name="patient_leave"),
+    path("patients/<int:pk>/people/invite/", invitations.invite, name="patient_invite"),
+    path(
+        "patients/<int:pk>/people/invite/withdraw/",
+        invitations.withdraw,
+        name="patient_invite_withdraw",
+    ),
+    # The invitation link: its token is a credential (logredact.SECRET_PATHS).
+    path("invite/<str:token>/", invitations.accept, name="invitation_accept"),
+    path("patients/<int:pk>/transfer/", transfers.transfer, name="patient_transfer"),
+    path("reminders/people/", reminder_choice.choose, name="reminder_people"),
 ]
