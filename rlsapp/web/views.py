@@ -136,7 +136,8 @@ def patient_detail(request, pk):
     # removed member fails the check before the cache is read. The body holds nothing per
     # request; the card's CSRF token is in a form outside it.
     patient = get_patient_for_user(request, pk, with_status=True)
-    # "This is you" is on the page too (accounts/me.py): it is part of the key.
+    # "This is you" is on the page too (accounts/me.py): it is part of the key (only when
+    # true, so that every other page keeps the key the rest of the app computes).
     patient.is_me = request.user.me_id == patient.pk
     page = cache.get_or_set(
         person_key("patient-page", patient, request.user, patient.is_me),
