@@ -140,7 +140,7 @@ def patient_detail(request, pk):
     # true, so that every other page keeps the key the rest of the app computes).
     patient.is_me = request.user.me_id == patient.pk
     page = cache.get_or_set(
-        person_key("patient-page", patient, request.user, patient.is_me),
+        person_key("patient-page", patient, request.user, *(["me"] if patient.is_me else [])),
         lambda: render_patient_page(request, patient),
         CACHE_SECONDS,
     )
