@@ -1,0 +1,55 @@
+"""Invitations in Chromium (issue 15 item 1): the accept page and the invitations section of
+"People with access", at 390 and 1280 px: nothing wider than the screen, no accessibility
+findings, and accepting lands on the person."""
+
+import pytest
+
+from rlsapp.sharing import services
+from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
+
+from .test_accessibility import scan
+from .test_charts_in_browser import sign_in_with_cookie
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_invitee_accepts_on_a_phone_or_a_computer(
+    page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
+):
+    bob = make_user("bob@example.com")
+    _, token = services.invite(patient, owner, "bob@example.com", EDITOR)
+    sign_in_with_cookie(context, live_server, bob)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/invite/{token}/")
+    screenshot(page, f"issue15-invitation-accept-{width}", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    found = {}
+    scan(page, found, "invitation accept page")
+    assert found == {}
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/patients/{patient.pk}/")
+    assert Membership.objects.get(account=bob).role == EDITOR
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_pending_invitations_on_the_members_page(
+    page, context, live_server, owner, patient, console_errors, screenshot, width
+):
+    services.invite(patient, owner, "bob@example.com", EDITOR)
+    long_address = "a.very.long.address.of.a.neurologist@clinic.example.org"
+    services.invite(patient, owner, long_address, VIEWER)
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/patients/{patient.pk}/people/")
+    screenshot(page, f"issue15-members-invitations-{width}", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    found = {}
+    scan(page, found, "members page with invitations")
+    assert found == {}
+    page.get_by_role("button", name="Withdraw the invitation to bob@example.com").click()
+    page.wait_for_load_state()
+    assert "withdrawn" in page.content()
+    assert console_errors == []
