@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.access_log import exports_person
+from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, OralIronCourse
+from rlsapp.tracking.versions import bump_person_versions
 
 from ..csv_export import write_csv
 from ..export_records import export_records
@@ -39,7 +42,12 @@ Each folder holds one person:
   augmentation) as MedicationStatements, with RxNorm codes where known.
 
 Both files can be imported into rlsapp again, on any person's page.
+
+The people this account owns are at the top. People others own and share with this
+account are in the folder {shared}/, one folder each, in the same form.
 """
+# The people shared with the account, apart from those it owns.
+SHARED_FOLDER = "shared-with-me"
 
 
 def _records(patients):
@@ -117,7 +125,7 @@ def export_fhir(request, pk):
 @login_required
 @require_GET
 def account_export(request):
-    patients = list(Patient.objects.for_user(request.user))
+    patients = list(Patient.objects.for_user(request.user).annotate(role=F("memberships__role")))
     records = _records(patients)
     treatments = _treatments(patients)
     buffer = io.BytesIO()
@@ -125,11 +133,17 @@ def account_export(request):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "README.txt",
-            README.format(email=request.user.email, stamp=now.strftime("%Y-%m-%d %H:%M")),
+            README.format(
+                email=request.user.email,
+                stamp=now.strftime("%Y-%m-%d %H:%M"),
+                shared=SHARED_FOLDER,
+            ),
         )
         for patient in patients:
             draws, infusions, scores = records[patient.pk]
             folder = _stem(patient)
+            if patient.role != OWNER:
+                folder = f"{SHARED_FOLDER}/{folder}"
             archive.writestr(
                 f"{folder}/records.csv",
                 "\ufeff" + write_csv(draws, infusions, scores, **treatments[patient.pk]),
@@ -145,12 +159,34 @@ def account_delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
+        # Its memberships of others' people go with it: their pages must not show it.
+        shared_in = list(
+            Membership.objects.filter(account=user)
+            .exclude(role=OWNER)
+            .values_list("person_id", flat=True)
+        )
         logout(request)
         with transaction.atomic():
             for person in user.patients.all():  # deleted ones waiting for erasure too
                 services.erase_person(person)
-            # Cascades to pending imports, the calendar feed and the rest of the account.
+            # Cascades to pending imports, the calendar feed, its memberships of others'
+            # people and the rest of the account.
             user.delete()
+            bump_person_versions(shared_in)
         messages.success(request, "Your account and all of its records were deleted.")
         return redirect("login")
-    return render(request, "interop/account_delete.html", {"form": form})
+    # Owned people that others share: offered a transfer first (sharing's transfer page),
+    # or they are deleted for everyone.
+    shared_owned = (
+        Patient.objects.filter(owner=request.user, memberships__role__in=[EDITOR, VIEWER])
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                Membership.objects.exclude(role=OWNER).select_related("account"),
+                to_attr="others",
+            )
+        )
+    )
+    context = {"form": form, "shared_owned": list(shared_owned)}
+    return render(request, "interop/account_delete.html", context)

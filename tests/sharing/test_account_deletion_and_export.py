@@ -1,0 +1,100 @@
+"""Deleting an account with sharing (issue 15 item 8): the people it owns are deleted for
+everyone (after the page offers to transfer each shared one), its memberships of others'
+people are removed; the account export holds the people it owns and, in their own folder,
+those shared with it."""
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from rlsapp.sharing import services
+from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
+from rlsapp.tracking.models import Patient
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob@example.com")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_delete_page_offers_a_transfer_for_each_shared_owned_person(
+    owner_client, owner, patient, bob
+):
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    alone = Patient.objects.create(owner=owner, name="Unshared Uma")
+    page = owner_client.get(reverse("account_delete")).content.decode()
+    assert "You own people whom others share" in page
+    assert reverse("patient_transfer", args=[patient.pk]) in page
+    assert "bob@example.com" in page
+    assert reverse("patient_transfer", args=[alone.pk]) not in page
+
+
+def test_no_offer_when_nothing_owned_is_shared(owner_client, patient):
+    page = owner_client.get(reverse("account_delete")).content.decode()
+    assert "You own people whom others share" not in page
+
+
+def test_deleting_an_account_deletes_its_shared_owned_people_and_leaves_others(
+    owner_client, owner, patient, bob
+):
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    bobs = Patient.objects.create(owner=bob, name="Bob's patient")
+    Membership.objects.create(person=bobs, account=owner, role=VIEWER)
+    before = Patient.objects.get(pk=bobs.pk).data_version
+    response = owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(email="alice@example.com").exists()
+    assert not Patient.objects.filter(pk=patient.pk).exists(), "owned: gone for Bob too"
+    bob_client = client_for(bob)
+    assert bob_client.get(reverse("patient_detail", args=[patient.pk])).status_code == 404
+    # Bob's own person stays, without Alice's membership; its pages are redrawn.
+    assert list(Membership.objects.filter(person=bobs).values_list("account", flat=True)) == [
+        bob.pk
+    ]
+    assert Patient.objects.get(pk=bobs.pk).data_version > before
+    assert bob_client.get(reverse("patient_detail", args=[bobs.pk])).status_code == 200
+
+
+def test_a_transfer_before_deleting_keeps_the_person(owner_client, owner, patient, bob):
+    membership = Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    transfer = services.propose_transfer(patient, owner, membership)
+    services.accept_transfer(transfer, bob)
+    owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    patient = Patient.objects.get(pk=patient.pk)
+    assert patient.owner == bob
+    assert list(Membership.objects.filter(person=patient).values_list("role", flat=True)) == [
+        "owner"
+    ]
+
+
+def names_in(response):
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return archive, archive.namelist()
+
+
+def test_the_export_marks_the_people_shared_with_the_account(owner_client, owner, patient, bob):
+    bobs = Patient.objects.create(owner=bob, name="Bob Patient")
+    Membership.objects.create(person=bobs, account=owner, role=VIEWER)
+    archive, names = names_in(owner_client.get(reverse("account_export")))
+    assert f"alice-{patient.pk}/records.csv" in names
+    assert f"alice-{patient.pk}/fhir-bundle.json" in names
+    assert f"shared-with-me/bob-patient-{bobs.pk}/records.csv" in names
+    assert f"bob-patient-{bobs.pk}/records.csv" not in names
+    assert "shared-with-me/" in archive.read("README.txt").decode()
+    # Bob's export has his person at the top and nothing of Alice's.
+    _, names = names_in(client_for(bob).get(reverse("account_export")))
+    assert f"bob-patient-{bobs.pk}/records.csv" in names
+    assert not any("alice" in n for n in names)
