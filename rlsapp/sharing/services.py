@@ -99,6 +99,11 @@ def leave(membership: Membership) -> bool:
 # Invitations -----------------------------------------------------------------
 
 
+# Each invitation emails an address the inviter chose: an account may not use the server
+# to mail strangers without end.
+INVITATIONS_PER_DAY = 100
+
+
 def _invitation_days() -> int:
     return settings.SHARING_INVITATION_DAYS
 
@@ -113,8 +118,16 @@ def invite(person, by, email: str, role: str) -> tuple[Invitation, str]:
         raise SharingRefused("Role: choose “Can edit” or “Can view”.")
     if Membership.objects.filter(person=person, account__email__iexact=email).exists():
         raise SharingRefused(f"{email} already has access to {person.name}.")
-    token = tokens.new_token()
     now = timezone.now()
+    recent = Invitation.objects.filter(
+        invited_by=by, created__gt=now - datetime.timedelta(days=1)
+    ).count()
+    if recent >= INVITATIONS_PER_DAY:
+        raise SharingRefused(
+            f"You have sent {INVITATIONS_PER_DAY} invitations in the last 24 hours, the most "
+            "allowed; try again later."
+        )
+    token = tokens.new_token()
     with transaction.atomic():
         Invitation.objects.filter(person=person, email=email, status=PENDING).update(
             status=WITHDRAWN, closed_at=now

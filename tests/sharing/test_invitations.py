@@ -314,3 +314,14 @@ def test_the_invitation_email_holds_no_health_data(mail_on, owner_client, patien
     message = mail.outbox[-1]
     assert "37" not in message.body and "ferritin" not in message.body.lower()
     assert "Alice" in message.body
+
+
+def test_an_account_sends_a_bounded_number_of_invitations_a_day(
+    mail_on, owner_client, owner, patient, monkeypatch
+):
+    monkeypatch.setattr(services, "INVITATIONS_PER_DAY", 2)
+    for n in range(2):
+        assert invite(owner_client, patient, email=f"p{n}@example.com").status_code == 302
+    response = invite(owner_client, patient, email="p2@example.com")
+    assert response.status_code == 400 and "in the last 24 hours" in response.content.decode()
+    assert len(mail.outbox) == 2
