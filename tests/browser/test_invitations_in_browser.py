@@ -53,3 +53,23 @@ def test_pending_invitations_on_the_members_page(
     page.wait_for_load_state()
     assert "withdrawn" in page.content()
     assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_transfer_and_account_deletion_pages(
+    page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
+):
+    Membership.objects.create(person=patient, account=make_user("bob@example.com"), role=EDITOR)
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": width, "height": 900})
+    found = {}
+    for path, name in [
+        (f"/patients/{patient.pk}/transfer/", "transfer"),
+        ("/account/delete/", "account-delete"),
+    ]:
+        page.goto(live_server.url + path)
+        screenshot(page, f"issue15-{name}-{width}", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        scan(page, found, name)
+    assert found == {}
+    assert console_errors == []
