@@ -41,15 +41,15 @@ def test_query_counts_are_taken_cold_and_then_cached(seeded):
     assert cached < cold
 
 
-def test_taking_the_posted_draws_out_moves_the_data_version_on(seeded, monkeypatch):
+def test_taking_the_posted_draws_out_moves_the_persons_data_version_on(seeded, monkeypatch):
     # Not through the re-check reminder's own bump: only the plain SQL deletes change here.
     monkeypatch.setattr("rlsapp.reminders.services.sync_patient", lambda patient: None)
     patient = Patient.objects.filter(owner=seeded).first()
     LabDraw.objects.create(patient=patient, drawn_on=TODAY, lab_name=run.POST_LAB)
-    before = type(seeded).objects.get(pk=seeded.pk).data_version
+    before = Patient.objects.get(pk=patient.pk).data_version
     run.remove_posted_draws(patient)
     assert not LabDraw.objects.filter(lab_name=run.POST_LAB).exists()
-    assert type(seeded).objects.get(pk=seeded.pk).data_version > before
+    assert Patient.objects.get(pk=patient.pk).data_version > before
 
 
 @override_settings(ROOT_URLCONF="bench.urls")
