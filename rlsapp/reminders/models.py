@@ -27,11 +27,16 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(status__in=Reminder.OPEN)
 
     def sendable(self, now):
-        """Waiting for an email now; served by the partial index `reminder_unsent`. A deleted
-        person's re-check waits, unsent, until the delete is undone or the person erased."""
-        return self.filter(
-            status__in=Reminder.SENDABLE, send_after__lte=now, patient__deleted_at__isnull=True
-        ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_TIMEOUT))
+        """Waiting for an email now; served by the partial index `reminder_unsent`.
+
+        Columns of this table only: the sender's claim is a conditional UPDATE with this
+        filter, and on PostgreSQL a filter through a join makes that `id IN (SELECT ...)`,
+        whose subquery is not checked again once a competing claim commits, so two
+        senders could both claim a reminder. A deleted person's re-check is left out where
+        the sender picks its candidates (sending.candidates) instead."""
+        return self.filter(status__in=Reminder.SENDABLE, send_after__lte=now).filter(
+            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_TIMEOUT)
+        )
 
 
 class Reminder(models.Model):

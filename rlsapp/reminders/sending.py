@@ -62,8 +62,11 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 
 
 def candidates(now):
+    """Due reminders to claim. A deleted person's re-check waits, unsent, until the delete
+    is undone or the person erased."""
     return list(
         Reminder.objects.sendable(now)
+        .filter(patient__deleted_at__isnull=True)
         .order_by("send_after", "pk")
         .values_list("pk", flat=True)[:BATCH]
     )
@@ -172,6 +175,9 @@ def deliver(
             recipients.emailed_already([reminder]),
         )
     accounts, done = members
+    if reminder.patient.deleted_at is not None:  # deleted since it was picked: it waits
+        _release(pk, token)
+        return
     to = [a for a in accounts.get(reminder.patient_id, ()) if recipients.emailable(a)]
     # Without mail (or anyone to mail) the reminder stays due in the app and the feed.
     if not (settings.MAIL_CONFIGURED and to):

@@ -2,16 +2,21 @@
 emailed each re-check once, even when another member's email fails and the reminder is
 retried; the calendar feed of an account lists the people whose reminders it gets."""
 
+import collections
 import datetime
+import threading
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
 
 from rlsapp.reminders import feeds, sending, services
 from rlsapp.reminders.models import Reminder, ReminderEmail
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
+from rlsapp.tracking.models import Patient
+from rlsapp.tracking.services import people
 
 from .helpers import add_ferritin, add_infusion, local, open_reminder
 
@@ -164,3 +169,64 @@ def test_the_feed_shows_names_as_the_member_chose(client, owner, reminder, bob):
     bob.calendar_names = False
     bob.save()
     assert "Ferritin re-check: Alice" not in feed_of(client, bob)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_senders_email_each_member_each_reminder_exactly_once(
+    owner, make_user, settings, monkeypatch
+):
+    settings.MAIL_CONFIGURED = True
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.SlowBackend"
+    monkeypatch.setattr(sending, "BATCH", 5)
+    bob = make_user("bob@example.com")
+    count = 20
+    for i in range(count):
+        person = Patient.objects.create(owner=owner, name=f"P{i}")
+        Membership.objects.create(person=person, account=bob, role=EDITOR)
+        add_infusion(person, INFUSED)
+    both_read = threading.Barrier(2)
+    read_once = threading.local()
+    real_candidates = sending.candidates
+
+    def candidates_read_together(now):
+        pks = real_candidates(now)
+        if not getattr(read_once, "done", False):
+            read_once.done = True
+            both_read.wait(timeout=10)
+        return pks
+
+    monkeypatch.setattr(sending, "candidates", candidates_read_together)
+    outcomes = []
+
+    def run():
+        try:
+            outcomes.append(sending.send_due(local(DUE, 9)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2, outcomes
+    assert sum(o.lost for o in outcomes) > 0, ("the senders never competed", outcomes)
+    sent = collections.Counter((m.to[0], m.body.splitlines()[0]) for m in mail.outbox)
+    assert len(sent) == 2 * count and set(sent.values()) == {1}
+
+
+def test_a_person_deleted_after_the_claim_is_not_emailed_and_waits(mail_on, reminder, patient):
+    now = local(DUE, 9)
+    pks = sending.candidates(now)
+    token, claimed = sending.claim_batch(pks, now)
+    people.delete_person(patient)
+    claimed[0].patient.deleted_at = now  # as read with the claim, had the delete come first
+    outcome = sending.Outcome()
+    sending.deliver_batch(token, claimed, now, outcome, connection=None)
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.UPCOMING and reminder.claim is None
+    assert sending.candidates(now) == []
