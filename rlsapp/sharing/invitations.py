@@ -133,7 +133,7 @@ def _unusable(request, invitation):
             "Each invitation link works once. Ask the person who invited you for a new one.",
             410,
         )
-    if invitation.status != PENDING:
+    if invitation.status != PENDING or invitation.person.deleted_at is not None:
         return _problem(
             request,
             "This invitation was withdrawn",

@@ -183,6 +183,8 @@ def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> 
         if not taken:
             raise SharingRefused("This invitation was used, withdrawn or has expired.")
         person = Patient.objects.select_for_update().get(pk=invitation.person_id)
+        if person.deleted_at is not None:  # deleted (perhaps to be undone): nothing to join
+            raise SharingRefused("This invitation was used, withdrawn or has expired.")
         if invitation.is_transfer:
             membership = _hand_over(person, account)
         else:

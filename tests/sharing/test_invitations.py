@@ -16,6 +16,7 @@ from rlsapp import tokens
 from rlsapp.sharing import services
 from rlsapp.sharing.models import ACCEPTED, PENDING, WITHDRAWN, Invitation
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
+from rlsapp.tracking.services import people
 from tests.reminders.helpers import add_ferritin
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +326,14 @@ def test_an_account_sends_a_bounded_number_of_invitations_a_day(
     response = invite(owner_client, patient, email="p2@example.com")
     assert response.status_code == 400 and "in the last 24 hours" in response.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_an_invitation_to_a_deleted_person_is_a_withdrawn_one(mail_on, owner_client, patient, bob):
+    invite(owner_client, patient)
+    token = emailed_token()
+    people.delete_person(patient)
+    response = client_for(bob).post(reverse("invitation_accept", args=[token]), {})
+    assert response.status_code == 410 and "Alice" not in response.content.decode()
+    assert not Membership.objects.filter(account=bob).exists()
+    with pytest.raises(services.SharingRefused):
+        services.accept_invitation(services.find_invitation(token), bob, False)
