@@ -283,6 +283,16 @@ class PersonStatus(models.Model):
     last_infusion_on = models.DateField(null=True, blank=True)
     # Latest ferritin ÷ threshold while below it and untreated since (domain/urgency.py).
     untreated_ratio = models.FloatField(null=True, blank=True)
+    # The open re-check as the worklist shows and orders it (None/'' without one), stored
+    # with the rest by sync_patient, snooze and dismiss (services.store_recheck): the
+    # worklist compares the dates with today when it reads them, so they stay right as days
+    # pass. Its status (snoozed) is read from the reminder itself, as the sender changes it.
+    recheck_remind_on = models.DateField(null=True, blank=True)
+    recheck_soon_from = models.DateField(null=True, blank=True)
+    recheck_reason = models.TextField(blank=True, default="")
+    recheck_estimate_on = models.DateField(null=True, blank=True)
+    recheck_estimate_from = models.DateField(null=True, blank=True)
+    recheck_estimate_to = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"Status of patient {self.patient_id}"

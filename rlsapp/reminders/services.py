@@ -63,8 +63,31 @@ def plan_for(patient: Patient) -> recheck.Recheck:
     return recheck.next_recheck(settings_for(patient), *history_for(patient))
 
 
-def store_status(patient: Patient, plan: recheck.Recheck, infusions) -> None:
-    """Keep the worklist's row of the person (PersonStatus) in step: one query."""
+def recheck_fields(reminder: Reminder | None) -> dict:
+    """The open re-check's part of the person's worklist row (PersonStatus)."""
+    return {
+        "recheck_remind_on": reminder.remind_on if reminder else None,
+        "recheck_soon_from": reminder.soon_from if reminder else None,
+        "recheck_reason": reminder.reason if reminder else "",
+        "recheck_estimate_on": reminder.estimate_on if reminder else None,
+        "recheck_estimate_from": reminder.estimate_from if reminder else None,
+        "recheck_estimate_to": reminder.estimate_to if reminder else None,
+    }
+
+
+def store_recheck(patient_id: int, reminder: Reminder | None) -> None:
+    """After a change of the open re-check alone (snooze, dismiss, the admin): one query."""
+    PersonStatus.objects.filter(patient_id=patient_id).update(**recheck_fields(reminder))
+
+
+def refresh_recheck(patient_id: int) -> None:
+    """Store the person's open re-check as it is in the database (after an admin edit)."""
+    store_recheck(patient_id, Reminder.objects.open().filter(patient_id=patient_id).first())
+
+
+def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -> None:
+    """Keep the worklist's row of the person (PersonStatus) in step with the plan and the
+    open re-check `reminder` (None without one): one query."""
     latest = plan.latest
     last_infusion_on = max((i.day for i in infusions), default=None)
     status = PersonStatus(
@@ -80,6 +103,7 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions) -> None:
             patient.ferritin_threshold,
             last_infusion_on,
         ),
+        **recheck_fields(reminder),
     )
     PersonStatus.objects.bulk_create(
         [status],
@@ -107,7 +131,13 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
         return None
     points, infusions = history_for(patient)
     plan = recheck.next_recheck(settings_for(patient), points, infusions)
-    store_status(patient, plan, infusions)
+    reminder = settle_reminder(patient, plan)
+    store_status(patient, plan, infusions, reminder)
+    return reminder
+
+
+def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
+    """The open reminder made, moved or closed to follow the plan; returns it, if any."""
     # The open reminder and the one for the same rule and date (perhaps the same row, perhaps
     # dismissed or done), in one locking query.
     same_rule = Q(kind=plan.kind, due_on=plan.due) if plan.rule else Q(pk__in=[])
@@ -159,6 +189,7 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
 def snooze(reminder: Reminder, until: datetime.date) -> None:
     reminder.snooze(until, reminder.patient.due_soon_days)
     reminder.save()
+    store_recheck(reminder.patient_id, reminder)
     bump_person_versions([reminder.patient_id])
 
 
@@ -166,6 +197,7 @@ def snooze(reminder: Reminder, until: datetime.date) -> None:
 def dismiss(reminder: Reminder) -> None:
     reminder.close(Reminder.DISMISSED)
     reminder.save()
+    store_recheck(reminder.patient_id, None)
     bump_person_versions([reminder.patient_id])
 
 

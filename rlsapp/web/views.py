@@ -58,11 +58,10 @@ def worklist(request):
     if chip_counts["all"] == 0:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
+    rows = worklist_rows.rows_for(found, today, person_url(), request.user.region_rules)
     context = {
-        "rows_html": worklist_rows.rows_html(
-            worklist_rows.rows_for(found, today, person_url(), request.user.region_rules)
-        ),
-        "rows": found,
+        "rows_html": worklist_rows.rows_html(rows),
+        "rows": rows,
         "counts": chip_counts,
         "asked": asked,
         "matching": matching,

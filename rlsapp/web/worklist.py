@@ -1,9 +1,11 @@
-"""The worklist's rows, order, filters and counts: two queries whatever the number of people.
+"""The worklist's rows, order, filters and counts: one query for the default view (two with
+a filter or search), whatever the number of people.
 
-The order is domain/urgency.py's, in SQL: group 1 (below the threshold, untreated since)
-rests on PersonStatus.untreated_ratio, stored by the scheduler when records change;
-groups 2-4 compare the open re-check's stored dates with today, so nothing stored goes
-stale as days pass.
+The order is domain/urgency.py's, in SQL, over one stored row per person
+(reminders.PersonStatus) joined to the account's memberships: group 1 (below the
+threshold, untreated since) rests on PersonStatus.untreated_ratio, stored by the
+scheduler when records change; groups 2-4 compare the open re-check's dates, stored on
+the same row, with today when the page is read, so nothing stored goes stale as days pass.
 """
 
 from dataclasses import dataclass
@@ -11,12 +13,14 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
-    FilteredRelation,
     IntegerField,
+    OuterRef,
     Q,
     Value,
     When,
+    Window,
 )
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -27,16 +31,21 @@ from rlsapp.tracking.memberships import OWNER, ROLE_CHOICES
 from rlsapp.tracking.models import Patient
 
 PAGE_SIZE = 50
-RECHECK_FIELDS = [
-    "pk",
-    "remind_on",
-    "soon_from",
-    "status",
-    "kind",
-    "reason",
-    "estimate_on",
-    "estimate_from",
-    "estimate_to",
+# What a row shows: the person, the account's role, and their stored row (PersonStatus).
+ROW_FIELDS = ["pk", "name", "birth_date", "ferritin_threshold", "role", "group", "snoozed"] + [
+    f"status__{f}"
+    for f in (
+        "latest_ferritin",
+        "latest_ferritin_comparator",
+        "latest_ferritin_on",
+        "last_infusion_on",
+        "recheck_remind_on",
+        "recheck_soon_from",
+        "recheck_reason",
+        "recheck_estimate_on",
+        "recheck_estimate_from",
+        "recheck_estimate_to",
+    )
 ]
 FILTERS = {
     "below": Q(group=urgency.BELOW_UNTREATED),
@@ -49,12 +58,12 @@ SORTS = {
     "urgency": [
         "group",
         F("status__untreated_ratio").asc(nulls_last=True),
-        F("recheck_remind_on").asc(nulls_last=True),
+        F("status__recheck_remind_on").asc(nulls_last=True),
         F("status__last_infusion_on").asc(nulls_first=True),
     ],
     "name": [],
     "ferritin": [F("status__latest_ferritin").asc(nulls_last=True)],
-    "recheck": [F("recheck_remind_on").asc(nulls_last=True)],
+    "recheck": [F("status__recheck_remind_on").asc(nulls_last=True)],
     "infusion": [F("status__last_infusion_on").asc(nulls_first=True)],
 }
 
@@ -96,44 +105,66 @@ class Request:
 
 
 def annotated(people, today):
-    open_reminder = FilteredRelation("reminders", condition=Q(reminders__status__in=Reminder.OPEN))
-    return (
-        people.select_related("status")
-        .annotate(open_reminder=open_reminder)
-        .annotate(**{f"recheck_{f}": F(f"open_reminder__{f}") for f in RECHECK_FIELDS})
-        .annotate(
-            group=Case(
-                When(status__untreated_ratio__isnull=False, then=Value(urgency.BELOW_UNTREATED)),
-                When(recheck_remind_on__lt=Value(today), then=Value(urgency.OVERDUE)),
-                When(recheck_soon_from__lte=Value(today), then=Value(urgency.DUE_SOON)),
-                default=Value(urgency.UPCOMING),
-                output_field=IntegerField(),
-            )
+    """Each person with `group` (domain/urgency.py), from their stored row and today."""
+    return people.annotate(
+        group=Case(
+            When(status__untreated_ratio__isnull=False, then=Value(urgency.BELOW_UNTREATED)),
+            When(status__recheck_remind_on__lt=Value(today), then=Value(urgency.OVERDUE)),
+            When(status__recheck_soon_from__lte=Value(today), then=Value(urgency.DUE_SOON)),
+            default=Value(urgency.UPCOMING),
+            output_field=IntegerField(),
         )
     )
 
 
+def chip_aggregates():
+    return {"all": Count("pk"), **{name: Count("pk", filter=q) for name, q in FILTERS.items()}}
+
+
 def counts(people):
     """{'all', 'below', 'overdue', 'soon'} in one query (the filter chips' numbers)."""
-    return people.order_by().aggregate(
-        all=Count("pk"), **{name: Count("pk", filter=q) for name, q in FILTERS.items()}
-    )
+    return people.order_by().aggregate(**chip_aggregates())
 
 
 def page_of(people, today, asked: Request):
-    """The rows of the page asked for, the counts, and the number of matching people."""
+    """The rows of the page asked for (dicts of ROW_FIELDS), the counts, and the number of
+    matching people. The counts come with the page's rows, as window aggregates over
+    everyone matching: one query unless filtered (then the chips' counts are a second) or
+    the page asked for is past the last (then the last page is read again)."""
     rows = annotated(people, today)
-    chip_counts = counts(rows)
     if asked.query:
         rows = rows.filter(name__icontains=asked.query)
     if asked.show:
         rows = rows.filter(FILTERS[asked.show])
-    matching = chip_counts["all"] if not (asked.query or asked.show) else rows.count()
+    filtered = bool(asked.query or asked.show)
+    windows = {"all": Count("pk")} if filtered else chip_aggregates()
+    # The snoozed mark is the reminder's own status (the sender changes it); PostgreSQL
+    # looks it up after the sort and limit, for the page's rows only.
+    snoozed = Exists(
+        Reminder.objects.filter(patient=OuterRef("pk"), status=Reminder.SNOOZED).values("pk")
+    )
+    ordered = (
+        rows.annotate(snoozed=snoozed, **{f"n_{k}": Window(v) for k, v in windows.items()})
+        .order_by(*SORTS[asked.sort], "name", "pk")
+        .values(*ROW_FIELDS, *(f"n_{k}" for k in windows))
+    )
+    number = asked.page
+    found = list(ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if found:
+        matching = found[0]["n_all"]
+    else:  # nobody matches, or past the last page: count, then read the last page
+        matching = rows.count() if number > 1 else 0
     pages = max(1, -(-matching // PAGE_SIZE))
-    number = min(asked.page, pages)
-    first = (number - 1) * PAGE_SIZE
-    ordered = rows.order_by(*SORTS[asked.sort], "name", "pk")
-    return list(ordered[first : first + PAGE_SIZE]), chip_counts, matching, number, pages
+    if number > pages:
+        number = pages
+        found = list(ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if filtered:
+        chip_counts = counts(annotated(people, today))
+    elif found:
+        chip_counts = {k: found[0][f"n_{k}"] for k in windows}
+    else:
+        chip_counts = {k: 0 for k in windows}
+    return found, chip_counts, matching, number, pages
 
 
 def day_text(day) -> str:
@@ -168,53 +199,55 @@ class Row:
 
 
 def rows_for(people, today, url_of, region=None):
-    """`url_of(pk)` gives a person's page (reversed once by the caller, not per row)."""
+    """`people` as page_of gives them; `url_of(pk)` gives a person's page (reversed once by
+    the caller, not per row)."""
+    region = region or regions.get(None)
+    ferritin_text = {}  # each distinct value formatted once: Babel's formatting is not free
     rows = []
     for p in people:
-        status = getattr(p, "status", None)
-        value = status.latest_ferritin if status else None
-        flag = ""
+        value = p["status__latest_ferritin"]
+        comparator = p["status__latest_ferritin_comparator"] or ""
+        ferritin = flag = ""
         if value is not None:
-            flag = units.flag("ferritin", value, threshold=p.ferritin_threshold)[1]
-        infused = status.last_infusion_on if status else None
+            flag = units.flag("ferritin", value, threshold=p["ferritin_threshold"])[1]
+            ferritin = ferritin_text.get((value, comparator))
+            if ferritin is None:
+                ferritin = formats.format_result("ferritin", value, comparator, region)
+                ferritin_text[value, comparator] = ferritin
+        infused = p["status__last_infusion_on"]
+        remind_on = p["status__recheck_remind_on"]
         estimate = ""
-        if p.recheck_estimate_on:
-            late = f"{p.recheck_estimate_to:%b %Y}" if p.recheck_estimate_to else "later"
+        if p["status__recheck_estimate_on"]:
+            late = p["status__recheck_estimate_to"]
             estimate = (
-                f"Estimate: below around {p.recheck_estimate_on:%b %Y} "
-                f"({p.recheck_estimate_from:%b %Y}–{late}, 8 in 10)"
+                f"Estimate: below around {p['status__recheck_estimate_on']:%b %Y} "
+                f"({p['status__recheck_estimate_from']:%b %Y}–"
+                f"{f'{late:%b %Y}' if late else 'later'}, 8 in 10)"
             )
         label = ""
-        if p.recheck_remind_on:
+        if remind_on:
             label = urgency.LABELS[
-                urgency.group(None, p.recheck_remind_on, p.recheck_soon_from, today)
+                urgency.group(None, remind_on, p["status__recheck_soon_from"], today)
             ]
-        reason = p.recheck_reason or ""
+        reason = p["status__recheck_reason"] or ""
         rows.append(
             Row(
-                url=url_of(p.pk),
-                name=p.name,
-                born=day_text(p.birth_date),
-                group=p.group,
-                ferritin=formats.format_result(
-                    "ferritin",
-                    value,
-                    status.latest_ferritin_comparator or "",
-                    region or regions.get(None),
-                )
-                if value is not None
-                else "",
-                ferritin_on=day_text(status.latest_ferritin_on if status else None),
+                url=url_of(p["pk"]),
+                name=p["name"],
+                born=day_text(p["birth_date"]),
+                group=p["group"],
+                ferritin=ferritin,
+                ferritin_on=day_text(p["status__latest_ferritin_on"]),
                 ferritin_flag=flag,
                 days_since_infusion=(today - infused).days if infused else None,
                 last_infusion_on=day_text(infused),
-                recheck_on=day_text(p.recheck_remind_on),
+                recheck_on=day_text(remind_on),
                 recheck_label=label,
                 recheck_class=label.replace(" ", "-"),
-                recheck_snoozed=p.recheck_status == Reminder.SNOOZED,
+                recheck_snoozed=p["snoozed"],
                 recheck_reason=shortened(reason[:1].upper() + reason[1:]),
                 estimate=estimate,
-                role=ROLE_BADGES.get(getattr(p, "role", None), ""),
+                role=ROLE_BADGES.get(p["role"], ""),
             )
         )
     return rows

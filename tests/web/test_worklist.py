@@ -2,9 +2,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rlsapp.domain import urgency
+from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking.models import Patient
 from tests.reminders.helpers import add_ferritin, add_infusion
 
@@ -93,3 +96,105 @@ def test_a_nul_in_the_search_is_ignored(owner_client, owner):
 
 def test_a_calendar_address_with_odd_characters_is_a_404(client, db):
     assert client.get("/calendar/%00.ics").status_code == 404
+
+
+def on(day):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False)
+
+
+def stored_rows():
+    """What is stored for the worklist and the re-checks, to show nothing was recomputed."""
+    return (
+        list(PersonStatus.objects.order_by("pk").values()),
+        list(Reminder.objects.order_by("pk").values()),
+    )
+
+
+def test_the_groups_and_the_order_move_with_the_date_and_nothing_is_recomputed(owner_client, owner):
+    """Overdue and due soon are read against today from the stored dates: as days pass the
+    rows change group and place with no job and no write."""
+    early = Patient.objects.create(owner=owner, name="Early", due_soon_days=3)
+    add_ferritin(early, TODAY - datetime.timedelta(days=10), 200)
+    wide = Patient.objects.create(owner=owner, name="Wide", due_soon_days=30)
+    add_ferritin(wide, TODAY, 200)
+    e, w = (PersonStatus.objects.get(patient=p) for p in (early, wide))
+    # Early's re-check comes first, but Wide counts as due soon long before it.
+    assert e.recheck_remind_on < w.recheck_remind_on and w.recheck_soon_from < e.recheck_soon_from
+    assert (e.recheck_remind_on, w.recheck_soon_from) == (
+        Reminder.objects.open().get(patient=early).remind_on,
+        Reminder.objects.open().get(patient=wide).soon_from,
+    )
+    before = stored_rows()
+    day = datetime.timedelta(days=1)
+
+    def seen(today):
+        with on(today):
+            owner_client.force_login(owner)  # a session of that day
+            with CaptureQueriesContext(connection) as queries:
+                response = owner_client.get(reverse("worklist"))
+        assert response.status_code == 200
+        assert not [q for q in queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+        counts = response.context["counts"]
+        rows = [(r.name, r.recheck_label) for r in response.context["rows"]]
+        return rows, (counts["overdue"], counts["soon"])
+
+    assert seen(w.recheck_soon_from - day) == (
+        [("Early", "upcoming"), ("Wide", "upcoming")],
+        (0, 0),
+    )
+    assert seen(w.recheck_soon_from) == ([("Wide", "due soon"), ("Early", "upcoming")], (0, 1))
+    assert seen(e.recheck_soon_from) == ([("Early", "due soon"), ("Wide", "due soon")], (0, 2))
+    # On its day a re-check is still due soon; the day after, overdue, and first.
+    assert seen(e.recheck_remind_on) == ([("Early", "due soon"), ("Wide", "due soon")], (0, 2))
+    assert seen(e.recheck_remind_on + day) == (
+        [("Early", "overdue"), ("Wide", "due soon")],
+        (1, 1),
+    )
+    assert seen(w.recheck_remind_on + day) == ([("Early", "overdue"), ("Wide", "overdue")], (2, 0))
+    assert stored_rows() == before
+
+
+def worklist_row(client, name):
+    response = client.get(reverse("worklist"))
+    row = next(r for r in response.context["rows"] if r.name == name)
+    return row, response.context["counts"]
+
+
+def test_snooze_and_dismiss_move_the_row_the_sender_clears_the_snoozed_mark(owner_client, owner):
+    late = Patient.objects.create(owner=owner, name="Late")
+    add_ferritin(late, TODAY - datetime.timedelta(weeks=20), 200)
+    row, counts = worklist_row(owner_client, "Late")
+    assert (row.group, row.recheck_label, counts["overdue"]) == (urgency.OVERDUE, "overdue", 1)
+
+    until = TODAY + datetime.timedelta(days=60)
+    reminder = Reminder.objects.open().get(patient=late)
+    owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"until": until})
+    row, counts = worklist_row(owner_client, "Late")
+    assert (row.group, row.recheck_on, row.recheck_snoozed) == (
+        urgency.UPCOMING,
+        f"{until.day} {until:%b %Y}",
+        True,
+    )
+    assert counts["overdue"] == 0
+    # The sender changes the status alone (a QuerySet.update): the mark follows it.
+    Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.SENT)
+    assert worklist_row(owner_client, "Late")[0].recheck_snoozed is False
+
+    owner_client.post(reverse("reminder_dismiss", args=[reminder.pk]))
+    row, counts = worklist_row(owner_client, "Late")
+    assert (row.group, row.recheck_on, row.recheck_reason) == (urgency.UPCOMING, "", "")
+    assert "none scheduled" in owner_client.get(reverse("worklist")).content.decode()
+
+
+def test_an_admin_edit_of_a_recheck_moves_the_row(owner_client, owner, rf):
+    from django.contrib.admin.sites import site
+
+    calm = Patient.objects.create(owner=owner, name="Calm")
+    add_ferritin(calm, TODAY, 200)
+    reminder = Reminder.objects.open().get(patient=calm)
+    reminder.remind_on = TODAY - datetime.timedelta(days=3)
+    site._registry[Reminder].save_model(rf.post("/"), reminder, None, True)
+    row, counts = worklist_row(owner_client, "Calm")
+    assert (row.group, counts["overdue"]) == (urgency.OVERDUE, 1)
+    site._registry[Reminder].delete_model(rf.post("/"), reminder)
+    assert worklist_row(owner_client, "Calm")[0].recheck_on == ""
