@@ -3,6 +3,7 @@ member whose role on the person does not allow `need` gets a 403 (tracking/acces
 
 from django.shortcuts import get_object_or_404
 
+from rlsapp.tracking import access_log
 from rlsapp.tracking.access import EDIT, check_role, role_on
 
 from .models import Reminder
@@ -19,4 +20,5 @@ def get_reminder_for_user(request, pk, open_only=False, need=EDIT):
     reminder = get_object_or_404(reminders, pk=pk)
     check_role(reminder.role, need)
     reminder.patient.role = reminder.role  # for the page's buttons (templatetags/roles.py)
+    access_log.note(request, reminder.patient_id)
     return reminder

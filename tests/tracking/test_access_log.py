@@ -15,6 +15,7 @@ from rlsapp.tracking import access_log
 from rlsapp.tracking.access_log import AccessLogEntry
 from rlsapp.tracking.memberships import Membership
 from rlsapp.tracking.models import LabDraw
+from tests.reminders.helpers import add_infusion, open_reminder
 
 from .helpers import draw_post
 
@@ -134,3 +135,13 @@ def test_deleting_the_account_keeps_the_rows_of_people_it_did_not_own(make_user,
     client.get(patient.get_absolute_url())
     editor.delete()
     assert only_entry().who == "a deleted account"
+
+
+def test_snoozing_a_recheck_is_a_change_to_its_person(owner_client, patient, today):
+    add_infusion(patient, today - datetime.timedelta(days=30))
+    reminder = open_reminder(patient)
+    AccessLogEntry.objects.all().delete()
+    response = owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": "1"})
+    assert response.status_code == 302
+    entry = only_entry()
+    assert (entry.person_id, entry.action, entry.page) == (patient.pk, "changed", "reminder_snooze")
