@@ -234,3 +234,10 @@ def test_no_log_line_holds_a_links_token(owner_client, patient, visitor, caplog)
     assert any("Not Found" in r.getMessage() for r in caplog.records)
     for record in caplog.records:
         assert token not in record.getMessage()
+
+
+def test_a_deactivated_owners_links_open_nothing(owner_client, owner, patient, visitor):
+    url, _ = make_via_page(owner_client, patient)
+    owner.is_active = False
+    owner.save()
+    assert visitor.get(url).status_code == 404
