@@ -51,10 +51,9 @@ def home(request):
 @login_required
 def worklist(request):
     """Everyone the account tracks, the most urgent first (domain/urgency.py), 50 a page."""
-    people = worklist_rows.people_of(request.user)  # with the account's role on each
     asked = worklist_rows.Request.from_get(request.GET)
     today = timezone.localdate()
-    found, chip_counts, matching, number, pages = worklist_rows.page_of(people, today, asked)
+    found, chip_counts, matching, number, pages = worklist_rows.page_of(request.user, today, asked)
     if chip_counts["all"] == 0:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")

@@ -30,6 +30,8 @@ from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.memberships import OWNER, ROLE_CHOICES
 from rlsapp.tracking.models import Patient
 
+from . import statements
+
 PAGE_SIZE = 50
 # What a row shows: the person, the account's role, and their stored row (PersonStatus).
 ROW_FIELDS = ["pk", "name", "birth_date", "ferritin_threshold", "role", "group", "snoozed"] + [
@@ -126,50 +128,80 @@ def counts(people):
     return people.order_by().aggregate(**chip_aggregates())
 
 
-def page_of(people, today, asked: Request):
-    """The rows of the page asked for (dicts of ROW_FIELDS), the counts, and the number of
-    matching people. The counts come with the page's rows, as window aggregates over
-    everyone matching: one query unless filtered (then the chips' counts are a second) or
-    the page asked for is past the last (then the last page is read again)."""
+def matching_people(people, today, asked: Request):
     rows = annotated(people, today)
     if asked.query:
         rows = rows.filter(name__icontains=asked.query)
     if asked.show:
         rows = rows.filter(FILTERS[asked.show])
-    filtered = bool(asked.query or asked.show)
-    windows = {"all": Count("pk")} if filtered else chip_aggregates()
+    return rows
+
+
+def page_query(people, today, asked: Request, number: int):
+    """Page `number` of the people matching `asked`, in its order, as dicts of ROW_FIELDS
+    and the counts: window aggregates over everyone matching (all four chips' when not
+    filtered, the matching number alone when filtered)."""
+    rows = matching_people(people, today, asked)
+    windows = {"all": Count("pk")} if asked.query or asked.show else chip_aggregates()
     # The snoozed mark is the reminder's own status (the sender changes it); PostgreSQL
     # looks it up after the sort and limit, for the page's rows only.
     snoozed = Exists(
         Reminder.objects.filter(patient=OuterRef("pk"), status=Reminder.SNOOZED).values("pk")
     )
-    ordered = (
+    return (
         rows.annotate(snoozed=snoozed, **{f"n_{k}": Window(v) for k, v in windows.items()})
         .order_by(*SORTS[asked.sort], "name", "pk")
         .values(*ROW_FIELDS, *(f"n_{k}" for k in windows))
-    )
+    )[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+
+
+def page_of(user, today, asked: Request):
+    """The rows of the page asked for (dicts of ROW_FIELDS), the chips' counts, and the
+    number of matching people: one query, unless filtered (then the chips' counts are a
+    second) or the page asked for is past the last (then the last page is read again).
+
+    The page's SQL depends only on the account, today and what was asked, so it is
+    compiled once for them (statements.py) and run afresh each time."""
+
+    def read(number):
+        return statements.values_rows(
+            ("worklist", user.pk, today, asked, number),
+            lambda: page_query(people_of(user), today, asked, number),
+        )
+
     number = asked.page
-    found = list(ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    found = read(number)
+    filtered = bool(asked.query or asked.show)
     if found:
         matching = found[0]["n_all"]
     else:  # nobody matches, or past the last page: count, then read the last page
-        matching = rows.count() if number > 1 else 0
+        matching = matching_people(people_of(user), today, asked).count() if number > 1 else 0
     pages = max(1, -(-matching // PAGE_SIZE))
     if number > pages:
         number = pages
-        found = list(ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+        found = read(number)
     if filtered:
-        chip_counts = counts(annotated(people, today))
+        chip_counts = counts(annotated(people_of(user), today))
     elif found:
-        chip_counts = {k: found[0][f"n_{k}"] for k in windows}
+        chip_counts = {k: found[0][f"n_{k}"] for k in ("all", *FILTERS)}
     else:
-        chip_counts = {k: 0 for k in windows}
+        chip_counts = dict.fromkeys(("all", *FILTERS), 0)
     return found, chip_counts, matching, number, pages
 
 
+# English month abbreviations, as strftime's %b gives them in the C locale the app runs in
+# (Django's date filter costs a translation lookup per call, strftime a call per date).
+MONTHS = ("", *"Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+
+
 def day_text(day) -> str:
-    """'7 Mar 2026': Django's date filter costs a translation lookup per call."""
-    return f"{day.day} {day:%b %Y}" if day else ""
+    """'7 Mar 2026'."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}" if day else ""
+
+
+def month_text(day) -> str:
+    """'Mar 2026'."""
+    return f"{MONTHS[day.month]} {day.year}"
 
 
 def shortened(text: str, limit: int = 90) -> str:
@@ -202,7 +234,6 @@ def rows_for(people, today, url_of, region=None):
     """`people` as page_of gives them; `url_of(pk)` gives a person's page (reversed once by
     the caller, not per row)."""
     region = region or regions.get(None)
-    ferritin_text = {}  # each distinct value formatted once: Babel's formatting is not free
     rows = []
     for p in people:
         value = p["status__latest_ferritin"]
@@ -210,19 +241,16 @@ def rows_for(people, today, url_of, region=None):
         ferritin = flag = ""
         if value is not None:
             flag = units.flag("ferritin", value, threshold=p["ferritin_threshold"])[1]
-            ferritin = ferritin_text.get((value, comparator))
-            if ferritin is None:
-                ferritin = formats.format_result("ferritin", value, comparator, region)
-                ferritin_text[value, comparator] = ferritin
+            ferritin = formats.format_result("ferritin", value, comparator, region)
         infused = p["status__last_infusion_on"]
         remind_on = p["status__recheck_remind_on"]
         estimate = ""
         if p["status__recheck_estimate_on"]:
             late = p["status__recheck_estimate_to"]
             estimate = (
-                f"Estimate: below around {p['status__recheck_estimate_on']:%b %Y} "
-                f"({p['status__recheck_estimate_from']:%b %Y}–"
-                f"{f'{late:%b %Y}' if late else 'later'}, 8 in 10)"
+                f"Estimate: below around {month_text(p['status__recheck_estimate_on'])} "
+                f"({month_text(p['status__recheck_estimate_from'])}–"
+                f"{month_text(late) if late else 'later'}, 8 in 10)"
             )
         label = ""
         if remind_on:

@@ -1,0 +1,64 @@
+"""A page query compiled once gives what the queryset itself gives, every time."""
+
+import datetime
+
+import pytest
+
+from rlsapp.reminders import services as reminders
+from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Patient
+from rlsapp.web import statements
+from rlsapp.web import worklist as w
+from tests.reminders.helpers import add_ferritin, add_infusion
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+@pytest.fixture
+def people(owner):
+    low = Patient.objects.create(owner=owner, name="Low", birth_date=datetime.date(1970, 1, 2))
+    add_infusion(low, TODAY - datetime.timedelta(days=400))
+    add_ferritin(low, TODAY - datetime.timedelta(days=30), 19, "<")
+    late = Patient.objects.create(owner=owner, name="Late")
+    add_ferritin(late, TODAY - datetime.timedelta(weeks=20), 200.5)
+    reminders.snooze(Reminder.objects.open().get(patient=late), TODAY + datetime.timedelta(days=9))
+    Patient.objects.create(owner=owner, name="Nobody yet")
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        w.Request(),
+        w.Request(sort="name"),
+        w.Request(show="below"),
+        w.Request(query="la"),
+        w.Request(page=2),
+    ],
+)
+def test_the_same_rows_as_the_queryset_gives_on_each_run(owner, people, asked):
+    def build():
+        return w.page_query(w.people_of(owner), TODAY, asked, asked.page)
+
+    expected = list(build())
+    key = ("test", owner.pk, TODAY, asked)
+    assert statements.values_rows(key, build) == expected
+    # Run again from the compiled statement: the data is read afresh.
+    Patient.objects.filter(name="Nobody yet").update(name="Now named")
+    again = list(build())
+    assert statements.values_rows(key, lambda: pytest.fail("compiled again")) == again
+    if asked == w.Request():
+        assert [r["name"] for r in again] == ["Low", "Late", "Now named"]
+        low = again[0]
+        assert (low["status__latest_ferritin_comparator"], low["birth_date"]) == (
+            "<",
+            datetime.date(1970, 1, 2),
+        )
+        assert [r["snoozed"] for r in again] == [False, True, False]
+        assert (low["n_all"], low["n_below"]) == (3, 1)
+
+
+def test_a_filter_that_nothing_can_match_is_no_rows(owner):
+    def build():
+        return Patient.objects.none().values("pk")
+
+    assert statements.values_rows(("none", owner.pk), build) == []
