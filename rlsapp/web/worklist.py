@@ -9,6 +9,7 @@ the same row, with today when the page is read, so nothing stored goes stale as 
 """
 
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape does to text, without its lazy check
 
 from django.db.models import (
     Case,
@@ -22,7 +23,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, regions, units, urgency
