@@ -88,7 +88,12 @@ def patient_links(request, pk):
     )
     access_log.note(request, person.pk, action=access_log.CHANGED)
     new = {"link": link, "url": request.build_absolute_uri(ReadOnlyLink.url_for(token))}
-    return _private(_render_links(request, person, new=new))
+    response = _render_links(request, person, new=new)
+    # The token is in the page, not its address: not stored, but the app's own referrer
+    # policy kept. Under "no-referrer" the browser sends "Origin: null" with this page's
+    # forms (Revoke, Make a link), and Django's CSRF check refuses them.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -55,6 +55,14 @@ def test_a_link_is_made_on_the_owners_page_and_shown_once(owner_client, owner, p
     assert token not in later and "Dr Weber" in later and "never" in later
 
 
+def test_the_page_showing_a_new_link_is_not_stored_and_its_forms_still_post(owner_client, patient):
+    response = owner_client.post(reverse("patient_links", args=[patient.pk]), {"days": "30"})
+    assert "no-store" in response["Cache-Control"]
+    # Under "no-referrer" a browser posts this page's forms (Revoke) with "Origin: null",
+    # which Django's CSRF check refuses; the token is not in this page's address.
+    assert response["Referrer-Policy"] == "same-origin"
+
+
 def test_thirty_days_unless_asked_for_less(owner_client, patient):
     page = owner_client.get(reverse("patient_links", args=[patient.pk])).content.decode()
     assert re.search(r'value="30"[^>]*checked', page)
