@@ -133,7 +133,9 @@ def _unusable(request, invitation):
             "Each invitation link works once. Ask the person who invited you for a new one.",
             410,
         )
-    if invitation.status != PENDING or invitation.person.deleted_at is not None:
+    if invitation.status != PENDING or not services.invitation_still_stands(
+        invitation, invitation.person
+    ):
         return _problem(
             request,
             "This invitation was withdrawn",

@@ -170,6 +170,12 @@ def invitation_is_for(invitation: Invitation, account) -> bool:
     )
 
 
+def invitation_still_stands(invitation: Invitation, person: Patient) -> bool:
+    """An invitation speaks for the owner who made it: once ownership has moved (or the
+    person is deleted, perhaps to be undone) it grants nothing, whatever its status says."""
+    return person.deleted_at is None and person.owner_id == invitation.invited_by_id
+
+
 def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> Membership:
     """The invitee accepts: they become a member with the invited role (or the owner, for
     a transfer). Once only, before it expires, and only by the invited address."""
@@ -183,7 +189,7 @@ def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> 
         if not taken:
             raise SharingRefused("This invitation was used, withdrawn or has expired.")
         person = Patient.objects.select_for_update().get(pk=invitation.person_id)
-        if person.deleted_at is not None:  # deleted (perhaps to be undone): nothing to join
+        if not invitation_still_stands(invitation, person):
             raise SharingRefused("This invitation was used, withdrawn or has expired.")
         if invitation.is_transfer:
             membership = _hand_over(person, account)
@@ -205,7 +211,7 @@ def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> 
 def _hand_over(person: Patient, account) -> Membership:
     """Make `account` the owner. The previous owner stays on as an editor (a clinic handing
     the record to the patient usually goes on treating her); they can leave afterwards.
-    Pending transfers and ownership invitations of the person end here."""
+    Pending transfers and invitations of the person end here."""
     previous = person.owner
     kept = Membership.objects.filter(person=person, account=previous).first()
     person.owner = account
@@ -219,9 +225,8 @@ def _hand_over(person: Patient, account) -> Membership:
     )
     now = timezone.now()
     Transfer.objects.filter(person=person, status=PENDING).update(status=WITHDRAWN, closed_at=now)
-    Invitation.objects.filter(person=person, role=OWNER, status=PENDING).update(
-        status=WITHDRAWN, closed_at=now
-    )
+    # Every invitation the previous owner made ends: the new owner decides who has access.
+    Invitation.objects.filter(person=person, status=PENDING).update(status=WITHDRAWN, closed_at=now)
     return Membership.objects.get(person=person, account=account)
 
 

@@ -1,0 +1,339 @@
+"""Attacks on shared records (issue 15, Security): ids of other people's objects, role
+escalation, invitations and links that outlived the ownership that made them, lookalike
+addresses, odd input on every sharing form. Each test here failed before its fix or pins
+a defence the review relied on."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rlsapp.links import services as links
+from rlsapp.links.models import ReadOnlyLink
+from rlsapp.sharing import services
+from rlsapp.sharing.models import PENDING, WITHDRAWN, Invitation, Transfer
+from rlsapp.tracking.access_log import AccessLogEntry
+from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
+from rlsapp.tracking.models import Patient
+from tests.reminders.helpers import add_ferritin
+
+pytestmark = pytest.mark.django_db
+TO_FIX = pytest.mark.xfail(strict=True, reason="fixed in a later commit")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def bob(make_user, patient):
+    """An editor of Alice's person."""
+    bob = make_user("bob@example.com")
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    return bob
+
+
+@pytest.fixture
+def vera(make_user, patient):
+    """A viewer of Alice's person."""
+    vera = make_user("vera@example.com")
+    Membership.objects.create(person=patient, account=vera, role=VIEWER)
+    return vera
+
+
+@pytest.fixture
+def other(outsider):
+    """Charlie's own person, with a member, an invitation, a link and a transfer."""
+    person = Patient.objects.create(owner=outsider, name="Dora", sex="F")
+    return person
+
+
+def hand_over(patient, owner, to):
+    transfer = services.propose_transfer(
+        patient, owner, Membership.objects.get(person=patient, account=to)
+    )
+    services.accept_transfer(transfer, to)
+
+
+# Invitations -------------------------------------------------------------------
+
+
+def test_an_invitation_from_a_previous_owner_stops_working_at_a_transfer(
+    owner, patient, bob, make_user
+):
+    """Alice invites Mallory, then hands the person to Bob: the invitation was Alice's to
+    make as the owner, and Bob, now deciding who has access, never made it."""
+    mallory = make_user("mallory@example.com")
+    invitation, token = services.invite(patient, owner, "mallory@example.com", VIEWER)
+    hand_over(patient, owner, bob)
+    page = client_for(mallory).get(reverse("invitation_accept", args=[token]))
+    assert page.status_code == 410 and "Alice" not in page.content.decode()
+    response = client_for(mallory).post(reverse("invitation_accept", args=[token]), {})
+    assert response.status_code == 410
+    assert not Membership.objects.filter(account=mallory).exists()
+    assert Invitation.objects.get(pk=invitation.pk).status == WITHDRAWN
+
+
+def test_an_invitation_whose_inviter_no_longer_owns_is_refused_by_the_service(
+    owner, patient, bob, make_user
+):
+    """However ownership moved (the admin, a transfer racing the accept), the service
+    checks the inviter still owns the person when the invitation is taken."""
+    mallory = make_user("mallory@example.com")
+    invitation, _ = services.invite(patient, owner, "mallory@example.com", EDITOR)
+    Patient.objects.filter(pk=patient.pk).update(owner=bob)
+    Membership.objects.filter(person=patient).delete()
+    Membership.objects.create(person=patient, account=bob, role=OWNER)
+    invitation.refresh_from_db()
+    with pytest.raises(services.SharingRefused):
+        services.accept_invitation(invitation, mallory, False)
+    assert not Membership.objects.filter(account=mallory).exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param("\u212aate@example.com", marks=TO_FIX),  # KELVIN SIGN: lower() gives k
+        "kate@example.co\u1d0d",  # small capital M: a different domain
+        "k\u0430te@example.com",  # Cyrillic a
+    ],
+)
+def test_only_the_invited_mailbox_accepts_not_a_lookalike(owner, patient, make_user, address):
+    lookalike = make_user(address)  # an operator-made account: confirmed
+    assert lookalike.email_confirmed
+    _, token = services.invite(patient, owner, "Kate@Example.com", EDITOR)
+    response = client_for(lookalike).post(reverse("invitation_accept", args=[token]), {})
+    assert response.status_code == 403
+    assert not Membership.objects.filter(account=lookalike).exists()
+
+
+def test_the_invited_address_in_another_case_accepts(owner, patient, make_user):
+    kate = make_user("KATE@example.com")
+    _, token = services.invite(patient, owner, "kate@EXAMPLE.com", VIEWER)
+    response = client_for(kate).post(reverse("invitation_accept", args=[token]), {})
+    assert response.status_code == 302
+    assert Membership.objects.get(account=kate).role == VIEWER
+
+
+def test_an_unconfirmed_account_of_the_invited_address_cannot_accept(owner, patient, make_user):
+    kate = make_user("kate@example.com")
+    kate.email_confirmed = False
+    kate.save()
+    invitation, _ = services.invite(patient, owner, "kate@example.com", EDITOR)
+    with pytest.raises(services.SharingRefused):
+        services.accept_invitation(invitation, kate, True)
+    assert not Membership.objects.filter(account=kate).exists()
+
+
+def test_a_second_accept_of_one_invitation_is_refused(owner, patient, make_user):
+    kate = make_user("kate@example.com")
+    invitation, token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    first = Invitation.objects.get(pk=invitation.pk)
+    second = Invitation.objects.get(pk=invitation.pk)  # read before the first was taken
+    services.accept_invitation(first, kate, True)
+    with pytest.raises(services.SharingRefused):
+        services.accept_invitation(second, kate, True)
+    assert Membership.objects.filter(account=kate).count() == 1
+
+
+def test_the_invitation_page_keeps_its_token_out_of_other_sites_referers(owner, patient):
+    _, token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    response = Client().get(reverse("invitation_accept", args=[token]))
+    assert response.status_code == 200
+    # same-origin: no other site is sent the address; the app's own log lines are redacted.
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_next_through_sign_up_goes_nowhere_else(client, db, target):
+    page = client.get(reverse("signup"), {"next": target}).content.decode()
+    assert "evil.example" not in page
+
+
+# Links -------------------------------------------------------------------------
+
+
+@TO_FIX
+def test_the_previous_owners_links_stop_at_a_transfer(owner, patient, bob):
+    """The new owner decides who sees the record; the old owner, now an editor, could not
+    even revoke the links they made."""
+    link, token = links.make_link(patient, owner)
+    assert Client().get(reverse("link_report", args=[token])).status_code == 200
+    hand_over(patient, owner, bob)
+    assert Client().get(reverse("link_report", args=[token])).status_code == 404
+    assert Client().get(reverse("link_chart_data", args=[token])).status_code == 404
+    # The new owner's list says so, and a link they make works.
+    assert ReadOnlyLink.objects.get(pk=link.pk).status() == "ended"
+    _, theirs = links.make_link(patient, bob)
+    assert Client().get(reverse("link_report", args=[theirs])).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "patch"])
+def test_a_link_answers_other_methods_as_an_unknown_token(owner, patient, method):
+    _, token = links.make_link(patient, owner)
+    working = getattr(Client(), method)(reverse("link_report", args=[token]))
+    unknown = getattr(Client(), method)(reverse("link_report", args=["x" * 43]))
+    assert working.status_code == unknown.status_code == 404
+    assert _page(working) == _page(unknown)
+
+
+@pytest.mark.parametrize("token", ["a" * 65, "a" * 2000, "%00", "..", "a%2Fb"])
+def test_odd_link_tokens_are_404s(client, db, token):
+    assert client.get(f"/shared/{token}/").status_code == 404
+    assert client.get(f"/shared/{token}/charts.json").status_code == 404
+
+
+def test_a_link_page_is_one_access_log_row_and_its_chart_data_none(owner, patient, today):
+    add_ferritin(patient, today, 40)
+    _, token = links.make_link(patient, owner)
+    visitor = Client()
+    visitor.get(reverse("link_report", args=[token]))
+    visitor.get(reverse("link_chart_data", args=[token]))
+    rows = AccessLogEntry.objects.filter(person=patient)
+    assert rows.count() == 1
+    row = rows.get()
+    # The page's name, never its address (the token) nor anything of the records.
+    assert row.page == "link_report" and "40" not in row.link_label
+
+
+# Ids of other people's objects --------------------------------------------------
+
+
+def _page(response):
+    """The body without what differs on every answer (the masked CSRF token, the nonce)."""
+    body = response.content.decode()
+    return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r"\1=''", body)
+
+
+def _same_as_missing(client, name, real_kwargs, missing_kwargs, data=None):
+    real = client.post(reverse(name, kwargs=real_kwargs), data or {})
+    missing = client.post(reverse(name, kwargs=missing_kwargs), data or {})
+    assert real.status_code == missing.status_code == 404, name
+    assert _page(real) == _page(missing), name
+
+
+def test_ids_of_another_persons_objects_are_the_404_of_missing_ones(
+    owner, owner_client, patient, outsider, other, make_user
+):
+    dora_member = make_user("dmember@example.com")
+    theirs = Membership.objects.create(person=other, account=dora_member, role=VIEWER)
+    invitation, _ = services.invite(other, outsider, "x@example.com", VIEWER)
+    link, _ = links.make_link(other, outsider)
+    # Alice names Charlie's objects under her own person, and directly.
+    for name in ("patient_people_role", "patient_people_remove"):
+        _same_as_missing(
+            owner_client,
+            name,
+            {"pk": patient.pk, "member": theirs.pk},
+            {"pk": patient.pk, "member": 10**9},
+            {"role": EDITOR},
+        )
+    real = owner_client.post(
+        reverse("patient_invite_withdraw", args=[patient.pk]), {"invitation": invitation.pk}
+    )
+    missing = owner_client.post(
+        reverse("patient_invite_withdraw", args=[patient.pk]), {"invitation": 10**9}
+    )
+    assert real.status_code == missing.status_code == 404
+    assert _page(real) == _page(missing)
+    _same_as_missing(owner_client, "link_revoke", {"pk": link.pk}, {"pk": 10**9})
+    assert Invitation.objects.get(pk=invitation.pk).status == PENDING
+    assert ReadOnlyLink.objects.get(pk=link.pk).revoked_at is None
+    assert Membership.objects.get(pk=theirs.pk).role == VIEWER
+
+
+def test_a_transfer_offered_to_bob_is_accepted_by_nobody_else(owner, patient, bob, vera):
+    services.propose_transfer(patient, owner, Membership.objects.get(account=bob))
+    url = reverse("patient_transfer", args=[patient.pk])
+    assert client_for(vera).post(url, {"action": "accept"}).status_code == 403
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+    assert Transfer.objects.get().status == PENDING
+
+
+# Role escalation ----------------------------------------------------------------
+
+
+def test_an_editor_cannot_move_the_person_to_themselves_through_the_form(bob, patient, owner):
+    page = client_for(bob).get(reverse("patient_edit", args=[patient.pk])).content.decode()
+    assert 'name="owner"' not in page
+    data = {
+        "name": "Alice",
+        "sex": "F",
+        "owner": bob.pk,
+        "owner_id": bob.pk,
+        "deleted_at": "2020-01-01",
+        "data_version": 99,
+    }
+    client_for(bob).post(reverse("patient_edit", args=[patient.pk]), data)
+    patient.refresh_from_db()
+    assert patient.owner == owner and patient.deleted_at is None
+    assert Membership.objects.get(person=patient, account=bob).role == EDITOR
+
+
+@pytest.mark.parametrize("who", ["bob", "vera"])
+def test_members_cannot_undo_the_owners_delete(request, who, owner, patient):
+    member = request.getfixturevalue(who)
+    from rlsapp.tracking.services import people
+
+    people.delete_person(patient)
+    response = client_for(member).post(reverse("patient_undelete", args=[patient.pk]), {})
+    stranger = client_for(member).post(reverse("patient_undelete", args=[10**9]), {})
+    assert response.status_code == stranger.status_code == 404
+    assert Patient.objects.get(pk=patient.pk).deleted_at is not None
+
+
+def test_a_member_chooses_reminders_only_for_themselves(vera, bob, patient):
+    Membership.objects.filter(account=bob).update(gets_reminders=False)
+    Membership.objects.filter(account=vera).update(gets_reminders=False)
+    client_for(vera).post(reverse("reminder_people"), {"shown": [patient.pk], "gets": [patient.pk]})
+    client_for(vera).post(reverse("reminder_people"), {"action": "take_editable"})
+    assert not Membership.objects.get(account=bob).gets_reminders
+    # A viewer may take their own reminders; "every person you can edit" is none of theirs.
+    assert Membership.objects.get(account=vera).gets_reminders
+    client_for(vera).post(reverse("reminder_people"), {"action": "drop_editable"})
+    assert Membership.objects.get(account=vera).gets_reminders
+
+
+# Odd input: never a 500 -----------------------------------------------------------
+
+ODD = ["\x00", "a" * 5000, " "] + [
+    pytest.param(v, marks=TO_FIX) for v in ["١٢", "²", "-1", "99999999999999999999999", "😀"]
+]
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_odd_input_on_every_sharing_form_is_never_a_500(
+    owner, owner_client, patient, bob, today, value
+):
+    pk = patient.pk
+    member = Membership.objects.get(account=bob).pk
+    _, token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    posts = [
+        (reverse("patient_invite", args=[pk]), {"email": value, "role": value}),
+        (reverse("patient_invite", args=[pk]), {"email": f"a{value}@example.com", "role": EDITOR}),
+        (reverse("patient_invite_withdraw", args=[pk]), {"invitation": value}),
+        (reverse("patient_people_role", args=[pk, member]), {"role": value}),
+        (reverse("patient_transfer", args=[pk]), {"action": value, "member": value}),
+        (reverse("patient_transfer", args=[pk]), {"action": "invite", "email": value}),
+        (reverse("patient_links", args=[pk]), {"label": value, "days": value}),
+        (reverse("reminder_people"), {"shown": [value], "gets": [value], "action": value}),
+        (reverse("patient_this_is_me", args=[pk]), {"me": value, "next": value}),
+        (reverse("patient_undelete", args=[pk]), {"offered": value}),
+        (reverse("invitation_accept", args=[token]), {"gets_reminders": value}),
+        (reverse("patient_leave", args=[pk]), {}),
+    ]
+    for url, data in posts:
+        response = owner_client.post(url, data)
+        assert response.status_code < 500, (url, data)
+    for url in (
+        f"/invite/{value}/",
+        f"/shared/{value}/",
+        f"/patients/{pk}/people/{value}/role/",
+        f"/links/{value}/revoke/",
+    ):
+        assert owner_client.get(url).status_code < 500, url
+        assert owner_client.post(url, {}).status_code < 500, url
+    assert Patient.objects.get(pk=pk).owner == owner
