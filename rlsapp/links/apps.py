@@ -6,3 +6,10 @@ class LinksConfig(AppConfig):
     limited time, revocable (issue 15 item 5)."""
 
     name = "rlsapp.links"
+
+    def ready(self):
+        from rlsapp.tracking.memberships import owner_changed
+
+        from . import services
+
+        owner_changed.connect(services.end_previous_owners_links, dispatch_uid="links-owner")

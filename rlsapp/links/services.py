@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from rlsapp import tokens
@@ -37,6 +38,15 @@ def revoke(link: ReadOnlyLink) -> None:
         )
 
 
+def end_previous_owners_links(sender, person, **kwargs) -> None:
+    """Ownership moved (tracking.memberships.owner_changed): links made by anyone but the
+    new owner are revoked. The new owner decides who sees the record, and the previous
+    owner, an editor now at most, could no longer see or revoke the links they made."""
+    ReadOnlyLink.objects.filter(person_id=person.pk, revoked_at__isnull=True).exclude(
+        made_by_id=person.owner_id
+    ).update(revoked_at=timezone.now())
+
+
 def find_working_link(token: str) -> ReadOnlyLink | None:
     """The working link for a presented token, with its person and the person's owner;
     None for an unknown, expired or revoked one, or a deleted person (all answered alike)."""
@@ -44,6 +54,10 @@ def find_working_link(token: str) -> ReadOnlyLink | None:
     if hashed is None:
         return None
     links = ReadOnlyLink.objects.working().filter(
-        token_hash=hashed, person__deleted_at__isnull=True, person__owner__is_active=True
+        token_hash=hashed,
+        person__deleted_at__isnull=True,
+        person__owner__is_active=True,
+        # Only the current owner's links work, however ownership moved.
+        made_by=F("person__owner"),
     )
     return links.select_related("person__owner").first()

@@ -8,6 +8,7 @@ account appears wherever that account's own people do.
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import Signal
 
 OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
 ROLE_CHOICES = [(OWNER, "Owner"), (EDITOR, "Can edit"), (VIEWER, "Can view")]
@@ -78,15 +79,25 @@ class Membership(models.Model):
         return f"{self.account_id} {self.role} of {self.person_id}"
 
 
+# Sent with `person` when ownership moves from one account to another (a transfer, the
+# admin), not when a person is made: what a previous owner set up for the person alone,
+# such as read-only links (rlsapp/links), ends with their ownership.
+owner_changed = Signal()
+
+
 def make_owner(person) -> None:
     """Make `person.owner` the owner membership. A previous owner loses access (as when the
     admin moves a person to another account); a transfer that keeps them adds them back."""
-    Membership.objects.filter(person=person, role=OWNER).exclude(
-        account_id=person.owner_id
-    ).delete()
+    previous, _ = (
+        Membership.objects.filter(person=person, role=OWNER)
+        .exclude(account_id=person.owner_id)
+        .delete()
+    )
     Membership.objects.update_or_create(
         person=person, account_id=person.owner_id, defaults={"role": OWNER}
     )
+    if previous:
+        owner_changed.send(sender=Membership, person=person)
 
 
 def add_owner_memberships(persons) -> None:
