@@ -8,10 +8,11 @@ nothing of the person's records, only where this account lands.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from rlsapp.tracking.access import VIEW, get_patient_for_user
+
+from .nexturl import safe_next
 
 
 def set_me(account, person) -> None:
@@ -39,7 +40,4 @@ def this_is_me(request, pk):
         if request.user.me_id == person.pk:
             unset_me(request.user)
         messages.success(request, f"{person.name} is no longer marked as you.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = person.get_absolute_url()
-    return redirect(back)
+    return redirect(safe_next(request, request.POST.get("next")) or person.get_absolute_url())

@@ -20,7 +20,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -30,6 +29,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rlsapp.reconfirm import password_reconfirmed
+
+from .nexturl import safe_next
 
 PENDING_USER = "twofactor_pending_user"
 PENDING_BACKEND = "twofactor_pending_backend"
@@ -154,11 +155,7 @@ def login_verify(request):
                     request,
                     f"You used a recovery code; {left} left. Each code works once.",
                 )
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = resolve_url("home")
-            return redirect(next_url)
+            return redirect(safe_next(request, next_url) or resolve_url("home"))
         form.add_error(
             "token",
             "That code was not accepted. Codes change every 30 seconds and each works once; "

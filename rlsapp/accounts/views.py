@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
@@ -15,6 +14,7 @@ from rlsapp.tracking.versions import bump_account_version
 
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
+from .nexturl import safe_next
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,9 +23,7 @@ def signup(request):
         raise Http404("Sign-up is closed on this server.")
     if request.user.is_authenticated:
         return redirect("home")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = ""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     # The region is suggested from the browser's languages, shown and changeable.
     suggested = suggest_region(request.headers.get("Accept-Language"), settings.DEFAULT_REGION)
     form = SignupForm(request.POST or None, initial={"region": suggested})
