@@ -236,7 +236,9 @@
         normalized: true,
         animation: REDUCED_MOTION || ferritin.length > 300 ? false : { duration: 400 },
         maintainAspectRatio: false,
-        layout: { padding: { top: labelStripHeight(compact) } },
+        // The strip above the plot holds infusion and event names; without any it would be
+        // an empty band (three rows on a phone) between the heading and the chart.
+        layout: { padding: { top: labels.length ? labelStripHeight(compact) : 8 } },
         interaction: { mode: "nearest", intersect: false, axis: "x" },
         scales: {
           x: {
