@@ -129,12 +129,17 @@ def test_the_sharing_story(browser, live_server, make_user, story_settings, scre
     shot(her, "2-invitation")
     scan(her, axe, "invitation, signed out")
     her.get_by_role("link", name=f"Create an account with {MARIA}").click()
+    shot(her, "2-sign-up")
+    scan(her, axe, "sign-up")
     her.get_by_label("Email address").fill(MARIA)
     her.locator("#id_password1").fill(HER_PASSWORD)
     her.get_by_label("Password confirmation").fill(HER_PASSWORD)
     her.get_by_role("button", name="Create account").click()
     her.wait_for_url(re.compile(r"/accounts/signup/sent/$"))
+    her.get_by_role("heading", name="Check your email").wait_for()
     her.goto(link_in(last_mail_to(MARIA), "/accounts/signup/confirm/"))
+    shot(her, "2-confirm")
+    scan(her, axe, "sign-up confirmation")
     her.get_by_role("button", name="Confirm").click()
     # The confirmation ends where the invitation was: the accept page, her reminders
     # offered (an editor's re-check emails), with the role she is given.
