@@ -183,13 +183,16 @@ def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> 
         raise SharingRefused("This invitation is for another email address.")
     now = timezone.now()
     with transaction.atomic():
+        # The person first, then the invitation, in the order a transfer takes them
+        # (accept_transfer, _hand_over): the other order deadlocked against a transfer
+        # accepted at the same moment on PostgreSQL.
+        person = Patient.objects.select_for_update().get(pk=invitation.person_id)
+        if not invitation_still_stands(invitation, person):
+            raise SharingRefused("This invitation was used, withdrawn or has expired.")
         taken = Invitation.objects.filter(
             pk=invitation.pk, status=PENDING, expires_at__gt=now
         ).update(status=ACCEPTED, closed_at=now, accepted_by=account)
         if not taken:
-            raise SharingRefused("This invitation was used, withdrawn or has expired.")
-        person = Patient.objects.select_for_update().get(pk=invitation.person_id)
-        if not invitation_still_stands(invitation, person):
             raise SharingRefused("This invitation was used, withdrawn or has expired.")
         if invitation.is_transfer:
             membership = _hand_over(person, account)
