@@ -48,6 +48,13 @@ def members_of(person):
     )
 
 
+def _lock_person(person_id) -> None:
+    """Every change of a person's memberships locks the person first, as a transfer does
+    (accept_transfer): taken in the other order (the membership, then the person's version
+    at the end), a removal and a transfer accepted at the same moment deadlocked."""
+    Patient.objects.select_for_update().filter(pk=person_id).values_list("pk").first()
+
+
 def change_role(membership: Membership, role: str) -> bool:
     """Make a member an editor or a viewer. False if they already had that role."""
     if role not in GRANTABLE:
@@ -55,6 +62,7 @@ def change_role(membership: Membership, role: str) -> bool:
     if membership.role == OWNER:
         raise SharingRefused("The owner’s role cannot be changed.")
     with transaction.atomic():
+        _lock_person(membership.person_id)
         changed = (
             Membership.objects.filter(pk=membership.pk, role__in=GRANTABLE)
             .exclude(role=role)
@@ -73,6 +81,7 @@ def _end(membership: Membership) -> bool:
         raise SharingRefused("The owner cannot be removed: transfer or delete the person.")
     person_id, account_id = membership.person_id, membership.account_id
     with transaction.atomic():
+        _lock_person(person_id)
         deleted, _ = Membership.objects.filter(pk=membership.pk).exclude(role=OWNER).delete()
         if not deleted:
             return False

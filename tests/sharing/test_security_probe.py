@@ -496,3 +496,29 @@ def test_two_accepts_at_once_and_an_accept_racing_a_transfer(owner, patient, mak
         assert Invitation.objects.get(pk=pending.pk).accepted_by == mallory
     else:
         assert Invitation.objects.get(pk=pending.pk).status == WITHDRAWN
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(4))
+def test_a_removal_or_role_change_racing_the_members_transfer_accept(
+    owner, patient, make_user, run
+):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("a race needs PostgreSQL's concurrent transactions")
+    kate = make_user("kate@example.com")
+    membership = Membership.objects.create(person=patient, account=kate, role=EDITOR)
+    transfer = services.propose_transfer(patient, owner, membership)
+    other_change = (
+        (lambda: services.remove_member(membership))
+        if run % 2
+        else (lambda: services.change_role(membership, VIEWER))
+    )
+    outcomes = _at_once(lambda: services.accept_transfer(transfer, kate), other_change)
+    assert set(outcomes) <= {"done", "refused"}, outcomes
+    person = Patient.objects.get(pk=patient.pk)
+    # One owner membership, the one Patient.owner names.
+    assert list(
+        Membership.objects.filter(person=person, role=OWNER).values_list("account", flat=True)
+    ) == [person.owner_id]
