@@ -3,11 +3,13 @@ escalation, invitations and links that outlived the ownership that made them, lo
 addresses, odd input on every sharing form. Each test here failed before its fix or pins
 a defence the review relied on."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from rlsapp.links import services as links
 from rlsapp.links.models import ReadOnlyLink
@@ -372,6 +374,42 @@ def test_odd_input_on_every_sharing_form_is_never_a_500(
     assert Patient.objects.get(pk=pk).owner == owner
 
 
+HUGE = 2**63  # beyond PostgreSQL's bigint
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "head", "options"])
+def test_missing_fields_huge_ids_and_every_method_on_sharing_urls(
+    owner, owner_client, patient, bob, method
+):
+    member = Membership.objects.get(account=bob).pk
+    _, token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    link, link_token = links.make_link(patient, owner)
+    urls = [
+        reverse("patient_people", args=[patient.pk]),
+        reverse("patient_people_role", args=[patient.pk, member]),
+        reverse("patient_people_remove", args=[patient.pk, member]),
+        reverse("patient_invite", args=[patient.pk]),
+        reverse("patient_invite_withdraw", args=[patient.pk]),
+        reverse("patient_transfer", args=[patient.pk]),
+        reverse("patient_links", args=[patient.pk]),
+        reverse("link_revoke", args=[link.pk]),
+        reverse("reminder_people"),
+        reverse("invitation_accept", args=[token]),
+        reverse("link_report", args=[link_token]),
+        reverse("patient_access_log", args=[patient.pk]),
+        f"/patients/{HUGE}/people/",
+        f"/patients/{patient.pk}/people/{HUGE}/role/",
+        f"/patients/{HUGE}/transfer/",
+        f"/links/{HUGE}/revoke/",
+        f"/patients/{HUGE}/links/",
+        f"/patients/{HUGE}/leave/",
+    ]
+    for url in urls:
+        response = getattr(owner_client, method)(url)  # no fields at all
+        assert response.status_code < 500, (method, url)
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+
+
 # Nothing cached survives a change of membership (the page cache is on in tests too) ---
 
 
@@ -522,3 +560,50 @@ def test_a_removal_or_role_change_racing_the_members_transfer_accept(
     assert list(
         Membership.objects.filter(person=person, role=OWNER).values_list("account", flat=True)
     ) == [person.owner_id]
+
+
+# Ended invitations and links: the same page for their holder as for anyone ---------
+
+
+def test_an_ended_invitation_shows_its_invitee_what_it_shows_a_stranger(
+    owner, patient, make_user, outsider
+):
+    import time_machine
+
+    kate = make_user("kate@example.com")
+    used, used_token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    services.accept_invitation(used, kate, False)
+    services.remove_member(Membership.objects.get(account=kate))  # removed since
+    withdrawn, withdrawn_token = services.invite(patient, owner, "w@example.com", EDITOR)
+    services.withdraw_invitation(withdrawn)
+    _, expired_token = services.invite(patient, owner, "kate@example.com", VIEWER)
+    later = timezone.now() + datetime.timedelta(days=8)
+    for token in (used_token, withdrawn_token, expired_token):
+        url = reverse("invitation_accept", args=[token])
+        with time_machine.travel(later if token == expired_token else timezone.now()):
+            for method in ("get", "post"):
+                answers = [getattr(c, method)(url) for c in (client_for(kate), Client())]
+                answers.append(getattr(client_for(outsider), method)(url))
+                assert {a.status_code for a in answers} == {410}
+                bodies = {_page(a).replace("kate@example.com", "") for a in answers}
+                assert len({b.split("<main")[-1] for b in bodies}) == 1
+                assert "Alice" not in answers[0].content.decode()
+    assert not Membership.objects.filter(account=kate).exists()
+
+
+@pytest.mark.parametrize("ended", ["revoked", "expired", "deleted person"])
+def test_an_ended_link_answers_as_an_unknown_token(owner, patient, ended):
+    from rlsapp.tracking.services import people
+
+    link, token = links.make_link(patient, owner)
+    if ended == "revoked":
+        links.revoke(link)
+    elif ended == "expired":
+        ReadOnlyLink.objects.filter(pk=link.pk).update(expires=timezone.now())
+    else:
+        people.delete_person(patient)
+    for name in ("link_report", "link_chart_data"):
+        mine = Client().get(reverse(name, args=[token]))
+        unknown = Client().get(reverse(name, args=["B" * 43]))
+        assert mine.status_code == unknown.status_code == 404
+        assert _page(mine) == _page(unknown)
