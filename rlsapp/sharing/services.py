@@ -250,6 +250,11 @@ def pending_transfer(person) -> Transfer | None:
     )
 
 
+def transfer_offered_to(account, person):
+    """The transfer of `person` (an id or OuterRef) waiting for `account` to accept."""
+    return Transfer.objects.filter(person=person, to_account=account, status=PENDING)
+
+
 def propose_transfer(person: Patient, by, to: Membership) -> Transfer:
     """The owner offers the person to one of its members; nothing changes until they
     accept."""

@@ -19,14 +19,16 @@ from .models import Infusion, LabDraw, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-def get_patient_for_user(request, pk, with_status=False, need=VIEW):
+def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
     """The person with the account's `role` on them; 404 if not a member, 403 if the role
-    does not allow `need`."""
+    does not allow `need`. `also`: annotations a page above wants read in the same query."""
     # With its owner: saves and pages read the owner's settings (region, calendar names).
     patients = Patient.objects.for_user(request.user).select_related("owner")
     patients = patients.annotate(role=F("memberships__role"))
     if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
         patients = patients.select_related("status")
+    if also:
+        patients = patients.annotate(**also)
     person = get_object_or_404(patients, pk=pk)
     check_role(person.role, need)
     access_log.note(request, person.pk)

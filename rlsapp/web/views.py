@@ -7,6 +7,7 @@ all three; every lookup by id still goes through tracking's access helpers.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +18,7 @@ from rlsapp.charts.data import build_chart_data
 from rlsapp.charts.queries import load_history
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
+from rlsapp.sharing import services as sharing_services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 from rlsapp.tracking.models import Infusion, LabResult, Patient, SymptomScore
@@ -133,7 +135,12 @@ def patient_detail(request, pk):
     # person, its records or its reminder moves the version on (tracking/services/), and a
     # removed member fails the check before the cache is read. The body holds nothing per
     # request; the card's CSRF token is in a form outside it.
-    patient = get_patient_for_user(request, pk, with_status=True)
+    # A member offered ownership learns it here too (the email may never come), read in
+    # the access check's own query and shown outside the cached body.
+    offered = sharing_services.transfer_offered_to(request.user, OuterRef("pk"))
+    patient = get_patient_for_user(
+        request, pk, with_status=True, also={"transfer_offered": Exists(offered)}
+    )
     # "This is you" is on the page too (accounts/me.py): it is part of the key (only when
     # true, so that every other page keeps the key the rest of the app computes).
     patient.is_me = request.user.me_id == patient.pk
@@ -142,8 +149,7 @@ def patient_detail(request, pk):
         lambda: render_patient_page(request, patient),
         CACHE_SECONDS,
     )
-    return render(
-        request,
-        "tracking/patient_detail.html",
-        {"title": page["title"], "body": mark_safe(page["body"])},
-    )
+    context = {"title": page["title"], "body": mark_safe(page["body"])}
+    if patient.transfer_offered:
+        context["transfer_offered"] = {"by": patient.owner.email, "pk": patient.pk}
+    return render(request, "tracking/patient_detail.html", context)

@@ -151,3 +151,25 @@ def test_transfer_by_invitation(mail_on, owner_client, owner, patient, make_user
     patient = Patient.objects.get(pk=patient.pk)
     assert patient.owner == dora
     assert roles(patient) == {"dora@example.com": OWNER, "alice@example.com": EDITOR}
+
+
+def test_the_member_offered_ownership_is_told_on_the_persons_page_without_mail(
+    owner_client, owner, patient, bob
+):
+    page_url = reverse("patient_detail", args=[patient.pk])
+    bob_client = client_for(bob)
+    assert "Review the transfer" not in bob_client.get(page_url).content.decode()
+    assert propose(owner_client, patient, bob).status_code == 302
+    page = bob_client.get(page_url).content.decode()
+    assert "alice@example.com offers to hand Alice’s records over to you" in page
+    assert reverse("patient_transfer", args=[patient.pk]) in page
+    # Nobody else is told: not the owner, not another member.
+    carol = client_for(
+        Membership.objects.create(
+            person=patient,
+            account=bob.__class__.objects.create_user("carol@example.com", "x" * 12),
+            role=VIEWER,
+        ).account
+    )
+    assert "Review the transfer" not in owner_client.get(page_url).content.decode()
+    assert "Review the transfer" not in carol.get(page_url).content.decode()
