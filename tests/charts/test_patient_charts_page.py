@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from rlsapp.assets import ASSETS
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion
 
 from .helpers import DAY0, add_draw, add_long_history, week
@@ -153,3 +154,11 @@ def test_both_chart_canvases_take_focus_and_point_to_their_words(owner_client, p
         tag = html[html.index(f'<canvas id="{canvas}"') :].split(">", 1)[0]
         assert 'tabindex="0"' in tag and f'aria-describedby="{words}"' in tag
         assert f'id="{words}"' in html
+
+
+def test_the_chart_caption_names_infusion_lines_only_when_there_are_some(owner_client, patient):
+    add_draw(patient, DAY0, ferritin=42)
+    add_draw(patient, DAY0 + datetime.timedelta(weeks=6), ferritin=35)
+    assert "Black vertical lines" not in page(owner_client, patient)
+    services.save_record(Infusion(patient=patient, given_on=DAY0 + datetime.timedelta(weeks=8)))
+    assert "Black vertical lines: infusions" in page(owner_client, patient)
