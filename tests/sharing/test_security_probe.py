@@ -607,3 +607,30 @@ def test_an_ended_link_answers_as_an_unknown_token(owner, patient, ended):
         unknown = Client().get(reverse(name, args=["B" * 43]))
         assert mine.status_code == unknown.status_code == 404
         assert _page(mine) == _page(unknown)
+
+
+def test_posted_roles_and_members_beyond_the_forms_are_ignored(
+    owner, owner_client, patient, make_user, outsider, other
+):
+    kate = make_user("kate@example.com")
+    _, token = services.invite(patient, owner, "kate@example.com", VIEWER)
+    client_for(kate).post(
+        reverse("invitation_accept", args=[token]), {"role": OWNER, "is_transfer": "1"}
+    )
+    assert Membership.objects.get(account=kate).role == VIEWER
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+    # A member of Charlie's person offered Alice's person: not one of its members.
+    theirs = Membership.objects.create(
+        person=other, account=make_user("d@example.com"), role=VIEWER
+    )
+    response = owner_client.post(
+        reverse("patient_transfer", args=[patient.pk]), {"action": "propose", "member": theirs.pk}
+    )
+    assert response.status_code == 400 and not Transfer.objects.exists()
+    # A role beyond the two an owner may give.
+    response = owner_client.post(
+        reverse("patient_people_role", args=[patient.pk, Membership.objects.get(account=kate).pk]),
+        {"role": OWNER},
+    )
+    assert Membership.objects.get(account=kate).role == VIEWER
+    assert Patient.objects.get(pk=patient.pk).owner == owner
