@@ -27,14 +27,22 @@ from .models import ACCEPTED, PENDING, Invitation
 ROLE_LABELS = {EDITOR: "Can edit", VIEWER: "Can view"}
 
 
+# What Invitation.email holds (EmailField's 254): a longer address, valid to the form's
+# validator, failed the INSERT on PostgreSQL (a 500).
+EMAIL_ERRORS = {
+    "required": "Email address: enter the address to invite.",
+    "invalid": "Email address: enter an address such as name@example.com.",
+    "max_length": "Email address: at most %(limit_value)d characters; this one has %(show_value)d.",
+}
+EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Their email address",
+        max_length=EMAIL_MAX_LENGTH,
         help_text="Only an account with this address, confirmed, can accept.",
-        error_messages={
-            "required": "Email address: enter the address to invite.",
-            "invalid": "Email address: enter an address such as name@example.com.",
-        },
+        error_messages=EMAIL_ERRORS,
     )
     role = forms.ChoiceField(
         label="What they may do",

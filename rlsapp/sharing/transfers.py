@@ -18,7 +18,7 @@ from rlsapp.tracking.access import VIEW, get_patient_for_user
 from rlsapp.tracking.memberships import OWNER, Membership
 
 from . import notifications, services
-from .invitations import accept_url
+from .invitations import EMAIL_ERRORS, EMAIL_MAX_LENGTH, accept_url
 
 
 class ProposeForm(forms.Form):
@@ -45,10 +45,8 @@ class ProposeForm(forms.Form):
 class InviteOwnerForm(forms.Form):
     email = forms.EmailField(
         label="Or invite an address to become the owner",
-        error_messages={
-            "required": "Email address: enter the address to invite.",
-            "invalid": "Email address: enter an address such as name@example.com.",
-        },
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages=EMAIL_ERRORS,
     )
 
 

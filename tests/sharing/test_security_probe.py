@@ -634,3 +634,18 @@ def test_posted_roles_and_members_beyond_the_forms_are_ignored(
     )
     assert Membership.objects.get(account=kate).role == VIEWER
     assert Patient.objects.get(pk=patient.pk).owner == owner
+
+
+LONG_ADDRESS = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"  # valid, 308 characters
+
+
+@pytest.mark.parametrize("where", ["invite", "transfer"])
+def test_an_address_longer_than_its_column_is_a_form_error(owner_client, patient, where):
+    if where == "invite":
+        url, data = reverse("patient_invite", args=[patient.pk]), {"role": VIEWER}
+    else:
+        url, data = reverse("patient_transfer", args=[patient.pk]), {"action": "invite"}
+    response = owner_client.post(url, data | {"email": LONG_ADDRESS})
+    assert response.status_code == 400
+    assert "254" in response.content.decode()
+    assert not Invitation.objects.exists()
