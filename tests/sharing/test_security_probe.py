@@ -649,3 +649,53 @@ def test_an_address_longer_than_its_column_is_a_form_error(owner_client, patient
     assert response.status_code == 400
     assert "254" in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+PERSON_URLS = [
+    "patient_detail",
+    "patient_edit",
+    "patient_delete",
+    "patient_history",
+    "patient_access_log",
+    "patient_people",
+    "patient_invite",
+    "patient_transfer",
+    "patient_links",
+    "patient_leave",
+    "patient_report",
+    "patient_chart_data",
+    "patient_export_csv",
+    "draw_create",
+    "patient_import",
+]
+
+
+@pytest.mark.parametrize("who", ["stranger", "removed"])
+def test_a_stranger_and_a_removed_member_get_the_missing_ids_page(
+    who, owner, patient, outsider, make_user, today
+):
+    add_ferritin(patient, today, 40)
+    if who == "removed":
+        account = make_user("gone@example.com")
+        services.remove_member(
+            Membership.objects.create(person=patient, account=account, role=EDITOR)
+        )
+    else:
+        account = outsider
+    client = client_for(account)
+    missing = 10**9
+    for name in PERSON_URLS:
+        for method in ("get", "post"):
+            real = getattr(client, method)(reverse(name, args=[patient.pk]))
+            none = getattr(client, method)(reverse(name, args=[missing]))
+            assert (real.status_code, _page(real)) == (none.status_code, _page(none)), (
+                name,
+                method,
+            )
+            assert real.status_code in (404, 405), (name, method)
+    draw = patient.draws.get()
+    for name in ("draw_edit", "draw_delete", "draw_leave_out"):
+        for method in ("get", "post"):
+            real = getattr(client, method)(reverse(name, args=[draw.pk]))
+            none = getattr(client, method)(reverse(name, args=[missing]))
+            assert (real.status_code, _page(real)) == (none.status_code, _page(none)), name
