@@ -8,6 +8,7 @@ an unknown, expired, used or withdrawn link each get a page saying so, and none 
 shows anything of the person: only the invited account sees the person's name.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from django import forms
@@ -16,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rlsapp.tracking.access import OWN, get_patient_for_user
@@ -161,6 +163,22 @@ def _unusable(request, invitation):
     return None
 
 
+def _private(view):
+    """The token is in the address, as a read-only link's is (links/views.py): every answer
+    kept out of search engines and out of any cache, a visitor without a session too (the
+    sign-in page names the invited address)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapped
+
+
+@_private
 @require_http_methods(["GET", "POST"])
 def accept(request, token):
     """The invited address's landing page: sign in (or up), then accept with a button."""

@@ -146,7 +146,14 @@ def test_the_invitation_page_keeps_its_token_out_of_other_sites_referers(owner, 
     response = Client().get(reverse("invitation_accept", args=[token]))
     assert response.status_code == 200
     # same-origin: no other site is sent the address; the app's own log lines are redacted.
+    # (Not no-referrer: the browser would then send "Origin: null" with the Accept form,
+    # and the CSRF check would refuse it.)
     assert response["Referrer-Policy"] == "same-origin"
+    # Without a session too: no proxy or shared browser keeps it; no search engine lists it.
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "noindex" in response["X-Robots-Tag"]
+    gone = Client().get(reverse("invitation_accept", args=["A" * 43]))
+    assert gone.status_code == 404 and "no-store" in gone["Cache-Control"]
 
 
 ELSEWHERE = ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil.example"]
