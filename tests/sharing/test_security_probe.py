@@ -706,3 +706,33 @@ def test_a_stranger_and_a_removed_member_get_the_missing_ids_page(
             real = getattr(client, method)(reverse(name, args=[draw.pk]))
             none = getattr(client, method)(reverse(name, args=[missing]))
             assert (real.status_code, _page(real)) == (none.status_code, _page(none)), name
+
+
+def test_an_editor_moved_to_viewer_cannot_confirm_or_discard_their_upload(owner, patient, bob):
+    from rlsapp.interop.models import PendingImport
+    from rlsapp.tracking.models import LabDraw
+    from tests.test_isolation import pending_import_of
+
+    pending = pending_import_of(bob, patient)
+    services.change_role(Membership.objects.get(account=bob), VIEWER)
+    url = reverse("interop_preview", args=[pending.token])
+    for action in ("confirm", "discard", "import"):
+        assert client_for(bob).post(url, {"action": action}).status_code == 403
+    assert client_for(bob).get(url).status_code == 403
+    assert not LabDraw.objects.filter(patient=patient).exists()
+    assert PendingImport.objects.filter(pk=pending.pk).exists()
+    # Removed, the upload goes with the access.
+    services.remove_member(Membership.objects.get(account=bob))
+    assert not PendingImport.objects.filter(pk=pending.pk).exists()
+    assert client_for(bob).post(url, {"action": "confirm"}).status_code == 404
+
+
+def test_the_stored_values_check_reaches_only_the_accounts_own_people(bob, vera, patient, today):
+    add_ferritin(patient, today, 40)
+    result = patient.draws.get().results.get()
+    for member in (bob, vera):
+        response = client_for(member).post(
+            reverse("stored_values_check"),
+            {"result": result.pk, "entered": result.entered_value, "choice": "0"},
+        )
+        assert response.status_code == 404
