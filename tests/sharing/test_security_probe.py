@@ -736,3 +736,36 @@ def test_the_stored_values_check_reaches_only_the_accounts_own_people(bob, vera,
             {"result": result.pk, "entered": result.entered_value, "choice": "0"},
         )
         assert response.status_code == 404
+
+
+def test_reminders_history_rows_and_uploads_of_others_are_the_missing_ids_page(
+    owner, patient, outsider, today
+):
+    import uuid
+
+    from rlsapp.reminders.models import Reminder
+    from rlsapp.tracking.models import LabDraw
+    from rlsapp.tracking.services.records import delete_draw
+    from tests.test_isolation import pending_import_of
+
+    add_ferritin(patient, today - datetime.timedelta(days=60), 30)
+    add_ferritin(patient, today, 40)
+    delete_draw(patient.draws.order_by("drawn_on").first())
+    deleted = LabDraw.history.get(history_type="-")
+    reminder = Reminder.objects.filter(patient=patient).order_by("-pk").first()
+    pending = pending_import_of(owner, patient)
+    charlie = client_for(outsider)
+    pairs = [
+        ("reminder_snooze", [reminder.pk], [10**9]),
+        ("reminder_dismiss", [reminder.pk], [10**9]),
+        ("reminder_ics", [reminder.pk], [10**9]),
+        ("interop_preview", [pending.token], [uuid.uuid4()]),
+        ("restore_record", ["draw", deleted.history_id], ["draw", 10**9]),
+    ]
+    for name, real_args, missing_args in pairs:
+        for method in ("get", "post"):
+            real = getattr(charlie, method)(reverse(name, args=real_args))
+            none = getattr(charlie, method)(reverse(name, args=missing_args))
+            assert (real.status_code, _page(real)) == (none.status_code, _page(none)), name
+    assert Reminder.objects.get(pk=reminder.pk).status == reminder.status
+    assert LabDraw.objects.filter(patient=patient).count() == 1
