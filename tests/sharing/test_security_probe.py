@@ -769,3 +769,23 @@ def test_reminders_history_rows_and_uploads_of_others_are_the_missing_ids_page(
             assert (real.status_code, _page(real)) == (none.status_code, _page(none)), name
     assert Reminder.objects.get(pk=reminder.pk).status == reminder.status
     assert LabDraw.objects.filter(patient=patient).count() == 1
+
+
+def test_a_transfer_of_a_deleted_person_is_accepted_by_nobody_and_twice_by_no_one(
+    owner, patient, bob
+):
+    from rlsapp.tracking.services import people
+
+    services.propose_transfer(patient, owner, Membership.objects.get(account=bob))
+    url = reverse("patient_transfer", args=[patient.pk])
+    people.delete_person(patient)
+    assert client_for(bob).post(url, {"action": "accept"}).status_code == 404
+    assert client_for(owner).post(url, {"action": "cancel"}).status_code == 404
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+    people.undo_delete_person(Patient.objects.get(pk=patient.pk))
+    assert client_for(bob).post(url, {"action": "accept"}).status_code == 302
+    assert Patient.objects.get(pk=patient.pk).owner == bob
+    # A second accept (a double click, another tab): nothing more changes.
+    client_for(bob).post(url, {"action": "accept"})
+    assert Membership.objects.get(person=patient, account=owner).role == EDITOR
+    assert Membership.objects.get(person=patient, account=bob).role == OWNER
