@@ -789,3 +789,13 @@ def test_a_transfer_of_a_deleted_person_is_accepted_by_nobody_and_twice_by_no_on
     client_for(bob).post(url, {"action": "accept"})
     assert Membership.objects.get(person=patient, account=owner).role == EDITOR
     assert Membership.objects.get(person=patient, account=bob).role == OWNER
+
+
+def test_the_worklist_drops_a_person_at_once_when_access_ends(owner, patient, bob, today):
+    add_ferritin(patient, today, 40)
+    bobs = client_for(bob)
+    assert "Alice" in bobs.get(reverse("worklist")).content.decode()
+    services.change_role(Membership.objects.get(account=bob), VIEWER)
+    assert "Alice" in bobs.get(reverse("worklist")).content.decode()
+    services.remove_member(Membership.objects.get(account=bob))
+    assert "Alice" not in bobs.get(reverse("worklist")).content.decode()
