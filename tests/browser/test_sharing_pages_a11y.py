@@ -116,6 +116,8 @@ def test_the_sharing_pages_fit_and_pass_axe(
         # Someone without an account opens the read-only link: the report (and a log entry).
         visitor = pages.as_()
         pages.visit(visitor, f"/shared/{link_token}/", "link-view")
+        # said once, at the report's end (a footer used to repeat it right below)
+        assert visitor.get_by_text("it does not give medical advice").count() == 1
 
         # The viewer: the person page (a log entry), a refused edit page, a missing person.
         dr = pages.as_(clinician)
