@@ -192,3 +192,11 @@ def test_the_query_count_does_not_grow_with_the_history(owner_client, patient):
     small = count()
     add_long_history(patient, 500)
     assert count() == small
+
+
+def test_the_report_says_once_that_it_gives_no_medical_advice(owner_client, history):
+    html = report(owner_client, history)
+    assert html.count("it does not give medical advice") == 1
+    # Other pages keep the site's footer.
+    page = owner_client.get(history.get_absolute_url()).content.decode()
+    assert "rlsapp tracks; it does not give medical advice." in page
