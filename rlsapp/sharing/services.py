@@ -76,7 +76,8 @@ def change_role(membership: Membership, role: str) -> bool:
 
 def _end(membership: Membership) -> bool:
     """Take a member's access away, with what hung on it: their unconfirmed uploads for
-    the person (they hold health data) and "This is me" if it named the person."""
+    the person (they hold health data), "This is me" if it named the person, and an offer
+    of ownership made to them."""
     if membership.role == OWNER:
         raise SharingRefused("The owner cannot be removed: transfer or delete the person.")
     person_id, account_id = membership.person_id, membership.account_id
@@ -87,6 +88,11 @@ def _end(membership: Membership) -> bool:
             return False
         PendingImport.objects.filter(owner_id=account_id, patient_id=person_id).delete()
         get_user_model().objects.filter(pk=account_id, me_id=person_id).update(me=None)
+        # An offer of ownership ends with the membership: invited back later, the member
+        # must not find the old offer still open and take the person over with it.
+        Transfer.objects.filter(
+            person_id=person_id, to_account_id=account_id, status=PENDING
+        ).update(status=WITHDRAWN, closed_at=timezone.now())
         forget_cached_pages([person_id])
     return True
 

@@ -799,3 +799,19 @@ def test_the_worklist_drops_a_person_at_once_when_access_ends(owner, patient, bo
     assert "Alice" in bobs.get(reverse("worklist")).content.decode()
     services.remove_member(Membership.objects.get(account=bob))
     assert "Alice" not in bobs.get(reverse("worklist")).content.decode()
+
+
+@pytest.mark.parametrize("how", ["removed", "left"])
+def test_a_transfer_offered_to_a_member_ends_with_their_membership(owner, patient, bob, how):
+    """Alice offers Bob the person, then removes him (or he leaves) instead of cancelling;
+    when he is invited back months later, the old offer must not make him the owner."""
+    services.propose_transfer(patient, owner, Membership.objects.get(account=bob))
+    membership = Membership.objects.get(account=bob)
+    services.remove_member(membership) if how == "removed" else services.leave(membership)
+    assert Transfer.objects.get().status == WITHDRAWN
+    invitation, _ = services.invite(patient, owner, "bob@example.com", VIEWER)
+    services.accept_invitation(invitation, bob, False)
+    url = reverse("patient_transfer", args=[patient.pk])
+    client_for(bob).post(url, {"action": "accept"})
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+    assert Membership.objects.get(account=bob).role == VIEWER
