@@ -70,8 +70,17 @@ def change_role(membership: Membership, role: str) -> bool:
         )
         if changed:
             forget_cached_pages([membership.person_id])
+        if changed and role == VIEWER:
+            # Trusted less now: an offer of ownership made to them earlier ends too.
+            _withdraw_offers(membership.person_id, membership.account_id)
     membership.role = role
     return bool(changed)
+
+
+def _withdraw_offers(person_id, account_id) -> None:
+    Transfer.objects.filter(person_id=person_id, to_account_id=account_id, status=PENDING).update(
+        status=WITHDRAWN, closed_at=timezone.now()
+    )
 
 
 def _end(membership: Membership) -> bool:
@@ -90,9 +99,7 @@ def _end(membership: Membership) -> bool:
         get_user_model().objects.filter(pk=account_id, me_id=person_id).update(me=None)
         # An offer of ownership ends with the membership: invited back later, the member
         # must not find the old offer still open and take the person over with it.
-        Transfer.objects.filter(
-            person_id=person_id, to_account_id=account_id, status=PENDING
-        ).update(status=WITHDRAWN, closed_at=timezone.now())
+        _withdraw_offers(person_id, account_id)
         forget_cached_pages([person_id])
     return True
 

@@ -815,3 +815,11 @@ def test_a_transfer_offered_to_a_member_ends_with_their_membership(owner, patien
     client_for(bob).post(url, {"action": "accept"})
     assert Patient.objects.get(pk=patient.pk).owner == owner
     assert Membership.objects.get(account=bob).role == VIEWER
+
+
+def test_a_member_moved_to_viewer_loses_the_offer_of_ownership(owner, patient, bob):
+    services.propose_transfer(patient, owner, Membership.objects.get(account=bob))
+    services.change_role(Membership.objects.get(account=bob), VIEWER)
+    client_for(bob).post(reverse("patient_transfer", args=[patient.pk]), {"action": "accept"})
+    assert Patient.objects.get(pk=patient.pk).owner == owner
+    assert Transfer.objects.get().status == WITHDRAWN
