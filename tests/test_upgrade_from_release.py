@@ -125,5 +125,25 @@ def test_an_install_of_the_last_release_upgrades_with_every_record_kept():
         assert (status.latest_ferritin, status.latest_ferritin_on) == (40.0, DAY)
         assert status.last_infusion_on == infusion.given_on
         assert status.untreated_ratio == pytest.approx(0.4)  # 40 of 100, untreated since
+        # ...with the open re-check the worklist reads from it (reminders 0008).
+        assert (
+            status.recheck_remind_on,
+            status.recheck_soon_from,
+            status.recheck_reason,
+        ) == (reminder.remind_on, reminder.soon_from, reminder.reason)
+        assert status.recheck_remind_on == DAY + datetime.timedelta(weeks=4)
+        # The owner gets the person's reminders as before; nothing is noted as emailed.
+        assert memberships.get().gets_reminders
+        assert not apps.get_model("reminders", "ReminderEmail").objects.exists()
+        # Nobody has viewed anything yet, and no account has marked "This is me".
+        assert not apps.get_model("tracking", "AccessLogEntry").objects.exists()
+        assert upgraded.me_id is None
+        # The address subscribed before the upgrade opens the same feed through the app's
+        # own lookup (rlsapp/tokens.py), not only a hash computed here.
+        from rlsapp.reminders.feeds import find_calendar_feed
+
+        found = find_calendar_feed("old-token-" + "x" * 30)
+        assert found is not None and (found.pk, found.user_id) == (feed.pk, user.pk)
+        assert find_calendar_feed("old-token-" + "y" * 30) is None
     finally:
         migrate(latest)
