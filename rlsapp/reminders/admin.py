@@ -17,20 +17,23 @@ class ReminderAdmin(admin.ModelAdmin):
         # A deleted person's re-check is gone with them (tracking.services.delete_person).
         return super().get_queryset(request).filter(patient__deleted_at__isnull=True)
 
-    # The worklist reads the open re-check from the person's stored row (PersonStatus).
+    # The worklist reads the open re-check from the person's stored row (PersonStatus), and
+    # the person's pages are cached under their data version: both follow an edit, for the
+    # person the reminder belonged to before as well as after.
     def save_model(self, request, obj, form, change):
+        before = Reminder.objects.filter(pk=obj.pk).values_list("patient_id", flat=True)
+        people = {obj.patient_id, *before} if obj.pk else {obj.patient_id}
         super().save_model(request, obj, form, change)
-        services.refresh_recheck(obj.patient_id)
+        services.reminders_edited(people)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        services.refresh_recheck(obj.patient_id)
+        services.reminders_edited([obj.patient_id])
 
     def delete_queryset(self, request, queryset):
         people = set(queryset.values_list("patient_id", flat=True))
         super().delete_queryset(request, queryset)
-        for patient_id in people:
-            services.refresh_recheck(patient_id)
+        services.reminders_edited(people)
 
 
 @admin.register(CalendarFeed)

@@ -85,6 +85,15 @@ def refresh_recheck(patient_id: int) -> None:
     store_recheck(patient_id, Reminder.objects.open().filter(patient_id=patient_id).first())
 
 
+@transaction.atomic
+def reminders_edited(patient_ids) -> None:
+    """After the admin saved or deleted reminders of these people (both sides of a reminder
+    moved to another person): their worklist rows and cached pages follow."""
+    for patient_id in sorted(set(patient_ids)):
+        refresh_recheck(patient_id)
+    bump_person_versions(patient_ids)
+
+
 def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -> None:
     """Keep the worklist's row of the person (PersonStatus) in step with the plan and the
     open re-check `reminder` (None without one): one query."""

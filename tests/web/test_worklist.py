@@ -199,3 +199,20 @@ def test_an_admin_edit_of_a_recheck_moves_the_row(owner_client, owner, rf):
     assert (row.group, counts["overdue"]) == (urgency.OVERDUE, 1)
     site._registry[Reminder].delete_model(rf.post("/"), reminder)
     assert worklist_row(owner_client, "Calm")[0].recheck_on == ""
+
+
+def test_an_admin_move_of_a_recheck_to_another_person_follows_on_both(owner_client, owner, rf):
+    from django.contrib.admin.sites import site
+
+    calm = Patient.objects.create(owner=owner, name="Calm")
+    add_ferritin(calm, TODAY, 200)
+    other = Patient.objects.create(owner=owner, name="Other")
+    versions = dict(Patient.objects.values_list("pk", "data_version"))
+    reminder = Reminder.objects.open().get(patient=calm)
+    reminder.patient = other
+    site._registry[Reminder].save_model(rf.post("/"), reminder, None, True)
+    # Calm has no open re-check any more.
+    assert worklist_row(owner_client, "Calm")[0].recheck_on == ""
+    # Both people's cached pages are drawn again (the person page shows the re-check).
+    after = dict(Patient.objects.values_list("pk", "data_version"))
+    assert after[calm.pk] > versions[calm.pk] and after[other.pk] > versions[other.pk]
