@@ -193,9 +193,14 @@ def invitation_is_for(invitation: Invitation, account) -> bool:
 
 
 def invitation_still_stands(invitation: Invitation, person: Patient) -> bool:
-    """An invitation speaks for the owner who made it: once ownership has moved (or the
-    person is deleted, perhaps to be undone) it grants nothing, whatever its status says."""
-    return person.deleted_at is None and person.owner_id == invitation.invited_by_id
+    """An invitation speaks for the owner who made it: once ownership has moved, the
+    owner's account is deactivated (as their read-only links stop), or the person is
+    deleted (perhaps to be undone), it grants nothing, whatever its status says."""
+    return (
+        person.deleted_at is None
+        and person.owner_id == invitation.invited_by_id
+        and invitation.invited_by.is_active
+    )
 
 
 def accept_invitation(invitation: Invitation, account, gets_reminders: bool) -> Membership:

@@ -823,3 +823,18 @@ def test_a_member_moved_to_viewer_loses_the_offer_of_ownership(owner, patient, b
     client_for(bob).post(reverse("patient_transfer", args=[patient.pk]), {"action": "accept"})
     assert Patient.objects.get(pk=patient.pk).owner == owner
     assert Transfer.objects.get().status == WITHDRAWN
+
+
+def test_a_deactivated_owners_invitations_open_nothing(owner, patient, make_user):
+    """As their read-only links (tests/links): the operator deactivates an account, e.g.
+    one taken over, and what it handed out stops."""
+    kate = make_user("kate@example.com")
+    invitation, token = services.invite(patient, owner, "kate@example.com", EDITOR)
+    owner.is_active = False
+    owner.save()
+    url = reverse("invitation_accept", args=[token])
+    assert client_for(kate).get(url).status_code == 410
+    assert client_for(kate).post(url, {}).status_code == 410
+    with pytest.raises(services.SharingRefused):
+        services.accept_invitation(Invitation.objects.get(pk=invitation.pk), kate, False)
+    assert not Membership.objects.filter(account=kate).exists()
