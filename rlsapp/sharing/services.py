@@ -298,7 +298,15 @@ def accept_transfer(transfer: Transfer, account) -> Membership:
         taken = Transfer.objects.filter(pk=transfer.pk, status=PENDING).update(
             status=ACCEPTED, closed_at=timezone.now()
         )
-        if not taken or not still_member or person.owner_id != transfer.from_account_id:
+        # Offered by the owner still: not one ownership has moved from since, nor one the
+        # operator deactivated (its offers stop, as its links and invitations do).
+        offered_by = (
+            get_user_model().objects.filter(pk=transfer.from_account_id, is_active=True).exists()
+        )
+        if (
+            not (taken and still_member and offered_by)
+            or person.owner_id != transfer.from_account_id
+        ):
             raise SharingRefused("This transfer was cancelled or has ended.")
         membership = _hand_over(person, account)
         transfer.person = person

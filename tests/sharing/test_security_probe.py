@@ -838,3 +838,12 @@ def test_a_deactivated_owners_invitations_open_nothing(owner, patient, make_user
     with pytest.raises(services.SharingRefused):
         services.accept_invitation(Invitation.objects.get(pk=invitation.pk), kate, False)
     assert not Membership.objects.filter(account=kate).exists()
+
+
+def test_a_deactivated_owners_offer_of_ownership_cannot_be_accepted(owner, patient, bob):
+    transfer = services.propose_transfer(patient, owner, Membership.objects.get(account=bob))
+    owner.is_active = False
+    owner.save()
+    with pytest.raises(services.SharingRefused):
+        services.accept_transfer(Transfer.objects.get(pk=transfer.pk), bob)
+    assert Patient.objects.get(pk=patient.pk).owner == owner
