@@ -28,6 +28,21 @@ def members_for(person_ids) -> dict[int, list]:
     return found
 
 
+def still_getting(person_id, accounts) -> list:
+    """Those of `accounts` who, now, still are members of the person getting their reminders
+    with an active account: read again just before emailing, as a member removed (or who
+    turned the person's reminders off) after the batch's read must get nothing."""
+    ids = set(
+        Membership.objects.filter(
+            person_id=person_id,
+            account_id__in=[a.pk for a in accounts],
+            gets_reminders=True,
+            account__is_active=True,
+        ).values_list("account_id", flat=True)
+    )
+    return [a for a in accounts if a.pk in ids]
+
+
 def emailable(account) -> bool:
     return bool(account.is_active and account.email and account.email_reminders)
 

@@ -13,6 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 
 from rlsapp.reminders import feeds, sending, services
+from rlsapp.reminders import recipients as who_gets
 from rlsapp.reminders.models import Reminder, ReminderEmail
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
@@ -216,6 +217,30 @@ def test_two_concurrent_senders_email_each_member_each_reminder_exactly_once(
     assert sum(o.lost for o in outcomes) > 0, ("the senders never competed", outcomes)
     sent = collections.Counter((m.to[0], m.body.splitlines()[0]) for m in mail.outbox)
     assert len(sent) == 2 * count and set(sent.values()) == {1}
+
+
+@pytest.mark.parametrize("change", ["removed", "turned off", "deactivated"])
+def test_a_member_who_stops_getting_them_after_the_batchs_read_gets_nothing(
+    mail_on, reminder, patient, bob, change
+):
+    now = local(DUE, 9)
+    token, claimed = sending.claim_batch(sending.candidates(now), now)
+    # What deliver_batch reads once for its batch, before the first email goes out.
+    members = (
+        who_gets.members_for({patient.pk}),
+        who_gets.emailed_already(claimed),
+    )
+    if change == "removed":
+        Membership.objects.filter(account=bob).delete()
+    elif change == "turned off":
+        Membership.objects.filter(account=bob).update(gets_reminders=False)
+    else:
+        type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+    finished, outcome = sending.Finished(token), sending.Outcome()
+    sending.deliver(claimed[0], token, now, outcome, finished, None, None, members)
+    finished.mark()
+    assert recipients() == ["alice@example.com"]
+    assert outcome.sent == 1
 
 
 def test_a_person_deleted_after_the_claim_is_not_emailed_and_waits(mail_on, reminder, patient):
