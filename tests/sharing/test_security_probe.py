@@ -847,3 +847,36 @@ def test_a_deactivated_owners_offer_of_ownership_cannot_be_accepted(owner, patie
     with pytest.raises(services.SharingRefused):
         services.accept_transfer(Transfer.objects.get(pk=transfer.pk), bob)
     assert Patient.objects.get(pk=patient.pk).owner == owner
+
+
+def test_a_name_an_editor_types_is_text_on_every_members_page(owner, patient, bob, vera, today):
+    """A malicious editor's markup in the person's name stays text (the worklist's rows
+    are built by hand)."""
+    from rlsapp.tracking import services as records
+
+    add_ferritin(patient, today, 40)
+    evil = '<img src=x onerror="alert(1)">'
+    patient.name = evil
+    records.save_person(patient, by=bob)
+    _, token = links.make_link(patient, owner)
+    alice = client_for(owner)
+    pages = [
+        (alice, reverse("worklist")),
+        (alice, reverse("patient_detail", args=[patient.pk])),
+        (alice, reverse("patient_people", args=[patient.pk])),
+        (alice, reverse("patient_history", args=[patient.pk])),
+        (alice, reverse("patient_report", args=[patient.pk])),
+        (alice, reverse("reminders")),
+        (client_for(vera), reverse("worklist")),
+        (client_for(vera), reverse("patient_leave", args=[patient.pk])),
+        (Client(), reverse("link_report", args=[token])),
+    ]
+    for client, url in pages:
+        page = client.get(url).content.decode()
+        assert "<img src=x" not in page, url
+        if "worklist" in url or "people" in url:
+            assert "&lt;img src=x" in page, url  # it is there, as text
+    response = alice.post(
+        reverse("patient_people_remove", args=[patient.pk, vera.memberships.get().pk]), follow=True
+    )
+    assert "<img src=x" not in response.content.decode()
