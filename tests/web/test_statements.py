@@ -62,3 +62,35 @@ def test_a_filter_that_nothing_can_match_is_no_rows(owner):
         return Patient.objects.none().values("pk")
 
     assert statements.values_rows(("none", owner.pk), build) == []
+
+
+def names_and_groups(user, today, asked=None):
+    found, chip_counts, *_ = w.page_of(user, today, asked or w.Request())
+    return [(r["name"], r["group"]) for r in found], chip_counts
+
+
+def test_two_accounts_and_two_days_never_share_a_compiled_page(owner, make_user, people):
+    # The page's real key (page_of's): a key missing the account or the day would show one
+    # account another's worklist, or yesterday's groups today.
+    bob = make_user("bob@example.com")
+    bobs = Patient.objects.create(owner=bob, name="Bob's")
+    add_ferritin(bobs, TODAY - datetime.timedelta(weeks=20), 150)
+    assert names_and_groups(owner, TODAY)[0] == [
+        ("Low", 1),
+        ("Late", 3),
+        ("Nobody yet", 4),
+    ]
+    assert names_and_groups(bob, TODAY)[0] == [("Bob's", 2)]  # overdue today
+    long_ago = TODAY - datetime.timedelta(weeks=19)
+    assert names_and_groups(bob, long_ago)[0] == [("Bob's", 4)]  # upcoming then
+    assert names_and_groups(bob, TODAY)[0] == [("Bob's", 2)]
+
+
+def test_a_search_or_chip_changes_the_rows_and_the_counts(owner, people):
+    assert names_and_groups(owner, TODAY, w.Request(query="la"))[0] == [("Late", 3)]
+    assert names_and_groups(owner, TODAY, w.Request(query="lo"))[0] == [("Low", 1)]
+    assert names_and_groups(owner, TODAY, w.Request(query="LO"))[0] == [("Low", 1)]
+    below, counts = names_and_groups(owner, TODAY, w.Request(show="below"))
+    assert below == [("Low", 1)] and (counts["all"], counts["below"]) == (3, 1)
+    assert names_and_groups(owner, TODAY, w.Request(show="overdue"))[0] == []
+    assert names_and_groups(owner, TODAY, w.Request(sort="name"))[0][0] == ("Late", 3)
