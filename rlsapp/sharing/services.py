@@ -18,7 +18,14 @@ from django.utils import timezone
 from rlsapp import tokens
 from rlsapp.interop.models import PendingImport
 from rlsapp.tracking import services as records
-from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
+from rlsapp.tracking.memberships import (
+    EDIT,
+    EDITOR,
+    OWNER,
+    ROLES_THAT_CAN,
+    VIEWER,
+    Membership,
+)
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.versions import bump_person_versions
 
@@ -337,5 +344,5 @@ def set_gets_reminders(account, person_ids, on: bool) -> int:
 
 def set_gets_reminders_where_editing(account, on: bool) -> int:
     """A clinician takes (or drops) the reminders of every person they can edit."""
-    editing = Membership.objects.filter(account=account, role__in=(OWNER, EDITOR))
+    editing = Membership.objects.filter(account=account, role__in=ROLES_THAT_CAN[EDIT])
     return editing.exclude(gets_reminders=on).update(gets_reminders=on)

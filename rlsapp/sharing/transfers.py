@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from rlsapp.tracking.access import VIEW, get_patient_for_user
-from rlsapp.tracking.memberships import OWNER, Membership
+from rlsapp.tracking.memberships import OWN, OWNER, Membership, role_allows
 
 from . import notifications, services
 from .invitations import EMAIL_ERRORS, EMAIL_MAX_LENGTH, accept_url
@@ -110,7 +110,7 @@ def _recipient_post(request, person, transfer):
 def transfer(request, pk):
     person = get_patient_for_user(request, pk, need=VIEW)
     pending = services.pending_transfer(person)
-    is_owner = person.role == OWNER
+    is_owner = role_allows(person.role, OWN)
     is_recipient = pending is not None and pending.to_account_id == request.user.pk
     if not (is_owner or is_recipient):
         raise PermissionDenied("Only the owner, or the member offered ownership, can open this.")

@@ -78,3 +78,17 @@ def test_signed_out_or_get_changes_nothing(client, bob_client, patient, owner):
     assert client.post(reverse("reminder_people"), {"action": "drop_editable"}).status_code == 302
     assert bob_client.get(reverse("reminder_people")).status_code == 405
     assert gets(owner, patient)
+
+
+def test_everyone_they_can_edit_is_the_roles_own_rule(bob, patient, monkeypatch):
+    # "Can edit" is decided once (memberships.ROLES_THAT_CAN, role_allows), not copied here:
+    # were editors no longer to edit, taking the reminders of everyone editable skips them.
+    from rlsapp.sharing import services
+    from rlsapp.tracking import memberships
+
+    Membership.objects.create(person=patient, account=bob, role=EDITOR, gets_reminders=False)
+    own = Patient.objects.create(owner=bob, name="Bob himself")
+    Membership.objects.filter(account=bob, person=own).update(gets_reminders=False)
+    monkeypatch.setitem(memberships.ROLES_THAT_CAN, memberships.EDIT, [memberships.OWNER])
+    assert services.set_gets_reminders_where_editing(bob, True) == 1
+    assert (gets(bob, own), gets(bob, patient)) == (True, False)
