@@ -52,7 +52,8 @@ def link_report(request, token):
 
 def link_chart_data(request, token):
     link = _working_link(request, token)
-    access_log.not_a_page(request)  # its page, the report, is logged
+    if access_log.link_page_logged_lately(link.pk):
+        access_log.not_a_page(request)  # part of the report's view, logged already
     body = pages.chart_json(link.person)
     return _private(HttpResponse(body, content_type="application/json"))
 

@@ -45,19 +45,6 @@ def other(outsider):
     return person
 
 
-def test_a_link_page_is_one_access_log_row_and_its_chart_data_none(owner, patient, today):
-    add_ferritin(patient, today, 40)
-    _, token = links.make_link(patient, owner)
-    visitor = Client()
-    visitor.get(reverse("link_report", args=[token]))
-    visitor.get(reverse("link_chart_data", args=[token]))
-    rows = AccessLogEntry.objects.filter(person=patient)
-    assert rows.count() == 1
-    row = rows.get()
-    # The page's name, never its address (the token) nor anything of the records.
-    assert row.page == "link_report" and "40" not in row.link_label
-
-
 def _same_as_missing(client, name, real_kwargs, missing_kwargs, data=None):
     real = client.post(reverse(name, kwargs=real_kwargs), data or {})
     missing = client.post(reverse(name, kwargs=missing_kwargs), data or {})
