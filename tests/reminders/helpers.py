@@ -1,7 +1,9 @@
 import datetime
+import threading
 import zoneinfo
 
 from django.conf import settings
+from django.db import connection
 
 from rlsapp.domain.units import Measurement
 from rlsapp.reminders.models import Reminder
@@ -31,3 +33,40 @@ def local(day, hour=9, minute=0):
     return datetime.datetime(
         day.year, day.month, day.day, hour, minute, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
     )
+
+
+def two_competing_senders(monkeypatch, now):
+    """Run two sending passes at `now` in two threads (each its own PostgreSQL session)
+    and return their outcomes. Both read the same first batch before either claims it, so
+    they always compete for it (without this, one could finish its claim before the other
+    read)."""
+    from rlsapp.reminders import sending
+
+    both_read = threading.Barrier(2)
+    read_once = threading.local()
+    real_candidates = sending.candidates
+
+    def candidates_read_together(at):
+        pks = real_candidates(at)
+        if not getattr(read_once, "done", False):
+            read_once.done = True
+            both_read.wait(timeout=10)
+        return pks
+
+    monkeypatch.setattr(sending, "candidates", candidates_read_together)
+    outcomes = []
+
+    def run():
+        try:
+            outcomes.append(sending.send_due(now))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2, outcomes
+    assert sum(o.lost for o in outcomes) > 0, ("the senders never competed", outcomes)
+    return outcomes

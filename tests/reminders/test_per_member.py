@@ -4,7 +4,6 @@ retried; the calendar feed of an account lists the people whose reminders it get
 
 import collections
 import datetime
-import threading
 
 import pytest
 import time_machine
@@ -19,7 +18,7 @@ from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.services import people
 
-from .helpers import add_ferritin, add_infusion, local, open_reminder
+from .helpers import add_ferritin, add_infusion, local, open_reminder, two_competing_senders
 
 INFUSED = datetime.date(2025, 3, 3)
 DUE = datetime.date(2025, 4, 28)
@@ -188,33 +187,7 @@ def test_two_concurrent_senders_email_each_member_each_reminder_exactly_once(
         person = Patient.objects.create(owner=owner, name=f"P{i}")
         Membership.objects.create(person=person, account=bob, role=EDITOR)
         add_infusion(person, INFUSED)
-    both_read = threading.Barrier(2)
-    read_once = threading.local()
-    real_candidates = sending.candidates
-
-    def candidates_read_together(now):
-        pks = real_candidates(now)
-        if not getattr(read_once, "done", False):
-            read_once.done = True
-            both_read.wait(timeout=10)
-        return pks
-
-    monkeypatch.setattr(sending, "candidates", candidates_read_together)
-    outcomes = []
-
-    def run():
-        try:
-            outcomes.append(sending.send_due(local(DUE, 9)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(outcomes) == 2, outcomes
-    assert sum(o.lost for o in outcomes) > 0, ("the senders never competed", outcomes)
+    two_competing_senders(monkeypatch, local(DUE, 9))
     sent = collections.Counter((m.to[0], m.body.splitlines()[0]) for m in mail.outbox)
     assert len(sent) == 2 * count and set(sent.values()) == {1}
 

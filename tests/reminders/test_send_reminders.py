@@ -21,7 +21,7 @@ from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Patient
 
-from .helpers import add_ferritin, add_infusion, local, open_reminder
+from .helpers import add_ferritin, add_infusion, local, open_reminder, two_competing_senders
 
 INFUSED = datetime.date(2025, 3, 3)
 DUE = datetime.date(2025, 4, 28)
@@ -218,37 +218,8 @@ def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings
         add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
     assert Reminder.objects.sendable(local(DUE, 9)).count() == count
 
-    # Both senders read the same first batch before either claims it, so they always
-    # compete for it (without this, one could finish its claim before the other read).
-    both_read = threading.Barrier(2)
-    read_once = threading.local()
-    real_candidates = sending.candidates
-
-    def candidates_read_together(now):
-        pks = real_candidates(now)
-        if not getattr(read_once, "done", False):
-            read_once.done = True
-            both_read.wait(timeout=10)
-        return pks
-
-    monkeypatch.setattr(sending, "candidates", candidates_read_together)
-    outcomes = []
-
-    def run():
-        try:
-            outcomes.append(sending.send_due(local(DUE, 9)))
-        finally:
-            connection.close()  # each thread has its own connection (own PostgreSQL session)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert len(outcomes) == 2
+    outcomes = two_competing_senders(monkeypatch, local(DUE, 9))
     assert sum(o.sent for o in outcomes) == count
-    assert sum(o.lost for o in outcomes) > 0, "the senders never competed for a reminder"
     first_lines = [m.body.splitlines()[0] for m in mail.outbox]  # each names its patient
     assert len(first_lines) == len(set(first_lines)) == count
     assert Reminder.objects.filter(status="sent").count() == count
