@@ -52,7 +52,7 @@ def link_report(request, token):
 
 def link_chart_data(request, token):
     link = _working_link(request, token)
-    if access_log.link_page_logged_lately(link.pk):
+    if access_log.link_page_logged_lately(link.person_id, link.pk):
         access_log.not_a_page(request)  # part of the report's view, logged already
     body = pages.chart_json(link.person)
     return _private(HttpResponse(body, content_type="application/json"))

@@ -161,12 +161,13 @@ def entries_for(person, limit):
 PAGE_PARTS_WITHIN = datetime.timedelta(minutes=10)
 
 
-def link_page_logged_lately(link_id, now=None) -> bool:
+def link_page_logged_lately(person_id, link_id, now=None) -> bool:
     """Whether the link's page was logged within PAGE_PARTS_WITHIN: its chart data is then
     part of that view. Fetched alone (a script reading the data without the page), it is
     a view of its own: a link's holder has no account, and the log is the only trace."""
     since = (now or timezone.now()) - PAGE_PARTS_WITHIN
-    return AccessLogEntry.objects.filter(link_id=link_id, at__gte=since).exists()
+    rows = AccessLogEntry.objects.filter(person_id=person_id, link_id=link_id, at__gte=since)
+    return rows.exists()  # on the (person, at) index
 
 
 def last_views_of_links(person) -> dict[int, datetime.datetime]:
