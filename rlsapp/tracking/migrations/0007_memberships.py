@@ -19,6 +19,17 @@ def owners_become_owner_memberships(apps, schema_editor):
 
 
 def owner_memberships_back(apps, schema_editor):
+    """Going back loses what the old schema cannot hold: every membership but the owner's
+    (Patient.owner stays), so shared people are seen by their owner alone again. A person
+    deleted and not yet erased would come back to life for good (the old schema has no
+    deleted_at), so going back is refused while there is one: undo or erase them first."""
+    waiting = apps.get_model("tracking", "Patient").objects.filter(deleted_at__isnull=False)
+    if waiting.exists():
+        raise RuntimeError(
+            f"{waiting.count()} deleted people are waiting to be erased; going back would "
+            "bring them back. Run manage.py erase_deleted_people once the time to undo "
+            "(PERSON_UNDO_MINUTES) has passed, then migrate back."
+        )
     apps.get_model("tracking", "Membership").objects.all().delete()
 
 
