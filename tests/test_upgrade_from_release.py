@@ -9,8 +9,8 @@ import datetime
 import hashlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import leaf_nodes, migrate
 
 # The migrations the last release shipped (its leaf node per app).
 RELEASE = [
@@ -22,13 +22,6 @@ RELEASE = [
 DAY = datetime.date(2025, 3, 3)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def write_release_data(apps):
@@ -82,7 +75,7 @@ def write_release_data(apps):
 
 
 def test_an_install_of_the_last_release_upgrades_with_every_record_kept():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    latest = leaf_nodes()
     try:
         user, person, infusion, draw = write_release_data(migrate(RELEASE))
         apps = migrate(latest)

@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE = ("reminders", "0007_reminder_email")
 AFTER = ("reminders", "0008_personstatus_recheck")
@@ -18,15 +18,8 @@ def with_reminders_at(node, latest):
     return [n for n in latest if n[0] != "reminders"] + [node]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 def test_existing_people_get_their_open_recheck_and_no_other():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    latest = leaf_nodes()
     try:
         apps = migrate(with_reminders_at(BEFORE, latest))
         User = apps.get_model("accounts", "User")

@@ -2,11 +2,10 @@
 working: the address made before it opens the same feed after it (reminders 0006)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from rlsapp import tokens
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE = ("reminders", "0005_reminder_calendar_event")
 AFTER = ("reminders", "0006_calendar_token_hashed")
@@ -14,15 +13,8 @@ AFTER = ("reminders", "0006_calendar_token_hashed")
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 def test_an_address_made_before_the_upgrade_still_opens_the_feed():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    latest = leaf_nodes()
     # Every other app as it is now (its models are what the rows are written with).
     others = [node for node in latest if node[0] != "reminders"]
     try:

@@ -3,26 +3,18 @@ memberships, and refused while a deleted person waits to be erased: the old sche
 deleted_at, so they would come back to life."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from rlsapp.tracking.models import Patient
+from tests.migrating import leaf_nodes, migrate
 
 BEFORE_SHARING = [("tracking", "0006_historicalpatient_skip_weekends_and_more")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 def test_going_back_refuses_while_a_deleted_person_waits_and_keeps_the_rest(owner):
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    latest = leaf_nodes()
     kept = Patient.objects.create(owner=owner, name="Kept")
     deleted = Patient.objects.create(owner=owner, name="Deleted")
     Patient.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())

@@ -1,0 +1,17 @@
+"""Moving the test database's schema to given migrations, for the upgrade tests."""
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def migrate(targets):
+    """Migrate to `targets` (forwards or backwards); the models as they are there."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def leaf_nodes():
+    """Every app's newest migration: where each test must leave the database."""
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
