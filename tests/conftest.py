@@ -89,5 +89,26 @@ def outsider_client(outsider):
 
 
 @pytest.fixture
+def bob(make_user):
+    """Bob, Alice's neurologist, has an account; a test shares what it needs with him."""
+    return make_user("bob@example.com")
+
+
+@pytest.fixture
+def bob_client(bob):
+    """A browser of its own, signed in as Bob."""
+    other = Client()
+    other.force_login(bob)
+    return other
+
+
+@pytest.fixture
+def mail_on(settings):
+    """Mail reaches people (into django.core.mail.outbox)."""
+    settings.MAIL_CONFIGURED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
 def today():
     return datetime.date.today()

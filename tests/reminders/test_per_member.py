@@ -39,12 +39,6 @@ class RefusesBobOnce(LocmemBackend):
 
 
 @pytest.fixture
-def mail_on(settings):
-    settings.MAIL_CONFIGURED = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
 def reminder(patient):
     add_infusion(patient, INFUSED)
     add_ferritin(patient, INFUSED + datetime.timedelta(weeks=2), 450)

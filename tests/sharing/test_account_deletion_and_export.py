@@ -19,11 +19,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com")
-
-
 def client_for(user):
     client = Client()
     client.force_login(user)

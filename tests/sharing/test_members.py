@@ -3,7 +3,6 @@ items 1 and 3): each takes effect on the member's next request."""
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from rlsapp.interop.models import PendingImport
@@ -14,19 +13,6 @@ from tests.reminders.helpers import add_ferritin
 from tests.tracking.helpers import draw_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bob(make_user):
-    """Bob is Alice's neurologist."""
-    return make_user("bob@example.com")
-
-
-@pytest.fixture
-def bob_client(bob):
-    client = Client()
-    client.force_login(bob)
-    return client
 
 
 def share(patient, account, role):

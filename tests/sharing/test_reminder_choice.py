@@ -2,25 +2,12 @@
 takes (or drops) them for every person they can edit in one action (issue 15 item 7)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com")
-
-
-@pytest.fixture
-def bob_client(bob):
-    client = Client()
-    client.force_login(bob)
-    return client
 
 
 def gets(account, person):

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mail_on(settings):
-    settings.MAIL_CONFIGURED = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
 def bob(make_user, patient):
     bob = make_user("bob@example.com")
     Membership.objects.create(person=patient, account=bob, role=VIEWER, gets_reminders=False)
