@@ -45,9 +45,11 @@ def history_for(patient: Patient):
     periods = fit_inputs.oral_iron_periods(patient)
     points = [
         fit_inputs.ferritin_point(*row, periods)[0]
-        for row in LabResult.objects.filter(draw__patient=patient, analyte="ferritin").values_list(
-            "draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS
-        )
+        for row in LabResult.objects.filter(draw__patient=patient, analyte="ferritin")
+        # The rules sort by day, keeping this order within one: of two draws on one day,
+        # the later-entered is the latest, as everywhere (LabResult.objects.latest_of).
+        .order_by("draw__drawn_on", "draw_id")
+        .values_list("draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS)
     ]
     infusions = [
         recheck.InfusionRecord(day, product, dose, f"{products.short_name(product)} {dose} mg")
