@@ -80,12 +80,16 @@ def owner_client(client, owner):
     return client
 
 
+def client_for(user):
+    """A browser of its own signed in as `user`, to use beside owner_client."""
+    other = Client()
+    other.force_login(user)
+    return other
+
+
 @pytest.fixture
 def outsider_client(outsider):
-    """A browser of its own, so a test can use it beside owner_client."""
-    other = Client()
-    other.force_login(outsider)
-    return other
+    return client_for(outsider)
 
 
 @pytest.fixture
@@ -96,10 +100,7 @@ def bob(make_user):
 
 @pytest.fixture
 def bob_client(bob):
-    """A browser of its own, signed in as Bob."""
-    other = Client()
-    other.force_login(bob)
-    return other
+    return client_for(bob)
 
 
 @pytest.fixture
