@@ -13,7 +13,9 @@ import threading
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
-KEPT = 256  # statements per thread; a full set is dropped whole and compiled again
+# Statements per thread; a full set is dropped whole and compiled again. Each search text
+# and page number typed is a statement of its own, so this alone bounds the memory.
+KEPT = 64
 
 _local = threading.local()
 

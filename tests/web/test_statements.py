@@ -94,3 +94,14 @@ def test_a_search_or_chip_changes_the_rows_and_the_counts(owner, people):
     assert below == [("Low", 1)] and (counts["all"], counts["below"]) == (3, 1)
     assert names_and_groups(owner, TODAY, w.Request(show="overdue"))[0] == []
     assert names_and_groups(owner, TODAY, w.Request(sort="name"))[0][0] == ("Late", 3)
+
+
+def test_the_kept_set_stays_bounded_whatever_is_typed(owner, people):
+    # Each search text and page number is a statement of its own: the set is dropped whole
+    # when full, never grown past KEPT.
+    kept = statements._local.__dict__.setdefault("kept", {})
+    kept.clear()
+    for number in range(statements.KEPT + 10):
+        names_and_groups(owner, TODAY, w.Request(query=f"q{number}"))
+        assert len(kept) <= statements.KEPT
+    assert names_and_groups(owner, TODAY, w.Request(query="lo"))[0] == [("Low", 1)]
