@@ -29,6 +29,7 @@ def test_the_undo_after_deleting_a_person_fits_and_works(
     assert undo.is_visible()
     box = undo.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width  # in view, no sideways scroll
+    page.wait_for_load_state("load")  # measured with its stylesheets
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"issue16-person-undo-{width}")
     found = {}

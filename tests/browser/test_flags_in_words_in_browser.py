@@ -29,6 +29,7 @@ def test_flags_are_words_on_screen(
     assert latest.get_by_text("expected after an infusion", exact=False).is_visible()
     draws = page.locator("section[aria-labelledby='draws-heading']")
     assert draws.get_by_text("low", exact=True).first.is_visible()
+    page.wait_for_load_state("load")  # measured with its stylesheets
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     latest.scroll_into_view_if_needed()
     screenshot(page, f"issue16-flags-{width}")

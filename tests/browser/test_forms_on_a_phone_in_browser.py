@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def page_width(page):
+    page.wait_for_load_state("load")  # measured with its stylesheets
     return page.evaluate("document.documentElement.scrollWidth")
 
 

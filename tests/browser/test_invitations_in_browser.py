@@ -23,6 +23,7 @@ def test_the_invitee_accepts_on_a_phone_or_a_computer(
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/invite/{token}/")
     screenshot(page, f"issue15-invitation-accept-{width}", full_page=True)
+    page.wait_for_load_state("load")  # measured with its stylesheets
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     found = {}
     scan(page, found, "invitation accept page")
@@ -45,6 +46,7 @@ def test_pending_invitations_on_the_members_page(
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/patients/{patient.pk}/people/")
     screenshot(page, f"issue15-members-invitations-{width}", full_page=True)
+    page.wait_for_load_state("load")  # measured with its stylesheets
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     found = {}
     scan(page, found, "members page with invitations")
@@ -69,6 +71,7 @@ def test_transfer_and_account_deletion_pages(
     ]:
         page.goto(live_server.url + path)
         screenshot(page, f"issue15-{name}-{width}", full_page=True)
+        page.wait_for_load_state("load")  # measured with its stylesheets
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         scan(page, found, name)
     assert found == {}

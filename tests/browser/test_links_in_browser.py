@@ -40,6 +40,7 @@ def test_a_link_is_made_copied_opened_and_revoked(
     page.get_by_role("button", name="Copy the link").click()
     page.get_by_text("Copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == url
+    page.wait_for_load_state("load")  # measured with its stylesheets
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"issue15-links-new-{width}", full_page=True)
     found = {}
@@ -58,6 +59,7 @@ def test_a_link_is_made_copied_opened_and_revoked(
     shared.get_by_role("heading", name="Ferritin and iron report: Alice").wait_for()
     assert shared.locator("a[href^='/']").count() == 0
     assert shared.locator("form").count() == 0
+    shared.wait_for_load_state("load")  # measured with its stylesheets
     assert shared.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(shared, f"issue15-link-view-{width}", full_page=True)
     assert errors == []

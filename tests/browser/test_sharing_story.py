@@ -56,6 +56,9 @@ def link_in(message, path):
 
 
 def fits(page):
+    # After a form's redirect an element may be on the page before its stylesheets are:
+    # measured then, a table is as wide as its unstyled text.
+    page.wait_for_load_state("load")
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
