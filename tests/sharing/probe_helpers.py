@@ -3,10 +3,29 @@
 
 import re
 
+import pytest
 from django.test import Client
 
 from rlsapp.sharing import services
-from rlsapp.tracking.memberships import Membership
+from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
+
+
+# The probe's accounts, as fixtures its test files import (the root conftest's `bob` is an
+# account with no access yet; here he is already an editor).
+@pytest.fixture
+def bob(make_user, patient):
+    """An editor of Alice's person."""
+    bob = make_user("bob@example.com")
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    return bob
+
+
+@pytest.fixture
+def vera(make_user, patient):
+    """A viewer of Alice's person."""
+    vera = make_user("vera@example.com")
+    Membership.objects.create(person=patient, account=vera, role=VIEWER)
+    return vera
 
 
 def client_for(user):

@@ -17,25 +17,13 @@ from rlsapp.tracking.access_log import AccessLogEntry
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from tests.reminders.helpers import add_ferritin
+from tests.sharing import probe_helpers
 from tests.sharing.probe_helpers import client_for, hand_over, page_text
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def bob(make_user, patient):
-    """An editor of Alice's person."""
-    bob = make_user("bob@example.com")
-    Membership.objects.create(person=patient, account=bob, role=EDITOR)
-    return bob
-
-
-@pytest.fixture
-def vera(make_user, patient):
-    """A viewer of Alice's person."""
-    vera = make_user("vera@example.com")
-    Membership.objects.create(person=patient, account=vera, role=VIEWER)
-    return vera
+# The probe's accounts (probe_helpers): Bob edits Alice's person, Vera views it.
+bob, vera = probe_helpers.bob, probe_helpers.vera
 
 
 @pytest.fixture

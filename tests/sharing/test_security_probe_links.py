@@ -12,20 +12,15 @@ from django.utils import timezone
 from rlsapp.links import services as links
 from rlsapp.links.models import ReadOnlyLink
 from rlsapp.tracking.access_log import AccessLogEntry
-from rlsapp.tracking.memberships import EDITOR, Membership
 from rlsapp.tracking.models import Patient
 from tests.reminders.helpers import add_ferritin
+from tests.sharing import probe_helpers
 from tests.sharing.probe_helpers import hand_over, page_text
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def bob(make_user, patient):
-    """An editor of Alice's person."""
-    bob = make_user("bob@example.com")
-    Membership.objects.create(person=patient, account=bob, role=EDITOR)
-    return bob
+# The probe's accounts (probe_helpers): Bob edits Alice's person.
+bob = probe_helpers.bob
 
 
 def test_the_previous_owners_links_stop_at_a_transfer(owner, patient, bob):
