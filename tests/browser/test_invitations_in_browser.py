@@ -13,6 +13,14 @@ from .test_charts_in_browser import sign_in_with_cookie
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def look_at(page, screenshot, shot, width, found, what):
+    """Screenshot, then check the page fits the screen (with its stylesheets) and axe."""
+    screenshot(page, f"issue15-{shot}-{width}", full_page=True)
+    page.wait_for_load_state("load")  # measured with its stylesheets
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    scan(page, found, what)
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_invitee_accepts_on_a_phone_or_a_computer(
     page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
@@ -22,11 +30,8 @@ def test_the_invitee_accepts_on_a_phone_or_a_computer(
     sign_in_with_cookie(context, live_server, bob)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/invite/{token}/")
-    screenshot(page, f"issue15-invitation-accept-{width}", full_page=True)
-    page.wait_for_load_state("load")  # measured with its stylesheets
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
     found = {}
-    scan(page, found, "invitation accept page")
+    look_at(page, screenshot, "invitation-accept", width, found, "invitation accept page")
     assert found == {}
     page.get_by_role("button", name="Accept").click()
     page.wait_for_load_state()
@@ -45,11 +50,8 @@ def test_pending_invitations_on_the_members_page(
     sign_in_with_cookie(context, live_server, owner)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/patients/{patient.pk}/people/")
-    screenshot(page, f"issue15-members-invitations-{width}", full_page=True)
-    page.wait_for_load_state("load")  # measured with its stylesheets
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
     found = {}
-    scan(page, found, "members page with invitations")
+    look_at(page, screenshot, "members-invitations", width, found, "members page with invitations")
     assert found == {}
     page.get_by_role("button", name="Withdraw the invitation to bob@example.com").click()
     page.wait_for_load_state()
@@ -70,9 +72,6 @@ def test_transfer_and_account_deletion_pages(
         ("/account/delete/", "account-delete"),
     ]:
         page.goto(live_server.url + path)
-        screenshot(page, f"issue15-{name}-{width}", full_page=True)
-        page.wait_for_load_state("load")  # measured with its stylesheets
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        scan(page, found, name)
+        look_at(page, screenshot, name, width, found, name)
     assert found == {}
     assert console_errors == []
