@@ -7,7 +7,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,6 @@ from rlsapp.tracking.access_log import exports_person
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, OralIronCourse
-from rlsapp.tracking.versions import bump_person_versions
 
 from ..csv_export import write_csv
 from ..export_records import export_records
@@ -159,20 +157,8 @@ def account_delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        # Its memberships of others' people go with it: their pages must not show it.
-        shared_in = list(
-            Membership.objects.filter(account=user)
-            .exclude(role=OWNER)
-            .values_list("person_id", flat=True)
-        )
         logout(request)
-        with transaction.atomic():
-            for person in user.patients.all():  # deleted ones waiting for erasure too
-                services.erase_person(person)
-            # Cascades to pending imports, the calendar feed, its memberships of others'
-            # people and the rest of the account.
-            user.delete()
-            bump_person_versions(shared_in)
+        services.erase_account(user)
         messages.success(request, "Your account and all of its records were deleted.")
         return redirect("login")
     # Owned people that others share: offered a transfer first (sharing's transfer page),

@@ -14,8 +14,9 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from ..memberships import OWNER, Membership
 from ..models import Patient
-from ..versions import one_bump_at_the_end
+from ..versions import bump_person_versions, one_bump_at_the_end
 from .base import SETTINGS, _changed
 
 
@@ -83,6 +84,23 @@ def erase_person(person: Patient) -> None:
     person.delete()
     # Nothing derived needs telling: reminders and the worklist's row went with the person,
     # and their pages are a 404 (access is checked before any cached page is read).
+
+
+@one_bump_at_the_end()
+def erase_account(account) -> None:
+    """Delete an account with the people it owns (deleted ones waiting for erasure too),
+    each with every record and their history; its memberships of others' people go with
+    it (a cascade), and those people's pages are drawn again without it."""
+    shared_in = list(
+        Membership.objects.filter(account=account)
+        .exclude(role=OWNER)
+        .values_list("person_id", flat=True)
+    )
+    for person in Patient.objects.filter(owner=account):
+        erase_person(person)
+    # Cascades to pending imports, the calendar feed, its memberships and the rest.
+    account.delete()
+    bump_person_versions(shared_in)
 
 
 def erase_deleted_people(now=None) -> int:
