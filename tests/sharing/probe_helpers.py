@@ -4,7 +4,6 @@
 import re
 
 import pytest
-from django.test import Client
 
 from rlsapp.sharing import services
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
@@ -26,12 +25,6 @@ def vera(make_user, patient):
     vera = make_user("vera@example.com")
     Membership.objects.create(person=patient, account=vera, role=VIEWER)
     return vera
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def hand_over(patient, owner, to):

@@ -8,21 +8,14 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from rlsapp.sharing import services
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_delete_page_offers_a_transfer_for_each_shared_owned_person(

@@ -17,6 +17,7 @@ from rlsapp.sharing import services
 from rlsapp.sharing.models import ACCEPTED, PENDING, WITHDRAWN, Invitation
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.services import people
+from tests.conftest import client_for
 from tests.reminders.helpers import add_ferritin
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,6 @@ LINK = re.compile(r"https?://\S+/invite/([A-Za-z0-9_-]+)/")
 @pytest.fixture
 def mail_off(settings):
     settings.MAIL_CONFIGURED = False
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def invite(owner_client, patient, email="Bob@Example.com", role=EDITOR):

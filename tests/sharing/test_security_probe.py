@@ -16,9 +16,10 @@ from rlsapp.sharing import services
 from rlsapp.sharing.models import PENDING, WITHDRAWN, Invitation, Transfer
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
+from tests.conftest import client_for
 from tests.reminders.helpers import add_ferritin
 from tests.sharing import probe_helpers
-from tests.sharing.probe_helpers import client_for, hand_over, page_text
+from tests.sharing.probe_helpers import hand_over, page_text
 
 pytestmark = pytest.mark.django_db
 

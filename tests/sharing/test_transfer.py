@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from rlsapp.sharing import services
 from rlsapp.sharing.models import ACCEPTED, PENDING, WITHDRAWN, Invitation, Transfer
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,6 @@ def bob(make_user, patient):
     bob = make_user("bob@example.com")
     Membership.objects.create(person=patient, account=bob, role=VIEWER, gets_reminders=False)
     return bob
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def roles(patient):

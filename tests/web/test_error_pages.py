@@ -3,19 +3,13 @@ not Django's bare ones: a member removed from a person, or moved to "Can view", 
 on their next page."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rlsapp.sharing import services
 from rlsapp.tracking.memberships import VIEWER, Membership
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_removed_member_gets_the_apps_404_as_a_stranger_does(patient, make_user, outsider_client):
