@@ -73,111 +73,68 @@ USUAL_PHOSPHATE = (
 )
 
 
-ANALYTES: dict[str, Analyte] = {
-    a.code: a
-    for a in [
-        Analyte(
-            "ferritin",
-            "Ferritin",
-            "2276-4",
-            "ng/mL",
-            "µg/L",
-            {"µg/L": 1.0, "ng/mL": 1.0, "pmol/L": 1 / 2.247},
-            minimum=0.5,
-            maximum=10000,
-            reference={"": (30, 300)},
-            usual=(5, 1500),
-            usual_source=USUAL_FERRITIN,
-            decimals=0,
-        ),
-        Analyte(
-            "hemoglobin",
-            "Hemoglobin",
-            "718-7",
-            "g/dL",
-            "g/dL",
-            {"g/dL": 1.0, "g/L": 0.1, "mmol/L": 1 / 0.6206},
-            minimum=2,
-            maximum=25,
-            reference={"": (12, 17), "F": (12, 16), "M": (13, 17)},
-            usual=(7, 20),
-            usual_source=USUAL_HEMOGLOBIN,
-            short_label="Hb",
-        ),
-        Analyte(
-            "hematocrit",
-            "Hematocrit",
-            "4544-3",
-            "%",
-            "%",
-            {"%": 1.0, "L/L": 100.0},
-            minimum=5,
-            maximum=75,
-            reference={"": (36, 50), "F": (36, 46), "M": (41, 50)},
-            usual=(20, 60),
-            usual_source=USUAL_HEMATOCRIT,
-            short_label="Hct",
-        ),
-        Analyte(
-            "tsat",
-            "Transferrin saturation",
-            "2502-3",
-            "%",
-            "%",
-            {"%": 1.0},
-            minimum=0.5,
-            maximum=100,
-            reference={"": (20, 50)},
-            usual=(3, 80),
-            usual_source=USUAL_TSAT,
-            decimals=0,
-            short_label="TSAT",
-        ),
-        Analyte(
-            "iron",
-            "Serum iron",
-            "2498-4",
-            "ug/dL",
-            "µg/dL",
-            {"µg/dL": 1.0, "µmol/L": 1 / 0.179},
-            minimum=2,
-            maximum=1000,
-            reference={"": (50, 180)},
-            usual=(10, 300),
-            usual_source=USUAL_IRON,
-            decimals=0,
-            short_label="Iron",
-        ),
-        Analyte(
-            "tibc",
-            "TIBC",
-            "2500-7",
-            "ug/dL",
-            "µg/dL",
-            {"µg/dL": 1.0, "µmol/L": 1 / 0.179},
-            minimum=50,
-            maximum=1000,
-            reference={"": (250, 450)},
-            usual=(150, 600),
-            usual_source=USUAL_TIBC,
-            decimals=0,
-        ),
-        Analyte(
-            "phosphate",
-            "Phosphate",
-            "2777-1",
-            "mg/dL",
-            "mg/dL",
-            {"mg/dL": 1.0, "mmol/L": 1 / 0.3229},
-            minimum=0.2,
-            maximum=15,
-            reference={"": (2.5, 4.5)},
-            usual=(1, 8),
-            usual_source=USUAL_PHOSPHATE,
-            short_label="Phos.",
-        ),
-    ]
+# One row per analyte: code, label, LOINC, stored unit (UCUM), stored unit as people read
+# it, plausible minimum and maximum, usual band, decimals shown, short label for narrow
+# tables. All numbers are in the stored unit.
+_ROWS = [
+    ("ferritin", "Ferritin", "2276-4", "ng/mL", "µg/L", 0.5, 10000, (5, 1500), 0, ""),
+    ("hemoglobin", "Hemoglobin", "718-7", "g/dL", "g/dL", 2, 25, (7, 20), 1, "Hb"),
+    ("hematocrit", "Hematocrit", "4544-3", "%", "%", 5, 75, (20, 60), 1, "Hct"),
+    ("tsat", "Transferrin saturation", "2502-3", "%", "%", 0.5, 100, (3, 80), 0, "TSAT"),
+    ("iron", "Serum iron", "2498-4", "ug/dL", "µg/dL", 2, 1000, (10, 300), 0, "Iron"),
+    ("tibc", "TIBC", "2500-7", "ug/dL", "µg/dL", 50, 1000, (150, 600), 0, ""),
+    ("phosphate", "Phosphate", "2777-1", "mg/dL", "mg/dL", 0.2, 15, (1, 8), 1, "Phos."),
+]
+# Accepted units (as shown) -> factor that turns them into the stored unit.
+_UNITS = {
+    "ferritin": {"µg/L": 1.0, "ng/mL": 1.0, "pmol/L": 1 / 2.247},
+    "hemoglobin": {"g/dL": 1.0, "g/L": 0.1, "mmol/L": 1 / 0.6206},
+    "hematocrit": {"%": 1.0, "L/L": 100.0},
+    "tsat": {"%": 1.0},
+    "iron": {"µg/dL": 1.0, "µmol/L": 1 / 0.179},
+    "tibc": {"µg/dL": 1.0, "µmol/L": 1 / 0.179},
+    "phosphate": {"mg/dL": 1.0, "mmol/L": 1 / 0.3229},
 }
+# Typical adult range, per sex where it differs.
+_REFERENCE = {
+    "ferritin": {"": (30, 300)},
+    "hemoglobin": {"": (12, 17), "F": (12, 16), "M": (13, 17)},
+    "hematocrit": {"": (36, 50), "F": (36, 46), "M": (41, 50)},
+    "tsat": {"": (20, 50)},
+    "iron": {"": (50, 180)},
+    "tibc": {"": (250, 450)},
+    "phosphate": {"": (2.5, 4.5)},
+}
+_USUAL_SOURCE = {
+    "ferritin": USUAL_FERRITIN,
+    "hemoglobin": USUAL_HEMOGLOBIN,
+    "hematocrit": USUAL_HEMATOCRIT,
+    "tsat": USUAL_TSAT,
+    "iron": USUAL_IRON,
+    "tibc": USUAL_TIBC,
+    "phosphate": USUAL_PHOSPHATE,
+}
+
+
+def _analyte(code, label, loinc, unit, display_unit, minimum, maximum, usual, decimals, short):
+    return Analyte(
+        code,
+        label,
+        loinc,
+        unit,
+        display_unit,
+        _UNITS[code],
+        minimum=minimum,
+        maximum=maximum,
+        reference=_REFERENCE[code],
+        usual=usual,
+        usual_source=_USUAL_SOURCE[code],
+        decimals=decimals,
+        short_label=short,
+    )
+
+
+ANALYTES: dict[str, Analyte] = {row[0]: _analyte(*row) for row in _ROWS}
 
 ANALYTE_CHOICES = [(a.code, a.label) for a in ANALYTES.values()]
 COMPARATORS = ("<=", ">=", "<", ">")
