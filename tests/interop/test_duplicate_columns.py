@@ -4,14 +4,13 @@ import datetime
 import re
 
 import pytest
-from django.urls import reverse
 
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.csv.duplicates import letter
 from rlsapp.interop.parsed import ParsedImport
 from rlsapp.tracking.models import LabResult
 
-from .helpers import data_file, upload
+from .helpers import data_file, preview
 
 TODAY = datetime.date(2024, 6, 1)
 
@@ -81,12 +80,7 @@ def test_the_chosen_column_is_read_and_the_other_left_out():
 
 @pytest.mark.django_db
 def test_the_preview_asks_which_column_and_imports_only_after_the_choice(owner_client, patient):
-    response = owner_client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload("d.csv", data_file("duplicate_ferritin_differ.csv")), "date_order": "auto"},
-    )
-    url = response["Location"]
-    page = owner_client.get(url).content.decode()
+    url, page = preview(owner_client, patient, "d.csv", data_file("duplicate_ferritin_differ.csv"))
     assert "Ferritin is in 2 columns (B and F) that differ in 2 rows" in page
     assert 'name="column-ferritin"' in page
     assert re.search(r'value="confirm"[^>]*disabled', page)
@@ -103,11 +97,7 @@ def test_the_preview_asks_which_column_and_imports_only_after_the_choice(owner_c
 
 @pytest.mark.django_db
 def test_the_chosen_column_stays_chosen_when_the_numbers_are_read_again(owner_client, patient):
-    response = owner_client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload("d.csv", data_file("duplicate_ferritin_differ.csv")), "date_order": "auto"},
-    )
-    url = response["Location"]
+    url, _ = preview(owner_client, patient, "d.csv", data_file("duplicate_ferritin_differ.csv"))
     owner_client.post(url, {"action": "columns", "column-ferritin": "5"})
     response = owner_client.post(
         url, {"action": "number_convention", "number_convention": "point"}, follow=True

@@ -4,14 +4,13 @@ import codecs
 import datetime
 
 import pytest
-from django.urls import reverse
 
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.parsed import ImportRefused
 from rlsapp.tracking.models import LabDraw, LabResult
 
-from .helpers import data_file, upload
+from .helpers import data_file, preview
 
 TODAY = datetime.date(2024, 6, 1)
 
@@ -22,19 +21,6 @@ def values(parsed):
         for d in parsed.draws
         for r in d.results
     }
-
-
-def post_file(client, patient, name, content):
-    return client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload(name, content), "date_order": "auto"},
-    )
-
-
-def preview(client, patient, name, content):
-    response = post_file(client, patient, name, content)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return response["Location"], client.get(response["Location"]).content.decode()
 
 
 # 2. UTF-16 ---------------------------------------------------------------------------

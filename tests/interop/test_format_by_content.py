@@ -1,26 +1,12 @@
 """The content decides the format, not the file's name (issue 18 item 4)."""
 
 import pytest
-from django.urls import reverse
 
 from rlsapp.tracking.models import LabResult
 
-from .helpers import data_file, upload
+from .helpers import data_file, post_file, preview
 
 pytestmark = pytest.mark.django_db
-
-
-def post_file(client, patient, name, content):
-    return client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload(name, content), "date_order": "auto"},
-    )
-
-
-def preview(client, patient, name, content):
-    response = post_file(client, patient, name, content)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return response["Location"], client.get(response["Location"]).content.decode()
 
 
 def test_a_fhir_bundle_named_csv_is_read_as_fhir_and_the_preview_says_so(owner_client, patient):

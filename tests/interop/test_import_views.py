@@ -4,21 +4,9 @@ from django.urls import reverse
 from rlsapp.interop.models import PendingImport
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
-from .helpers import data_file, upload
+from .helpers import data_file, post_file, preview_url, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def post_file(client, patient, name, content, date_order="auto"):
-    return client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload(name, content), "date_order": date_order},
-    )
-
-
-def preview_url(response):
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response["Location"]
 
 
 def confirm(client, url):

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.urls import reverse
 
 from rlsapp.interop import conflicts
 from rlsapp.interop.importer import import_rows
@@ -13,18 +12,9 @@ from rlsapp.interop.parsed import ParsedImport, ParsedInfusion
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion
 
-from .helpers import data_file, upload
+from .helpers import post_file, preview, preview_url
 
 pytestmark = pytest.mark.django_db
-
-
-def post_file(client, patient, name):
-    response = client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload(name, data_file(name)), "date_order": "auto"},
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return response["Location"]
 
 
 def saved(patient):
@@ -41,15 +31,15 @@ def radios(page):
 def csv_imported(owner_client, patient):
     """The spreadsheet first: iron dextran on 2023-09-05, FCM 750 mg on 2023-12-01."""
     owner_client.post(
-        post_file(owner_client, patient, "infusion_conflict_csv.csv"), {"action": "confirm"}
+        preview_url(post_file(owner_client, patient, "infusion_conflict_csv.csv")),
+        {"action": "confirm"},
     )
     assert saved(patient) == [("2023-09-05", "lmw_dextran", 1000), ("2023-12-01", "fcm", 750)]
     return patient
 
 
 def test_the_preview_shows_each_conflict_beside_the_saved_infusion(owner_client, csv_imported):
-    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
-    page = owner_client.get(url).content.decode()
+    _, page = preview(owner_client, csv_imported, "infusion_conflict_bundle.json")
     assert "Infusions that clash with saved ones" in page
     section = page[page.index('id="infusion-conflicts"') :]
     rows = re.findall(r'<tr class="conflict".*?</tr>', section, re.S)
@@ -66,7 +56,7 @@ def test_the_preview_shows_each_conflict_beside_the_saved_infusion(owner_client,
 
 
 def test_nothing_is_imported_while_a_conflict_is_open(owner_client, csv_imported):
-    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    url = preview_url(post_file(owner_client, csv_imported, "infusion_conflict_bundle.json"))
     response = owner_client.post(url, {"action": "confirm"})
     assert response.status_code == 302
     assert len(saved(csv_imported)) == 2  # not even the 2024-03-10 one that is no conflict
@@ -78,7 +68,7 @@ def test_nothing_is_imported_while_a_conflict_is_open(owner_client, csv_imported
 def test_keep_incoming_replaces_keep_existing_skips_and_a_reimport_does_not_ask_again(
     owner_client, csv_imported
 ):
-    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    url = preview_url(post_file(owner_client, csv_imported, "infusion_conflict_bundle.json"))
     # A choice for only one of two is kept, and the other still asked for.
     owner_client.post(url, {"action": "conflicts", "conflict-0": "incoming"})
     page = owner_client.get(url).content.decode()
@@ -106,7 +96,7 @@ def test_keep_incoming_replaces_keep_existing_skips_and_a_reimport_does_not_ask_
 
     # The same bundle again, and the spreadsheet again: nothing is asked.
     for name in ("infusion_conflict_bundle.json", "infusion_conflict_csv.csv"):
-        again = owner_client.get(post_file(owner_client, csv_imported, name)).content.decode()
+        _, again = preview(owner_client, csv_imported, name)
         assert radios(again) == [], name
         assert "still to choose" not in again
     assert "chosen before" in again
@@ -114,19 +104,19 @@ def test_keep_incoming_replaces_keep_existing_skips_and_a_reimport_does_not_ask_
 
 
 def test_keep_both_adds_the_incoming_beside_the_saved_one(owner_client, csv_imported):
-    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    url = preview_url(post_file(owner_client, csv_imported, "infusion_conflict_bundle.json"))
     owner_client.post(url, {"action": "conflicts", "conflict-0": "both", "conflict-1": "both"})
     owner_client.post(url, {"action": "confirm"})
     assert len(saved(csv_imported)) == 5
-    again = owner_client.get(post_file(owner_client, csv_imported, "infusion_conflict_bundle.json"))
-    assert radios(again.content.decode()) == []
+    _, again = preview(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    assert radios(again) == []
 
 
 def test_keeping_only_saved_ones_can_still_be_confirmed_to_remember_it(owner_client, patient):
     Infusion.objects.create(patient=patient, given_on="2023-09-05", product="lmw_dextran")
     Infusion.objects.create(patient=patient, given_on="2023-12-01", product="fcm", dose_mg=750)
     Infusion.objects.create(patient=patient, given_on="2024-03-10", product="fcm", dose_mg=750)
-    url = post_file(owner_client, patient, "infusion_conflict_bundle.json")
+    url = preview_url(post_file(owner_client, patient, "infusion_conflict_bundle.json"))
     owner_client.post(
         url, {"action": "conflicts", "conflict-0": "existing", "conflict-1": "existing"}
     )
@@ -162,7 +152,7 @@ def test_a_conflict_opened_after_the_preview_imports_nothing_for_that_infusion(p
 
 
 def test_a_replaced_infusion_can_be_restored_from_the_change_history(owner_client, csv_imported):
-    url = post_file(owner_client, csv_imported, "infusion_conflict_bundle.json")
+    url = preview_url(post_file(owner_client, csv_imported, "infusion_conflict_bundle.json"))
     owner_client.post(url, {"action": "conflicts", "conflict-0": "incoming", "conflict-1": "both"})
     owner_client.post(url, {"action": "confirm"})
     gone = Infusion.history.get(history_type="-")

@@ -7,28 +7,19 @@ from django.urls import reverse
 
 from rlsapp.interop.preview import _shorter
 
-from .helpers import data_file, upload
+from .helpers import preview
 
 pytestmark = pytest.mark.django_db
 
 
-def preview_of(client, patient, name):
-    response = client.post(
-        reverse("patient_import", args=[patient.pk]),
-        {"file": upload(name, data_file(name)), "date_order": "auto"},
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return response["Location"], client.get(response["Location"]).content.decode()
-
-
 def test_an_infusions_only_file_is_not_read_as_one_row_per_draw(owner_client, patient):
-    _, page = preview_of(owner_client, patient, "infusions_only.csv")
+    _, page = preview(owner_client, patient, "infusions_only.csv")
     assert "Read as one row per infusion." in page
     assert "per draw" not in page
 
 
 def test_a_value_entered_with_a_trailing_zero_is_not_repeated_as_entered(owner_client, patient):
-    _, page = preview_of(owner_client, patient, "hematocrit_percent.csv")
+    _, page = preview(owner_client, patient, "hematocrit_percent.csv")
     assert "Hematocrit 40 %" in page
     assert "Hematocrit 38.5 %" in page
     assert "as entered" not in page
@@ -43,7 +34,7 @@ def test_only_zeros_that_change_nothing_are_dropped(entered, shown):
 
 
 def test_the_fit_table_shows_every_peak_and_baseline_in_whole_ug_per_l(owner_client, patient):
-    url, _ = preview_of(owner_client, patient, "fit_table_peaks.csv")
+    url, _ = preview(owner_client, patient, "fit_table_peaks.csv")
     owner_client.post(url, {"action": "confirm"})
     page = owner_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
     peaks = re.findall(r'<td class="peak">([^<]*)</td>', page)
