@@ -14,6 +14,15 @@ from . import memberships
 from .memberships import PatientQuerySet
 
 
+def _setting(field_class, label, default, bounds=None, help_text=""):
+    """A per-person setting: its default and, for a number, the range a form accepts."""
+    options = {"default": default, "help_text": help_text}
+    if bounds:
+        low, high = bounds
+        options["validators"] = [MinValueValidator(low), MaxValueValidator(high)]
+    return field_class(label, **options)
+
+
 class Patient(models.Model):
     """A person whose iron is tracked: the signed-in user, or one of a clinician's patients."""
 
@@ -32,63 +41,61 @@ class Patient(models.Model):
     birth_date = models.DateField(null=True, blank=True)
 
     # Per-patient settings; defaults from shared/domain.md, all changeable.
-    ferritin_threshold = models.FloatField(
+    ferritin_threshold = _setting(
+        models.FloatField,
         "ferritin threshold (µg/L)",
-        default=100,
-        validators=[MinValueValidator(10), MaxValueValidator(1000)],
-        help_text="Re-treatment threshold. 75 and 300 µg/L are drawn as reference lines.",
+        100,
+        (10, 1000),
+        "Re-treatment threshold. 75 and 300 µg/L are drawn as reference lines.",
     )
-    first_recheck_weeks = models.PositiveSmallIntegerField(
-        "first re-check after an infusion (weeks)",
-        default=8,
-        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    first_recheck_weeks = _setting(
+        models.PositiveSmallIntegerField, "first re-check after an infusion (weeks)", 8, (1, 52)
     )
-    first_recheck_min_weeks = models.PositiveSmallIntegerField(
+    first_recheck_min_weeks = _setting(
+        models.PositiveSmallIntegerField,
         "earliest draw that counts as the first re-check (weeks after the infusion)",
-        default=6,
-        validators=[MinValueValidator(1), MaxValueValidator(52)],
-        help_text="An earlier draw is still shown, but the first re-check stays due.",
+        6,
+        (1, 52),
+        "An earlier draw is still shown, but the first re-check stays due.",
     )
-    course_days = models.PositiveSmallIntegerField(
+    course_days = _setting(
+        models.PositiveSmallIntegerField,
         "infusions this close form one course (days)",
-        default=14,
-        validators=[MinValueValidator(1), MaxValueValidator(42)],
-        help_text="A split-dose course (2 × 750 mg a week apart) counts as one infusion, "
+        14,
+        (1, 42),
+        "A split-dose course (2 × 750 mg a week apart) counts as one infusion, "
         "dated from its last dose.",
     )
-    routine_recheck_weeks = models.PositiveSmallIntegerField(
-        "routine re-check interval (weeks)",
-        default=12,
-        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    routine_recheck_weeks = _setting(
+        models.PositiveSmallIntegerField, "routine re-check interval (weeks)", 12, (1, 104)
     )
-    reminder_lead_days = models.PositiveSmallIntegerField(
+    reminder_lead_days = _setting(
+        models.PositiveSmallIntegerField,
         "remind before a predicted fall below the threshold (days)",
-        default=14,
-        validators=[MinValueValidator(0), MaxValueValidator(120)],
+        14,
+        (0, 120),
     )
-    due_soon_days = models.PositiveSmallIntegerField(
-        "show a re-check as due soon (days ahead)",
-        default=14,
-        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    due_soon_days = _setting(
+        models.PositiveSmallIntegerField, "show a re-check as due soon (days ahead)", 14, (1, 90)
     )
-    use_population_slope = models.BooleanField(
-        "use the population decline when my own data are too thin",
-        default=True,
+    use_population_slope = _setting(
+        models.BooleanField, "use the population decline when my own data are too thin", True
     )
-    population_slope = models.FloatField(
+    population_slope = _setting(
+        models.FloatField,
         "population ferritin decline (µg/L per week)",
-        default=6.6,
-        validators=[MinValueValidator(0.1), MaxValueValidator(50)],
-        help_text="Earley et al. 2005 reported 6.6 µg/L per week after a first 1000 mg infusion.",
+        6.6,
+        (0.1, 50),
+        "Earley et al. 2005 reported 6.6 µg/L per week after a first 1000 mg infusion.",
     )
-    leave_out_oral_iron = models.BooleanField(
+    leave_out_oral_iron = _setting(
+        models.BooleanField,
         "leave results taken during an oral iron course out of the decline fit",
-        default=True,
+        True,
         help_text="Ferritin rises during a course: such a rise is not a slower decline.",
     )
-    skip_weekends = models.BooleanField(
-        "move a re-check that falls on a weekend to the Monday",
-        default=False,
+    skip_weekends = _setting(
+        models.BooleanField, "move a re-check that falls on a weekend to the Monday", False
     )
 
     created = models.DateTimeField(auto_now_add=True)
