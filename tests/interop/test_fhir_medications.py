@@ -16,6 +16,7 @@ from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 from tests.conftest import PASSWORD
 
+from .fhir_resources import bundle
 from .helpers import upload
 from .test_round_trip import import_file
 
@@ -238,16 +239,6 @@ def test_an_imported_course_overlapping_a_saved_one_is_refused(owner_client, own
     owner_client.post(response["Location"], {"action": "confirm"})
     assert OralIronCourse.objects.filter(patient=copy).count() == 3  # 1 saved + 2 imported
     assert Medication.objects.filter(patient=copy).count() == 3
-
-
-def bundle(*resources):
-    return json.dumps(
-        {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "entry": [{"resource": r} for r in resources],
-        }
-    ).encode()
 
 
 def statement(**overrides):

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.parsed import ImportRefused
 
+from . import fhir_resources
+from .fhir_resources import bundle, given_iron
 from .helpers import data_file
 
 TODAY = datetime.date(2024, 6, 1)
@@ -18,22 +20,9 @@ def parse(document):
     return parse_bundle(data, today=TODAY)
 
 
-def bundle(*resources):
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": r} for r in resources],
-    }
-
-
-def observation(code="2276-4", value=40, unit="ng/mL", **extra):
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
-        "effectiveDateTime": "2023-04-03",
-        "valueQuantity": {"value": value, "unit": unit, "code": unit},
-    } | extra
+def observation(code=fhir_resources.FERRITIN_LOINC, value=40, unit="ng/mL", **extra):
+    quantity = {"value": value, "unit": unit, "code": unit}
+    return fhir_resources.observation(code, valueQuantity=quantity, **extra)
 
 
 def test_a_portal_bundle_becomes_draws_and_infusions_with_the_rest_counted():
@@ -90,14 +79,8 @@ def test_a_string_value_with_a_comparator_is_read():
 
 
 def test_an_iv_iron_without_a_known_name_is_kept_as_other():
-    given_iron = {
-        "resourceType": "MedicationAdministration",
-        "status": "completed",
-        "medicationCodeableConcept": {"text": "Ferric gluconate complex"},
-        "effectiveDateTime": "2023-01-01",
-        "dosage": {"route": {"text": "Intravenous"}, "dose": {"value": 125, "unit": "mg"}},
-    }
-    infusion = parse(bundle(given_iron)).infusions[0]
+    iron = given_iron("Ferric gluconate complex", dose=125, route="Intravenous")
+    infusion = parse(bundle(iron)).infusions[0]
     assert (infusion.product, infusion.product_other, infusion.dose_mg) == (
         "other",
         "Ferric gluconate complex",
@@ -106,14 +89,8 @@ def test_an_iv_iron_without_a_known_name_is_kept_as_other():
 
 
 def test_an_infusion_without_a_dose_in_mg_is_an_error():
-    given_iron = {
-        "resourceType": "MedicationAdministration",
-        "status": "completed",
-        "medicationCodeableConcept": {"text": "Venofer"},
-        "effectiveDateTime": "2023-01-01",
-        "dosage": {"dose": {"value": 10, "unit": "mL"}},
-    }
-    assert parse(bundle(given_iron)).errors[0].column == "MedicationAdministration.dosage.dose"
+    iron = given_iron("Venofer", dose=10, unit="mL", route=None)
+    assert parse(bundle(iron)).errors[0].column == "MedicationAdministration.dosage.dose"
 
 
 @pytest.mark.parametrize(

@@ -12,16 +12,15 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 
 from rlsapp.interop.csv import MAX_ENTERED_VALUE, parse_csv
-from rlsapp.interop.fhir_export import ONSET_CODE_TEXT, SYMPTOM_CODE_TEXT
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.models import PendingImport
 from rlsapp.interop.parsed import ImportRefused
 from rlsapp.tracking.models import LabDraw, LabResult, SymptomScore
 
-from .helpers import upload
+from .fhir_resources import bundle, given_iron, observation, symptom
+from .helpers import post_file, preview, preview_url
 
 TODAY = datetime.date(2024, 6, 1)
 FORTY = "0" * 38 + "40"  # a number units.measure accepts, 40 characters long
@@ -29,32 +28,6 @@ FORTY = "0" * 38 + "40"  # a number units.measure accepts, 40 characters long
 
 def csv(text):
     return parse_csv(text.encode(), "auto", today=TODAY)
-
-
-def bundle_bytes(*resources):
-    return json.dumps(
-        {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
-    ).encode()
-
-
-def observation(**fields):
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "2276-4"}]},
-        "effectiveDateTime": "2024-01-01",
-        **fields,
-    }
-
-
-def symptom(time):
-    return {
-        "resourceType": "Observation",
-        "code": {"text": SYMPTOM_CODE_TEXT},
-        "effectiveDateTime": "2024-01-02",
-        "valueInteger": 5,
-        "component": [{"code": {"text": ONSET_CODE_TEXT}, "valueTime": time}],
-    }
 
 
 def test_the_limit_is_the_stored_columns_length():
@@ -83,7 +56,7 @@ def test_a_csv_value_longer_than_its_column_is_a_row_error(text, column):
 
 def test_a_fhir_value_longer_than_its_column_is_an_entry_error():
     parsed = parse_bundle(
-        bundle_bytes(
+        bundle(
             observation(valueString=FORTY),
             observation(valueQuantity={"value": 1e32, "unit": "ng/mL"}),  # 33 digits
             observation(valueString="0" * 30 + "40", effectiveDateTime="2024-01-03"),
@@ -114,16 +87,12 @@ def test_nul_characters_in_a_fhir_bundle_are_removed_with_a_note():
         performer=[{"display": "Lab\u0000 North"}],
         note=[{"text": "fasting\u0000"}],
     )
-    infusion = {
-        "resourceType": "MedicationAdministration",
-        "status": "completed",
-        "medicationCodeableConcept": {"text": "Iron\u0000 isomalto\ud800"},
-        "effectiveDateTime": "2024-01-01",
-        "dosage": {"route": {"text": "intravenous"}, "dose": {"value": 500, "unit": "mg"}},
-        "note": [{"text": "Reaction: flush\u0000ing"}, {"text": "arm\ud800"}],
-    }
+    infusion = given_iron(
+        "Iron\u0000 isomalto\ud800",
+        note=[{"text": "Reaction: flush\u0000ing"}, {"text": "arm\ud800"}],
+    )
     odd = {"resourceType": "Odd\u0000Thing"}
-    parsed = parse_bundle(bundle_bytes(lab, infusion, odd), today=TODAY)
+    parsed = parse_bundle(bundle(lab, infusion, odd), today=TODAY)
     assert parsed.draws[0].lab_name == "Lab North"
     assert parsed.draws[0].note == "fasting"
     # Half a UTF-16 pair is removed, or read as "?" by the JSON reader: never stored as is.
@@ -141,34 +110,25 @@ def test_nul_characters_in_a_fhir_bundle_are_removed_with_a_note():
 
 
 def test_a_fhir_time_with_an_offset_is_read_as_the_clock_time():
-    parsed = parse_bundle(bundle_bytes(symptom("21:30:00+02:00")), today=TODAY)
+    parsed = parse_bundle(bundle(symptom("21:30:00+02:00")), today=TODAY)
     assert parsed.symptoms[0].onset_time == datetime.time(21, 30)
 
 
 # Through the views, on the test database (SQLite unless DATABASE_URL is set)
 
 
-def post_file(client, patient, name, content):
-    response = client.post(
-        reverse("patient_import", args=[patient.pk]), {"file": upload(name, content)}
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response["Location"]
-
-
 @pytest.mark.django_db
 def test_a_bundle_with_an_offset_time_a_nul_and_a_long_value_imports_the_rest(
     owner_client, patient
 ):
-    content = bundle_bytes(
-        symptom("21:30:00+02:00"),
+    content = bundle(
+        symptom("21:30:00+02:00", effectiveDateTime="2024-01-02"),
         observation(
             valueQuantity={"value": 40, "unit": "ng/mL"}, performer=[{"display": "L\u0000"}]
         ),
         observation(valueString=FORTY, effectiveDateTime="2024-01-03"),
     )
-    url = post_file(owner_client, patient, "b.json", content)
-    page = owner_client.get(url).content.decode()
+    url, page = preview(owner_client, patient, "b.json", content)
     assert "at most 32 are accepted" in page
     response = owner_client.post(url, {"action": "confirm"})
     assert response.status_code == 302
@@ -180,8 +140,8 @@ def test_a_bundle_with_an_offset_time_a_nul_and_a_long_value_imports_the_rest(
 @pytest.mark.django_db
 def test_a_long_csv_value_is_a_row_error_in_the_preview_and_never_stored(owner_client, patient):
     content = f"Date,Ferritin (ng/mL)\n2024-01-01,{FORTY}\n2024-01-02,40\n".encode()
-    url = post_file(owner_client, patient, "f.csv", content)
-    assert "at most 32 are accepted" in owner_client.get(url).content.decode()
+    url, page = preview(owner_client, patient, "f.csv", content)
+    assert "at most 32 are accepted" in page
     owner_client.post(url, {"action": "confirm"})
     assert list(LabResult.objects.values_list("entered_value", flat=True)) == ["40"]
 
@@ -191,7 +151,9 @@ def test_a_long_csv_value_is_a_row_error_in_the_preview_and_never_stored(owner_c
 
 @pytest.mark.django_db
 def test_a_second_confirm_lands_on_the_same_result(owner_client, patient):
-    url = post_file(owner_client, patient, "f.csv", b"Date,Ferritin (ng/mL)\n2024-01-01,40\n")
+    url = preview_url(
+        post_file(owner_client, patient, "f.csv", b"Date,Ferritin (ng/mL)\n2024-01-01,40\n")
+    )
     first = owner_client.post(url, {"action": "confirm"})
     second = owner_client.post(url, {"action": "confirm"}, follow=True)
     assert first["Location"] == patient.get_absolute_url()

@@ -6,7 +6,6 @@ within a generous bound: a linear parser needs a few milliseconds here.
 """
 
 import datetime
-import json
 import time
 from contextlib import contextmanager
 
@@ -16,9 +15,10 @@ from rlsapp.domain import units
 from rlsapp.interop import vocab
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.dates import DateError, order_hint, parse_date
-from rlsapp.interop.fhir_export import ONSET_CODE_TEXT, SYMPTOM_CODE_TEXT
 from rlsapp.interop.fhir_parse import parse_bundle
 from rlsapp.interop.parsed import ImportRefused
+
+from .fhir_resources import bundle, given_iron, observation, symptom
 
 TODAY = datetime.date(2024, 6, 1)
 LONG = 100_000
@@ -167,20 +167,10 @@ def test_a_long_date_is_refused_quickly():
 # FHIR
 
 
-def observation(**fields):
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "2276-4"}]},
-        "effectiveDateTime": "2024-01-01",
-        **fields,
-    }
-
-
-def bundle(*resources):
-    document = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+def parsed_bundle(*resources):
+    content = bundle(*resources)
     with answers_quickly():
-        return parse_bundle(json.dumps(document).encode(), today=TODAY)
+        return parse_bundle(content, today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -189,13 +179,13 @@ def bundle(*resources):
     ids=["1a-repeated", "1a-then-a-new-line", "spaces-after-a-comparator"],
 )
 def test_a_long_value_string_is_an_entry_error(value):
-    error = only_error(bundle(observation(valueString=value)))
+    error = only_error(parsed_bundle(observation(valueString=value)))
     assert error.column == "Observation.valueString"
     assert "characters read (" in error.message and "at most 64 are accepted" in error.message
 
 
 def test_a_value_string_with_a_unit_is_read():
-    parsed = bundle(
+    parsed = parsed_bundle(
         observation(valueString="12.5 ng/mL"),
         observation(valueString="<5", effectiveDateTime="2024-01-02"),
     )
@@ -208,27 +198,14 @@ def test_a_value_string_with_a_unit_is_read():
 
 def test_a_long_quantity_unit_is_an_unknown_unit_quickly():
     quantity = {"value": 40, "unit": "a" + SPACES + "b", "code": "a" + SPACES + "b"}
-    error = only_error(bundle(observation(valueQuantity=quantity)))
+    error = only_error(parsed_bundle(observation(valueQuantity=quantity)))
     assert error.column == "Observation.valueQuantity.unit"
     assert "unknown unit 'a" in error.message and "…" in error.message
 
 
 def test_a_long_time_and_a_long_dose_unit_are_entry_errors():
-    symptom = {
-        "resourceType": "Observation",
-        "code": {"text": SYMPTOM_CODE_TEXT},
-        "effectiveDateTime": "2024-01-01",
-        "valueInteger": 5,
-        "component": [{"code": {"text": ONSET_CODE_TEXT}, "valueTime": "21" + SPACES}],
-    }
-    infusion = {
-        "resourceType": "MedicationAdministration",
-        "status": "completed",
-        "medicationCodeableConcept": {"text": "Ferinject"},
-        "effectiveDateTime": "2024-01-01",
-        "dosage": {"dose": {"value": 500, "unit": "m" + SPACES + "g"}},
-    }
-    parsed = bundle(symptom, infusion)
+    infusion = given_iron("Ferinject", unit="m" + SPACES + "g", route=None)
+    parsed = parsed_bundle(symptom("21" + SPACES), infusion)
     assert [e.column for e in parsed.errors] == [
         "Observation.component.valueTime",
         "MedicationAdministration.dosage.dose",
@@ -238,21 +215,15 @@ def test_a_long_time_and_a_long_dose_unit_are_entry_errors():
 
 def test_long_names_elsewhere_in_a_bundle_are_read_in_linear_time():
     long_name = "iron " * (LONG // 5)
-    infusion = {
-        "resourceType": "MedicationAdministration",
-        "status": "completed",
-        "medicationCodeableConcept": {"text": long_name, "coding": [{"display": long_name}]},
-        "effectiveDateTime": "2024-01-01",
-        "dosage": {
-            "route": {"text": "intravenous"},
-            "dose": {"value": 500, "unit": "mg"},
-        },
-        "note": [{"text": "x" * LONG}],
-    }
+    infusion = given_iron(
+        long_name,
+        medicationCodeableConcept={"text": long_name, "coding": [{"display": long_name}]},
+        note=[{"text": "x" * LONG}],
+    )
     lab = observation(
         valueQuantity={"value": 40, "unit": "ng/mL"}, performer=[{"display": "L" * LONG}]
     )
-    parsed = bundle(infusion, lab)
+    parsed = parsed_bundle(infusion, lab)
     assert not parsed.errors
     assert parsed.infusions[0].product == "other"
     assert len(parsed.infusions[0].product_other) == 120
