@@ -15,6 +15,7 @@ from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 from tests.conftest import PASSWORD
+from tests.reminders.helpers import add_medicine
 
 from .fhir_resources import bundle
 from .helpers import upload
@@ -59,17 +60,13 @@ def treat(patient):
     ]:
         course.patient = patient
         services.save_treatment(course)
-    agonist = services.save_treatment(
-        Medication(
-            patient=patient,
-            drug="pramipexole",
-            dose=0.125,
-            dose_unit="mg",
-            started_on=D(2021, 3, 1),
-            stopped_on=D(2023, 5, 20),
-            stop_reason="augmentation",
-            notes="taken at 8 pm",
-        )
+    agonist = add_medicine(
+        patient,
+        D(2021, 3, 1),
+        dose=0.125,
+        stop=D(2023, 5, 20),
+        stop_reason="augmentation",
+        notes="taken at 8 pm",
     )
     for event in [
         MedicationEvent(happened_on=D(2021, 9, 1), kind="dose_change", dose=0.25),
@@ -81,21 +78,8 @@ def treat(patient):
     ]:
         event.medication = agonist
         services.save_treatment(event)
-    services.save_treatment(
-        Medication(
-            patient=patient, drug="gabapentin_enacarbil", dose=600, started_on=D(2023, 5, 21)
-        )
-    )
-    services.save_treatment(
-        Medication(
-            patient=patient,
-            drug="rotigotine",
-            dose=2,
-            dose_unit="mg/24h",
-            started_on=D(2020, 1, 1),
-            stopped_on=D(2020, 2, 1),
-        )
-    )
+    add_medicine(patient, D(2023, 5, 21), "gabapentin_enacarbil", 600)
+    add_medicine(patient, D(2020, 1, 1), "rotigotine", 2, D(2020, 2, 1), dose_unit="mg/24h")
 
 
 def bundle_of(client, patient):

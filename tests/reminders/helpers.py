@@ -9,6 +9,7 @@ from rlsapp.domain.units import Measurement
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw
+from rlsapp.tracking.treatments import Medication
 
 
 def add_ferritin(patient, day, value, comparator=""):
@@ -22,6 +23,14 @@ def add_ferritin(patient, day, value, comparator=""):
 def add_infusion(patient, day, product="derisomaltose"):
     infusion = Infusion(patient=patient, given_on=day, product=product, dose_mg=1000)
     return services.save_record(infusion)
+
+
+def add_medicine(patient, start, drug="pramipexole", dose=0.25, stop=None, **fields):
+    """An RLS medicine saved through the one write path (mg unless `dose_unit` says)."""
+    medicine = Medication(
+        patient=patient, drug=drug, dose=dose, started_on=start, stopped_on=stop, **fields
+    )
+    return services.save_treatment(medicine)
 
 
 def open_reminder(patient):

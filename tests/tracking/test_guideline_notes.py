@@ -8,7 +8,7 @@ from django.urls import reverse
 from rlsapp.domain.units import Measurement
 from rlsapp.tracking import services
 from rlsapp.tracking.models import LabDraw
-from rlsapp.tracking.treatments import Medication
+from tests.reminders.helpers import add_medicine
 
 NOTE = "Note from the guidelines, not advice: IRLSSG (2018) and AASM (2024) do not give iron"
 
@@ -42,20 +42,8 @@ def test_only_the_latest_tsat_counts(owner_client, patient):
 
 
 def test_a_dopamine_agonist_links_to_what_augmentation_looks_like(owner_client, patient):
-    services.save_treatment(
-        Medication(
-            patient=patient,
-            drug="rotigotine",
-            dose=2,
-            dose_unit="mg/24h",
-            started_on=datetime.date(2025, 1, 1),
-        )
-    )
-    services.save_treatment(
-        Medication(
-            patient=patient, drug="gabapentin", dose=300, started_on=datetime.date(2025, 1, 1)
-        )
-    )
+    add_medicine(patient, datetime.date(2025, 1, 1), "rotigotine", 2, dose_unit="mg/24h")
+    add_medicine(patient, datetime.date(2025, 1, 1), "gabapentin", 300)
     page = owner_client.get(reverse("medicine_list", args=[patient.pk])).content.decode()
     assert page.count(reverse("augmentation_help")) == 1  # the agonist's row only
     help_page = owner_client.get(reverse("augmentation_help")).content.decode()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from rlsapp.tracking import history, services
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
+from tests.reminders.helpers import add_medicine
 
 DAY = datetime.timedelta(days=1)
 
@@ -48,11 +49,9 @@ def add_course(patient, start, end=None, product="ferrous_sulfate"):
     )
 
 
-def add_medicine(patient, start, drug="pramipexole", dose=0.25, stop=None):
+def add_event(medication, day, kind):
     return services.save_treatment(
-        Medication(
-            patient=patient, drug=drug, dose=dose, dose_unit="mg", started_on=start, stopped_on=stop
-        )
+        MedicationEvent(medication=medication, happened_on=day, kind=kind)
     )
 
 
@@ -166,9 +165,7 @@ def test_an_event_outside_the_time_taken_is_refused(owner_client, patient, today
 
 def test_a_stop_date_may_not_leave_an_event_outside(owner_client, patient, today):
     medication = add_medicine(patient, today - 100 * DAY)
-    services.save_treatment(
-        MedicationEvent(medication=medication, happened_on=today - 10 * DAY, kind="augmentation")
-    )
+    add_event(medication, today - 10 * DAY, "augmentation")
     data = medicine_post(today - 100 * DAY, stopped_on=str(today - 20 * DAY))
     data["version"] = str(medication.version)
     response = owner_client.post(reverse("medicine_edit", args=[medication.pk]), data)
@@ -177,9 +174,7 @@ def test_a_stop_date_may_not_leave_an_event_outside(owner_client, patient, today
 
 def test_a_deleted_medicine_comes_back_with_its_events(owner_client, patient, today):
     medication = add_medicine(patient, today - 100 * DAY)
-    services.save_treatment(
-        MedicationEvent(medication=medication, happened_on=today - 10 * DAY, kind="augmentation")
-    )
+    add_event(medication, today - 10 * DAY, "augmentation")
     owner_client.post(reverse("medicine_delete", args=[medication.pk]))
     assert not Medication.objects.exists() and not MedicationEvent.objects.exists()
     changes = history.patient_history(patient)
@@ -192,9 +187,7 @@ def test_a_deleted_medicine_comes_back_with_its_events(owner_client, patient, to
 
 def test_an_event_cannot_come_back_without_its_medicine(patient, today):
     medication = add_medicine(patient, today - 100 * DAY)
-    event = services.save_treatment(
-        MedicationEvent(medication=medication, happened_on=today - 10 * DAY, kind="side_effect")
-    )
+    event = add_event(medication, today - 10 * DAY, "side_effect")
     event_id = event.pk
     services.delete_treatment(event)
     services.delete_treatment(medication)
@@ -224,7 +217,7 @@ def test_history_lists_course_changes(owner_client, patient, today):
 
 def test_deleting_a_person_forgets_their_treatments_history(patient, today):
     medication = add_medicine(patient, today - 10 * DAY)
-    services.save_treatment(MedicationEvent(medication=medication, happened_on=today, kind="other"))
+    add_event(medication, today, "other")
     add_course(patient, today - 10 * DAY)
     services.erase_person(patient)
     for model in (OralIronCourse, Medication, MedicationEvent):
@@ -253,9 +246,7 @@ def test_a_cached_page_and_chart_show_a_new_course_and_medicine_at_once(
 
 def test_an_event_is_edited_deleted_and_restored_from_the_history(owner_client, patient, today):
     medication = add_medicine(patient, today - 100 * DAY)
-    event = services.save_treatment(
-        MedicationEvent(medication=medication, happened_on=today - 10 * DAY, kind="side_effect")
-    )
+    event = add_event(medication, today - 10 * DAY, "side_effect")
     data = {
         "happened_on": str(today - 9 * DAY),
         "kind": "side_effect",
