@@ -1,4 +1,21 @@
+import datetime
+
 from rlsapp.domain import units
+from tests.reminders.helpers import add_ferritin, add_infusion
+
+# An episode the after-infusion and leave-out tests share: an infusion on D0, then
+# ferritin falling from 400 (week 6) to 300 (week 10).
+D0 = datetime.date(2025, 1, 6)
+
+
+def week(n):
+    return D0 + datetime.timedelta(weeks=n)
+
+
+def add_falling_episode(patient):
+    add_infusion(patient, D0)
+    add_ferritin(patient, week(6), 400)
+    add_ferritin(patient, week(10), 300)
 
 
 def draw_post(drawn_on, **values):

@@ -5,8 +5,6 @@ marked, it is the new episode's first. The lab form asks only people with infusi
 the mark reaches the re-check and the chart through tracking.fit_inputs.
 """
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -16,21 +14,14 @@ from rlsapp.tracking.lab_form import LabDrawForm
 from rlsapp.tracking.models import LabDraw
 from tests.reminders.helpers import add_ferritin, add_infusion
 
-from .helpers import draw_post
+from .helpers import D0, add_falling_episode, draw_post, week
 
-D0 = datetime.date(2025, 1, 6)
-SECOND = D0 + datetime.timedelta(weeks=20)
-
-
-def week(n):
-    return D0 + datetime.timedelta(weeks=n)
+SECOND = week(20)
 
 
 @pytest.fixture
 def two_infusions(patient):
-    add_infusion(patient, D0)
-    add_ferritin(patient, week(6), 400)
-    add_ferritin(patient, week(10), 300)
+    add_falling_episode(patient)
     add_infusion(patient, SECOND)
     return patient
 

@@ -19,21 +19,15 @@ from rlsapp.reminders import services as reminders
 from rlsapp.tracking import fit_inputs, services
 from rlsapp.tracking.models import LabDraw
 from rlsapp.tracking.treatments import OralIronCourse
-from tests.reminders.helpers import add_ferritin, add_infusion
+from tests.reminders.helpers import add_ferritin
 
-D0 = datetime.date(2025, 1, 6)
-
-
-def week(n):
-    return D0 + datetime.timedelta(weeks=n)
+from .helpers import D0, add_falling_episode, week
 
 
 @pytest.fixture
 def episode(patient):
     """An infusion, two results falling, and a high one during an illness."""
-    add_infusion(patient, D0)
-    add_ferritin(patient, week(6), 400)
-    add_ferritin(patient, week(10), 300)
+    add_falling_episode(patient)
     ill = add_ferritin(patient, week(14), 900)
     return ill
 
