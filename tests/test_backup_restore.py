@@ -2,8 +2,6 @@
 the README) loaded into a fresh database holds every record the original held."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rlsapp.reminders import feeds
 from rlsapp.tracking.models import Patient
 from tests.interop.records import fill
-from tests.test_settings import ROOT, production_env
+from tests.processes import production_env, run
 
 # The README's command: everything but what `migrate` makes itself in a fresh database
 # (content types, permissions) and what is not worth restoring (sessions).
@@ -67,27 +65,15 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_record(tmp_path, make
 
     fresh = production_env(tmp_path / "fresh", DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
     (tmp_path / "fresh").mkdir()
-    for args in (["migrate", "--noinput"], ["loaddata", str(backup)]):
-        step = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=fresh,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert step.returncode == 0, step.stderr
     restored = tmp_path / "restored.json"
-    again = subprocess.run(
-        [sys.executable, "manage.py", "dumpdata", "--natural-foreign", "--natural-primary"]
+    for args in (
+        ["migrate", "--noinput"],
+        ["loaddata", str(backup)],
+        ["dumpdata", "--natural-foreign", "--natural-primary"]
         + [f"--exclude={app}" for app in EXCLUDE]
         + ["--indent=1", f"--output={restored}"],
-        cwd=ROOT,
-        env=fresh,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert again.returncode == 0, again.stderr
+    ):
+        step = run(["manage.py", *args], fresh, timeout=300)
+        assert step.returncode == 0, step.stderr
 
     assert records(restored) == records(backup)

@@ -1,8 +1,6 @@
 """Secrets in URLs never reach a log line (issue 13 item 5): rlsapp/logredact.py."""
 
 import logging
-import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -15,8 +13,8 @@ from pathlib import Path
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from rlsapp.logredact import REDACTED, RedactSecrets, redact
+from tests.processes import ROOT, production_env, run
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "Zq9-Xy_Secret7Token"
 
 
@@ -118,18 +116,9 @@ def free_port():
 def test_gunicorn_and_django_logs_hold_no_feed_token(tmp_path):
     """Under gunicorn as deployed: a feed poll in the access log, a 404 and a CSRF
     refusal in Django's log, all written to the process's output."""
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="rlsapp.settings",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        RLSAPP_DATA_DIR=str(tmp_path),
-        SECURE_SSL_REDIRECT="false",
-    )
-    migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
-    assert subprocess.run(migrate, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    env = production_env(tmp_path, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="false")
+    migrate = run(["manage.py", "migrate", "--noinput"], env)
+    assert migrate.returncode == 0, migrate.stderr
     port = free_port()
     log = tmp_path / "out.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -118,7 +118,7 @@ def test_behind_a_proxy_an_address_the_client_made_up_is_not_believed(
 
 
 def test_the_proxy_count_setting_reaches_axes(tmp_path):
-    from tests.test_settings import production_env, run
+    from tests.processes import production_env, run
 
     script = (
         "import django; django.setup(); from django.conf import settings as s; "

@@ -114,7 +114,7 @@ def test_the_upgrade_gives_existing_accounts_the_install_default_and_keeps_data(
     ("value", "ok"), [("DE", True), ("intl", True), ("de", False), ("XX", False)]
 )
 def test_the_install_default_must_be_a_known_region(tmp_path, value, ok):
-    from tests.test_settings import production_env, run
+    from tests.processes import production_env, run
 
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
