@@ -9,17 +9,14 @@ import logging
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from rlsapp.domain import units
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from tests.fuzzing import through_views
 
-EXAMPLES = settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+EXAMPLES = through_views(max_examples=30)
 
 HOSTILE_CELL = st.sampled_from(
     [

@@ -6,17 +6,14 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from rlsapp.domain import units
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient, SymptomScore
+from tests.fuzzing import through_views
 
-EXAMPLES = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+EXAMPLES = through_views(max_examples=40)
 
 HOSTILE = st.sampled_from(
     [
@@ -64,52 +61,45 @@ def unit_field(code):
     return st.one_of(st.sampled_from(list(units.ANALYTES[code].units)), HOSTILE)
 
 
-DRAW = st.fixed_dictionaries(
-    {},
-    optional={
-        "drawn_on": anything(DATE),
-        "lab_name": anything(),
-        "note": anything(),
-        **{code: anything(NUMBER) for code in units.ANALYTES},
-        **{f"{code}_unit": unit_field(code) for code in units.ANALYTES},
-    },
+def any_of_the_fields(**fields):
+    """Form data with any subset of `fields`, each drawn from its strategy."""
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+DRAW = any_of_the_fields(
+    drawn_on=anything(DATE),
+    lab_name=anything(),
+    note=anything(),
+    **{code: anything(NUMBER) for code in units.ANALYTES},
+    **{f"{code}_unit": unit_field(code) for code in units.ANALYTES},
 )
-INFUSION = st.fixed_dictionaries(
-    {},
-    optional={
-        "given_on": anything(DATE),
-        "product": anything(st.sampled_from([c for c, _ in Infusion.PRODUCT_CHOICES])),
-        "product_other": anything(),
-        "dose_mg": anything(NUMBER),
-        "reaction": anything(),
-        "notes": anything(),
-    },
+INFUSION = any_of_the_fields(
+    given_on=anything(DATE),
+    product=anything(st.sampled_from([c for c, _ in Infusion.PRODUCT_CHOICES])),
+    product_other=anything(),
+    dose_mg=anything(NUMBER),
+    reaction=anything(),
+    notes=anything(),
 )
-SYMPTOM = st.fixed_dictionaries(
-    {},
-    optional={
-        "recorded_on": anything(DATE),
-        "severity": anything(NUMBER, st.integers(-2, 12).map(str)),
-        "onset_time": anything(TIME),
-        "note": anything(),
-    },
+SYMPTOM = any_of_the_fields(
+    recorded_on=anything(DATE),
+    severity=anything(NUMBER, st.integers(-2, 12).map(str)),
+    onset_time=anything(TIME),
+    note=anything(),
 )
-PATIENT = st.fixed_dictionaries(
-    {},
-    optional={
-        "name": anything(),
-        "sex": anything(st.sampled_from(["", "F", "M"])),
-        "birth_date": anything(DATE),
-        "ferritin_threshold": anything(NUMBER),
-        "first_recheck_weeks": anything(NUMBER),
-        "routine_recheck_weeks": anything(NUMBER),
-        "first_recheck_min_weeks": anything(NUMBER),
-        "course_days": anything(NUMBER),
-        "reminder_lead_days": anything(NUMBER),
-        "due_soon_days": anything(NUMBER),
-        "use_population_slope": anything(st.sampled_from(["on", "true", ""])),
-        "population_slope": anything(NUMBER),
-    },
+PATIENT = any_of_the_fields(
+    name=anything(),
+    sex=anything(st.sampled_from(["", "F", "M"])),
+    birth_date=anything(DATE),
+    ferritin_threshold=anything(NUMBER),
+    first_recheck_weeks=anything(NUMBER),
+    routine_recheck_weeks=anything(NUMBER),
+    first_recheck_min_weeks=anything(NUMBER),
+    course_days=anything(NUMBER),
+    reminder_lead_days=anything(NUMBER),
+    due_soon_days=anything(NUMBER),
+    use_population_slope=anything(st.sampled_from(["on", "true", ""])),
+    population_slope=anything(NUMBER),
 )
 VERSION = st.one_of(st.just(None), anything(NUMBER))
 

@@ -3,17 +3,14 @@ each answer is 200 (a question or a refusal, nothing saved) or a redirect after 
 of whole, plausible results; never a 500."""
 
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rlsapp.domain import units
 from rlsapp.tracking.models import LabDraw, LabResult
+from tests.fuzzing import through_views
 
-EXAMPLES = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+EXAMPLES = through_views(max_examples=40)
 
 # What people type from a printout: digits with points, commas, spaces and apostrophes,
 # comparators, units, dates in any order; and anything at all.
