@@ -1,16 +1,21 @@
 """The records the exports write, read as plain rows in three queries.
 
 A ten-year history is about a thousand records; building a model instance for each
-cost more than writing the whole export. The rows carry the attributes csv_export and
-fhir_export read, under the models' names; a draw's `results` is a list.
+cost more than writing the whole export, and compiling the ORM's queries more than
+PostgreSQL takes to run them, so the SQL is written here, from the models' own table and
+column names. The rows carry the attributes csv_export and fhir_export read, under the
+models' names; a draw's `results` is a list.
 """
 
 import datetime
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.db import connection
+
 from rlsapp.domain import products
-from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 
 class ResultRow(NamedTuple):
@@ -60,38 +65,93 @@ class ScoreRow(NamedTuple):
     note: str
 
 
-_DRAW_FIELDS = [
-    "draw__patient_id",
-    "draw__drawn_on",
-    "draw__lab_name",
-    "draw__note",
-    "draw__after_infusion",
-    "draw__left_out_reason",
-    "draw__left_out_note",
-]
+# A draw's fields that its rows carry besides its id (results are read with their draw).
+_DRAW_FIELDS = Draw._fields[1:-1]
 _SPLIT = len(ResultRow._fields)
 
 
-def _rows(queryset, row):
-    return map(row._make, queryset.values_list(*row._fields))
+def _column(model, alias: str, name: str) -> str:
+    meta = model._meta
+    column = meta.pk.column if name == "pk" else meta.get_field(name).column
+    return f"{alias}.{connection.ops.quote_name(column)}"
+
+
+def _select(model, alias: str, fields) -> str:
+    return ", ".join(_column(model, alias, name) for name in fields)
+
+
+def _table(model, alias: str) -> str:
+    return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
+
+
+def _of(model, alias: str, patient_ids) -> str:
+    """WHERE this table's person is one of these (a placeholder each)."""
+    placeholders = ", ".join(["%s"] * len(patient_ids))
+    return f"WHERE {_column(model, alias, 'patient')} IN ({placeholders})"
+
+
+def _fetch(sql: str, patient_ids) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, patient_ids)
+        return cursor.fetchall()
+
+
+def _person_rows(model, row, patient_ids):
+    """`row`s of these people's records of `model`, by id."""
+    sql = (
+        f"SELECT {_select(model, 't', row._fields)} FROM {_table(model, 't')} "
+        f"{_of(model, 't', patient_ids)} ORDER BY 1"
+    )
+    return map(row._make, _fetch(sql, patient_ids))
+
+
+def _result_rows(patient_ids) -> list[tuple]:
+    """These people's results, each with its draw's fields after its own, by result id."""
+    sql = (
+        f"SELECT {_select(LabResult, 'r', ResultRow._fields)}, "
+        f"{_select(LabDraw, 'd', _DRAW_FIELDS)} "
+        f"FROM {_table(LabResult, 'r')} INNER JOIN {_table(LabDraw, 'd')} "
+        f"ON {_column(LabDraw, 'd', 'pk')} = {_column(LabResult, 'r', 'draw')} "
+        f"{_of(LabDraw, 'd', patient_ids)} ORDER BY 1"
+    )
+    return _fetch(sql, patient_ids)
 
 
 def export_records(patient_ids):
-    """{patient id: (draws with their results, infusions, symptom scores)}, draws and
-    results by id, the rest in the models' own order. Draws come with their results, in
-    one query: a draw without results has nothing to export."""
+    """{patient id: (draws with their results, infusions, symptom scores)}, each by id.
+    Draws come with their results, in one query: a draw without results has nothing to
+    export."""
+    patient_ids = list(patient_ids)
+    if not patient_ids:
+        return {}
     draws, infusions, scores = defaultdict(list), defaultdict(list), defaultdict(list)
     by_id = {}
-    results = LabResult.objects.filter(draw__patient_id__in=patient_ids).order_by("pk")
-    for row in results.values_list(*ResultRow._fields, *_DRAW_FIELDS):
+    for row in _result_rows(patient_ids):
         result = ResultRow._make(row[:_SPLIT])
         draw = by_id.get(result.draw_id)
         if draw is None:
             draw = by_id[result.draw_id] = Draw(result.draw_id, *row[_SPLIT:], [])
             draws[draw.patient_id].append(draw)
         draw.results.append(result)
-    for infusion in _rows(Infusion.objects.filter(patient_id__in=patient_ids), InfusionRow):
+    for infusion in _person_rows(Infusion, InfusionRow, patient_ids):
         infusions[infusion.patient_id].append(infusion)
-    for score in _rows(SymptomScore.objects.filter(patient_id__in=patient_ids), ScoreRow):
+    for score in _person_rows(SymptomScore, ScoreRow, patient_ids):
         scores[score.patient_id].append(score)
     return {pk: (draws[pk], infusions[pk], scores[pk]) for pk in patient_ids}
+
+
+def export_treatments(patient_ids):
+    """{patient id: {"courses": oral iron courses, "medications": medicines}}: model
+    instances (a person has few), each medicine's events prefetched; three queries, two
+    when none of them has a medicine."""
+    patient_ids = list(patient_ids)
+    courses, medications = defaultdict(list), defaultdict(list)
+    if patient_ids:
+        for model, found in ((OralIronCourse, courses), (Medication, medications)):
+            sql = f"SELECT * FROM {_table(model, 't')} {_of(model, 't', patient_ids)}"
+            records = model.objects.raw(sql, patient_ids)
+            if model is Medication:
+                records = records.prefetch_related("events")
+            for record in records:
+                found[record.patient_id].append(record)
+    return {pk: {"courses": courses[pk], "medications": medications[pk]} for pk in patient_ids}

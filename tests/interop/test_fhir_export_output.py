@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from rlsapp.domain import units
 from rlsapp.interop import fhir_export
-from rlsapp.interop.export_records import ResultRow, export_records
+from rlsapp.interop.export_records import Draw, ResultRow, export_records
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -139,28 +139,36 @@ def test_entry_ids_are_uuid5_in_the_export_namespace(parts):
     assert fhir_export._url(*parts) == f"urn:uuid:{uuid.uuid5(fhir_export._NAMESPACE, name)}"
 
 
+def typed(values):
+    """Values with their types: a row holding 1 where the model holds True is wrong."""
+    return [(type(value), value) for value in values]
+
+
 def test_the_rows_carry_what_the_models_hold(owner, patient):
     other = Patient.objects.create(owner=owner, name="Other")
     fill(other)
     seeded_history(patient)
+    marked = LabDraw.objects.filter(patient=other).order_by("pk").first()
+    marked.after_infusion, marked.left_out_reason, marked.left_out_note = True, "sick", "flu"
+    marked.save()
     records = export_records([patient.pk, other.pk])
     for person in (patient, other):
         draws, infusions, scores = records[person.pk]
         models = LabDraw.objects.filter(patient=person).order_by("pk").with_results()
         assert len(draws) == len(models) > 0
         for row, draw in zip(sorted(draws), models, strict=True):
-            assert row[:5] == (draw.pk, draw.patient_id, draw.drawn_on, draw.lab_name, draw.note)
-            results = list(draw.results.all())
-            assert row.results == [
-                tuple(getattr(result, f) for f in ResultRow._fields) for result in results
+            assert typed(row[:-1]) == typed(getattr(draw, f) for f in Draw._fields[:-1])
+            assert [typed(result) for result in row.results] == [
+                typed(getattr(result, f) for f in ResultRow._fields)
+                for result in draw.results.all()
             ]
         for rows, model in ((infusions, Infusion), (scores, SymptomScore)):
-            instances = list(model.objects.filter(patient=person))
+            instances = list(model.objects.filter(patient=person).order_by("pk"))
             assert len(rows) == len(instances) > 0
             for row, instance in zip(rows, instances, strict=True):
-                assert row == tuple(getattr(instance, f) for f in row._fields)
+                assert typed(row) == typed(getattr(instance, f) for f in row._fields)
         assert [i.product_full_name for i in infusions] == [
-            i.product_full_name for i in Infusion.objects.filter(patient=person)
+            i.product_full_name for i in Infusion.objects.filter(patient=person).order_by("pk")
         ]
 
 

@@ -2,7 +2,6 @@
 
 import io
 import zipfile
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,10 +18,9 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.access_log import exports_person
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
-from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from ..csv_export import write_csv
-from ..export_records import export_records
+from ..export_records import export_records, export_treatments
 from ..fhir_export import build_bundle, to_json
 from ..forms import DeleteAccountForm
 from ..spreadsheet_export import write_spreadsheet
@@ -55,13 +53,7 @@ def _records(patients):
 
 def _treatments(patients):
     """Oral iron courses and medicines (with their events) of these patients: three queries."""
-    ids = [p.pk for p in patients]
-    courses, medications = defaultdict(list), defaultdict(list)
-    for course in OralIronCourse.objects.filter(patient_id__in=ids):
-        courses[course.patient_id].append(course)
-    for medication in Medication.objects.filter(patient_id__in=ids).prefetch_related("events"):
-        medications[medication.patient_id].append(medication)
-    return {p.pk: {"courses": courses[p.pk], "medications": medications[p.pk]} for p in patients}
+    return export_treatments([p.pk for p in patients])
 
 
 def _stem(patient):
