@@ -33,6 +33,13 @@ def add_medicine(patient, start, drug="pramipexole", dose=0.25, stop=None, **fie
     return services.save_treatment(medicine)
 
 
+def add_episode(patient, infused_on, results):
+    """An infusion on `infused_on`, then a ferritin result for each (weeks after it, value)."""
+    add_infusion(patient, infused_on)
+    for weeks, value in results:
+        add_ferritin(patient, infused_on + datetime.timedelta(weeks=weeks), value)
+
+
 def open_reminder(patient):
     return Reminder.objects.open().filter(patient=patient).first()
 

@@ -7,19 +7,14 @@ from django.urls import reverse
 from rlsapp.reminders import calendar
 from rlsapp.reminders.sending import compose, latest_ferritin
 
-from .helpers import add_ferritin, add_infusion, open_reminder
+from .helpers import add_episode, open_reminder
 
 START = datetime.date(2025, 1, 1)
 
 
-def week(n):
-    return START + datetime.timedelta(weeks=n)
-
-
 def thin_history(patient):
     """One result 8 weeks after the infusion: the combined estimate (population default)."""
-    add_infusion(patient, START)
-    add_ferritin(patient, week(8), 150)
+    add_episode(patient, START, [(8, 150)])
 
 
 def test_a_predicted_reminder_keeps_the_window_and_is_set_before_its_start(patient):
@@ -39,9 +34,7 @@ def test_a_predicted_reminder_keeps_the_window_and_is_set_before_its_start(patie
 def test_no_clear_decline_keeps_the_routine_schedule_and_says_so(patient):
     patient.use_population_slope = False
     patient.save()
-    add_infusion(patient, START)
-    add_ferritin(patient, week(8), 300)
-    add_ferritin(patient, week(12), 310)
+    add_episode(patient, START, [(8, 300), (12, 310)])
 
     reminder = open_reminder(patient)
     assert reminder.kind == "routine"

@@ -1,7 +1,7 @@
 import datetime
 
 from rlsapp.domain import units
-from tests.reminders.helpers import add_ferritin, add_infusion
+from tests.reminders.helpers import add_episode
 
 # An episode the after-infusion and leave-out tests share: an infusion on D0, then
 # ferritin falling from 400 (week 6) to 300 (week 10).
@@ -13,9 +13,7 @@ def week(n):
 
 
 def add_falling_episode(patient):
-    add_infusion(patient, D0)
-    add_ferritin(patient, week(6), 400)
-    add_ferritin(patient, week(10), 300)
+    add_episode(patient, D0, [(6, 400), (10, 300)])
 
 
 def draw_post(drawn_on, **values):
