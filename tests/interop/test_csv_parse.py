@@ -83,29 +83,32 @@ def test_a_row_with_an_error_is_left_out_whole_and_reported_by_row_and_column():
 
 
 @pytest.mark.parametrize(
-    ("header", "cell", "analyte", "value"),
+    ("header", "cell", "analyte", "unit", "value"),
     [
-        ("Ferritin (ng/mL)", "45", "ferritin", 45),
-        ("ferritin_ug_l", "45", "ferritin", 45),
-        ("FERRITIN [pmol/L]", "224,7", "ferritin", 100),
-        ("Hb g/L", "131", "hemoglobin", 13.1),
-        ("Hgb (g/dL)", "13.1", "hemoglobin", 13.1),
-        ("Haemoglobin mmol/L", "8,1", "hemoglobin", 8.1 / 0.6206),
-        ("Hct L/L", "0.41", "hematocrit", 41),
-        ("HCT %", "41", "hematocrit", 41),
-        ("TSAT%", "22", "tsat", 22),
-        ("Serum iron (µmol/L)", "17,9", "iron", 17.9 / 0.179),
-        ("Iron mcg/dL", "80", "iron", 80),
-        ("TIBC (umol/L)", "60", "tibc", 60 / 0.179),
-        ("Phosphate (mmol/L)", "0,9", "phosphate", 0.9 / 0.3229),
-        ("Phosphorus mg/dL", "3.1", "phosphate", 3.1),
+        ("Ferritin (ng/mL)", "45", "ferritin", "ng/mL", 45),
+        ("ferritin_ug_l", "45", "ferritin", "µg/L", 45),
+        ("FERRITIN [pmol/L]", "224,7", "ferritin", "pmol/L", 100),
+        ("Hb g/L", "131", "hemoglobin", "g/L", 13.1),
+        ("Hgb (g/dL)", "13.1", "hemoglobin", "g/dL", 13.1),
+        ("Haemoglobin mmol/L", "8,1", "hemoglobin", "mmol/L", 8.1 / 0.6206),
+        ("Hct L/L", "0.41", "hematocrit", "L/L", 41),
+        ("HCT %", "41", "hematocrit", "%", 41),
+        ("TSAT%", "22", "tsat", "%", 22),
+        ("Serum iron (µmol/L)", "17,9", "iron", "µmol/L", 17.9 / 0.179),
+        ("Iron mcg/dL", "80", "iron", "µg/dL", 80),
+        ("TIBC (umol/L)", "60", "tibc", "µmol/L", 60 / 0.179),
+        ("Phosphate (mmol/L)", "0,9", "phosphate", "mmol/L", 0.9 / 0.3229),
+        ("Phosphorus mg/dL", "3.1", "phosphate", "mg/dL", 3.1),
     ],
 )
-def test_headers_carry_analyte_and_unit_as_people_write_them(header, cell, analyte, value):
+def test_headers_carry_analyte_and_unit_as_people_write_them(header, cell, analyte, unit, value):
     parsed = parse(f"Date;{header}\n2024-01-02;{cell}\n")
     assert not parsed.errors
+    # The unit is the header's, not the display unit assumed for a header without one
+    # (for ng/mL or g/dL the value alone could not tell the two apart).
+    assert not any("No unit given" in note for note in parsed.notes)
     [result] = parsed.draws[0].results
-    assert result.analyte == analyte
+    assert (result.analyte, result.entered_unit) == (analyte, unit)
     assert result.value == pytest.approx(value)
 
 
