@@ -219,37 +219,19 @@ def test_earley_is_cited_only_for_his_own_figure():
 
 
 @pytest.mark.parametrize(
-    "early,central,late,words",
+    "early,central,late,most_likely,between",
     [
-        (
-            date(2027, 2, 3),
-            date(2027, 3, 20),
-            date(2027, 5, 2),
-            "most likely in March 2027; between February and May 2027",
-        ),  # fmt: skip
-        (
-            date(2026, 12, 3),
-            date(2027, 2, 1),
-            date(2027, 5, 2),
-            "most likely in February 2027; between December 2026 and May 2027",
-        ),  # fmt: skip
-        (
-            date(2027, 3, 3),
-            date(2027, 3, 12),
-            date(2027, 3, 28),
-            "most likely in March 2027; between 3 and 28 March 2027",
-        ),  # fmt: skip
-        (
-            date(2027, 3, 3),
-            date(2027, 4, 12),
-            None,
-            "most likely in April 2027; between March 2027 and the next infusion",
-        ),  # fmt: skip
+        ("2027-02-03", "2027-03-20", "2027-05-02", "March 2027", "February and May 2027"),
+        ("2026-12-03", "2027-02-01", "2027-05-02", "February 2027", "December 2026 and May 2027"),
+        ("2027-03-03", "2027-03-12", "2027-03-28", "March 2027", "3 and 28 March 2027"),
+        ("2027-03-03", "2027-04-12", None, "April 2027", "March 2027 and the next infusion"),
     ],
 )
-def test_the_window_in_plain_words(early, central, late, words):
+def test_the_window_in_plain_words(early, central, late, most_likely, between):
+    early, central = date.fromisoformat(early), date.fromisoformat(central)
+    late = late and date.fromisoformat(late)
     est = E.Estimate(E.ESTIMATE, "pooled", ("current",), "", central, early, late)
-    assert E.window_words(est) == words
+    assert E.window_words(est) == f"most likely in {most_likely}; between {between}"
 
 
 def _draw_crossings(result, after, threshold, n, rng):
