@@ -22,195 +22,140 @@ def window(early, central=None, late=None, explanation="Linear fit of this episo
 NO_DECLINE = E.Estimate(E.NO_DECLINE, "pooled", ("current", "population"), "No clear decline yet.")
 
 
+FIRST_ON_28_APRIL = ("first", date(2025, 4, 28), "8 weeks after the infusion on 3 March")
+
+
+def rule_case(name, expected, points=(), infusions=(INFUSION,), rules=DEFAULTS):
+    """Settings and records (by default the infusion of 3 March alone), and the expected
+    (kind, due, reason)."""
+    return pytest.param(rules, list(points), list(infusions), expected, id=name)
+
+
 RULE_CASES = [
-    # (id, settings, points, infusions, expected kind, due, reason)
-    ("nothing recorded", DEFAULTS, [], [], "", None, ""),
-    (
-        "first re-check after the infusion",
-        DEFAULTS,
-        [],
-        [INFUSION],
-        "first",
-        date(2025, 4, 28),
-        "8 weeks after the infusion on 3 March",
-    ),
-    (
-        "a result in the spike weeks does not satisfy the first re-check",
-        DEFAULTS,
-        [Point(date(2025, 3, 17), 600)],
-        [INFUSION],
-        "first",
-        date(2025, 4, 28),
-        "8 weeks after the infusion on 3 March",
-    ),
-    (
-        "a result 4 weeks after the infusion does not satisfy the first re-check",
-        DEFAULTS,
-        [Point(date(2025, 3, 31), 450)],
-        [INFUSION],
-        "first",
-        date(2025, 4, 28),
-        "8 weeks after the infusion on 3 March",
-    ),
-    (
+    rule_case("nothing recorded", ("", None, ""), infusions=()),
+    rule_case("first re-check after the infusion", FIRST_ON_28_APRIL),
+    rule_case(
         "a result 6 weeks after the infusion satisfies it; routine follows",
-        DEFAULTS,
+        ("routine", date(2025, 7, 7), "12 weeks after the last ferritin result on 14 April"),
         [Point(date(2025, 4, 14), 450)],
-        [INFUSION],
-        "routine",
-        date(2025, 7, 7),
-        "12 weeks after the last ferritin result on 14 April",
     ),
-    (
+    rule_case(
         "the minimum is a setting",
-        replace(DEFAULTS, first_recheck_min_weeks=4),
+        ("routine", date(2025, 6, 23), "12 weeks after the last ferritin result on 31 March"),
         [Point(date(2025, 3, 31), 450)],
-        [INFUSION],
-        "routine",
-        date(2025, 6, 23),
-        "12 weeks after the last ferritin result on 31 March",
+        rules=replace(DEFAULTS, first_recheck_min_weeks=4),
     ),
-    (
+    rule_case(
         "a split-dose course counts from its last dose",
-        DEFAULTS,
-        [],
-        [
+        FIRST_ON_28_APRIL,
+        infusions=[
             InfusionRecord(date(2025, 2, 24), "fcm", 750),
             InfusionRecord(date(2025, 3, 3), "fcm", 750),
         ],
-        "first",
-        date(2025, 4, 28),
-        "8 weeks after the infusion on 3 March",
     ),
-    (
+    rule_case(
         "without any infusion, routine from the latest ferritin",
-        DEFAULTS,
+        ("routine", date(2025, 4, 4), "12 weeks after the last ferritin result on 10 January"),
         [Point(date(2024, 10, 1), 150), Point(date(2025, 1, 10), 120)],
-        [],
-        "routine",
-        date(2025, 4, 4),
-        "12 weeks after the last ferritin result on 10 January",
+        infusions=(),
     ),
-    (
+    rule_case(
         "the year is named when it differs from the due date's",
-        DEFAULTS,
-        [],
-        [InfusionRecord(date(2024, 11, 20))],
-        "first",
-        date(2025, 1, 15),
-        "8 weeks after the infusion on 20 November 2024",
+        ("first", date(2025, 1, 15), "8 weeks after the infusion on 20 November 2024"),
+        infusions=[InfusionRecord(date(2024, 11, 20))],
     ),
-    (
+    rule_case(
         "a shorter first interval is satisfied by a result on its due date",
-        replace(DEFAULTS, first_recheck_weeks=2, routine_recheck_weeks=6),
+        ("routine", date(2025, 4, 28), "6 weeks after the last ferritin result on 17 March"),
         [Point(date(2025, 3, 17), 600)],
-        [INFUSION],
-        "routine",
-        date(2025, 4, 28),
-        "6 weeks after the last ferritin result on 17 March",
+        rules=replace(DEFAULTS, first_recheck_weeks=2, routine_recheck_weeks=6),
     ),
-    (
+    rule_case(
         "the latest of several infusions counts",
-        replace(DEFAULTS, first_recheck_weeks=6),
+        ("first", date(2025, 4, 14), "6 weeks after the infusion on 3 March"),
         [Point(date(2025, 1, 20), 300)],
         [InfusionRecord(date(2024, 12, 1)), INFUSION],
-        "first",
-        date(2025, 4, 14),
-        "6 weeks after the infusion on 3 March",
+        rules=replace(DEFAULTS, first_recheck_weeks=6),
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    "rules,points,infusions,kind,due,reason",
-    [c[1:] for c in RULE_CASES],
-    ids=[c[0] for c in RULE_CASES],
-)
-def test_it_picks_the_rule_from_the_settings(rules, points, infusions, kind, due, reason):
+@pytest.mark.parametrize("rules,points,infusions,expected", RULE_CASES)
+def test_it_picks_the_rule_from_the_settings(rules, points, infusions, expected):
     result = next_recheck(rules, points, infusions, predict=False)
-    assert (result.kind, result.due, result.reason) == (kind, due, reason)
+    assert (result.kind, result.due, result.reason) == expected
+
+
+@pytest.mark.parametrize(
+    "point",
+    [Point(date(2025, 3, 17), 600), Point(date(2025, 3, 31), 450)],
+    ids=["in the spike weeks", "4 weeks after the infusion"],
+)
+def test_a_result_before_6_weeks_does_not_satisfy_the_first_recheck(point):
+    result = next_recheck(DEFAULTS, [point], [INFUSION], predict=False)
+    assert (result.kind, result.due, result.reason) == FIRST_ON_28_APRIL
 
 
 LATEST = Point(date(2025, 6, 30), 160)
 WITHIN = "(linear fit of this episode's 4 results)"
-PREDICTION_CASES = [
-    # (id, settings, estimate, latest point, expected kind, due, reason)
-    (
-        "an early window end before routine wins, lead time before it",
-        DEFAULTS,
-        window(date(2025, 9, 10)),
-        LATEST,
-        "predicted",
-        date(2025, 8, 27),
-        "ferritin estimated to fall below 100 µg/L most likely in October 2025; "
-        f"between September and November 2025 {WITHIN}",
-    ),
-    (
-        "a later window leaves routine first",
-        DEFAULTS,
-        window(date(2025, 12, 1)),
-        LATEST,
-        "routine",
-        date(2025, 9, 22),
-        "12 weeks after the last ferritin result on 30 June",
-    ),
-    (
-        "a result inside the lead time moves the reminder to the window's start",
-        DEFAULTS,
-        window(date(2025, 7, 5), date(2025, 7, 20), date(2025, 7, 30)),
-        LATEST,
-        "predicted",
-        date(2025, 7, 5),
-        f"ferritin estimated to fall below 100 µg/L most likely in July 2025; "
-        f"between 5 and 30 July 2025 {WITHIN}",
-    ),
-    (
-        "a lead time of zero reminds on the window's start",
-        replace(DEFAULTS, reminder_lead_days=0),
-        window(date(2025, 9, 10)),
-        LATEST,
-        "predicted",
-        date(2025, 9, 10),
-        "ferritin estimated to fall below 100 µg/L most likely in October 2025; "
-        f"between September and November 2025 {WITHIN}",
-    ),
-    (
-        "on the same day the estimate is the reason shown",
-        DEFAULTS,
-        window(date(2025, 10, 6)),
-        LATEST,
-        "predicted",
-        date(2025, 9, 22),
-        "ferritin estimated to fall below 100 µg/L most likely in November 2025; "
-        f"between October and December 2025 {WITHIN}",
-    ),
-    (
-        "no clear decline: routine, no predicted reminder",
-        DEFAULTS,
-        NO_DECLINE,
-        LATEST,
-        "routine",
-        date(2025, 9, 22),
-        "12 weeks after the last ferritin result on 30 June",
-    ),
-]
+INFUSION_1_APRIL = InfusionRecord(date(2025, 4, 1))
+
+
+def predicted(due, most_likely, between):
+    """The expected (kind, due, reason) of a reminder set from the estimated window."""
+    reason = (
+        f"ferritin estimated to fall below 100 µg/L most likely in {most_likely}; "
+        f"between {between} {WITHIN}"
+    )
+    return ("predicted", due, reason)
 
 
 @pytest.mark.parametrize(
-    "rules,estimate,latest,kind,due,reason",
-    [c[1:] for c in PREDICTION_CASES],
-    ids=[c[0] for c in PREDICTION_CASES],
+    "early,lead_days,due,most_likely,between",
+    [
+        ("2025-09-10", 14, "2025-08-27", "October 2025", "September and November 2025"),
+        ("2025-09-10", 0, "2025-09-10", "October 2025", "September and November 2025"),
+        ("2025-10-06", 14, "2025-09-22", "November 2025", "October and December 2025"),
+    ],
+    ids=[
+        "an early window end before routine wins, lead time before it",
+        "a lead time of zero reminds on the window's start",
+        "on the same day the estimate is the reason shown",
+    ],
 )
-def test_it_reminds_before_the_estimated_window(rules, estimate, latest, kind, due, reason):
-    infusion = InfusionRecord(date(2025, 4, 1))
-    result = next_recheck(rules, [latest], [infusion], estimate=estimate)
-    assert (result.kind, result.due, result.reason) == (kind, due, reason)
+def test_it_reminds_the_lead_time_before_the_estimated_window(
+    early, lead_days, due, most_likely, between
+):
+    rules = replace(DEFAULTS, reminder_lead_days=lead_days)
+    estimate = window(date.fromisoformat(early))
+    result = next_recheck(rules, [LATEST], [INFUSION_1_APRIL], estimate=estimate)
+    expected = predicted(date.fromisoformat(due), most_likely, between)
+    assert (result.kind, result.due, result.reason) == expected
+
+
+def test_a_window_starting_within_the_lead_time_reminds_on_its_start():
+    estimate = window(date(2025, 7, 5), date(2025, 7, 20), date(2025, 7, 30))
+    result = next_recheck(DEFAULTS, [LATEST], [INFUSION_1_APRIL], estimate=estimate)
+    expected = predicted(date(2025, 7, 5), "July 2025", "5 and 30 July 2025")
+    assert (result.kind, result.due, result.reason) == expected
+
+
+@pytest.mark.parametrize(
+    "estimate",
+    [window(date(2025, 12, 1)), NO_DECLINE],
+    ids=["a later window leaves routine first", "no clear decline: routine, no predicted reminder"],
+)
+def test_routine_comes_first_without_an_earlier_window(estimate):
+    result = next_recheck(DEFAULTS, [LATEST], [INFUSION_1_APRIL], estimate=estimate)
+    assert (result.kind, result.due, result.reason) == (
+        "routine",
+        date(2025, 9, 22),
+        "12 weeks after the last ferritin result on 30 June",
+    )
 
 
 def test_no_clear_decline_says_so_and_keeps_the_routine_schedule():
-    result = next_recheck(
-        DEFAULTS, [LATEST], [InfusionRecord(date(2025, 4, 1))], estimate=NO_DECLINE
-    )
+    result = next_recheck(DEFAULTS, [LATEST], [INFUSION_1_APRIL], estimate=NO_DECLINE)
     assert [r.kind for r in result.rules] == ["routine"]
     assert "No clear decline yet, so the routine schedule applies." in result.notes
 
@@ -219,7 +164,7 @@ def test_it_lists_every_applicable_rule_earliest_first():
     result = next_recheck(
         DEFAULTS,
         [LATEST],
-        [InfusionRecord(date(2025, 4, 1))],
+        [INFUSION_1_APRIL],
         estimate=window(date(2025, 9, 10)),
     )
     assert [(r.kind, r.due) for r in result.rules] == [
