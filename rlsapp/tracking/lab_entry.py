@@ -14,6 +14,8 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -68,46 +70,99 @@ class RegionDateField(forms.Field):
             raise forms.ValidationError(f"{self.label}: {error}", code="invalid") from None
 
 
+class PastEntries:
+    """What the draw form needs of a person's earlier draws, read in one query, however long
+    the history: the unit each analyte was last typed in (for the person, and per lab), and
+    the draws of one day with their results (a second draw that day is asked about).
+
+    For the units each analyte, lab and unit keeps its newest two typed results: the newest
+    overall is among them, and an edit can still leave its own draw out. Labs match by name
+    whatever the case and the spaces around it.
+    """
+
+    RESULT_FIELDS = ("id", "analyte", "value", "comparator", "entered_value", "entered_unit")
+
+    def __init__(self, patient, day: datetime.date | None = None, exclude_draw=None):
+        self.day = day
+        self.exclude_draw = exclude_draw
+        # (lab casefolded, analyte, unit, draw id) of typed results with a known unit, newest first.
+        self.typed: list[tuple[str, str, str, int]] = []
+        self.same_day: list[LabDraw] = []
+        if patient is None or patient.pk is None:
+            return
+        result = {f"r_{name}": F(f"results__{name}") for name in self.RESULT_FIELDS}
+        newest = Window(
+            RowNumber(),
+            partition_by=[F("r_analyte"), F("r_calculated"), F("lab_name"), F("r_entered_unit")],
+            order_by=[F("drawn_on").desc(), F("pk").desc()],
+        )
+        wanted = Q(rank__lte=2, r_calculated=False)
+        if day is not None:
+            wanted |= Q(drawn_on=day)
+        rows = (
+            LabDraw.objects.filter(patient=patient)
+            # One join: the results' columns named once, for the window and the rows alike.
+            .annotate(**result, r_calculated=F("results__calculated"))
+            .annotate(rank=newest)
+            .filter(wanted)
+            .order_by("-drawn_on", "-pk", "r_id")
+            .values_list("pk", "drawn_on", "lab_name", "r_calculated", *result)
+        )
+        draws: dict[int, LabDraw] = {}
+        for pk, drawn_on, lab, calculated, *values in rows:
+            analyte, unit = values[1], values[5]
+            if (
+                calculated is not None
+                and not calculated
+                and analyte in units.ANALYTES
+                and unit in units.ANALYTES[analyte].units
+            ):
+                self.typed.append(((lab or "").strip().casefold(), analyte, unit, pk))
+            if day is None or drawn_on != day or pk == exclude_draw:
+                continue
+            draw = draws.get(pk)
+            if draw is None:
+                draw = draws[pk] = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
+                draw.preloaded_results = []
+            if values[0] is not None:  # a draw without results has one row of nulls
+                fields = dict(zip(self.RESULT_FIELDS, values, strict=True))
+                draw.preloaded_results.append(LabResult(draw=draw, calculated=calculated, **fields))
+        self.same_day = sorted(draws.values(), key=lambda d: d.pk)
+
+    def units(self, region: Region, lab_name: str = "") -> dict[str, str]:
+        """The unit each analyte was last entered in (from this lab, when one is named and
+        has printed it), else the region's default."""
+        chosen = {code: region.default_unit(code) for code in units.ANALYTES}
+        by_person: dict[str, str] = {}
+        by_lab: dict[str, str] = {}
+        lab = lab_name.strip().casefold()
+        for row_lab, analyte, unit, _ in self.typed:
+            by_person.setdefault(analyte, unit)
+            if lab and row_lab == lab:
+                by_lab.setdefault(analyte, unit)
+        return chosen | by_person | by_lab
+
+    def lab_units(self, lab_name: str) -> dict[str, str]:
+        """The unit each analyte was last entered in from this lab, the draw being edited
+        left out."""
+        lab = lab_name.strip().casefold()
+        found: dict[str, str] = {}
+        if lab:
+            for row_lab, analyte, unit, draw_id in self.typed:
+                if row_lab == lab and draw_id != self.exclude_draw:
+                    found.setdefault(analyte, unit)
+        return found
+
+
 def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
     """The unit each analyte was last entered in for this person (from this lab, when one is
     named and has printed it), else the region's default."""
-    chosen = {code: region.default_unit(code) for code in units.ANALYTES}
-    if patient is None or patient.pk is None:
-        return chosen
-    rows = (
-        LabResult.objects.filter(draw__patient=patient, calculated=False)
-        .order_by("-draw__drawn_on", "-draw_id")
-        .values_list("analyte", "entered_unit", "draw__lab_name")[:500]
-    )
-    by_person: dict[str, str] = {}
-    by_lab: dict[str, str] = {}
-    lab = lab_name.strip().casefold()
-    for analyte, unit, row_lab in rows:
-        if analyte not in chosen or unit not in units.ANALYTES[analyte].units:
-            continue
-        by_person.setdefault(analyte, unit)
-        if lab and (row_lab or "").strip().casefold() == lab:
-            by_lab.setdefault(analyte, unit)
-    return chosen | by_person | by_lab
+    return PastEntries(patient).units(region, lab_name)
 
 
 def lab_units(patient, lab_name: str, exclude_draw=None) -> dict[str, str]:
     """The unit each analyte was last entered in for this person from this lab."""
-    lab = lab_name.strip()
-    if patient is None or patient.pk is None or not lab:
-        return {}
-    rows = LabResult.objects.filter(
-        draw__patient=patient, draw__lab_name__iexact=lab, calculated=False
-    )
-    if exclude_draw:
-        rows = rows.exclude(draw_id=exclude_draw)
-    found: dict[str, str] = {}
-    for analyte, unit in rows.order_by("-draw__drawn_on", "-draw_id").values_list(
-        "analyte", "entered_unit"
-    )[:200]:
-        if analyte in units.ANALYTES and unit in units.ANALYTES[analyte].units:
-            found.setdefault(analyte, unit)
-    return found
+    return PastEntries(patient, exclude_draw=exclude_draw).lab_units(lab_name)
 
 
 def _answer(value: str, kind: str, text: str) -> str | None:
@@ -192,18 +247,18 @@ class ResultReader:
 
 
 def same_day_draws(patient, drawn_on, exclude_pk=None):
-    if patient is None or patient.pk is None or drawn_on is None:
+    """The person's other draws of that day, oldest first, each with its results."""
+    if drawn_on is None:
         return []
-    draws = LabDraw.objects.filter(patient=patient, drawn_on=drawn_on).prefetch_related("results")
-    if exclude_pk:
-        draws = draws.exclude(pk=exclude_pk)
-    return list(draws.order_by("pk"))
+    return PastEntries(patient, drawn_on, exclude_pk).same_day
 
 
 def identical(draw: LabDraw, measurements: dict[str, units.Measurement]) -> bool:
     """The draw holds exactly these results (typed ones; a calculated TSAT is left out)."""
     theirs = {
-        r.analyte: (round(r.value, 6), r.comparator) for r in draw.results.all() if not r.calculated
+        r.analyte: (round(r.value, 6), r.comparator)
+        for r in draw.result_map().values()
+        if not r.calculated
     }
     ours = {c: (round(m.value, 6), m.comparator) for c, m in measurements.items()}
     return theirs == ours

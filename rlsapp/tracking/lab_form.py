@@ -34,7 +34,10 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.fields["drawn_on"] = lab_entry.RegionDateField(region=self.region, label="Date drawn")
         existing = self.instance.result_map() if self.instance.pk else {}
         lab = self.instance.lab_name if self.instance.pk else ""
-        self.default_units = lab_entry.remembered_units(patient, self.region, lab)
+        # The person's earlier entries, read once: the units here and in clean(), and the
+        # draws of the day typed (a bound form's date, when it reads).
+        self.past = lab_entry.PastEntries(patient, self._typed_day(), self.instance.pk)
+        self.default_units = self.past.units(self.region, lab)
         self.rows = {}
         for code, analyte in units.ANALYTES.items():
             result = existing.get(code)
@@ -64,8 +67,11 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         )
         # "Taken after the infusion" matters only on an infusion's day: asked only of a
         # person with infusions (kinetics.in_episode: otherwise the baseline before it).
-        self.infusion_days = set(patient.infusions.values_list("given_on", flat=True))
-        if not self.infusion_days and not self.instance.after_infusion:
+        # The access check may have read whether there are any (has_infusions).
+        has_infusions = getattr(patient, "has_infusions", None)
+        if has_infusions is None:
+            has_infusions = patient.infusions.exists()
+        if not has_infusions and not self.instance.after_infusion:
             del self.fields["after_infusion"]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -92,6 +98,18 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.calculated_tsat = False
         self.same_day: list[LabDraw] = []
 
+    def _typed_day(self):
+        """The date a bound form was sent with, if it reads (else None: clean() says why)."""
+        if not self.is_bound:
+            return None
+        field = self.fields["drawn_on"]
+        try:
+            return field.clean(
+                field.widget.value_from_datadict(self.data, self.files, self.add_prefix("drawn_on"))
+            )
+        except forms.ValidationError:
+            return None
+
     def _reference_text(self, code: str, unit: str) -> str:
         """'Reference range 30–300 µg/L.' in the row's unit (not the hard limits, which look
         like a normal range and are not one)."""
@@ -108,7 +126,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     def clean_after_infusion(self):
         after = self.cleaned_data.get("after_infusion")
         drawn_on = self.cleaned_data.get("drawn_on")
-        if after and drawn_on and drawn_on not in self.infusion_days:
+        if after and drawn_on and not self.patient.infusions.filter(given_on=drawn_on).exists():
             raise forms.ValidationError(
                 f"Taken after the infusion: no infusion is recorded on "
                 f"{formats.format_date(drawn_on, self.region)}. Untick it, or record that "
@@ -171,7 +189,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     def _check_lab_units(self, lab_name: str) -> None:
         """A unit other than the one this lab printed for this person last time is asked
         about: labs rarely change units, and a unit left at its default is an easy slip."""
-        last = lab_entry.lab_units(self.patient, lab_name, exclude_draw=self.instance.pk)
+        last = self.past.lab_units(lab_name)
         for code, measurement in self.measurements.items():
             before, unit = last.get(code), measurement.entered_unit
             factors = units.ANALYTES[code].units
@@ -192,7 +210,10 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     def _check_same_day(self, drawn_on) -> None:
         """The same results on the same day are refused unless confirmed; another draw on a
         day that has one is saved and pointed out (self.same_day)."""
-        self.same_day = lab_entry.same_day_draws(self.patient, drawn_on, self.instance.pk)
+        if drawn_on == self.past.day:
+            self.same_day = self.past.same_day
+        else:
+            self.same_day = lab_entry.same_day_draws(self.patient, drawn_on, self.instance.pk)
         twins = [d for d in self.same_day if lab_entry.identical(d, self.measurements)]
         if not twins:
             return

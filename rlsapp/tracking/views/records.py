@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from .. import access, lab_entry, services
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
 from ..history import RESTORABLE
 from ..lab_form import LabDrawForm
-from ..models import LabDraw
+from ..models import Infusion, LabDraw
 
 PAGE_SIZE = 25
 
@@ -31,6 +32,8 @@ class RecordKind:
     form_class: type
     regional: bool = False  # the form reads dates and numbers the account's region's way
     listing: object = None  # patient -> what its list page shows; None: all of the model's
+    # () -> annotations the add form reads of the person, in the access check's query.
+    person_reads: object = None
 
     @property
     def model(self):
@@ -68,7 +71,9 @@ def record_views(kind):
     @login_required
     @require_http_methods(["GET", "POST"])
     def create_view(request, pk):
-        return _edit(request, kind, access.get_patient_for_user(request, pk, need=access.EDIT))
+        also = kind.person_reads() if kind.person_reads else None
+        patient = access.get_patient_for_user(request, pk, need=access.EDIT, also=also)
+        return _edit(request, kind, patient)
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -88,7 +93,19 @@ def _newest_draws(patient):
     return LabDraw.objects.filter(patient=patient).newest_first().with_results()
 
 
-DRAWS = RecordKind("draw", "lab result", LabDrawForm, regional=True, listing=_newest_draws)
+def _draw_form_reads():
+    # Whether to ask "taken after the infusion" (LabDrawForm).
+    return {"has_infusions": Exists(Infusion.objects.filter(patient=OuterRef("pk")))}
+
+
+DRAWS = RecordKind(
+    "draw",
+    "lab result",
+    LabDrawForm,
+    regional=True,
+    listing=_newest_draws,
+    person_reads=_draw_form_reads,
+)
 INFUSIONS = RecordKind("infusion", "infusion", InfusionForm, regional=True)
 SYMPTOMS = RecordKind("symptom", "symptom score", SymptomScoreForm, regional=True)
 
