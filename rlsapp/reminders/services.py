@@ -9,7 +9,8 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, CharField, DateField, F, FloatField, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
@@ -17,6 +18,7 @@ from rlsapp.tracking import fit_inputs
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
+from rlsapp.tracking.treatments import OralIronCourse
 from rlsapp.tracking.versions import bump_account_version, bump_person_versions
 
 from .models import PersonStatus, Reminder
@@ -39,23 +41,100 @@ def settings_for(patient: Patient) -> recheck.Settings:
     return fit_inputs.settings_for(patient)
 
 
+# What each row of history_for's one query is, and its columns: kind, day, end day, id,
+# number, four texts, flag.
+_FERRITIN, _INFUSION, _COURSE = "f", "i", "c"
+
+
+_COLUMNS = ("kind", "day", "end", "row_id", "number", "text1", "text2", "text3", "text4", "flag")
+
+
+def _rows(queryset, *columns):
+    """The queryset as rows of _COLUMNS (each named, so the union lines them up)."""
+    named = {
+        name: F(column) if isinstance(column, str) else column
+        for name, column in zip(_COLUMNS, columns, strict=True)
+    }
+    return queryset.order_by().annotate(**named).values_list(*_COLUMNS)
+
+
+def _history_rows(patient: Patient):
+    """The ferritin results, infusions and (when the person's setting leaves their draws
+    out) oral iron courses the rules rest on, as the rows of one query."""
+    # Typed: PostgreSQL matches a union's columns pairwise, and two untyped NULLs are text.
+    no_day = Cast(Value(None), DateField())
+    no_text = Value("", output_field=CharField())
+    no = Value(False, output_field=BooleanField())
+    ferritin = _rows(
+        LabResult.objects.filter(draw__patient=patient, analyte="ferritin"),
+        Value(_FERRITIN, output_field=CharField()),
+        "draw__drawn_on",
+        no_day,
+        "draw_id",
+        "value",
+        "comparator",
+        *fit_inputs.DRAW_FIELDS,
+    )
+    infusions = _rows(
+        Infusion.objects.filter(patient=patient),
+        Value(_INFUSION, output_field=CharField()),
+        "given_on",
+        no_day,
+        "id",
+        Cast("dose_mg", FloatField()),  # int() below
+        "product",
+        no_text,
+        no_text,
+        no_text,
+        no,
+    )
+    parts = [infusions]
+    if patient.leave_out_oral_iron:  # else no course leaves a draw out: none are read
+        courses = _rows(
+            OralIronCourse.objects.filter(patient=patient),
+            Value(_COURSE, output_field=CharField()),
+            "started_on",
+            "ended_on",
+            "id",
+            Cast(Value(None), FloatField()),
+            "product",
+            "product_other",
+            no_text,
+            no_text,
+            no,
+        )
+        parts.append(courses)
+    return ferritin.union(*parts, all=True)
+
+
 def history_for(patient: Patient):
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
-    the chart marks them (tracking.fit_inputs): three queries at most, any history size."""
-    periods = fit_inputs.oral_iron_periods(patient)
+    the chart marks them (tracking.fit_inputs): one query, any history size."""
+    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}
+    for row in _history_rows(patient):
+        rows[row[0]].append(row[1:])
+    # Each kind in the order its own query gave: courses and infusions newest first.
+    rows[_COURSE].sort(key=lambda r: (r[0], r[2]), reverse=True)
+    periods = fit_inputs.left_out_periods(
+        patient,
+        [
+            fit_inputs.period(start, end, product, other)
+            for start, end, _, _, product, other, *_ in rows[_COURSE]
+        ],
+    )
+    # The rules sort by day, keeping this order within one: of two draws on one day, the
+    # later-entered is the latest, as everywhere (LabResult.objects.latest_of).
+    rows[_FERRITIN].sort(key=lambda r: (r[0], r[2]))
     points = [
-        fit_inputs.ferritin_point(*row, periods)[0]
-        for row in LabResult.objects.filter(draw__patient=patient, analyte="ferritin")
-        # The rules sort by day, keeping this order within one: of two draws on one day,
-        # the later-entered is the latest, as everywhere (LabResult.objects.latest_of).
-        .order_by("draw__drawn_on", "draw_id")
-        .values_list("draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS)
+        fit_inputs.ferritin_point(day, value, comparator, *draw, periods)[0]
+        for day, _, _, value, comparator, *draw in rows[_FERRITIN]
     ]
+    rows[_INFUSION].sort(key=lambda r: (r[0], r[2]), reverse=True)
     infusions = [
-        recheck.InfusionRecord(day, product, dose, f"{products.short_name(product)} {dose} mg")
-        for day, product, dose in Infusion.objects.filter(patient=patient).values_list(
-            "given_on", "product", "dose_mg"
+        recheck.InfusionRecord(
+            day, product, int(dose), f"{products.short_name(product)} {int(dose)} mg"
         )
+        for day, _, _, dose, product, *_ in rows[_INFUSION]
     ]
     return points, infusions
 
