@@ -1,13 +1,19 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
+reminder_urls = [
+    path("", views.reminders_page, name="reminders"),
+    path("<int:pk>/snooze/", views.reminder_snooze, name="reminder_snooze"),
+    path("<int:pk>/dismiss/", views.reminder_dismiss, name="reminder_dismiss"),
+    path("<int:pk>/recheck.ics", views.reminder_ics, name="reminder_ics"),
+]
+calendar_urls = [
+    path("new/", views.calendar_regenerate, name="calendar_regenerate"),
+    path("stop/", views.calendar_stop, name="calendar_stop"),
+    path("<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+]
 urlpatterns = [
-    path("reminders/", views.reminders_page, name="reminders"),
-    path("reminders/<int:pk>/snooze/", views.reminder_snooze, name="reminder_snooze"),
-    path("reminders/<int:pk>/dismiss/", views.reminder_dismiss, name="reminder_dismiss"),
-    path("reminders/<int:pk>/recheck.ics", views.reminder_ics, name="reminder_ics"),
-    path("calendar/new/", views.calendar_regenerate, name="calendar_regenerate"),
-    path("calendar/stop/", views.calendar_stop, name="calendar_stop"),
-    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("reminders/", include(reminder_urls)),
+    path("calendar/", include(calendar_urls)),
 ]
