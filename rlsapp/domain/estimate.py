@@ -117,27 +117,29 @@ class Trend:
         fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
         lo, hi = fall - 8 * sd_fall, fall + 8 * sd_fall
         step = (hi - lo) / GRID
+        # The grid and share() run a few thousand normal CDFs per estimate (a chart makes
+        # one estimate per infusion): _phi is written out inline, the same arithmetic in the
+        # same order, so the same days, sparing a call and lookups per term.
+        level, erfc, exp, root2 = self.level, math.erfc, math.exp, math.sqrt(2)
         grid = []
         denominator = 0.0
         for i in range(GRID + 1):
             b = lo + i * step
-            weight = (0.5 if i in (0, GRID) else 1.0) * math.exp(-0.5 * ((b - fall) / sd_fall) ** 2)
-            above = 1 - _phi((target + b * u0 - self.level) / sd_level)
+            weight = (0.5 if i == 0 or i == GRID else 1.0) * exp(-0.5 * ((b - fall) / sd_fall) ** 2)
+            above = 1 - 0.5 * erfc(-((target + b * u0 - level) / sd_level) / root2)
             denominator += weight * above
             if b > 0:
                 grid.append((b, weight, 1 - above))
         if denominator <= 0 or not grid:
             return [None for _ in qs]
 
-        # share() runs a few thousand normal CDFs per estimate: _phi is written out inline
-        # (the same arithmetic, so the same days) to spare a call and lookups per term.
-        level, erfc, root2 = self.level, math.erfc, math.sqrt(2)
-
         def share(day: int) -> float:
             u = u0 + day / 7
             total = sum(
-                w * (0.5 * erfc(-((target + b * u - level) / sd_level) / root2) - below0)
-                for b, w, below0 in grid
+                [
+                    w * (0.5 * erfc(-((target + b * u - level) / sd_level) / root2) - below0)
+                    for b, w, below0 in grid
+                ]
             )
             return total / denominator
 
@@ -255,8 +257,11 @@ def _history_rates(history: Iterable[Episode]) -> list[tuple[float, float]]:
     """(fractional fall per week, its variance as evidence about another episode)."""
     rates = []
     for episode in history:
-        points = [p for p in episode.decline_points if p.usable]
-        fit = kinetics.fit_decline(points, episode.dose.day, "loglinear")
+        # split_episodes keeps only usable decline points and fits them log-linearly from
+        # the dose's day: the very fit this needs, so it is read, not fitted again for
+        # every later episode.
+        points = episode.decline_points
+        fit = episode.loglinear
         if fit is None:
             continue
         xs = [(p.day - episode.dose.day).days / 7 for p in points]
