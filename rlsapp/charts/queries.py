@@ -1,25 +1,27 @@
-"""The two queries behind every chart, whatever the length of the history.
+"""The one query behind every chart, whatever the length of the history.
 
-Rows come back as tuples (values_list): a long history is thousands of results,
-and model instances would cost more than the whole fit.
+A ten-year history is hundreds of results and symptom scores: rows come back as plain
+tuples, and the SQL is written here from the models' own table and column names
+(as interop/export_records.py does), because building the ORM's six-part UNION cost
+more than PostgreSQL takes to run it.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
-from django.db.models import CharField, DateField, F, Value
-from django.db.models.functions import Cast
+from django.db import connection
 
 from rlsapp.domain import products
-from rlsapp.tracking import fit_inputs
-from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 from .treatments import COURSE, EVENT, MEDICINE, Treatments
 
+RESULT, INFUSION, SCORE = "r", "i", "s"
 
-@dataclass(frozen=True)
-class Result:
+
+class Result(NamedTuple):
     analyte: str
     day: date
     value: float
@@ -31,8 +33,7 @@ class Result:
     draw_id: int = 0  # which draw: two labs on one day are two rows of the report
 
 
-@dataclass(frozen=True)
-class InfusionRow:
+class InfusionRow(NamedTuple):
     day: date
     dose_mg: int
     product: str
@@ -56,65 +57,110 @@ class History:
         return [r for r in self.results if r.analyte == analyte]
 
 
-def results_for_charts(patient):
-    return (
-        LabResult.objects.filter(draw__patient=patient)
-        .order_by("draw__drawn_on", "draw_id")
-        .values_list(
-            "analyte", "draw__drawn_on", "value", "comparator", *fit_inputs.DRAW_FIELDS, "draw_id"
-        )
+# The UNION's columns after the row's kind: `number` is a dose, a score, a course's or
+# medicine's id, an event's medicine or a result's draw; `code` and `other` a product, drug
+# or analyte and its other name or comparator; `sort` orders the rows of one day.
+HISTORY_COLUMNS = (
+    "day", "value", "number", "code", "other", "lab", "reason", "note", "after", "end", "sort",
+)  # fmt: skip
+# What a branch without the column gives: typed, so that PostgreSQL settles each column's
+# type whichever branch comes first.
+_NONE = {
+    "value": "CAST(NULL AS double precision)",
+    "code": "''",
+    "other": "''",
+    "lab": "''",
+    "reason": "''",
+    "note": "''",
+    "after": "CAST(NULL AS boolean)",
+    "end": "CAST(NULL AS date)",
+}
+# Each kind of row: its model and the fields its columns read (`sort` is the id).
+_RECORDS = (
+    (INFUSION, Infusion, {"day": "given_on", "number": "dose_mg", "code": "product",
+                          "other": "product_other"}),
+    (SCORE, SymptomScore, {"day": "recorded_on", "number": "severity"}),
+    (COURSE, OralIronCourse, {"day": "started_on", "number": "pk", "code": "product",
+                              "other": "product_other", "end": "ended_on"}),
+    (MEDICINE, Medication, {"day": "started_on", "number": "pk", "code": "drug",
+                            "other": "drug_other", "end": "stopped_on"}),
+    (EVENT, MedicationEvent, {"day": "happened_on", "number": "medication", "code": "kind"}),
+)  # fmt: skip
+# A result's columns: (model, field); its draw's fields come through the join.
+_RESULT = {
+    "day": (LabDraw, "drawn_on"),
+    "value": (LabResult, "value"),
+    "number": (LabResult, "draw"),
+    "code": (LabResult, "analyte"),
+    "other": (LabResult, "comparator"),
+    "lab": (LabDraw, "lab_name"),
+    "reason": (LabDraw, "left_out_reason"),
+    "note": (LabDraw, "left_out_note"),
+    "after": (LabDraw, "after_infusion"),
+    "sort": (LabResult, "draw"),
+}
+
+
+def _quote(name):
+    return connection.ops.quote_name(name)
+
+
+def _column(model, name):
+    """A field's column, qualified by its table."""
+    meta = model._meta
+    column = meta.pk.column if name == "pk" else meta.get_field(name).column
+    return f"{_quote(meta.db_table)}.{_quote(column)}"
+
+
+def _select(kind, columns, tables, person):
+    values = ", ".join(columns.get(name, _NONE.get(name)) for name in HISTORY_COLUMNS)
+    return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s"
+
+
+def history_sql():
+    """(SQL, number of placeholders): one person's results with their draw's fields,
+    infusions, symptom scores, oral iron courses, medicines and medicine events in ONE
+    query (UNION ALL), by day. The chart JSON's budget is 4 queries with the session, the
+    user and the person."""
+    result = {name: _column(*field) for name, field in _RESULT.items()}
+    draws = (
+        f"{_quote(LabResult._meta.db_table)} INNER JOIN {_quote(LabDraw._meta.db_table)} "
+        f"ON {_column(LabDraw, 'pk')} = {_column(LabResult, 'draw')}"
     )
-
-
-def infusions_and_scores(patient):
-    """Infusions, symptom scores, oral iron courses, medicines and their events in ONE query
-    (UNION ALL): the chart JSON's budget is 5 queries including the session, the user and
-    the patient. Rows: (day, number, code, other name, kind, end day).
-
-    Every column is named as an annotation: values_list() puts plain fields before
-    expressions in the SQL, so mixing them misaligns the UNION's columns (PostgreSQL then
-    refuses to match text with dates)."""
-    text = CharField()
-    # Cast: an untyped NULL in the first branches makes PostgreSQL settle the column as text.
-    no_end = Cast(Value(None), DateField())
-
-    def rows(model, day, number, code, other, kind, end):
-        return (
-            model.objects.filter(patient=patient)
-            .order_by()
-            .annotate(
-                row_day=F(day),
-                row_number=F(number),
-                row_code=F(code) if isinstance(code, str) else code,
-                row_other=F(other) if isinstance(other, str) else other,
-                row_kind=Value(kind, text),
-                row_end=F(end) if isinstance(end, str) else end,
-            )
-            .values_list("row_day", "row_number", "row_code", "row_other", "row_kind", "row_end")
+    branches = [_select(RESULT, result, draws, _column(LabDraw, "patient"))]
+    for kind, model, fields in _RECORDS:
+        columns = {name: _column(model, field) for name, field in fields.items()}
+        columns["sort"] = _column(model, "pk")
+        branches.append(
+            _select(kind, columns, _quote(model._meta.db_table), _column(model, "patient"))
         )
+    # Ordered by day, then draw (a result) or id.
+    return " UNION ALL ".join(branches) + " ORDER BY 2, 12", len(branches)
 
-    blank = Value("", text)
-    infusions = rows(Infusion, "given_on", "dose_mg", "product", "product_other", "i", no_end)
-    scores = rows(SymptomScore, "recorded_on", "severity", blank, blank, "s", no_end)
-    courses = rows(
-        OralIronCourse, "started_on", "pk", "product", "product_other", COURSE, "ended_on"
-    )
-    medicines = rows(Medication, "started_on", "pk", "drug", "drug_other", MEDICINE, "stopped_on")
-    events = rows(MedicationEvent, "happened_on", "medication_id", "kind", blank, EVENT, no_end)
-    return infusions.union(scores, courses, medicines, events, all=True)
+
+def _as_date(value):
+    """SQLite hands back a date of a UNION's later branch as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def load_history(patient) -> History:
-    history = History(results=[Result(*row) for row in results_for_charts(patient)])
-    for day, number, product, product_other, kind, end in infusions_and_scores(patient):
-        if kind in (COURSE, MEDICINE, EVENT):
-            history.treatments.add(kind, day, number, product, product_other, end)
-        elif kind == "i":
-            # An unsaved instance, so the label rule stays in one place (the model).
-            label = products.short_name(product, product_other)
-            history.infusions.append(InfusionRow(day, number, product, label))
+    sql, branches = history_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patient.pk] * branches)
+        rows = cursor.fetchall()
+    history = History()
+    results, infusions, scores = history.results, history.infusions, history.scores
+    for kind, day, value, number, code, other, lab, reason, note, after, end, _ in rows:
+        day = _as_date(day)
+        if kind == RESULT:
+            results.append(Result(code, day, value, other, lab, reason, note, bool(after), number))
+        elif kind == SCORE:
+            scores.append((day, number))
+        elif kind == INFUSION:
+            label = products.short_name(code, other)
+            infusions.append(InfusionRow(day, number, code, label))
         else:
-            history.scores.append((day, number))
+            history.treatments.add(kind, day, number, code, other, _as_date(end))
     history.infusions.sort(key=lambda i: i.day)
     history.scores.sort()
     return history

@@ -1,6 +1,6 @@
 """The chart as a table (issue 16 item 5): every test and symptom score by date.
 
-Read from the same chart history as the chart (queries.load_history: two queries whatever
+Read from the same chart history as the chart (queries.load_history: one query whatever
 the length), so the table holds what the chart draws. Server-rendered rather than built
 by the chart's script: it then works without JavaScript or when the CDN is down (the
 chart's error message points here), and writes numbers and dates the account's region's

@@ -12,9 +12,9 @@ from rlsapp.tracking.models import Infusion, SymptomScore
 
 from .helpers import DAY0, add_draw, add_long_history, week
 
-# Session, user, patient, then the chart history's two queries (queries.load_history),
+# Session, user, patient, then the chart history's one query (queries.load_history),
 # and the access log's one row.
-TABLE_BUDGET = 6
+TABLE_BUDGET = 5
 
 
 def table_page(client, patient):
