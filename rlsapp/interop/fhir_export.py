@@ -54,17 +54,30 @@ def fhir_number(value: float) -> float | int:
 
 
 _NAMESPACE_BYTES = _NAMESPACE.bytes
-# uuid5's RFC 4122 variant bits over the hex digit they land in.
-_VARIANT_DIGIT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
+def _urn(digest: bytes) -> str:
+    """urn:uuid: of the UUID uuid.uuid5 makes from this SHA-1 digest: its first 16 bytes
+    with the version (5) and the RFC 4122 variant bits set. An export names every record,
+    and building UUID objects cost more than the hashes."""
+    head = bytearray(digest[:16])
+    head[6] = head[6] & 0x0F | 0x50
+    head[8] = head[8] & 0x3F | 0x80
+    h = head.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _url(*parts) -> str:
-    """urn:uuid: of uuid.uuid5(_NAMESPACE, 'part:part'), written from the hex digest
-    (version digit 5, variant bits set): an export names every record, and building
-    UUID objects cost more than the hashes."""
+    """urn:uuid: of uuid.uuid5(_NAMESPACE, 'part:part')."""
     name = ":".join(map(str, parts)).encode("utf-8")
-    h = hashlib.sha1(_NAMESPACE_BYTES + name).hexdigest()
-    return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
+    return _urn(hashlib.sha1(_NAMESPACE_BYTES + name).digest())
+
+
+def _urls(kind: str, person, records) -> list[str]:
+    """_url(kind, person, record.pk) of each record."""
+    prefix = _NAMESPACE_BYTES + f"{kind}:{person}:".encode()
+    sha1 = hashlib.sha1
+    return [_urn(sha1(prefix + str(record.pk).encode()).digest()) for record in records]
 
 
 def to_json(bundle: dict) -> bytes:
@@ -89,6 +102,10 @@ _ANALYTE_CODES = {
     }
     for code, info in units.ANALYTES.items()
 }
+_ANALYTE_UNITS = {
+    code: {"unit": info.display_unit, "system": UCUM_SYSTEM, "code": info.unit}
+    for code, info in units.ANALYTES.items()
+}
 _CALCULATED = {"text": CALCULATED_METHOD_TEXT}
 _SYMPTOM_CODE = {"text": SYMPTOM_CODE_TEXT}
 _ONSET_CODE = {"text": ONSET_CODE_TEXT}
@@ -102,31 +119,37 @@ def patient_resource(patient) -> dict:
     return resource
 
 
-def lab_observation(result, draw, subject: str) -> dict:
-    info = units.ANALYTES[result.analyte]
-    quantity = {"value": fhir_number(result.value)}
-    if result.comparator:
-        quantity["comparator"] = result.comparator
-    quantity |= {"unit": info.display_unit, "system": UCUM_SYSTEM, "code": info.unit}
-    resource = {"resourceType": "Observation"}
+def lab_observations(draw, results, subject: dict) -> list[dict]:
+    """Results of a draw as Observations. What the draw gives each of them (marks, date,
+    lab, note) is built once and shared: a bundle is written out, never edited."""
+    head = {"resourceType": "Observation"}
     marks = _draw_marks(draw)
     if marks:
-        resource["extension"] = marks
-    resource |= {
-        "status": "final",
-        "category": _LABORATORY,
-        "code": _ANALYTE_CODES[result.analyte],
-        "subject": {"reference": subject},
-        "effectiveDateTime": draw.drawn_on.isoformat(),
-    }
-    if draw.lab_name:
-        resource["performer"] = [{"display": draw.lab_name}]
-    resource["valueQuantity"] = quantity
-    if result.calculated:
-        resource["method"] = _CALCULATED
-    if draw.note:
-        resource["note"] = [{"text": draw.note}]
-    return resource
+        head["extension"] = marks
+    head |= {"status": "final", "category": _LABORATORY}
+    day = draw.drawn_on.isoformat()
+    performer = [{"display": draw.lab_name}] if draw.lab_name else None
+    note = [{"text": draw.note}] if draw.note else None
+    observations = []
+    for result in results:
+        quantity = {"value": fhir_number(result.value)}
+        if result.comparator:
+            quantity["comparator"] = result.comparator
+        quantity |= _ANALYTE_UNITS[result.analyte]
+        resource = head | {
+            "code": _ANALYTE_CODES[result.analyte],
+            "subject": subject,
+            "effectiveDateTime": day,
+        }
+        if performer:
+            resource["performer"] = performer
+        resource["valueQuantity"] = quantity
+        if result.calculated:
+            resource["method"] = _CALCULATED
+        if note:
+            resource["note"] = note
+        observations.append(resource)
+    return observations
 
 
 def _draw_marks(draw) -> list[dict]:
@@ -140,12 +163,12 @@ def _draw_marks(draw) -> list[dict]:
     return marks
 
 
-def medication_administration(infusion, subject: str) -> dict:
+def medication_administration(infusion, subject: dict) -> dict:
     resource = {
         "resourceType": "MedicationAdministration",
         "status": "completed",
         "medicationCodeableConcept": {"text": infusion.product_full_name},
-        "subject": {"reference": subject},
+        "subject": subject,
         "effectiveDateTime": infusion.given_on.isoformat(),
     }
     notes = []
@@ -167,22 +190,23 @@ def medication_administration(infusion, subject: str) -> dict:
     return resource
 
 
-def symptom_observation(score, subject: str) -> dict:
+def symptom_observation(score, subject: dict) -> dict:
     resource = {
         "resourceType": "Observation",
         "status": "final",
         "category": _SURVEY,
         "code": _SYMPTOM_CODE,
-        "subject": {"reference": subject},
+        "subject": subject,
         "effectiveDateTime": score.recorded_on.isoformat(),
         "valueInteger": score.severity,
     }
     if score.note:
         resource["note"] = [{"text": score.note}]
-    if score.onset_time:
-        resource["component"] = [
-            {"code": _ONSET_CODE, "valueTime": score.onset_time.strftime("%H:%M:%S")}
-        ]
+    onset = score.onset_time
+    if onset:
+        # HH:MM:SS, as strftime("%H:%M:%S") writes it; isoformat is the cheaper call.
+        onset = (onset.replace(microsecond=0) if onset.microsecond else onset).isoformat()
+        resource["component"] = [{"code": _ONSET_CODE, "valueTime": onset}]
     return resource
 
 
@@ -190,40 +214,34 @@ def build_bundle(patient, draws, infusions, symptom_scores, courses=(), medicati
     """A `collection` Bundle: the Patient, then results, infusions and scores, oldest first,
     then oral iron courses and RLS medicines (with their events) as MedicationStatements."""
     person = patient.pk
-    subject = _url("patient", person)
-    entries = [{"fullUrl": subject, "resource": patient_resource(patient)}]
+    url = _url("patient", person)
+    subject = {"reference": url}
+    entries = [{"fullUrl": url, "resource": patient_resource(patient)}]
+
+    def add(kind, records, resources):
+        names = _urls(kind, person, records)
+        entries.extend(
+            [
+                {"fullUrl": name, "resource": resource}
+                for name, resource in zip(names, resources, strict=True)
+            ]
+        )
+
+    results, observations = [], []
     for draw in sorted(draws, key=lambda d: (d.drawn_on, d.pk)):
-        for result in sorted(draw.results, key=lambda r: _ANALYTE_ORDER[r.analyte]):
-            entries.append(
-                {
-                    "fullUrl": _url("result", person, result.pk),
-                    "resource": lab_observation(result, draw, subject),
-                }
-            )
-    for infusion in sorted(infusions, key=lambda i: (i.given_on, i.pk)):
-        entries.append(
-            {
-                "fullUrl": _url("infusion", person, infusion.pk),
-                "resource": medication_administration(infusion, subject),
-            }
-        )
-    for score in sorted(symptom_scores, key=lambda s: (s.recorded_on, s.pk)):
-        entries.append(
-            {
-                "fullUrl": _url("symptom", person, score.pk),
-                "resource": symptom_observation(score, subject),
-            }
-        )
-    for course in sorted(courses, key=lambda c: (c.started_on, c.pk)):
-        entries.append(
-            {
-                "fullUrl": _url("course", person, course.pk),
-                "resource": fhir_medications.course_statement(course, subject),
-            }
-        )
-    for medication in sorted(medications, key=lambda m: (m.started_on, m.pk)):
-        statement = fhir_medications.medicine_statement(
-            medication, list(medication.events.all()), subject
-        )
-        entries.append({"fullUrl": _url("medicine", person, medication.pk), "resource": statement})
+        ordered = sorted(draw.results, key=lambda r: _ANALYTE_ORDER[r.analyte])
+        results += ordered
+        observations += lab_observations(draw, ordered, subject)
+    add("result", results, observations)
+    infusions = sorted(infusions, key=lambda i: (i.given_on, i.pk))
+    add("infusion", infusions, [medication_administration(i, subject) for i in infusions])
+    scores = sorted(symptom_scores, key=lambda s: (s.recorded_on, s.pk))
+    add("symptom", scores, [symptom_observation(s, subject) for s in scores])
+    courses = sorted(courses, key=lambda c: (c.started_on, c.pk))
+    add("course", courses, [fhir_medications.course_statement(c, url) for c in courses])
+    medications = sorted(medications, key=lambda m: (m.started_on, m.pk))
+    statements = [
+        fhir_medications.medicine_statement(m, list(m.events.all()), url) for m in medications
+    ]
+    add("medicine", medications, statements)
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

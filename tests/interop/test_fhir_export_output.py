@@ -88,6 +88,10 @@ def numbered_ids(body: bytes) -> bytes:
     return URN.sub(lambda m: b"urn:%d" % seen.setdefault(m.group(), len(seen)), body)
 
 
+def uuid5_url(*parts):
+    return f"urn:uuid:{uuid.uuid5(fhir_export._NAMESPACE, ':'.join(map(str, parts)))}"
+
+
 def old_way(patient):
     """The export as it was made before: model instances, uuid.uuid5, json.dumps."""
     draws = [
@@ -107,10 +111,13 @@ def old_way(patient):
     scores = list(SymptomScore.objects.filter(patient=patient))
     courses = list(OralIronCourse.objects.filter(patient=patient))
     medications = list(Medication.objects.filter(patient=patient).prefetch_related("events"))
-    with mock.patch.object(
-        fhir_export,
-        "_url",
-        lambda *parts: f"urn:uuid:{uuid.uuid5(fhir_export._NAMESPACE, ':'.join(map(str, parts)))}",
+    with (
+        mock.patch.object(fhir_export, "_url", uuid5_url),
+        mock.patch.object(
+            fhir_export,
+            "_urls",
+            lambda kind, person, records: [uuid5_url(kind, person, r.pk) for r in records],
+        ),
     ):
         bundle = fhir_export.build_bundle(
             patient, draws, infusions, scores, courses=courses, medications=medications
@@ -137,6 +144,12 @@ def test_the_export_is_byte_for_byte_what_it_was(owner_client, patient):
 def test_entry_ids_are_uuid5_in_the_export_namespace(parts):
     name = ":".join(str(p) for p in parts)
     assert fhir_export._url(*parts) == f"urn:uuid:{uuid.uuid5(fhir_export._NAMESPACE, name)}"
+
+
+@given(st.text(), st.integers(), st.lists(st.integers(min_value=1)))
+def test_a_kinds_entry_ids_are_uuid5_in_the_export_namespace(kind, person, pks):
+    records = [SimpleNamespace(pk=pk) for pk in pks]
+    assert fhir_export._urls(kind, person, records) == [uuid5_url(kind, person, pk) for pk in pks]
 
 
 def typed(values):
@@ -186,3 +199,20 @@ def test_an_export_costs_the_same_queries_whatever_the_history(
             with django_assert_max_num_queries(10):
                 response = owner_client.get(reverse(name, args=[person.pk]))
             assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "onset",
+    [
+        datetime.time(0, 0),
+        datetime.time(20, 30),
+        datetime.time(23, 59, 59),
+        datetime.time(7, 5, 3, 250),
+    ],
+)
+def test_an_onset_time_is_written_as_hours_minutes_and_seconds(onset):
+    score = SimpleNamespace(
+        recorded_on=datetime.date(2024, 1, 1), severity=5, note="", onset_time=onset
+    )
+    resource = fhir_export.symptom_observation(score, {"reference": "urn:uuid:x"})
+    assert resource["component"][0]["valueTime"] == onset.strftime("%H:%M:%S")
