@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -319,13 +320,25 @@ def lab_change(before: Iterable[str], after: Iterable[str]) -> str:
 def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episode]:
     """One episode per dose (or course), sorted by day; inputs may come in any order."""
     ordered = sorted(points, key=lambda p: p.day)
+    days = [p.day for p in ordered]
     dose_list = sorted(doses, key=lambda d: d.day)
     episodes = []
     for i, dose in enumerate(dose_list):
+        start = dose.start
         end = dose_list[i + 1].start if i + 1 < len(dose_list) else None
-        inside = tuple(p for p in ordered if in_episode(p, dose.start, end))
-        before = [p for p in ordered if not p.excluded and p.day <= dose.start]
-        before = [p for p in before if not (p.day == dose.start and p.after_infusion)]
+        # Only the points from the dose's day to the next's can be inside (by bisection:
+        # ten years of results and infusions are too many to scan once per infusion).
+        last = len(ordered) if end is None else bisect_right(days, end)
+        inside = tuple(
+            p for p in ordered[bisect_left(days, start) : last] if in_episode(p, start, end)
+        )
+        # The baseline: the latest point on or before the dose's day that may be one.
+        baseline = None
+        for j in range(bisect_right(days, start) - 1, -1, -1):
+            p = ordered[j]
+            if not p.excluded and not (p.day == start and p.after_infusion):
+                baseline = p
+                break
         candidates = [p for p in inside if p.comparator not in UPPER_BOUNDS and not p.excluded]
         spike_end = dose.day + timedelta(weeks=SPIKE_WEEKS)
         late = [p for p in inside if p.day >= spike_end and not p.excluded]
@@ -336,7 +349,7 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 dose=dose,
                 end=end,
                 points=inside,
-                baseline=before[-1] if before else None,
+                baseline=baseline,
                 peak=max(candidates, key=lambda p: p.value) if candidates else None,
                 decline_points=decline,
                 linear=linear,
