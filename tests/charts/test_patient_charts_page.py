@@ -70,25 +70,40 @@ def test_a_history_gets_both_charts_the_table_and_the_pinned_scripts(owner_clien
     assert reverse("patient_report", args=[earley.pk]) in html
 
 
-def test_the_table_shows_the_fitted_numbers(owner_client, earley):
-    html = page(owner_client, earley)
+# What Earley's history shows: the numbers in the person page's fit table, and the report's
+# summary, charts, latest values and disclaimer.
+SHOWN = {
+    "patient_detail": (
+        '<td class="decline">6.6</td>',
+        '<td class="r2">1.00</td>',
+        '<td class="points">4 <span class="note model">linear</span></td>',
+        '<td class="baseline">40</td>',
+        '<td class="peak">610</td>',
+        "50.0",
+        "(estimate; 8 in 10: 50–50)",
+        "Estimate:</strong> below 100 µg/L around 16 December 2024",
+        "model: linear fit",
+        "Not medical advice",
+    ),
+    "patient_report": (
+        "Ferritin and iron report: ",
+        "Ferritin threshold",
+        "100 µg/L",
+        'id="history-chart"',
+        'id="infusion-kinetics"',
+        # latest values with units and the lab's name
+        "324 µg/L",
+        "City Lab (Roche)",
+        "12.9 g/dL",
+        "it does not give medical advice",
+        'data-action="print"',
+    ),
+}
 
-    assert (
-        missing_from(
-            html,
-            '<td class="decline">6.6</td>',
-            '<td class="r2">1.00</td>',
-            '<td class="points">4 <span class="note model">linear</span></td>',
-            '<td class="baseline">40</td>',
-            '<td class="peak">610</td>',
-            "50.0",
-            "(estimate; 8 in 10: 50–50)",
-            "Estimate:</strong> below 100 µg/L around 16 December 2024",
-            "model: linear fit",
-            "Not medical advice",
-        )
-        == []
-    )
+
+@pytest.mark.parametrize("name", SHOWN, ids=["the fit table", "the report"])
+def test_the_fit_table_and_the_report_show_what_they_should(owner_client, earley, name):
+    assert missing_from(page(owner_client, earley, name), *SHOWN[name]) == []
 
 
 def test_the_patient_page_stays_within_budget_for_500_draws(
@@ -100,28 +115,6 @@ def test_the_patient_page_stays_within_budget_for_500_draws(
     add_long_history(patient, 500)
     with django_assert_max_num_queries(PATIENT_PAGE_BUDGET):
         page(owner_client, patient)
-
-
-def test_the_report_has_summary_chart_table_latest_values_and_disclaimer(owner_client, earley):
-    html = page(owner_client, earley, "patient_report")
-
-    assert (
-        missing_from(
-            html,
-            "Ferritin and iron report: ",
-            "Ferritin threshold",
-            "100 µg/L",
-            'id="history-chart"',
-            'id="infusion-kinetics"',
-            # latest values with units and the lab's name
-            "324 µg/L",
-            "City Lab (Roche)",
-            "12.9 g/dL",
-            "it does not give medical advice",
-            'data-action="print"',
-        )
-        == []
-    )
 
 
 @pytest.mark.parametrize("name", ["patient_report", "patient_chart_data"])
