@@ -226,6 +226,15 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     return reminder
 
 
+def _fields(reminder: Reminder) -> list:
+    """What saving the reminder writes, but `updated` and the event rendered from the rest."""
+    return [
+        getattr(reminder, field.attname)
+        for field in Reminder._meta.concrete_fields
+        if field.name not in ("updated", "calendar_event")
+    ]
+
+
 def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
     """The open reminder made, moved or closed to follow the plan; returns it, if any."""
     # The open reminder and the one for the same rule and date (perhaps the same row, perhaps
@@ -245,8 +254,12 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
 
     same = next((r for r in found if r.kind == plan.kind and r.due_on == plan.due), None)
     if current and same and current.pk == same.pk:
+        before = _fields(current)
         current.describe(plan, patient)
-        current.save()
+        # Most changes leave the plan as it was: then nothing is written. The stored calendar
+        # event shows the person's name too, so a rename still saves.
+        if _fields(current) != before or current.render_event() != current.calendar_event:
+            current.save()
         return current
     if current:
         latest_on = plan.latest.day if plan.latest else None
