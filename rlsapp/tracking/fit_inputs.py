@@ -35,19 +35,24 @@ DRAW_FIELDS = (
 COURSE_FIELDS = ("started_on", "ended_on", "product", "product_other")
 
 
+# The re-check settings a person chooses, named alike on Patient and recheck.Settings
+# (the threshold is the one named differently).
+SETTING_FIELDS = (
+    "first_recheck_weeks",
+    "routine_recheck_weeks",
+    "reminder_lead_days",
+    "due_soon_days",
+    "use_population_slope",
+    "population_slope",
+    "first_recheck_min_weeks",
+    "course_days",
+    "skip_weekends",
+)
+
+
 def settings_for(patient: Patient) -> recheck.Settings:
-    return recheck.Settings(
-        threshold=patient.ferritin_threshold,
-        first_recheck_weeks=patient.first_recheck_weeks,
-        routine_recheck_weeks=patient.routine_recheck_weeks,
-        reminder_lead_days=patient.reminder_lead_days,
-        due_soon_days=patient.due_soon_days,
-        use_population_slope=patient.use_population_slope,
-        population_slope=patient.population_slope,
-        first_recheck_min_weeks=patient.first_recheck_min_weeks,
-        course_days=patient.course_days,
-        skip_weekends=patient.skip_weekends,
-    )
+    chosen = {name: getattr(patient, name) for name in SETTING_FIELDS}
+    return recheck.Settings(threshold=patient.ferritin_threshold, **chosen)
 
 
 def flag_result(patient: Patient, analyte, value, comparator, day, after_infusion, infusion_days):
