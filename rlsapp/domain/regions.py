@@ -79,55 +79,50 @@ class Region:
         return self.units.get(analyte_code) or units.ANALYTES[analyte_code].display_unit
 
 
-REGIONS: dict[str, Region] = {
-    r.code: r
-    for r in [
-        Region(
-            "intl", "International", "international", "en_US", ISO, _INTL, "none", grouping=False
-        ),
-        Region("US", "United States", "US", "en_US", MDY_SLASH, _US, "United States"),
-        Region("GB", "United Kingdom", "UK", "en_GB", DMY_SLASH, _UK, "United Kingdom, Ireland"),
-        Region("IE", "Ireland", "Irish", "en_IE", DMY_SLASH, _UK, "United Kingdom, Ireland"),
-        Region("DE", "Germany", "German", "de_DE", DMY_DOT, _DACH, "Germany, Austria, Switzerland"),
-        Region(
-            "AT", "Austria", "Austrian", "de_AT", DMY_DOT, _DACH, "Germany, Austria, Switzerland"
-        ),
-        # Swiss numbers are 1'050.5 (CLDR de_CH), not the German 1.050,5
-        Region(
-            "CH", "Switzerland", "Swiss", "de_CH", DMY_DOT, _DACH, "Germany, Austria, Switzerland"
-        ),
-        Region("NL", "Netherlands", "Dutch", "nl_NL", DMY_DASH, _NL, "Netherlands"),
-        Region("SE", "Sweden", "Swedish", "sv_SE", ISO, _UK, "Nordics, Canada, Australia"),
-        Region("NO", "Norway", "Norwegian", "nb_NO", DMY_DOT, _UK, "Nordics, Canada, Australia"),
-        Region("DK", "Denmark", "Danish", "da_DK", DMY_DOT, _UK, "Nordics, Canada, Australia"),
-        Region(
-            "FI", "Finland", "Finnish", "fi_FI", DMY_DOT_SHORT, _UK, "Nordics, Canada, Australia"
-        ),
-        Region(
-            "CA", "Canada (English)", "Canadian", "en_CA", ISO, _UK, "Nordics, Canada, Australia"
-        ),
-        Region(
-            "CA-fr",
-            "Canada (français)",
-            "French Canadian",
-            "fr_CA",
-            ISO,
-            _UK,
-            "Nordics, Canada, Australia",
-        ),
-        Region(
-            "AU", "Australia", "Australian", "en_AU", DMY_SLASH, _UK, "Nordics, Canada, Australia"
-        ),
-        Region(
-            "NZ",
-            "New Zealand",
-            "New Zealand",
-            "en_NZ",
-            DMY_SLASH,
-            _UK,
-            "Nordics, Canada, Australia",
-        ),
-    ]
+# The regions of each row of shared/domain.md's table, with the units of that row:
+# (code, name, adjective, CLDR locale, date style).
+_TABLE = [
+    ("United States", _US, [("US", "United States", "US", "en_US", MDY_SLASH)]),
+    (
+        "United Kingdom, Ireland",
+        _UK,
+        [
+            ("GB", "United Kingdom", "UK", "en_GB", DMY_SLASH),
+            ("IE", "Ireland", "Irish", "en_IE", DMY_SLASH),
+        ],
+    ),
+    (
+        "Germany, Austria, Switzerland",
+        _DACH,
+        [
+            ("DE", "Germany", "German", "de_DE", DMY_DOT),
+            ("AT", "Austria", "Austrian", "de_AT", DMY_DOT),
+            # Swiss numbers are 1'050.5 (CLDR de_CH), not the German 1.050,5
+            ("CH", "Switzerland", "Swiss", "de_CH", DMY_DOT),
+        ],
+    ),
+    ("Netherlands", _NL, [("NL", "Netherlands", "Dutch", "nl_NL", DMY_DASH)]),
+    (
+        "Nordics, Canada, Australia",
+        _UK,
+        [
+            ("SE", "Sweden", "Swedish", "sv_SE", ISO),
+            ("NO", "Norway", "Norwegian", "nb_NO", DMY_DOT),
+            ("DK", "Denmark", "Danish", "da_DK", DMY_DOT),
+            ("FI", "Finland", "Finnish", "fi_FI", DMY_DOT_SHORT),
+            ("CA", "Canada (English)", "Canadian", "en_CA", ISO),
+            ("CA-fr", "Canada (français)", "French Canadian", "fr_CA", ISO),
+            ("AU", "Australia", "Australian", "en_AU", DMY_SLASH),
+            ("NZ", "New Zealand", "New Zealand", "en_NZ", DMY_SLASH),
+        ],
+    ),
+]
+# "intl" first: what rlsapp showed before regions existed, with no thousands separator.
+_INTL_REGION = Region("intl", "International", "international", "en_US", ISO, _INTL, "none", False)
+REGIONS: dict[str, Region] = {_INTL_REGION.code: _INTL_REGION} | {
+    row[0]: Region(*row, table_units, table_row)
+    for table_row, table_units, rows in _TABLE
+    for row in rows
 }
 REGION_CHOICES = [(r.code, r.name) for r in REGIONS.values()]
 FALLBACK_REGION = "intl"
