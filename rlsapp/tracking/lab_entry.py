@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import DenseRank, RowNumber
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -77,8 +77,12 @@ class PastEntries:
 
     For the units each analyte, lab and unit keeps its newest two typed results: the newest
     overall is among them, and an edit can still leave its own draw out. Labs match by name
-    whatever the case and the spaces around it.
+    whatever the case and the spaces around it. Of a day's draws the first SAME_DAY_LIMIT
+    are read (`more_same_day` says there are others): a day holds one or two, and a day
+    that somehow gathered hundreds must not make each further save slower.
     """
+
+    SAME_DAY_LIMIT = 10
 
     RESULT_FIELDS = ("id", "analyte", "value", "comparator", "entered_value", "entered_unit")
 
@@ -88,6 +92,7 @@ class PastEntries:
         # (lab casefolded, analyte, unit, draw id) of typed results with a known unit, newest first.
         self.typed: list[tuple[str, str, str, int]] = []
         self.same_day: list[LabDraw] = []
+        self.more_same_day = False
         if patient is None or patient.pk is None:
             return
         result = {f"r_{name}": F(f"results__{name}") for name in self.RESULT_FIELDS}
@@ -98,12 +103,17 @@ class PastEntries:
         )
         wanted = Q(rank__lte=2, r_calculated=False)
         if day is not None:
-            wanted |= Q(drawn_on=day)
+            # One more than the limit (two with the draw being edited) tells of others.
+            kept = self.SAME_DAY_LIMIT + (2 if exclude_draw else 1)
+            wanted |= Q(drawn_on=day, day_rank__lte=kept)
         rows = (
             LabDraw.objects.filter(patient=patient)
             # One join: the results' columns named once, for the window and the rows alike.
             .annotate(**result, r_calculated=F("results__calculated"))
-            .annotate(rank=newest)
+            .annotate(
+                rank=newest,
+                day_rank=Window(DenseRank(), partition_by=[F("drawn_on")], order_by=F("pk").asc()),
+            )
             .filter(wanted)
             .order_by("-drawn_on", "-pk", "r_id")
             .values_list("pk", "drawn_on", "lab_name", "r_calculated", *result)
@@ -127,7 +137,9 @@ class PastEntries:
             if values[0] is not None:  # a draw without results has one row of nulls
                 fields = dict(zip(self.RESULT_FIELDS, values, strict=True))
                 draw.preloaded_results.append(LabResult(draw=draw, calculated=calculated, **fields))
-        self.same_day = sorted(draws.values(), key=lambda d: d.pk)
+        self.same_day = sorted(draws.values(), key=lambda d: d.pk)[: self.SAME_DAY_LIMIT + 1]
+        self.more_same_day = len(self.same_day) > self.SAME_DAY_LIMIT
+        del self.same_day[self.SAME_DAY_LIMIT :]
 
     def units(self, region: Region, lab_name: str = "") -> dict[str, str]:
         """The unit each analyte was last entered in (from this lab, when one is named and
@@ -295,8 +307,11 @@ def draw_summary(draw: LabDraw, region: Region, with_values: bool = True) -> str
     return f"{head}: {values}" if values else head
 
 
-def duplicate_message(draws, is_identical: bool, region: Region):
+def duplicate_message(draws, is_identical: bool, region: Region, more: bool = False):
+    """`more`: the day has other draws beyond those listed."""
     links = draw_links(draws, region)
+    if more:
+        links = format_html("{} and others", links)
     if is_identical:
         return format_html(
             "The same results are already saved for this day ({}). Saving them again would "

@@ -97,6 +97,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.measurements: dict[str, units.Measurement] = {}
         self.calculated_tsat = False
         self.same_day: list[LabDraw] = []
+        self.more_same_day = False
 
     def _typed_day(self):
         """The date a bound form was sent with, if it reads (else None: clean() says why)."""
@@ -210,10 +211,10 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     def _check_same_day(self, drawn_on) -> None:
         """The same results on the same day are refused unless confirmed; another draw on a
         day that has one is saved and pointed out (self.same_day)."""
-        if drawn_on == self.past.day:
-            self.same_day = self.past.same_day
-        else:
-            self.same_day = lab_entry.same_day_draws(self.patient, drawn_on, self.instance.pk)
+        past = self.past
+        if drawn_on != past.day:
+            past = lab_entry.PastEntries(self.patient, drawn_on, self.instance.pk)
+        self.same_day, self.more_same_day = past.same_day, past.more_same_day
         twins = [d for d in self.same_day if lab_entry.identical(d, self.measurements)]
         if not twins:
             return
@@ -225,13 +226,15 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         )
         self.helper.layout.append(Div("confirm_duplicate", css_class="mt-2"))
         if not confirmed:
-            self.add_error(None, lab_entry.duplicate_message(twins, True, self.region))
+            self.add_error(
+                None, lab_entry.duplicate_message(twins, True, self.region, self.more_same_day)
+            )
 
     def same_day_note(self):
         """After saving: the other draws of that day, linked, or None."""
         if not self.same_day:
             return None
-        return lab_entry.duplicate_message(self.same_day, False, self.region)
+        return lab_entry.duplicate_message(self.same_day, False, self.region, self.more_same_day)
 
     def save_through_service(self, instance, seen_version):
         instance.patient = self.patient

@@ -122,3 +122,29 @@ def test_a_second_identical_draw_is_asked_about_without_extra_queries(owner_clie
     assert LabDraw.objects.filter(patient=patient, drawn_on=today).count() == 1
     # session, account, person, their earlier entries, and the access log's row
     assert len(ctx.captured_queries) <= 5
+
+
+def test_a_day_with_many_draws_lists_the_first_ten_and_says_there_are_others(
+    owner_client, patient, today
+):
+    add_history(patient, 3, today)
+    made = LabDraw.objects.bulk_create(
+        LabDraw(patient=patient, drawn_on=today, lab_name="City Lab") for _ in range(12)
+    )
+    LabResult.objects.bulk_create(
+        LabResult(draw=d, analyte=a, value=v, entered_value=str(v), entered_unit=u)
+        for d in made
+        for a, v, u in [
+            ("ferritin", 84, "µg/L"),
+            ("hemoglobin", 13.1, "g/dL"),
+            ("hematocrit", 39.5, "%"),
+        ]
+    )
+    unconfirmed = {k: v for k, v in draw_form(today).items() if k != "confirm_duplicate"}
+    response = owner_client.post(reverse("draw_create", args=[patient.pk]), unconfirmed)
+    page = response.content.decode()
+    assert "The same results are already saved for this day" in page
+    linked = [d.pk for d in made if reverse("draw_edit", args=[d.pk]) in page]
+    assert linked == [d.pk for d in made[:10]]
+    assert "and others)" in page
+    assert LabDraw.objects.filter(patient=patient, drawn_on=today).count() == 12
