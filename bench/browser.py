@@ -17,6 +17,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# Headless Chromium in a container: no sandbox, no GPU, and none of the browser's own
+# network traffic beside our server's. The browser tests launch it the same way.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CDN = re.compile(r"^/npm/(?P<package>(@[^/]+/)?[^@/]+)@[^/]+/(?P<path>.+)$")
 
 TIMING = """
@@ -86,14 +96,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_ARGS,
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": name, "value": value, "url": args.base}])
