@@ -108,21 +108,24 @@ def signed_in_pages(page, live_server, patient, found):
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector("#error-summary")
     scan(page, found, "lab form with errors")
-    check(page, f"{base}/infusions/new/", found, "infusion form")
-    check(page, f"{base}/symptoms/new/", found, "symptom form")
     check(page, f"{base}/report/", found, "report", wait_charts=True)
-    check(page, f"{base}/draws/", found, "lab results")
-    check(page, f"{base}/infusions/", found, "infusions")
-    check(page, f"{base}/symptoms/", found, "symptom scores")
-    check(page, f"{base}/oral-iron/new/", found, "oral iron form")
-    check(page, f"{base}/medicines/new/", found, "medicine form")
-    check(page, f"{base}/edit/", found, "person settings")
-    check(page, f"{live_server.url}/patients/new/", found, "add a person")
-    check(page, f"{live_server.url}/worklist/order/", found, "worklist order")
-    check(page, f"{live_server.url}/accounts/password/change/", found, "password change")
-    check(page, f"{base}/history/", found, "history")
-    check(page, f"{live_server.url}/accounts/settings/", found, "account settings")
-    check(page, f"{live_server.url}/accounts/two-factor/", found, "two-factor password")
+    for url, name in [
+        (f"{base}/infusions/new/", "infusion form"),
+        (f"{base}/symptoms/new/", "symptom form"),
+        (f"{base}/draws/", "lab results"),
+        (f"{base}/infusions/", "infusions"),
+        (f"{base}/symptoms/", "symptom scores"),
+        (f"{base}/oral-iron/new/", "oral iron form"),
+        (f"{base}/medicines/new/", "medicine form"),
+        (f"{base}/edit/", "person settings"),
+        (f"{base}/history/", "history"),
+        (f"{live_server.url}/patients/new/", "add a person"),
+        (f"{live_server.url}/worklist/order/", "worklist order"),
+        (f"{live_server.url}/accounts/password/change/", "password change"),
+        (f"{live_server.url}/accounts/settings/", "account settings"),
+        (f"{live_server.url}/accounts/two-factor/", "two-factor password"),  # then its QR code
+    ]:
+        check(page, url, found, name)
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_selector(".qr-code")

@@ -7,14 +7,9 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-from .test_charts_in_browser import sign_in_with_cookie
+from .helpers import page_width, sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def page_width(page):
-    page.wait_for_load_state("load")  # measured with its stylesheets
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -5,12 +5,13 @@ import time
 
 import pytest
 from django.template.defaultfilters import floatformat
-from django.test import Client
 
 from rlsapp.domain import kinetics
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from tests.conftest import PASSWORD
 from tests.reminders.helpers import add_ferritin, add_infusion
+
+from .helpers import OVERFLOW, overflow_when_printed, sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,20 +87,9 @@ HISTORY_CONFIG = (
 }"""
 )
 
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
 
 def wait_for_charts(page):
     page.wait_for_selector("[data-chart-state=drawn]", state="attached", timeout=15000)
-
-
-def sign_in_with_cookie(context, live_server, user):
-    """Reuse a Django session instead of typing the password in every test."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def create_history_directly(patient):
@@ -241,11 +231,7 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page, "report-1280", full_page=True)
 
-    # Printed on A4 (or Letter) with 12 mm margins: about 700 CSS px of width.
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": 700, "height": 1000})
-    page.wait_for_timeout(300)  # Chart.js resizes on the next animation frame
-    assert page.evaluate(OVERFLOW) <= 0
+    assert overflow_when_printed(page) <= 0
     screenshot(page, "report-print-a4", full_page=True)
     assert console_errors == []
 

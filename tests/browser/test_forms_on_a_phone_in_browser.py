@@ -9,24 +9,17 @@ import pytest
 from rlsapp.tracking import services
 from rlsapp.tracking.models import SymptomScore
 
+from .helpers import open_as, page_width
 from .test_accessibility import scan
-from .test_charts_in_browser import sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def page_width(page):
-    page.wait_for_load_state("load")  # measured with its stylesheets
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_failed_form_focuses_its_summary_and_links_to_the_field(
     page, context, live_server, owner, patient, console_errors, screenshot, width
 ):
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto(live_server.url + f"/patients/{patient.pk}/infusions/new/")
+    open_as(page, context, live_server, owner, f"/patients/{patient.pk}/infusions/new/", width, 800)
     page.get_by_label("Dose").fill("99999")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
@@ -45,9 +38,7 @@ def test_a_failed_form_focuses_its_summary_and_links_to_the_field(
 def test_a_symptom_score_is_one_tap_on_the_scale(
     page, context, live_server, owner, patient, console_errors, screenshot, width
 ):
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto(live_server.url + f"/patients/{patient.pk}/symptoms/new/")
+    open_as(page, context, live_server, owner, f"/patients/{patient.pk}/symptoms/new/", width, 800)
     buttons = page.locator(".tap-scale label")
     assert buttons.count() == 11
     boxes = [buttons.nth(i).bounding_box() for i in (0, 10)]
@@ -71,9 +62,7 @@ def test_restore_is_in_view_on_the_history_page(
             SymptomScore(patient=patient, recorded_on=day, severity=n, note="restless evening")
         )
         services.delete(score)
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto(live_server.url + f"/patients/{patient.pk}/history/")
+    open_as(page, context, live_server, owner, f"/patients/{patient.pk}/history/", width, 800)
     restore = page.get_by_role("button", name="Restore").first
     box = restore.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width

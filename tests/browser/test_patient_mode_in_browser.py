@@ -9,8 +9,8 @@ import pytest
 from rlsapp.tracking.models import Infusion, SymptomScore
 from tests.charts.helpers import DAY0, add_draw, week
 
+from .helpers import open_as, page_width
 from .test_accessibility import scan
-from .test_charts_in_browser import sign_in_with_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,18 +23,12 @@ def history(patient):
     SymptomScore.objects.create(patient=patient, recorded_on=week(6), severity=2)
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 def test_home_opens_her_own_page_with_three_buttons(
     page, context, live_server, owner, patient, console_errors, screenshot, width
 ):
     history(patient)
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + "/")
+    open_as(page, context, live_server, owner, "/", width)
     assert page.url == live_server.url + patient.get_absolute_url()
     actions = page.locator(".page-actions")
     visible = [b for b in actions.locator(".btn").all() if b.is_visible()]
@@ -64,9 +58,7 @@ def test_home_opens_her_own_page_with_three_buttons(
 def test_a_new_person_page_is_one_getting_started_note_and_the_form_folds_settings(
     page, context, live_server, owner, patient, console_errors, screenshot, width
 ):
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + patient.get_absolute_url())
+    open_as(page, context, live_server, owner, patient.get_absolute_url(), width)
     assert page.get_by_role("heading", name="Getting started").is_visible()
     assert page_width(page) <= width
     screenshot(page, f"issue16-getting-started-{width}")

@@ -8,13 +8,13 @@ import pytest
 
 from rlsapp.tracking.models import Infusion
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_charts_in_browser import PIXELS, sign_in_with_cookie, wait_for_charts
+from tests.browser.helpers import OVERFLOW, overflow_when_printed, sign_in_with_cookie
+from tests.browser.test_charts_in_browser import PIXELS, wait_for_charts
 from tests.charts.helpers import add_draw, add_long_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = datetime.date.today()
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def weeks_ago(n):
@@ -50,6 +50,21 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
+def printed_page_counts(page, name):
+    """Print as a browser does: print styles at the paper's width inside 12 mm margins, the
+    chart redrawn for it (Chart.js resizes on the next frame), then the PDF, kept in
+    screenshots/. The number of pages on A4 and on Letter."""
+    page.emulate_media(media="print")
+    counts = {}
+    for paper, width in (("A4", 703), ("Letter", 725)):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(300)
+        pdf = page.pdf(format=paper, print_background=True)
+        (SCREENSHOTS / f"{name}-{paper}.pdf").write_bytes(pdf)
+        counts[paper] = pdf_pages(pdf)
+    return counts
+
+
 def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
     page, context, live_server, owner, patient, console_errors, screenshot
 ):
@@ -76,15 +91,8 @@ def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
     page.get_by_role("button", name="Save as PDF").click()
     assert page.evaluate("window.printed") == 1
 
-    # As a browser prints: print styles at the paper's width inside 12 mm margins, the
-    # chart redrawn for it (Chart.js resizes on the next frame), then the PDF.
-    page.emulate_media(media="print")
-    for paper, width in (("A4", 703), ("Letter", 725)):
-        page.set_viewport_size({"width": width, "height": 1000})
-        page.wait_for_timeout(300)
-        pdf = page.pdf(format=paper, print_background=True)
-        (SCREENSHOTS / f"report-issue16-{paper}.pdf").write_bytes(pdf)
-        assert 1 <= pdf_pages(pdf) <= 2, paper
+    counts = printed_page_counts(page, "report-issue16")
+    assert all(1 <= pages <= 2 for pages in counts.values()), counts
 
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -101,10 +109,7 @@ def test_the_report_prints_on_one_or_two_pages_and_reads_on_a_phone(
     page.wait_for_function("() => document.activeElement.scrollLeft > 0")
     screenshot(page.locator(".report-results"), "report-issue16-390-results")
 
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": 700, "height": 1000})
-    page.wait_for_timeout(300)  # Chart.js resizes on the next animation frame
-    assert page.evaluate(OVERFLOW) <= 0
+    assert overflow_when_printed(page) <= 0
     screenshot(page, "report-issue16-print", full_page=True)
     assert console_errors == []
 
@@ -114,10 +119,5 @@ def test_ten_years_of_results_still_print_on_two_pages(page, context, live_serve
     sign_in_with_cookie(context, live_server, owner)
     page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
     wait_for_charts(page)
-    page.emulate_media(media="print")
-    for paper, width in (("A4", 703), ("Letter", 725)):
-        page.set_viewport_size({"width": width, "height": 1000})
-        page.wait_for_timeout(300)
-        pdf = page.pdf(format=paper, print_background=True)
-        (SCREENSHOTS / f"report-issue16-long-{paper}.pdf").write_bytes(pdf)
-        assert 1 <= pdf_pages(pdf) <= 2, paper
+    counts = printed_page_counts(page, "report-issue16-long")
+    assert all(1 <= pages <= 2 for pages in counts.values()), counts

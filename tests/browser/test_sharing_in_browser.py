@@ -7,11 +7,7 @@ from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from tests.reminders.helpers import add_ferritin
 
-from .test_charts_in_browser import sign_in_with_cookie
-
-
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
+from .helpers import open_as, page_width
 
 
 @pytest.fixture
@@ -30,9 +26,7 @@ def shared(owner, patient, make_user, today):
 def test_the_owner_manages_people_with_access(
     page, context, live_server, owner, patient, shared, console_errors, screenshot, width
 ):
-    sign_in_with_cookie(context, live_server, owner)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + patient.get_absolute_url())
+    open_as(page, context, live_server, owner, patient.get_absolute_url(), width)
     page.get_by_text("More…").click()
     page.get_by_role("link", name="People with access").click()
     assert page.get_by_role("heading", name="People with access").is_visible()
@@ -50,9 +44,7 @@ def test_the_owner_manages_people_with_access(
 def test_a_viewer_sees_the_role_and_only_what_it_allows(
     page, context, live_server, patient, shared, console_errors, screenshot, width
 ):
-    sign_in_with_cookie(context, live_server, shared)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + "/worklist/")
+    open_as(page, context, live_server, shared, "/worklist/", width)
     row = page.locator("tr", has_text="Alice")
     assert row.locator(".role-badge").inner_text() == "Can view"
     assert page.locator("tr", has_text="Own patient").locator(".role-badge").count() == 0
