@@ -54,30 +54,30 @@ def fhir_number(value: float) -> float | int:
 
 
 _NAMESPACE_BYTES = _NAMESPACE.bytes
+# uuid5's RFC 4122 variant bits over the hex digit they land in.
+_VARIANT_DIGIT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
-def _urn(digest: bytes) -> str:
-    """urn:uuid: of the UUID uuid.uuid5 makes from this SHA-1 digest: its first 16 bytes
-    with the version (5) and the RFC 4122 variant bits set. An export names every record,
-    and building UUID objects cost more than the hashes."""
-    head = bytearray(digest[:16])
-    head[6] = head[6] & 0x0F | 0x50
-    head[8] = head[8] & 0x3F | 0x80
-    h = head.hex()
-    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _urns(names) -> list[str]:
+    """urn:uuid: of uuid.uuid5(_NAMESPACE, name) for each name (bytes), written from the
+    hex digest (version digit 5, variant bits set): an export names every record, and
+    building UUID objects cost more than the hashes."""
+    sha1, variant = hashlib.sha1, _VARIANT_DIGIT
+    return [
+        f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:32]}"
+        for h in [sha1(_NAMESPACE_BYTES + name).hexdigest() for name in names]
+    ]
 
 
 def _url(*parts) -> str:
     """urn:uuid: of uuid.uuid5(_NAMESPACE, 'part:part')."""
-    name = ":".join(map(str, parts)).encode("utf-8")
-    return _urn(hashlib.sha1(_NAMESPACE_BYTES + name).digest())
+    return _urns([":".join(map(str, parts)).encode("utf-8")])[0]
 
 
 def _urls(kind: str, person, records) -> list[str]:
-    """_url(kind, person, record.pk) of each record."""
-    prefix = _NAMESPACE_BYTES + f"{kind}:{person}:".encode()
-    sha1 = hashlib.sha1
-    return [_urn(sha1(prefix + str(record.pk).encode()).digest()) for record in records]
+    """_url(kind, person, record.pk) of each record (its pk an int)."""
+    prefix = f"{kind}:{person}:".encode()
+    return _urns([b"%b%d" % (prefix, record.pk) for record in records])
 
 
 def to_json(bundle: dict) -> bytes:
