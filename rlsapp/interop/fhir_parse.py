@@ -17,7 +17,7 @@ import datetime
 from rlsapp.domain import entry as lab_entry
 from rlsapp.domain import formats, regions, rules, units
 
-from . import fhir_medications, vocab
+from . import fhir_medications, parsed, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_bundle import as_utf8, check_bundle, iter_entries
@@ -30,17 +30,6 @@ from .fhir_export import (
     ONSET_CODE_TEXT,
     REACTION_PREFIX,
     SYMPTOM_CODE_TEXT,
-)
-from .parsed import (
-    ERRORS_KEPT,
-    ParsedDraw,
-    ParsedImport,
-    ParsedInfusion,
-    ParsedResult,
-    ParsedSymptom,
-    RowError,
-    excerpt,
-    too_long,
 )
 
 SKIPPED_STATUSES = {"entered-in-error", "cancelled", "not-done", "registered", "stopped"}
@@ -91,7 +80,7 @@ def _draw_marks(resource) -> tuple[bool, str, str]:
     if reason is None:
         accepted = ", ".join(c for c, _words in rules.LEFT_OUT_CHOICES)
         raise EntryError(
-            "extension", f"left out of the fits for {excerpt(code)}; accepted: {accepted}."
+            "extension", f"left out of the fits for {parsed.excerpt(code)}; accepted: {accepted}."
         )
     note = _text(found.get(LEFT_OUT_NOTE_URL, {}).get("valueString"), rules.LEFT_OUT_NOTE_MAX)
     return after, reason, note if reason else ""
@@ -114,12 +103,12 @@ def _date(resource, today, *fields) -> datetime.date:
 class _BundleReader:
     def __init__(self, entries, organisations: dict[str, str], today: datetime.date):
         self.today = today
-        self.out = ParsedImport(source="fhir", layout="bundle")
+        self.out = parsed.ParsedImport(source="fhir", layout="bundle")
         self.entries = entries  # an iterator: each entry is read once
         self.organisations = organisations
-        self.draws: dict[tuple, ParsedDraw] = {}
+        self.draws: dict[tuple, parsed.ParsedDraw] = {}
 
-    def read(self) -> ParsedImport:
+    def read(self) -> parsed.ParsedImport:
         for number, entry in enumerate(self.entries, start=1):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(resource, dict):
@@ -180,7 +169,7 @@ class _BundleReader:
         draw = self.draws.get(key)
         if draw is None:
             note = notes[0] if notes else ""
-            draw = self.draws[key] = ParsedDraw([], day, lab, note, [], after)
+            draw = self.draws[key] = parsed.ParsedDraw([], day, lab, note, [], after)
             self.out.draws.append(draw)
         if reason and not draw.left_out_reason:
             draw.left_out_reason, draw.left_out_note = reason, reason_note
@@ -197,7 +186,9 @@ class _BundleReader:
         draw.results.append(result)
         draw.rows.append(number)
 
-    def _quantity(self, analyte: str, resource: dict, number: int = 0) -> ParsedResult | None:
+    def _quantity(
+        self, analyte: str, resource: dict, number: int = 0
+    ) -> parsed.ParsedResult | None:
         info = units.ANALYTES[analyte]
         quantity = resource.get("valueQuantity")
         if isinstance(quantity, dict):
@@ -214,7 +205,7 @@ class _BundleReader:
                 given = quantity.get("code") or quantity.get("unit") or "none"
                 raise EntryError(
                     "valueQuantity.unit",
-                    f"unknown unit {excerpt(given, 20)} for {info.label}; accepted: "
+                    f"unknown unit {parsed.excerpt(given, 20)} for {info.label}; accepted: "
                     f"{', '.join(info.units)}.",
                 )
             comparator = quantity.get("comparator") or ""
@@ -229,7 +220,7 @@ class _BundleReader:
             text, unit = resource["valueString"].strip(), info.display_unit
             field = "valueString"
             if len(text) > MAX_VALUE_STRING:
-                raise EntryError("valueString", too_long(text, MAX_VALUE_STRING))
+                raise EntryError("valueString", parsed.too_long(text, MAX_VALUE_STRING))
             number, unit_text = vocab.split_value_and_unit(text)
             resolved = vocab.resolve_unit(analyte, unit_text) if unit_text else None
             if resolved:
@@ -238,7 +229,7 @@ class _BundleReader:
             self.out.skipped["Observations without a value"] += 1
             return None
         if len(text) > MAX_ENTERED_VALUE:
-            raise EntryError(field, "the value: " + too_long(text, MAX_ENTERED_VALUE))
+            raise EntryError(field, "the value: " + parsed.too_long(text, MAX_ENTERED_VALUE))
         # FHIR writes decimals with a point and no grouping; a valueString that another
         # convention reads as another number ("1,050") is refused, never guessed.
         canonical = regions.get("intl")
@@ -258,9 +249,13 @@ class _BundleReader:
             )
         except units.UnitError as error:
             raise EntryError("valueQuantity", str(error)) from None
-        if unusual and len(self.out.unusual) < ERRORS_KEPT:
-            self.out.unusual.append(RowError(number, f"Observation.{field}", unusual.message))
-        return ParsedResult(m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit)
+        if unusual and len(self.out.unusual) < parsed.ERRORS_KEPT:
+            self.out.unusual.append(
+                parsed.RowError(number, f"Observation.{field}", unusual.message)
+            )
+        return parsed.ParsedResult(
+            m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit
+        )
 
     def _lab_name(self, resource: dict) -> str:
         performers = resource.get("performer") or []
@@ -288,7 +283,7 @@ class _BundleReader:
             if isinstance(code, dict) and code.get("text") == ONSET_CODE_TEXT:
                 value = str(component.get("valueTime"))
                 if len(value) > MAX_TIME:
-                    raise EntryError("component.valueTime", too_long(value, MAX_TIME))
+                    raise EntryError("component.valueTime", parsed.too_long(value, MAX_TIME))
                 try:
                     onset = datetime.time.fromisoformat(value)
                 except ValueError:
@@ -298,7 +293,7 @@ class _BundleReader:
                 onset = onset.replace(tzinfo=None)
         notes = _notes(resource)
         self.out.symptoms.append(
-            ParsedSymptom([number], day, severity, onset, notes[0] if notes else "")
+            parsed.ParsedSymptom([number], day, severity, onset, notes[0] if notes else "")
         )
 
     def _treatment(self, number: int, resource: dict, which: str) -> None:
@@ -364,7 +359,7 @@ class _BundleReader:
             else:
                 other_notes.append(note)
         self.out.infusions.append(
-            ParsedInfusion(
+            parsed.ParsedInfusion(
                 rows=[number],
                 given_on=day,
                 product=product,
@@ -389,7 +384,7 @@ class _BundleReader:
         value = dose.get("value")
         unit = str(dose.get("code") or dose.get("unit") or "")
         if len(unit) > MAX_UNIT:
-            raise EntryError(field, "the dose unit: " + too_long(unit, MAX_UNIT))
+            raise EntryError(field, "the dose unit: " + parsed.too_long(unit, MAX_UNIT))
         unit = vocab.unit_key(unit)
         if (
             isinstance(value, bool)
@@ -408,7 +403,7 @@ def _plain(value: float) -> str:
     return text or "0"
 
 
-def parse_bundle(data: bytes, today: datetime.date | None = None) -> ParsedImport:
+def parse_bundle(data: bytes, today: datetime.date | None = None) -> parsed.ParsedImport:
     """Parse an uploaded FHIR Bundle (UTF-8, or UTF-16 or UTF-32 with a byte order mark);
     raises ImportRefused for a file that cannot be used."""
     data = as_utf8(data)
