@@ -23,21 +23,26 @@ from rlsapp.tracking.versions import bump_person_versions
 DRAW_POST_BUDGET = 18
 
 
-def add_history(patient, draws, today):
-    """A draw every six weeks (ferritin, hemoglobin, hematocrit), an infusion a year, one
-    oral iron course, and the open re-check they give."""
+def add_draws(patient, days, results, lab_name=""):
+    """A draw on each of `days` with the same (analyte, value, unit) results, in bulk."""
     made = LabDraw.objects.bulk_create(
-        LabDraw(patient=patient, drawn_on=today - datetime.timedelta(weeks=6 * (i + 1)))
-        for i in range(draws)
+        LabDraw(patient=patient, drawn_on=day, lab_name=lab_name) for day in days
     )
     LabResult.objects.bulk_create(
         LabResult(draw=d, analyte=a, value=v, entered_value=str(v), entered_unit=u)
         for d in made
-        for a, v, u in [
-            ("ferritin", 150, "µg/L"),
-            ("hemoglobin", 13, "g/dL"),
-            ("hematocrit", 40, "%"),
-        ]
+        for a, v, u in results
+    )
+    return made
+
+
+def add_history(patient, draws, today):
+    """A draw every six weeks (ferritin, hemoglobin, hematocrit), an infusion a year, one
+    oral iron course, and the open re-check they give."""
+    add_draws(
+        patient,
+        [today - datetime.timedelta(weeks=6 * (i + 1)) for i in range(draws)],
+        [("ferritin", 150, "µg/L"), ("hemoglobin", 13, "g/dL"), ("hematocrit", 40, "%")],
     )
     Infusion.objects.bulk_create(
         Infusion(patient=patient, given_on=today - datetime.timedelta(days=365 * i + 200))
@@ -128,17 +133,11 @@ def test_a_day_with_many_draws_lists_the_first_ten_and_says_there_are_others(
     owner_client, patient, today
 ):
     add_history(patient, 3, today)
-    made = LabDraw.objects.bulk_create(
-        LabDraw(patient=patient, drawn_on=today, lab_name="City Lab") for _ in range(12)
-    )
-    LabResult.objects.bulk_create(
-        LabResult(draw=d, analyte=a, value=v, entered_value=str(v), entered_unit=u)
-        for d in made
-        for a, v, u in [
-            ("ferritin", 84, "µg/L"),
-            ("hemoglobin", 13.1, "g/dL"),
-            ("hematocrit", 39.5, "%"),
-        ]
+    made = add_draws(
+        patient,
+        [today] * 12,
+        [("ferritin", 84, "µg/L"), ("hemoglobin", 13.1, "g/dL"), ("hematocrit", 39.5, "%")],
+        lab_name="City Lab",
     )
     unconfirmed = {k: v for k, v in draw_form(today).items() if k != "confirm_duplicate"}
     response = owner_client.post(reverse("draw_create", args=[patient.pk]), unconfirmed)
