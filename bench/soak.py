@@ -4,8 +4,8 @@ symptom scores and reading pages at once for a bounded time. Afterwards every ac
 write (answered with the redirect that follows a save) must be in the database, no response
 may be a 5xx, and the database must hold exactly the acknowledged rows.
 
-Short (CI):  python scripts/soak.py --database-url postgres://app:app@127.0.0.1:5432/app
-Longer:      python scripts/soak.py --database-url ... --duration 600 --clients 12 --workers 4
+Short (CI):  python bench/soak.py --database-url postgres://app:app@127.0.0.1:5432/app
+Longer:      python bench/soak.py --database-url ... --duration 600 --clients 12 --workers 4
 
 --database-url names a server and a role with CREATEDB; the script creates a fresh database
 next to the named one, runs production settings (DEBUG off) against it, and drops it at the
