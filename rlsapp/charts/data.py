@@ -220,16 +220,18 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     rows = []
     current_projection = None
     by_course = _course_rows(history.infusions, courses)
-    for index, (episode, infusions) in enumerate(zip(episodes, by_course, strict=True)):
-        estimate = None
-        if episode.is_current or kinetics.observed_crossing(episode, threshold) is None:
-            estimate = estimates.estimate(
-                episode,
-                threshold,
-                history=episodes[:index],
-                population_slope=population,
-                population_spread=settings.population_spread,
-            )
+    # Each episode's estimate with the episodes before it as its history; a past one only
+    # when it was never seen below the threshold (then the estimate says when).
+    each = estimates.estimate_each(
+        episodes,
+        threshold,
+        lambda e: e.is_current or kinetics.observed_crossing(e, threshold) is None,
+        population_slope=population,
+        population_spread=settings.population_spread,
+    )
+    for index, (episode, infusions, estimate) in enumerate(
+        zip(episodes, by_course, each, strict=True)
+    ):
         if episode.is_current:
             horizon = _horizon(ferritin, history.infusions, estimate)
             current_projection = _projection(estimate, episode, threshold, horizon)

@@ -34,19 +34,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from rlsapp.domain import kinetics
 from rlsapp.domain.kinetics import Episode, Point
+from rlsapp.domain.trend import Trend
 
 NOISE = 0.15  # scatter of one result around the trend, as a fraction (log scale)
 NOISE_WEIGHT = 2  # how many results' worth of residuals the assumed scatter counts as
 EPISODE_SPREAD = 0.01  # per week: how much one person's episodes differ in fractional rate
 POPULATION_SPREAD = 0.5  # the population prior's standard deviation, as a fraction of k0
 EARLEY_SLOPE = 6.6
-GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
 ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
     "estimate",
     "below",
@@ -55,138 +55,6 @@ ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
     "bound",
     "after_end",
 )
-
-
-def _phi(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2))
-
-
-@dataclass(frozen=True)
-class Trend:
-    """Posterior of the trend y(x) = level + slope * (x - x_mean), x in weeks since origin.
-
-    y is ln(µg/L) on the "log" scale, µg/L on the "linear" one; level and slope are
-    independent normals.
-    """
-
-    scale: str
-    origin: date
-    x_mean: float
-    level: float
-    level_var: float
-    slope: float
-    slope_var: float
-
-    def _y(self, value: float) -> float:
-        return math.log(value) if self.scale == "log" else value
-
-    def _value(self, y: float) -> float:
-        return math.exp(min(y, 700.0)) if self.scale == "log" else y
-
-    def at(self, day: date, z: float = 0.0) -> float:
-        """The trend in µg/L at a day: its median, or z standard deviations off it."""
-        u = (day - self.origin).days / 7 - self.x_mean
-        sd = math.sqrt(self.level_var + u * u * self.slope_var)
-        return self._value(self.level + self.slope * u + z * sd)
-
-    def crossing_quantiles(
-        self,
-        threshold: float,
-        after: date,
-        qs: Sequence[float],
-        horizon_days: int,
-        cap_days: int | None = None,
-    ) -> list[date | None]:
-        """Days by which the trend has reached the threshold with probability q (rising
-        qs), given it was above it on `after`; None beyond the horizon.
-
-        With `cap_days` (a past episode's next infusion), a day on or after the cap is only
-        told as the cap day itself: whether it falls before the cap is all that is asked."""
-        target = self._y(threshold)
-        u0 = (after - self.origin).days / 7 - self.x_mean
-        if self.level_var == 0 and self.slope_var == 0:
-            # Results exactly on the line: one day, as the fit itself gives it.
-            if self.slope >= 0:
-                return [None for _ in qs]
-            days = ((target - self.level) / self.slope - u0) * 7
-            if days > horizon_days:
-                return [None for _ in qs]
-            day = after + timedelta(days=max(1, math.ceil(round(days, 6))))
-            return [day for _ in qs]
-        sd_level = math.sqrt(self.level_var) or 1e-12
-        fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
-        lo, hi = fall - 8 * sd_fall, fall + 8 * sd_fall
-        step = (hi - lo) / GRID
-        # The grid and share() run a few thousand normal CDFs per estimate (a chart makes
-        # one estimate per infusion): _phi is written out inline, the same arithmetic in the
-        # same order, so the same days, sparing a call and lookups per term.
-        level, erfc, exp, root2 = self.level, math.erfc, math.exp, math.sqrt(2)
-        grid = []
-        denominator = 0.0
-        for i in range(GRID + 1):
-            b = lo + i * step
-            weight = (0.5 if i == 0 or i == GRID else 1.0) * exp(-0.5 * ((b - fall) / sd_fall) ** 2)
-            above = 1 - 0.5 * erfc(-((target + b * u0 - level) / sd_level) / root2)
-            denominator += weight * above
-            if b > 0:
-                grid.append((b, weight, 1 - above))
-        if denominator <= 0 or not grid:
-            return [None for _ in qs]
-
-        def share(day: int) -> float:
-            u = u0 + day / 7
-            total = sum(
-                [
-                    w * (0.5 * erfc(-((target + b * u - level) / sd_level) / root2) - below0)
-                    for b, w, below0 in grid
-                ]
-            )
-            return total / denominator
-
-        results = []
-        at_horizon = share(horizon_days)
-        end, at_end = horizon_days, at_horizon
-        if cap_days is not None and 0 < cap_days < horizon_days:
-            end, at_end = cap_days, share(cap_days)
-        # qs rise, so each search starts where the last one ended; share(0) is 0.
-        low, at_low = 0, 0.0
-        for q in qs:
-            if at_horizon < q:
-                results.append(None)
-                continue
-            if at_end < q:  # reached only on or after the cap
-                results.append(after + timedelta(days=end))
-                continue
-            low, at_low, high = _first_day_reaching(share, q, low, at_low, end, at_end)
-            results.append(after + timedelta(days=high))
-        return results
-
-
-def _first_day_reaching(share, q, low, at_low, high, at_high):
-    """The first whole day on which the rising share() reaches q, given share(low) < q <=
-    share(high); returns it with the last day below q and its share.
-
-    Steps by interpolation, which usually lands within a day or two of the answer, and
-    halves the interval whenever a step did not: always the same day bisection finds, in
-    a handful of share() evaluations instead of ten.
-    """
-    while high - low > 1:
-        width = high - low
-        guess = low + (q - at_low) * width / (at_high - at_low)
-        mid = min(high - 1, max(low + 1, round(guess)))
-        value = share(mid)
-        if value >= q:
-            high, at_high = mid, value
-        else:
-            low, at_low = mid, value
-        if high - low > width // 2 and high - low > 1:
-            mid = (low + high) // 2
-            value = share(mid)
-            if value >= q:
-                high, at_high = mid, value
-            else:
-                low, at_low = mid, value
-    return low, at_low, high
 
 
 @dataclass(frozen=True)
@@ -258,8 +126,7 @@ def _history_rates(history: Iterable[Episode]) -> list[tuple[float, float]]:
     rates = []
     for episode in history:
         # split_episodes keeps only usable decline points and fits them log-linearly from
-        # the dose's day: the very fit this needs, so it is read, not fitted again for
-        # every later episode.
+        # the dose's day: the very fit this needs, so it is read, not fitted again.
         points = episode.decline_points
         fit = episode.loglinear
         if fit is None:
@@ -282,6 +149,35 @@ def estimate(
     population_spread: float = POPULATION_SPREAD,
 ) -> Estimate:
     """The combined estimate for one episode (see the module's docstring)."""
+    rates = _history_rates(history)
+    return _estimate(episode, threshold, rates, population_slope, population_spread)
+
+
+def estimate_each(
+    episodes: Sequence[Episode],
+    threshold: float,
+    wanted: Callable[[Episode], bool],
+    *,
+    population_slope: float | None = None,
+    population_spread: float = POPULATION_SPREAD,
+) -> list[Estimate | None]:
+    """estimate() of each of a person's episodes (oldest first) that is `wanted`, with the
+    episodes before it as its history; None for the others. The same estimates as one
+    estimate() call each, but each episode's rate is worked out once, not again for every
+    later episode."""
+    rates: list[tuple[float, float]] = []
+    estimates = []
+    for episode in episodes:
+        estimates.append(
+            _estimate(episode, threshold, rates, population_slope, population_spread)
+            if wanted(episode)
+            else None
+        )
+        rates = rates + _history_rates([episode])
+    return estimates
+
+
+def _estimate(episode, threshold, rates, population_slope, population_spread) -> Estimate:
     reading = kinetics.latest_reading(episode.points, threshold)
     if reading.state == "below":
         return Estimate(BELOW, "", (), reading.words[0].upper() + reading.words[1:] + ".")
@@ -305,7 +201,7 @@ def estimate(
         if population_slope is not None and population_slope > 0:
             k0 = population_slope / start.value
             evidence.append(("population", k0, (population_spread * k0) ** 2))
-        for rate, var in _history_rates(history):
+        for rate, var in rates:
             evidence.append(("history", rate, var))
         prior_precision = sum(1 / var for _, _, var in evidence)
         prior_mean = (

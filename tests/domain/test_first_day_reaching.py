@@ -5,7 +5,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rlsapp.domain.estimate import _first_day_reaching
+from rlsapp.domain.trend import _first_day_reaching
 
 
 def bisection(share, q, low, high):

@@ -1,0 +1,45 @@
+"""estimate_each gives, for every episode of a history, exactly what estimate() gives it
+with the episodes before it as its history (the chart makes one estimate per infusion)."""
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlsapp.domain import estimate as E
+from rlsapp.domain import kinetics
+from rlsapp.domain.kinetics import Dose, Point
+
+ORIGIN = date(2020, 1, 6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(20, 400), min_size=1, max_size=6),
+    results=st.lists(
+        st.tuples(st.integers(0, 2400), st.floats(20, 1500), st.sampled_from(["", "", "<"])),
+        max_size=40,
+    ),
+    threshold=st.sampled_from([50, 75, 100]),
+    population=st.none() | st.floats(0.5, 20),
+)
+def test_each_episode_gets_what_estimate_gives_it(gaps, results, threshold, population):
+    days = [0]
+    for gap in gaps:
+        days.append(days[-1] + gap)
+    doses = [Dose(ORIGIN + timedelta(days=d), 1000) for d in days]
+    points = [Point(ORIGIN + timedelta(days=d), v, c) for d, v, c in results]
+    episodes = kinetics.split_episodes(points, doses)
+
+    def wanted(episode):
+        return episode.is_current or kinetics.observed_crossing(episode, threshold) is None
+
+    each = E.estimate_each(episodes, threshold, wanted, population_slope=population)
+
+    expected = [
+        E.estimate(episode, threshold, history=episodes[:i], population_slope=population)
+        if wanted(episode)
+        else None
+        for i, episode in enumerate(episodes)
+    ]
+    assert each == expected
