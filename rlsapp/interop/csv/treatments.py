@@ -96,6 +96,17 @@ class TreatmentReader:
             raise RowProblem("end", "End date", problems["end"])
         return end
 
+    def _period(self, number, row, day, end_field) -> dict:
+        """What a course and a medicine read alike: the row, when it started and ended (under
+        `end_field`), why it stopped and the note."""
+        return {
+            "rows": [number],
+            "started_on": day,
+            end_field: self._end(row, day),
+            "stop_reason": self._cell(row, "stop_reason")[:200],
+            "notes": self._cell(row, "note")[:MAX_NOTE],
+        }
+
     def _name(self, row) -> str:
         name = self._cell(row, "product")
         if not name:
@@ -129,17 +140,13 @@ class TreatmentReader:
         if schedule == "other" and not schedule_text:
             raise RowProblem("schedule", "Schedule", "daily, every other day, or describe it.")
         return ParsedCourse(
-            rows=[number],
             product=product,
             product_other=name if product == "other" else "",
             elemental_mg=mg,
             schedule=schedule,
             schedule_other=schedule_text if schedule == "other" else "",
             with_vitamin_c=self._cell(row, "vitamin_c").casefold() in YES,
-            started_on=day,
-            ended_on=self._end(row, day),
-            stop_reason=self._cell(row, "stop_reason")[:200],
-            notes=self._cell(row, "note")[:MAX_NOTE],
+            **self._period(number, row, day, "ended_on"),
         )
 
     def _dose(self, row, drug) -> tuple[float, str]:
@@ -158,15 +165,11 @@ class TreatmentReader:
         drug = medicines.drug_code_for(name) or "other"
         dose, unit = self._dose(row, drug)
         return ParsedMedicine(
-            rows=[number],
             drug=drug,
             drug_other=name if drug == "other" else "",
             dose=dose,
             dose_unit=unit,
-            started_on=day,
-            stopped_on=self._end(row, day),
-            stop_reason=self._cell(row, "stop_reason")[:200],
-            notes=self._cell(row, "note")[:MAX_NOTE],
+            **self._period(number, row, day, "stopped_on"),
         )
 
     def _event(self, row, day) -> None:
