@@ -67,49 +67,42 @@ def _attachment(content, content_type, filename):
     return response
 
 
-@exports_person
-@login_required
-@require_GET
-def export_csv(request, pk):
-    patient = get_patient_for_user(request, pk)
-    draws, infusions, scores = _records([patient])[patient.pk]
+def _person_export(write, content_type, suffix):
+    """A view that sends one person's records as the file rlsapp-<name>-<date><suffix>;
+    `write(request, patient, draws, infusions, scores)` gives its bytes."""
+
+    @exports_person
+    @login_required
+    @require_GET
+    def view(request, pk):
+        patient = get_patient_for_user(request, pk)
+        content = write(request, patient, *_records([patient])[patient.pk])
+        stamp = timezone.localdate().isoformat()
+        return _attachment(content, content_type, f"rlsapp-{_stem(patient)}-{stamp}{suffix}")
+
+    return view
+
+
+def _csv(request, patient, draws, infusions, scores):
     # A BOM so that Excel reads µ and accents as UTF-8.
-    content = "\ufeff" + write_csv(draws, infusions, scores, **_treatments([patient])[patient.pk])
-    stamp = timezone.localdate().isoformat()
-    return _attachment(
-        content.encode("utf-8"), "text/csv; charset=utf-8", f"rlsapp-{_stem(patient)}-{stamp}.csv"
-    )
+    text = write_csv(draws, infusions, scores, **_treatments([patient])[patient.pk])
+    return ("\ufeff" + text).encode("utf-8")
 
 
-@exports_person
-@login_required
-@require_GET
-def export_spreadsheet(request, pk):
-    """The person's records for Excel, in the account's region's format (not for re-import)."""
-    patient = get_patient_for_user(request, pk)
-    draws, infusions, scores = _records([patient])[patient.pk]
-    content = write_spreadsheet(draws, infusions, scores, request.user.region_rules)
-    stamp = timezone.localdate().isoformat()
-    return _attachment(
-        content.encode("utf-8"),
-        "text/csv; charset=utf-8",
-        f"rlsapp-{_stem(patient)}-{stamp}-spreadsheet.csv",
-    )
+def _spreadsheet(request, patient, draws, infusions, scores):
+    """For Excel, in the account's region's format (not for re-import)."""
+    return write_spreadsheet(draws, infusions, scores, request.user.region_rules).encode("utf-8")
 
 
-@exports_person
-@login_required
-@require_GET
-def export_fhir(request, pk):
-    patient = get_patient_for_user(request, pk)
-    draws, infusions, scores = _records([patient])[patient.pk]
+def _fhir(request, patient, draws, infusions, scores):
     bundle = build_bundle(patient, draws, infusions, scores, **_treatments([patient])[patient.pk])
-    stamp = timezone.localdate().isoformat()
-    return _attachment(
-        to_json(bundle),
-        "application/fhir+json; charset=utf-8",
-        f"rlsapp-{_stem(patient)}-{stamp}.fhir.json",
-    )
+    return to_json(bundle)
+
+
+CSV = "text/csv; charset=utf-8"
+export_csv = _person_export(_csv, CSV, ".csv")
+export_spreadsheet = _person_export(_spreadsheet, CSV, "-spreadsheet.csv")
+export_fhir = _person_export(_fhir, "application/fhir+json; charset=utf-8", ".fhir.json")
 
 
 @login_required
