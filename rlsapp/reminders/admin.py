@@ -1,21 +1,19 @@
 from django.contrib import admin
 
+from rlsapp.tracking.admin import PersonRecordAdmin
+
 from . import services
 from .models import CalendarFeed, Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(PersonRecordAdmin):
+    """A deleted person's re-check is gone with them (tracking.services.delete_person)."""
+
     list_display = ["patient", "kind", "remind_on", "status", "sent_at", "attempts"]
     list_filter = ["status", "kind"]
-    list_select_related = ["patient"]
-    raw_id_fields = ["patient"]
     date_hierarchy = "remind_on"
     readonly_fields = ["claimed_at", "claim", "sent_at", "closed_at", "created", "updated"]
-
-    def get_queryset(self, request):
-        # A deleted person's re-check is gone with them (tracking.services.delete_person).
-        return super().get_queryset(request).filter(patient__deleted_at__isnull=True)
 
     # The worklist reads the open re-check from the person's stored row (PersonStatus), and
     # the person's pages are cached under their data version: both follow an edit, for the

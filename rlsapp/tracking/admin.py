@@ -15,8 +15,24 @@ from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-class ThroughServicesAdmin(admin.ModelAdmin):
-    person_field = "patient"  # read-only once the record exists
+class PersonRecordAdmin(admin.ModelAdmin):
+    """A record of one person (`person_field`): the person is picked by id and joined in
+    lists, and a deleted person's records are not shown."""
+
+    person_field = "patient"
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient"]
+
+    def get_queryset(self, request):
+        people = f"{self.person_field}__" if self.person_field else ""
+        return super().get_queryset(request).filter(**{f"{people}deleted_at__isnull": True})
+
+
+class ThroughServicesAdmin(PersonRecordAdmin):
+    """Saved and deleted through tracking.services; the person is read-only once the record
+    exists."""
+
+    search_fields = ["patient__name"]
 
     def save_through_service(self, obj):
         services.save_record(obj)
@@ -33,10 +49,6 @@ class ThroughServicesAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_through_service(obj)
-
-    def get_queryset(self, request):
-        people = f"{self.person_field}__" if self.person_field else ""
-        return super().get_queryset(request).filter(**{f"{people}deleted_at__isnull": True})
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -77,8 +89,6 @@ class LabDrawAdmin(ThroughServicesAdmin):
     list_display = ["drawn_on", "patient", "lab_name"]
     list_filter = ["drawn_on"]
     search_fields = ["patient__name", "lab_name"]
-    list_select_related = ["patient"]
-    raw_id_fields = ["patient"]
     inlines = [LabResultInline]
     date_hierarchy = "drawn_on"
 
@@ -113,18 +123,12 @@ class LabResultAdmin(admin.ModelAdmin):
 class InfusionAdmin(ThroughServicesAdmin):
     list_display = ["given_on", "patient", "product", "dose_mg"]
     list_filter = ["product"]
-    search_fields = ["patient__name"]
-    list_select_related = ["patient"]
-    raw_id_fields = ["patient"]
     date_hierarchy = "given_on"
 
 
 @admin.register(SymptomScore)
 class SymptomScoreAdmin(ThroughServicesAdmin):
     list_display = ["recorded_on", "patient", "severity"]
-    search_fields = ["patient__name"]
-    list_select_related = ["patient"]
-    raw_id_fields = ["patient"]
 
 
 class RulesAdminForm(forms.ModelForm):
@@ -140,9 +144,6 @@ class RulesAdminForm(forms.ModelForm):
 
 class TreatmentAdmin(ThroughServicesAdmin):
     form = RulesAdminForm
-    list_select_related = ["patient"]
-    raw_id_fields = ["patient"]
-    search_fields = ["patient__name"]
 
     def save_through_service(self, obj):
         services.save_treatment(obj)
