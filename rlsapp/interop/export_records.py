@@ -1,4 +1,5 @@
-"""The records the exports write, read as plain rows in three queries.
+"""The records the exports write: draws (with their results), infusions and symptom
+scores as plain rows in three queries; oral iron courses and medicines as model instances.
 
 A ten-year history is about a thousand records; building a model instance for each
 cost more than writing the whole export, and compiling the ORM's queries more than
