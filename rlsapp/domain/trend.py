@@ -79,32 +79,53 @@ class Trend:
         # one estimate per infusion): _phi is written out inline, the same arithmetic in the
         # same order, so the same days, sparing a call and lookups per term.
         level, erfc, exp, root2 = self.level, math.erfc, math.exp, math.sqrt(2)
-        grid = []
-        denominator = 0.0
-        for i in range(GRID + 1):
-            b = lo + i * step
-            weight = (0.5 if i == 0 or i == GRID else 1.0) * exp(-0.5 * ((b - fall) / sd_fall) ** 2)
-            above = 1 - 0.5 * erfc(-((target + b * u0 - level) / sd_level) / root2)
-            denominator += weight * above
-            if b > 0:
-                grid.append((b, weight, 1 - above))
-        if denominator <= 0 or not grid:
-            return [None for _ in qs]
 
-        def share(day: int) -> float:
+        def slope_grid(first: int, last: int):
+            """The grid's points first..last: the sum of their weight x P(above at u0), and
+            (slope, weight, P(below at u0)) of those with a fall."""
+            grid = []
+            denominator = 0.0
+            for i in range(first, last + 1):
+                b = lo + i * step
+                weight = (0.5 if i == 0 or i == GRID else 1.0) * exp(
+                    -0.5 * ((b - fall) / sd_fall) ** 2
+                )
+                above = 1 - 0.5 * erfc(-((target + b * u0 - level) / sd_level) / root2)
+                denominator += weight * above
+                if b > 0:
+                    grid.append((b, weight, 1 - above))
+            return denominator, grid
+
+        def mass(grid, day: int) -> float:
             u = u0 + day / 7
-            total = sum(
+            return sum(
                 [
                     w * (0.5 * erfc(-((target + b * u - level) / sd_level) / root2) - below0)
                     for b, w, below0 in grid
                 ]
             )
-            return total / denominator
+
+        capped = cap_days is not None and 0 < cap_days < horizon_days
+        # A past episode: first a glance at the grid's middle, which tells most of them for
+        # certain. Not for a slope known (almost) exactly: there the grid's points are too
+        # close for rounding to keep their distances in standard deviations.
+        if capped and self.slope_var > 0 and sd_fall > 1e-6 * abs(fall):
+            told = _after_cap_at_a_glance(
+                slope_grid, mass, lo, step, fall, sd_fall, qs, horizon_days, cap_days
+            )
+            if told is not None:
+                return [None if t is None else after + timedelta(days=cap_days) for t in told]
+        denominator, grid = slope_grid(0, GRID)
+        if denominator <= 0 or not grid:
+            return [None for _ in qs]
+
+        def share(day: int) -> float:
+            return mass(grid, day) / denominator
 
         results = []
         at_horizon = share(horizon_days)
         end, at_end = horizon_days, at_horizon
-        if cap_days is not None and 0 < cap_days < horizon_days:
+        if capped:
             end, at_end = cap_days, share(cap_days)
         # qs rise, so each search starts where the last one ended; share(0) is 0.
         low, at_low = 0, 0.0
@@ -118,6 +139,62 @@ class Trend:
             low, at_low, high = _first_day_reaching(share, q, low, at_low, end, at_end)
             results.append(after + timedelta(days=high))
         return results
+
+
+# The grid's middle points, either side of its centre, that the glance at a past episode
+# sums; the rest lie beyond CENTRE_STEPS x 16 / GRID standard deviations of the slope.
+CENTRE_STEPS = 16
+# Room for the rounding of the sums, far beyond it and far below any share that matters.
+SLACK = 1e-9
+
+
+def _after_cap_at_a_glance(slope_grid, mass, lo, step, fall, sd_fall, qs, horizon_days, cap_days):
+    """For each q, "none" (not reached by the horizon) or "cap" (reached only on or after
+    the cap), as the whole grid would tell it, worked out from the grid's middle points
+    alone; None whenever that cannot be told for certain, or a day before the cap is due.
+
+    Most past episodes end with the next infusion long before the trend could reach the
+    threshold. Every term of the grid's sums is its point's weight times a share between 0
+    and 1, so the points left out add between 0 and the sum of their weights; those lie
+    beyond CENTRE_STEPS steps from the middle, where the normal weights fall off faster than
+    a geometric series, which bounds their sum. A q is told only when its answer holds at
+    both ends of the interval this leaves, so the answer is the whole grid's."""
+    middle = GRID // 2
+    first, last = middle - CENTRE_STEPS, middle + CENTRE_STEPS
+    denominator, grid = slope_grid(first, last)
+    if denominator <= 0 or not grid:
+        return None
+    # The nearest left-out points on either side, in standard deviations of the slope, and
+    # a step between neighbours (both a hair short of exact, against rounding).
+    edge = min(
+        (fall - (lo + (first - 1) * step)) / sd_fall, (lo + (last + 1) * step - fall) / sd_fall
+    )
+    edge, spacing = edge - 1e-6, step / sd_fall * (1 - 1e-6)
+    if edge <= 0 or spacing <= 0:
+        return None
+    # Each side: sum over j of exp(-(edge + j spacing)^2 / 2) <= exp(-edge^2 / 2) / (1 -
+    # exp(-edge spacing)); weights are rounded to within a part in 10^15.
+    left_out = 2 * math.exp(-0.5 * edge * edge) / (1 - math.exp(-edge * spacing)) * (1 + 1e-9)
+
+    def bounds(day):
+        part = mass(grid, day)
+        return part / (denominator + left_out) - SLACK, (part + left_out) / denominator + SLACK
+
+    horizon_low, horizon_high = bounds(horizon_days)
+    cap_high = None
+    told = []
+    for q in qs:
+        if horizon_high < q:
+            told.append(None)
+            continue
+        if horizon_low < q:
+            return None
+        if cap_high is None:
+            cap_high = bounds(cap_days)[1]
+        if cap_high >= q:
+            return None
+        told.append("cap")
+    return told
 
 
 def _first_day_reaching(share, q, low, at_low, high, at_high):

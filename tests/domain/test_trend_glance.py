@@ -1,0 +1,79 @@
+"""A past episode's window told at a glance (trend._after_cap_at_a_glance) is always the
+one the whole grid gives: the same days for every trend, cap and horizon."""
+
+import math
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlsapp.domain import trend as T
+
+AFTER = date(2024, 3, 1)
+QS = (0.1, 0.5, 0.9)
+HORIZON = 50 * 365
+
+
+def whole_grid(monkeypatch, trend, threshold, cap):
+    with monkeypatch.context() as m:
+        m.setattr(T, "_after_cap_at_a_glance", lambda *a, **k: None)
+        return trend.crossing_quantiles(threshold, AFTER, QS, HORIZON, cap)
+
+
+def told_at_a_glance(monkeypatch, trend, threshold, cap):
+    told = []
+
+    def spy(*args, **kwargs):
+        told.append(glance(*args, **kwargs))
+        return told[-1]
+
+    glance = T._after_cap_at_a_glance
+    with monkeypatch.context() as m:
+        m.setattr(T, "_after_cap_at_a_glance", spy)
+        days = trend.crossing_quantiles(threshold, AFTER, QS, HORIZON, cap)
+    return days, told
+
+
+def a_trend(level, level_sd, fall, fall_sd, weeks_before):
+    """A log-scale trend whose latest result was `weeks_before` weeks after its centre."""
+    return T.Trend("log", AFTER, weeks_before, level, level_sd**2, -fall, fall_sd**2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    level=st.floats(math.log(80), math.log(1500)),
+    level_sd=st.floats(0.005, 0.5),
+    fall=st.floats(0.001, 0.3),
+    fall_share=st.floats(0.01, 1.5),
+    weeks=st.floats(-10, 40),
+    threshold=st.sampled_from([30, 50, 75, 100]),
+    cap=st.integers(1, 3000),
+)
+def test_the_glance_gives_the_whole_grids_days(
+    level, level_sd, fall, fall_share, weeks, threshold, cap
+):
+    trend = a_trend(level, level_sd, fall, fall * fall_share, weeks)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = whole_grid(monkeypatch, trend, threshold, cap)
+        days, _told = told_at_a_glance(monkeypatch, trend, threshold, cap)
+    assert days == expected
+
+
+@pytest.mark.parametrize("cap", [20, 60, 120, 200, 300, 400, 600])
+def test_near_the_cap_the_glance_steps_aside_or_agrees(monkeypatch, cap):
+    # Central crossing about 20 weeks after the latest result: the caps run from well
+    # before it to well after, so the share reached by the cap passes each q.
+    trend = a_trend(math.log(150), 0.05, 0.02, 0.004, 0.0)
+    expected = whole_grid(monkeypatch, trend, 100, cap)
+    days, _told = told_at_a_glance(monkeypatch, trend, 100, cap)
+    assert days == expected
+
+
+def test_a_crossing_long_after_the_next_infusion_is_told_at_a_glance(monkeypatch):
+    # A slow fall from 600 to 100: years, with the next infusion 120 days on.
+    trend = a_trend(math.log(600), 0.05, 0.01, 0.003, 0.0)
+    days, told = told_at_a_glance(monkeypatch, trend, 100, 120)
+    assert told == [["cap", "cap", "cap"]]
+    assert days == [AFTER + timedelta(days=120)] * 3
+    assert days == whole_grid(monkeypatch, trend, 100, 120)
