@@ -165,17 +165,25 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
     return data
 
 
-def _series(results):
-    return [
-        {
+def _series(results, marked=None):
+    """Results as chart points; `marked`: each one's (Point, why left out), for ferritin."""
+    if marked is None:
+        marked = [(None, None)] * len(results)
+    points = []
+    for r, (point, words) in zip(results, marked, strict=True):
+        value = r.value
+        entry = {
             "date": r.day.isoformat(),
-            "value": _r(r.value, 2),
+            "value": None if value is None else round(value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
-            "excluded": getattr(r, "excluded", False),
+            "excluded": False,
         }
-        for r in results
-    ]
+        if point is not None:
+            entry["excluded"] = point.excluded
+            entry["left_out"] = words
+        points.append(entry)
+    return points
 
 
 def _course_rows(infusions, courses):
@@ -191,7 +199,10 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     # The same settings and left-out points as the re-check card (tracking.fit_inputs).
     settings = fit_inputs.settings_for(patient)
     threshold = settings.threshold
-    ferritin = history.series("ferritin")
+    by_analyte = {}
+    for r in history.results:
+        by_analyte.setdefault(r.analyte, []).append(r)
+    ferritin = by_analyte.get("ferritin", [])
     # Left out: a draw marked by hand, or one during an oral iron course (issue 17).
     periods = fit_inputs.left_out_periods(patient, history.treatments.courses)
     marked = [
@@ -292,10 +303,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         "population_slope": population,
         "spike_weeks": kinetics.SPIKE_WEEKS,
         "symptom_return_level": kinetics.SYMPTOM_RETURN_LEVEL,
-        "ferritin": [
-            s | {"excluded": p.excluded, "left_out": words}
-            for s, (p, words) in zip(_series(ferritin), marked, strict=True)
-        ],
+        "ferritin": _series(ferritin, marked),
         "oral_iron_left_out": patient.leave_out_oral_iron,
         # Results left out by hand (a reason on the draw), for the caption.
         "left_out_by_hand": sum(1 for r in ferritin if r.left_out_reason),
@@ -305,7 +313,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "code": code,
                 "label": units.ANALYTES[code].label,
                 "unit": units.ANALYTES[code].display_unit,
-                "points": _series(history.series(code)),
+                "points": _series(by_analyte.get(code, [])),
             }
             for code in BLOOD_SERIES
         ],
