@@ -6,6 +6,7 @@ tuples, and the SQL is written here from the models' own table and column names
 more than PostgreSQL takes to run it.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -117,11 +118,15 @@ def _select(kind, columns, tables, person):
     return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s"
 
 
+@functools.cache
 def history_sql():
     """(SQL, number of placeholders): one person's results with their draw's fields,
     infusions, symptom scores, oral iron courses, medicines and medicine events in ONE
     query (UNION ALL), by day. The chart JSON's budget is 4 queries with the session, the
-    user and the person."""
+    user and the person.
+
+    Written once per process: the text holds no data, only the models' table and column
+    names as the database quotes them."""
     result = {name: _column(*field) for name, field in _RESULT.items()}
     draws = (
         f"{_quote(LabResult._meta.db_table)} INNER JOIN {_quote(LabDraw._meta.db_table)} "
