@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import prefetch_related_objects
 
 from rlsapp.domain import products
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
@@ -141,6 +142,28 @@ def export_records(patient_ids):
     return {pk: (draws[pk], infusions[pk], scores[pk]) for pk in patient_ids}
 
 
+# What the exports read of a course and of a medicine (the rest is left deferred, as
+# .only() leaves it).
+_COURSE_FIELDS = {
+    "id", "patient_id", "product", "product_other", "elemental_mg", "schedule",
+    "schedule_other", "with_vitamin_c", "started_on", "ended_on", "stop_reason", "notes",
+}  # fmt: skip
+_MEDICATION_FIELDS = {
+    "id", "patient_id", "drug", "drug_other", "dose", "dose_unit", "started_on",
+    "stopped_on", "stop_reason", "notes",
+}  # fmt: skip
+
+
+def _instances(model, wanted, patient_ids) -> list:
+    """These people's `model`s with the `wanted` fields read, made by Model.from_db."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+    sql = (
+        f"SELECT {_select(model, 't', fields)} FROM {_table(model, 't')} "
+        f"{_of(model, 't', patient_ids)}"
+    )
+    return [model.from_db(connection.alias, fields, row) for row in _fetch(sql, patient_ids)]
+
+
 def export_treatments(patient_ids):
     """{patient id: {"courses": oral iron courses, "medications": medicines}}: model
     instances (a person has few), each medicine's events prefetched; three queries, two
@@ -148,11 +171,10 @@ def export_treatments(patient_ids):
     patient_ids = list(patient_ids)
     courses, medications = defaultdict(list), defaultdict(list)
     if patient_ids:
-        for model, found in ((OralIronCourse, courses), (Medication, medications)):
-            sql = f"SELECT * FROM {_table(model, 't')} {_of(model, 't', patient_ids)}"
-            records = model.objects.raw(sql, patient_ids)
-            if model is Medication:
-                records = records.prefetch_related("events")
-            for record in records:
-                found[record.patient_id].append(record)
+        for course in _instances(OralIronCourse, _COURSE_FIELDS, patient_ids):
+            courses[course.patient_id].append(course)
+        found = _instances(Medication, _MEDICATION_FIELDS, patient_ids)
+        prefetch_related_objects(found, "events")
+        for medication in found:
+            medications[medication.patient_id].append(medication)
     return {pk: {"courses": courses[pk], "medications": medications[pk]} for pk in patient_ids}

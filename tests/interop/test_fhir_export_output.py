@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from rlsapp.domain import units
 from rlsapp.interop import fhir_export
-from rlsapp.interop.export_records import Draw, ResultRow, export_records
+from rlsapp.interop.export_records import Draw, ResultRow, export_records, export_treatments
 from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -183,6 +183,27 @@ def test_the_rows_carry_what_the_models_hold(owner, patient):
         assert [i.product_full_name for i in infusions] == [
             i.product_full_name for i in Infusion.objects.filter(patient=person).order_by("pk")
         ]
+
+
+def test_the_treatments_carry_what_the_models_hold(owner, patient):
+    other = Patient.objects.create(owner=owner, name="Other")
+    treat(patient)
+    treat(other)
+    treatments = export_treatments([patient.pk, other.pk])
+    for person in (patient, other):
+        for model, key in ((OralIronCourse, "courses"), (Medication, "medications")):
+            instances = list(model.objects.filter(patient=person).order_by("pk"))
+            found = sorted(treatments[person.pk][key], key=lambda record: record.pk)
+            assert len(found) == len(instances) > 0
+            for record, instance in zip(found, instances, strict=True):
+                read = [f.attname for f in model._meta.concrete_fields]
+                read = [name for name in read if name not in record.get_deferred_fields()]
+                assert {"id", "patient_id", "started_on", "notes"} <= set(read)
+                assert typed(getattr(record, f) for f in read) == typed(
+                    getattr(instance, f) for f in read
+                )
+                if model is Medication:
+                    assert list(record.events.all()) == list(instance.events.all())
 
 
 def test_an_export_costs_the_same_queries_whatever_the_history(
