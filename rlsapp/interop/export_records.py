@@ -102,7 +102,7 @@ def _person_rows(model, row, patient_ids):
     """`row`s of these people's records of `model`, by id."""
     sql = (
         f"SELECT {_select(model, 't', row._fields)} FROM {_table(model, 't')} "
-        f"{_of(model, 't', patient_ids)} ORDER BY 1"
+        f"{_of(model, 't', patient_ids)} ORDER BY {_column(model, 't', 'pk')}"
     )
     return map(row._make, _fetch(sql, patient_ids))
 
@@ -114,7 +114,7 @@ def _result_rows(patient_ids) -> list[tuple]:
         f"{_select(LabDraw, 'd', _DRAW_FIELDS)} "
         f"FROM {_table(LabResult, 'r')} INNER JOIN {_table(LabDraw, 'd')} "
         f"ON {_column(LabDraw, 'd', 'pk')} = {_column(LabResult, 'r', 'draw')} "
-        f"{_of(LabDraw, 'd', patient_ids)} ORDER BY 1"
+        f"{_of(LabDraw, 'd', patient_ids)} ORDER BY {_column(LabResult, 'r', 'pk')}"
     )
     return _fetch(sql, patient_ids)
 
