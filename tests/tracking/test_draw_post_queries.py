@@ -19,8 +19,14 @@ from rlsapp.tracking.models import Infusion, LabDraw, LabResult
 from rlsapp.tracking.treatments import OralIronCourse
 from rlsapp.tracking.versions import bump_person_versions
 
-# A new draw with a re-check to close and the next to schedule.
+# A new draw with a re-check to close and the next to schedule: session, account, person,
+# their earlier entries; BEGIN, the draw, its history, the results, theirs; the re-check's
+# history and its lock; the old re-check closed, the new one inserted and its calendar event
+# (which names the row) stored; the worklist row, the data version, COMMIT; the access log.
 DRAW_POST_BUDGET = 18
+# A draw that leaves the re-check as it was (the bench's repeated report): nothing written
+# to the re-check.
+SAME_PLAN_BUDGET = 15
 
 
 def add_draws(patient, days, results, lab_name=""):
@@ -112,6 +118,7 @@ def test_the_count_does_not_grow_with_the_history_or_the_days_draws(
     # The bench's load: the same report again and again, each confirmed as a second draw.
     again = [post_counted(owner_client, other, draw_form(today)) for _ in range(4)]
     assert max(again) <= DRAW_POST_BUDGET
+    assert max(again[1:]) <= SAME_PLAN_BUDGET
     assert again[-1] == again[1]
     assert LabDraw.objects.filter(patient=other, drawn_on=today).count() == 4
 
