@@ -183,6 +183,7 @@ RULES = {
     "patient_chart_data": P("view", methods=("get",)),
     "patient_report": P("view", methods=("get",)),
     "patient_chart_table": P("view", methods=("get",)),
+    "patient_charts": P("view", methods=("get",)),
     # links
     "patient_links": P("own"),
     "link_revoke": P("own", obj="link", methods=("post",)),

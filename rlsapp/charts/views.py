@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -10,6 +11,8 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 
 from . import pages
+from .data import build_chart_data
+from .queries import load_history
 
 
 @never_cache
@@ -32,3 +35,15 @@ def report(request, pk):
     patient = get_patient_for_user(request, pk)
     context = pages.report_context(patient, request.user.region_rules)
     return render(request, "charts/report.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def charts_page(request, pk):
+    """Everything the charts show, in full: both charts, the current estimate with what went
+    into it, and each infusion's rise and fall compared in a table. The person page keeps
+    the charts and links here for the estimate's details and the numbers."""
+    patient = get_patient_for_user(request, pk)
+    charts = build_chart_data(patient, load_history(patient), timezone.localdate())
+    return render(request, "charts/charts_page.html", {"patient": patient, "charts": charts})

@@ -9,24 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from rlsapp.charts.data import build_chart_data
-from rlsapp.charts.queries import load_history
-from rlsapp.domain import units
-from rlsapp.reminders.models import Reminder
 from rlsapp.sharing import services as sharing_services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
-from rlsapp.tracking.models import Infusion, LabResult, Patient, SymptomScore
-from rlsapp.tracking.treatments import Medication, OralIronCourse
+from rlsapp.tracking.models import Patient
 
+from . import person_page
 from . import worklist as worklist_rows
-
-RECENT_ROWS = 10
 
 
 def person_url():
@@ -90,44 +83,6 @@ def worklist_order(request):
     return render(request, "web/worklist_order.html")
 
 
-def recent(queryset):
-    """The newest RECENT_ROWS records and whether there are more (one query, no count)."""
-    rows = list(queryset[: RECENT_ROWS + 1])
-    return rows[:RECENT_ROWS], len(rows) > RECENT_ROWS
-
-
-def render_patient_page(request, patient):
-    """The page's title and body, built from the database: the chart data once (the charts
-    section and its tables format it), each table's newest rows, the open re-check."""
-    today = timezone.localdate()
-    history = load_history(patient)
-    draws, more_draws, latest = LabResult.objects.recent_and_latest(patient, RECENT_ROWS)
-    infusions, more_infusions = recent(Infusion.objects.filter(patient=patient))
-    scores, more_scores = recent(SymptomScore.objects.filter(patient=patient))
-    context = {
-        "patient": patient,
-        "today": today,
-        "summary": getattr(patient, "status", None),
-        "latest": [latest[code] for code in units.ANALYTES if code in latest],
-        "charts": build_chart_data(patient, history, today),
-        # For each result's flag: a high soon after an infusion is explained, not alarmed.
-        "infusion_days": [infusion.day for infusion in history.infusions],
-        "draws": draws,
-        "more_draws": more_draws,
-        "infusions": infusions,
-        "more_infusions": more_infusions,
-        "symptom_scores": scores,
-        "more_scores": more_scores,
-        "courses": list(OralIronCourse.objects.filter(patient=patient)[:RECENT_ROWS]),
-        "medications": list(
-            Medication.objects.filter(patient=patient).prefetch_related("events")[:RECENT_ROWS]
-        ),
-        "recheck": Reminder.objects.filter(patient=patient).open().first(),
-    }
-    body = render_to_string("tracking/patient_page.html", context, request)
-    return {"title": patient.name, "body": body}
-
-
 @login_required
 def patient_detail(request, pk):
     # The whole body, re-check card included, is cached under the person's data version:
@@ -146,7 +101,7 @@ def patient_detail(request, pk):
     patient.is_me = request.user.me_id == patient.pk
     page = cache.get_or_set(
         person_key("patient-page", patient, request.user, *(["me"] if patient.is_me else [])),
-        lambda: render_patient_page(request, patient),
+        lambda: person_page.render_person_page(request, patient),
         CACHE_SECONDS,
     )
     context = {"title": page["title"], "body": mark_safe(page["body"])}

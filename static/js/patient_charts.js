@@ -367,7 +367,15 @@
       charts.push(chart);
     }
     const overlay = section.querySelector("#overlay-chart");
-    if (overlay) charts.push(new window.Chart(overlay, overlayConfig(data, overlay)));
+    const overlayEmpty = section.querySelector(".overlay-empty");
+    if (overlay && overlayEmpty && data.states.overlay) {
+      // The person page learns only from the data whether any infusion has two results
+      // after it: without, its note replaces an empty chart.
+      overlay.closest("figure").classList.add("d-none");
+      overlayEmpty.classList.remove("d-none");
+    } else if (overlay) {
+      charts.push(new window.Chart(overlay, overlayConfig(data, overlay)));
+    }
     // Chart.js needs telling that the page is about to be printed at another width.
     window.addEventListener("beforeprint", function () {
       charts.forEach(function (c) { c.resize(); });

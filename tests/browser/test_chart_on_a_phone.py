@@ -106,7 +106,8 @@ def test_the_demo_history_chart_labels_legend_and_axes(
     alex = people[0]
     sign_in_with_cookie(context, live_server, owner)
     page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
-    page.goto(f"{live_server.url}/patients/{alex.pk}/")
+    # The charts page: the history chart as the person page draws it, with the estimate's words.
+    page.goto(f"{live_server.url}/patients/{alex.pk}/charts/")
     wait_for_charts(page)
 
     chart = check_chart(page)

@@ -197,7 +197,13 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     wait_for_charts(page)
     assert page.evaluate(PIXELS, "history-chart") > 5000
     assert page.evaluate(PIXELS, "overlay-chart") > 5000
+    assert page.evaluate(OVERFLOW) <= 0
+    screenshot(page, "patient-1280", full_page=True)
 
+    # The charts page: the same charts with the estimate's details and each infusion's numbers.
+    page.get_by_role("link", name="Charts and numbers").first.click()
+    page.wait_for_url(f"**/patients/{patient.pk}/charts/")
+    wait_for_charts(page)
     config = page.evaluate(HISTORY_CONFIG)
     assert config["infusions"] == [label for _ago, _product, label in INFUSIONS]
     assert config["lines"] == [100, 75, 300]
@@ -220,8 +226,8 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     assert "; between " in note and "model: combined (fewer than 4 results)" in note
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page.locator("section.charts"), "charts-1280")
-    screenshot(page, "patient-1280", full_page=True)
 
+    page.goto(base + "/")
     page.get_by_text("More…").click()  # the report sits in the More… menu
     page.get_by_role("link", name="Printable report").click()
     page.wait_for_url(f"**/patients/{patient.pk}/report/")
@@ -282,9 +288,14 @@ def test_empty_and_thin_histories_say_what_to_enter_and_label_the_population_def
                  .data.datasets.find((d) => d.id === "projection").label"""
     )
     assert "population default" in label
-    note = page.locator("#projection-note").inner_text()
-    assert "Population default, not your own data" in note
-    assert "most likely in" in note and "; between " in note
+    # The re-check card names what the estimate rests on beside its range.
+    note = page.locator(".recheck-estimate").inner_text()
+    assert note.startswith("Population default, not your own data Estimate: ")
+    assert "most likely around" in note and "8 in 10 chance between" in note
+    # One result after the infusion: the chart data says there is no decline to lay side
+    # by side, and the note replaces the empty chart.
+    assert page.locator(".overlay-empty").is_visible()
+    assert not page.locator("#overlay-chart").is_visible()
     band = page.evaluate(HISTORY_CONFIG)["band"]
     # The band widens with time and is painted on the canvas.
     assert band["high"][0] - band["low"][0] < band["high"][-1] - band["low"][-1]

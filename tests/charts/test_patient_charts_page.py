@@ -1,4 +1,5 @@
-"""The charts section on the patient page and the printable report."""
+"""The charts section on the person page, the charts page behind it, and the printable
+report."""
 
 import datetime
 
@@ -50,7 +51,7 @@ def test_results_after_an_infusion_but_too_few_to_fit_say_why(owner_client, pati
     Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
     add_draw(patient, week(2), ferritin=500)
 
-    html = page(owner_client, patient)
+    html = page(owner_client, patient, "patient_charts")
 
     assert 'id="history-chart"' in html
     assert "Not enough results after an infusion yet." in html
@@ -70,10 +71,10 @@ def test_a_history_gets_both_charts_the_table_and_the_pinned_scripts(owner_clien
     assert reverse("patient_report", args=[earley.pk]) in html
 
 
-# What Earley's history shows: the numbers in the person page's fit table, and the report's
+# What Earley's history shows: the numbers in the charts page's fit table, and the report's
 # summary, charts, latest values and disclaimer.
 SHOWN = {
-    "patient_detail": (
+    "patient_charts": (
         '<td class="decline">6.6</td>',
         '<td class="r2">1.00</td>',
         '<td class="points">4 <span class="note model">linear</span></td>',
@@ -149,7 +150,7 @@ def test_a_latest_result_below_the_threshold_is_said_plainly_without_a_projectio
     add_draw(patient, week(6), ferritin=300)
     add_draw(patient, week(30), ferritin=80)
 
-    html = page(owner_client, patient)
+    html = page(owner_client, patient, "patient_charts")
 
     assert "Below the threshold:</strong> The latest result (" in html
     assert "estimated, not measured" not in html  # no projected row in the data table

@@ -36,7 +36,7 @@ def test_only_zeros_that_change_nothing_are_dropped(entered, shown):
 def test_the_fit_table_shows_every_peak_and_baseline_in_whole_ug_per_l(owner_client, patient):
     url, _ = preview(owner_client, patient, "fit_table_peaks.csv")
     owner_client.post(url, {"action": "confirm"})
-    page = owner_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    page = owner_client.get(reverse("patient_charts", args=[patient.pk])).content.decode()
     peaks = re.findall(r'<td class="peak">([^<]*)</td>', page)
     baselines = re.findall(r'<td class="baseline">([^<]*)</td>', page)
     assert peaks == ["374", "405"] or peaks == ["405", "374"]

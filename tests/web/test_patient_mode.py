@@ -73,7 +73,7 @@ def test_technical_columns_are_explained_beside_the_table(owner_client, patient)
     Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
     for weeks, value in ((6, 400), (10, 350), (14, 300)):
         add_draw(patient, week(weeks), ferritin=value)
-    html = owner_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    html = owner_client.get(reverse("patient_charts", args=[patient.pk])).content.decode()
     help_box = html[html.index("What the columns mean") :]
     help_box = help_box[: help_box.index("</details>")]
     for term in ("Half-life", "R²", "Points used", "Lab changed"):

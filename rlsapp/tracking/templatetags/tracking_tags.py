@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, regions, result_flags
 
@@ -76,3 +77,27 @@ def result_value(context, result, patient):
     if result.calculated:
         html += format_html(' <span class="entered-as">{}</span>', "calculated")
     return html
+
+
+@register.simple_tag(takes_context=True)
+def draw_results(context, draw, patient):
+    """A draw's results, a line each: the test's name (short on a phone) and its value with
+    its flag. One tag for the whole cell: a table of draws has dozens of results."""
+    lines = []
+    for result in draw.ordered_results():
+        info = result.info
+        if info.short_label:
+            name = format_html(
+                '<abbr title="{}" class="d-md-none">{}</abbr>'
+                '<span class="d-none d-md-inline">{}</span>',
+                info.label,
+                info.short_label,
+                info.label,
+            )
+        else:
+            name = conditional_escape(info.label)
+        value = result_value(context, result, patient)
+        lines.append(
+            format_html('<div><span class="text-body-secondary">{}</span> {}</div>', name, value)
+        )
+    return mark_safe("".join(lines))

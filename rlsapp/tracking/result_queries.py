@@ -1,0 +1,81 @@
+"""The queries over lab results that pages share: the newest value of each test for any
+number of people, a person page's recent draws with the newest of each test, a series."""
+
+from django.db import models
+from django.db.models import F
+from django.db.models.functions import DenseRank, RowNumber
+
+
+class LabResultQuerySet(models.QuerySet):
+    def latest_of(self, patient_ids, analytes=None) -> dict[int, dict]:
+        """The one "latest values" query: {person id: {analyte: newest result}} for any
+        number of people, each result with its draw (the newest date wins, then the
+        later-entered draw). The page, the emails and the report all read it."""
+        found = (
+            self.filter(draw__patient__in=patient_ids)
+            .filter(**({"analyte__in": analytes} if analytes else {}))
+            .select_related("draw")
+            .annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=[F("draw__patient_id"), F("analyte")],
+                    order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()],
+                )
+            )
+            .filter(rank=1)
+        )
+        latest: dict[int, dict] = {pk: {} for pk in patient_ids}
+        for result in found:
+            latest.setdefault(result.draw.patient_id, {})[result.analyte] = result
+        return latest
+
+    def recent_and_latest(self, patient, draws: int):
+        """A person page's results in one query: every result of the newest `draws` draws
+        (each draw with its results attached) and the newest result of each analyte, which
+        carries its analyte's count, first day and results left out by hand (n, first,
+        left_out). Returns (draws newest first, whether older draws exist, {analyte: result})."""
+        by_analyte = {"partition_by": [F("analyte")]}
+        left_out = models.Case(
+            models.When(draw__left_out_reason="", then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        rows = (
+            self.filter(draw__patient=patient)
+            .select_related("draw")
+            .annotate(
+                analyte_rank=models.Window(
+                    RowNumber(),
+                    order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()],
+                    **by_analyte,
+                ),
+                n=models.Window(models.Count("pk"), **by_analyte),
+                first=models.Window(models.Min("draw__drawn_on"), **by_analyte),
+                left_out=models.Window(models.Sum(left_out), **by_analyte),
+                draw_rank=models.Window(
+                    DenseRank(), order_by=[F("draw__drawn_on").desc(), F("draw_id").desc()]
+                ),
+            )
+            .filter(models.Q(analyte_rank=1) | models.Q(draw_rank__lte=draws + 1))
+            .order_by("-draw__drawn_on", "-draw_id", "pk")
+        )
+        recent, latest, more = {}, {}, False
+        for result in rows:
+            if result.analyte_rank == 1:
+                latest[result.analyte] = result
+            if result.draw_rank > draws:
+                more = True
+            else:
+                draw = recent.setdefault(result.draw_id, result.draw)
+                if not hasattr(draw, "preloaded_results"):
+                    draw.preloaded_results = []
+                draw.preloaded_results.append(result)
+                result.draw = draw
+        return list(recent.values()), more, latest
+
+    def ferritin_series(self, patient):
+        return (
+            self.filter(draw__patient=patient, analyte="ferritin")
+            .select_related("draw")
+            .order_by("draw__drawn_on", "draw_id")
+        )

@@ -1,0 +1,113 @@
+"""A person's page, built from the database: the newest rows of each table, the latest
+value of each test, the open re-check, and what the charts section says in words.
+
+The charts themselves are drawn from the chart JSON (charts/views.py), and the estimate's
+details and each infusion's numbers are on the charts page; so this page runs no fit and
+reads no whole history: what it says of the charts comes with the newest result of
+each test.
+"""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from rlsapp.charts.data import BLOOD_SERIES
+from rlsapp.domain import units
+from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
+from rlsapp.tracking.treatments import Medication, OralIronCourse
+
+RECENT_ROWS = 10
+
+
+def recent(queryset):
+    """The newest RECENT_ROWS records and whether there are more (one query, no count)."""
+    rows = list(queryset[: RECENT_ROWS + 1])
+    return rows[:RECENT_ROWS], len(rows) > RECENT_ROWS
+
+
+def chart_outline(patient, latest, has_infusions, has_scores, courses, medications):
+    """What the charts section writes around the charts (charts/history_chart.html and
+    charts/person_charts.html), with the keys the full chart data gives them. `latest`:
+    the newest result of each test, with its test's count, first day and left-out count
+    (LabResult.objects.recent_and_latest)."""
+    newest = latest.get("ferritin")
+    n_ferritin, first_ferritin, left_out = (
+        (newest.n, newest.first, newest.left_out) if newest else (0, None, 0)
+    )
+    if n_ferritin == 0:
+        history_state = "no_ferritin"
+    elif n_ferritin == 1 and not has_infusions:
+        history_state = "one_ferritin"
+    else:
+        history_state = None
+    # The one-result note names it (charts/history_chart.html reads it as the chart data's).
+    one = []
+    if newest:
+        day = newest.draw.drawn_on.isoformat()
+        one = [{"date": day, "value": newest.value, "comparator": newest.comparator}]
+    return {
+        "states": {"history": history_state, "overlay": None if has_infusions else "no_infusions"},
+        "threshold": patient.ferritin_threshold,
+        "ferritin": one,
+        "ferritin_count": n_ferritin,
+        "first_ferritin_on": first_ferritin,
+        "latest_ferritin": newest,
+        "left_out_by_hand": left_out,
+        "episodes": has_infusions,
+        "infusions": has_infusions,
+        "symptoms": has_scores,
+        "blood": [
+            {
+                "code": code,
+                "label": units.ANALYTES[code].label,
+                "unit": units.ANALYTES[code].display_unit,
+                "points": code in latest,
+            }
+            for code in BLOOD_SERIES
+        ],
+        "courses": bool(courses),
+        "oral_iron_left_out": patient.leave_out_oral_iron,
+        "medicines": bool(medications),
+        # The estimate's words are on the re-check card above and on the charts page.
+        "projection": None,
+    }
+
+
+def render_person_page(request, patient) -> dict:
+    """The page's title and body."""
+    draws, more_draws, latest = LabResult.objects.recent_and_latest(patient, RECENT_ROWS)
+    # Every infusion (a few dozen at most): the table shows the newest, and each result's
+    # "after infusion" flag needs the days of all of them.
+    all_infusions = list(Infusion.objects.filter(patient=patient))
+    scores, more_scores = recent(SymptomScore.objects.filter(patient=patient))
+    courses = list(OralIronCourse.objects.filter(patient=patient)[:RECENT_ROWS])
+    medications = list(
+        Medication.objects.filter(patient=patient).prefetch_related("events")[:RECENT_ROWS]
+    )
+    context = {
+        "patient": patient,
+        "today": timezone.localdate(),
+        "summary": getattr(patient, "status", None),
+        "latest": [latest[code] for code in units.ANALYTES if code in latest],
+        "charts": chart_outline(
+            patient,
+            latest,
+            bool(all_infusions),
+            bool(scores),
+            courses,
+            medications,
+        ),
+        # For each result's flag: a high soon after an infusion is explained, not alarmed.
+        "infusion_days": sorted(infusion.given_on for infusion in all_infusions),
+        "draws": draws,
+        "more_draws": more_draws,
+        "infusions": all_infusions[:RECENT_ROWS],
+        "more_infusions": len(all_infusions) > RECENT_ROWS,
+        "symptom_scores": scores,
+        "more_scores": more_scores,
+        "courses": courses,
+        "medications": medications,
+        "recheck": Reminder.objects.filter(patient=patient).open().first(),
+    }
+    body = render_to_string("tracking/patient_page.html", context, request)
+    return {"title": patient.name, "body": body}
