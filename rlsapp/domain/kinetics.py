@@ -201,10 +201,9 @@ class Episode:
         return self.linear
 
 
-def _r_squared(ys: list[float], predicted: list[float]) -> float:
+def _r_squared(ys: list[float], ss_res: float) -> float:
     mean = statistics.fmean(ys)
     ss_tot = sum((y - mean) ** 2 for y in ys)
-    ss_res = sum((y - p) ** 2 for y, p in zip(ys, predicted, strict=True))
     if ss_tot == 0:
         # All results equal: a flat line explains them perfectly (or not at all).
         return 1.0 if ss_res == 0 else 0.0
@@ -219,7 +218,11 @@ def fit_decline(points: Iterable[Point], origin: date, kind: str = "linear") -> 
     exact = [p for p in points if p.usable]
     if len(exact) < 2 or len({p.day for p in exact}) < 2:
         return None
-    xs = [(p.day - origin).days / 7 for p in exact]
+    return _fitted(exact, [(p.day - origin).days / 7 for p in exact], origin, kind)
+
+
+def _fitted(exact: list[Point], xs: list[float], origin: date, kind: str) -> Fit:
+    """fit_decline of usable points on two or more days, `xs` their weeks since origin."""
     if kind == "loglinear":
         ys = [math.log(p.value) for p in exact]
     elif kind == "linear":
@@ -229,14 +232,14 @@ def fit_decline(points: Iterable[Point], origin: date, kind: str = "linear") -> 
     slope, intercept = statistics.linear_regression(xs, ys)
     predicted = [intercept + slope * x for x in xs]
     n = len(exact)
+    ss_res = sum((y - q) ** 2 for y, q in zip(ys, predicted, strict=True))
     slope_se = None
     if n >= SHOWN_MIN_POINTS:
-        ss_res = sum((y - q) ** 2 for y, q in zip(ys, predicted, strict=True))
         mean_x = statistics.fmean(xs)
         sxx = sum((x - mean_x) ** 2 for x in xs)
         slope_se = math.sqrt(ss_res / (n - 2) / sxx)
     flat = max(ys) == min(ys)
-    return Fit(kind, origin, slope, intercept, _r_squared(ys, predicted), n, slope_se, flat)
+    return Fit(kind, origin, slope, intercept, _r_squared(ys, ss_res), n, slope_se, flat)
 
 
 def sse_ugl(fit: Fit, points: Iterable[Point]) -> float:
@@ -343,7 +346,12 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
         spike_end = dose.day + timedelta(weeks=SPIKE_WEEKS)
         late = [p for p in inside if p.day >= spike_end and not p.excluded]
         decline = tuple(p for p in late if p.usable)
-        linear = fit_decline(decline, dose.day, "linear")
+        # Both fits of the same points: read their weeks once (fit_decline's checks).
+        linear = loglinear = None
+        if len(decline) >= 2 and len({p.day for p in decline}) >= 2:
+            xs = [(p.day - dose.day).days / 7 for p in decline]
+            linear = _fitted(list(decline), xs, dose.day, "linear")
+            loglinear = _fitted(list(decline), xs, dose.day, "loglinear")
         episodes.append(
             Episode(
                 dose=dose,
@@ -353,7 +361,7 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 peak=max(candidates, key=lambda p: p.value) if candidates else None,
                 decline_points=decline,
                 linear=linear,
-                loglinear=fit_decline(decline, dose.day, "loglinear"),
+                loglinear=loglinear,
                 no_fit_reason=None if linear else _no_fit_reason(inside, late),
             )
         )
