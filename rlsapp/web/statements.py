@@ -1,13 +1,14 @@
-"""Run a values() query whose SQL was compiled before, for a page read again and again.
+"""Run a query whose SQL was compiled before, for a page read again and again.
 
-Building and compiling a queryset with annotations, window aggregates and a subquery costs
-Django more than PostgreSQL takes to run it. The SQL text and its parameters are a pure
-function of what the query was built from, never of the data, so a caller that names
-everything it builds from in `key` can reuse them: same key, same SQL, run afresh against
-the database each time (nothing read is kept). Each thread keeps its own, as each has its
-own database connection.
+Building and compiling a queryset with annotations and a subquery costs Django more than
+PostgreSQL takes to run it. The SQL text and its parameters are a pure function of what
+the query was built from, never of the data, so a caller that names everything it builds
+from in `key` can reuse them: same key, same SQL, run afresh against the database each
+time (nothing read is kept). Each thread keeps its own, as each has its own database
+connection.
 """
 
+import dataclasses
 import threading
 
 from django.core.exceptions import EmptyResultSet
@@ -20,33 +21,61 @@ KEPT = 64
 _local = threading.local()
 
 
-def values_rows(key, build):
-    """The rows of `build()` (a sliced values() queryset) as dicts, as list(build()) gives
-    them; `build` is called only when `key` was not compiled in this thread before."""
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """SQL ready to run and how to read its rows: `names` name the columns, and Django's
+    converters (`compiler`, `converters`) apply to the leading columns a values() query
+    compiled to (SQLite gives dates as text, for one)."""
+
+    alias: str
+    sql: str
+    params: tuple
+    names: tuple
+    compiler: object
+    converters: dict
+
+
+def of_values(queryset):
+    """The Statement of a values() queryset, or None when its filter can match nothing."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    # As django.db.models.query.ValuesIterable names the columns.
+    if query.selected:
+        names = list(query.selected)
+    else:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return Statement(
+        queryset.db, sql, tuple(params), tuple(names), compiler, compiler.get_converters(fields)
+    )
+
+
+def rows(key, build):
+    """The rows of the Statement `build()` gives (None: no rows) as dicts; `build` is called
+    only when `key` was not compiled in this thread before."""
     kept = _local.__dict__.setdefault("kept", {})
-    entry = kept.get(key)
-    if entry is None:
-        queryset = build()
-        query = queryset.query
-        compiler = query.get_compiler(queryset.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:  # a filter that nothing can match
-            return []
-        fields = [s[0] for s in compiler.select[: compiler.col_count]]
-        # As django.db.models.query.ValuesIterable names the columns.
-        if query.selected:
-            names = list(query.selected)
-        else:
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        entry = (queryset.db, sql, params, compiler, compiler.get_converters(fields), names)
+    if key in kept:
+        statement = kept[key]
+    else:
+        statement = build()
         if len(kept) >= KEPT:
             kept.clear()
-        kept[key] = entry
-    alias, sql, params, compiler, converters, names = entry
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if converters:
-        rows = compiler.apply_converters(rows, converters)
-    return [dict(zip(names, row, strict=True)) for row in rows]
+        kept[key] = statement
+    if statement is None:
+        return []
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        found = cursor.fetchall()
+    if statement.converters:
+        found = statement.compiler.apply_converters(found, statement.converters)
+    names = statement.names
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def values_rows(key, build):
+    """The rows of `build()` (a values() queryset) as dicts, as list(build()) gives them."""
+    return rows(key, lambda: of_values(build()))

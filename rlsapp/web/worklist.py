@@ -8,21 +8,12 @@ scheduler when records change; groups 2-4 compare the open re-check's dates, sto
 the same row, with today when the page is read, so nothing stored goes stale as days pass.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from html import escape  # what django.utils.html.escape does to text, without its lazy check
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Value,
-    When,
-    Window,
-)
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, regions, units, urgency
@@ -49,24 +40,21 @@ ROW_FIELDS = ["pk", "name", "birth_date", "ferritin_threshold", "role", "group",
         "recheck_estimate_to",
     )
 ]
-FILTERS = {
-    "below": Q(group=urgency.BELOW_UNTREATED),
-    "overdue": Q(group=urgency.OVERDUE),
-    "soon": Q(group=urgency.DUE_SOON),
-}
-# Column sorts besides the default urgency order; each ends in name and id, so pages
-# never overlap.
+GROUPS = {"below": urgency.BELOW_UNTREATED, "overdue": urgency.OVERDUE, "soon": urgency.DUE_SOON}
+FILTERS = {chip: Q(group=group) for chip, group in GROUPS.items()}
+# Column sorts besides the default urgency order, as (column, nulls first?) over the page
+# query's columns; each ends in name and id, so pages never overlap.
 SORTS = {
     "urgency": [
-        "group",
-        F("status__untreated_ratio").asc(nulls_last=True),
-        F("status__recheck_remind_on").asc(nulls_last=True),
-        F("status__last_infusion_on").asc(nulls_first=True),
+        ("group", None),  # never null
+        ("status__untreated_ratio", False),
+        ("status__recheck_remind_on", False),
+        ("status__last_infusion_on", True),
     ],
     "name": [],
-    "ferritin": [F("status__latest_ferritin").asc(nulls_last=True)],
-    "recheck": [F("status__recheck_remind_on").asc(nulls_last=True)],
-    "infusion": [F("status__last_infusion_on").asc(nulls_first=True)],
+    "ferritin": [("status__latest_ferritin", False)],
+    "recheck": [("status__recheck_remind_on", False)],
+    "infusion": [("status__last_infusion_on", True)],
 }
 
 
@@ -137,22 +125,68 @@ def matching_people(people, today, asked: Request):
     return rows
 
 
+def order_sql(sort, quote):
+    terms = [
+        f"{quote(column)} ASC" + ("" if nulls_first is None else PLACE_NULLS[nulls_first])
+        for column, nulls_first in SORTS[sort]
+    ]
+    return ", ".join([*terms, f"{quote('name')} ASC", f"{quote('pk')} ASC"])
+
+
+PLACE_NULLS = {True: " NULLS FIRST", False: " NULLS LAST"}
+
+# The page from everyone matching (t): the matching rows are read once, then sorted for the
+# page and counted for the chips (cheaper than window counts carried on every row). The
+# snoozed mark is the reminder's own status (the sender changes it), looked up for the
+# page's rows only.
+PAGE_SQL = """WITH t AS ({matching})
+SELECT k.*, EXISTS(SELECT 1 FROM {reminder} r WHERE r.{patient} = k.{pk} AND r.{status} = %s)
+ AS {snoozed}, c.*
+FROM (SELECT * FROM t ORDER BY {order} LIMIT {limit} OFFSET {offset}) k
+CROSS JOIN (SELECT {counts} FROM t) c
+ORDER BY {order}"""
+
+
 def page_query(people, today, asked: Request, number: int):
-    """Page `number` of the people matching `asked`, in its order, as dicts of ROW_FIELDS
-    and the counts: window aggregates over everyone matching (all four chips' when not
-    filtered, the matching number alone when filtered)."""
-    rows = matching_people(people, today, asked)
-    windows = {"all": Count("pk")} if asked.query or asked.show else chip_aggregates()
-    # The snoozed mark is the reminder's own status (the sender changes it); PostgreSQL
-    # looks it up after the sort and limit, for the page's rows only.
-    snoozed = Exists(
-        Reminder.objects.filter(patient=OuterRef("pk"), status=Reminder.SNOOZED).values("pk")
+    """Page `number` of the people matching `asked`, in its order, as a Statement whose rows
+    are dicts of ROW_FIELDS and the counts: all four chips' when not filtered, the matching
+    number alone when filtered (every row carries them)."""
+    matching = statements.of_values(
+        matching_people(people, today, asked)
+        .order_by()
+        .values(*(f for f in ROW_FIELDS if f != "snoozed"), "status__untreated_ratio")
     )
-    return (
-        rows.annotate(snoozed=snoozed, **{f"n_{k}": Window(v) for k, v in windows.items()})
-        .order_by(*SORTS[asked.sort], "name", "pk")
-        .values(*ROW_FIELDS, *(f"n_{k}" for k in windows))
-    )[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    if matching is None:  # a filter that nothing can match
+        return None
+    quote = connections[matching.alias].ops.quote_name
+    chips = ("all",) if asked.query or asked.show else ("all", *FILTERS)
+    counts = [
+        "COUNT(*)"
+        if chip == "all"
+        else f"COUNT(CASE WHEN {quote('group')} = {GROUPS[chip]:d} THEN 1 END)"
+        for chip in chips
+    ]
+    reminder = Reminder._meta
+    sql = PAGE_SQL.format(
+        matching=matching.sql,
+        reminder=quote(reminder.db_table),
+        patient=quote(reminder.get_field("patient").column),
+        status=quote(reminder.get_field("status").column),
+        pk=quote("pk"),
+        snoozed=quote("snoozed"),
+        order=order_sql(asked.sort, quote),
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+        counts=", ".join(
+            f"{count} AS {quote('n_' + chip)}" for count, chip in zip(counts, chips, strict=True)
+        ),
+    )
+    return dataclasses.replace(
+        matching,
+        sql=sql,
+        params=(*matching.params, Reminder.SNOOZED),
+        names=(*matching.names, "snoozed", *(f"n_{chip}" for chip in chips)),
+    )
 
 
 def page_of(user, today, asked: Request):
@@ -164,7 +198,7 @@ def page_of(user, today, asked: Request):
     compiled once for them (statements.py) and run afresh each time."""
 
     def read(number):
-        return statements.values_rows(
+        return statements.rows(
             ("worklist", user.pk, today, asked, number),
             lambda: page_query(people_of(user), today, asked, number),
         )
@@ -272,7 +306,7 @@ def rows_for(people, today, url_of, region=None):
                 recheck_on=day_text(remind_on),
                 recheck_label=label,
                 recheck_class=label.replace(" ", "-"),
-                recheck_snoozed=p["snoozed"],
+                recheck_snoozed=bool(p["snoozed"]),  # SQLite gives 0 or 1
                 recheck_reason=shortened(reason[:1].upper() + reason[1:]),
                 estimate=estimate,
                 role=ROLE_BADGES.get(p["role"], ""),
