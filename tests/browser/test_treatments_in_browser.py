@@ -10,6 +10,7 @@ from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, Patient
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
+from .helpers import overflow_when_printed
 from .test_charts_in_browser import PIXELS, sign_in_with_cookie, wait_for_charts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,6 +45,10 @@ def submit(page):
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     assert page.locator(".invalid-feedback, .alert-danger").count() == 0, page.content()[:3000]
+
+
+# How far a table runs past its scroll box: columns a reader must scroll to, or that paper cuts.
+HIDDEN_COLUMNS = "box => box.scrollWidth - box.clientWidth"
 
 
 def test_a_course_and_a_medicine_entered_in_forms_show_on_the_chart_and_in_the_report(
@@ -107,6 +112,14 @@ def test_a_course_and_a_medicine_entered_in_forms_show_on_the_chart_and_in_the_r
     assert (
         "oral iron during it (Ferrous sulfate)" in page.locator("#infusion-kinetics").inner_text()
     )
+    # That note wraps under the infusion's date: every column shows on a desktop without
+    # scrolling the table, and printed the table is whole (no scroll box on paper).
+    box = page.locator(".table-responsive:has(#infusion-kinetics)")
+    assert box.evaluate(HIDDEN_COLUMNS) <= 0
+    assert overflow_when_printed(page) <= 0
+    assert box.evaluate(HIDDEN_COLUMNS) <= 0
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(base + "/report/")
     wait_for_charts(page)
