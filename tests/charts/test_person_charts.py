@@ -46,6 +46,8 @@ def test_the_charts_page_has_what_the_person_page_leaves_out(owner_client, earle
     html = page(owner_client, earley, "patient_charts")
 
     assert 'id="infusion-kinetics"' in html and "model: linear fit" in html
+    # Printed, the page still says whose it is (the breadcrumb is not printed).
+    assert f'<h1 class="h3">{earley.name}: charts and numbers</h1>' in html
     assert 'id="history-chart"' in html and 'id="overlay-chart"' in html
     assert reverse("patient_detail", args=[earley.pk]) in html  # the way back
 
@@ -73,3 +75,14 @@ def test_one_ferritin_result_is_named_and_no_infusion_said_plainly(
 
     assert "One ferritin result so far</strong> (&lt;42 µg/L on 1 Jan 2024)" in html
     assert "No infusions recorded." in html and 'id="overlay-chart"' not in html
+
+
+def test_the_charts_page_names_a_single_result_without_a_date_range(owner_client, patient):
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(9), ferritin=240)
+
+    html = page(owner_client, patient, "patient_charts")
+
+    summary = html[html.index('id="history-summary"') : html.index('id="overlay-heading"')]
+    assert "In words: one ferritin result, 240 µg/L on 4 Mar 2024" in summary
+    assert " to 4 Mar 2024" not in summary
