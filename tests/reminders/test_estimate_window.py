@@ -61,5 +61,8 @@ def test_the_card_and_the_worklist_show_the_window(owner_client, patient):
     page = owner_client.get(patient.get_absolute_url()).content.decode()
     assert reminder.window_text in page
     assert "The re-check is set before the start of that range." in page
+    # The estimate's details moved to the charts page; the card links to them.
+    details = reverse("patient_charts", args=[patient.pk]) + "#projection-note"
+    assert f'href="{details}">What went into the estimate</a>' in page
     worklist = owner_client.get(reverse("worklist")).content.decode()
     assert f"Estimate: below around {reminder.estimate_on:%b %Y}" in worklist
