@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 
 from rlsapp.tracking.models import Infusion, Patient, SymptomScore
 from tests.browser.conftest import NODE_MODULES
+from tests.browser.helpers import OVERFLOW
 from tests.browser.test_charts_in_browser import sign_in_with_cookie, wait_for_charts
 from tests.charts.helpers import add_draw
 from tests.conftest import PASSWORD
@@ -84,6 +85,12 @@ def scan(page, found, name):
         found[name] = violations
 
 
+def fits(page, found, name):
+    overflow = page.evaluate(OVERFLOW)
+    if overflow > 0:
+        found[f"{name} is wider than the window"] = f"by {overflow} px"
+
+
 def signed_out_pages(page, live_server, found):
     check(page, f"{live_server.url}/accounts/login/", found, "sign-in")
     check(page, f"{live_server.url}/accounts/signup/", found, "sign-up")
@@ -99,10 +106,18 @@ def signed_in_pages(page, live_server, patient, found):
     base = f"{live_server.url}/patients/{patient.pk}"
     check(page, f"{live_server.url}/worklist/", found, "worklist")
     check(page, f"{base}/", found, "person page", wait_charts=True)
+    # The charts page: the estimate's details and the infusion table, with its column help
+    # opened; on a phone it must fit the screen, the table scrolling inside its own box.
+    check(page, f"{base}/charts/", found, "charts page", wait_charts=True)
+    fits(page, found, "charts page")
+    page.locator("details.term-help summary").click()
+    scan(page, found, "charts page, columns explained")
     # A person with nothing entered yet: the empty states and their links.
     empty = Patient.objects.create(owner=patient.owner, name="Bea")
     check(page, f"{live_server.url}/patients/{empty.pk}/", found, "empty person page")
     check(page, f"{live_server.url}/patients/{empty.pk}/report/", found, "empty report")
+    check(page, f"{live_server.url}/patients/{empty.pk}/charts/", found, "empty charts page")
+    fits(page, found, "empty charts page")
     check(page, f"{base}/draws/new/", found, "lab form")
     # sent empty: the errors as a person meets them
     page.locator("main form button[type=submit]").first.click()
