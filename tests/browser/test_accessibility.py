@@ -169,7 +169,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
-@pytest.mark.parametrize("where", ["", "report/"])
+@pytest.mark.parametrize("where", ["", "charts/", "report/"])
 def test_the_history_chart_takes_focus_and_is_summed_up_in_words(
     page, context, live_server, owner, patient, where
 ):
@@ -184,3 +184,26 @@ def test_the_history_chart_takes_focus_and_is_summed_up_in_words(
     described_by = canvas.get_attribute("aria-describedby")
     summary = page.locator(f"#{described_by}").inner_text()
     assert "8 ferritin results from" in summary and "410 µg/L" in summary
+
+
+def test_without_a_decline_to_compare_the_note_replaces_the_overlay_for_keys_and_readers(
+    page, context, live_server, owner, patient
+):
+    """One result after the only infusion: on the person page the chart data hides the empty
+    overlay chart and shows its note, a status with its words; the keyboard reaches the
+    history chart and the Charts and numbers link, never the hidden canvas."""
+    Infusion.objects.create(patient=patient, given_on=weeks_ago(10), product="fcm", dose_mg=1000)
+    add_draw(patient, weeks_ago(1), ferritin=240)
+    sign_in_with_cookie(context, live_server, owner)
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    wait_for_charts(page)
+
+    note = page.get_by_role("status").filter(has_text="Not enough results after an infusion yet.")
+    assert note.is_visible()
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("[document.activeElement.id, document.activeElement.text]"))
+    assert ["history-chart", None] in reached
+    assert ["", "Charts and numbers"] in reached
+    assert "overlay-chart" not in [element_id for element_id, _text in reached]
