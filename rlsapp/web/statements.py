@@ -6,13 +6,26 @@ the query was built from, never of the data, so a caller that names everything i
 from in `key` can reuse them: same key, same SQL, run afresh against the database each
 time (nothing read is kept). Each thread keeps its own, as each has its own database
 connection.
+
+On PostgreSQL the statement is also prepared on the server (once per connection, which
+CONN_MAX_AGE keeps): PostgreSQL then plans it once instead of on every run. Django leaves
+psycopg's prepared statements off for all its own queries (a pooler in transaction mode,
+such as PgBouncer before 1.21, cannot route a prepared statement to the session that
+prepared it); settings.PREPARED_STATEMENTS = False turns ours off too.
 """
 
 import dataclasses
+import sys
 import threading
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+
+try:
+    import psycopg
+except ImportError:  # only SQLite in use
+    psycopg = None
 
 # Statements per thread; a full set is dropped whole and compiled again. Each search text
 # and page number typed is a statement of its own, so this alone bounds the memory.
@@ -67,7 +80,7 @@ def rows(key, build):
         kept[key] = statement
     if statement is None:
         return []
-    with connections[statement.alias].cursor() as cursor:
+    with _cursor(connections[statement.alias]) as cursor:
         cursor.execute(statement.sql, statement.params)
         found = cursor.fetchall()
     if statement.converters:
@@ -79,3 +92,48 @@ def rows(key, build):
 def values_rows(key, build):
     """The rows of `build()` (a values() queryset) as dicts, as list(build()) gives them."""
     return rows(key, lambda: of_values(build()))
+
+
+if psycopg is not None:
+
+    class PreparedCursor(psycopg.Cursor):
+        """Binds parameters on the server and runs each query as a prepared statement (psycopg
+        keeps the names per connection, a bounded number, and prepares again after a
+        reconnect or rollback that dropped them)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            connection = self.connection
+            # Django sets the threshold to None, which turns preparing off altogether; a
+            # count no query reaches lets prepare=True through and prepares nothing else.
+            threshold = connection.prepare_threshold
+            connection.prepare_threshold = sys.maxsize
+            try:
+                return super().execute(query, params, prepare=True, binary=binary)
+            finally:
+                connection.prepare_threshold = threshold
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # Django's query log reads the query from _query, which psycopg sets only when
+            # it sends the text; a prepared statement is logged as prepared ($1 for each
+            # parameter).
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, binary=binary)
+
+
+def _cursor(connection):
+    """A cursor as connection.cursor() gives it (checked, wrapped, and logged or counted
+    like any other), that prepares on PostgreSQL."""
+    if (
+        psycopg is None
+        or connection.vendor != "postgresql"
+        or not getattr(settings, "PREPARED_STATEMENTS", True)
+    ):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = PreparedCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)

@@ -4,7 +4,9 @@ import dataclasses
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Window
+from django.test.utils import CaptureQueriesContext
 
 from rlsapp.reminders import services as reminders
 from rlsapp.reminders.models import Reminder
@@ -160,3 +162,33 @@ def test_the_kept_set_stays_bounded_whatever_is_typed(owner, people):
         names_and_groups(owner, TODAY, w.Request(query=f"q{number}"))
         assert len(kept) <= statements.KEPT
     assert names_and_groups(owner, TODAY, w.Request(query="lo"))[0] == [("Low", 1)]
+
+
+def prepared_pages():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH t%'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_on_postgresql_the_page_is_prepared_once_and_logged(owner, people):
+    asked = w.Request()
+    expected = reference_page(owner, TODAY, asked)
+    assert prepared_pages() == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert page_rows(owner, asked, ("prepared", asked)) == expected
+    assert prepared_pages() == 1
+    assert [q["sql"][:9] for q in queries] == ["WITH t AS"]
+    Patient.objects.filter(name="Nobody yet").update(name="Now named")
+    assert page_rows(owner, asked, ("prepared", asked)) == reference_page(owner, TODAY, asked)
+    assert prepared_pages() == 1
+    # Django's own queries stay unprepared, as Django configures them.
+    assert connection.connection.prepare_threshold is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_prepared_statements_can_be_turned_off(owner, people, settings):
+    settings.PREPARED_STATEMENTS = False
+    asked = w.Request()
+    assert page_rows(owner, asked, ("unprepared", asked)) == reference_page(owner, TODAY, asked)
+    assert prepared_pages() == 0
