@@ -86,3 +86,14 @@ def test_the_charts_page_names_a_single_result_without_a_date_range(owner_client
     summary = html[html.index('id="history-summary"') : html.index('id="overlay-heading"')]
     assert "In words: one ferritin result, 240 µg/L on 4 Mar 2024" in summary
     assert " to 4 Mar 2024" not in summary
+
+
+def test_the_charts_page_says_once_that_no_infusion_is_recorded(owner_client, patient):
+    add_draw(patient, DAY0, ferritin=40)
+    add_draw(patient, week(6), ferritin=35)
+
+    html = page(owner_client, patient, "patient_charts")
+
+    assert html.count("No infusions recorded") == 1
+    assert reverse("infusion_create", args=[patient.pk]) in html
+    assert "Infusions compared" not in html
