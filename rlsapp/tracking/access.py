@@ -10,7 +10,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from . import access_log
+from . import access_log, compiled
 from .history import RESTORABLE
 from .memberships import EDIT, OWN, VIEW, Membership, role_allows
 
@@ -19,17 +19,42 @@ from .models import Infusion, LabDraw, Patient, SymptomScore
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
 
-def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
-    """The person with the account's `role` on them; 404 if not a member, 403 if the role
-    does not allow `need`. `also`: annotations a page above wants read in the same query."""
+def _people(account, with_status, also):
     # With its owner: saves and pages read the owner's settings (region, calendar names).
-    patients = Patient.objects.for_user(request.user).select_related("owner")
+    patients = Patient.objects.for_account(account).select_related("owner")
     patients = patients.annotate(role=F("memberships__role"))
     if with_status:  # the worklist row the scheduler keeps (latest ferritin, last infusion)
         patients = patients.select_related("status")
     if also:
         patients = patients.annotate(**also)
-    person = get_object_or_404(patients, pk=pk)
+    return patients
+
+
+def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
+    """The person with the account's `role` on them; 404 if not a member, 403 if the role
+    does not allow `need`. `also`: annotations a page above wants read in the same query,
+    as a function of the account's id (its SQL is then compiled once: compiled.py), or a
+    dict of them."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    if not -(2**63) <= int(pk) < 2**63:  # no row has it (the ORM's own lookup says so too)
+        raise Http404
+    if also is None or callable(also):
+        key = ("person", with_status, also and f"{also.__module__}.{also.__qualname__}")
+        found = compiled.instances(
+            key,
+            lambda person, account: _people(account, with_status, also and also(account)).filter(
+                pk=person
+            ),
+            person=int(pk),
+            account=user.pk,
+        )
+        if not found:
+            raise Http404
+        person = found[0]
+    else:
+        person = get_object_or_404(_people(user.pk, with_status, also), pk=pk)
     check_role(person.role, need)
     access_log.note(request, person.pk)
     return person

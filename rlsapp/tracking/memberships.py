@@ -35,10 +35,14 @@ class PatientQuerySet(models.QuerySet):
         A deleted person (waiting to be erased, services.delete_person) is no one's."""
         if not user.is_authenticated:
             return self.none()
+        return self.for_account(user.pk, need)
+
+    def for_account(self, account_id, need="view"):
+        """for_user by the account's id."""
         if need == "view":  # every membership can view
-            return self.filter(memberships__account=user, deleted_at__isnull=True)
+            return self.filter(memberships__account_id=account_id, deleted_at__isnull=True)
         return self.filter(
-            memberships__account=user,
+            memberships__account_id=account_id,
             memberships__role__in=ROLES_THAT_CAN[need],
             deleted_at__isnull=True,
         )

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import DenseRank, RowNumber
 
+from . import compiled
+
 
 class LabResultQuerySet(models.QuerySet):
     def latest_of(self, patient_ids, analytes=None) -> dict[int, dict]:
@@ -34,14 +36,34 @@ class LabResultQuerySet(models.QuerySet):
         (each draw with its results attached) and the newest result of each analyte, which
         carries its analyte's count, first day and results left out by hand (n, first,
         left_out). Returns (draws newest first, whether older draws exist, {analyte: result})."""
+        rows = compiled.instances(
+            f"recent-and-latest-{draws}",
+            lambda person: self._recent_and_latest(person, draws),
+            person=patient.pk,
+        )
+        recent, latest, more = {}, {}, False
+        for result in rows:
+            if result.analyte_rank == 1:
+                latest[result.analyte] = result
+            if result.draw_rank > draws:
+                more = True
+            else:
+                draw = recent.setdefault(result.draw_id, result.draw)
+                if not hasattr(draw, "preloaded_results"):
+                    draw.preloaded_results = []
+                draw.preloaded_results.append(result)
+                result.draw = draw
+        return list(recent.values()), more, latest
+
+    def _recent_and_latest(self, person, draws):
         by_analyte = {"partition_by": [F("analyte")]}
         left_out = models.Case(
             models.When(draw__left_out_reason="", then=0),
             default=1,
             output_field=models.IntegerField(),
         )
-        rows = (
-            self.filter(draw__patient=patient)
+        return (
+            self.filter(draw__patient_id=person)
             .select_related("draw")
             .annotate(
                 analyte_rank=models.Window(
@@ -59,19 +81,6 @@ class LabResultQuerySet(models.QuerySet):
             .filter(models.Q(analyte_rank=1) | models.Q(draw_rank__lte=draws + 1))
             .order_by("-draw__drawn_on", "-draw_id", "pk")
         )
-        recent, latest, more = {}, {}, False
-        for result in rows:
-            if result.analyte_rank == 1:
-                latest[result.analyte] = result
-            if result.draw_rank > draws:
-                more = True
-            else:
-                draw = recent.setdefault(result.draw_id, result.draw)
-                if not hasattr(draw, "preloaded_results"):
-                    draw.preloaded_results = []
-                draw.preloaded_results.append(result)
-                result.draw = draw
-        return list(recent.values()), more, latest
 
     def ferritin_series(self, patient):
         return (

@@ -83,6 +83,11 @@ def worklist_order(request):
     return render(request, "web/worklist_order.html")
 
 
+def _transfer_offered(account):
+    offered = sharing_services.transfer_offered_to(account, OuterRef("pk"))
+    return {"transfer_offered": Exists(offered)}
+
+
 @login_required
 def patient_detail(request, pk):
     # The whole body, re-check card included, is cached under the person's data version:
@@ -92,10 +97,7 @@ def patient_detail(request, pk):
     # request; the card's CSRF token is in a form outside it.
     # A member offered ownership learns it here too (the email may never come), read in
     # the access check's own query and shown outside the cached body.
-    offered = sharing_services.transfer_offered_to(request.user, OuterRef("pk"))
-    patient = get_patient_for_user(
-        request, pk, with_status=True, also={"transfer_offered": Exists(offered)}
-    )
+    patient = get_patient_for_user(request, pk, with_status=True, also=_transfer_offered)
     # "This is you" is on the page too (accounts/me.py): it is part of the key (only when
     # true, so that every other page keeps the key the rest of the app computes).
     patient.is_me = request.user.me_id == patient.pk

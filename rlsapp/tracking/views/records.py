@@ -71,8 +71,7 @@ def record_views(kind):
     @login_required
     @require_http_methods(["GET", "POST"])
     def create_view(request, pk):
-        also = kind.person_reads() if kind.person_reads else None
-        patient = access.get_patient_for_user(request, pk, need=access.EDIT, also=also)
+        patient = access.get_patient_for_user(request, pk, need=access.EDIT, also=kind.person_reads)
         return _edit(request, kind, patient)
 
     @login_required
@@ -93,8 +92,8 @@ def _newest_draws(patient):
     return LabDraw.objects.filter(patient=patient).newest_first().with_results()
 
 
-def _draw_form_reads():
-    # Whether to ask "taken after the infusion" (LabDrawForm).
+def _draw_form_reads(account):
+    # Whether to ask "taken after the infusion" (LabDrawForm); the same for every account.
     return {"has_infusions": Exists(Infusion.objects.filter(patient=OuterRef("pk")))}
 
 

@@ -1,0 +1,57 @@
+"""Queries compiled once and run with each request's ids give what the ORM gives."""
+
+import datetime
+
+import pytest
+
+from rlsapp.tracking import compiled
+from rlsapp.tracking.models import LabResult, Patient
+
+from ..charts.helpers import DAY0, add_draw
+
+
+def _results(person):
+    return (
+        LabResult.objects.filter(draw__patient_id=person)
+        .select_related("draw")
+        .order_by("draw__drawn_on", "pk")
+    )
+
+
+def test_each_person_gets_their_own_rows_with_related_objects(owner):
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    sam = Patient.objects.create(owner=owner, name="Sam")
+    add_draw(alex, DAY0, ferritin=40, hemoglobin=12.9)
+    add_draw(sam, DAY0 + datetime.timedelta(days=9), ferritin=300)
+
+    for person in (alex, sam, alex):  # the second alex runs the kept text again
+        got = compiled.instances("test-results", _results, person=person.pk)
+        expected = list(_results(person.pk))
+        assert [r.pk for r in got] == [r.pk for r in expected]
+        assert [(r.value, r.draw.drawn_on, r.draw.patient_id) for r in got] == [
+            (r.value, r.draw.drawn_on, r.draw.patient_id) for r in expected
+        ]
+        assert all(isinstance(r.draw.drawn_on, datetime.date) for r in got)
+
+
+def test_annotations_and_two_ids(owner):
+    alex = Patient.objects.create(owner=owner, name="Alex")
+
+    def people(person, account):
+        return Patient.objects.for_account(account).filter(pk=person).with_role(owner)
+
+    # with_role(owner) puts the owner's id in the text: it is not one of the ids given.
+    [found] = compiled.instances("test-people", people, person=alex.pk, account=owner.pk)
+    assert found.name == "Alex" and found.role == "owner"
+    assert compiled.instances("test-people", people, person=alex.pk + 1, account=owner.pk) == []
+
+
+def test_a_query_that_holds_a_date_or_ignores_an_id_is_refused(owner):
+    with pytest.raises(ValueError, match="holds a date"):
+        compiled.instances(
+            "test-dated",
+            lambda person: _results(person).filter(draw__drawn_on__gte=DAY0),
+            person=1,
+        )
+    with pytest.raises(ValueError, match="does not use every id"):
+        compiled.instances("test-unused", lambda person: LabResult.objects.all(), person=1)
