@@ -14,6 +14,7 @@ from html import escape  # what django.utils.html.escape does to text, without i
 
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, regions, units, urgency
@@ -135,15 +136,23 @@ def order_sql(sort, quote):
 
 PLACE_NULLS = {True: " NULLS FIRST", False: " NULLS LAST"}
 
+# What every matching row is read with: what the chips and every sort need. The rest of a
+# row (WIDE) is read for the page's rows only where the database can join each of them
+# (PostgreSQL's LATERAL); elsewhere t carries all of ROW_FIELDS.
+SORTED = ["pk", "name", "role", "group"] + sorted(
+    {column for terms in SORTS.values() for column, _ in terms} - {"group"}
+)
+WIDE = [f for f in ROW_FIELDS if f not in SORTED and f != "snoozed"]
+
 # The page from everyone matching (t): the matching rows are read once, then sorted for the
 # page and counted for the chips (cheaper than window counts carried on every row). The
 # snoozed mark is the reminder's own status (the sender changes it), looked up for the
 # page's rows only.
 PAGE_SQL = """WITH t AS ({matching})
-SELECT k.*, EXISTS(SELECT 1 FROM {reminder} r WHERE r.{patient} = k.{pk} AND r.{status} = %s)
- AS {snoozed}, c.*
+SELECT k.*, {wide_columns}EXISTS(SELECT 1 FROM {reminder} r WHERE r.{patient} = k.{pk}
+ AND r.{status} = %s) AS {snoozed}, c.*
 FROM (SELECT * FROM t ORDER BY {order} LIMIT {limit} OFFSET {offset}) k
-CROSS JOIN (SELECT {counts} FROM t) c
+{wide_join}CROSS JOIN (SELECT {counts} FROM t) c
 ORDER BY {order}"""
 
 
@@ -151,14 +160,30 @@ def page_query(people, today, asked: Request, number: int):
     """Page `number` of the people matching `asked`, in its order, as a Statement whose rows
     are dicts of ROW_FIELDS and the counts: all four chips' when not filtered, the matching
     number alone when filtered (every row carries them)."""
+    alias = people.db
+    lateral = connections[alias].vendor == "postgresql"
+    quote = connections[alias].ops.quote_name
     matching = statements.of_values(
-        matching_people(people, today, asked)
-        .order_by()
-        .values(*(f for f in ROW_FIELDS if f != "snoozed"), "status__untreated_ratio")
+        matching_people(people, today, asked).order_by().values(*SORTED, *([] if lateral else WIDE))
     )
     if matching is None:  # a filter that nothing can match
         return None
-    quote = connections[matching.alias].ops.quote_name
+    params, names, converters = [*matching.params], [*matching.names], matching.converters
+    params.append(Reminder.SNOOZED)
+    wide_columns = wide_join = ""
+    if lateral:
+        # One person's row by primary key, joined for each of the page's rows; the LIMIT
+        # keeps PostgreSQL from flattening it into a join over everyone.
+        wide = statements.of_values(
+            Patient.objects.filter(pk=RawSQL(f"k.{quote('pk')}", ())).order_by().values(*WIDE)[:1]
+        )
+        wide_columns, wide_join = "w.*, ", f"CROSS JOIN LATERAL ({wide.sql}) w\n"
+        converters = {
+            **converters,
+            **{len(names) + i: c for i, c in wide.converters.items()},
+        }
+        names += wide.names
+        params += wide.params
     chips = ("all",) if asked.query or asked.show else ("all", *FILTERS)
     counts = [
         "COUNT(*)"
@@ -169,6 +194,8 @@ def page_query(people, today, asked: Request, number: int):
     reminder = Reminder._meta
     sql = PAGE_SQL.format(
         matching=matching.sql,
+        wide_columns=wide_columns,
+        wide_join=wide_join,
         reminder=quote(reminder.db_table),
         patient=quote(reminder.get_field("patient").column),
         status=quote(reminder.get_field("status").column),
@@ -184,8 +211,9 @@ def page_query(people, today, asked: Request, number: int):
     return dataclasses.replace(
         matching,
         sql=sql,
-        params=(*matching.params, Reminder.SNOOZED),
-        names=(*matching.names, "snoozed", *(f"n_{chip}" for chip in chips)),
+        params=tuple(params),
+        names=(*names, "snoozed", *(f"n_{chip}" for chip in chips)),
+        converters=converters,
     )
 
 
