@@ -7,22 +7,41 @@ reads no whole history: what it says of the charts comes with the newest result 
 each test.
 """
 
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rlsapp.charts.data import BLOOD_SERIES
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 RECENT_ROWS = 10
 
 
-def recent(queryset):
-    """The newest RECENT_ROWS records and whether there are more (one query, no count)."""
-    rows = list(queryset[: RECENT_ROWS + 1])
-    return rows[:RECENT_ROWS], len(rows) > RECENT_ROWS
+def _newest(model, rows):
+    """The person's newest `rows` records of a model (its default order is newest first),
+    compiled once (tracking/compiled.py) and run for each person."""
+    return lambda person: model.objects.filter(patient_id=person)[:rows]
+
+
+# The page's small queries, each a function of the person's id alone.
+QUERIES = {
+    # Every infusion (a few dozen at most): the table shows the newest, and each result's
+    # "after infusion" flag needs the days of all of them.
+    "infusions": lambda person: Infusion.objects.filter(patient_id=person),
+    # One more than shown, to know whether there are more (no count).
+    "scores": _newest(SymptomScore, RECENT_ROWS + 1),
+    "courses": _newest(OralIronCourse, RECENT_ROWS),
+    "medications": _newest(Medication, RECENT_ROWS),
+    "recheck": lambda person: Reminder.objects.filter(patient_id=person).open().order_by("pk")[:1],
+}
+
+
+def _read(name, person):
+    return compiled.instances(("person-page", name), QUERIES[name], person=person.pk)
 
 
 def chart_outline(patient, latest, has_infusions, has_scores, courses, medications):
@@ -76,14 +95,12 @@ def chart_outline(patient, latest, has_infusions, has_scores, courses, medicatio
 def render_person_page(request, patient) -> dict:
     """The page's title and body."""
     draws, more_draws, latest = LabResult.objects.recent_and_latest(patient, RECENT_ROWS)
-    # Every infusion (a few dozen at most): the table shows the newest, and each result's
-    # "after infusion" flag needs the days of all of them.
-    all_infusions = list(Infusion.objects.filter(patient=patient))
-    scores, more_scores = recent(SymptomScore.objects.filter(patient=patient))
-    courses = list(OralIronCourse.objects.filter(patient=patient)[:RECENT_ROWS])
-    medications = list(
-        Medication.objects.filter(patient=patient).prefetch_related("events")[:RECENT_ROWS]
-    )
+    all_infusions = _read("infusions", patient)
+    scores = _read("scores", patient)
+    courses = _read("courses", patient)
+    medications = _read("medications", patient)
+    prefetch_related_objects(medications, "events")
+    recheck = _read("recheck", patient)
     context = {
         "patient": patient,
         "today": timezone.localdate(),
@@ -103,11 +120,11 @@ def render_person_page(request, patient) -> dict:
         "more_draws": more_draws,
         "infusions": all_infusions[:RECENT_ROWS],
         "more_infusions": len(all_infusions) > RECENT_ROWS,
-        "symptom_scores": scores,
-        "more_scores": more_scores,
+        "symptom_scores": scores[:RECENT_ROWS],
+        "more_scores": len(scores) > RECENT_ROWS,
         "courses": courses,
         "medications": medications,
-        "recheck": Reminder.objects.filter(patient=patient).open().first(),
+        "recheck": recheck[0] if recheck else None,
     }
     body = render_to_string("tracking/patient_page.html", context, request)
     return {"title": patient.name, "body": body}
