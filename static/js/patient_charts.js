@@ -40,6 +40,20 @@
     }
   }
 
+  // A dashed line through {date, value} points, in one colour, on one y-axis.
+  function dashedLine(id, label, points, axis, colour, dash, more) {
+    return Object.assign({
+      id: id,
+      label: label,
+      data: points.map(function (q) { return { x: day(q.date), y: q.value }; }),
+      yAxisID: axis,
+      borderColor: colour,
+      backgroundColor: colour,
+      borderWidth: 1.5,
+      borderDash: dash,
+    }, more);
+  }
+
   function historyConfig(data, canvas) {
     const compact = isCompact(canvas);
     const ferritin = data.ferritin.map(function (p) {
@@ -68,19 +82,8 @@
 
     const p = data.projection;
     if (p && p.fit_line) {
-      datasets.push({
-        id: "fit",
-        label: "Fitted decline, current infusion",
-        data: p.fit_line.map(function (q) {
-          return { x: day(q.date), y: q.value };
-        }),
-        yAxisID: "y",
-        borderColor: COLORS.projection,
-        backgroundColor: COLORS.projection,
-        borderWidth: 1.5,
-        borderDash: [2, 2],
-        pointRadius: 0,
-      });
+      datasets.push(dashedLine("fit", "Fitted decline, current infusion", p.fit_line, "y",
+        COLORS.projection, [2, 2], { pointRadius: 0 }));
     }
     const hasBand = p && p.band && p.band.length;
     if (hasBand) {
@@ -147,21 +150,12 @@
       });
     });
     if (data.symptoms.length) {
-      datasets.push({
-        id: "symptoms",
-        label: "Symptom score (0–10)",
-        data: data.symptoms.map(function (q) {
-          return { x: day(q.date), y: q.value };
-        }),
-        yAxisID: "other",
-        borderColor: COLORS.symptoms,
-        backgroundColor: COLORS.symptoms,
-        borderWidth: 1.5,
-        borderDash: [1, 2],
-        pointStyle: "star",
-        pointRadius: data.symptoms.length > 150 ? 0 : 4,
-        order: 10,
-      });
+      datasets.push(dashedLine("symptoms", "Symptom score (0–10)", data.symptoms, "other",
+        COLORS.symptoms, [1, 2], {
+          pointStyle: "star",
+          pointRadius: data.symptoms.length > 150 ? 0 : 4,
+          order: 10,
+        }));
     }
 
     const annotations = annotationLines(data);
