@@ -43,7 +43,7 @@ def report_context(patient, region) -> dict:
             : report_data.MAX_INFUSIONS
         ]
     )
-    # The printed pages hold the newest infusions' declines; every one is on the person page.
+    # The printed pages hold the newest infusions' declines; every one is on the charts page.
     episodes = charts["episodes"]
     return {
         "patient": patient,
