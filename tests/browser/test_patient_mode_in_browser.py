@@ -48,7 +48,9 @@ def test_home_opens_her_own_page_with_three_buttons(
     page.get_by_text("More…").click()
     page.locator("h1").click()  # a click elsewhere closes it too
     assert not page.get_by_role("link", name="Printable report").is_visible()
-    # The columns' help opens on a tap, not on a hover.
+    # The columns' help, on the charts page behind the chart's link, opens on a tap, not on a
+    # hover.
+    page.get_by_role("link", name="Charts and numbers").first.click()
     page.get_by_text("What the columns mean").click()
     assert page.get_by_text("How many weeks ferritin took to fall by half.").is_visible()
     assert console_errors == []
