@@ -216,3 +216,12 @@ def test_an_admin_move_of_a_recheck_to_another_person_follows_on_both(owner_clie
     # Both people's cached pages are drawn again (the person page shows the re-check).
     after = dict(Patient.objects.values_list("pk", "data_version"))
     assert after[calm.pk] > versions[calm.pk] and after[other.pk] > versions[other.pk]
+
+
+def test_text_from_the_records_is_escaped_in_the_rows(owner_client, owner):
+    odd = Patient.objects.create(owner=owner, name="<b>Ann & 'Bo'</b>")
+    add_ferritin(odd, TODAY - datetime.timedelta(days=30), 5, "<")
+    page = owner_client.get(reverse("worklist")).content.decode()
+    assert "&lt;b&gt;Ann &amp; &#x27;Bo&#x27;&lt;/b&gt;</a>" in page
+    assert "<b>Ann" not in page
+    assert '<span class="value-low">&lt;5 µg/L</span>' in page
