@@ -383,7 +383,7 @@
   function load(section) {
     if (!window.Chart) {
       section.dataset.chartState = "error";
-      showError(section, "The charting library did not load; the numbers are in the tables below.");
+      showError(section, "The charting library did not load; every number is in the results table.");
       return;
     }
     fetch(section.dataset.chartUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -397,7 +397,7 @@
       })
       .catch(function () {
         section.dataset.chartState = "error";
-        showError(section, "The charts could not be loaded; the numbers are in the tables below. Reload the page to try again.");
+        showError(section, "The charts could not be loaded; every number is in the results table. Reload the page to try again.");
       });
   }
 
