@@ -61,19 +61,8 @@ def worklist(request):
         "matching": matching,
         "number": number,
         "pages": pages,
-        "sorts": [
-            ("urgency", "Urgency"),
-            ("name", "Name"),
-            ("ferritin", "Latest ferritin"),
-            ("recheck", "Next re-check"),
-            ("infusion", "Last infusion"),
-        ],
-        "chips": [
-            ("", "Everyone", chip_counts["all"]),
-            ("below", "Below threshold", chip_counts["below"]),
-            ("overdue", "Overdue", chip_counts["overdue"]),
-            ("soon", "Due soon", chip_counts["soon"]),
-        ],
+        "chips_html": worklist_rows.chips_html(asked, chip_counts),
+        "sorts_html": worklist_rows.sorts_html(asked),
     }
     return render(request, "web/worklist.html", context)
 

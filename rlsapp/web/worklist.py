@@ -11,6 +11,7 @@ the same row, with today when the page is read, so nothing stored goes stale as 
 import dataclasses
 from dataclasses import dataclass
 from html import escape  # what django.utils.html.escape does to text, without its lazy check
+from urllib.parse import quote  # as the urlencode filter quotes
 
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
@@ -393,3 +394,50 @@ def rows_html(rows) -> str:
             add('<span class="text-body-secondary">none scheduled</span>')
         add("</td></tr>")
     return mark_safe("".join(parts))
+
+
+# The filter chips and the column sorts above the table: (show, label, count) and (sort,
+# label). Built in Python like the rows; `asked.show` and `asked.sort` are known keys only.
+CHIPS = (
+    ("", "Everyone", "all"),
+    ("below", "Below threshold", "below"),
+    ("overdue", "Overdue", "overdue"),
+    ("soon", "Due soon", "soon"),
+)
+SORT_LABELS = (
+    ("urgency", "Urgency"),
+    ("name", "Name"),
+    ("ferritin", "Latest ferritin"),
+    ("recheck", "Next re-check"),
+    ("infusion", "Last infusion"),
+)
+
+
+def _searched(asked) -> str:
+    return f"&amp;q={escape(quote(asked.query))}" if asked.query else ""
+
+
+def chips_html(asked, counts) -> str:
+    searched = _searched(asked)
+    links = []
+    for show, label, count in CHIPS:
+        if asked.show == show:
+            style, current = "btn-dark", ' aria-current="page"'
+        else:
+            style, current = "btn-outline-dark", ""
+        links.append(
+            f'<a class="btn btn-sm {style}" href="?show={show}{searched}&amp;sort={asked.sort}"'
+            f'{current}>{label} <span class="badge text-bg-light">{counts[count]:d}</span></a>'
+        )
+    return mark_safe("\n".join(links))
+
+
+def sorts_html(asked) -> str:
+    searched = _searched(asked)
+    links = [
+        f"<strong>{label.lower()}</strong>"
+        if asked.sort == sort
+        else f'<a href="?show={asked.show}{searched}&amp;sort={sort}">{label.lower()}</a>'
+        for sort, label in SORT_LABELS
+    ]
+    return mark_safe(" · ".join(links))
