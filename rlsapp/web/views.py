@@ -18,7 +18,7 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 from rlsapp.tracking.models import Patient
 
-from . import person_page
+from . import person_page, worklist_html
 from . import worklist as worklist_rows
 
 
@@ -52,17 +52,17 @@ def worklist(request):
     if chip_counts["all"] == 0:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
-    rows = worklist_rows.rows_for(found, today, person_url(), request.user.region_rules)
+    rows = worklist_html.rows_for(found, today, person_url(), request.user.region_rules)
     context = {
-        "rows_html": worklist_rows.rows_html(rows),
+        "rows_html": worklist_html.rows_html(rows),
         "rows": rows,
         "counts": chip_counts,
         "asked": asked,
         "matching": matching,
         "number": number,
         "pages": pages,
-        "chips_html": worklist_rows.chips_html(asked, chip_counts),
-        "sorts_html": worklist_rows.sorts_html(asked),
+        "chips_html": worklist_html.chips_html(asked, chip_counts),
+        "sorts_html": worklist_html.sorts_html(asked),
     }
     return render(request, "web/worklist.html", context)
 
