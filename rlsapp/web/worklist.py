@@ -22,6 +22,7 @@ from rlsapp.tracking.models import Patient
 from . import statements
 
 PAGE_SIZE = 50
+LAST_PAGE = 10**9
 # What a row shows: the person, the account's role, and their stored row (PersonStatus).
 ROW_FIELDS = ["pk", "name", "birth_date", "ferritin_threshold", "role", "group", "snoozed"] + [
     f"status__{f}"
@@ -76,7 +77,9 @@ class Request:
         show = get.get("show", "")
         sort = get.get("sort", "urgency")
         try:
-            page = max(1, int(get.get("page", 1)))
+            # Past the last page shows the last; a number past any list's end is cut to one
+            # the database's offsets can hold.
+            page = min(max(1, int(get.get("page", 1))), LAST_PAGE)
         except ValueError:
             page = 1
         return cls(
@@ -144,15 +147,15 @@ WIDE = [f for f in ROW_FIELDS if f not in SORTED and f != "snoozed"]
 PAGE_SQL = """WITH t AS ({matching})
 SELECT k.*, {wide_columns}EXISTS(SELECT 1 FROM {reminder} r WHERE r.{patient} = k.{pk}
  AND r.{status} = %s) AS {snoozed}, c.*
-FROM (SELECT * FROM t ORDER BY {order} LIMIT {limit} OFFSET {offset}) k
+FROM (SELECT * FROM t ORDER BY {order} LIMIT %s OFFSET %s) k
 {wide_join}CROSS JOIN (SELECT {counts} FROM t) c
 ORDER BY {order}"""
 
 
 def page_query(people, today, asked: Request, number: int):
     """Page `number` of the people matching `asked`, in its order, as a Statement whose rows
-    are dicts of ROW_FIELDS and the counts: all four chips' when not filtered, the matching
-    number alone when filtered (every row carries them)."""
+    are dicts of ROW_FIELDS, the sort columns and the counts: all four chips' when not
+    filtered, the matching number alone when filtered (every row carries them)."""
     alias = people.db
     lateral = connections[alias].vendor == "postgresql"
     quote = connections[alias].ops.quote_name
@@ -162,7 +165,8 @@ def page_query(people, today, asked: Request, number: int):
     if matching is None:  # a filter that nothing can match
         return None
     params, names, converters = [*matching.params], [*matching.names], matching.converters
-    params.append(Reminder.SNOOZED)
+    # One statement text for every page: the page is a parameter.
+    params += [Reminder.SNOOZED, PAGE_SIZE, (number - 1) * PAGE_SIZE]
     wide_columns = wide_join = ""
     if lateral:
         # One person's row by primary key, joined for each of the page's rows; the LIMIT
@@ -195,8 +199,6 @@ def page_query(people, today, asked: Request, number: int):
         pk=quote("pk"),
         snoozed=quote("snoozed"),
         order=order_sql(asked.sort, quote),
-        limit=PAGE_SIZE,
-        offset=(number - 1) * PAGE_SIZE,
         counts=", ".join(
             f"{count} AS {quote('n_' + chip)}" for count, chip in zip(counts, chips, strict=True)
         ),

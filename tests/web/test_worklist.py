@@ -225,3 +225,11 @@ def test_text_from_the_records_is_escaped_in_the_rows(owner_client, owner):
     assert "&lt;b&gt;Ann &amp; &#x27;Bo&#x27;&lt;/b&gt;</a>" in page
     assert "<b>Ann" not in page
     assert '<span class="value-low">&lt;5 µg/L</span>' in page
+
+
+def test_a_page_number_past_any_list_shows_the_last_page(owner_client, owner):
+    add_ferritin(Patient.objects.create(owner=owner, name="Ann"), TODAY, 150)
+    for page in ("99999999999999999999999999", "9" * 5000, "-3"):
+        response = owner_client.get(reverse("worklist"), {"page": page})
+        assert response.status_code == 200
+        assert [r.name for r in response.context["rows"]] == ["Ann"]
