@@ -147,7 +147,7 @@ WIDE = [f for f in ROW_FIELDS if f not in SORTED and f != "snoozed"]
 PAGE_SQL = """WITH t AS ({matching})
 SELECT k.*, {wide_columns}EXISTS(SELECT 1 FROM {reminder} r WHERE r.{patient} = k.{pk}
  AND r.{status} = %s) AS {snoozed}, c.*
-FROM (SELECT * FROM t ORDER BY {order} LIMIT %s OFFSET %s) k
+FROM (SELECT * FROM t ORDER BY {order} LIMIT {limit:d} OFFSET {offset:d}) k
 {wide_join}CROSS JOIN (SELECT {counts} FROM t) c
 ORDER BY {order}"""
 
@@ -165,8 +165,9 @@ def page_query(people, today, asked: Request, number: int):
     if matching is None:  # a filter that nothing can match
         return None
     params, names, converters = [*matching.params], [*matching.names], matching.converters
-    # One statement text for every page: the page is a parameter.
-    params += [Reminder.SNOOZED, PAGE_SIZE, (number - 1) * PAGE_SIZE]
+    # The page is written into the text, not a parameter: PostgreSQL's plan for an unknown
+    # LIMIT ran slower.
+    params.append(Reminder.SNOOZED)
     wide_columns = wide_join = ""
     if lateral:
         # One person's row by primary key, joined for each of the page's rows; the LIMIT
@@ -199,6 +200,8 @@ def page_query(people, today, asked: Request, number: int):
         pk=quote("pk"),
         snoozed=quote("snoozed"),
         order=order_sql(asked.sort, quote),
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
         counts=", ".join(
             f"{count} AS {quote('n_' + chip)}" for count, chip in zip(counts, chips, strict=True)
         ),
