@@ -34,24 +34,29 @@ def home(request):
     person tracking only herself, sees her own page, not a worklist; anyone else sees the
     worklist (also at its own address, /worklist/, for the others too)."""
     if not request.GET:
-        people = Patient.objects.for_user(request.user)
-        if request.user.me_id is not None and people.filter(pk=request.user.me_id).exists():
-            return redirect("patient_detail", request.user.me_id)
-        first_two = list(people.values_list("pk", flat=True)[:2])
-        if len(first_two) == 1:
-            return redirect("patient_detail", first_two[0])
-    return worklist(request)
+        me = request.user.me_id
+        if me is not None and Patient.objects.for_user(request.user).filter(pk=me).exists():
+            return redirect("patient_detail", me)
+    return worklist_page(request, alone_opens=not request.GET)
 
 
 @login_required
 def worklist(request):
     """Everyone the account tracks, the most urgent first (domain/urgency.py), 50 a page."""
+    return worklist_page(request)
+
+
+def worklist_page(request, alone_opens=False):
+    """The worklist; with `alone_opens`, an account with one person opens that person's page
+    instead (the worklist's own count says so: no query of its own)."""
     asked = worklist_rows.Request.from_get(request.GET)
     today = timezone.localdate()
     found, chip_counts, matching, number, pages = worklist_rows.page_of(request.user, today, asked)
     if chip_counts["all"] == 0:
         messages.info(request, "Welcome! Start by adding the person whose ferritin you track.")
         return redirect("patient_create")
+    if alone_opens and chip_counts["all"] == 1:
+        return redirect("patient_detail", found[0]["pk"])
     rows = worklist_html.rows_for(found, today, person_url(), request.user.region_rules)
     context = {
         "rows_html": worklist_html.rows_html(rows),

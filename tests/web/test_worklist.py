@@ -233,3 +233,15 @@ def test_a_page_number_past_any_list_shows_the_last_page(owner_client, owner):
         response = owner_client.get(reverse("worklist"), {"page": page})
         assert response.status_code == 200
         assert [r.name for r in response.context["rows"]] == ["Ann"]
+
+
+def test_home_for_several_people_costs_what_the_worklist_costs(
+    owner_client, owner, django_assert_max_num_queries
+):
+    for name in ("Ann", "Bea", "Cy"):
+        add_ferritin(Patient.objects.create(owner=owner, name=name), TODAY, 150)
+    # The session, the user, and the page: whether the account has one person is the
+    # page's own count.
+    with django_assert_max_num_queries(3):
+        response = owner_client.get(reverse("home"))
+    assert [r.name for r in response.context["rows"]] == ["Ann", "Bea", "Cy"]
