@@ -176,7 +176,10 @@ def test_ten_infusions_print_the_newest_and_say_where_the_rest_are(owner_client,
         )
     ]
     assert kinetics.count("<tr data-infusion=") == 4
-    assert "The newest 4 infusions; 6 earlier ones are compared on the person’s “Charts and numbers” page" in html
+    assert (
+        "The newest 4 infusions; 6 earlier ones are compared on the person’s “Charts and "
+        "numbers” page" in html
+    )
     assert html.count('<th scope="row" class="date">') >= 6 + 12  # infusions, results
     assert "4 earlier infusions not listed here" in html
 
