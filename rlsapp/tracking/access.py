@@ -41,6 +41,10 @@ def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
     if not -(2**63) <= int(pk) < 2**63:  # no row has it (the ORM's own lookup says so too)
         raise Http404
     if also is None or callable(also):
+        if also is not None and "<" in also.__qualname__:
+            # The SQL is kept under the function's name: a lambda or nested function could
+            # hold the first request's values (its account) for every later account.
+            raise ValueError("also: a module-level function of the account's id")
         key = ("person", with_status, also and f"{also.__module__}.{also.__qualname__}")
         found = compiled.instances(
             key,

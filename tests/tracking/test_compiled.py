@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+from django.db.models import Exists, OuterRef, Value
 
 from rlsapp.tracking import compiled
+from rlsapp.tracking.access import get_patient_for_user
+from rlsapp.tracking.memberships import Membership
 from rlsapp.tracking.models import LabResult, Patient
 
 from ..charts.helpers import DAY0, add_draw
@@ -55,3 +58,31 @@ def test_a_query_that_holds_a_date_or_ignores_an_id_is_refused(owner):
         )
     with pytest.raises(ValueError, match="does not use every id"):
         compiled.instances("test-unused", lambda person: LabResult.objects.all(), person=1)
+
+
+def _mine(account):
+    # A module-level function of the account's id: what get_patient_for_user's `also` is.
+    return {"mine": Exists(Membership.objects.filter(person=OuterRef("pk"), account=account))}
+
+
+def test_the_access_checks_annotations_cannot_hold_a_request_value(rf, owner, make_user):
+    # get_patient_for_user keeps the access query per thread under the annotation
+    # function's name: a function closing over a value of the request (here the account)
+    # would keep the first request's value for every later account, and two lambdas share
+    # one name. Only a module-level function is taken; the account's id is its argument.
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    bob = make_user("bob@example.com")
+    Membership.objects.create(person=alex, account=bob, role="viewer")
+
+    def get(user, also):
+        request = rf.get("/")
+        request.user = user
+        return get_patient_for_user(request, alex.pk, also=also)
+
+    for user in (owner, bob):
+        # A natural mistake: the request's account read from the enclosing view.
+        with pytest.raises(ValueError, match="module-level function"):
+            get(user, lambda account, user=user: {"asked_by": Value(user.pk)})
+
+    assert (get(bob, _mine).role, get(bob, _mine).mine) == ("viewer", True)
+    assert (get(owner, _mine).role, get(owner, _mine).mine) == ("owner", True)
