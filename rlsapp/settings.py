@@ -162,7 +162,7 @@ else:
         }
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-# The worklist's statement is prepared once per PostgreSQL connection (web/statements.py);
+# The worklist's statement is prepared once per PostgreSQL connection (tracking/compiled.py);
 # off behind a pooler in transaction mode, where a connection is not the session's own.
 PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

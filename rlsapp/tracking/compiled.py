@@ -1,19 +1,41 @@
-"""Model queries whose SQL is written once per thread and run afresh with each request's ids.
+"""Queries whose SQL is written once per thread and run afresh on every request.
 
 Compiling a queryset (annotations, window functions, joins) costs Django more than the
-database takes to run it, and a page asks the same few queries for whichever person it
-shows. The SQL and its parameters are a pure function of how the query is built, never of
-the data: built once with stand-in ids, the text is kept and run with the request's ids
-(the person's, the account's) in the stand-ins' places. Nothing read is kept; every call
-runs the query.
+database takes to run it, and pages ask the same few queries again and again. The SQL and
+its parameters are a pure function of how the query is built, never of the data, so the
+text is kept and only run again; nothing read is kept. Two ways in:
+
+- rows(key, build): a Statement built from everything `key` names (the worklist: the
+  account, the day, what was asked), its rows as dicts. On PostgreSQL it is also prepared
+  on the server (once per connection, which CONN_MAX_AGE keeps), so it is planned once.
+  Django leaves psycopg's prepared statements off for its own queries (a pooler in
+  transaction mode, such as PgBouncer before 1.21, cannot route a prepared statement to
+  the session that prepared it); settings.PREPARED_STATEMENTS = False turns ours off too.
+- instances(key, build, **ids): a queryset built once with stand-in ids and run with each
+  request's ids (the person's, the account's) in their places, as model instances (the
+  person lookup, the person page). These run on Django's own cursor: SQL Django compiled
+  for its client-side binding is not always valid with the server's.
 """
 
+import dataclasses
 import re
+import sys
 import threading
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import get_related_populators
+
+try:
+    import psycopg
+except ImportError:  # only SQLite in use
+    psycopg = None
+
+# Statements per thread; a full set is dropped whole and compiled again. Each search text
+# and page number typed is a statement of its own, so this alone bounds the memory.
+KEPT = 64
 
 # Ids no row has, to find where each id goes in the parameters.
 STAND_INS = (-7_305_219_871, -7_305_219_872, -7_305_219_873)
@@ -23,15 +45,117 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _local = threading.local()
 
 
+def _kept(key, make):
+    """What `make()` gives, made once per thread for `key` (each thread has its own
+    database connection)."""
+    kept = _local.__dict__.setdefault("kept", {})
+    if key not in kept:
+        if len(kept) >= KEPT:
+            kept.clear()
+        kept[key] = make()
+    return kept[key]
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """SQL ready to run and how to read its rows: `names` name the columns, and Django's
+    converters (`compiler`, `converters`) apply to the leading columns a values() query
+    compiled to (SQLite gives dates as text, for one)."""
+
+    alias: str
+    sql: str
+    params: tuple
+    names: tuple
+    compiler: object
+    converters: dict
+
+
+def of_values(queryset):
+    """The Statement of a values() queryset, or None when its filter can match nothing."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    # As django.db.models.query.ValuesIterable names the columns.
+    if query.selected:
+        names = list(query.selected)
+    else:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return Statement(
+        queryset.db, sql, tuple(params), tuple(names), compiler, compiler.get_converters(fields)
+    )
+
+
+def rows(key, build):
+    """The rows of the Statement `build()` gives (None: no rows) as dicts; `build` is called
+    only when `key` was not compiled in this thread before."""
+    statement = _kept(("rows", key), build)
+    if statement is None:
+        return []
+    with _cursor(connections[statement.alias]) as cursor:
+        cursor.execute(statement.sql, statement.params)
+        found = cursor.fetchall()
+    if statement.converters:
+        found = statement.compiler.apply_converters(found, statement.converters)
+    names = statement.names
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
+if psycopg is not None:
+
+    class PreparedCursor(psycopg.Cursor):
+        """Binds parameters on the server and runs each query as a prepared statement (psycopg
+        keeps the names per connection, a bounded number, and prepares again after a
+        reconnect or rollback that dropped them)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            connection = self.connection
+            # Django sets the threshold to None, which turns preparing off altogether; a
+            # count no query reaches lets prepare=True through and prepares nothing else.
+            threshold = connection.prepare_threshold
+            connection.prepare_threshold = sys.maxsize
+            try:
+                return super().execute(query, params, prepare=True, binary=binary)
+            finally:
+                connection.prepare_threshold = threshold
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # Django's query log reads the query from _query, which psycopg sets only when
+            # it sends the text; a prepared statement is logged as prepared ($1 for each
+            # parameter).
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, binary=binary)
+
+
+def _cursor(connection):
+    """A cursor as connection.cursor() gives it (checked, wrapped, and logged or counted
+    like any other), that prepares on PostgreSQL."""
+    if (
+        psycopg is None
+        or connection.vendor != "postgresql"
+        or not getattr(settings, "PREPARED_STATEMENTS", True)
+    ):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = PreparedCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def _is_date(value):
     # SQLite's backend passes dates on as ISO text.
     return isinstance(value, date) or (isinstance(value, str) and ISO_DAY.match(value))
 
 
 def _compiled(key, build, names):
-    kept = _local.__dict__.setdefault("kept", {})
-    entry = kept.get(key)
-    if entry is None:
+    def compile_with_stand_ins():
         stand_ins = dict(zip(names, STAND_INS, strict=False))
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(queryset.db)
@@ -45,8 +169,9 @@ def _compiled(key, build, names):
         if any(_is_date(value) for value in params):
             # A date (today, a deadline) would be kept with the text and go stale.
             raise ValueError(f"{key}: the query holds a date")
-        entry = kept[key] = (queryset, compiler, sql, tuple(params), places)
-    return entry
+        return queryset, compiler, sql, tuple(params), places
+
+    return _kept(("instances", key), compile_with_stand_ins)
 
 
 def instances(key, build, **ids) -> list:

@@ -17,9 +17,8 @@ from django.db.models.expressions import RawSQL
 
 from rlsapp.domain import urgency
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Patient
-
-from . import statements
 
 PAGE_SIZE = 50
 LAST_PAGE = 10**9
@@ -159,7 +158,7 @@ def page_query(people, today, asked: Request, number: int):
     alias = people.db
     lateral = connections[alias].vendor == "postgresql"
     quote = connections[alias].ops.quote_name
-    matching = statements.of_values(
+    matching = compiled.of_values(
         matching_people(people, today, asked).order_by().values(*SORTED, *([] if lateral else WIDE))
     )
     if matching is None:  # a filter that nothing can match
@@ -172,7 +171,7 @@ def page_query(people, today, asked: Request, number: int):
     if lateral:
         # One person's row by primary key, joined for each of the page's rows; the LIMIT
         # keeps PostgreSQL from flattening it into a join over everyone.
-        wide = statements.of_values(
+        wide = compiled.of_values(
             Patient.objects.filter(pk=RawSQL(f"k.{quote('pk')}", ())).order_by().values(*WIDE)[:1]
         )
         wide_columns, wide_join = "w.*, ", f"CROSS JOIN LATERAL ({wide.sql}) w\n"
@@ -221,10 +220,10 @@ def page_of(user, today, asked: Request):
     second) or the page asked for is past the last (then the last page is read again).
 
     The page's SQL depends only on the account, today and what was asked, so it is
-    compiled once for them (statements.py) and run afresh each time."""
+    compiled once for them (tracking/compiled.py) and run afresh each time."""
 
     def read(number):
-        return statements.rows(
+        return compiled.rows(
             ("worklist", user.pk, today, asked, number),
             lambda: page_query(people_of(user), today, asked, number),
         )

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from rlsapp.reminders import services as reminders
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Patient
-from rlsapp.web import statements
 from rlsapp.web import worklist as w
 from tests.reminders.helpers import add_ferritin, add_infusion
 
@@ -62,7 +62,7 @@ def reference_page(user, today, asked):
 
 
 def page_rows(user, asked, key):
-    found = statements.rows(key, lambda: w.page_query(w.people_of(user), TODAY, asked, asked.page))
+    found = compiled.rows(key, lambda: w.page_query(w.people_of(user), TODAY, asked, asked.page))
     for row in found:
         del row["status__untreated_ratio"]  # read for the order, not shown
     return found
@@ -118,7 +118,7 @@ def test_a_filter_that_nothing_can_match_is_no_rows(owner):
     def build():
         return Patient.objects.none().values("pk")
 
-    assert statements.values_rows(("none", owner.pk), build) == []
+    assert compiled.rows(("none", owner.pk), lambda: compiled.of_values(build())) == []
 
 
 def names_and_groups(user, today, asked=None):
@@ -156,11 +156,11 @@ def test_a_search_or_chip_changes_the_rows_and_the_counts(owner, people):
 def test_the_kept_set_stays_bounded_whatever_is_typed(owner, people):
     # Each search text and page number is a statement of its own: the set is dropped whole
     # when full, never grown past KEPT.
-    kept = statements._local.__dict__.setdefault("kept", {})
+    kept = compiled._local.__dict__.setdefault("kept", {})
     kept.clear()
-    for number in range(statements.KEPT + 10):
+    for number in range(compiled.KEPT + 10):
         names_and_groups(owner, TODAY, w.Request(query=f"q{number}"))
-        assert len(kept) <= statements.KEPT
+        assert len(kept) <= compiled.KEPT
     assert names_and_groups(owner, TODAY, w.Request(query="lo"))[0] == [("Low", 1)]
 
 
