@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from rlsapp.domain import products
+from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
@@ -103,17 +104,6 @@ _RESULT = {
 }
 
 
-def _quote(name):
-    return connection.ops.quote_name(name)
-
-
-def _column(model, name):
-    """A field's column, qualified by its table."""
-    meta = model._meta
-    column = meta.pk.column if name == "pk" else meta.get_field(name).column
-    return f"{_quote(meta.db_table)}.{_quote(column)}"
-
-
 def _select(kind, columns, tables, person):
     values = ", ".join(columns.get(name, _NONE.get(name)) for name in HISTORY_COLUMNS)
     return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s"
@@ -128,17 +118,17 @@ def history_sql():
 
     Written once per process: the text holds no data, only the models' table and column
     names as the database quotes them."""
-    result = {name: _column(*field) for name, field in _RESULT.items()}
+    result = {name: compiled.column(*field) for name, field in _RESULT.items()}
     draws = (
-        f"{_quote(LabResult._meta.db_table)} INNER JOIN {_quote(LabDraw._meta.db_table)} "
-        f"ON {_column(LabDraw, 'pk')} = {_column(LabResult, 'draw')}"
+        f"{compiled.table(LabResult)} INNER JOIN {compiled.table(LabDraw)} "
+        f"ON {compiled.column(LabDraw, 'pk')} = {compiled.column(LabResult, 'draw')}"
     )
-    branches = [_select(RESULT, result, draws, _column(LabDraw, "patient"))]
+    branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"))]
     for kind, model, fields in _RECORDS:
-        columns = {name: _column(model, field) for name, field in fields.items()}
-        columns["sort"] = _column(model, "pk")
+        columns = {name: compiled.column(model, field) for name, field in fields.items()}
+        columns["sort"] = compiled.column(model, "pk")
         branches.append(
-            _select(kind, columns, _quote(model._meta.db_table), _column(model, "patient"))
+            _select(kind, columns, compiled.table(model), compiled.column(model, "patient"))
         )
     return " UNION ALL ".join(branches), len(branches)
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import prefetch_related_objects
 
 from rlsapp.domain import products
+from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
@@ -72,24 +73,18 @@ _DRAW_FIELDS = Draw._fields[1:-1]
 _SPLIT = len(ResultRow._fields)
 
 
-def _column(model, alias: str, name: str) -> str:
-    meta = model._meta
-    column = meta.pk.column if name == "pk" else meta.get_field(name).column
-    return f"{alias}.{connection.ops.quote_name(column)}"
-
-
 def _select(model, alias: str, fields) -> str:
-    return ", ".join(_column(model, alias, name) for name in fields)
+    return ", ".join(compiled.column(model, name, alias) for name in fields)
 
 
 def _table(model, alias: str) -> str:
-    return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
+    return f"{compiled.table(model)} {alias}"
 
 
 def _of(model, alias: str, patient_ids) -> str:
     """WHERE this table's person is one of these (a placeholder each)."""
     placeholders = ", ".join(["%s"] * len(patient_ids))
-    return f"WHERE {_column(model, alias, 'patient')} IN ({placeholders})"
+    return f"WHERE {compiled.column(model, 'patient', alias)} IN ({placeholders})"
 
 
 def _fetch(sql: str, patient_ids) -> list[tuple]:
@@ -102,7 +97,7 @@ def _person_rows(model, row, patient_ids):
     """`row`s of these people's records of `model`, by id."""
     sql = (
         f"SELECT {_select(model, 't', row._fields)} FROM {_table(model, 't')} "
-        f"{_of(model, 't', patient_ids)} ORDER BY {_column(model, 't', 'pk')}"
+        f"{_of(model, 't', patient_ids)} ORDER BY {compiled.column(model, 'pk', 't')}"
     )
     return map(row._make, _fetch(sql, patient_ids))
 
@@ -113,8 +108,8 @@ def _result_rows(patient_ids) -> list[tuple]:
         f"SELECT {_select(LabResult, 'r', ResultRow._fields)}, "
         f"{_select(LabDraw, 'd', _DRAW_FIELDS)} "
         f"FROM {_table(LabResult, 'r')} INNER JOIN {_table(LabDraw, 'd')} "
-        f"ON {_column(LabDraw, 'd', 'pk')} = {_column(LabResult, 'r', 'draw')} "
-        f"{_of(LabDraw, 'd', patient_ids)} ORDER BY {_column(LabResult, 'r', 'pk')}"
+        f"ON {compiled.column(LabDraw, 'pk', 'd')} = {compiled.column(LabResult, 'draw', 'r')} "
+        f"{_of(LabDraw, 'd', patient_ids)} ORDER BY {compiled.column(LabResult, 'pk', 'r')}"
     )
     return _fetch(sql, patient_ids)
 

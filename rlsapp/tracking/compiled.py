@@ -45,6 +45,20 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _local = threading.local()
 
 
+def table(model) -> str:
+    """A model's table as the database quotes it, for SQL written by hand."""
+    return connections["default"].ops.quote_name(model._meta.db_table)
+
+
+def column(model, name: str, qualifier: str | None = None) -> str:
+    """A field's column ('pk': the primary key's) as the database quotes it, qualified by
+    `qualifier` (a table alias) or else by the model's own table."""
+    meta = model._meta
+    name = meta.pk.column if name == "pk" else meta.get_field(name).column
+    quoted = connections["default"].ops.quote_name(name)
+    return f"{qualifier or table(model)}.{quoted}"
+
+
 def _kept(key, make):
     """What `make()` gives, made once per thread for `key` (each thread has its own
     database connection)."""
