@@ -35,7 +35,12 @@ class LabResultQuerySet(models.QuerySet):
         """A person page's results in one query: every result of the newest `draws` draws
         (each draw with its results attached) and the newest result of each analyte, which
         carries its analyte's count, first day and results left out by hand (n, first,
-        left_out). Returns (draws newest first, whether older draws exist, {analyte: result})."""
+        left_out). Returns (draws newest first, whether older draws exist, {analyte: result}).
+
+        Its SQL is compiled once (compiled.py) from the manager's own queryset: call it on
+        LabResult.objects, as a filter in front of it would not be in the kept text."""
+        if self.query.has_filters():
+            raise ValueError("recent_and_latest reads from LabResult.objects only")
         rows = compiled.instances(
             f"recent-and-latest-{draws}",
             lambda person: self._recent_and_latest(person, draws),

@@ -86,3 +86,10 @@ def test_the_access_checks_annotations_cannot_hold_a_request_value(rf, owner, ma
 
     assert (get(bob, _mine).role, get(bob, _mine).mine) == ("viewer", True)
     assert (get(owner, _mine).role, get(owner, _mine).mine) == ("owner", True)
+
+
+def test_recent_and_latest_refuses_a_filter_it_would_not_keep(owner):
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    with pytest.raises(ValueError, match="LabResult.objects only"):
+        LabResult.objects.filter(analyte="ferritin").recent_and_latest(alex, 10)
+    assert LabResult.objects.recent_and_latest(alex, 10) == ([], False, {})
