@@ -17,11 +17,15 @@ from .queries import load_history
 _DJANGO_TYPES = DjangoJSONEncoder()
 
 
+def chart_data(patient) -> dict:
+    """Everything the charts show of a person today: the chart JSON's and the charts page's."""
+    return build_chart_data(patient, load_history(patient), timezone.localdate())
+
+
 def chart_json(patient) -> bytes:
     """The chart JSON's body, compact UTF-8: orjson writes the same values as json.dumps,
     in C throughout (a ten-year history is tens of kilobytes of it)."""
-    data = build_chart_data(patient, load_history(patient), timezone.localdate())
-    return orjson.dumps(data, default=_DJANGO_TYPES.default)
+    return orjson.dumps(chart_data(patient), default=_DJANGO_TYPES.default)
 
 
 def _tsat_note(history):

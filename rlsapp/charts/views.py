@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,8 +10,6 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 
 from . import pages
-from .data import build_chart_data
-from .queries import load_history
 
 
 @never_cache
@@ -45,5 +42,5 @@ def charts_page(request, pk):
     into it, and each infusion's rise and fall compared in a table. The person page keeps
     the charts and links here for the estimate's details and the numbers."""
     patient = get_patient_for_user(request, pk)
-    charts = build_chart_data(patient, load_history(patient), timezone.localdate())
-    return render(request, "charts/charts_page.html", {"patient": patient, "charts": charts})
+    context = {"patient": patient, "charts": pages.chart_data(patient)}
+    return render(request, "charts/charts_page.html", context)
