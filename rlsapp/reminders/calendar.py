@@ -1,7 +1,7 @@
 """Re-checks as iCalendar (RFC 5545), built with the `icalendar` library.
 
 Each open reminder is an all-day event on its reminder date with a morning
-alarm. The UID names the reminder row, so a moved date updates the same event
+alarm. The UID names the reminder (uid), so a moved date updates the same event
 in a subscribed calendar and a one-off download never duplicates the feed's.
 
 The feed is polled far more often than re-checks change, so each open reminder's
@@ -26,8 +26,10 @@ DISCLAIMER = "rlsapp tracks; it does not give medical advice. Decide with your c
 
 
 def uid(reminder):
+    """Stable for the reminder's life: a new row's key (Reminder.event_key) is made before
+    its INSERT; rows made before keys were stored keep the id they were served with."""
     host = urlsplit(settings.SITE_URL).hostname or "rlsapp"
-    return f"rlsapp-reminder-{reminder.pk}@{host}"
+    return f"rlsapp-reminder-{reminder.event_key or reminder.pk}@{host}"
 
 
 def with_names(reminder, names=None) -> bool:

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,12 @@ SEND_HOUR = 8
 
 def send_time(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(SEND_HOUR)))
+
+
+def new_event_key() -> str:
+    """A new reminder's calendar UID part: unique without the row's id, which the INSERT
+    makes."""
+    return uuid.uuid4().hex
 
 
 class ReminderQuerySet(models.QuerySet):
@@ -126,6 +133,10 @@ class Reminder(models.Model):
     # The open reminder's VEVENT as the calendar feed serves it, rendered by save() from the
     # fields in EVENT_SOURCES and the patient's name; '' while closed (the feed omits it).
     calendar_event = models.TextField(blank=True, default="", editable=False)
+    # What the event's UID names (calendar.uid), set by save() before the row is inserted so
+    # the event is rendered with the row in one INSERT. '' on rows made before it existed:
+    # their UID names the row's id, as it always did (calendar clients match events on it).
+    event_key = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -174,15 +185,11 @@ class Reminder(models.Model):
                 kwargs["update_fields"] = {*fields, "updated", "calendar_event"}
         elif "updated" in fields:
             self.updated = timezone.now()
-        adding = self.pk is None
-        if render and not adding:
+        if self.pk is None and not self.event_key:
+            self.event_key = new_event_key()
+        if render:
             self.calendar_event = self.render_event()
         super().save(*args, **kwargs)
-        if render and adding:
-            # The event's UID names the row, known only now.
-            self.calendar_event = self.render_event()
-            if self.calendar_event:
-                Reminder.objects.filter(pk=self.pk).update(calendar_event=self.calendar_event)
 
     def get_absolute_url(self):
         return reverse("patient_detail", args=[self.patient_id])

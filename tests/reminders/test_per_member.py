@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 
-from rlsapp.reminders import feeds, sending, services
+from rlsapp.reminders import calendar, feeds, sending, services
 from rlsapp.reminders import recipients as who_gets
 from rlsapp.reminders.models import Reminder, ReminderEmail
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
@@ -146,7 +146,7 @@ def feed_of(client, user):
 
 
 def test_the_feed_lists_the_people_whose_reminders_the_account_gets(client, reminder, bob, carol):
-    uid = f"rlsapp-reminder-{reminder.pk}@"
+    uid = calendar.uid(reminder)
     assert uid in feed_of(client, bob)
     assert uid not in feed_of(client, carol)
     Membership.objects.filter(account=carol).update(gets_reminders=True)
