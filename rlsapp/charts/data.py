@@ -121,7 +121,7 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
         "status": estimate.status,
         "model": estimate.model,
         "sources": list(estimate.sources),
-        "from_own_history": estimate.from_own_history,
+        "basis": estimate.basis,
         "is_population_default": estimate.is_population_only,
         "explanation": estimate.explanation,
         "window": estimates.window_words(estimate),

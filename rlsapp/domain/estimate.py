@@ -57,6 +57,19 @@ ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
 )
 
 
+# What an estimate rests on, named beside its dates (the re-check card, the charts page).
+BASIS_POPULATION = "population"  # the population default alone speaks about the rate
+BASIS_OWN = "own"  # earlier infusions of the person's own (population default off)
+BASIS_OWN_POPULATION = "own_population"  # earlier infusions and the population prior
+BASIS_CURRENT_POPULATION = "current_population"  # this infusion's results and the prior
+BASIS_WORDS = {
+    BASIS_POPULATION: "Population default, not your own data",
+    BASIS_OWN: "From your own history",
+    BASIS_OWN_POPULATION: "From your own history and the population default",
+    BASIS_CURRENT_POPULATION: "From this infusion’s results and the population default",
+}
+
+
 @dataclass(frozen=True)
 class Estimate:
     status: str  # ESTIMATE | BELOW | NO_DECLINE | NONE | BOUND | AFTER_END
@@ -88,6 +101,17 @@ class Estimate:
     @property
     def from_own_history(self) -> bool:
         return "history" in self.sources
+
+    @property
+    def basis(self) -> str:
+        """What the estimate rests on (a key of BASIS_WORDS), '' for this infusion's
+        results alone. Never more of the person's own data than went in: the population
+        prior blended with their results is named beside them."""
+        if "population" in self.sources:
+            if self.is_population_only:
+                return BASIS_POPULATION
+            return BASIS_OWN_POPULATION if "history" in self.sources else BASIS_CURRENT_POPULATION
+        return BASIS_OWN if "history" in self.sources else ""
 
     @property
     def half_life_weeks(self) -> float | None:
@@ -268,8 +292,6 @@ def _estimate(episode, threshold, rates, population_slope, population_spread) ->
     basis = f"{label[model]} from {used}"
     if model != "pooled":
         basis = f"{label[model]} of {used}"
-    elif "history" in sources:
-        basis = f"estimate from your own history: {basis}"
     if fall - half <= 0:
         return Estimate(
             NO_DECLINE,

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rlsapp.domain import estimate as estimates
 from rlsapp.domain import recheck
 from rlsapp.tracking.models import Patient
 
@@ -46,19 +47,8 @@ class ReminderQuerySet(models.QuerySet):
         )
 
 
-BASIS_CHOICES = [
-    ("own", "From your own history"),
-    ("population", "Population default, not your own data"),
-]
-
-
-def estimate_basis(estimate) -> str:
-    """'population' for an estimate that rests on the population default (the person's
-    own results too few), 'own' for one from earlier infusions of the person's own, else ''
-    (from this infusion's results alone)."""
-    if estimate.is_population_only:
-        return "population"
-    return "own" if estimate.from_own_history else ""
+# The rule and its words are domain/estimate.py's (Estimate.basis).
+BASIS_CHOICES = list(estimates.BASIS_WORDS.items())
 
 
 class Reminder(models.Model):
@@ -113,7 +103,7 @@ class Reminder(models.Model):
     estimate_from = models.DateField(null=True, blank=True)
     estimate_to = models.DateField(null=True, blank=True)
     # What the estimate rests on, named beside its dates wherever they are shown.
-    estimate_basis = models.CharField(max_length=16, choices=BASIS_CHOICES, blank=True)
+    estimate_basis = models.CharField(max_length=24, choices=BASIS_CHOICES, blank=True)
     # The newest ferritin result when this was worked out: a newer one closes it.
     latest_ferritin_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=UPCOMING)
@@ -236,7 +226,7 @@ class Reminder(models.Model):
         self.estimate_on = estimate.crossing if dated else None
         self.estimate_from = estimate.early if dated else None
         self.estimate_to = estimate.late if dated else None
-        self.estimate_basis = estimate_basis(estimate) if dated else ""
+        self.estimate_basis = estimate.basis if dated else ""
         self.latest_ferritin_on = plan.latest.day if plan.latest else None
         self.remind_on = self.snoozed_until or self.due_on
         self.soon_from = self.remind_on - datetime.timedelta(days=patient.due_soon_days)

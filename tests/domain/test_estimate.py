@@ -136,8 +136,7 @@ def test_one_result_and_earlier_episodes_give_an_estimate_from_your_own_history(
     assert result.rate == pytest.approx(math.log(2) / 20)
     assert result.rate_low == pytest.approx(0.034657 - kinetics.Z90 * 0.0082206, abs=1e-6)
     assert result.explanation == (
-        "Estimate from your own history: combined estimate from your 2 earlier episodes "
-        "and this episode's 1 result."
+        "Combined estimate from your 2 earlier episodes and this episode's 1 result."
     )
     assert (result.early, result.crossing, result.late) == (
         date(2026, 12, 6),
