@@ -196,6 +196,11 @@ def format_decimal(
         exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     else:
         exact = value if isinstance(value, Decimal) else Decimal(float(value))
+    if exact.is_finite() and 0 <= exact < 1000 and exact == exact.to_integral_value():
+        # A whole number below a thousand is its digits in every region (no group to
+        # separate, no fraction to write): what the pattern gives, without Babel's
+        # per-call work (a table shows one such result per row).
+        return str(int(exact))
     if decimals is None:
         decimals = max(0, -exact.normalize().as_tuple().exponent)
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")

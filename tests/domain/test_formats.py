@@ -190,6 +190,33 @@ def test_every_region_reads_back_what_it_shows(region, units_, decimals, groupin
     assert formats.read_number(shown, R[region]).value == value
 
 
+@pytest.mark.parametrize("region", sorted(R))
+def test_whole_numbers_are_written_as_babel_writes_them(region):
+    # format_decimal writes a whole number below 1000 itself; it must be Babel's text.
+    from babel import numbers as babel_numbers
+
+    region = R[region]
+    values = [*range(0, 1001, 37), 999, 1000, 1050, 12345, -3, -0.0, 0.5, 12.5, 999.5, 999.96]
+    for value in [*values, *map(float, values), *(Decimal(str(v)) for v in values)]:
+        for decimals in (None, 0, 1, 2):
+            for grouping in (None, True, False):
+                if isinstance(value, Decimal):
+                    exact = value
+                elif decimals is None:
+                    exact = Decimal(repr(float(value)))
+                else:
+                    exact = Decimal(float(value))
+                digits = decimals
+                if decimals is None:
+                    digits = max(0, -exact.normalize().as_tuple().exponent)
+                grouped = region.grouping if grouping is None else grouping
+                pattern = ("#,##0" if grouped else "0") + ("." + "#" * digits if digits else "")
+                text = babel_numbers.format_decimal(exact, pattern, locale=region.locale)
+                expected = "0" if text in ("-0", "\u22120") else text
+                shown = formats.format_decimal(value, region, decimals, grouping=grouping)
+                assert shown == expected, (value, decimals, grouping)
+
+
 @given(region=st.sampled_from(sorted(R)), value=st.floats(min_value=0, max_value=10000))
 def test_every_region_reads_back_a_stored_float_as_shown(region, value):
     shown = formats.format_decimal(value, R[region], 2)
