@@ -23,8 +23,8 @@ REFERENCE_LINES = [
 BLOOD_SERIES = ("hemoglobin", "hematocrit", "tsat")
 DISCLAIMER = (
     "rlsapp tracks; it does not give medical advice. Fitted lines and estimated dates are "
-    "estimates from the results entered, not a diagnosis. Decide on tests and treatment "
-    "with your clinician."
+    "estimates from the results entered, not a diagnosis. Tests and treatment are decided "
+    "with the treating clinician."
 )
 # Points along the drawn band: enough for a smooth curve, few enough for the JSON.
 BAND_STEPS = 16

@@ -57,17 +57,35 @@ ESTIMATE, BELOW, NO_DECLINE, NONE, BOUND, AFTER_END = (
 )
 
 
-# What an estimate rests on, named beside its dates (the re-check card, the charts page).
+# What an estimate rests on, named beside its dates (the re-check card, the charts page):
+# the words to the person themself, and to anyone else looking at the person.
 BASIS_POPULATION = "population"  # the population default alone speaks about the rate
 BASIS_OWN = "own"  # earlier infusions of the person's own (population default off)
 BASIS_OWN_POPULATION = "own_population"  # earlier infusions and the population prior
 BASIS_CURRENT_POPULATION = "current_population"  # this infusion's results and the prior
 BASIS_WORDS = {
-    BASIS_POPULATION: "Population default, not your own data",
-    BASIS_OWN: "From your own history",
-    BASIS_OWN_POPULATION: "From your own history and the population default",
-    BASIS_CURRENT_POPULATION: "From this infusion’s results and the population default",
+    BASIS_POPULATION: (
+        "Population default, not your own data",
+        "Population default, not this person’s own data",
+    ),
+    BASIS_OWN: ("From your own history", "From this person’s own history"),
+    BASIS_OWN_POPULATION: (
+        "From your own history and the population default",
+        "From this person’s history and the population default",
+    ),
+    BASIS_CURRENT_POPULATION: (
+        "From this infusion’s results and the population default",
+        "From this infusion’s results and the population default",
+    ),
 }
+
+
+def basis_words(basis: str, about_me: bool) -> str:
+    """The words for an estimate's basis ('' for none); `about_me`: the reader is the person."""
+    if not basis:
+        return ""
+    mine, theirs = BASIS_WORDS[basis]
+    return mine if about_me else theirs
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,7 @@ def population_words(slope: float) -> str:
             "the population default of 6.6 µg/L per week (Earley et al. 2005, measured "
             "after iron dextran; other products may differ)"
         )
-    return f"your population setting of {kinetics._fmt(slope)} µg/L per week"
+    return f"the population setting of {kinetics._fmt(slope)} µg/L per week"
 
 
 def _plural(n: int, word: str) -> str:
@@ -137,7 +155,7 @@ def _plural(n: int, word: str) -> str:
 def _sources_words(sources, n_points, n_episodes, population_slope) -> str:
     parts = []
     if "history" in sources:
-        parts.append(f"your {_plural(n_episodes, 'earlier episode')}")
+        parts.append(_plural(n_episodes, "earlier episode"))
     if "current" in sources:
         parts.append(f"this episode's {_plural(n_points, 'result')}")
     if "population" in sources:

@@ -221,8 +221,8 @@ def phosphate_note(infusions: list[InfusionRecord], course_days: int = 14) -> st
         return ""
     latest = max(i.day for i in fcm)
     return (
-        f"{PHOSPHATE_WHY} With ferric carboxymaltose given on {day_text(latest)}, ask your "
-        "clinician about adding phosphate to this re-check."
+        f"{PHOSPHATE_WHY} With ferric carboxymaltose given on {day_text(latest)}, ask the "
+        "treating clinician about adding phosphate to this re-check."
     )
 
 
@@ -245,8 +245,8 @@ def repeat_fcm_warning(
         return ""
     return (
         f"This would be a repeat ferric carboxymaltose course within {PHOSPHATE_MONTHS} "
-        f"months of the one on {day_text(repeats[-1])}. {PHOSPHATE_WHY} Ask your clinician "
-        "about checking phosphate before this course."
+        f"months of the one on {day_text(repeats[-1])}. {PHOSPHATE_WHY} Ask the treating "
+        "clinician about checking phosphate before this course."
     )
 
 
@@ -333,7 +333,7 @@ def next_recheck(
     since = below_since(current, settings.threshold)
     if since is not None:
         notes.append(
-            f"Ferritin has been below your threshold of {number(settings.threshold)} µg/L "
+            f"Ferritin has been below the threshold of {number(settings.threshold)} µg/L "
             f"since {day_text(since)}."
         )
     if estimate is not None and estimate.status == estimates.NO_DECLINE:

@@ -48,7 +48,7 @@ class ReminderQuerySet(models.QuerySet):
 
 
 # The rule and its words are domain/estimate.py's (Estimate.basis).
-BASIS_CHOICES = list(estimates.BASIS_WORDS.items())
+BASIS_CHOICES = [(key, words[0]) for key, words in estimates.BASIS_WORDS.items()]
 
 
 class Reminder(models.Model):

@@ -117,7 +117,7 @@
       datasets.push({
         id: "projection",
         label: population
-          ? "Estimate from population default (not your data)"
+          ? "Estimate from population default (not own data)"
           : "Estimate (middle of the range)",
         data: band("mid"),
         yAxisID: "y",

@@ -221,8 +221,12 @@ def test_a_person_enters_results_and_infusions_and_sees_them_charted(
     assert table_rows(page) == expected_rows(patient)
     note = page.locator("#projection-note").inner_text()
     # Three results after the second infusion, one fitted episode before it: the combined
-    # estimate, labelled as from the person's own history, with its range in words.
-    assert note.startswith("From your own history Estimate: below 100 µg/L most likely in ")
+    # estimate, labelled as the person's own history blended with the population default
+    # (Alice never marked herself "This is me": "this person's"), its range in words.
+    assert note.startswith(
+        "From this person’s history and the population default Estimate: below 100 µg/L "
+        "most likely in "
+    )
     assert "; between " in note and "model: combined (fewer than 4 results)" in note
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page.locator("section.charts"), "charts-1280")
@@ -290,7 +294,7 @@ def test_empty_and_thin_histories_say_what_to_enter_and_label_the_population_def
     assert "population default" in label
     # The re-check card names what the estimate rests on beside its range.
     note = page.locator(".recheck-estimate").inner_text()
-    assert note.startswith("Population default, not your own data Estimate: ")
+    assert note.startswith("Population default, not this person’s own data Estimate: ")
     assert "most likely around" in note and "8 in 10 chance between" in note
     # One result after the infusion: the chart data says there is no decline to lay side
     # by side, and the note replaces the empty chart.

@@ -104,7 +104,7 @@ def test_thin_data_fall_back_to_the_population_default_labelled_as_such(owner_cl
     assert projection["early"] < projection["crossing"] < projection["late"]
     assert data["episodes"][0]["below_threshold"]["kind"] == "population"
     page = owner_client.get(patient.get_absolute_url()).content.decode()
-    assert "Population default, not your own data" in page
+    assert "Population default, not this person’s own data" in page
     assert projection["window"] in page
     assert "measured after iron dextran" in page
 

@@ -136,7 +136,7 @@ def test_one_result_and_earlier_episodes_give_an_estimate_from_your_own_history(
     assert result.rate == pytest.approx(math.log(2) / 20)
     assert result.rate_low == pytest.approx(0.034657 - kinetics.Z90 * 0.0082206, abs=1e-6)
     assert result.explanation == (
-        "Combined estimate from your 2 earlier episodes and this episode's 1 result."
+        "Combined estimate from 2 earlier episodes and this episode's 1 result."
     )
     assert (result.early, result.crossing, result.late) == (
         date(2026, 12, 6),
@@ -214,7 +214,7 @@ def test_a_past_episodes_estimate_never_runs_past_the_next_infusion():
 def test_earley_is_cited_only_for_his_own_figure():
     assert "Earley" in E.population_words(6.6)
     assert "iron dextran" in E.population_words(6.6)
-    assert E.population_words(4.0) == "your population setting of 4 µg/L per week"
+    assert E.population_words(4.0) == "the population setting of 4 µg/L per week"
 
 
 @pytest.mark.parametrize(

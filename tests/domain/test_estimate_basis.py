@@ -49,7 +49,12 @@ def test_own_history_with_the_population_prior_is_not_called_own_history_alone()
     result = run([*HISTORY, week(8, 300)], COURSES, population_slope=6.6)
 
     assert result.from_own_history and "population" in result.sources
-    assert E.BASIS_WORDS[result.basis] == "From your own history and the population default"
+    assert E.basis_words(result.basis, about_me=True) == (
+        "From your own history and the population default"
+    )
+    assert E.basis_words(result.basis, about_me=False) == (
+        "From this person’s history and the population default"
+    )
     # The explanation lists what went in; it no longer opens with "from your own history".
     assert "own history" not in result.explanation
 

@@ -210,7 +210,7 @@ BELOW_CASES = [
 def test_it_says_since_when_ferritin_is_below_the_threshold(points, threshold, since):
     result = next_recheck(replace(DEFAULTS, threshold=threshold), points, [], predict=False)
     assert result.below_since == since
-    below_notes = [n for n in result.notes if "below your threshold" in n]
+    below_notes = [n for n in result.notes if "below the threshold" in n]
     assert bool(below_notes) == (since is not None)
 
 
@@ -218,7 +218,7 @@ def test_the_below_note_names_the_threshold_and_the_day():
     points = [Point(date(2025, 2, 1), 95), Point(date(2025, 3, 1), 70)]
     result = next_recheck(DEFAULTS, points, [], predict=False)
     assert result.notes == (
-        "Ferritin has been below your threshold of 100 µg/L since 1 February 2025.",
+        "Ferritin has been below the threshold of 100 µg/L since 1 February 2025.",
     )
 
 
@@ -257,8 +257,8 @@ def test_the_phosphate_note_wording():
     assert recheck.phosphate_note([fcm(date(2025, 3, 3))]) == (
         "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
         "likely with repeat courses (the US label lists it under warnings and precautions). "
-        "With ferric carboxymaltose given on 3 March 2025, ask your clinician about adding "
-        "phosphate to this re-check."
+        "With ferric carboxymaltose given on 3 March 2025, ask the treating clinician about "
+        "adding phosphate to this re-check."
     )
 
 
@@ -380,7 +380,7 @@ def test_below_since_restarts_after_an_infusion():
 
     after = next_recheck(DEFAULTS, points, [InfusionRecord(date(2025, 3, 1))])
     assert after.below_since is None
-    assert not any("below your threshold" in n for n in after.notes)
+    assert not any("below the threshold" in n for n in after.notes)
     # A draw on the infusion day is its baseline: it does not start a new "below" run.
     same_day = next_recheck(DEFAULTS, points, [InfusionRecord(date(2025, 2, 1))])
     assert same_day.below_since is None

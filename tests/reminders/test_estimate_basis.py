@@ -1,12 +1,15 @@
 """The re-check card and the charts page name what the estimate rests on, and never call
 an estimate blended with the population default "From your own history" (domain/estimate:
-Estimate.basis; Reminder.estimate_basis keeps it)."""
+Estimate.basis; Reminder.estimate_basis keeps it). Alice marked herself "This is me", so
+the words are to her (tests/web/test_words_about_the_person.py has the other readers)."""
 
 import datetime
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from rlsapp.accounts.me import set_me
 from rlsapp.reminders.models import Reminder
 
 from .helpers import add_episode, open_reminder
@@ -15,6 +18,11 @@ TODAY = datetime.date.today()
 EARLIER = TODAY - datetime.timedelta(weeks=60)
 LATEST = TODAY - datetime.timedelta(weeks=12)
 BLEND = "From your own history and the population default"
+
+
+@pytest.fixture(autouse=True)
+def alice_is_alice(owner, patient):
+    set_me(owner, patient)
 
 
 def earlier_and_current(patient):

@@ -143,7 +143,7 @@ def test_below_threshold_and_phosphate_notes_are_kept_with_the_reminder(patient)
     reminder = open_reminder(patient)
     assert reminder.below_since == datetime.date(2025, 2, 20)
     assert any(
-        "below your threshold of 100 µg/L since 20 February 2025" in n for n in reminder.note_lines
+        "below the threshold of 100 µg/L since 20 February 2025" in n for n in reminder.note_lines
     )
     assert any("adding phosphate to this re-check" in n for n in reminder.note_lines)
 
@@ -151,7 +151,7 @@ def test_below_threshold_and_phosphate_notes_are_kept_with_the_reminder(patient)
     add_infusion(patient, INFUSED, "fcm")
     reminder = open_reminder(patient)
     assert reminder.below_since is None
-    assert not any("below your threshold" in n for n in reminder.note_lines)
+    assert not any("below the threshold" in n for n in reminder.note_lines)
     assert any("adding phosphate to this re-check" in n for n in reminder.note_lines)
 
 

@@ -22,7 +22,7 @@ NOTE = (
     "This would be a repeat ferric carboxymaltose course within 3 months of the one on "
     "6 January 2025. Ferric carboxymaltose can lower phosphate: reported even after a single "
     "dose, more likely with repeat courses (the US label lists it under warnings and "
-    "precautions). Ask your clinician about checking phosphate before this course."
+    "precautions). Ask the treating clinician about checking phosphate before this course."
 )
 
 
@@ -112,7 +112,7 @@ def test_after_a_single_fcm_infusion_the_card_suggests_phosphate(owner_client, p
     add_infusion(patient, D0, "fcm")
     add_ferritin(patient, days(70), 250)
     page = owner_client.get(patient.get_absolute_url()).content.decode()
-    assert "ask your clinician about adding phosphate to this re-check" in page
+    assert "ask the treating clinician about adding phosphate to this re-check" in page
 
 
 def test_without_fcm_the_card_says_nothing_about_phosphate(owner_client, patient):

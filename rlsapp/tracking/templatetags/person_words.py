@@ -1,4 +1,11 @@
-"""Words about a person's data on the pages that show it.
+"""Words about a person's data on the pages that show it, in the second person only to the
+person themself.
+
+The reader is the person when their account marked them "This is me" (accounts/me.py:
+`me_id`); anyone else (a viewer, a clinician or caregiver, the owner of a person who is
+not them, a read-only link) reads "this person's" instead of "your". The person page is
+cached per account and with the mark in its key (web/views.py), so the words cannot
+reach another reader.
 
 An estimate's basis (domain/estimate.py decides it and holds its words) is named beside
 its dates on the re-check card and the charts page; the badge's colour says the same:
@@ -20,10 +27,25 @@ BASIS_CLASSES = {
 }
 
 
-@register.filter
-def basis_words(basis: str) -> str:
-    """{{ reminder.estimate_basis|basis_words }}: '' for no basis."""
-    return estimates.BASIS_WORDS.get(basis, "")
+def reader_is(context, person) -> bool:
+    """Whether the signed-in account reading the page marked `person` as itself."""
+    # An inclusion tag's context keeps the request as an attribute, not as a variable.
+    request = getattr(context, "request", None) or context.get("request")
+    user = getattr(request, "user", None)
+    me = getattr(user, "me_id", None)
+    return me is not None and me == getattr(person, "pk", None)
+
+
+@register.simple_tag(takes_context=True)
+def whose(context, person) -> str:
+    """{% whose patient %} threshold: 'your' to the person, else 'this person’s'."""
+    return "your" if reader_is(context, person) else "this person’s"
+
+
+@register.simple_tag(takes_context=True)
+def basis_words(context, basis: str, person) -> str:
+    """{% basis_words reminder.estimate_basis patient %}: '' for no basis."""
+    return estimates.basis_words(basis, reader_is(context, person))
 
 
 @register.filter
