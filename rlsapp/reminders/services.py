@@ -7,16 +7,16 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 """
 
 import datetime
+import functools
 
-from django.db import transaction
-from django.db.models import BooleanField, CharField, DateField, F, FloatField, Q, Value
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
-from rlsapp.tracking import fit_inputs
+from rlsapp.tracking import compiled, fit_inputs
 from rlsapp.tracking import services as records
-from rlsapp.tracking.models import Infusion, LabResult, Patient
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
 from rlsapp.tracking.treatments import OralIronCourse
 from rlsapp.tracking.versions import bump_account_version, bump_person_versions
@@ -46,74 +46,60 @@ def settings_for(patient: Patient) -> recheck.Settings:
 _FERRITIN, _INFUSION, _COURSE = "f", "i", "c"
 
 
-_COLUMNS = ("kind", "day", "end", "row_id", "number", "text1", "text2", "text3", "text4", "flag")
+@functools.cache
+def _history_sql(with_courses: bool) -> tuple[str, int]:
+    """(SQL, placeholders) of history_for's one query: the ferritin results with their
+    draw's fields, the infusions and, with_courses, the oral iron courses (UNION ALL).
 
-
-def _rows(queryset, *columns):
-    """The queryset as rows of _COLUMNS (each named, so the union lines them up)."""
-    named = {
-        name: F(column) if isinstance(column, str) else column
-        for name, column in zip(_COLUMNS, columns, strict=True)
-    }
-    return queryset.order_by().annotate(**named).values_list(*_COLUMNS)
-
-
-def _history_rows(patient: Patient):
-    """The ferritin results, infusions and (when the person's setting leaves their draws
-    out) oral iron courses the rules rest on, as the rows of one query."""
-    # Typed: PostgreSQL matches a union's columns pairwise, and two untyped NULLs are text.
-    no_day = Cast(Value(None), DateField())
-    no_text = Value("", output_field=CharField())
-    no = Value(False, output_field=BooleanField())
-    ferritin = _rows(
-        LabResult.objects.filter(draw__patient=patient, analyte="ferritin"),
-        Value(_FERRITIN, output_field=CharField()),
-        "draw__drawn_on",
-        no_day,
-        "draw_id",
-        "value",
-        "comparator",
-        *fit_inputs.DRAW_FIELDS,
+    Written by hand from the models' table and column names (as charts/queries does), once
+    per process: it holds no data, and compiling the ORM's union cost more than running it.
+    Typed NULLs: PostgreSQL settles each column's type across the branches."""
+    c = compiled.column
+    join = (
+        f"{compiled.table(LabResult)} INNER JOIN {compiled.table(LabDraw)} "
+        f"ON {c(LabDraw, 'pk')} = {c(LabResult, 'draw')}"
     )
-    infusions = _rows(
-        Infusion.objects.filter(patient=patient),
-        Value(_INFUSION, output_field=CharField()),
-        "given_on",
-        no_day,
-        "id",
-        Cast("dose_mg", FloatField()),  # int() below
-        "product",
-        no_text,
-        no_text,
-        no_text,
-        no,
-    )
-    parts = [infusions]
-    if patient.leave_out_oral_iron:  # else no course leaves a draw out: none are read
-        courses = _rows(
-            OralIronCourse.objects.filter(patient=patient),
-            Value(_COURSE, output_field=CharField()),
-            "started_on",
-            "ended_on",
-            "id",
-            Cast(Value(None), FloatField()),
-            "product",
-            "product_other",
-            no_text,
-            no_text,
-            no,
+    no_day, no_number = "CAST(NULL AS date)", "CAST(NULL AS double precision)"
+    branches = [
+        f"SELECT '{_FERRITIN}', {c(LabDraw, 'drawn_on')}, {no_day}, {c(LabResult, 'draw')}, "
+        f"{c(LabResult, 'value')}, {c(LabResult, 'comparator')}, {c(LabDraw, 'lab_name')}, "
+        f"{c(LabDraw, 'left_out_reason')}, {c(LabDraw, 'left_out_note')}, "
+        f"{c(LabDraw, 'after_infusion')} FROM {join} "
+        f"WHERE {c(LabDraw, 'patient')} = %s AND {c(LabResult, 'analyte')} = 'ferritin'",
+        f"SELECT '{_INFUSION}', {c(Infusion, 'given_on')}, {no_day}, {c(Infusion, 'pk')}, "
+        f"{c(Infusion, 'dose_mg')}, {c(Infusion, 'product')}, '', '', '', FALSE "
+        f"FROM {compiled.table(Infusion)} WHERE {c(Infusion, 'patient')} = %s",
+    ]
+    if with_courses:  # else no course leaves a draw out: none are read
+        course = OralIronCourse
+        branches.append(
+            f"SELECT '{_COURSE}', {c(course, 'started_on')}, {c(course, 'ended_on')}, "
+            f"{c(course, 'pk')}, {no_number}, {c(course, 'product')}, "
+            f"{c(course, 'product_other')}, '', '', FALSE "
+            f"FROM {compiled.table(course)} WHERE {c(course, 'patient')} = %s"
         )
-        parts.append(courses)
-    return ferritin.union(*parts, all=True)
+    return " UNION ALL ".join(branches), len(branches)
+
+
+def _as_date(value):
+    """SQLite hands back a date of a UNION's later branch as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def history_for(patient: Patient):
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
     the chart marks them (tracking.fit_inputs): one query, any history size."""
+    sql, branches = _history_sql(bool(patient.leave_out_oral_iron))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patient.pk] * branches)
+        found = cursor.fetchall()
     rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}
-    for row in _history_rows(patient):
-        rows[row[0]].append(row[1:])
-    # Each kind in the order its own query gave: courses and infusions newest first.
+    for kind, *row in found:
+        rows[kind].append(row)
+    if connection.vendor == "sqlite":
+        for kind in rows:
+            rows[kind] = [(_as_date(day), _as_date(end), *rest) for day, end, *rest in rows[kind]]
+    # Each kind in its own order: courses and infusions newest first.
     rows[_COURSE].sort(key=lambda r: (r[0], r[2]), reverse=True)
     periods = fit_inputs.left_out_periods(
         patient,
