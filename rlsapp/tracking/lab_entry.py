@@ -11,17 +11,18 @@ never carries over to another typed later.
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django import forms
-from django.db.models import F, Q, Window
-from django.db.models.functions import DenseRank, RowNumber
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from rlsapp.domain import entry, formats, units
 from rlsapp.domain.regions import Region
 
+from . import compiled
 from .models import LabDraw, LabResult
 
 SEP = "|"
@@ -95,31 +96,14 @@ class PastEntries:
         self.more_same_day = False
         if patient is None or patient.pk is None:
             return
-        result = {f"r_{name}": F(f"results__{name}") for name in self.RESULT_FIELDS}
-        newest = Window(
-            RowNumber(),
-            partition_by=[F("r_analyte"), F("r_calculated"), F("lab_name"), F("r_entered_unit")],
-            order_by=[F("drawn_on").desc(), F("pk").desc()],
-        )
-        wanted = Q(rank__lte=2, r_calculated=False)
-        if day is not None:
-            # One more than the limit (two with the draw being edited) tells of others.
-            kept = self.SAME_DAY_LIMIT + (2 if exclude_draw else 1)
-            wanted |= Q(drawn_on=day, day_rank__lte=kept)
-        rows = (
-            LabDraw.objects.filter(patient=patient)
-            # One join: the results' columns named once, for the window and the rows alike.
-            .annotate(**result, r_calculated=F("results__calculated"))
-            .annotate(
-                rank=newest,
-                day_rank=Window(DenseRank(), partition_by=[F("drawn_on")], order_by=F("pk").asc()),
-            )
-            .filter(wanted)
-            .order_by("-drawn_on", "-pk", "r_id")
-            .values_list("pk", "drawn_on", "lab_name", "r_calculated", *result)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(*_past_query(patient.pk, day, exclude_draw, self.SAME_DAY_LIMIT))
+            rows = cursor.fetchall()
         draws: dict[int, LabDraw] = {}
         for pk, drawn_on, lab, calculated, *values in rows:
+            drawn_on = _as_date(drawn_on)
+            if calculated is not None:  # SQLite gives 0 or 1
+                calculated = bool(calculated)
             analyte, unit = values[1], values[5]
             if (
                 calculated is not None
@@ -164,6 +148,58 @@ class PastEntries:
                 if row_lab == lab and draw_id != self.exclude_draw:
                     found.setdefault(analyte, unit)
         return found
+
+
+@functools.cache
+def _past_sql(with_day: bool) -> str:
+    """PastEntries' query (placeholders: the person, then the day and how many of its draws),
+    written once per process from the models' table and column names: compiling it with
+    the ORM (a join, two windows and a filter over them) cost more than running it.
+
+    Each of the person's draws with each of its results (a draw without any is one row of
+    nulls), numbered newest first within each analyte, lab and unit typed, and the day's
+    draws numbered by id; kept: a typed result among the newest two of its kind, and (with
+    a day) every result of that day's first draws. Newest first, a draw's results by id."""
+    draw = {name: compiled.column(LabDraw, name) for name in ("pk", "drawn_on", "lab_name")}
+    result = {name: compiled.column(LabResult, name) for name in PastEntries.RESULT_FIELDS}
+    calculated = compiled.column(LabResult, "calculated")
+    newest = (
+        f"ROW_NUMBER() OVER (PARTITION BY {result['analyte']}, {calculated}, "
+        f"{draw['lab_name']}, {result['entered_unit']} "
+        f"ORDER BY {draw['drawn_on']} DESC, {draw['pk']} DESC) AS newest"
+    )
+    names = ["draw_id", "drawn_on", "lab_name", "calculated"]
+    names += [f"r_{name}" for name in PastEntries.RESULT_FIELDS]
+    columns = [draw["pk"], draw["drawn_on"], draw["lab_name"], calculated]
+    columns += [result[name] for name in PastEntries.RESULT_FIELDS]
+    columns = [f"{column} AS {name}" for column, name in zip(columns, names, strict=True)]
+    columns.append(newest)
+    wanted = "(newest <= 2 AND NOT calculated)"
+    if with_day:
+        columns.append(
+            f"DENSE_RANK() OVER (PARTITION BY {draw['drawn_on']} ORDER BY {draw['pk']}) AS day_rank"
+        )
+        wanted += " OR (drawn_on = %s AND day_rank <= %s)"
+    return (
+        f"SELECT {', '.join(names)} FROM (SELECT {', '.join(columns)} "
+        f"FROM {compiled.table(LabDraw)} LEFT OUTER JOIN {compiled.table(LabResult)} "
+        f"ON {draw['pk']} = {compiled.column(LabResult, 'draw')} "
+        f"WHERE {compiled.column(LabDraw, 'patient')} = %s) AS found "
+        f"WHERE {wanted} ORDER BY drawn_on DESC, draw_id DESC, r_id"
+    )
+
+
+def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
+    if day is None:
+        return _past_sql(False), [patient_id]
+    # One more than the limit (two with the draw being edited) tells of others.
+    kept = limit + (2 if exclude_draw else 1)
+    return _past_sql(True), [patient_id, connection.ops.adapt_datefield_value(day), kept]
+
+
+def _as_date(value):
+    """SQLite may hand a date back as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
