@@ -29,4 +29,11 @@ def link(name: str, pk) -> str:
     return f"{before}{int(pk)}{after}"
 
 
+def linker(name: str):
+    """link(name, pk) as a function of the id alone, for a table that links every row: the
+    URL configuration and script prefix are looked up once."""
+    before, after = _pattern(get_urlconf(), get_script_prefix(), name)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 register.simple_tag(link, name="link")

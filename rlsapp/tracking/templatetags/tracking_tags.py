@@ -1,11 +1,8 @@
 from django import template
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 
-from rlsapp.domain import formats, regions, result_flags
+from rlsapp.domain import formats, regions
 
-from ..fit_inputs import flag_result
-from ..lab_entry import result_text
+from .. import record_rows
 
 register = template.Library()
 
@@ -35,69 +32,39 @@ def _infusion_days(context, patient):
     return context.render_context[key]
 
 
-# The words beside the colour (issue 16 item 6), so a flag never rests on colour or hover.
-AFTER_WORDS = (
-    "expected after an infusion: ferritin rises as infused iron enters the stores, then falls"
-)
-
-
 @register.simple_tag(takes_context=True)
 def result_value(context, result, patient):
-    """A stored value with its flag in words ("low", "high", "after infusion") and why,
-    and the value as the lab printed it when that differs. A high soon after an infusion
-    is the expected rise (domain/result_flags.py), explained rather than alarmed about."""
-    draw = result.draw
-    flag = flag_result(
-        patient,
-        result.analyte,
-        result.value,
-        result.comparator,
-        draw.drawn_on,
-        draw.after_infusion,
-        _infusion_days(context, patient),
+    """A stored value with its flag in words and why (record_rows.result_html)."""
+    return record_rows.result_html(
+        result, patient, _region(context), _infusion_days(context, patient)
     )
-    css = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}.get(flag.word, "")
-    html = format_html('<span class="{}">{}</span>', css, result_text(result, _region(context)))
-    if flag.word == result_flags.AFTER:
-        why = AFTER_WORDS if result.analyte == "ferritin" else flag.why.split(": ", 1)[-1]
-        html += format_html(
-            ' <span class="flag-word flag-after">after infusion</span>'
-            ' <span class="flag-why">({})</span>',
-            why,
-        )
-    elif flag:
-        html += format_html(
-            ' <span class="flag-word flag-{}">{}</span> <span class="flag-why">({})</span>',
-            flag.word,
-            flag.word,
-            flag.why,
-        )
-    if result.converted:
-        html += format_html(' <span class="entered-as">lab: {}</span>', result.entered_display)
-    if result.calculated:
-        html += format_html(' <span class="entered-as">{}</span>', "calculated")
-    return html
+
+
+# The record tables, written by record_rows: {% draw_table draws patient %} and so on.
 
 
 @register.simple_tag(takes_context=True)
-def draw_results(context, draw, patient):
-    """A draw's results, a line each: the test's name (short on a phone) and its value with
-    its flag. One tag for the whole cell: a table of draws has dozens of results."""
-    lines = []
-    for result in draw.ordered_results():
-        info = result.info
-        if info.short_label:
-            name = format_html(
-                '<abbr title="{}" class="d-md-none">{}</abbr>'
-                '<span class="d-none d-md-inline">{}</span>',
-                info.label,
-                info.short_label,
-                info.label,
-            )
-        else:
-            name = conditional_escape(info.label)
-        value = result_value(context, result, patient)
-        lines.append(
-            format_html('<div><span class="text-body-secondary">{}</span> {}</div>', name, value)
-        )
-    return mark_safe("".join(lines))
+def draw_table(context, draws, patient):
+    return record_rows.draw_table(
+        draws, patient, _region(context), _infusion_days(context, patient) if draws else ()
+    )
+
+
+@register.simple_tag(takes_context=True)
+def infusion_table(context, infusions, patient):
+    return record_rows.infusion_table(infusions, patient, _region(context))
+
+
+@register.simple_tag(takes_context=True)
+def symptom_table(context, scores, patient):
+    return record_rows.symptom_table(scores, patient, _region(context))
+
+
+@register.simple_tag
+def course_table(courses, patient):
+    return record_rows.course_table(courses, patient)
+
+
+@register.simple_tag
+def medicine_table(medications, patient):
+    return record_rows.medicine_table(medications, patient)

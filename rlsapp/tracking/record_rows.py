@@ -1,0 +1,339 @@
+"""The record tables (lab results, infusions, symptom scores, oral iron courses, RLS
+medicines) written in Python: the person page and each record list show them through the
+template tags of templatetags/tracking_tags.py, which only pass these functions the
+records, the person and the account's region.
+
+The template engine took most of the person page's time for these rows (a variable lookup,
+a filter or a tag per cell). Text from the records (lab names, notes, reactions, product
+and medicine names, the result with its comparator) is escaped as the template would
+escape it (conditional_escape); dates, ids and the fixed words are made here. Results are
+flagged (result_flags through fit_inputs.flag_result), written (formats through
+lab_entry.result_text) and dated (formats.format_date) by the same functions the templates
+called.
+"""
+
+from html import escape
+
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from rlsapp.domain import formats, result_flags
+
+from .fit_inputs import flag_result
+from .lab_entry import result_text
+from .memberships import role_allows
+from .templatetags.links import linker
+
+NONE = "—"  # an empty cell, as the templates' default:"—" wrote it
+ACTIONS_HEAD = (
+    '<th scope="col" class="d-none d-md-table-cell d-print-none">'
+    '<span class="visually-hidden">Actions</span></th>'
+)
+PHONE_ACTIONS = '<div class="small d-md-none d-print-none">'
+WIDE_ACTIONS = '<td class="text-end d-none d-md-table-cell d-print-none">'
+
+
+def esc(text) -> str:
+    """django.utils.html.conditional_escape without its check for lazy strings, which costs
+    more than the escaping: text with __html__ is kept, anything else is escaped as
+    django.utils.html.escape does (html.escape of its str)."""
+    return text.__html__() if hasattr(text, "__html__") else escape(str(text))
+
+
+def _table(label: str, heads: str, rows: list[str]) -> str:
+    return mark_safe(
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label}">\n'
+        '<table class="table table-sm align-middle table-records">\n'
+        f"<thead><tr>{heads}{ACTIONS_HEAD}</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</div>"
+    )
+
+
+def _empty(words: str) -> str:
+    return mark_safe(f'<p class="text-body-secondary">{words}</p>')
+
+
+def _edit_delete(edit: str, delete: str):
+    """A row's Edit · Delete links as a function of its id."""
+    edit, delete = linker(edit), linker(delete)
+    return lambda pk: (
+        f'<a href="{edit(pk)}">Edit</a> · <a class="link-danger" href="{delete(pk)}">Delete</a>'
+    )
+
+
+def _can_edit(patient) -> bool:
+    """As the templates' patient|can:"edit" (templatetags/roles.py)."""
+    return role_allows(getattr(patient, "role", None), "edit")
+
+
+# Lab results -----------------------------------------------------------------------------
+
+# The words beside the colour (issue 16 item 6), so a flag never rests on colour or hover.
+AFTER_WORDS = (
+    "expected after an infusion: ferritin rises as infused iron enters the stores, then falls"
+)
+VALUE_CLASS = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}
+
+
+def result_html(result, patient, region, infusion_days) -> str:
+    """A result as the tables show it (_result), for the latest values (tag result_value)."""
+    return mark_safe(_result(result, patient, region, infusion_days))
+
+
+def _result(result, patient, region, infusion_days) -> str:
+    """A stored value with its flag in words ("low", "high", "after infusion") and why,
+    and the value as the lab printed it when that differs. A high soon after an infusion
+    is the expected rise (domain/result_flags.py), explained rather than alarmed about.
+    `infusion_days`: the person's, sorted, oldest first."""
+    draw = result.draw
+    flag = flag_result(
+        patient,
+        result.analyte,
+        result.value,
+        result.comparator,
+        draw.drawn_on,
+        draw.after_infusion,
+        infusion_days,
+    )
+    css = VALUE_CLASS.get(flag.word, "")
+    parts = [f'<span class="{css}">{esc(result_text(result, region))}</span>']
+    if flag.word == result_flags.AFTER:
+        why = AFTER_WORDS if result.analyte == "ferritin" else flag.why.split(": ", 1)[-1]
+        parts.append(
+            ' <span class="flag-word flag-after">after infusion</span>'
+            f' <span class="flag-why">({esc(why)})</span>'
+        )
+    elif flag:
+        word = esc(flag.word)
+        parts.append(
+            f' <span class="flag-word flag-{word}">{word}</span>'
+            f' <span class="flag-why">({esc(flag.why)})</span>'
+        )
+    if result.converted:
+        parts.append(f' <span class="entered-as">lab: {esc(result.entered_display)}</span>')
+    if result.calculated:
+        parts.append(' <span class="entered-as">calculated</span>')
+    return "".join(parts)
+
+
+def draw_results_html(draw, patient, region, infusion_days) -> str:
+    """A draw's results, a line each: the test's name (short on a phone) and its value with
+    its flag."""
+    lines = []
+    for result in draw.ordered_results():
+        info = result.info
+        label = esc(info.label)
+        if info.short_label:
+            name = (
+                f'<abbr title="{label}" class="d-md-none">{esc(info.short_label)}</abbr>'
+                f'<span class="d-none d-md-inline">{label}</span>'
+            )
+        else:
+            name = label
+        value = _result(result, patient, region, infusion_days)
+        lines.append(f'<div><span class="text-body-secondary">{name}</span> {value}</div>')
+    return mark_safe("".join(lines))
+
+
+DRAW_HEADS = (
+    '<th scope="col">Date</th><th scope="col" class="d-none d-md-table-cell">Lab</th>'
+    '<th scope="col">Results</th>'
+)
+
+
+def draw_table(draws, patient, region, infusion_days) -> str:
+    """The lab results table, or a line saying there are none."""
+    if not draws:
+        return _empty("No lab results recorded.")
+    edit = _can_edit(patient)
+    if edit:
+        edit_url, delete_url = linker("draw_edit"), linker("draw_delete")
+        put_back_url, leave_out_url = linker("draw_put_back"), linker("draw_leave_out")
+    rows = []
+    for draw in draws:
+        pk = draw.pk
+        lab = esc(draw.lab_name)
+        cell = [f"<tr><td>{formats.format_date(draw.drawn_on, region)}"]
+        if draw.after_infusion:
+            cell.append(
+                '<div class="small text-body-secondary draw-after-infusion">'
+                "taken after the infusion</div>"
+            )
+        if draw.left_out_reason:
+            cell.append(
+                '<div class="small draw-left-out"><span class="badge text-bg-light border">'
+                f"{esc(draw.left_out_words)}</span></div>"
+            )
+        cell.append(f'<div class="small text-body-secondary d-md-none text-wrap">{lab}</div>')
+        if edit:
+            if draw.left_out_reason:
+                back = put_back_url(pk)
+                phone = f'<a href="{back}">Put back</a>'
+                wide = f'<a href="{back}" title="Let this draw enter the decline fits again">'
+                wide += "Put back</a>"
+            else:
+                out = leave_out_url(pk)
+                phone = f'<a href="{out}">Leave out</a>'
+                wide = (
+                    f'<a href="{out}" title="Leave out of the decline fit (illness, '
+                    'inflammation, wrong lab)">Leave out</a>'
+                )
+            start, end = (
+                f'<a href="{edit_url(pk)}">Edit</a> · ',
+                f' · <a class="link-danger" href="{delete_url(pk)}">Delete</a>',
+            )
+            cell.append(f"{PHONE_ACTIONS}{start}{phone}{end}</div>")
+        cell.append(
+            f'</td><td class="wrap d-none d-md-table-cell">{lab or NONE}</td>'
+            f'<td class="wrap">{draw_results_html(draw, patient, region, infusion_days)}</td>'
+            f"{WIDE_ACTIONS}"
+        )
+        if edit:
+            cell.append(f"{start}{wide}{end}")
+        cell.append("</td></tr>")
+        rows.append("".join(cell))
+    return _table("Lab results", DRAW_HEADS, rows)
+
+
+# Infusions and symptom scores ----------------------------------------------------------
+
+INFUSION_HEADS = (
+    '<th scope="col">Date</th><th scope="col">Product</th><th scope="col">Dose</th>'
+    '<th scope="col">Reaction</th><th scope="col" class="d-none d-md-table-cell">Notes</th>'
+)
+
+
+def infusion_table(infusions, patient, region) -> str:
+    if not infusions:
+        return _empty("No infusions recorded.")
+    edit = _can_edit(patient) and _edit_delete("infusion_edit", "infusion_delete")
+    rows = []
+    for infusion in infusions:
+        actions = edit(infusion.pk) if edit else ""
+        phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
+        rows.append(
+            f"<tr><td>{formats.format_date(infusion.given_on, region)}{phone}</td>"
+            f'<td class="wrap">{esc(infusion.product_label)}</td>'
+            f"<td>{esc(infusion.dose_mg)} mg</td>"
+            f'<td class="wrap">{esc(infusion.reaction or NONE)}</td>'
+            f'<td class="wrap d-none d-md-table-cell">{esc(infusion.notes or NONE)}</td>'
+            f"{WIDE_ACTIONS}{actions}</td></tr>"
+        )
+    return _table("Infusions", INFUSION_HEADS, rows)
+
+
+SYMPTOM_HEADS = (
+    '<th scope="col">Date</th><th scope="col">Severity (0–10)</th>'
+    '<th scope="col">Evening onset</th><th scope="col">Note</th>'
+)
+
+
+def symptom_table(scores, patient, region) -> str:
+    if not scores:
+        return _empty("No symptom scores recorded.")
+    edit = _can_edit(patient) and _edit_delete("symptom_edit", "symptom_delete")
+    rows = []
+    for score in scores:
+        actions = edit(score.pk) if edit else ""
+        phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
+        onset = score.onset_time
+        rows.append(
+            f"<tr><td>{formats.format_date(score.recorded_on, region)}{phone}</td>"
+            f"<td>{esc(score.severity)}</td>"
+            f"<td>{onset.strftime('%H:%M') if onset else NONE}</td>"
+            f'<td class="wrap">{esc(score.note or NONE)}</td>'
+            f"{WIDE_ACTIONS}{actions}</td></tr>"
+        )
+    return _table("Symptom scores", SYMPTOM_HEADS, rows)
+
+
+# Oral iron courses and RLS medicines -----------------------------------------------------
+
+COURSE_HEADS = (
+    '<th scope="col">From</th><th scope="col">To</th><th scope="col">Product</th>'
+    '<th scope="col">Elemental iron</th><th scope="col">Schedule</th>'
+    '<th scope="col">Vitamin C</th><th scope="col" class="d-none d-md-table-cell">'
+    "Why stopped</th>"
+)
+
+
+def course_table(courses, patient) -> str:
+    """Oral iron courses; their days are written as ISO dates, as the table always was."""
+    if not courses:
+        return _empty("No oral iron courses recorded.")
+    edit = _can_edit(patient) and _edit_delete("course_edit", "course_delete")
+    rows = []
+    for course in courses:
+        actions = edit(course.pk) if edit else ""
+        phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
+        ended = course.ended_on.isoformat() if course.ended_on else "ongoing"
+        rows.append(
+            f"<tr><td>{course.started_on.isoformat()}{phone}</td><td>{ended}</td>"
+            f'<td class="wrap">{esc(course.product_label)}</td>'
+            f"<td>{floatformat(course.elemental_mg, '-1')} mg per dose</td>"
+            f'<td class="wrap">{esc(course.schedule_label)}</td>'
+            f"<td>{'yes' if course.with_vitamin_c else 'no'}</td>"
+            f'<td class="wrap d-none d-md-table-cell">{esc(course.stop_reason or NONE)}</td>'
+            f"{WIDE_ACTIONS}{actions}</td></tr>"
+        )
+    return _table("Oral iron courses", COURSE_HEADS, rows)
+
+
+MEDICINE_HEADS = (
+    '<th scope="col">Medicine</th><th scope="col">From</th><th scope="col">To</th>'
+    '<th scope="col">Dose</th><th scope="col">Events</th>'
+)
+
+
+def medicine_table(medications, patient) -> str:
+    """RLS medicines with their events (read with them when prefetched)."""
+    if not medications:
+        return _empty("No RLS medicines recorded.")
+    edit = _can_edit(patient) and _edit_delete("medicine_edit", "medicine_delete")
+    if edit:
+        event_url, add_event_url = linker("medicine_event_edit"), linker("medicine_event_create")
+    augmentation = None
+    rows = []
+    for medication in medications:
+        pk = medication.pk
+        actions = edit(pk) if edit else ""
+        cell = [f'<tr><td class="wrap">{esc(medication.drug_label)}']
+        if medication.is_dopamine_agonist:
+            augmentation = augmentation or reverse("augmentation_help")
+            cell.append(
+                '<div class="small guideline-note">Guideline note: '
+                f'<a href="{augmentation}">what augmentation looks like</a></div>'
+            )
+        if edit:
+            cell.append(f"{PHONE_ACTIONS}{actions}</div>")
+        cell.append(f"</td><td>{medication.started_on.isoformat()}</td><td>")
+        if medication.stopped_on:
+            cell.append(medication.stopped_on.isoformat())
+            if medication.stop_reason:
+                cell.append(f'<div class="small">{esc(medication.stop_reason)}</div>')
+        else:
+            cell.append("still taken")
+        dose, now = medication.dose_display, medication.current_dose_display()
+        cell.append(f"</td><td>{esc(dose)}")
+        if now != dose:
+            cell.append(f'<div class="small">now {esc(now)}</div>')
+        cell.append('</td><td class="wrap small">')
+        for event in medication.events.all():
+            cell.append(f"<div>{esc(event)}")
+            if event.note:
+                cell.append(f": {esc(event.note)}")
+            cell.append(" ")
+            if edit:
+                cell.append(
+                    f'<span class="d-print-none">(<a href="{event_url(event.pk)}">edit</a>)</span>'
+                )
+            cell.append("</div>")
+        if edit:
+            cell.append(
+                f'<a class="d-print-none" href="{add_event_url(pk)}">Add a dose change or event</a>'
+            )
+        cell.append(f"</td>{WIDE_ACTIONS}{actions}</td></tr>")
+        rows.append("".join(cell))
+    return _table("RLS medicines", MEDICINE_HEADS, rows)
