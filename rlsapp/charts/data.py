@@ -168,22 +168,27 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
 def _series(results, marked=None):
     """Results as chart points; `marked`: each one's (Point, why left out), for ferritin."""
     if marked is None:
-        marked = [(None, None)] * len(results)
-    points = []
-    for r, (point, words) in zip(results, marked, strict=True):
-        value = r.value
-        entry = {
+        return [
+            {
+                "date": r.day.isoformat(),
+                "value": None if r.value is None else round(r.value, 2),
+                "comparator": r.comparator,
+                "lab": r.lab_name,
+                "excluded": False,
+            }
+            for r in results
+        ]
+    return [
+        {
             "date": r.day.isoformat(),
-            "value": None if value is None else round(value, 2),
+            "value": None if r.value is None else round(r.value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
-            "excluded": False,
+            "excluded": point.excluded,
+            "left_out": words,
         }
-        if point is not None:
-            entry["excluded"] = point.excluded
-            entry["left_out"] = words
-        points.append(entry)
-    return points
+        for r, (point, words) in zip(results, marked, strict=True)
+    ]
 
 
 def _course_rows(infusions, courses):
@@ -229,6 +234,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     scores = sorted(history.scores)
     score_days = [day for day, _ in scores]
     rows = []
+    previous_labs = ()
     current_projection = None
     by_course = _course_rows(history.infusions, courses)
     # Each episode's estimate with the episodes before it as its history; a past one only
@@ -250,7 +256,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         last = len(scores) if episode.end is None else bisect_left(score_days, episode.end)
         episode_scores = scores[first:last]
         returned = kinetics.symptoms_returned(episode, episode_scores)
-        previous_labs = episodes[index - 1].labs if index else ()
+        labs = episode.labs
+        dose_day = episode.dose.day
         rows.append(
             {
                 "number": index + 1,
@@ -262,8 +269,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "product": " + ".join(dict.fromkeys(i.product_label for i in infusions)),
                 "dose_mg": episode.dose.dose_mg,
                 "label": episode.dose.label,
-                "labs": list(episode.labs),
-                "lab_change": kinetics.lab_change(previous_labs, episode.labs),
+                "labs": list(labs),
+                "lab_change": kinetics.lab_change(previous_labs, labs),
                 "oral_iron": treatments.during(history.treatments, episode),
                 # The model the episode's dates come from (the table shows which).
                 "model": (estimate.model if estimate and estimate.model else None)
@@ -272,8 +279,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "peak": _point(episode.peak),
                 "points": [
                     {
-                        "weeks": _weeks(episode.dose.day, p.day),
-                        "value": _r(p.value),
+                        "weeks": round((p.day - dose_day).days / 7, 1),
+                        "value": None if p.value is None else round(p.value, 1),
                         "comparator": p.comparator,
                         "date": p.day.isoformat(),
                         "excluded": p.excluded,
@@ -293,6 +300,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "has_scores": bool(episode_scores),
             }
         )
+        previous_labs = labs
 
     return {
         "today": today.isoformat(),

@@ -141,6 +141,7 @@ def _as_date(value):
 # Rows by day, then draw (a result) or id: sorted here, as the database's sort of the
 # whole UNION took longer than Python's.
 _BY_DAY = itemgetter(1, len(HISTORY_COLUMNS))
+_READ = (RESULT, INFUSION, SCORE)  # what load_history reads itself; the rest are treatments
 
 
 def load_history(patient) -> History:
@@ -151,18 +152,24 @@ def load_history(patient) -> History:
     if connection.vendor == "sqlite":
         rows = [(kind, _as_date(day), *rest) for kind, day, *rest in rows]
     rows.sort(key=_BY_DAY)
-    history = History()
-    results, infusions, scores = history.results, history.infusions, history.scores
-    for kind, day, value, number, code, other, lab, reason, note, after, end, _ in rows:
-        if kind == RESULT:
-            results.append(Result(code, day, value, other, lab, reason, note, bool(after), number))
-        elif kind == SCORE:
-            scores.append((day, number))
-        elif kind == INFUSION:
-            label = products.short_name(code, other)
-            infusions.append(InfusionRow(day, number, code, label))
-        else:
-            history.treatments.add(kind, day, number, code, other, _as_date(end))
+    # One pass per kind: results and scores are most of a long history's rows.
+    history = History(
+        [
+            Result(row[4], row[1], row[2], row[5], row[6], row[7], row[8], bool(row[9]), row[3])
+            for row in rows
+            if row[0] == RESULT
+        ],
+        [
+            InfusionRow(row[1], row[3], row[4], products.short_name(row[4], row[5]))
+            for row in rows
+            if row[0] == INFUSION
+        ],
+        [(row[1], row[3]) for row in rows if row[0] == SCORE],
+    )
+    for kind, day, _, number, code, other, _, _, _, _, end, _ in [
+        row for row in rows if row[0] not in _READ
+    ]:
+        history.treatments.add(kind, day, number, code, other, _as_date(end))
     history.infusions.sort(key=lambda i: i.day)
     history.scores.sort()
     return history
