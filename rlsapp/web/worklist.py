@@ -131,13 +131,16 @@ def order_sql(sort, quote):
 
 PLACE_NULLS = {True: " NULLS FIRST", False: " NULLS LAST"}
 
-# What every matching row is read with: what the chips and every sort need. The rest of a
-# row (WIDE) is read for the page's rows only where the database can join each of them
-# (PostgreSQL's LATERAL); elsewhere t carries all of ROW_FIELDS.
-SORTED = ["pk", "name", "role", "group"] + sorted(
-    {column for terms in SORTS.values() for column, _ in terms} - {"group"}
-)
-WIDE = [f for f in ROW_FIELDS if f not in SORTED and f != "snoozed"]
+
+def read_columns(sort):
+    """(narrow, wide): what every matching row is read with (what the chips and this sort
+    need), and the rest of a row, read for the page's rows only where the database can join
+    each of them (PostgreSQL's LATERAL); elsewhere every row carries both. The fewer columns
+    every row carries, the less the database has to hold and sort."""
+    narrow = ["pk", "name", "role", "group"]
+    narrow += [column for column, _ in SORTS[sort] if column not in narrow]
+    return narrow, [f for f in ROW_FIELDS if f not in narrow and f != "snoozed"]
+
 
 # The page from everyone matching (t): the matching rows are read once, then sorted for the
 # page and counted for the chips (cheaper than window counts carried on every row). The
@@ -158,8 +161,11 @@ def page_query(people, today, asked: Request, number: int):
     alias = people.db
     lateral = connections[alias].vendor == "postgresql"
     quote = connections[alias].ops.quote_name
+    narrow, wide_fields = read_columns(asked.sort)
     matching = compiled.of_values(
-        matching_people(people, today, asked).order_by().values(*SORTED, *([] if lateral else WIDE))
+        matching_people(people, today, asked)
+        .order_by()
+        .values(*narrow, *([] if lateral else wide_fields))
     )
     if matching is None:  # a filter that nothing can match
         return None
@@ -172,7 +178,9 @@ def page_query(people, today, asked: Request, number: int):
         # One person's row by primary key, joined for each of the page's rows; the LIMIT
         # keeps PostgreSQL from flattening it into a join over everyone.
         wide = compiled.of_values(
-            Patient.objects.filter(pk=RawSQL(f"k.{quote('pk')}", ())).order_by().values(*WIDE)[:1]
+            Patient.objects.filter(pk=RawSQL(f"k.{quote('pk')}", ()))
+            .order_by()
+            .values(*wide_fields)[:1]
         )
         wide_columns, wide_join = "w.*, ", f"CROSS JOIN LATERAL ({wide.sql}) w\n"
         converters = {

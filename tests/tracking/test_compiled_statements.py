@@ -64,7 +64,7 @@ def reference_page(user, today, asked):
 def page_rows(user, asked, key):
     found = compiled.rows(key, lambda: w.page_query(w.people_of(user), TODAY, asked, asked.page))
     for row in found:
-        del row["status__untreated_ratio"]  # read for the order, not shown
+        row.pop("status__untreated_ratio", None)  # read for the urgency order, not shown
     return found
 
 
