@@ -68,6 +68,7 @@ def worklist_page(request, alone_opens=False):
         "pages": pages,
         "chips_html": worklist_html.chips_html(asked, chip_counts),
         "sorts_html": worklist_html.sorts_html(asked),
+        "pages_html": worklist_html.pages_html(asked, number, pages),
     }
     return render(request, "web/worklist.html", context)
 

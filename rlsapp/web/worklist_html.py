@@ -203,3 +203,25 @@ def sorts_html(asked) -> str:
         for sort, label in SORT_LABELS
     ]
     return mark_safe(" · ".join(links))
+
+
+def pages_html(asked, number, pages) -> str:
+    """The previous and next page links under the table (none for a single page)."""
+    if pages <= 1:
+        return ""
+    link = f'<li class="page-item"><a class="page-link" href="?show={asked.show}{_searched(asked)}'
+    link += f"&amp;sort={asked.sort}&amp;page="
+    items = []
+    if number > 1:
+        items.append(f'{link}{number - 1:d}">Previous</a></li>')
+    items.append(
+        f'<li class="page-item disabled"><span class="page-link">Page {number:d} of {pages:d}'
+        "</span></li>"
+    )
+    if number < pages:
+        items.append(f'{link}{number + 1:d}">Next</a></li>')
+    return mark_safe(
+        '<nav aria-label="Pages" class="d-print-none">\n  <ul class="pagination flex-wrap">\n    '
+        + "\n    ".join(items)
+        + "\n  </ul>\n</nav>"
+    )

@@ -85,6 +85,21 @@ def test_fifty_a_page_and_the_query_count_does_not_grow(
     assert len(second.context["rows"]) == 1
 
 
+def test_the_page_links_keep_the_view_and_quote_the_search(owner_client, owner):
+    for i in range(51):
+        add_ferritin(Patient.objects.create(owner=owner, name=f"A&b <{i:02d}>"), TODAY, 150 + i)
+    link = '<a class="page-link" href="?show=&amp;q=A%26b%20%3C&amp;sort=name&amp;page={}">{}</a>'
+    first = owner_client.get(reverse("worklist"), {"q": "A&b <", "sort": "name"}).content.decode()
+    assert link.format(2, "Next") in first and "Previous" not in first
+    assert '<span class="page-link">Page 1 of 2</span>' in first
+    query = {"q": "A&b <", "sort": "name", "page": 2}
+    second = owner_client.get(reverse("worklist"), query).content.decode()
+    assert link.format(1, "Previous") in second and "Next</a>" not in second
+    assert '<span class="page-link">Page 2 of 2</span>' in second
+    alone = owner_client.get(reverse("worklist"), {"q": "A&b <01>"}).content.decode()
+    assert "page-link" not in alone
+
+
 def test_the_order_is_explained_on_a_page_of_its_own(owner_client):
     page = owner_client.get(reverse("worklist_order")).content.decode()
     assert "Below the threshold, not treated since" in page
