@@ -6,6 +6,8 @@ wrong unit (the unit offered), or the same results already saved for that day.
 A second draw on a day that has one is saved, and the view says so with a link.
 """
 
+import copy
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
@@ -16,6 +18,28 @@ from rlsapp.domain import formats, rules, units
 from . import lab_entry, services
 from .forms import VersionCheckMixin, check_past_date
 from .models import LabDraw
+
+
+def _analyte_fields(code: str, analyte: units.Analyte):
+    """An analyte's text box, its unit's choice and the columns they sit in (initial values
+    and the reference range, which depend on the person, are set per form)."""
+    text = forms.CharField(
+        label=analyte.label,
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    unit = forms.ChoiceField(label="Unit", required=False, choices=analyte.unit_choices())
+    # Layout objects only name their fields and are not changed by rendering: shared.
+    columns = (
+        Column(code, css_class="col-7 col-md-8"),
+        Column(f"{code}_unit", css_class="col-5 col-md-4"),
+    )
+    return text, unit, columns
+
+
+# Built once, not for every form: the same for every person and request.
+ANALYTE_FIELDS = {code: _analyte_fields(code, analyte) for code, analyte in units.ANALYTES.items()}
 
 
 class LabDrawForm(VersionCheckMixin, forms.ModelForm):
@@ -39,25 +63,17 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.past = lab_entry.PastEntries(patient, self._typed_day(), self.instance.pk)
         self.default_units = self.past.units(self.region, lab)
         self.rows = {}
-        for code, analyte in units.ANALYTES.items():
+        for code, (text, unit_field, columns) in ANALYTE_FIELDS.items():
             result = existing.get(code)
             unit = result.entered_unit if result else self.default_units[code]
-            self.fields[code] = forms.CharField(
-                label=analyte.label,
-                required=False,
-                max_length=32,
-                initial=result.entered_value if result and not result.calculated else "",
-                help_text=self._reference_text(code, unit),
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-            )
-            self.fields[f"{code}_unit"] = forms.ChoiceField(
-                label="Unit", required=False, choices=analyte.unit_choices(), initial=unit
-            )
-            self.rows[code] = Row(
-                Column(code, css_class="col-7 col-md-8"),
-                Column(f"{code}_unit", css_class="col-5 col-md-4"),
-                css_class="analyte-row",
-            )
+            # Copies of the fields built at import, as Django copies a form's declared fields.
+            self.fields[code] = text = copy.deepcopy(text)
+            text.initial = result.entered_value if result and not result.calculated else ""
+            text.help_text = self._reference_text(code, unit)
+            self.fields[f"{code}_unit"] = unit_field = copy.deepcopy(unit_field)
+            unit_field.initial = unit
+            # A row of its own per form: the questions asked while cleaning are added to it.
+            self.rows[code] = Row(*columns, css_class="analyte-row")
         self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
         # The model's note ("Beckman 100 ≈ Roche 158") is for the admin; a patient reads this.
         self.fields["lab_name"].help_text = (
