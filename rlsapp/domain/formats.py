@@ -74,8 +74,9 @@ def _normalised(text: str, locale: str) -> str | None:
     still refuses a misplaced one ("13 1"). Anything else foreign to the locale is refused
     here, because Python's Decimal would accept a '.', '_' or exponent silently.
     """
-    group = babel_numbers.get_group_symbol(locale)
-    decimal = babel_numbers.get_decimal_symbol(locale)
+    parsed = _locale(locale)  # parsed once, not by each Babel call
+    group = babel_numbers.get_group_symbol(parsed)
+    decimal = babel_numbers.get_decimal_symbol(parsed)
     text = "".join(group if c in _SPACES or c in _APOSTROPHES else c for c in text)
     if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
         return None
@@ -94,7 +95,7 @@ def _read(text: str, locale: str) -> Decimal | None:
     if sum(c.isdigit() for c in normal.lstrip("0")) > MAX_DIGITS:
         return None
     try:
-        value = babel_numbers.parse_decimal(normal, locale=locale, strict=True)
+        value = babel_numbers.parse_decimal(normal, locale=_locale(locale), strict=True)
     except (babel_numbers.NumberFormatError, ArithmeticError):
         return None
     return value if value.is_finite() else None
@@ -143,13 +144,9 @@ def read_number(text: str, region: Region) -> Reading:
     readings offered: the person types it again, the app does not pick one.
     """
     comparator, number, unit_text = _split(text)
-    accepted = (
-        f"enter a number in the {region.adjective} format, for example {example_numbers(region)}, "
-        "optionally after < or > and followed by its unit"
-    )
     shown = (text or "").strip()
     if not number or (unit_text and not _UNIT_START.match(unit_text)) or _EXPONENT.match(unit_text):
-        raise NumberError(f"read “{shown}”: {accepted}.")
+        raise NumberError(f"read “{shown}”: {_accepted(region)}.")
     value = _read(number, region.locale)
     others: list[Decimal] = []
     for locale in (POINT_LOCALE, COMMA_LOCALE):
@@ -164,8 +161,16 @@ def read_number(text: str, region: Region) -> Reading:
                 f"(for example {example_numbers(region)}); did you mean {offered}?",
                 tuple(others),
             )
-        raise NumberError(f"read “{shown}”: {accepted}.")
+        raise NumberError(f"read “{shown}”: {_accepted(region)}.")
     return Reading(number, comparator, value, tuple(others), unit_text)
+
+
+def _accepted(region: Region) -> str:
+    """What read_number accepts, for its refusals (written only for one)."""
+    return (
+        f"enter a number in the {region.adjective} format, for example {example_numbers(region)}, "
+        "optionally after < or > and followed by its unit"
+    )
 
 
 def ambiguity_text(reading: Reading, region: Region) -> str:
