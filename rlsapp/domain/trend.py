@@ -106,13 +106,17 @@ class Trend:
                 ]
             )
 
+        def below(b: float, day: int) -> float:
+            """P(below at `day`) on the slope b, as each term of mass() has it."""
+            return 0.5 * erfc(-((target + b * (u0 + day / 7) - level) / sd_level) / root2)
+
         capped = cap_days is not None and 0 < cap_days < horizon_days
         # A past episode: first a glance at the grid's middle, which tells most of them for
         # certain. Not for a slope known (almost) exactly: there the grid's points are too
         # close for rounding to keep their distances in standard deviations.
         if capped and self.slope_var > 0 and sd_fall > 1e-6 * abs(fall):
             told = _after_cap_at_a_glance(
-                slope_grid, mass, lo, step, fall, sd_fall, qs, horizon_days, cap_days
+                slope_grid, mass, below, lo, step, fall, sd_fall, qs, horizon_days, cap_days
             )
             if told is not None:
                 return [None if t is None else after + timedelta(days=cap_days) for t in told]
@@ -174,7 +178,9 @@ CENTRE_STEPS = 16
 SLACK = 1e-9
 
 
-def _after_cap_at_a_glance(slope_grid, mass, lo, step, fall, sd_fall, qs, horizon_days, cap_days):
+def _after_cap_at_a_glance(
+    slope_grid, mass, below, lo, step, fall, sd_fall, qs, horizon_days, cap_days
+):
     """For each q, "none" (not reached by the horizon) or "cap" (reached only on or after
     the cap), as the whole grid would tell it, worked out from the grid's middle points
     alone; None whenever that cannot be told for certain, or a day before the cap is due.
@@ -187,9 +193,6 @@ def _after_cap_at_a_glance(slope_grid, mass, lo, step, fall, sd_fall, qs, horizo
     both ends of the interval this leaves, so the answer is the whole grid's."""
     middle = GRID // 2
     first, last = middle - CENTRE_STEPS, middle + CENTRE_STEPS
-    denominator, grid = slope_grid(first, last)
-    if denominator <= 0 or not grid:
-        return None
     # The nearest left-out points on either side, in standard deviations of the slope, and
     # a step between neighbours (both a hair short of exact, against rounding).
     edge = min(
@@ -201,6 +204,14 @@ def _after_cap_at_a_glance(slope_grid, mass, lo, step, fall, sd_fall, qs, horizo
     # Each side: sum over j of exp(-(edge + j spacing)^2 / 2) <= exp(-edge^2 / 2) / (1 -
     # exp(-edge spacing)); weights are rounded to within a part in 10^15.
     left_out = 2 * math.exp(-0.5 * edge * edge) / (1 - math.exp(-edge * spacing)) * (1 + 1e-9)
+    slopes = [lo + i * step for i in range(first, last + 1)]
+    if _all_after_cap_by_the_ends(
+        slopes, below, fall, sd_fall, left_out, qs, horizon_days, cap_days
+    ):
+        return ["cap" for _ in qs]
+    denominator, grid = slope_grid(first, last)
+    if denominator <= 0 or not grid:
+        return None
 
     def bounds(day):
         part = mass(grid, day)
@@ -221,6 +232,37 @@ def _after_cap_at_a_glance(slope_grid, mass, lo, step, fall, sd_fall, qs, horizo
             return None
         told.append("cap")
     return told
+
+
+def _all_after_cap_by_the_ends(slopes, below, fall, sd_fall, left_out, qs, horizon_days, cap_days):
+    """Whether the glance's sums, bounded from the middle points' weights and each share's
+    values at the first and last of them alone, tell "cap" for every q (False: sum them).
+
+    A term's share, P(below) at a day on a slope b, is monotone in b (the trend is linear
+    in it), so over the middle points it lies between its values at the two ends: the sums
+    of weight x share lie between those values times the sum of the weights. These bounds
+    are wider than the sums the glance works out point by point, so when they tell "cap"
+    for every q, so would the sums, and so would the whole grid."""
+    weights = [math.exp(-0.5 * ((b - fall) / sd_fall) ** 2) for b in slopes]
+    total = sum(weights)
+    # mass() sums only the points with a fall (b > 0)
+    falling = [b for b in slopes if b > 0]
+    if not falling:
+        return False
+    falling_total = sum(w for b, w in zip(slopes, weights, strict=True) if b > 0)
+    ends = (falling[0], falling[-1])
+    above = [1 - below(b, 0) for b in (slopes[0], slopes[-1])]
+    low_above, high_above = min(above), max(above)
+    # the denominator: weight x P(above on the latest result's day), over every middle point
+    low_denominator, high_denominator = low_above * total, high_above * total
+    if low_denominator <= 0:
+        return False
+    # each falling point's term: weight x (P(below by the day) - P(below on the latest day))
+    horizon_part = falling_total * (min(below(b, horizon_days) for b in ends) - (1 - low_above))
+    cap_part = falling_total * (max(below(b, cap_days) for b in ends) - (1 - high_above))
+    horizon_low = horizon_part / (high_denominator + left_out) - SLACK
+    cap_high = (max(cap_part, 0.0) + left_out) / low_denominator + SLACK
+    return horizon_low >= max(qs) and cap_high < min(qs)
 
 
 def _first_day_reaching(share, q, low, at_low, high, at_high, hint=None, reach=1.0):

@@ -77,3 +77,63 @@ def test_a_crossing_long_after_the_next_infusion_is_told_at_a_glance(monkeypatch
     assert told == [["cap", "cap", "cap"]]
     assert days == [AFTER + timedelta(days=120)] * 3
     assert days == whole_grid(monkeypatch, trend, 100, 120)
+
+
+def point_by_point(monkeypatch, trend, threshold, cap):
+    """The glance as it sums each middle point, without the bound from the ends first."""
+    with monkeypatch.context() as m:
+        m.setattr(T, "_all_after_cap_by_the_ends", lambda *a, **k: False)
+        return told_at_a_glance(m, trend, threshold, cap)
+
+
+def told_by_the_ends(monkeypatch, trend, threshold, cap):
+    told = []
+    ends = T._all_after_cap_by_the_ends
+
+    def spy(*args, **kwargs):
+        told.append(ends(*args, **kwargs))
+        return told[-1]
+
+    with monkeypatch.context() as m:
+        m.setattr(T, "_all_after_cap_by_the_ends", spy)
+        days = trend.crossing_quantiles(threshold, AFTER, QS, HORIZON, cap)
+    return days, told
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    level=st.floats(math.log(80), math.log(1500)),
+    level_sd=st.floats(0.005, 0.5),
+    fall=st.floats(0.001, 0.3),
+    fall_share=st.floats(0.01, 1.5),
+    weeks=st.floats(-10, 40),
+    threshold=st.sampled_from([30, 50, 75, 100]),
+    cap=st.integers(1, 3000),
+)
+def test_what_the_ends_tell_the_points_tell_too(
+    level, level_sd, fall, fall_share, weeks, threshold, cap
+):
+    trend = a_trend(level, level_sd, fall, fall * fall_share, weeks)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        days, by_ends = told_by_the_ends(monkeypatch, trend, threshold, cap)
+        summed, by_points = point_by_point(monkeypatch, trend, threshold, cap)
+    assert days == summed
+    if by_ends == [True]:
+        assert by_points == [["cap", "cap", "cap"]]
+
+
+def test_a_crossing_long_after_the_next_infusion_is_told_by_the_ends(monkeypatch):
+    trend = a_trend(math.log(600), 0.05, 0.01, 0.003, 0.0)
+    days, by_ends = told_by_the_ends(monkeypatch, trend, 100, 120)
+    assert by_ends == [True]
+    assert days == [AFTER + timedelta(days=120)] * 3 == whole_grid(monkeypatch, trend, 100, 120)
+
+
+@pytest.mark.parametrize("cap", [120, 200, 300, 400])
+def test_near_the_cap_the_ends_step_aside(monkeypatch, cap):
+    # Central crossing about 20 weeks after the latest result: the steepest middle slope
+    # reaches the threshold well before the cap, so the ends cannot tell.
+    trend = a_trend(math.log(150), 0.05, 0.02, 0.004, 0.0)
+    days, by_ends = told_by_the_ends(monkeypatch, trend, 100, cap)
+    assert by_ends == [False]
+    assert days == whole_grid(monkeypatch, trend, 100, cap)
