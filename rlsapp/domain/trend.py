@@ -8,6 +8,7 @@ being above the threshold at the latest exact result, integrated over the slope 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -245,12 +246,12 @@ def _all_after_cap_by_the_ends(slopes, below, fall, sd_fall, left_out, qs, horiz
     for every q, so would the sums, and so would the whole grid."""
     weights = [math.exp(-0.5 * ((b - fall) / sd_fall) ** 2) for b in slopes]
     total = sum(weights)
-    # mass() sums only the points with a fall (b > 0)
-    falling = [b for b in slopes if b > 0]
-    if not falling:
+    # mass() sums only the points with a fall (b > 0): the slopes rise, so the last ones
+    falling = bisect_right(slopes, 0.0)
+    if falling == len(slopes):
         return False
-    falling_total = sum(w for b, w in zip(slopes, weights, strict=True) if b > 0)
-    ends = (falling[0], falling[-1])
+    falling_total = sum(weights[falling:])
+    ends = (slopes[falling], slopes[-1])
     above = [1 - below(b, 0) for b in (slopes[0], slopes[-1])]
     low_above, high_above = min(above), max(above)
     # the denominator: weight x P(above on the latest result's day), over every middle point
