@@ -165,21 +165,45 @@ def _sources_words(sources, n_points, n_episodes, population_slope) -> str:
 
 def _history_rates(history: Iterable[Episode]) -> list[tuple[float, float]]:
     """(fractional fall per week, its variance as evidence about another episode)."""
+    # split_episodes keeps only usable decline points and fits them log-linearly from
+    # the dose's day: the very fit this needs, so it is read, not fitted again.
+    return [
+        _rate(episode.decline_points, episode.dose.day, episode.loglinear)
+        for episode in history
+        if episode.loglinear is not None
+    ]
+
+
+def _rate(points, origin: date, fit: kinetics.Fit) -> tuple[float, float]:
+    """An earlier episode's rate and its variance, from its decline points' log-linear fit."""
+    xs = [(p.day - origin).days / 7 for p in points]
+    mean_x = statistics.fmean(xs)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    ss_res = sum((math.log(p.value) - math.log(fit.value_at(p.day))) ** 2 for p in points)
+    sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + len(points) - 2)
+    return -fit.slope_per_week, sigma2 / sxx + EPISODE_SPREAD**2
+
+
+def estimate_last(
+    points: Iterable[Point],
+    doses: Sequence[kinetics.Dose],
+    threshold: float,
+    *,
+    population_slope: float | None = None,
+    population_spread: float = POPULATION_SPREAD,
+) -> Estimate:
+    """estimate() of the last dose's episode with the earlier episodes as its history: the
+    same estimate, but of the earlier episodes only their rates are worked out (their
+    decline points and log-linear fits, as split_episodes makes them), not whole episodes
+    with both fits, baseline and peak."""
+    points, doses = list(points), sorted(doses, key=lambda d: d.day)
     rates = []
-    for episode in history:
-        # split_episodes keeps only usable decline points and fits them log-linearly from
-        # the dose's day: the very fit this needs, so it is read, not fitted again.
-        points = episode.decline_points
-        fit = episode.loglinear
-        if fit is None:
-            continue
-        xs = [(p.day - episode.dose.day).days / 7 for p in points]
-        mean_x = statistics.fmean(xs)
-        sxx = sum((x - mean_x) ** 2 for x in xs)
-        ss_res = sum((math.log(p.value) - math.log(fit.value_at(p.day))) ** 2 for p in points)
-        sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + len(points) - 2)
-        rates.append((-fit.slope_per_week, sigma2 / sxx + EPISODE_SPREAD**2))
-    return rates
+    for dose, decline in kinetics.decline_each(points, doses)[:-1]:
+        fit = kinetics.fit_decline(decline, dose.day, "loglinear")
+        if fit is not None:
+            rates.append(_rate(decline, dose.day, fit))
+    episode = kinetics.split_episodes(points, doses[-1:])[0]
+    return _estimate(episode, threshold, rates, population_slope, population_spread)
 
 
 def estimate(

@@ -165,12 +165,6 @@ class Fit:
             return None
         return math.log(2) / -self.slope_per_week
 
-    def rate_at(self, day: date) -> float:
-        """µg/L per week falling at this day (positive when falling), for either kind."""
-        if self.kind == "loglinear":
-            return -self.slope_per_week * self.value_at(day)
-        return -self.slope_per_week
-
 
 @dataclass(frozen=True)
 class Episode:
@@ -191,9 +185,6 @@ class Episode:
     @property
     def is_current(self) -> bool:
         return self.end is None
-
-    def weeks_since(self, day: date) -> float:
-        return (day - self.dose.day).days / 7
 
     def fit(self, method: str = "linear") -> Fit | None:
         if method == "loglinear":
@@ -320,21 +311,35 @@ def lab_change(before: Iterable[str], after: Iterable[str]) -> str:
     )
 
 
-def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episode]:
-    """One episode per dose (or course), sorted by day; inputs may come in any order."""
-    ordered = sorted(points, key=lambda p: p.day)
-    days = [p.day for p in ordered]
+def _each_dose(ordered: list[Point], days: list[date], doses: Iterable[Dose]):
+    """Each dose by day, the next one's start (None for the last), its episode's points,
+    those from SPIKE_WEEKS on but left-out ones, and the usable of those (its decline)."""
     dose_list = sorted(doses, key=lambda d: d.day)
-    episodes = []
     for i, dose in enumerate(dose_list):
-        start = dose.start
+        start, spike_end = dose.start, dose.day + timedelta(weeks=SPIKE_WEEKS)
         end = dose_list[i + 1].start if i + 1 < len(dose_list) else None
         # Only the points from the dose's day to the next's can be inside (by bisection:
         # ten years of results and infusions are too many to scan once per infusion).
         last = len(ordered) if end is None else bisect_right(days, end)
-        inside = tuple(
-            p for p in ordered[bisect_left(days, start) : last] if in_episode(p, start, end)
-        )
+        inside = [p for p in ordered[bisect_left(days, start) : last] if in_episode(p, start, end)]
+        late = [p for p in inside if p.day >= spike_end and not p.excluded]
+        yield dose, end, tuple(inside), late, tuple(p for p in late if p.usable)
+
+
+def decline_each(points: Iterable[Point], doses: Iterable[Dose]) -> list[tuple[Dose, tuple]]:
+    """Each dose (or course) by day with its episode's decline points as split_episodes
+    finds them, without the rest of the episode (its fits, peak and baseline)."""
+    ordered = sorted(points, key=lambda p: p.day)
+    return [(d, decline) for d, *_, decline in _each_dose(ordered, [p.day for p in ordered], doses)]
+
+
+def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episode]:
+    """One episode per dose (or course), sorted by day; inputs may come in any order."""
+    ordered = sorted(points, key=lambda p: p.day)
+    days = [p.day for p in ordered]
+    episodes = []
+    for dose, end, inside, late, decline in _each_dose(ordered, days, doses):
+        start = dose.start
         # The baseline: the latest point on or before the dose's day that may be one.
         baseline = None
         for j in range(bisect_right(days, start) - 1, -1, -1):
@@ -343,9 +348,6 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 baseline = p
                 break
         candidates = [p for p in inside if p.comparator not in UPPER_BOUNDS and not p.excluded]
-        spike_end = dose.day + timedelta(weeks=SPIKE_WEEKS)
-        late = [p for p in inside if p.day >= spike_end and not p.excluded]
-        decline = tuple(p for p in late if p.usable)
         # Both fits of the same points: read their weeks once (fit_decline's checks).
         linear = loglinear = None
         if len(decline) >= 2 and len({p.day for p in decline}) >= 2:

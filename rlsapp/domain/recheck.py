@@ -261,11 +261,10 @@ def current_estimate(
     if not infusions:
         return None
     courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
-    episodes = kinetics.split_episodes(points, courses)
-    return estimates.estimate(
-        episodes[-1],
+    return estimates.estimate_last(
+        points,
+        courses,
         settings.threshold,
-        history=episodes[:-1],
         population_slope=settings.population_slope if settings.use_population_slope else None,
         population_spread=settings.population_spread,
     )

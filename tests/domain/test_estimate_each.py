@@ -43,3 +43,39 @@ def test_each_episode_gets_what_estimate_gives_it(gaps, results, threshold, popu
         for i, episode in enumerate(episodes)
     ]
     assert each == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    gaps=st.lists(st.integers(1, 400), min_size=1, max_size=6),
+    results=st.lists(
+        st.tuples(
+            st.integers(-30, 2400),
+            st.floats(20, 1500),
+            st.sampled_from(["", "", "", "<", ">"]),
+            st.booleans(),  # taken after the infusion that day
+            st.sampled_from([False, False, False, True]),  # left out
+        ),
+        max_size=40,
+    ),
+    threshold=st.sampled_from([50, 75, 100]),
+    population=st.none() | st.floats(0.5, 20),
+    course_days=st.sampled_from([0, 14]),
+)
+def test_estimate_last_is_estimate_of_the_last_episode_with_the_others_as_history(
+    gaps, results, threshold, population, course_days
+):
+    days = [0]
+    for gap in gaps:
+        days.append(days[-1] + gap)
+    infusions = [Dose(ORIGIN + timedelta(days=d), 500) for d in days]
+    doses = kinetics.group_courses(infusions, course_days)
+    points = [
+        Point(ORIGIN + timedelta(days=d), v, c, after_infusion=a, excluded=x)
+        for d, v, c, a, x in results
+    ]
+    episodes = kinetics.split_episodes(points, doses)
+    expected = E.estimate(
+        episodes[-1], threshold, history=episodes[:-1], population_slope=population
+    )
+    assert E.estimate_last(points, doses, threshold, population_slope=population) == expected
