@@ -146,7 +146,8 @@ _READ = (RESULT, INFUSION, SCORE)  # what load_history reads itself; the rest ar
 
 def load_history(patient) -> History:
     sql, branches = history_sql()
-    with connection.cursor() as cursor:
+    # Prepared: planned once per connection, as the person's id is its only parameter.
+    with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, [patient.pk] * branches)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":

@@ -109,7 +109,7 @@ def rows(key, build):
     statement = _kept(("rows", key), build)
     if statement is None:
         return []
-    with _cursor(connections[statement.alias]) as cursor:
+    with prepared_cursor(connections[statement.alias]) as cursor:
         cursor.execute(statement.sql, statement.params)
         found = cursor.fetchall()
     if statement.converters:
@@ -144,7 +144,7 @@ if psycopg is not None:
             super()._send_query_prepared(name, pgq, binary=binary)
 
 
-def _cursor(connection):
+def prepared_cursor(connection):
     """A cursor as connection.cursor() gives it (checked, wrapped, and logged or counted
     like any other), that prepares on PostgreSQL."""
     if (

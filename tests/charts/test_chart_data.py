@@ -1,7 +1,11 @@
 """The chart JSON: what it holds, who may see it, and how many queries it costs."""
 
+import orjson
+import pytest
+from django.db import connection
 from django.urls import reverse
 
+from rlsapp.charts import pages
 from rlsapp.tracking.models import Infusion
 
 from .helpers import DAY0, add_draw, add_long_history, week
@@ -181,3 +185,26 @@ def test_a_split_course_is_one_row_and_a_lab_change_is_marked(owner_client, pati
     )
     page = owner_client.get(reverse("patient_charts", args=[patient.pk])).content.decode()
     assert "course of 2 doses from 1 Jan" in page and "lab changed" in page
+
+
+def prepared_histories():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT ''r''%'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_on_postgresql_the_history_is_prepared_once_and_reads_the_same(earley, settings):
+    # Built directly: the view's page cache would answer the second time.
+    settings.PREPARED_STATEMENTS = False
+    unprepared = pages.chart_json(earley)
+    assert prepared_histories() == 0
+    settings.PREPARED_STATEMENTS = True
+    assert pages.chart_json(earley) == unprepared
+    assert prepared_histories() == 1
+    add_draw(earley, week(20), ferritin=298)
+    again = orjson.loads(pages.chart_json(earley))
+    assert prepared_histories() == 1
+    assert again["ferritin"][-1]["value"] == 298
