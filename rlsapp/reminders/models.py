@@ -167,22 +167,30 @@ class Reminder(models.Model):
         stored text as it is. QuerySet.update() bypasses this: it must not change
         EVENT_SOURCES (the sender's updates change status between open states only).
         """
-        fields = kwargs.get("update_fields")
+        fields = self.prepare_save(kwargs.get("update_fields"))
+        if fields is not None:
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("patient_detail", args=[self.patient_id])
+
+    def prepare_save(self, fields=None):
+        """What save() does before writing (also for the scheduler's one-statement writes,
+        saving.py): `updated`, the new row's event key and the calendar event set; returns
+        the fields to write (None: all)."""
         render = fields is None or not self.EVENT_SOURCES.isdisjoint(fields)
         if render:
             self.updated = timezone.now()
             if fields is not None:
-                kwargs["update_fields"] = {*fields, "updated", "calendar_event"}
+                fields = {*fields, "updated", "calendar_event"}
         elif "updated" in fields:
             self.updated = timezone.now()
         if self.pk is None and not self.event_key:
             self.event_key = new_event_key()
         if render:
             self.calendar_event = self.render_event()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("patient_detail", args=[self.patient_id])
+        return fields
 
     def render_event(self) -> str:
         return calendar.event_text(self) if self.is_open else ""

@@ -14,13 +14,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
-from rlsapp.tracking import compiled, fit_inputs
+from rlsapp.tracking import compiled, fit_inputs, statements
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
 from rlsapp.tracking.treatments import OralIronCourse
-from rlsapp.tracking.versions import bump_account_version, bump_person_versions
+from rlsapp.tracking.versions import (
+    bump_account_version,
+    bump_person_versions,
+    carrying_the_bump,
+)
 
+from . import saving
 from .models import PersonStatus, Reminder
 
 SNOOZE_MAX_DAYS = 365
@@ -181,12 +186,10 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
         ),
         **recheck_fields(reminder),
     )
-    PersonStatus.objects.bulk_create(
-        [status],
-        update_conflicts=True,
-        unique_fields=["patient"],
-        update_fields=[f.name for f in PersonStatus._meta.concrete_fields if not f.primary_key],
-    )
+    # An upsert, as bulk_create(update_conflicts=True) writes it; on PostgreSQL it moves the
+    # person's data version on too when that bump is all that is left to do.
+    sql, params = statements.insert(PersonStatus, [status], upsert_on=["patient"])
+    statements.run(*carrying_the_bump(patient.pk, sql, params))
 
 
 # Inside a service's transaction already, usually: no savepoint of its own.
@@ -247,6 +250,7 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
         if _fields(current) != before or current.render_event() != current.calendar_event:
             current.save()
         return current
+    closed = None
     if current:
         latest_on = plan.latest.day if plan.latest else None
         newer = latest_on is not None and (
@@ -254,7 +258,7 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
         )
         if newer:
             current.close(Reminder.DONE)
-            current.save()
+            closed = current  # saved with what follows
         elif same is None:
             current.schedule(plan, patient)
             current.save()
@@ -262,6 +266,8 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
         else:
             current.delete()
     if same:
+        if closed:
+            closed.save()
         if same.status == Reminder.DISMISSED:
             return None
         # Closed as done, then the result that closed it was deleted or moved.
@@ -270,7 +276,7 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
         return same
     reminder = Reminder(patient=patient)
     reminder.schedule(plan, patient)
-    reminder.save()
+    saving.add(reminder, after_closing=closed)
     return reminder
 
 

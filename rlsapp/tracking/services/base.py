@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from ..models import Infusion, LabDraw, Patient, SymptomScore
 from ..treatments import Medication, MedicationEvent, OralIronCourse
-from ..versions import bump_person_versions
+from ..versions import bump_person_versions, noting
 
 # What changed, for the handlers: each kind of record, and a person's own settings.
 DRAWS, INFUSIONS, SYMPTOMS, SETTINGS = "draws", "infusions", "symptoms", "settings"
@@ -50,9 +50,17 @@ def _changed(persons: Iterable[Patient], kinds: Iterable[str]) -> None:
     if not persons:
         return
     kinds = frozenset(kinds)
+    # Inside one_bump_at_the_end (every service) the bump is only noted, before the
+    # handlers, so that a handler's last statement may carry it (versions.carrying_the_bump).
+    # Outside it the bump is made at once, so after the handlers: a page drawn between two
+    # commits could otherwise be cached under the new version with the handlers' old rows.
+    noted = noting()
+    if noted:
+        bump_person_versions(person.pk for person in persons)
     for handler in _handlers():
         handler(persons, kinds)
-    bump_person_versions(person.pk for person in persons)
+    if not noted:
+        bump_person_versions(person.pk for person in persons)
 
 
 # Callers without a form (the admin, the seed, commands) change a record whatever its version.

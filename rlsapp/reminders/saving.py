@@ -1,0 +1,53 @@
+"""The scheduler's close-and-schedule as one statement on PostgreSQL (tracking/statements.py).
+
+A newer ferritin result closes the open re-check as done and schedules the next: an UPDATE
+and an INSERT. The INSERT reads from the UPDATE's RETURNING, so PostgreSQL closes the old
+row before it inserts the new one (at most one open re-check per person is a unique
+index, checked row by row). Both rows are written exactly as Reminder.save() writes them.
+"""
+
+from django.db import connections
+
+from rlsapp.tracking import statements
+
+from .models import Reminder
+
+
+def add(new: Reminder, *, after_closing: Reminder | None = None, using="default") -> None:
+    """Insert `new`, the person's next open reminder, after saving `after_closing` (their
+    open reminder, just closed) when given."""
+    if after_closing is None or not statements.one_statement(using):
+        if after_closing is not None:
+            after_closing.save(using=using)
+        new.save(using=using)
+        return
+    closed = after_closing
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = Reminder._meta
+    closed.prepare_save()
+    new.prepare_save()
+
+    def typed(field):
+        return f"CAST(%s AS {field.cast_db_type(connection)})"
+
+    def value(obj, field, add):
+        return field.get_db_prep_save(field.pre_save(obj, add), connection)
+
+    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    changed = [f for f in opts.local_concrete_fields if not f.primary_key]
+    inserted = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
+    sets = ", ".join(f"{quote(f.column)} = {typed(f)}" for f in changed)
+    columns = ", ".join(quote(f.column) for f in inserted)
+    values = ", ".join(typed(f) for f in inserted)
+    sql = (
+        f'WITH "closed" AS (UPDATE {table} SET {sets} WHERE {pk} = %s RETURNING {pk}) '
+        f'INSERT INTO {table} ({columns}) SELECT {values} FROM "closed" RETURNING {table}.{pk}'
+    )
+    params = [value(closed, f, False) for f in changed]
+    params += [closed.pk, *(value(new, f, True) for f in inserted)]
+    rows = statements.run(sql, params, using)
+    if len(rows) != 1:  # the closed row was locked by the caller: it cannot be gone
+        raise RuntimeError(f"reminder {closed.pk} to close was not found")
+    new.pk = rows[0][0]
+    new._state.adding, new._state.db = False, using
