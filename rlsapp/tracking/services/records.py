@@ -15,6 +15,7 @@ from ..change_reasons import (
 from ..models import LEFT_OUT_CHOICES, Infusion, LabDraw, LabResult, Patient, SymptomScore
 from ..treatments import TREATMENT_MODELS, Medication, MedicationEvent
 from ..versions import one_bump_at_the_end
+from . import new_draw
 from .base import (
     DRAWS,
     KIND_OF,
@@ -61,8 +62,8 @@ def save_draw(
     """
     _claim_version(draw, seen_version)
     adding = draw._state.adding
-    _by(draw, by).save()
     tsat_calculated = False
+    results = None
     if measurements is not None:
         measurements = dict(measurements)
         tsat = rules.calculated_tsat(measurements)
@@ -70,11 +71,18 @@ def save_draw(
             measurements["tsat"] = tsat
             tsat_calculated = True
         results = {
-            code: LabResult(draw=draw).set_measurement(
+            code: _by(LabResult(draw=draw), by).set_measurement(
                 m, calculated=tsat_calculated and code == "tsat"
             )
             for code, m in measurements.items()
         }
+    if adding and results is not None and new_draw.possible():
+        # The draw, its results and their history rows in one statement.
+        new_draw.insert(_by(draw, by), list(results.values()))
+        _changed([draw.patient], [DRAWS])
+        return tsat_calculated
+    _by(draw, by).save()
+    if results is not None:
         if adding:  # nothing to replace: all results and their history in two inserts
             bulk_create_with_history(list(results.values()), LabResult, default_user=by)
         else:  # an edit: results it no longer holds go, the others are updated in place
