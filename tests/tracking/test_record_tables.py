@@ -4,11 +4,12 @@ that shows them: the person page and each record list."""
 import datetime
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from rlsapp.domain import units
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, SymptomScore
+from rlsapp.tracking.templatetags.links import linker
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,16 @@ def test_the_person_page_escapes_the_records_text_in_every_table(owner_client, p
     assert MARKUP not in page
     # The five tables' own, beside what the rest of the page says of the same records.
     assert page.count(ESCAPED) >= sum(IN_LISTS.values())
+
+
+@pytest.mark.parametrize("prefix", ["/", "/clinic/"])
+def test_a_tables_links_are_the_reversed_addresses(prefix):
+    """The tables make each row's links from one pattern per table (links.linker), which
+    must give what reverse gives, under the script prefix a deployment runs at too."""
+    set_script_prefix(prefix)
+    try:
+        for name in ("draw_edit", "draw_leave_out", "infusion_delete", "medicine_event_edit"):
+            for pk in (1, 907, 2_147_483_646):
+                assert linker(name)(pk) == reverse(name, args=[pk])
+    finally:
+        set_script_prefix("/")
