@@ -114,10 +114,13 @@ class Public:
 
 @dataclass(frozen=True)
 class Token:
-    """Keyed by a secret token, not by an id: an unknown token is a 404 for everyone."""
+    """Keyed by a secret token, not by an id: an unknown token is a 404 for everyone (a
+    method the view refuses first is a 405 for any token, which tells nothing)."""
+
+    methods: tuple = ("get", "post")
 
     def expected(self, role, method):
-        return {404}
+        return {404} if method in self.methods else {405}
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ RULES = {
     # No invitation named in the POST: the owner gets the 404 of a missing invitation.
     "patient_invite_withdraw": P("own", methods=("post",)),
     "invitation_accept": Token(),
+    # Only the invited account declines; anyone else gets the 404 of an unknown token.
+    "invitation_decline": Token(methods=("post",)),
     "patient_transfer": P("own"),  # or the member offered ownership (none here)
     "patient_this_is_me": P("view", methods=("post",)),
     "reminder_people": Account(methods=("post",)),  # whose re-checks the account gets

@@ -3,9 +3,10 @@
 
 The link is the only credential: 256 random bits, stored hashed, working once and for
 SHARING_INVITATION_DAYS. It survives signing in or signing up as their ?next=. Accepting
-takes a button (a mail scanner that fetches the link accepts nothing). A wrong account,
-an unknown, expired, used or withdrawn link each get a page saying so, and none of them
-shows anything of the person: only the invited account sees the person's name.
+takes a button (a mail scanner that fetches the link accepts nothing); so does declining,
+which only the invited account can do (anyone else's POST is a 404). A wrong account,
+an unknown, expired, used, declined or withdrawn link each get a page saying so, and none
+of them shows anything of the person: only the invited account sees the person's name.
 """
 
 import functools
@@ -15,8 +16,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +27,7 @@ from rlsapp.tracking.access import OWN, get_patient_for_user
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 
 from . import notifications, services
-from .models import ACCEPTED, PENDING, Invitation
+from .models import ACCEPTED, DECLINED, PENDING, Invitation
 
 ROLE_LABELS = {EDITOR: "Can edit", VIEWER: "Can view"}
 
@@ -65,9 +68,13 @@ class AcceptForm(forms.Form):
     )
 
 
-def pending_invitations(person):
-    """For the owner's "People with access" page."""
-    return list(Invitation.objects.filter(person=person).pending().order_by("created", "pk"))
+def invitations_to_show(person):
+    """For the owner's "People with access" page: those waiting for an answer, and those
+    declined, until they would have expired (then they go, as unanswered ones do)."""
+    shown = Invitation.objects.filter(
+        person=person, status__in=[PENDING, DECLINED], expires_at__gt=timezone.now()
+    )
+    return list(shown.order_by("created", "pk"))
 
 
 def accept_url(token):
@@ -141,6 +148,14 @@ def _unusable(request, invitation):
             request,
             "This invitation was used already",
             "Each invitation link works once. Ask the person who invited you for a new one.",
+            410,
+        )
+    if invitation.status == DECLINED:
+        return _problem(
+            request,
+            "This invitation was declined",
+            "It was declined with this link, so it no longer works. Changed your mind? Ask "
+            "the person who invited you to send a new invitation.",
             410,
         )
     if invitation.status != PENDING or not services.invitation_still_stands(
@@ -222,5 +237,30 @@ def accept(request, token):
         "form": form,
         "role_label": "Owner" if invitation.is_transfer else ROLE_LABELS.get(role, role),
         "already": already,
+        "decline_url": reverse("invitation_decline", args=[token]),
     }
     return render(request, "sharing/invitation_accept.html", context)
+
+
+@_private
+@require_POST
+def decline(request, token):
+    """The invited account says no (a button on the accept page). Anyone else, signed in
+    or not, gets the 404 of a link that never was: nothing of the invitation shows."""
+    invitation = services.find_invitation(token)
+    if invitation is None or not services.invitation_is_for(invitation, request.user):
+        raise Http404("No such invitation.")
+    unusable = _unusable(request, invitation)
+    if unusable is not None:
+        return unusable
+    if not services.decline_invitation(invitation, request.user):
+        # Accepted, withdrawn or expired a moment ago: say which.
+        return _unusable(request, services.find_invitation(token)) or redirect("home")
+    return _problem(
+        request,
+        "Invitation declined",
+        f"You declined the invitation to {invitation.person.name}’s records; its link no "
+        f"longer works. {invitation.invited_by.email} sees it as declined on their page "
+        "(no email is sent). Changed your mind? Ask them for a new invitation.",
+        200,
+    )

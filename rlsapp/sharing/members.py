@@ -15,7 +15,7 @@ from rlsapp.tracking.access import OWN, VIEW, get_patient_for_user
 from rlsapp.tracking.memberships import OWNER, ROLE_CHOICES, Membership
 
 from . import services
-from .invitations import pending_invitations
+from .invitations import invitations_to_show
 
 ROLE_WORDS = dict(ROLE_CHOICES)
 
@@ -36,7 +36,7 @@ def people_with_access(request, pk):
         "patient": person,
         "members": services.members_of(person),
         "grantable": [(role, ROLE_WORDS[role]) for role in services.GRANTABLE],
-        "invitations": pending_invitations(person),
+        "invitations": invitations_to_show(person),
     }
     return render(request, "sharing/members.html", context)
 

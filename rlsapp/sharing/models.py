@@ -12,7 +12,10 @@ from django.utils import timezone
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER
 
 PENDING, ACCEPTED, WITHDRAWN = "pending", "accepted", "withdrawn"
+# An invitation's only: the invitee said no (a transfer offered to a member is cancelled).
+DECLINED = "declined"
 STATUS_CHOICES = [(PENDING, "Pending"), (ACCEPTED, "Accepted"), (WITHDRAWN, "Withdrawn")]
+INVITATION_STATUS_CHOICES = [*STATUS_CHOICES, (DECLINED, "Declined")]
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -42,7 +45,7 @@ class Invitation(models.Model):
     # The link's token is 256 random bits shown once; only its SHA-256 is kept
     # (rlsapp/tokens.py), so a copy of the database holds no working link.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    status = models.CharField(max_length=10, choices=INVITATION_STATUS_CHOICES, default=PENDING)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -30,7 +30,7 @@ from rlsapp.tracking.models import Patient
 from rlsapp.tracking.versions import bump_person_versions
 
 from . import notifications
-from .models import ACCEPTED, PENDING, WITHDRAWN, Invitation, Transfer
+from .models import ACCEPTED, DECLINED, PENDING, WITHDRAWN, Invitation, Transfer
 
 # The roles an owner may give; ownership itself moves only by a transfer.
 GRANTABLE = (EDITOR, VIEWER)
@@ -186,6 +186,22 @@ def withdraw_invitation(invitation: Invitation) -> bool:
     """The owner withdraws an invitation not yet accepted. False if it was not pending."""
     done = Invitation.objects.filter(pk=invitation.pk, status=PENDING).update(
         status=WITHDRAWN, closed_at=timezone.now()
+    )
+    return bool(done)
+
+
+def decline_invitation(invitation: Invitation, account) -> bool:
+    """The invitee says no: the link stops working, and the inviter's "People with access"
+    page shows the invitation as declined until it would have expired. No email: a
+    clinician inviting a whole list of people would get one for each answer, and an
+    unanswered invitation needs telling apart from a refused one only where they look.
+    Only the invited address may decline. False if it was no longer pending."""
+    if not invitation_is_for(invitation, account):
+        raise SharingRefused("This invitation is for another email address.")
+    now = timezone.now()
+    # Conditional, as accepting is: of an accept and a decline at the same moment, one wins.
+    done = Invitation.objects.filter(pk=invitation.pk, status=PENDING, expires_at__gt=now).update(
+        status=DECLINED, closed_at=now
     )
     return bool(done)
 

@@ -18,5 +18,6 @@ urlpatterns = [
     *(path(f"patients/<int:pk>/{route}", view, name=name) for route, view, name in PERSON_PAGES),
     # The invitation link: its token is a credential (logredact.SECRET_PATHS).
     path("invite/<str:token>/", invitations.accept, name="invitation_accept"),
+    path("invite/<str:token>/decline/", invitations.decline, name="invitation_decline"),
     path("reminders/people/", reminder_choice.choose, name="reminder_people"),
 ]

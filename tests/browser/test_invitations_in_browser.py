@@ -38,6 +38,31 @@ def test_the_invitee_accepts_on_a_phone_or_a_computer(
 
 
 @pytest.mark.parametrize("width", [390, 1280])
+def test_the_invitee_declines_and_the_owner_sees_it_declined(
+    page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
+):
+    bob = make_user("bob@example.com")
+    invitation, token = services.invite(patient, owner, "bob@example.com", VIEWER)
+    open_as(page, context, live_server, bob, f"/invite/{token}/", width)
+    decline = page.get_by_role("button", name="Decline")
+    assert decline.is_visible() and page.get_by_role("button", name="Accept").is_visible()
+    look_at(page, screenshot, "invitation-decline", width, "invitation page with Decline")
+    decline.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Invitation declined").is_visible()
+    look_at(page, screenshot, "invitation-declined", width, "declined page")
+    invitation.refresh_from_db()
+    assert invitation.status == "declined"
+    assert not Membership.objects.filter(account=bob).exists()
+
+    context.clear_cookies()
+    open_as(page, context, live_server, owner, f"/patients/{patient.pk}/people/", width)
+    assert page.locator(".invitation-declined").is_visible()
+    look_at(page, screenshot, "invitation-declined-owner", width, "people page, declined")
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
 def test_pending_invitations_on_the_members_page(
     page, context, live_server, owner, patient, console_errors, screenshot, width
 ):
