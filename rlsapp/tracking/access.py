@@ -33,8 +33,9 @@ def _people(account, with_status, also):
 def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
     """The person with the account's `role` on them; 404 if not a member, 403 if the role
     does not allow `need`. `also`: annotations a page above wants read in the same query,
-    as a function of the account's id (its SQL is then compiled once: compiled.py), or a
-    dict of them."""
+    as a function of the account's id (its SQL is then compiled once and, on PostgreSQL,
+    prepared: compiled.py; so every parameter they hold must be typed, as Django's
+    integers and text compared with a column are), or a dict of them."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
@@ -51,6 +52,9 @@ def get_patient_for_user(request, pk, with_status=False, need=VIEW, also=None):
             lambda person, account: _people(account, with_status, also and also(account)).filter(
                 pk=person
             ),
+            # The annotations callers pass (role, transfer offer, has-infusions) compare text
+            # with columns or are typed by Django: safe to prepare on PostgreSQL.
+            prepared=True,
             person=int(pk),
             account=user.pk,
         )

@@ -13,8 +13,13 @@ text is kept and only run again; nothing read is kept. Two ways in:
   the session that prepared it); settings.PREPARED_STATEMENTS = False turns ours off too.
 - instances(key, build, **ids): a queryset built once with stand-in ids and run with each
   request's ids (the person's, the account's) in their places, as model instances (the
-  person lookup, the person page). These run on Django's own cursor: SQL Django compiled
-  for its client-side binding is not always valid with the server's.
+  person lookup, the person page). These run on Django's own cursor unless the caller
+  passes prepared=True: SQL Django compiled for its client-side binding is not always
+  valid with the server's (a text parameter in the select list or a CASE result has no
+  type the server can tell), so only a query whose parameters are all typed (ids,
+  Django's wrapped integers, text compared with a column) may be prepared, and each
+  caller that does is tested on PostgreSQL. found(...) gives the rows before they become
+  instances, for a caller that builds fewer of them.
 """
 
 import dataclasses
@@ -26,6 +31,8 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import BigIntegerField, Window
+from django.db.models.functions import RowNumber
 from django.db.models.query import get_related_populators
 
 try:
@@ -168,59 +175,212 @@ def _is_date(value):
     return isinstance(value, date) or (isinstance(value, str) and ISO_DAY.match(value))
 
 
+def _places(key, params, stand_ins):
+    """Where each id goes in `params`, which must hold every id and no date."""
+    places = {
+        name: [i for i, value in enumerate(params) if value == stand_in]
+        for name, stand_in in stand_ins.items()
+    }
+    if not all(places.values()):
+        raise ValueError(f"{key}: the query does not use every id it was built with")
+    if any(_is_date(value) for value in params):
+        # A date (today, a deadline) would be kept with the text and go stale.
+        raise ValueError(f"{key}: the query holds a date")
+    return places
+
+
+def _with_ids(params, places, ids):
+    params = list(params)
+    for name, positions in places.items():
+        for i in positions:
+            params[i] = ids[name]
+    return params
+
+
 def _compiled(key, build, names):
     def compile_with_stand_ins():
         stand_ins = dict(zip(names, STAND_INS, strict=False))
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
-        places = {
-            name: [i for i, value in enumerate(params) if value == stand_in]
-            for name, stand_in in stand_ins.items()
-        }
-        if not all(places.values()):
-            raise ValueError(f"{key}: the query does not use every id it was built with")
-        if any(_is_date(value) for value in params):
-            # A date (today, a deadline) would be kept with the text and go stale.
-            raise ValueError(f"{key}: the query holds a date")
-        return queryset, compiler, sql, tuple(params), places
+        return queryset, compiler, sql, tuple(params), _places(key, params, stand_ins)
 
     return _kept(("instances", key), compile_with_stand_ins)
 
 
-def instances(key, build, **ids) -> list:
-    """list(build(**ids)): the model instances (with their select_related objects and
-    annotations) of the queryset `build` makes for these ids, which must differ by the
-    ids alone (at most three). `key` names the query; prefetch_related is not applied
-    (call prefetch_related_objects on the result)."""
+@dataclasses.dataclass(frozen=True)
+class Found:
+    """A compiled queryset's rows, converted as Django converts them, and its compiler
+    (klass_info, select, annotation_col_map say which columns make which instance)."""
+
+    rows: list
+    compiler: object
+    db: str
+    # The annotations to set, by column (the compiler's, by default).
+    annotations: dict | None = None
+
+    def instances(self) -> list:
+        """As Django's ModelIterable makes them: the query's model with its select_related
+        objects and annotations."""
+        compiler, db = self.compiler, self.db
+        klass_info = compiler.klass_info
+        annotations = (
+            compiler.annotation_col_map if self.annotations is None else self.annotations
+        ).items()
+        model = klass_info["model"]
+        start, end = _span(klass_info)
+        names = [column[0].target.attname for column in compiler.select[start:end]]
+        populators = get_related_populators(klass_info, compiler.select, db)
+        found = []
+        for row in self.rows:
+            obj = model.from_db(db, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+def _span(klass_info):
+    return klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+
+
+def maker(found: Found, klass_info):
+    """A function of a row giving the instance of `klass_info`'s model in it (its own
+    columns only: no related objects, no annotations)."""
+    model, db = klass_info["model"], found.db
+    start, end = _span(klass_info)
+    names = [column[0].target.attname for column in found.compiler.select[start:end]]
+    return lambda row: model.from_db(db, names, row[start:end])
+
+
+def found(key, build, *, prepared=False, **ids) -> Found:
+    """The rows of the queryset `build` makes for these ids, which must differ by the ids
+    alone (at most three); `key` names the query. `prepared`: run as a prepared statement
+    on PostgreSQL (see the module's notes for which queries may be)."""
     if len(ids) > len(STAND_INS):
         raise ValueError("at most three ids")
     queryset, compiler, sql, params, places = _compiled(key, build, sorted(ids))
-    params = list(params)
-    for name, positions in places.items():
-        for i in positions:
-            params[i] = ids[name]
+    params = _with_ids(params, places, ids)
     db = queryset.db
-    with connections[db].cursor() as cursor:
+    connection = connections[db]
+    with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    # As Django's ModelIterable and SQLCompiler.results_iter turn rows into instances.
+    # As SQLCompiler.results_iter reads them.
     if compiler.has_extra_select:
         rows = [row[: compiler.col_count] for row in rows]
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
-    klass_info, annotations = compiler.klass_info, compiler.annotation_col_map
-    model = klass_info["model"]
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    names = [column[0].target.attname for column in compiler.select[start:end]]
-    populators = get_related_populators(klass_info, compiler.select, db)
-    found = []
+    return Found(rows, compiler, db)
+
+
+def instances(key, build, *, prepared=False, **ids) -> list:
+    """list(build(**ids)): the model instances (with their select_related objects and
+    annotations) of the queryset `build` makes for these ids, which must differ by the
+    ids alone (at most three). `key` names the query; prefetch_related is not applied
+    (call prefetch_related_objects on the result). `prepared` as for found()."""
+    return found(key, build, prepared=prepared, **ids).instances()
+
+
+# Each branch's row order, as an annotation of its own query (see together()).
+ORDER = "compiled_order"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Branch:
+    name: str
+    compiler: object
+    start: int  # where its columns are in the statement's rows
+    end: int
+    converters: dict
+    annotations: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class _Union:
+    alias: str
+    sql: str
+    params: tuple
+    places: dict
+    branches: tuple
+
+
+def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
+    """{name: list(build(**ids))} for each of `builds`, querysets of the same ids, read
+    in one statement instead of one each: a UNION ALL of the queries, each row with its
+    query's number and its place in that query's order, the query's columns in their
+    own place and NULL in the others'. Instances as instances() gives them; `prepared`
+    as for found() (the statement holds the queries' parameters and nothing else)."""
+    if len(ids) > len(STAND_INS):
+        raise ValueError("at most three ids")
+    union = _kept(("together", key), lambda: _union(key, builds, sorted(ids)))
+    connection = connections[union.alias]
+    with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
+        cursor.execute(union.sql, _with_ids(union.params, union.places, ids))
+        rows = cursor.fetchall()
+    by_branch = [[] for _ in union.branches]
     for row in rows:
-        obj = model.from_db(db, names, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        for name, position in annotations.items():
-            setattr(obj, name, row[position])
-        found.append(obj)
+        by_branch[row[0]].append(row)
+    found = {}
+    for branch, branch_rows in zip(union.branches, by_branch, strict=True):
+        compiler = branch.compiler
+        branch_rows = [row[branch.start : branch.end] for row in branch_rows]
+        if branch.converters:
+            branch_rows = list(compiler.apply_converters(branch_rows, branch.converters))
+        found[branch.name] = Found(
+            branch_rows, compiler, union.alias, branch.annotations
+        ).instances()
     return found
+
+
+def _union(key, builds, names):
+    stand_ins = dict(zip(names, STAND_INS, strict=False))
+    parts, alias = [], None
+    for name, build in builds.items():
+        queryset = build(**stand_ins)
+        query = queryset.query
+        # Numbered in the query's own order: the rows of a UNION come in no set order.
+        ordering = list(query.order_by or queryset.model._meta.ordering) or ["pk"]
+        # Typed as ROW_NUMBER() gives it, so that no branch's column needs converting.
+        number = Window(RowNumber(), order_by=ordering, output_field=BigIntegerField())
+        queryset = queryset.annotate(**{ORDER: number})
+        if alias not in (None, queryset.db):
+            raise ValueError(f"{key}: the queries read different databases")
+        alias = queryset.db
+        compiler = queryset.query.get_compiler(alias)
+        # Column aliases, to select the query's columns by name from outside it.
+        sql, params = compiler.as_sql(with_col_aliases=True)
+        if compiler.has_extra_select:
+            raise ValueError(f"{key}: {name} orders by what it does not select")
+        _places(f"{key}: {name}", params, stand_ins)  # each query on its own
+        parts.append((name, compiler, sql, params))
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+
+    def null(expression):
+        # PostgreSQL types a UNION's column from its branches, so each NULL says its type;
+        # SQLite types values, not columns.
+        if connection.vendor == "sqlite":
+            return "NULL"
+        return f"CAST(NULL AS {expression.output_field.cast_db_type(connection)})"
+
+    columns = [(number, select) for number, part in enumerate(parts) for select in part[1].select]
+    selects, branches, all_params, start = [], [], [], 2
+    for number, (name, compiler, sql, params) in enumerate(parts):
+        listed = ", ".join(
+            f"t.{quote(select[2])}" if owner == number else null(select[0])
+            for owner, select in columns
+        )
+        selects.append(f"SELECT {number}, t.{quote(ORDER)}, {listed} FROM ({sql}) t")
+        converters = compiler.get_converters([select[0] for select in compiler.select])
+        annotations = {k: v for k, v in compiler.annotation_col_map.items() if k != ORDER}
+        end = start + len(compiler.select)
+        branches.append(_Branch(name, compiler, start, end, converters, annotations))
+        start += len(compiler.select)
+        all_params.extend(params)
+    sql = " UNION ALL ".join(selects) + " ORDER BY 1, 2"
+    places = _places(key, all_params, stand_ins)
+    return _Union(alias, sql, tuple(all_params), places, tuple(branches))

@@ -41,24 +41,45 @@ class LabResultQuerySet(models.QuerySet):
         LabResult.objects, as a filter in front of it would not be in the kept text."""
         if self.query.has_filters():
             raise ValueError("recent_and_latest reads from LabResult.objects only")
-        rows = compiled.instances(
+        found = compiled.found(
             f"recent-and-latest-{draws}",
             lambda person: self._recent_and_latest(person, draws),
+            # Every parameter is an id or an integer Django typed (the CASE's 0 and 1).
+            prepared=True,
             person=patient.pk,
         )
-        recent, latest, more = {}, {}, False
-        for result in rows:
-            if result.analyte_rank == 1:
-                latest[result.analyte] = result
-            if result.draw_rank > draws:
+        klass_info = found.compiler.klass_info
+        result_of = compiled.maker(found, klass_info)
+        draw_of = compiled.maker(found, klass_info["related_klass_infos"][0])
+        at = found.compiler.annotation_col_map
+        annotations = at.items()
+        analyte_rank, draw_rank = at["analyte_rank"], at["draw_rank"]
+        set_draw = self.model.draw.field.set_cached_value
+        # One draw instance for all its results (a row per result repeats the draw's
+        # columns); the draw past the newest `draws` only tells that there are more.
+        drawn, recent, latest, more = {}, [], {}, False
+        for row in found.rows:
+            rank = row[draw_rank]
+            newest = row[analyte_rank] == 1
+            if rank > draws:
                 more = True
-            else:
-                draw = recent.setdefault(result.draw_id, result.draw)
-                if not hasattr(draw, "preloaded_results"):
+                if not newest:
+                    continue
+            result = result_of(row)
+            for name, position in annotations:
+                setattr(result, name, row[position])
+            draw = drawn.get(rank)
+            if draw is None:
+                draw = drawn[rank] = draw_of(row)
+                if rank <= draws:
                     draw.preloaded_results = []
+                    recent.append(draw)
+            set_draw(result, draw)
+            if rank <= draws:
                 draw.preloaded_results.append(result)
-                result.draw = draw
-        return list(recent.values()), more, latest
+            if newest:
+                latest[result.analyte] = result
+        return recent, more, latest
 
     def _recent_and_latest(self, person, draws):
         by_analyte = {"partition_by": [F("analyte")]}

@@ -3,12 +3,15 @@
 import datetime
 
 import pytest
-from django.db.models import Exists, OuterRef, Value
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Value
 
 from rlsapp.tracking import compiled
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.memberships import Membership
-from rlsapp.tracking.models import LabResult, Patient
+from rlsapp.tracking.models import Infusion, LabResult, Patient
+from rlsapp.tracking.treatments import Medication
+from tests.reminders.helpers import add_infusion, add_medicine
 
 from ..charts.helpers import DAY0, add_draw
 
@@ -93,3 +96,133 @@ def test_recent_and_latest_refuses_a_filter_it_would_not_keep(owner):
     with pytest.raises(ValueError, match="LabResult.objects only"):
         LabResult.objects.filter(analyte="ferritin").recent_and_latest(alex, 10)
     assert LabResult.objects.recent_and_latest(alex, 10) == ([], False, {})
+
+
+def _reference_recent_and_latest(person, draws):
+    """What recent_and_latest gave when each row was made an instance by the ORM."""
+    recent, latest, more = {}, {}, False
+    for result in LabResult.objects.all()._recent_and_latest(person.pk, draws):
+        if result.analyte_rank == 1:
+            latest[result.analyte] = result
+        if result.draw_rank > draws:
+            more = True
+        else:
+            recent.setdefault(result.draw_id, []).append(result)
+    return recent, more, latest
+
+
+def _result(result):
+    draw = result.draw
+    return (
+        *(result.pk, result.analyte, result.value, result.comparator, result.entered_value),
+        *(result.n, result.first, result.left_out, result.analyte_rank, result.draw_rank),
+        *(draw.pk, draw.drawn_on, draw.lab_name, draw.left_out_reason),
+    )
+
+
+def test_recent_and_latest_gives_what_the_orm_gives_with_one_draw_per_draw(owner):
+    from rlsapp.tracking.services import records
+
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    # Hemoglobin only in the oldest draw: its newest result is past the recent draws.
+    add_draw(alex, DAY0, ferritin=30, hemoglobin=12.1)
+    left_out = add_draw(alex, DAY0 + datetime.timedelta(days=20), ferritin=900, iron=10)
+    records.leave_out(left_out, "illness")
+    for week in range(1, 5):
+        add_draw(alex, DAY0 + datetime.timedelta(weeks=week * 5), ferritin=40 + week, iron=9)
+
+    for draws in (2, 10):
+        recent, more, latest = LabResult.objects.recent_and_latest(alex, draws)
+        expected_recent, expected_more, expected_latest = _reference_recent_and_latest(alex, draws)
+        assert more is expected_more is (draws == 2)
+        assert [draw.pk for draw in recent] == list(expected_recent)
+        assert [[_result(r) for r in draw.preloaded_results] for draw in recent] == [
+            [_result(r) for r in results] for results in expected_recent.values()
+        ]
+        assert {k: _result(r) for k, r in latest.items()} == {
+            k: _result(r) for k, r in expected_latest.items()
+        }
+        # A draw's results share its one instance, which holds them.
+        assert all(r.draw is draw for draw in recent for r in draw.preloaded_results)
+    assert latest["hemoglobin"].draw.drawn_on == DAY0
+    assert (latest["ferritin"].n, latest["ferritin"].left_out) == (6, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_on_postgresql_a_prepared_query_is_prepared_once_and_gives_the_same_rows(owner):
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    sam = Patient.objects.create(owner=owner, name="Sam")
+    add_draw(alex, DAY0, ferritin=40, hemoglobin=12.9)
+    add_draw(sam, DAY0, ferritin=300)
+
+    def prepared_results():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                [f"%{LabResult._meta.db_table}%"],
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared_results()
+    for person in (alex, sam, alex):
+        got = compiled.instances("test-prepared", _results, prepared=True, person=person.pk)
+        assert [(r.pk, r.draw.drawn_on) for r in got] == [
+            (r.pk, r.draw.drawn_on) for r in _results(person.pk)
+        ]
+        assert prepared_results() == before + 1
+
+
+# Queries of several kinds, read together: select_related, an annotation, a slice, one
+# that finds nothing, and orders of their own (newest first, by name, by id).
+TOGETHER = {
+    "results": lambda person: (
+        LabResult.objects.filter(draw__patient_id=person)
+        .select_related("draw")
+        .order_by("-draw__drawn_on", "analyte")[:3]
+    ),
+    "medicines": lambda person: Medication.objects.filter(patient_id=person),
+    "people": lambda person: Patient.objects.filter(pk=person).annotate(draw_count=Count("draws")),
+    "infusions": lambda person: Infusion.objects.filter(patient_id=person).order_by("pk"),
+}
+
+
+def _fields(obj):
+    # Every column and annotation read, with its type: dates must stay dates.
+    return {k: (v, type(v)) for k, v in vars(obj).items() if k != "_state"}
+
+
+def _same(got, expected):
+    assert [_fields(obj) for obj in got] == [_fields(obj) for obj in expected]
+    related = [obj._state.fields_cache for obj in got]
+    assert [{k: _fields(v) for k, v in cache.items()} for cache in related] == [
+        {k: _fields(v) for k, v in obj._state.fields_cache.items()} for obj in expected
+    ]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_queries_read_together_give_what_each_gives_alone(owner, prepared):
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    sam = Patient.objects.create(owner=owner, name="Sam")
+    for week in range(4):
+        add_draw(alex, DAY0 + datetime.timedelta(weeks=week), ferritin=30 + week, iron=9)
+    add_draw(sam, DAY0, ferritin=300)
+    add_medicine(alex, DAY0, notes="first")
+    add_medicine(alex, DAY0 + datetime.timedelta(days=40), drug="gabapentin", dose=300)
+    add_infusion(sam, DAY0 + datetime.timedelta(days=3))
+
+    for person in (alex, sam, alex):  # the second alex runs the kept statement again
+        got = compiled.together("test-together", TOGETHER, prepared=prepared, person=person.pk)
+        assert list(got) == list(TOGETHER)
+        for name, build in TOGETHER.items():
+            _same(got[name], list(build(person.pk)))
+    assert [m.drug for m in got["medicines"]] == ["gabapentin", "pramipexole"]
+    assert got["people"][0].draw_count == 4 and got["infusions"] == []
+
+
+def test_queries_read_together_refuse_a_date_or_an_unused_id(owner):
+    dated = {"results": lambda person: _results(person).filter(draw__drawn_on__gte=DAY0)}
+    with pytest.raises(ValueError, match="holds a date"):
+        compiled.together("test-together-dated", dated, person=1)
+    unused = {**TOGETHER, "all": lambda person: LabResult.objects.all()}
+    with pytest.raises(ValueError, match="does not use every id"):
+        compiled.together("test-together-unused", unused, person=1)
