@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from rlsapp.accounts.me import set_me
+from rlsapp.reminders.sending import compose, latest_ferritin
 from rlsapp.tracking.memberships import VIEWER, Membership
 from tests.conftest import client_for
 from tests.reminders.helpers import add_episode, add_ferritin, open_reminder
@@ -83,6 +84,17 @@ def test_anyone_else_reads_this_persons_and_no_your(reader, owner_client, bob, h
         assert phrase in html, phrase
 
 
+def test_the_footer_on_every_page_claims_no_ones_own_results(bob, history):
+    """The site's footer is under every page, a viewer's too: it neither says "your" nor
+    calls an estimate (perhaps blended with the population default) one's own results."""
+    Membership.objects.create(person=history, account=bob, role=VIEWER)
+    page = client_for(bob).get(reverse("patient_detail", args=[history.pk])).content.decode()
+    footer = page[page.index("</main>") :]
+
+    assert "estimates from the results recorded here" in footer
+    assert your_phrases(footer) == []
+
+
 def test_a_viewer_who_marked_their_own_person_still_reads_this_persons(bob, history):
     """The mark is per person: Bob's own record marked as him changes nothing on Alice's."""
     bobs = type(history).objects.create(owner=bob, name="Bob")
@@ -105,6 +117,8 @@ def test_the_chart_json_and_the_stored_recheck_say_no_your(owner, owner_client, 
     assert your_phrases(body) == []
     assert "population default" in reminder.reason
     assert your_phrases(reminder.reason) == []
+    email = compose(reminder, latest_ferritin([history.pk]).get(history.pk)).body
+    assert "decided with the treating clinician" in email and your_phrases(email) == []
     # A result below the threshold: the card's note names the threshold, not "your".
     add_ferritin(history, TODAY - datetime.timedelta(days=1), 90)
     notes = open_reminder(history).note_lines
