@@ -23,29 +23,23 @@ def add(new: Reminder, *, after_closing: Reminder | None = None, using="default"
         return
     closed = after_closing
     connection = connections[using]
-    quote = connection.ops.quote_name
-    opts = Reminder._meta
+    table = statements.layout(Reminder, using)
     closed.prepare_save()
     new.prepare_save()
-
-    def typed(field):
-        return f"CAST(%s AS {field.cast_db_type(connection)})"
 
     def value(obj, field, add):
         return field.get_db_prep_save(field.pre_save(obj, add), connection)
 
-    table, pk = quote(opts.db_table), quote(opts.pk.column)
-    changed = [f for f in opts.local_concrete_fields if not f.primary_key]
-    inserted = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
-    sets = ", ".join(f"{quote(f.column)} = {typed(f)}" for f in changed)
-    columns = ", ".join(quote(f.column) for f in inserted)
-    values = ", ".join(typed(f) for f in inserted)
+    changed = [c for c in table.columns if not c.field.primary_key]
+    sets = ", ".join(f"{c.name} = {c.placeholder}" for c in changed)
+    values = ", ".join(c.placeholder for c in table.inserted)
     sql = (
-        f'WITH "closed" AS (UPDATE {table} SET {sets} WHERE {pk} = %s RETURNING {pk}) '
-        f'INSERT INTO {table} ({columns}) SELECT {values} FROM "closed" RETURNING {table}.{pk}'
+        f'WITH "closed" AS (UPDATE {table.table} SET {sets} WHERE {table.pk} = %s '
+        f"RETURNING {table.pk}) INSERT INTO {table.table} ({table.names(table.inserted)}) "
+        f'SELECT {values} FROM "closed" RETURNING {table.table}.{table.pk}'
     )
-    params = [value(closed, f, False) for f in changed]
-    params += [closed.pk, *(value(new, f, True) for f in inserted)]
+    params = [value(closed, c.field, False) for c in changed]
+    params += [closed.pk, *(value(new, c.field, True) for c in table.inserted)]
     rows = statements.run(sql, params, using)
     if len(rows) != 1:  # the closed row was locked by the caller: it cannot be gone
         raise RuntimeError(f"reminder {closed.pk} to close was not found")

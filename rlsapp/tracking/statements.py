@@ -8,7 +8,11 @@ save() or bulk_create() would send it) and joined into one. Other databases (SQL
 the same statements one by one: the callers keep that path.
 """
 
+import functools
+from dataclasses import dataclass
+
 from django.db import connections
+from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
@@ -16,6 +20,42 @@ from django.db.models.sql import InsertQuery
 def one_statement(using="default") -> bool:
     """Whether the database runs data-modifying statements inside WITH."""
     return connections[using].vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: Field
+    name: str  # quoted
+    placeholder: str  # typed: CAST(%s AS ...), so a SELECT's values have the column's type
+
+
+@dataclass(frozen=True)
+class Layout:
+    table: str  # quoted
+    pk: str  # the primary key's column, quoted
+    columns: tuple  # every concrete field's Column, as save() writes them
+    inserted: tuple  # the same without an automatic primary key
+
+    def names(self, columns) -> str:
+        return ", ".join(c.name for c in columns)
+
+
+@functools.cache
+def layout(model, using="default") -> Layout:
+    """The model's table, columns and typed placeholders: fixed by the schema, so made once
+    per process (quoting and type names cost more than writing the statement)."""
+    connection = connections[using]
+    quote, opts = connection.ops.quote_name, model._meta
+    columns = tuple(
+        Column(f, quote(f.column), f"CAST(%s AS {f.cast_db_type(connection)})")
+        for f in opts.local_concrete_fields
+    )
+    return Layout(
+        table=quote(opts.db_table),
+        pk=quote(opts.pk.column),
+        columns=columns,
+        inserted=tuple(c for c in columns if c.field is not opts.auto_field),
+    )
 
 
 def insert(model, objs, fields=None, *, returning=None, upsert_on=None, using="default"):

@@ -10,6 +10,8 @@ draw's pre_save signal is sent as save() sends it; post_save is not, and LabDraw
 receiver of it but simple_history's, whose row is written here (a test keeps it so).
 """
 
+import functools
+
 from django.db import connections
 from django.db.models.signals import pre_save
 from django.utils import timezone
@@ -34,88 +36,85 @@ def _history_row(instance, history_model):
     )
 
 
-class _Sql:
-    """Columns and typed placeholders for one model's INSERT."""
+@functools.cache
+def _history_model(model):
+    # Each read of Model.history builds a manager class: read once.
+    return model.history.model
 
-    def __init__(self, connection):
-        self.connection = connection
-        self.quote = connection.ops.quote_name
+
+class _Sql:
+    """The statement's parts, with its params in the order their placeholders are written."""
+
+    def __init__(self, using):
+        self.connection = connections[using]
+        self.using = using
         self.params = []
 
     def table(self, model):
-        return self.quote(model._meta.db_table)
+        return statements.layout(model, self.using)
 
-    def fields(self, model):
-        return [f for f in model._meta.local_concrete_fields if f is not model._meta.auto_field]
-
-    def columns(self, fields):
-        return ", ".join(self.quote(f.column) for f in fields)
-
-    def values(self, obj, fields, given):
-        """`obj`'s values of `fields` as typed placeholders, or the SQL in `given` (by
-        attname) for those the statement knows only as it runs (the new ids)."""
+    def values(self, obj, table, given):
+        """`obj`'s values as typed placeholders, or the SQL in `given` (by attname) for
+        those the statement knows only as it runs (the new ids)."""
         parts = []
-        for field in fields:
+        for column in table.inserted:
+            field = column.field
             if field.attname in given:
                 parts.append(given[field.attname])
                 continue
             value = field.get_db_prep_save(field.pre_save(obj, True), self.connection)
             self.params.append(value)
-            parts.append(f"CAST(%s AS {field.cast_db_type(self.connection)})")
+            parts.append(column.placeholder)
         return ", ".join(parts)
 
 
 def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
     """Insert the new `draw` with `results` (at most one per analyte) and all their history
     rows; sets the ids on the instances as save() and bulk_create() do."""
-    connection = connections[using]
     pre_save.send(sender=LabDraw, instance=draw, raw=False, using=using, update_fields=None)
-    sql = _Sql(connection)
-    q = sql.quote
-    # Placeholders are filled in the order they are written (sql.values keeps the params).
-    fields = sql.fields(LabDraw)
-    values = sql.values(draw, fields, {})  # pre_save sets `created`, which history copies
+    sql = _Sql(using)
+    draws, results_table = sql.table(LabDraw), sql.table(LabResult)
+    draw_history = _history_model(LabDraw)
+    history_table = sql.table(draw_history)
+    values = sql.values(draw, draws, {})  # pre_save sets `created`, which history copies
     parts = [
-        f"{q('draw')} AS (INSERT INTO {sql.table(LabDraw)} ({sql.columns(fields)}) "
-        f"VALUES ({values}) RETURNING {q(LabDraw._meta.pk.column)})"
+        f'"draw" AS (INSERT INTO {draws.table} ({draws.names(draws.inserted)}) '
+        f"VALUES ({values}) RETURNING {draws.pk})"
     ]
-    draw_id = f"{q('draw')}.{q(LabDraw._meta.pk.column)}"
-    history = LabDraw.history.model
-    fields = sql.fields(history)
-    values = sql.values(_history_row(draw, history), fields, {"id": draw_id})
+    draw_id = f'"draw".{draws.pk}'
+    values = sql.values(_history_row(draw, draw_history), history_table, {"id": draw_id})
     parts.append(
-        f"{q('draw_history')} AS (INSERT INTO {sql.table(history)} ({sql.columns(fields)}) "
-        f"SELECT {values} FROM {q('draw')})"
+        f'"draw_history" AS (INSERT INTO {history_table.table} '
+        f'({history_table.names(history_table.inserted)}) SELECT {values} FROM "draw")'
     )
-    result_id = f"{q('results')}.{q(LabResult._meta.pk.column)}"
-    analyte = f"{q('results')}.{q(LabResult._meta.get_field('analyte').column)}"
+    analyte_column = sql.connection.ops.quote_name(LabResult._meta.get_field("analyte").column)
+    result_id, analyte = f'"results".{results_table.pk}', f'"results".{analyte_column}'
     if results:
-        fields = sql.fields(LabResult)
         selects = [
-            f"SELECT {sql.values(r, fields, {'draw_id': draw_id})} FROM {q('draw')}"
+            f'SELECT {sql.values(r, results_table, {"draw_id": draw_id})} FROM "draw"'
             for r in results
         ]
         parts.append(
-            f"{q('results')} AS (INSERT INTO {sql.table(LabResult)} ({sql.columns(fields)}) "
-            f"{' UNION ALL '.join(selects)} RETURNING {q(LabResult._meta.pk.column)}, "
-            f"{q(LabResult._meta.get_field('analyte').column)})"
+            f'"results" AS (INSERT INTO {results_table.table} '
+            f"({results_table.names(results_table.inserted)}) {' UNION ALL '.join(selects)} "
+            f"RETURNING {results_table.pk}, {analyte_column})"
         )
-        history = LabResult.history.model
-        fields = sql.fields(history)
+        result_history = _history_model(LabResult)
+        history_table = sql.table(result_history)
         given = {"id": result_id, "draw_id": draw_id}
         selects = []
         for result in results:
             result.draw = draw
-            values = sql.values(_history_row(result, history), fields, given)
+            values = sql.values(_history_row(result, result_history), history_table, given)
             sql.params.append(result.analyte)
-            selects.append(f"SELECT {values} FROM {q('draw')}, {q('results')} WHERE {analyte} = %s")
+            selects.append(f'SELECT {values} FROM "draw", "results" WHERE {analyte} = %s')
         parts.append(
-            f"{q('results_history')} AS (INSERT INTO {sql.table(history)} "
-            f"({sql.columns(fields)}) {' UNION ALL '.join(selects)})"
+            f'"results_history" AS (INSERT INTO {history_table.table} '
+            f"({history_table.names(history_table.inserted)}) {' UNION ALL '.join(selects)})"
         )
-        final = f"SELECT {draw_id}, {result_id}, {analyte} FROM {q('draw')}, {q('results')}"
+        final = f'SELECT {draw_id}, {result_id}, {analyte} FROM "draw", "results"'
     else:
-        final = f"SELECT {draw_id}, NULL, NULL FROM {q('draw')}"
+        final = f'SELECT {draw_id}, NULL, NULL FROM "draw"'
     rows = statements.run(f"WITH {', '.join(parts)} {final}", sql.params, using)
     draw.pk = rows[0][0]
     draw._state.adding, draw._state.db = False, using
