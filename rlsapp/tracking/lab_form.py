@@ -7,6 +7,7 @@ A second draw on a day that has one is saved, and the view says so with a link.
 """
 
 import copy
+import functools
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
@@ -40,6 +41,7 @@ def _analyte_fields(code: str, analyte: units.Analyte):
 
 # Built once, not for every form: the same for every person and request.
 ANALYTE_FIELDS = {code: _analyte_fields(code, analyte) for code, analyte in units.ANALYTES.items()}
+DATE_AND_LAB = Row(Column("drawn_on"), Column("lab_name"))
 
 
 class LabDrawForm(VersionCheckMixin, forms.ModelForm):
@@ -62,8 +64,9 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         # draws of the day typed (a bound form's date, when it reads).
         self.past = lab_entry.PastEntries(patient, self._typed_day(), self.instance.pk)
         self.default_units = self.past.units(self.region, lab)
-        self.rows = {}
-        for code, (text, unit_field, columns) in ANALYTE_FIELDS.items():
+        # The questions asked while cleaning, by analyte: shown under its row (helper).
+        self.asked: dict[str, list[str]] = {code: [] for code in ANALYTE_FIELDS}
+        for code, (text, unit_field, _) in ANALYTE_FIELDS.items():
             result = existing.get(code)
             unit = result.entered_unit if result else self.default_units[code]
             # Copies of the fields built at import, as Django copies a form's declared fields.
@@ -72,8 +75,6 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             text.help_text = self._reference_text(code, unit)
             self.fields[f"{code}_unit"] = unit_field = copy.deepcopy(unit_field)
             unit_field.initial = unit
-            # A row of its own per form: the questions asked while cleaning are added to it.
-            self.rows[code] = Row(*columns, css_class="analyte-row")
         self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
         # The model's note ("Beckman 100 ≈ Roche 158") is for the admin; a patient reads this.
         self.fields["lab_name"].help_text = (
@@ -89,12 +90,28 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             has_infusions = patient.infusions.exists()
         if not has_infusions and not self.instance.after_infusion:
             del self.fields["after_infusion"]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.render_hidden_fields = True
-        example = formats.example_numbers(self.region)
-        self.helper.layout = Layout(
-            Row(Column("drawn_on"), Column("lab_name")),
+        self.measurements: dict[str, units.Measurement] = {}
+        self.calculated_tsat = False
+        self.same_day: list[LabDraw] = []
+        self.more_same_day = False
+
+    @functools.cached_property
+    def helper(self) -> FormHelper:
+        """The layout, made when the form is shown (a form that saves never is): each
+        analyte's row with the questions asked about it, the duplicate's box at the end."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.render_hidden_fields = True
+        rows = [
+            Row(
+                *columns,
+                *(Column(name, css_class="col-12 analyte-question") for name in self.asked[code]),
+                css_class="analyte-row",
+            )
+            for code, (_, _, columns) in ANALYTE_FIELDS.items()
+        ]
+        helper.layout = Layout(
+            DATE_AND_LAB,
             HTML(
                 format_html(
                     '<p class="form-text">Type each result as the lab printed it, written the '
@@ -102,18 +119,17 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
                     "(“38 ng/ml”); “&lt;5” or “&gt;1500” are kept as such. Leave the "
                     "others blank. The region is set in your account settings.</p>",
                     self.region.adjective,
-                    example,
+                    formats.example_numbers(self.region),
                 )
             ),
-            Div(*self.rows.values(), css_class="analytes"),
+            Div(*rows, css_class="analytes"),
             "note",
         )
         if "after_infusion" in self.fields:
-            self.helper.layout.insert(1, "after_infusion")
-        self.measurements: dict[str, units.Measurement] = {}
-        self.calculated_tsat = False
-        self.same_day: list[LabDraw] = []
-        self.more_same_day = False
+            helper.layout.insert(1, "after_infusion")
+        if "confirm_duplicate" in self.fields:
+            helper.layout.append(Div("confirm_duplicate", css_class="mt-2"))
+        return helper
 
     def _typed_day(self):
         """The date a bound form was sent with, if it reads (else None: clean() says why)."""
@@ -157,7 +173,8 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.fields[name] = forms.ChoiceField(
             label=label, required=False, choices=choices, widget=forms.RadioSelect
         )
-        self.rows[code].append(Column(name, css_class="col-12 analyte-question"))
+        self.asked[code].append(name)
+        self.__dict__.pop("helper", None)  # made again with the question, if made already
 
     def clean(self):
         cleaned = super().clean()
@@ -240,7 +257,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             required=False,
             widget=forms.CheckboxInput(attrs={"value": drawn_on.isoformat()}),
         )
-        self.helper.layout.append(Div("confirm_duplicate", css_class="mt-2"))
+        self.__dict__.pop("helper", None)  # made again with the box, if made already
         if not confirmed:
             self.add_error(
                 None, lab_entry.duplicate_message(twins, True, self.region, self.more_same_day)
