@@ -95,7 +95,8 @@ def history_for(patient: Patient):
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
     the chart marks them (tracking.fit_inputs): one query, any history size."""
     sql, branches = _history_sql(bool(patient.leave_out_oral_iron))
-    with connection.cursor() as cursor:
+    # Prepared on PostgreSQL: planned once per connection (its parameters are ids).
+    with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, [patient.pk] * branches)
         found = cursor.fetchall()
     rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}

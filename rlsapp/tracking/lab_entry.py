@@ -96,7 +96,8 @@ class PastEntries:
         self.more_same_day = False
         if patient is None or patient.pk is None:
             return
-        with connection.cursor() as cursor:
+        # Prepared on PostgreSQL: planned once per connection (an id, a day, a count).
+        with compiled.prepared_cursor(connection) as cursor:
             cursor.execute(*_past_query(patient.pk, day, exclude_draw, self.SAME_DAY_LIMIT))
             rows = cursor.fetchall()
         draws: dict[int, LabDraw] = {}
