@@ -18,8 +18,8 @@ text is kept and only run again; nothing read is kept. Two ways in:
   valid with the server's (a text parameter in the select list or a CASE result has no
   type the server can tell), so only a query whose parameters are all typed (ids,
   Django's wrapped integers, text compared with a column) may be prepared, and each
-  caller that does is tested on PostgreSQL. found(...) gives the rows before they become
-  instances, for a caller that builds fewer of them.
+  caller that does is tested on PostgreSQL. together(key, builds, **ids) reads several
+  such querysets of the same ids in one statement (the person page's records).
 """
 
 import dataclasses
@@ -246,16 +246,7 @@ def _span(klass_info):
     return klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
 
 
-def maker(found: Found, klass_info):
-    """A function of a row giving the instance of `klass_info`'s model in it (its own
-    columns only: no related objects, no annotations)."""
-    model, db = klass_info["model"], found.db
-    start, end = _span(klass_info)
-    names = [column[0].target.attname for column in found.compiler.select[start:end]]
-    return lambda row: model.from_db(db, names, row[start:end])
-
-
-def found(key, build, *, prepared=False, **ids) -> Found:
+def _found(key, build, *, prepared=False, **ids) -> Found:
     """The rows of the queryset `build` makes for these ids, which must differ by the ids
     alone (at most three); `key` names the query. `prepared`: run as a prepared statement
     on PostgreSQL (see the module's notes for which queries may be)."""
@@ -281,8 +272,9 @@ def instances(key, build, *, prepared=False, **ids) -> list:
     """list(build(**ids)): the model instances (with their select_related objects and
     annotations) of the queryset `build` makes for these ids, which must differ by the
     ids alone (at most three). `key` names the query; prefetch_related is not applied
-    (call prefetch_related_objects on the result). `prepared` as for found()."""
-    return found(key, build, prepared=prepared, **ids).instances()
+    (call prefetch_related_objects on the result). `prepared`: run as a prepared statement
+    on PostgreSQL (see the module's notes for which queries may be)."""
+    return _found(key, build, prepared=prepared, **ids).instances()
 
 
 # Each branch's row order, as an annotation of its own query (see together()).
@@ -313,7 +305,7 @@ def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
     in one statement instead of one each: a UNION ALL of the queries, each row with its
     query's number and its place in that query's order, the query's columns in their
     own place and NULL in the others'. Instances as instances() gives them; `prepared`
-    as for found() (the statement holds the queries' parameters and nothing else)."""
+    as for instances() (the statement holds the queries' parameters and nothing else)."""
     if len(ids) > len(STAND_INS):
         raise ValueError("at most three ids")
     union = _kept(("together", key), lambda: _union(key, builds, sorted(ids)))
