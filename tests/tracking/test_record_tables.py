@@ -9,7 +9,7 @@ from django.urls import reverse, set_script_prefix
 from rlsapp.domain import units
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, SymptomScore
-from rlsapp.tracking.templatetags.links import linker
+from rlsapp.tracking.templatetags.links import fixed_url, linker
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 pytestmark = pytest.mark.django_db
@@ -105,5 +105,20 @@ def test_a_tables_links_are_the_reversed_addresses(prefix):
         for name in ("draw_edit", "draw_leave_out", "infusion_delete", "medicine_event_edit"):
             for pk in (1, 907, 2_147_483_646):
                 assert linker(name)(pk) == reverse(name, args=[pk])
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize("prefix", ["/", "/clinic/"])
+def test_the_page_frames_links_are_the_reversed_addresses(prefix):
+    """The page frame's links (links.fixed_url) are reversed once and kept: under a script
+    prefix they must still be what reverse gives there, never the first prefix's."""
+    for first in ("/", "/other/"):
+        set_script_prefix(first)
+        fixed_url("worklist")
+    set_script_prefix(prefix)
+    try:
+        for name in ("home", "worklist", "patient_create", "reminders", "logout", "login"):
+            assert fixed_url(name) == reverse(name)
     finally:
         set_script_prefix("/")

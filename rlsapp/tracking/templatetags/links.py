@@ -36,4 +36,16 @@ def linker(name: str):
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed(urlconf, prefix, name):
+    return reverse(name, urlconf=urlconf)
+
+
+def fixed_url(name: str) -> str:
+    """{% fixed_url 'worklist' %}: {% url %} for a URL without arguments, as in the page
+    frame every page renders; reversed once per URL configuration and script prefix."""
+    return _fixed(get_urlconf(), get_script_prefix(), name)
+
+
 register.simple_tag(link, name="link")
+register.simple_tag(fixed_url, name="fixed_url")
