@@ -205,23 +205,39 @@ INFUSION_HEADS = (
 )
 
 
-def infusion_table(infusions, patient, region) -> str:
-    if not infusions:
-        return _empty("No infusions recorded.")
-    edit = _can_edit(patient) and _edit_delete("infusion_edit", "infusion_delete")
+def _records_table(records, patient, label, heads, empty, edit_delete, first, rest) -> str:
+    """A table of one kind of record, one row each: `first(record)` is its first cell's text
+    (a date), under which a phone shows the row's Edit · Delete links; `rest(record)` its
+    other cells; the wide screen's links close the row."""
+    if not records:
+        return _empty(empty)
+    edit = _can_edit(patient) and _edit_delete(*edit_delete)
     rows = []
-    for infusion in infusions:
-        actions = edit(infusion.pk) if edit else ""
+    for record in records:
+        actions = edit(record.pk) if edit else ""
         phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
         rows.append(
-            f"<tr><td>{formats.format_date(infusion.given_on, region)}{phone}</td>"
+            f"<tr><td>{first(record)}{phone}</td>{rest(record)}{WIDE_ACTIONS}{actions}</td></tr>"
+        )
+    return _table(label, heads, rows)
+
+
+def infusion_table(infusions, patient, region) -> str:
+    return _records_table(
+        infusions,
+        patient,
+        "Infusions",
+        INFUSION_HEADS,
+        "No infusions recorded.",
+        ("infusion_edit", "infusion_delete"),
+        lambda infusion: formats.format_date(infusion.given_on, region),
+        lambda infusion: (
             f'<td class="wrap">{esc(infusion.product_label)}</td>'
             f"<td>{esc(infusion.dose_mg)} mg</td>"
             f'<td class="wrap">{esc(infusion.reaction or NONE)}</td>'
             f'<td class="wrap d-none d-md-table-cell">{esc(infusion.notes or NONE)}</td>'
-            f"{WIDE_ACTIONS}{actions}</td></tr>"
-        )
-    return _table("Infusions", INFUSION_HEADS, rows)
+        ),
+    )
 
 
 SYMPTOM_HEADS = (
@@ -231,22 +247,20 @@ SYMPTOM_HEADS = (
 
 
 def symptom_table(scores, patient, region) -> str:
-    if not scores:
-        return _empty("No symptom scores recorded.")
-    edit = _can_edit(patient) and _edit_delete("symptom_edit", "symptom_delete")
-    rows = []
-    for score in scores:
-        actions = edit(score.pk) if edit else ""
-        phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
-        onset = score.onset_time
-        rows.append(
-            f"<tr><td>{formats.format_date(score.recorded_on, region)}{phone}</td>"
+    return _records_table(
+        scores,
+        patient,
+        "Symptom scores",
+        SYMPTOM_HEADS,
+        "No symptom scores recorded.",
+        ("symptom_edit", "symptom_delete"),
+        lambda score: formats.format_date(score.recorded_on, region),
+        lambda score: (
             f"<td>{esc(score.severity)}</td>"
-            f"<td>{onset.strftime('%H:%M') if onset else NONE}</td>"
+            f"<td>{score.onset_time.strftime('%H:%M') if score.onset_time else NONE}</td>"
             f'<td class="wrap">{esc(score.note or NONE)}</td>'
-            f"{WIDE_ACTIONS}{actions}</td></tr>"
-        )
-    return _table("Symptom scores", SYMPTOM_HEADS, rows)
+        ),
+    )
 
 
 # Oral iron courses and RLS medicines -----------------------------------------------------
@@ -261,24 +275,23 @@ COURSE_HEADS = (
 
 def course_table(courses, patient) -> str:
     """Oral iron courses; their days are written as ISO dates, as the table always was."""
-    if not courses:
-        return _empty("No oral iron courses recorded.")
-    edit = _can_edit(patient) and _edit_delete("course_edit", "course_delete")
-    rows = []
-    for course in courses:
-        actions = edit(course.pk) if edit else ""
-        phone = f"{PHONE_ACTIONS}{actions}</div>" if edit else ""
-        ended = course.ended_on.isoformat() if course.ended_on else "ongoing"
-        rows.append(
-            f"<tr><td>{course.started_on.isoformat()}{phone}</td><td>{ended}</td>"
+    return _records_table(
+        courses,
+        patient,
+        "Oral iron courses",
+        COURSE_HEADS,
+        "No oral iron courses recorded.",
+        ("course_edit", "course_delete"),
+        lambda course: course.started_on.isoformat(),
+        lambda course: (
+            f"<td>{course.ended_on.isoformat() if course.ended_on else 'ongoing'}</td>"
             f'<td class="wrap">{esc(course.product_label)}</td>'
             f"<td>{floatformat(course.elemental_mg, '-1')} mg per dose</td>"
             f'<td class="wrap">{esc(course.schedule_label)}</td>'
             f"<td>{'yes' if course.with_vitamin_c else 'no'}</td>"
             f'<td class="wrap d-none d-md-table-cell">{esc(course.stop_reason or NONE)}</td>'
-            f"{WIDE_ACTIONS}{actions}</td></tr>"
-        )
-    return _table("Oral iron courses", COURSE_HEADS, rows)
+        ),
+    )
 
 
 MEDICINE_HEADS = (
