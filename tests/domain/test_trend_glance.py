@@ -35,21 +35,27 @@ def told_at_a_glance(monkeypatch, trend, threshold, cap):
     return days, told
 
 
+def trends(test):
+    """Random log-scale trends, thresholds and caps, for each property below."""
+    return settings(max_examples=300, deadline=None)(
+        given(
+            level=st.floats(math.log(80), math.log(1500)),
+            level_sd=st.floats(0.005, 0.5),
+            fall=st.floats(0.001, 0.3),
+            fall_share=st.floats(0.01, 1.5),
+            weeks=st.floats(-10, 40),
+            threshold=st.sampled_from([30, 50, 75, 100]),
+            cap=st.integers(1, 3000),
+        )(test)
+    )
+
+
 def a_trend(level, level_sd, fall, fall_sd, weeks_before):
     """A log-scale trend whose latest result was `weeks_before` weeks after its centre."""
     return T.Trend("log", AFTER, weeks_before, level, level_sd**2, -fall, fall_sd**2)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    level=st.floats(math.log(80), math.log(1500)),
-    level_sd=st.floats(0.005, 0.5),
-    fall=st.floats(0.001, 0.3),
-    fall_share=st.floats(0.01, 1.5),
-    weeks=st.floats(-10, 40),
-    threshold=st.sampled_from([30, 50, 75, 100]),
-    cap=st.integers(1, 3000),
-)
+@trends
 def test_the_glance_gives_the_whole_grids_days(
     level, level_sd, fall, fall_share, weeks, threshold, cap
 ):
@@ -100,16 +106,7 @@ def told_by_the_ends(monkeypatch, trend, threshold, cap):
     return days, told
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    level=st.floats(math.log(80), math.log(1500)),
-    level_sd=st.floats(0.005, 0.5),
-    fall=st.floats(0.001, 0.3),
-    fall_share=st.floats(0.01, 1.5),
-    weeks=st.floats(-10, 40),
-    threshold=st.sampled_from([30, 50, 75, 100]),
-    cap=st.integers(1, 3000),
-)
+@trends
 def test_what_the_ends_tell_the_points_tell_too(
     level, level_sd, fall, fall_share, weeks, threshold, cap
 ):
