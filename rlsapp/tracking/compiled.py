@@ -126,11 +126,16 @@ def rows(key, build):
 
 
 if psycopg is not None:
+    # PostgreSQL's refusal of a prepared statement whose result columns changed type.
+    STALE_PLAN = "cached plan must not change result type"
 
     class PreparedCursor(psycopg.Cursor):
         """Binds parameters on the server and runs each query as a prepared statement (psycopg
         keeps the names per connection, a bounded number, and prepares again after a
         reconnect or rollback that dropped them)."""
+
+        # Django's connection (set by prepared_cursor), closed after a stale plan.
+        django_connection = None
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
             connection = self.connection
@@ -140,6 +145,14 @@ if psycopg is not None:
             connection.prepare_threshold = sys.maxsize
             try:
                 return super().execute(query, params, prepare=True, binary=binary)
+            except psycopg.errors.FeatureNotSupported as error:
+                if STALE_PLAN in str(error) and self.django_connection is not None:
+                    # A column it reads changed type (a migration run by another process)
+                    # after it was prepared: the server refuses it from now on, on this
+                    # connection. Drop the connection at the request's end (Django's
+                    # close_if_unusable_or_obsolete) so the next request prepares it again.
+                    self.django_connection.close_at = 0
+                raise
             finally:
                 connection.prepare_threshold = threshold
 
@@ -165,6 +178,7 @@ def prepared_cursor(connection):
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         cursor = PreparedCursor(connection.connection)
+    cursor.django_connection = connection
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
