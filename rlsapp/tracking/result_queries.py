@@ -65,11 +65,11 @@ RANKS = ("draw_rank", "analyte_rank", "n", "first", "left_out")
 
 @functools.cache
 def _recent_and_latest_sql(result_model):
-    """(SQL, a reader of its rows). The person's draws are numbered newest first once
-    (draw_rank: drawn_on, then the later-entered draw); each result's analyte is ranked
-    by that number and counted; only the newest result of each analyte and the results
-    of the newest draws plus one come back, each with its draw's columns. Unordered:
-    the reader sorts the few rows.
+    """(SQL, a reader of its rows). The person's draws with results are numbered newest
+    first once (draw_rank: drawn_on, then the later-entered draw); each result's analyte
+    is ranked by that number and counted; only the newest result of each analyte and the
+    results of the newest draws plus one come back, each with its draw's columns.
+    Unordered: the reader sorts the few rows.
 
     Written once per process: the text holds only the models' table and column names as
     the database quotes them, and the integers 0 and 1."""
@@ -96,7 +96,10 @@ def _recent_and_latest_sql(result_model):
         f"WITH d AS (SELECT {draw('pk')} AS id, {draw('drawn_on')} AS drawn_on, "
         f"{draw('left_out_reason')} AS left_out_reason, "
         f"ROW_NUMBER() OVER (ORDER BY {draw('drawn_on')} DESC, {draw('pk')} DESC) "
-        f"AS {draw_rank} FROM {compiled.table(draw_model)} WHERE {draw('patient')} = %s) "
+        f"AS {draw_rank} FROM {compiled.table(draw_model)} WHERE {draw('patient')} = %s "
+        # Only draws with results are numbered: one without shows nowhere on the page.
+        f"AND EXISTS (SELECT 1 FROM {compiled.table(result_model)} "
+        f"WHERE {compiled.column(result_model, 'draw')} = {draw('pk')})) "
         f"SELECT {', '.join(f'x.{alias}' for alias in aliases)}, "
         f"{', '.join(f'x.{quote(name)}' for name in RANKS)}, "
         f"{', '.join(column(draw_model, field.name, 'dr') for field in draw_fields)} "
