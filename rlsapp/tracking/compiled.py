@@ -348,6 +348,11 @@ def _union(key, builds, names):
     for name, build in builds.items():
         queryset = build(**stand_ins)
         query = queryset.query
+        if not query.standard_ordering or query.distinct or query.combinator:
+            # The row number below follows the ordering as written (reverse() flips it
+            # only when compiled), would make DISTINCT keep every row, and a combined
+            # query has no columns of its own to number.
+            raise ValueError(f"{key}: {name} is reversed, distinct or combined")
         # Numbered in the query's own order: the rows of a UNION come in no set order.
         ordering = list(query.order_by or queryset.model._meta.ordering) or ["pk"]
         # Typed as ROW_NUMBER() gives it, so that no branch's column needs converting.
