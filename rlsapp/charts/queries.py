@@ -133,11 +133,6 @@ def history_sql():
     return " UNION ALL ".join(branches), len(branches)
 
 
-def _as_date(value):
-    """SQLite hands back a date of a UNION's later branch as text."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 # Rows by day, then draw (a result) or id: sorted here, as the database's sort of the
 # whole UNION took longer than Python's.
 _BY_DAY = itemgetter(1, len(HISTORY_COLUMNS))
@@ -151,7 +146,7 @@ def load_history(patient) -> History:
         cursor.execute(sql, [patient.pk] * branches)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
-        rows = [(kind, _as_date(day), *rest) for kind, day, *rest in rows]
+        rows = [(kind, compiled.as_date(day), *rest) for kind, day, *rest in rows]
     rows.sort(key=_BY_DAY)
     # One pass per kind: results and scores are most of a long history's rows.
     history = History(
@@ -170,7 +165,7 @@ def load_history(patient) -> History:
     for kind, day, _, number, code, other, _, _, _, _, end, _ in [
         row for row in rows if row[0] not in _READ
     ]:
-        history.treatments.add(kind, day, number, code, other, _as_date(end))
+        history.treatments.add(kind, day, number, code, other, compiled.as_date(end))
     history.infusions.sort(key=lambda i: i.day)
     history.scores.sort()
     return history

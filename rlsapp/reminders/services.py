@@ -86,11 +86,6 @@ def _history_sql(with_courses: bool) -> tuple[str, int]:
     return " UNION ALL ".join(branches), len(branches)
 
 
-def _as_date(value):
-    """SQLite hands back a date of a UNION's later branch as text."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def history_for(patient: Patient):
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
     the chart marks them (tracking.fit_inputs): one query, any history size."""
@@ -104,7 +99,10 @@ def history_for(patient: Patient):
         rows[kind].append(row)
     if connection.vendor == "sqlite":
         for kind in rows:
-            rows[kind] = [(_as_date(day), _as_date(end), *rest) for day, end, *rest in rows[kind]]
+            rows[kind] = [
+                (compiled.as_date(day), compiled.as_date(end), *rest)
+                for day, end, *rest in rows[kind]
+            ]
     # Each kind in its own order: courses and infusions newest first.
     rows[_COURSE].sort(key=lambda r: (r[0], r[2]), reverse=True)
     periods = fit_inputs.left_out_periods(

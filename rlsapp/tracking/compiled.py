@@ -66,6 +66,12 @@ def column(model, name: str, qualifier: str | None = None) -> str:
     return f"{qualifier or table(model)}.{quoted}"
 
 
+def as_date(value):
+    """A date read by hand-written SQL: SQLite hands a date back as text where it cannot
+    tell the column's type (a UNION's later branch, an expression)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _kept(key, make):
     """What `make()` gives, made once per thread for `key` (each thread has its own
     database connection)."""

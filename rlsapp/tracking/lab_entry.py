@@ -102,7 +102,7 @@ class PastEntries:
             rows = cursor.fetchall()
         draws: dict[int, LabDraw] = {}
         for pk, drawn_on, lab, calculated, *values in rows:
-            drawn_on = _as_date(drawn_on)
+            drawn_on = compiled.as_date(drawn_on)
             if calculated is not None:  # SQLite gives 0 or 1
                 calculated = bool(calculated)
             analyte, unit = values[1], values[5]
@@ -196,11 +196,6 @@ def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
     # One more than the limit (two with the draw being edited) tells of others.
     kept = limit + (2 if exclude_draw else 1)
     return _past_sql(True), [patient_id, connection.ops.adapt_datefield_value(day), kept]
-
-
-def _as_date(value):
-    """SQLite may hand a date back as text."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
