@@ -22,7 +22,10 @@ from django.utils.text import capfirst
 
 PRODID = "-//rlsapp//ferritin re-checks//EN"
 ALARM_AT = datetime.timedelta(hours=9)  # on the day, from the all-day event's start
-DISCLAIMER = "rlsapp tracks; it does not give medical advice. Decide with your clinician."
+DISCLAIMER = (
+    "rlsapp tracks; it does not give medical advice. "
+    "Tests and treatment are decided with the treating clinician."
+)
 
 
 def uid(reminder):
