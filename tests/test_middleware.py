@@ -60,7 +60,7 @@ def test_an_interface_error_is_a_503_too(owner_client, monkeypatch, patient):
     def broken(*args, **kwargs):
         raise InterfaceError("connection already closed")
 
-    monkeypatch.setattr("rlsapp.web.person_page._read", broken)
+    monkeypatch.setattr("rlsapp.web.person_page._read_all", broken)
     assert_plain_503(owner_client.get(patient.get_absolute_url()))
 
 
@@ -79,7 +79,7 @@ def test_other_errors_are_still_a_500(owner_client, monkeypatch, patient):
     def broken(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr("rlsapp.web.person_page._read", broken)
+    monkeypatch.setattr("rlsapp.web.person_page._read_all", broken)
     owner_client.raise_request_exception = False
     assert owner_client.get(patient.get_absolute_url()).status_code == 500
 
