@@ -15,3 +15,8 @@ def migrate(targets):
 def leaf_nodes():
     """Every app's newest migration: where each test must leave the database."""
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def with_app_at(node, latest):
+    """Every other app at its newest migration (`latest`), node's app at `node`."""
+    return [n for n in latest if n[0] != node[0]] + [node]

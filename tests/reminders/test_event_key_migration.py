@@ -9,7 +9,7 @@ from django.conf import settings
 
 from rlsapp.reminders import calendar
 from rlsapp.reminders.models import Reminder
-from tests.migrating import leaf_nodes, migrate
+from tests.migrating import leaf_nodes, migrate, with_app_at
 
 BEFORE = ("reminders", "0009_reminder_estimate_basis")
 AFTER = ("reminders", "0010_reminder_event_key")
@@ -18,16 +18,11 @@ DAY = datetime.date(2026, 3, 3)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def with_reminders_at(node, latest):
-    """Every other app as it is now, reminders at `node`."""
-    return [n for n in latest if n[0] != "reminders"] + [node]
-
-
 def test_existing_reminders_keep_their_uid_and_new_ones_get_a_stable_one():
     latest = leaf_nodes()
     host = urlsplit(settings.SITE_URL).hostname
     try:
-        apps = migrate(with_reminders_at(BEFORE, latest))
+        apps = migrate(with_app_at(BEFORE, latest))
         User = apps.get_model("accounts", "User")
         Patient = apps.get_model("tracking", "Patient")
         Old = apps.get_model("reminders", "Reminder")
@@ -43,7 +38,7 @@ def test_existing_reminders_keep_their_uid_and_new_ones_get_a_stable_one():
         )
         served = f"rlsapp-reminder-{old.pk}@{host}"
 
-        apps = migrate(with_reminders_at(AFTER, latest))
+        apps = migrate(with_app_at(AFTER, latest))
         assert apps.get_model("reminders", "Reminder").objects.get(pk=old.pk).event_key == ""
 
         migrate(latest)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tests.migrating import leaf_nodes, migrate
+from tests.migrating import leaf_nodes, migrate, with_app_at
 
 BEFORE = ("reminders", "0007_reminder_email")
 AFTER = ("reminders", "0008_personstatus_recheck")
@@ -13,15 +13,10 @@ DAY = datetime.date(2026, 3, 3)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def with_reminders_at(node, latest):
-    """Every other app as it is now, reminders at `node`."""
-    return [n for n in latest if n[0] != "reminders"] + [node]
-
-
 def test_existing_people_get_their_open_recheck_and_no_other():
     latest = leaf_nodes()
     try:
-        apps = migrate(with_reminders_at(BEFORE, latest))
+        apps = migrate(with_app_at(BEFORE, latest))
         User = apps.get_model("accounts", "User")
         Patient = apps.get_model("tracking", "Patient")
         Reminder = apps.get_model("reminders", "Reminder")
@@ -56,7 +51,7 @@ def test_existing_people_get_their_open_recheck_and_no_other():
         )
         reminder(closed_only, "dismissed", DAY)
 
-        apps = migrate(with_reminders_at(AFTER, latest))
+        apps = migrate(with_app_at(AFTER, latest))
         rows = {s.patient_id: s for s in apps.get_model("reminders", "PersonStatus").objects.all()}
         sam = rows[snoozed.pk]
         assert (sam.recheck_remind_on, sam.recheck_soon_from, sam.recheck_reason) == (
