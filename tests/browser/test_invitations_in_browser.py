@@ -22,13 +22,21 @@ def look_at(page, screenshot, shot, width, what):
     assert found == {}
 
 
+def bob_opens_his_invitation(page, context, live_server, make_user, owner, patient, role, width):
+    """The owner invites bob@example.com (an account already) as `role`; bob opens the link."""
+    bob = make_user("bob@example.com")
+    invitation, token = services.invite(patient, owner, "bob@example.com", role)
+    open_as(page, context, live_server, bob, f"/invite/{token}/", width)
+    return bob, invitation
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_invitee_accepts_on_a_phone_or_a_computer(
     page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
 ):
-    bob = make_user("bob@example.com")
-    _, token = services.invite(patient, owner, "bob@example.com", EDITOR)
-    open_as(page, context, live_server, bob, f"/invite/{token}/", width)
+    bob, _ = bob_opens_his_invitation(
+        page, context, live_server, make_user, owner, patient, EDITOR, width
+    )
     look_at(page, screenshot, "invitation-accept", width, "invitation accept page")
     page.get_by_role("button", name="Accept").click()
     page.wait_for_load_state()
@@ -41,9 +49,9 @@ def test_the_invitee_accepts_on_a_phone_or_a_computer(
 def test_the_invitee_declines_and_the_owner_sees_it_declined(
     page, context, live_server, owner, patient, make_user, console_errors, screenshot, width
 ):
-    bob = make_user("bob@example.com")
-    invitation, token = services.invite(patient, owner, "bob@example.com", VIEWER)
-    open_as(page, context, live_server, bob, f"/invite/{token}/", width)
+    bob, invitation = bob_opens_his_invitation(
+        page, context, live_server, make_user, owner, patient, VIEWER, width
+    )
     decline = page.get_by_role("button", name="Decline")
     assert decline.is_visible() and page.get_by_role("button", name="Accept").is_visible()
     look_at(page, screenshot, "invitation-decline", width, "invitation page with Decline")
