@@ -6,8 +6,9 @@ link (rlsapp/links), and from which address. Addresses are kept ACCESS_LOG_ADDRE
 (30), rows ACCESS_LOG_RETENTION_DAYS (a year); `manage.py purge_access_log` drops both.
 
 How a row is made: the access helpers (access.py) and the link views `note` on the
-request which person was reached; AccessLogMiddleware writes at most one row per request,
-after the response, and only for an answer below 400 (a 403 or 404 reached nothing).
+request which person was reached; AccessLogMiddleware writes one row per request, after
+the response, and only for an answer below 400 (a 403 or 404 reached nothing); the
+account's whole export (every person it sees, in one zip) writes one row per person.
 A service that changed records during the request says so (`records_changed`, one of
 settings.RECORDS_CHANGED_HANDLERS), so a form sent back with errors stays "viewed".
 """
@@ -67,10 +68,11 @@ class AccessLogEntry(models.Model):
 class Note:
     """What a request reached, filled in while it is answered."""
 
-    __slots__ = ("person_id", "action", "link_label", "link_id", "changed", "quiet")
+    __slots__ = ("person_id", "people", "action", "link_label", "link_id", "changed", "quiet")
 
     def __init__(self):
         self.person_id = None
+        self.people = ()
         self.action = None
         self.link_label = ""
         self.link_id = None
@@ -108,6 +110,14 @@ def exports_person(view):
     return view
 
 
+def exports_people(request, person_ids) -> None:
+    """The answer is a copy of all these people's records (the account's export): an
+    "exported" row for each, so each person's log shows who took their records away."""
+    n = _note(request)
+    n.people = tuple(person_ids)
+    n.action = EXPORTED
+
+
 def records_changed(persons, kinds) -> None:
     """settings.RECORDS_CHANGED_HANDLERS: the services changed these people's records."""
     current = _current.get()
@@ -135,40 +145,56 @@ def client_address(request):
 def write(request, response, view_action=None) -> bool:
     """The request's one row; False when it reached no person or was refused."""
     note = getattr(request, "_access_note", None)
-    if note is None or note.person_id is None or note.quiet or response.status_code >= 400:
+    if note is None or note.quiet or response.status_code >= 400:
+        return False
+    people = note.people or ([] if note.person_id is None else [note.person_id])
+    if not people:
         return False
     user = getattr(request, "user", None)
     by_account = note.link_id is None and user is not None and user.is_authenticated
-    _insert(
-        person=note.person_id,
+    row = {
         # A link's view is the link's, whoever happens to be signed in in that browser.
-        account=user.pk if by_account else None,
-        link_label=note.link_label,
-        link_id=note.link_id,
-        action=action_for(request, response, note, view_action),
-        page=(getattr(request.resolver_match, "url_name", "") or "")[:60],
-        at=timezone.now(),
-        address=client_address(request),
-    )
+        "account": user.pk if by_account else None,
+        "link_label": note.link_label,
+        "link_id": note.link_id,
+        "action": action_for(request, response, note, view_action),
+        "page": (getattr(request.resolver_match, "url_name", "") or "")[:60],
+        "at": timezone.now(),
+        "address": client_address(request),
+    }
+    _insert([{"person": person, **row} for person in people])
     return True
 
 
-def _insert(**values) -> None:
-    """One row written as the fields' own preparation gives the values, in a prepared
-    INSERT on PostgreSQL: every page that reaches a person writes one, and the model's
-    save machinery (signals, defaults, refreshing the instance) does nothing this row
-    needs. The log has no signal receivers."""
+# Rows per INSERT of a whole export: SQLite takes at most 32,766 parameters a statement.
+ROWS_PER_INSERT = 500
+
+
+def _insert(rows: list[dict]) -> None:
+    """Rows written as the fields' own preparation gives the values: every page that
+    reaches a person writes one (a prepared INSERT on PostgreSQL), and the model's save
+    machinery (signals, defaults, refreshing the instance) does nothing these rows need.
+    The log has no signal receivers."""
     connection = connections[router.db_for_write(AccessLogEntry)]
-    fields = [AccessLogEntry._meta.get_field(name) for name in values]
+    fields = [AccessLogEntry._meta.get_field(name) for name in rows[0]]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
-    places = ", ".join(["%s"] * len(fields))
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    with compiled.prepared_cursor(connection) as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({places})", params)
+    row_places = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[start : start + ROWS_PER_INSERT]
+        params = [
+            field.get_db_prep_save(value, connection)
+            for row in chunk
+            for field, value in zip(fields, row.values(), strict=True)
+        ]
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_places] * len(chunk))}"
+        if len(chunk) == 1:
+            with compiled.prepared_cursor(connection) as cursor:
+                cursor.execute(sql, params)
+        else:
+            # Not prepared: each size of export would be a statement of its own.
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
 
 
 def entries_for(person, limit):

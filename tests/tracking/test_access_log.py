@@ -14,7 +14,7 @@ from django.utils import timezone
 from rlsapp.tracking import access_log
 from rlsapp.tracking.access_log import AccessLogEntry
 from rlsapp.tracking.memberships import Membership
-from rlsapp.tracking.models import LabDraw
+from rlsapp.tracking.models import LabDraw, Patient
 from tests.reminders.helpers import add_infusion, open_reminder
 
 from .helpers import draw_post
@@ -67,6 +67,26 @@ def test_an_export_is_exported(owner_client, patient, url_name):
     assert owner_client.get(reverse(url_name, args=[patient.pk])).status_code == 200
     entry = only_entry()
     assert (entry.action, entry.page) == ("exported", url_name)
+
+
+def test_the_accounts_export_is_an_exported_row_for_each_person_it_holds(
+    owner, owner_client, patient, make_user, monkeypatch
+):
+    """The zip holds every person the account sees (its own and those shared with it): each
+    person's log shows the export, under the account that took it; nobody else's."""
+    own = [patient, Patient.objects.create(owner=owner, name="Second")]
+    other = make_user("other@example.com")
+    shared = Patient.objects.create(owner=other, name="Shared")
+    Membership.objects.create(person=shared, account=owner, role="viewer")
+    unseen = Patient.objects.create(owner=other, name="Unseen")
+    monkeypatch.setattr(access_log, "ROWS_PER_INSERT", 2)  # three rows: two INSERTs
+    assert owner_client.get(reverse("account_export")).status_code == 200
+    rows = AccessLogEntry.objects.order_by("person_id")
+    assert sorted(row.person_id for row in rows) == sorted(p.pk for p in [*own, shared])
+    assert {(row.account_id, row.action, row.page) for row in rows} == {
+        (owner.pk, "exported", "account_export")
+    }
+    assert not AccessLogEntry.objects.filter(person=unseen).exists()
 
 
 def test_a_refused_request_writes_nothing(owner, outsider_client, make_user, patient, client):

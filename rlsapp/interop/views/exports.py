@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
-from rlsapp.tracking.access_log import exports_person
+from rlsapp.tracking.access_log import exports_people, exports_person
 from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 
@@ -109,6 +109,7 @@ export_fhir = _person_export(_fhir, "application/fhir+json; charset=utf-8", ".fh
 @require_GET
 def account_export(request):
     patients = list(Patient.objects.for_user(request.user).annotate(role=F("memberships__role")))
+    exports_people(request, [patient.pk for patient in patients])
     records = _records(patients)
     treatments = _treatments(patients)
     buffer = io.BytesIO()
