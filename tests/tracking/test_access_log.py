@@ -87,6 +87,8 @@ def test_the_accounts_export_is_an_exported_row_for_each_person_it_holds(
         (owner.pk, "exported", "account_export")
     }
     assert not AccessLogEntry.objects.filter(person=unseen).exists()
+    log = owner_client.get(reverse("patient_access_log", args=[patient.pk])).content.decode()
+    assert "the account&#x27;s export (all its people, CSV and FHIR)" in log
 
 
 def test_a_refused_request_writes_nothing(owner, outsider_client, make_user, patient, client):

@@ -19,6 +19,7 @@ PAGES = {
     "patient_export_csv": "a CSV export",
     "patient_export_spreadsheet": "a spreadsheet export",
     "patient_export_fhir": "a FHIR export",
+    "account_export": "the account's export (all its people, CSV and FHIR)",
     "patient_links": "the read-only links",
     "link_report": "the report",
 }
