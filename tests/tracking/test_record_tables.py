@@ -4,6 +4,7 @@ that shows them: the person page and each record list."""
 import datetime
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse, set_script_prefix
 
 from rlsapp.domain import units
@@ -122,3 +123,12 @@ def test_the_page_frames_links_are_the_reversed_addresses(prefix):
             assert fixed_url(name) == reverse(name)
     finally:
         set_script_prefix("/")
+
+
+def test_kept_addresses_follow_a_new_url_configuration():
+    """Reversed once and kept: a changed ROOT_URLCONF must not serve the old addresses."""
+    assert fixed_url("worklist") == "/worklist/" and linker("draw_edit")(5) == "/draws/5/edit/"
+    with override_settings(ROOT_URLCONF="tests.tracking.mounted_urls"):
+        assert fixed_url("worklist") == reverse("worklist") == "/app/worklist/"
+        assert linker("draw_edit")(5) == reverse("draw_edit", args=[5])
+    assert fixed_url("worklist") == "/worklist/"

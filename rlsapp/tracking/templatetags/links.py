@@ -8,6 +8,8 @@ is reversed once (per URL configuration and script prefix) and the id put in.
 import functools
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -45,6 +47,15 @@ def fixed_url(name: str) -> str:
     """{% fixed_url 'worklist' %}: {% url %} for a URL without arguments, as in the page
     frame every page renders; reversed once per URL configuration and script prefix."""
     return _fixed(get_urlconf(), get_script_prefix(), name)
+
+
+@receiver(setting_changed)
+def _forget_on_a_new_url_configuration(*, setting, **kwargs):
+    # The kept addresses are keyed by get_urlconf(), which stays None when ROOT_URLCONF
+    # itself changes (override_settings): forget them as Django forgets its own resolvers.
+    if setting == "ROOT_URLCONF":
+        _pattern.cache_clear()
+        _fixed.cache_clear()
 
 
 register.simple_tag(link, name="link")
