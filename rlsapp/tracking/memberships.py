@@ -109,3 +109,11 @@ def add_owner_memberships(persons) -> None:
     Membership.objects.bulk_create(
         [Membership(person_id=p.pk, account_id=p.owner_id, role=OWNER) for p in persons]
     )
+
+
+def is_me(account, person) -> bool:
+    """Whether `account` marked `person` as itself ("This is me", accounts/me.py): the one
+    rule for speaking to the reader in the second person and for the person page's "This
+    is you"."""
+    me = getattr(account, "me_id", None)
+    return me is not None and me == getattr(person, "pk", None)

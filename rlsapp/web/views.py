@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from rlsapp.sharing import services as sharing_services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
+from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Patient
 
 from . import person_page, worklist_html
@@ -95,7 +96,7 @@ def patient_detail(request, pk):
     patient = get_patient_for_user(request, pk, with_status=True, also=_transfer_offered)
     # "This is you" is on the page too (accounts/me.py): it is part of the key (only when
     # true, so that every other page keeps the key the rest of the app computes).
-    patient.is_me = request.user.me_id == patient.pk
+    patient.is_me = is_me(request.user, patient)
     page = cache.get_or_set(
         person_key("patient-page", patient, request.user, *(["me"] if patient.is_me else [])),
         lambda: person_page.render_person_page(request, patient),

@@ -16,6 +16,7 @@ results alone do, blue where the two are blended.
 from django import template
 
 from rlsapp.domain import estimate as estimates
+from rlsapp.tracking.memberships import is_me
 
 register = template.Library()
 
@@ -31,9 +32,7 @@ def reader_is(context, person) -> bool:
     """Whether the signed-in account reading the page marked `person` as itself."""
     # An inclusion tag's context keeps the request as an attribute, not as a variable.
     request = getattr(context, "request", None) or context.get("request")
-    user = getattr(request, "user", None)
-    me = getattr(user, "me_id", None)
-    return me is not None and me == getattr(person, "pk", None)
+    return is_me(getattr(request, "user", None), person)
 
 
 @register.simple_tag(takes_context=True)
