@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from rlsapp.tracking.access import VIEW, get_patient_for_user
+from rlsapp.tracking.memberships import is_me
 
 from .nexturl import safe_next
 
@@ -37,7 +38,7 @@ def this_is_me(request, pk):
             request, f"{person.name} is marked as you: the app opens this page when you sign in."
         )
     else:
-        if request.user.me_id == person.pk:
+        if is_me(request.user, person):
             unset_me(request.user)
         messages.success(request, f"{person.name} is no longer marked as you.")
     return redirect(safe_next(request, request.POST.get("next")) or person.get_absolute_url())
