@@ -14,14 +14,17 @@ import time
 from urllib.parse import urlsplit
 
 
-def worker(url, method, body, headers, stop_at, latencies, errors):
+def worker(url, also_paths, method, body, headers, stop_at, latencies, errors):
     parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    paths = [parts.path + (f"?{parts.query}" if parts.query else ""), *also_paths]
+    turn = 0
     conn = None
     while time.perf_counter() < stop_at:
         try:
             if conn is None:
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            path = paths[turn % len(paths)]
+            turn += 1
             started = time.perf_counter()
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
@@ -51,6 +54,9 @@ def main(argv=None):
     parser.add_argument("--method", default="GET")
     parser.add_argument("--body", default="")
     parser.add_argument("--header", action="append", default=[])
+    parser.add_argument(
+        "--also-path", action="append", default=[], help="further paths, taken in turn"
+    )
     args = parser.parse_args(argv)
     headers = dict(h.split(": ", 1) for h in args.header)
     body = args.body.encode() if args.body else None
@@ -59,7 +65,17 @@ def main(argv=None):
     stop_at = started + args.duration
     threads = [
         threading.Thread(
-            target=worker, args=(args.url, args.method, body, headers, stop_at, latencies, errors)
+            target=worker,
+            args=(
+                args.url,
+                args.also_path,
+                args.method,
+                body,
+                headers,
+                stop_at,
+                latencies,
+                errors,
+            ),
         )
         for _ in range(args.connections)
     ]

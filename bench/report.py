@@ -230,6 +230,13 @@ def render(
         "cold is the first request after the data version moved on, cached the same request "
         "again.",
         "",
+        "Draw POSTs send the same report, confirmed as meant, to the people with the most "
+        "draws in turn, so each gets a few during the run, as a clinic's draws spread over "
+        "its people; the goal is read from that row. The second POST row sends every one to "
+        "the single person with the most draws, as runs before 2026-11-29 did: each POST then "
+        "reads a history longer by every earlier one (about a thousand extra draws on one day "
+        "by the end), so it shows how the cost grows with a history no person has.",
+        "",
         "### As deployed (repeat views: answered from the cache)",
         "",
         "| Page | SQL queries cold / cached | p50 ms | p95 ms | p99 ms | req/s | × trivial |",

@@ -117,7 +117,27 @@ def pick_patients():
     return user, read, post
 
 
-def targets(user, read, post, today):
+# A clinic's draws go to many people: the load posts to this many in turn, so that each
+# gets a handful and no one's history grows far past a real one during the run.
+POSTED_PEOPLE = 100
+
+
+def posting_people(user, read):
+    """The people with the most draws (the read one left out), most first."""
+    from django.db.models import Count
+
+    from rlsapp.tracking.models import Patient
+
+    people = (
+        Patient.objects.filter(owner=user)
+        .exclude(pk=read.pk)
+        .annotate(n=Count("draws"))
+        .order_by("-n", "pk")
+    )
+    return list(people[:POSTED_PEOPLE])
+
+
+def targets(user, read, post, today, posted=()):
     from django.urls import NoReverseMatch, reverse
 
     from rlsapp.domain import units
@@ -151,13 +171,27 @@ def targets(user, read, post, today):
     # The load posts the same report again and again: confirm it is meant (the form asks
     # before saving identical results on one day).
     fields["confirm_duplicate"] = today.isoformat()
+    people = list(posted) or [post]
     found.append(
         Target(
             "draw_post",
-            "Draw form POST",
-            reverse("draw_create", args=[post.pk]),
+            f"Draw form POST (to {len(people):,} people in turn)",
+            reverse("draw_create", args=[people[0].pk]),
             method="POST",
             body=fields,  # completed with the CSRF token once served
+            expect=302,
+            more_paths=tuple(reverse("draw_create", args=[p.pk]) for p in people[1:]),
+        )
+    )
+    # Every POST to one person, as earlier runs measured it: each adds to the history the
+    # next one reads again, so this shows how the cost grows with an (unreal) history.
+    found.append(
+        Target(
+            "draw_post_one",
+            "Draw form POST (all to one person, whose history grows with each)",
+            reverse("draw_create", args=[post.pk]),
+            method="POST",
+            body=dict(fields),
             expect=302,
         )
     )
@@ -289,7 +323,8 @@ def measure_http(args, user, found, server, anchor):
         if target.method == "POST":
             created = settled_count(LabDraw.objects.filter(pk__gt=before, lab_name=POST_LAB))
             note = f"{created:,} draws created"
-            remove_posted_draws(target_post_patient(target))
+            for person in target_post_people(target):
+                remove_posted_draws(person)
         results[target.key] = (latency, throughput, note, ratio)
         say(
             f"    1 connection: p50 {latency.p50_ms:.1f} ms, p95 {latency.p95_ms:.1f} ms, "
@@ -345,10 +380,11 @@ def settled_count(queryset):
         count = again
 
 
-def target_post_patient(target):
+def target_post_people(target):
     from rlsapp.tracking.models import Patient
 
-    return Patient.objects.get(pk=int(target.path.strip("/").split("/")[1]))
+    ids = [int(path.strip("/").split("/")[1]) for path in target.paths]
+    return list(Patient.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def main(argv=None):
@@ -375,7 +411,7 @@ def main(argv=None):
         return
     user, read, post = pick_patients()
     today = datetime.date.today()
-    found, missing = targets(user, read, post, today)
+    found, missing = targets(user, read, post, today, posting_people(user, read))
     say(f"Counting SQL queries per request (patient {read.pk}: {read.n} draws)")
     queries = count_queries(user, found)
     gets = [t for t in found if t.method == "GET"]

@@ -122,6 +122,12 @@ class Target:
     body: str = ""
     headers: dict = field(default_factory=dict)
     expect: int = 200
+    # Further paths the load takes in turn with `path` (each load thread cycles through all).
+    more_paths: tuple = ()
+
+    @property
+    def paths(self):
+        return (self.path, *self.more_paths)
 
 
 @dataclass
@@ -182,6 +188,9 @@ def drive(base, target: Target, connections, seconds):
             f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in target.headers.items()
         )
         lines.append(f"wrk_headers = {{{pairs}}}")
+        if target.more_paths:
+            paths = ", ".join(_lua_string(path) for path in target.paths)
+            lines.append(f"wrk_paths = {{{paths}}}")
         script = "\n".join(lines) + "\n" + (BENCH_DIR / "wrk_report.lua").read_text()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(script)
@@ -218,5 +227,7 @@ def drive(base, target: Target, connections, seconds):
             command += ["--body", target.body]
         for k, v in target.headers.items():
             command += ["--header", f"{k}: {v}"]
+        for path in target.more_paths:
+            command += ["--also-path", path]
         done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     return _parse(done.stdout)

@@ -12,6 +12,15 @@ if wrk_headers then
   end
 end
 
+if wrk_paths then
+  -- Each thread takes the paths in turn (wrk.format fills in method, headers and body).
+  local next_path = 0
+  request = function()
+    next_path = next_path % #wrk_paths + 1
+    return wrk.format(nil, wrk_paths[next_path])
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

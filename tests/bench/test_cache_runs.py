@@ -65,3 +65,20 @@ def test_the_bench_can_ask_a_server_which_cache_it_uses(client, settings, cache_
 
     settings.CACHES = {"default": environ.Env.cache_url_config(cache_url)}
     assert client.get("/bench/cache/").content.decode() == backend
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_draw_posts_go_in_turn_to_the_people_with_the_most_draws_and_are_taken_out(seeded):
+    user, read, post = run.pick_patients()
+    posted = run.posting_people(user, read)
+    assert posted and read not in posted
+    found, _ = run.targets(user, read, post, TODAY, posted)
+    spread = next(t for t in found if t.key == "draw_post")
+    one = next(t for t in found if t.key == "draw_post_one")
+    assert run.target_post_people(spread) == sorted(posted, key=lambda p: p.pk)
+    assert run.target_post_people(one) == [post]
+    for person in posted:
+        LabDraw.objects.create(patient=person, drawn_on=TODAY, lab_name=run.POST_LAB)
+    for person in run.target_post_people(spread):
+        run.remove_posted_draws(person)
+    assert not LabDraw.objects.filter(lab_name=run.POST_LAB).exists()
