@@ -11,20 +11,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from rlsapp.tracking.access import VIEW, get_patient_for_user
-from rlsapp.tracking.memberships import is_me
+from rlsapp.tracking.memberships import is_me, set_me, unset_me
 
 from .nexturl import safe_next
-
-
-def set_me(account, person) -> None:
-    """Mark `person` (one the account can see: the caller checked) as the account's own."""
-    account.me = person
-    account.save(update_fields=["me"])
-
-
-def unset_me(account) -> None:
-    account.me = None
-    account.save(update_fields=["me"])
 
 
 @login_required

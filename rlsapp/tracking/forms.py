@@ -174,8 +174,19 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     # Settings that may hold decimals: typed and shown the account's region's way.
     REGION_NUMBERS = ("ferritin_threshold", "population_slope")
 
-    def __init__(self, *args, region=None, **kwargs):
+    def __init__(self, *args, region=None, ask_whose=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if ask_whose:
+            # Asked once, with the account's first person: the app cannot tell a patient
+            # tracking themselves from a clinician or a parent, and it speaks to the reader
+            # as "you" only about their own records (memberships.is_me).
+            self.fields["mine"] = forms.BooleanField(
+                required=False,
+                label="These are my own records: I am this person",
+                help_text="The app then speaks to you as “you” and opens this page when you "
+                "sign in. Leave it unticked for a patient or a family member; you can change "
+                "it later on the person's page.",
+            )
         if region is not None:  # the birth date typed the account's region's way, or ISO
             self.fields["birth_date"] = RegionDateField(
                 region=region, label="Birth date", required=False
@@ -187,7 +198,12 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         for name, words in ADVANCED_HELP.items():
             self.fields[name].help_text = words
         self.helper.layout = Layout(
-            Fieldset("Person", "name", Row(Column("sex"), Column("birth_date"))),
+            Fieldset(
+                "Person",
+                "name",
+                *(["mine"] if ask_whose else []),
+                Row(Column("sex"), Column("birth_date")),
+            ),
             # Folded away at first; a mistake in one of these settings opens the section.
             HTML(
                 '<details class="advanced-settings mb-3"'

@@ -117,3 +117,15 @@ def is_me(account, person) -> bool:
     is you"."""
     me = getattr(account, "me_id", None)
     return me is not None and me == getattr(person, "pk", None)
+
+
+def set_me(account, person) -> None:
+    """Mark `person` (one the account can see: the caller checked) as the account's own
+    ("This is me" on the person's page, or "my own records" when adding the first person)."""
+    account.me = person
+    account.save(update_fields=["me"])
+
+
+def unset_me(account) -> None:
+    account.me = None
+    account.save(update_fields=["me"])

@@ -9,19 +9,29 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, services
+from .. import access, memberships, services
 from ..access import EDIT, OWN, get_patient_for_user
 from ..forms import CONFLICT_MESSAGE, EditConflict, PatientForm
+from ..models import Patient
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request):
-    form = PatientForm(request.POST or None, region=request.user.region_rules)
+    account = request.user
+    first = account.me_id is None and not Patient.objects.for_user(account).exists()
+    form = PatientForm(request.POST or None, region=account.region_rules, ask_whose=first)
     if request.method == "POST" and form.is_valid():
-        form.instance.owner = request.user
+        form.instance.owner = account
         patient = form.save()
-        messages.success(request, f"Added {patient.name}. Now record a lab result or an infusion.")
+        mine = form.cleaned_data.get("mine", False)
+        if mine:
+            memberships.set_me(account, patient)
+        messages.success(
+            request,
+            f"Added {patient.name}{', marked as you' if mine else ''}. "
+            "Now record a lab result or an infusion.",
+        )
         return redirect(patient)
     return render(request, "tracking/patient_form.html", {"form": form})
 
