@@ -83,6 +83,12 @@ def _kept(key, make):
     return kept[key]
 
 
+def per_thread(key, make):
+    """What `make()` gives, made once per thread for `key`: for what is bound to the
+    thread's connection (its backend's converters), kept with the statements."""
+    return _kept(("per thread", key), make)
+
+
 @dataclasses.dataclass(frozen=True)
 class Statement:
     """SQL ready to run and how to read its rows: `names` name the columns, and Django's

@@ -45,9 +45,9 @@ class LabResultQuerySet(models.QuerySet):
             raise ValueError("recent_and_latest reads from LabResult.objects only")
         sql, read = _recent_and_latest_sql(self.model)
         connection = connections[self.db]
-        # Prepared on PostgreSQL: its two parameters are integers.
+        # Prepared on PostgreSQL: its parameters are integers.
         with compiled.prepared_cursor(connection) as cursor:
-            cursor.execute(sql, [patient.pk, draws + 1])
+            cursor.execute(sql, [patient.pk, draws + 1, draws + 1])
             rows = cursor.fetchall()
         return read(rows, draws, connection, self.db)
 
@@ -59,66 +59,70 @@ class LabResultQuerySet(models.QuerySet):
         )
 
 
-# What recent_and_latest sets on each result, in the order the statement gives them.
+# What recent_and_latest sets on each result.
 RANKS = ("draw_rank", "analyte_rank", "n", "first", "left_out")
 
 
 @functools.cache
 def _recent_and_latest_sql(result_model):
     """(SQL, a reader of its rows). The person's draws with results are numbered newest
-    first once (draw_rank: drawn_on, then the later-entered draw); each result's analyte
-    is ranked by that number and counted; only the newest result of each analyte and the
-    results of the newest draws plus one come back, each with its draw's columns.
-    Unordered: the reader sorts the few rows.
+    first once (draw_rank: drawn_on, then the later-entered draw). Each test's results are
+    counted with their first day and left-out draws, and its newest draw's number kept, by
+    grouping (not by windows over every result, which sort them all twice). What comes
+    back: the results of the newest draws plus one, and the newest result of each test
+    whose newest draw is older than those; each with its test's numbers and its draw's
+    columns. Unordered: the reader sorts the few rows and ranks each test's results.
 
     Written once per process: the text holds only the models' table and column names as
     the database quotes them, and the integers 0 and 1."""
     draw_model = result_model._meta.get_field("draw").related_model
     results, draw_fields = result_model._meta.concrete_fields, draw_model._meta.concrete_fields
     quote = connections["default"].ops.quote_name
+    result_table, draw_table = compiled.table(result_model), compiled.table(draw_model)
 
-    def column(model, name, alias):
-        return compiled.column(model, name, quote(alias))
+    def result(name):
+        return compiled.column(result_model, name, quote("r"))
 
     def draw(name):
         return compiled.column(draw_model, name)
 
-    aliases = [quote(f"r{i}") for i in range(len(results))]
-    draw_alias = aliases[results.index(result_model._meta.get_field("draw"))]
-    inner = ", ".join(
-        f"{column(result_model, field.name, 'r')} AS {alias}"
-        for field, alias in zip(results, aliases, strict=True)
-    )
-    by_analyte = f"PARTITION BY {column(result_model, 'analyte', 'r')}"
+    # The draws' columns in d and the results' in p, by alias: d0, d1…, r0, r1…
+    in_d = {f.name: quote(f"d{i}") for i, f in enumerate(draw_fields)}
+    in_p = {f.name: quote(f"r{i}") for i, f in enumerate(results)}
+    d_id, drawn_on = in_d[draw_model._meta.pk.name], in_d["drawn_on"]
+    rank, best, analyte = quote("draw_rank"), quote("best"), quote("analyte")
     n, first, left_out = quote("n"), quote("first"), quote("left_out")
-    draw_rank, analyte_rank = quote("draw_rank"), quote("analyte_rank")
+    picked = ", ".join(f"{result(name)} AS {alias}" for name, alias in in_p.items())
+    numbered = ", ".join(f"{draw(name)} AS {alias}" for name, alias in in_d.items())
     sql = (
-        f"WITH d AS (SELECT {draw('pk')} AS id, {draw('drawn_on')} AS drawn_on, "
-        f"{draw('left_out_reason')} AS left_out_reason, "
-        f"ROW_NUMBER() OVER (ORDER BY {draw('drawn_on')} DESC, {draw('pk')} DESC) "
-        f"AS {draw_rank} FROM {compiled.table(draw_model)} WHERE {draw('patient')} = %s "
+        f"WITH d AS (SELECT {numbered}, "
+        f"ROW_NUMBER() OVER (ORDER BY {draw('drawn_on')} DESC, {draw('pk')} DESC) AS {rank} "
+        f"FROM {draw_table} WHERE {draw('patient')} = %s "
         # Only draws with results are numbered: one without shows nowhere on the page.
-        f"AND EXISTS (SELECT 1 FROM {compiled.table(result_model)} "
-        f"WHERE {compiled.column(result_model, 'draw')} = {draw('pk')})) "
-        f"SELECT {', '.join(f'x.{alias}' for alias in aliases)}, "
-        f"{', '.join(f'x.{quote(name)}' for name in RANKS)}, "
-        f"{', '.join(column(draw_model, field.name, 'dr') for field in draw_fields)} "
-        f"FROM (SELECT {inner}, d.{draw_rank}, "
-        f"ROW_NUMBER() OVER ({by_analyte} ORDER BY d.{draw_rank}) AS {analyte_rank}, "
-        f"COUNT(*) OVER ({by_analyte}) AS {n}, "
-        f"MIN(d.drawn_on) OVER ({by_analyte}) AS {first}, "
-        f"SUM(CASE WHEN d.left_out_reason = '' THEN 0 ELSE 1 END) OVER ({by_analyte}) "
-        f"AS {left_out} "
-        f"FROM {compiled.table(result_model)} {quote('r')} "
-        f"INNER JOIN d ON {column(result_model, 'draw', 'r')} = d.id) x "
-        f"INNER JOIN {compiled.table(draw_model)} {quote('dr')} "
-        f"ON {column(draw_model, 'pk', 'dr')} = x.{draw_alias} "
-        f"WHERE x.{analyte_rank} = 1 OR x.{draw_rank} <= %s"
+        f"AND EXISTS (SELECT 1 FROM {result_table} "
+        f"WHERE {compiled.column(result_model, 'draw')} = {draw('pk')})), "
+        f"a AS (SELECT {result('analyte')} AS {analyte}, COUNT(*) AS {n}, "
+        f"MIN(d.{drawn_on}) AS {first}, "
+        f"SUM(CASE WHEN d.{in_d['left_out_reason']} = '' THEN 0 ELSE 1 END) AS {left_out}, "
+        f"MIN(d.{rank}) AS {best} "
+        f"FROM {result_table} {quote('r')} INNER JOIN d ON {result('draw')} = d.{d_id} "
+        f"GROUP BY {result('analyte')}), "
+        f"p AS (SELECT {picked}, d.{rank} AS {rank} "
+        f"FROM d INNER JOIN {result_table} {quote('r')} ON {result('draw')} = d.{d_id} "
+        f"WHERE d.{rank} <= %s "
+        f"UNION ALL SELECT {picked}, a.{best} "
+        f"FROM a INNER JOIN d ON d.{rank} = a.{best} "
+        f"INNER JOIN {result_table} {quote('r')} "
+        f"ON {result('draw')} = d.{d_id} AND {result('analyte')} = a.{analyte} "
+        f"WHERE a.{best} > %s) "
+        f"SELECT {', '.join(f'p.{alias}' for alias in in_p.values())}, p.{rank}, "
+        f"a.{n}, a.{first}, a.{left_out}, {', '.join(f'd.{alias}' for alias in in_d.values())} "
+        f"FROM p INNER JOIN a ON a.{analyte} = p.{in_p['analyte']} "
+        f"INNER JOIN d ON d.{rank} = p.{rank}"
     )
     first_day = draw_model._meta.get_field("drawn_on")
     # Each column as Django reads its field (SQLite gives dates as text, for one).
-    columns = [*results, *(None,) * 3, first_day, None, *draw_fields]
-    n_results = len(results)
+    columns = [*results, None, None, first_day, None, *draw_fields]
     return sql, functools.partial(
         _read_recent_and_latest,
         result_model,
@@ -126,7 +130,7 @@ def _recent_and_latest_sql(result_model):
         columns,
         [field.attname for field in results],
         [field.attname for field in draw_fields],
-        n_results,
+        results.index(result_model._meta.get_field("analyte")),
     )
 
 
@@ -148,13 +152,17 @@ def _read_recent_and_latest(
     columns,
     result_names,
     draw_names,
-    n_results,
+    analyte_at,
     rows,
     draws,
     connection,
     db,
 ):
-    converters = _converters(columns, connection)
+    # The converters are bound to the thread's connection: found once per thread.
+    converters = compiled.per_thread(
+        ("recent_and_latest converters", result_model, db),
+        lambda: _converters(columns, connection),
+    )
     if converters:
         rows = [list(row) for row in rows]
         for row in rows:
@@ -163,32 +171,36 @@ def _read_recent_and_latest(
                 for function in functions:
                     value = function(value, col, connection)
                 row[position] = value
-    draw_rank = n_results
+    n_results = len(result_names)
+    rank_at, numbers_end = n_results, n_results + 4
     # Newest draw first (drawn_on, then the later-entered draw), each draw's results by id.
-    rows.sort(key=lambda row: (row[draw_rank], row[0]))
-    ranks_end, set_draw = n_results + len(RANKS), result_model.draw.field.set_cached_value
+    rows.sort(key=lambda row: (row[rank_at], row[0]))
+    set_draw = result_model.draw.field.set_cached_value
     # One draw instance for all its results (a row per result repeats the draw's
-    # columns); the draw past the newest `draws` only tells that there are more.
-    drawn, recent, latest, more = {}, [], {}, False
+    # columns); the draw past the newest `draws` only tells that there are more. Every
+    # result of a newer draw is among the rows, so counting each test's results in
+    # draw order ranks them (1: the newest), as a window over all of them would.
+    drawn, recent, latest, counted, more = {}, [], {}, {}, False
     for row in rows:
-        rank = row[draw_rank]
-        newest = row[draw_rank + 1] == 1
+        rank = row[rank_at]
+        analyte = row[analyte_at]
+        analyte_rank = counted[analyte] = counted.get(analyte, 0) + 1
         if rank > draws:
             more = True
-            if not newest:
+            if analyte_rank != 1:
                 continue
         result = result_model.from_db(db, result_names, row[:n_results])
-        for name, value in zip(RANKS, row[n_results:ranks_end], strict=True):
-            setattr(result, name, value)
+        result.draw_rank, result.analyte_rank = rank, analyte_rank
+        result.n, result.first, result.left_out = row[rank_at + 1 : numbers_end]
         draw = drawn.get(rank)
         if draw is None:
-            draw = drawn[rank] = draw_model.from_db(db, draw_names, row[ranks_end:])
+            draw = drawn[rank] = draw_model.from_db(db, draw_names, row[numbers_end:])
             if rank <= draws:
                 draw.preloaded_results = []
                 recent.append(draw)
         set_draw(result, draw)
         if rank <= draws:
             draw.preloaded_results.append(result)
-        if newest:
-            latest[result.analyte] = result
+        if analyte_rank == 1:
+            latest[analyte] = result
     return recent, more, latest
