@@ -79,3 +79,51 @@ def test_the_admin_cannot_move_a_record_to_another_person(admin_client, make_use
     assert admin_client.post(url, data).status_code == 302
     infusion.refresh_from_db()
     assert (infusion.patient_id, infusion.dose_mg) == (first.pk, 900)
+
+
+def test_who_shares_a_person_is_shown_and_cannot_be_changed_in_the_admin(admin_client, make_user):
+    from rlsapp.tracking import services
+    from rlsapp.tracking.memberships import VIEWER, Membership
+    from rlsapp.tracking.models import Patient
+
+    owner, carer = make_user("owner@example.com"), make_user("carer@example.com")
+    person = services.save_person(Patient(owner=owner, name="Dora"))
+    shared = Membership.objects.create(person=person, account=carer, role=VIEWER)
+    listing = admin_client.get(reverse("admin:tracking_membership_changelist")).content.decode()
+    assert "carer@example.com" in listing and "Dora" in listing
+    for model in ("tracking_membership", "sharing_invitation", "sharing_transfer"):
+        assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 403
+    change = reverse("admin:tracking_membership_change", args=[shared.pk])
+    assert admin_client.get(change).status_code == 200  # a view page, nothing to save
+    admin_client.post(change, {"role": "owner"})
+    shared.refresh_from_db()
+    assert shared.role == VIEWER
+    delete = reverse("admin:tracking_membership_delete", args=[shared.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Membership.objects.filter(pk=shared.pk).exists()
+
+
+def test_deleting_an_account_in_the_admin_names_the_shared_people_it_takes(admin_client, make_user):
+    from rlsapp.tracking import services
+    from rlsapp.tracking.memberships import EDITOR, Membership
+    from rlsapp.tracking.models import Patient
+
+    owner, carer = make_user("owner@example.com"), make_user("carer@example.com")
+    shared = services.save_person(Patient(owner=owner, name="Dora"))
+    services.save_person(Patient(owner=owner, name="Only mine"))
+    services.save_person(Patient(owner=carer, name="Carer's own"))
+    Membership.objects.create(person=shared, account=carer, role=EDITOR)
+    url = reverse("admin:accounts_user_delete", args=[owner.pk])
+    page = admin_client.get(url).content.decode()
+    assert "owns people whom other accounts share" in page
+    assert "Dora: shared with carer@example.com (can edit)" in page
+    assert "Only mine:" not in page
+    changelist = admin_client.get(reverse("admin:accounts_user_changelist"))
+    assert "delete_selected" not in changelist.content.decode()  # one at a time, warned
+
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not get_user_model().objects.filter(pk=owner.pk).exists()
+    assert list(Patient.objects.values_list("name", flat=True)) == ["Carer's own"]
+    # Through the service, which erases the people's change history too (a plain cascade
+    # would leave it, with a "deleted" row added).
+    assert not Patient.history.filter(name__in=["Dora", "Only mine"]).exists()

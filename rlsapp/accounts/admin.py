@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from rlsapp.tracking import services
+from rlsapp.tracking.memberships import owned_and_shared
+
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
@@ -43,3 +46,23 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]},
         )
     ]
+
+    # Deleting an account here is what the account's own "Delete account" does
+    # (services.erase_account: its people with their records and history, the shared
+    # people's pages told), and its page names the people other accounts would lose.
+    # One account at a time, so that warning is always seen.
+    def delete_model(self, request, obj):
+        services.erase_account(obj)
+
+    def delete_queryset(self, request, queryset):
+        for account in queryset:
+            services.erase_account(account)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def render_delete_form(self, request, context):
+        context["shared_owned"] = owned_and_shared(context["object"])
+        return super().render_delete_form(request, context)

@@ -129,3 +129,21 @@ def set_me(account, person) -> None:
 def unset_me(account) -> None:
     account.me = None
     account.save(update_fields=["me"])
+
+
+def owned_and_shared(account) -> list:
+    """The people `account` owns that other accounts share, each with `others` (those
+    accounts' memberships): deleting the account deletes them for those accounts too."""
+    from .models import Patient
+
+    return list(
+        Patient.objects.filter(owner=account, memberships__role__in=[EDITOR, VIEWER])
+        .distinct()
+        .prefetch_related(
+            models.Prefetch(
+                "memberships",
+                Membership.objects.exclude(role=OWNER).select_related("account"),
+                to_attr="others",
+            )
+        )
+    )

@@ -6,7 +6,7 @@ import zipfile
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rlsapp.tracking import services
 from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.access_log import exports_people, exports_person
-from rlsapp.tracking.memberships import EDITOR, OWNER, VIEWER, Membership
+from rlsapp.tracking.memberships import OWNER, owned_and_shared
 from rlsapp.tracking.models import Patient
 
 from ..csv_export import write_csv
@@ -149,16 +149,5 @@ def account_delete(request):
         return redirect("login")
     # Owned people that others share: offered a transfer first (sharing's transfer page),
     # or they are deleted for everyone.
-    shared_owned = (
-        Patient.objects.filter(owner=request.user, memberships__role__in=[EDITOR, VIEWER])
-        .distinct()
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                Membership.objects.exclude(role=OWNER).select_related("account"),
-                to_attr="others",
-            )
-        )
-    )
-    context = {"form": form, "shared_owned": list(shared_owned)}
+    context = {"form": form, "shared_owned": owned_and_shared(request.user)}
     return render(request, "interop/account_delete.html", context)
