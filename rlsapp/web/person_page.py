@@ -15,8 +15,12 @@ from rlsapp.charts.data import BLOOD_SERIES
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import compiled
+from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
+from rlsapp.tracking.templatetags.tracking_tags import account_region
 from rlsapp.tracking.treatments import Medication, OralIronCourse
+
+from . import person_sections
 
 RECENT_ROWS = 10
 
@@ -47,10 +51,10 @@ def _read_all(person) -> dict[str, list]:
 
 
 def chart_outline(patient, latest, has_infusions, has_scores, courses, medications):
-    """What the charts section writes around the charts (charts/history_chart.html and
-    charts/person_charts.html), with the keys the full chart data gives them. `latest`:
-    the newest result of each test, with its test's count, first day and left-out count
-    (LabResult.objects.recent_and_latest)."""
+    """What the charts section writes around the charts (charts/history_chart.html,
+    person_sections.chart_words and overlay), with the keys the full chart data gives
+    them. `latest`: the newest result of each test, with its test's count, first day and
+    left-out count (LabResult.objects.recent_and_latest)."""
     newest = latest.get("ferritin")
     n_ferritin, first_ferritin, left_out = (
         (newest.n, newest.first, newest.left_out) if newest else (0, None, 0)
@@ -126,5 +130,8 @@ def render_person_page(request, patient) -> dict:
         "medications": medications,
         "recheck": recheck[0] if recheck else None,
     }
+    context["page"] = person_sections.sections(
+        context, is_me(request.user, patient), account_region(request)
+    )
     body = render_to_string("tracking/patient_page.html", context, request)
     return {"title": patient.name, "body": body}

@@ -38,6 +38,18 @@ def linker(name: str):
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
+def links_of(pk):
+    """link(name, pk) for one id as a function of the name, for a page with many links
+    about one record: the URL configuration and script prefix are looked up once."""
+    urlconf, prefix, pk = get_urlconf(), get_script_prefix(), int(pk)
+
+    def of(name: str) -> str:
+        before, after = _pattern(urlconf, prefix, name)
+        return f"{before}{pk}{after}"
+
+    return of
+
+
 @functools.lru_cache(maxsize=256)
 def _fixed(urlconf, prefix, name):
     return reverse(name, urlconf=urlconf)

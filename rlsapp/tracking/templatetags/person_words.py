@@ -35,10 +35,15 @@ def reader_is(context, person) -> bool:
     return is_me(getattr(request, "user", None), person)
 
 
+def whose_words(about_me: bool) -> str:
+    """'your' when the reader is the person (`about_me`), else 'this person’s'."""
+    return "your" if about_me else "this person’s"
+
+
 @register.simple_tag(takes_context=True)
 def whose(context, person) -> str:
-    """{% whose patient %} threshold: 'your' to the person, else 'this person’s'."""
-    return "your" if reader_is(context, person) else "this person’s"
+    """{% whose patient %} threshold: whose_words for the signed-in reader."""
+    return whose_words(reader_is(context, person))
 
 
 @register.simple_tag(takes_context=True)

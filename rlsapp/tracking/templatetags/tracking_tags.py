@@ -7,11 +7,13 @@ from .. import record_rows
 register = template.Library()
 
 
-def _region(context):
+def account_region(request):
     """The signed-in account's region: numbers and dates are shown its way."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return getattr(user, "region_rules", None) or regions.get(None)
+    return getattr(getattr(request, "user", None), "region_rules", None) or regions.get(None)
+
+
+def _region(context):
+    return account_region(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

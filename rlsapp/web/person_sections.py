@@ -1,0 +1,459 @@
+"""The person page's changing parts written in Python: the heading and its actions, the
+re-check card, the latest values and the record sections. tracking/patient_page.html
+places them between its fixed text.
+
+The template engine took most of the page's remaining time for these (a variable lookup,
+a filter or a tag each, and role checks repeated per link). Each part writes exactly what
+the template wrote, whitespace included. Text from the records (the person's name, lab
+names, the re-check's reason and notes) is escaped as the template escaped it; the words
+and formats come from the same functions the templates called: the role's words and checks
+(templatetags/roles.py), the reader's words (person_words.py: whose_words, the estimate's
+basis), the re-check's urgency (reminders_tags.py), the results and record tables
+(tracking/record_rows.py), the TSAT note (treatment_tags.py) and Django's date filters.
+"""
+
+from django.template.defaultfilters import capfirst, date, floatformat, timesince_filter
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+
+from rlsapp.charts.templatetags.charts_tags import comparator_symbol
+from rlsapp.domain.estimate import basis_words
+from rlsapp.reminders.templatetags.reminders_tags import (
+    recheck_urgency,
+    urgency_class,
+    urgency_label,
+)
+from rlsapp.tracking import record_rows
+from rlsapp.tracking.record_rows import esc
+from rlsapp.tracking.templatetags.links import links_of
+from rlsapp.tracking.templatetags.person_words import basis_class, whose_words
+from rlsapp.tracking.templatetags.roles import can, role_words
+from rlsapp.tracking.templatetags.treatment_tags import tsat_note
+
+from .worklist_html import day_text
+
+
+def shown(value) -> str:
+    """A value as {{ value }} writes it: localized (numbers), then escaped."""
+    return esc(localize(value))
+
+
+# The heading and its actions ------------------------------------------------------------
+
+
+def heading(patient, summary, me: bool) -> str:
+    """The name with the account's role (a member's), "This is you", and the settings."""
+    badge = ""
+    if patient.role in ("editor", "viewer"):
+        badge = (
+            ' <span class="badge text-bg-light border fw-normal align-middle fs-6 role-badge">'
+            f"{esc(role_words(patient))}</span>"
+        )
+    you = '<div class="small text-body-secondary this-is-you">This is you</div>' if me else ""
+    last = getattr(summary, "last_infusion_on", None)
+    infused = (
+        f"· last infusion {esc(date(last, 'j M Y'))} ({esc(timesince_filter(last))} ago)"
+        if last
+        else ""
+    )
+    return (
+        f'<h1 class="h3 mb-1">{esc(patient.name)}{badge}</h1>\n    {you}\n'
+        '    <div class="text-body-secondary small">\n'
+        f"      Threshold {floatformat(patient.ferritin_threshold, '-1')} µg/L"
+        f" · first re-check {shown(patient.first_recheck_weeks)} weeks after an infusion"
+        f" · then every {shown(patient.routine_recheck_weeks)} weeks\n"
+        f"      {infused}\n    </div>"
+    )
+
+
+def _item(href: str, words: str) -> str:
+    return f'<li><a class="more-item" href="{href}">{words}</a></li>'
+
+
+RULE = '<li><hr class="my-1"></li>'
+
+
+def actions(patient, me: bool, to) -> str:
+    """The page's buttons: the two things done most (or the report, to a viewer), and
+    everything else under More…"""
+    edit, own = can(patient, "edit"), can(patient, "own")
+    if edit:
+        buttons = (
+            f'\n    <a class="btn btn-primary" href="{to("draw_create")}">Add lab result</a>'
+            f'\n    <a class="btn btn-outline-primary" href="{to("infusion_create")}">'
+            "Add infusion</a>\n    "
+        )
+        adding = (
+            f"\n        {_item(to('symptom_create'), 'Add symptom score')}"
+            f"\n        {_item(to('course_create'), 'Add oral iron course')}"
+            f"\n        {_item(to('medicine_create'), 'Add RLS medicine')}"
+            f"\n        {RULE}"
+            f"\n        {_item(to('patient_report'), 'Printable report')}\n        "
+        )
+    else:
+        buttons = (
+            f'\n    <a class="btn btn-primary" href="{to("patient_report")}">'
+            "Printable report</a>\n    "
+        )
+        adding = ""
+    data = _item(to("patient_import"), "Import CSV or FHIR…") if edit else ""
+    me_button = (
+        '<li><button class="more-item" type="submit" form="recheck-action" formaction="'
+        f'{to("patient_this_is_me")}" name="me" value="'
+        + ('0">This is not me' if me else '1">This is me')
+        + "</button></li>"
+    )
+    if own:
+        people = _item(to("patient_people"), "People with access") + "\n        "
+    else:
+        people = _item(to("patient_leave"), f"Leave (stop seeing {esc(patient.name)})")
+    return (
+        '<div class="d-flex flex-wrap gap-2 d-print-none page-actions">\n    '
+        f"{buttons}\n"
+        '    <details class="more-actions">\n'
+        '      <summary class="btn btn-outline-secondary">More…</summary>\n'
+        '      <ul class="more-menu list-unstyled border rounded bg-body shadow-sm py-1 mb-0">'
+        f"\n        {adding}\n        \n{data}\n"
+        + _item(
+            to("patient_export_csv"),
+            'Export CSV <span class="small text-body-secondary">(decimal point, ISO dates: '
+            "reads back into rlsapp)</span>",
+        )
+        + "\n"
+        + _item(
+            to("patient_export_fhir"),
+            'Export FHIR (JSON) <span class="small text-body-secondary">'
+            "(standard units and dates)</span>",
+        )
+        + "\n"
+        + _item(
+            to("patient_export_spreadsheet"),
+            'Export for a spreadsheet <span class="small text-body-secondary">'
+            "(numbers and dates as your region writes them)</span>",
+        )
+        + f"\n\n        {RULE}\n        "
+        + _item(to("patient_history"), "History (undo changes)" if edit else "History")
+        + "\n        "
+        + (_item(to("patient_links"), "Read-only links") if own else "")
+        + "\n        "
+        + (_item(to("patient_edit"), "Settings") if edit else "")
+        + f"\n        \n        {me_button}\n        {people}\n"
+        "      </ul>\n    </details>\n  </div>"
+    )
+
+
+def delete_link(patient, to) -> str:
+    if not can(patient, "own"):
+        return ""
+    href = to("patient_delete")
+    return (
+        f'<p class="d-print-none"><a class="link-danger" href="{href}">'
+        f"Delete {esc(patient.name)}…</a></p>"
+    )
+
+
+# The re-check card ----------------------------------------------------------------------
+
+CARD_BORDERS = {"overdue": " border-danger", "today": " border-warning", "soon": " border-warning"}
+
+
+def recheck_card(patient, recheck, summary, me: bool, to) -> str:
+    """The open re-check with its date, urgency, reasons and estimate, and its buttons
+    (which submit the page's form outside the cached body); or why there is none."""
+    start = (
+        '\n<section class="mb-4" aria-labelledby="recheck-heading">\n'
+        '  <h2 class="h5" id="recheck-heading">Next ferritin re-check</h2>\n  '
+    )
+    if recheck is None:
+        settings = getattr(summary, "latest_ferritin", None) is not None or getattr(
+            summary, "last_infusion_on", None
+        )
+        return (
+            f"{start}\n"
+            '  <p class="text-body-secondary">No re-check scheduled. One is worked out from the '
+            "next ferritin result or infusion recorded"
+            + (", or when you change the re-check settings" if settings else "")
+            + ".</p>\n  \n</section>\n"
+        )
+    urgency = recheck_urgency(recheck.remind_on, recheck.soon_from)
+    if recheck.status == "snoozed":
+        status = (
+            '<span class="badge text-bg-secondary">Snoozed (due '
+            f"{esc(date(recheck.due_on, 'j M Y'))})</span>"
+        )
+    elif recheck.status == "sent":
+        sent = template_localtime(recheck.sent_at)
+        status = f'<span class="badge text-bg-light border">Emailed {esc(date(sent, "j M"))}</span>'
+    else:
+        status = ""
+    notes = "".join(
+        f'<div class="alert alert-warning py-2 mb-2">{esc(note)}</div>'
+        for note in recheck.note_lines
+    )
+    window = recheck.window_text
+    predicted = recheck.kind == "predicted"
+    estimate = ""
+    if window:
+        basis = recheck.estimate_basis
+        badge = (
+            f'<span class="badge text-wrap text-start {esc(basis_class(basis))} estimate-basis">'
+            f"{esc(basis_words(basis, me))}</span> "
+            if basis
+            else ""
+        )
+        after = " The re-check is set before the start of that range." if predicted else ""
+        estimate = f'<p class="mb-2 recheck-estimate">{badge}{esc(window)}{after}</p>'
+    advice = ""
+    if predicted or window:
+        more = (
+            f' <a class="d-print-none" href="{to("patient_charts")}#projection-note">'
+            "What went into the estimate</a>"
+            if window
+            else ""
+        )
+        advice = (
+            '<p class="small text-body-secondary mb-2">Dates from the decline are estimates '
+            f"from the results recorded here, not medical advice.{more}</p>"
+        )
+    edit = can(patient, "edit")
+    about = links_of(recheck.pk)
+    snooze = about("reminder_snooze")
+    snoozing = (
+        '<button class="btn btn-sm btn-outline-secondary" type="submit" form="recheck-action" '
+        f'formaction="{snooze}" name="weeks" value="1">Snooze 1 week</button>\n'
+        '        <button class="btn btn-sm btn-outline-secondary" type="submit" '
+        f'form="recheck-action" formaction="{snooze}" name="weeks" value="2">'
+        "Snooze 2 weeks</button>\n"
+        f'        <a class="btn btn-sm btn-outline-secondary" href="{snooze}">'
+        "Snooze to a date…</a>"
+        if edit
+        else ""
+    )
+    dismiss = (
+        f'<a class="btn btn-sm btn-outline-danger" href="{about("reminder_dismiss")}">Dismiss…</a>'
+        if edit
+        else ""
+    )
+    return (
+        f"{start}\n  \n"
+        f'  <div class="card{CARD_BORDERS.get(urgency, "")}">\n'
+        '    <div class="card-body">\n'
+        '      <div class="d-flex flex-wrap align-items-baseline gap-2">\n'
+        f'        <span class="fs-5 fw-semibold">{esc(date(recheck.remind_on, "l j F Y"))}</span>\n'
+        f'        <span class="badge {esc(urgency_class(urgency))}">'
+        f"{esc(urgency_label(urgency))}</span>\n"
+        f"        {status}\n      </div>\n"
+        f'      <p class="mb-2">Why: {esc(capfirst(recheck.reason))}.</p>\n'
+        f"      {notes}\n      {estimate}\n      {advice}\n"
+        '      <div class="d-flex flex-wrap gap-2 d-print-none">\n        \n'
+        f"        {snoozing}\n"
+        '        <a class="btn btn-sm btn-outline-secondary" href="'
+        f'{about("reminder_ics")}">Add to calendar (.ics)</a>\n'
+        f"        {dismiss}\n      </div>\n    </div>\n  </div>\n  \n</section>\n"
+    )
+
+
+# The latest values ----------------------------------------------------------------------
+
+
+def latest_cards(latest, patient, region, infusion_days) -> str:
+    """A card for the newest result of each test: its value with its flag, day and lab."""
+    if not latest:
+        return ""
+    cards = []
+    for result in latest:
+        draw = result.draw
+        lab = f" · {esc(draw.lab_name)}" if draw.lab_name else ""
+        note = tsat_note(result)
+        note = f'<div class="small guideline-note mt-1">{esc(note)}</div>' if note else ""
+        value = record_rows.result_html(result, patient, region, infusion_days)
+        cards.append(
+            '\n    <div class="col">\n'
+            '      <div class="card stat-card h-100"><div class="card-body py-2">\n'
+            f'        <div class="small text-body-secondary">{esc(result.info.label)}</div>\n'
+            f'        <div class="stat-value">{value}</div>\n'
+            f'        <div class="small text-body-secondary">{day_text(draw.drawn_on)}{lab}</div>\n'
+            f"        {note}\n      </div></div>\n    </div>\n    "
+        )
+    return (
+        '\n<section class="mb-4" aria-labelledby="latest-heading">\n'
+        '  <h2 class="h5" id="latest-heading">Latest values</h2>\n'
+        '  <div class="row row-cols-2 row-cols-md-4 g-2">\n    '
+        + "".join(cards)
+        + "\n  </div>\n</section>\n"
+    )
+
+
+# The charts section (drawn from the chart JSON) ---------------------------------------------
+
+
+def chart_words(charts, to) -> str:
+    """The history chart in words, when it is drawn: how many ferritin results, over which
+    days, and the latest."""
+    if charts["states"]["history"] is not None:
+        return ""
+    latest = charts["latest_ferritin"]
+    value = f"{esc(comparator_symbol(latest.comparator))}{floatformat(latest.value, '-1')} µg/L"
+    day = day_text(latest.draw.drawn_on)
+    count = charts["ferritin_count"]
+    if count == 1:
+        words = f"one ferritin result, {value} on {day}"
+    else:
+        first = day_text(charts["first_ferritin_on"])
+        words = f"{shown(count)} ferritin results from {first} to {day}, the latest {value}"
+    return (
+        '\n  <p class="small text-body-secondary chart-summary" id="history-summary">'
+        f"In words: {words}. The estimate’s details and each infusion’s rise and fall in "
+        f'numbers: <a href="{to("patient_charts")}">charts and numbers</a>; every test and '
+        f'symptom score by date: <a href="{to("patient_chart_table")}" id="results-table-link">'
+        f'the results table</a>; to change one, <a href="{to("draw_list")}">all lab results</a>.'
+        "</p>\n  "
+    )
+
+
+def overlay(charts, patient, to) -> str:
+    """The infusions-compared chart, or a note saying there is no infusion to compare."""
+    edit = can(patient, "edit")
+    if charts["states"]["overlay"] == "no_infusions":
+        add = (
+            f'<a href="{to("infusion_create")}">Add an infusion</a> with its date and dose; with'
+            if edit
+            else "With"
+        )
+        return (
+            '\n  <div class="alert alert-light border chart-empty" role="status">\n'
+            f"    <strong>No infusions recorded.</strong> {add} ferritin results from before "
+            "and after it, this chart lays each infusion’s rise and fall side by side."
+            "\n  </div>\n  "
+        )
+    add = f'<a href="{to("draw_create")}">Add a lab result</a>.' if edit else ""
+    # Whether any infusion has two results after it is known once the chart data is in:
+    # patient_charts.js shows the note instead of an empty chart then.
+    return (
+        "\n  \n"
+        '  <div class="alert alert-light border chart-empty overlay-empty d-none" role="status">\n'
+        "    <strong>Not enough results after an infusion yet.</strong> A decline shows with "
+        f"two or more ferritin results after an infusion. {add}\n  </div>\n"
+        '  <figure class="chart-figure mb-2">\n'
+        '    <div class="chart-box chart-box-overlay">\n'
+        '      <canvas id="overlay-chart" role="img" tabindex="0" aria-labelledby="overlay-heading"'
+        ' aria-describedby="overlay-caption"></canvas>\n    </div>\n'
+        '    <figcaption class="small text-body-secondary mt-1" id="overlay-caption">Ferritin by '
+        "weeks since each infusion, one colour per infusion; dashed: its fitted decline. The "
+        f'numbers: <a href="{to("patient_charts")}#infusions-compared">infusions compared</a>.'
+        "</figcaption>\n  </figure>\n  "
+    )
+
+
+# The record sections --------------------------------------------------------------------
+
+
+def _section(key: str, heading: str, aside: str, table: str) -> str:
+    return (
+        f'\n<section class="mb-4" aria-labelledby="{key}-heading">\n'
+        '  <div class="d-flex justify-content-between align-items-baseline">\n'
+        f'    <h2 class="h5" id="{key}-heading">{heading}</h2>\n'
+        f"    {aside}\n  </div>\n  {table}\n</section>\n"
+    )
+
+
+def _more(more: bool, href: str, words: str) -> str:
+    return f'<a href="{href}">{words}</a>' if more else ""
+
+
+def _add_or_all(edit: bool, add: str, words: str, everything: str) -> str:
+    adding = f'<a href="{add}">{words}</a> · ' if edit else ""
+    return f'<span class="d-print-none">{adding}<a href="{everything}">All</a></span>'
+
+
+# What the "Not recorded yet" line offers for each kind with no rows, in its order.
+NOT_YET = (
+    ("draws", "draw_create", "lab results"),
+    ("infusions", "infusion_create", "infusions"),
+    ("symptom_scores", "symptom_create", "symptom scores"),
+    ("courses", "course_create", "oral iron courses"),
+    ("medications", "medicine_create", "RLS medicines"),
+)
+
+
+def record_sections(page: dict, region, to) -> str:
+    """The newest rows of each kind of record under their headings (with a link to all of
+    them when there are more), and to an editor the kinds not recorded yet. `page`: the
+    page's context (web/person_page.py)."""
+    patient = page["patient"]
+    edit = can(patient, "edit")
+    infusion_days = page["infusion_days"]
+
+    def more(flag: str, name: str, words: str):
+        return lambda: _more(page[flag], to(name), words)
+
+    def add_or_all(add: str, words: str, everything: str):
+        return lambda: _add_or_all(edit, to(add), words, to(everything))
+
+    # Each kind in the page's order: its rows' key, the heading's id and words, what stands
+    # beside the heading, and its table (tracking/record_rows.py).
+    kinds = (
+        ("draws", "draws", "Lab results", more("more_draws", "draw_list", "All lab results"),
+         lambda rows: record_rows.draw_table(rows, patient, region, infusion_days)),
+        ("infusions", "infusions", "Infusions",
+         more("more_infusions", "infusion_list", "All infusions"),
+         lambda rows: record_rows.infusion_table(rows, patient, region)),
+        ("courses", "courses", "Oral iron",
+         add_or_all("course_create", "Add a course", "course_list"),
+         lambda rows: record_rows.course_table(rows, patient)),
+        ("medications", "medicines", "RLS medicines",
+         add_or_all("medicine_create", "Add a medicine", "medicine_list"),
+         lambda rows: record_rows.medicine_table(rows, patient)),
+        ("symptom_scores", "symptoms", "Symptom scores",
+         more("more_scores", "symptom_list", "All symptom scores"),
+         lambda rows: record_rows.symptom_table(rows, patient, region)),
+    )  # fmt: skip
+    parts = [
+        _section(anchor, heading, aside(), table(page[key])) if page[key] else ""
+        for key, anchor, heading, aside, table in kinds
+    ]
+    not_yet = ""
+    if edit and not all(page[key] for key, _, _ in NOT_YET):
+        items = "\n  ".join(
+            ""
+            if page[key]
+            else f'<li class="list-inline-item"><a href="{to(name)}">{words}</a></li>'
+            for key, name, words in NOT_YET
+        )
+        not_yet = (
+            '\n<div class="small text-body-secondary d-print-none not-yet-recorded mb-3">'
+            'Not recorded yet:\n  <ul class="list-inline d-inline mb-0">\n  '
+            f"{items}\n  </ul>\n</div>\n"
+        )
+    return "\n\n".join(parts) + "\n\n" + not_yet
+
+
+RECORDED = ("latest", "infusions", "symptom_scores", "courses", "medications")
+
+
+def recorded(page: dict) -> bool:
+    """Whether anything is recorded: if not, the page shows one short note instead of a
+    row of empty boxes."""
+    return any(page[key] for key in RECORDED)
+
+
+def sections(page: dict, me: bool, region) -> dict:
+    """The parts of the page's body the template places (`recorded`, and the others as safe
+    HTML). `page`: the page's context (web/person_page.py); `me`: the reader marked the
+    person "This is me"; `region`: the account's."""
+    patient, summary = page["patient"], page["summary"]
+    to = links_of(patient.pk)
+    parts = {
+        "heading": heading(patient, summary, me),
+        "actions": actions(patient, me, to),
+        "whose": esc(whose_words(me)),
+        "delete": delete_link(patient, to),
+    }
+    if recorded(page):
+        parts["recheck"] = recheck_card(patient, page["recheck"], summary, me, to)
+        parts["latest"] = latest_cards(page["latest"], patient, region, page["infusion_days"])
+        parts["chart_words"] = chart_words(page["charts"], to)
+        parts["overlay"] = overlay(page["charts"], patient, to)
+        parts["records"] = record_sections(page, region, to)
+    return {"recorded": recorded(page)} | {name: mark_safe(text) for name, text in parts.items()}
