@@ -23,6 +23,7 @@ from rlsapp.tracking.versions import (
     bump_account_version,
     bump_person_versions,
     carrying_the_bump,
+    lock_people,
 )
 
 from . import saving
@@ -37,6 +38,8 @@ RESCHEDULED_BY = frozenset({DRAWS, INFUSIONS, SETTINGS, ORAL_IRON})
 def records_changed(persons: list[Patient], kinds: frozenset[str]) -> None:
     """Reschedule each person's re-check after a change to what it rests on."""
     if kinds & RESCHEDULED_BY:
+        if len(persons) > 1:  # all at once, in id order: no two changes wait for each other
+            lock_people(person.pk for person in persons)
         for person in persons:
             sync_patient(person)
 
@@ -207,6 +210,9 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
         # Deleted, to be erased or brought back as it was: its open re-check stays as it is
         # (snoozed or emailed), unsent and out of every feed (Reminder.objects.sendable).
         return None
+    # Another change to the person waits until this one commits, and then reads its history
+    # with this one's records in it (versions.lock_people).
+    lock_people([patient.pk])
     points, infusions = history_for(patient)
     plan = recheck.next_recheck(settings_for(patient), points, infusions)
     reminder = settle_reminder(patient, plan)

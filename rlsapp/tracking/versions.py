@@ -5,7 +5,8 @@ Pages cache what they render about a person under that version (caching.py), so 
 cached page can show data older than what has been committed, whichever of the person's
 members made the change. Only the services (and the reminder scheduler) move it on.
 Moving it on locks the person's row until the commit; `one_bump_at_the_end` keeps that
-lock short for saves of several records.
+lock short for saves of several records. A change that reschedules the person's re-check
+locks the row earlier, before the history is read (`lock_people`), and holds it to the end.
 """
 
 import contextlib
@@ -21,6 +22,36 @@ from .models import Patient
 _waiting = contextvars.ContextVar("person_version_bumps_waiting", default=None)
 # How many one_bump_at_the_end() are open inside the outermost one.
 _nested = contextvars.ContextVar("person_version_bumps_nested", default=0)
+# The person ids whose rows the outermost one_bump_at_the_end() has locked (lock_people).
+_locked = contextvars.ContextVar("person_rows_locked", default=None)
+
+
+def lock_people(person_ids, using="default") -> None:
+    """Lock these people's rows until the transaction ends (in id order; FOR NO KEY UPDATE,
+    which an insert's foreign-key check does not wait for), unless this transaction has.
+
+    The re-check is worked out from what the person's history holds when it is read
+    (READ COMMITTED): two changes to one person at the same time would each read it without
+    the other's and the last to write would win. Locked before the read, the second change
+    waits for the first to commit and then reads both. Databases without row locks
+    (SQLite) let one writer at a time in anyway: nothing to do there."""
+    held = _locked.get()
+    ids = sorted(set(person_ids) - (held or set()))
+    if not ids or not connections[using].features.has_select_for_update:
+        return
+    people = Patient.objects.using(using).select_for_update(no_key=True)
+    list(people.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    note_locked(ids)
+
+
+def note_locked(person_ids) -> None:
+    """These people's rows are locked now (by lock_people, or a statement that locked them)
+    until the transaction ends. Kept only at the outermost one_bump_at_the_end, which is the
+    transaction or a savepoint left whole: inside a nested one, a rollback to its savepoint
+    would let the lock go (PostgreSQL), so there it is taken again when asked for."""
+    held = _locked.get()
+    if held is not None and not _nested.get():
+        held.update(person_ids)
 
 
 def bump_person_versions(person_ids) -> None:
@@ -82,7 +113,7 @@ def one_bump_at_the_end():
             _nested.reset(nested)
         return
     waiting = set()
-    token = _waiting.set(waiting)
+    token, locked = _waiting.set(waiting), _locked.set(set())
     try:
         with transaction.atomic():
             yield
@@ -90,6 +121,7 @@ def one_bump_at_the_end():
             token = None
             _bump(waiting)
     finally:
+        _locked.reset(locked)
         if token is not None:
             _waiting.reset(token)
 
@@ -105,7 +137,9 @@ def _bump(ids) -> None:
     # One id needs no lock first. No savepoint: this is all or nothing with its caller.
     with transaction.atomic(savepoint=False) if len(ids) > 1 else contextlib.nullcontext():
         if len(ids) > 1:
-            list(people.select_for_update().order_by("pk").values("pk"))
+            # NO KEY UPDATE, as the UPDATE takes and lock_people holds: a FOR UPDATE would
+            # wait for another change's foreign-key check while that one waits for us.
+            list(people.select_for_update(no_key=True).order_by("pk").values("pk"))
         people.update(data_version=F("data_version") + 1)
 
 

@@ -17,8 +17,8 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from .. import statements
-from ..models import LabDraw, LabResult
+from .. import statements, versions
+from ..models import LabDraw, LabResult, Patient
 
 
 def possible(using="default") -> bool:
@@ -81,6 +81,14 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
         f'"draw" AS (INSERT INTO {draws.table} ({draws.names(draws.inserted)}) '
         f"VALUES ({values}) RETURNING {draws.pk})"
     ]
+    # The person's row locked in the same statement, as versions.lock_people locks it, for
+    # the re-check that follows: one statement less.
+    people = sql.table(Patient)
+    parts.append(
+        f'"person" AS (SELECT {people.pk} FROM {people.table} WHERE {people.pk} = %s '
+        "FOR NO KEY UPDATE)"
+    )
+    sql.params.append(draw.patient_id)
     draw_id = f'"draw".{draws.pk}'
     values = sql.values(_history_row(draw, draw_history), history_table, {"id": draw_id})
     parts.append(
@@ -115,7 +123,9 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
         final = f'SELECT {draw_id}, {result_id}, {analyte} FROM "draw", "results"'
     else:
         final = f'SELECT {draw_id}, NULL, NULL FROM "draw"'
+    final += ', "person"'  # read by the final SELECT, so it runs
     rows = statements.run(f"WITH {', '.join(parts)} {final}", sql.params, using)
+    versions.note_locked([draw.patient_id])
     draw.pk = rows[0][0]
     draw._state.adding, draw._state.db = False, using
     ids = {row[2]: row[1] for row in rows}

@@ -5,15 +5,16 @@ from .. import treatment_rules
 from ..change_reasons import DELETED_WITH_MEDICINE
 from ..models import Patient
 from ..treatments import Medication, MedicationEvent, OralIronCourse
-from ..versions import one_bump_at_the_end
+from ..versions import lock_people, one_bump_at_the_end
 from .base import KIND_OF, MEDICINES, ORAL_IRON, UNCHECKED, _by, _changed, _claim_version
 
 InvalidRecord = treatment_rules.InvalidRecord
 
 
 def _lock_person(person_id: int) -> None:
-    """Two saves for one person run one after the other, so the overlap rule holds."""
-    list(Patient.objects.select_for_update().filter(pk=person_id).values("pk"))
+    """Two saves for one person run one after the other, so the overlap rule holds (the
+    same lock the re-check's reschedule takes, so it is not taken twice)."""
+    lock_people([person_id])
 
 
 @one_bump_at_the_end()

@@ -1,0 +1,101 @@
+"""Two changes to one person's records at the same time (PostgreSQL, READ COMMITTED): the
+re-check and the worklist row written last rest on both, never on one alone."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from rlsapp.reminders import services as scheduler
+from rlsapp.reminders.models import PersonStatus, Reminder
+
+from .helpers import add_ferritin, add_infusion
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+# How long the first change waits, after reading the history, for the second to read it
+# too: the second reads it at once unless the person's row keeps it waiting.
+OVERLAP_SECONDS = 1.5
+
+
+def _stored(patient):
+    status = PersonStatus.objects.get(patient=patient)
+    reminder = Reminder.objects.open().get(patient=patient)
+    return (
+        status.latest_ferritin,
+        status.latest_ferritin_on,
+        status.last_infusion_on,
+        status.recheck_remind_on,
+        (reminder.kind, reminder.due_on, reminder.reason, reminder.notes),
+    )
+
+
+def _planned(patient):
+    """What the scheduler stores from the history as committed (run again, rolled back)."""
+    with transaction.atomic():
+        scheduler.sync_patient(patient.pk)
+        planned = _stored(patient)
+        transaction.set_rollback(True)
+    return planned
+
+
+@pytest.mark.parametrize("second", ["draw", "infusion"])
+def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
+    monkeypatch, patient, second
+):
+    start = datetime.date(2026, 1, 5)
+    add_infusion(patient, start)
+    add_ferritin(patient, start + datetime.timedelta(weeks=8), 400)
+    first_read, second_read = threading.Event(), threading.Event()
+    real_history_for = scheduler.history_for
+
+    def history_for(person):
+        found = real_history_for(person)
+        if threading.current_thread() is first:
+            first_read.set()
+            # Without a lock on the person, the second change reads its history now,
+            # without the first's draw, and writes its plan after the first commits.
+            second_read.wait(OVERLAP_SECONDS)
+        else:
+            second_read.set()
+        return found
+
+    monkeypatch.setattr(scheduler, "history_for", history_for)
+    errors = []
+
+    def run(change):
+        try:
+            change()
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    newer = start + datetime.timedelta(weeks=20)
+
+    def first_change():
+        add_ferritin(patient, newer, 60)
+
+    def second_change():
+        if second == "draw":
+            add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)
+        else:
+            add_infusion(patient, start + datetime.timedelta(weeks=16))
+
+    first = threading.Thread(target=run, args=(first_change,))
+    then = threading.Thread(target=run, args=(second_change,))
+    first.start()
+    assert first_read.wait(10)
+    then.start()
+    first.join(20)
+    then.join(20)
+    assert errors == []
+    stored = _stored(patient)
+    assert stored == _planned(patient)
+    assert stored[:2] == (60, newer)
