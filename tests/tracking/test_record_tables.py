@@ -10,7 +10,7 @@ from django.urls import reverse, set_script_prefix
 from rlsapp.domain import units
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, SymptomScore
-from rlsapp.tracking.templatetags.links import fixed_url, linker
+from rlsapp.tracking.templatetags.links import fixed_url, linker, links_of
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +99,14 @@ def test_the_person_page_escapes_the_records_text_in_every_table(owner_client, p
 
 @pytest.mark.parametrize("prefix", ["/", "/clinic/"])
 def test_a_tables_links_are_the_reversed_addresses(prefix):
-    """The tables make each row's links from one pattern per table (links.linker), which
-    must give what reverse gives, under the script prefix a deployment runs at too."""
+    """The tables make each row's links from one pattern per table (links.linker), and the
+    person page its links about the person from one lookup (links.links_of), which must
+    give what reverse gives, under the script prefix a deployment runs at too."""
     set_script_prefix(prefix)
     try:
         for name in ("draw_edit", "draw_leave_out", "infusion_delete", "medicine_event_edit"):
             for pk in (1, 907, 2_147_483_646):
-                assert linker(name)(pk) == reverse(name, args=[pk])
+                assert linker(name)(pk) == links_of(pk)(name) == reverse(name, args=[pk])
     finally:
         set_script_prefix("/")
 
@@ -131,4 +132,5 @@ def test_kept_addresses_follow_a_new_url_configuration():
     with override_settings(ROOT_URLCONF="tests.tracking.mounted_urls"):
         assert fixed_url("worklist") == reverse("worklist") == "/app/worklist/"
         assert linker("draw_edit")(5) == reverse("draw_edit", args=[5])
+        assert links_of(5)("patient_charts") == reverse("patient_charts", args=[5])
     assert fixed_url("worklist") == "/worklist/"
