@@ -9,7 +9,7 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 import datetime
 import functools
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -229,17 +229,61 @@ def _fields(reminder: Reminder) -> list:
     ]
 
 
-def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
-    """The open reminder made, moved or closed to follow the plan; returns it, if any."""
-    # The open reminder and the one for the same rule and date (perhaps the same row, perhaps
-    # dismissed or done), in one locking query.
-    same_rule = Q(kind=plan.kind, due_on=plan.due) if plan.rule else Q(pk__in=[])
-    found = list(
+# What settle_reminder's query is compiled with, found in its parameters and replaced by
+# each call's person, rule and date (no reminder has them).
+_STAND_INS = {"patient": compiled.STAND_INS[0], "kind": "\x00kind", "due": datetime.date(1, 1, 2)}
+
+
+def _locking_query(with_rule: bool):
+    """settle_reminder's query as Django compiles it: (compiler, SQL, params, where each
+    stand-in is in them). Compiled once per thread: it costs more than it takes to run."""
+    same_rule = Q(kind=_STAND_INS["kind"], due_on=_STAND_INS["due"]) if with_rule else Q(pk__in=[])
+    queryset = (
         Reminder.objects.select_for_update()
-        .filter(patient=patient)
+        .filter(patient_id=_STAND_INS["patient"])
         .filter(Q(status__in=Reminder.OPEN) | same_rule)
         .order_by("pk")
     )
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    # SQLite's backend passes a date on as ISO text.
+    kept = {name: (value, str(value)) for name, value in _STAND_INS.items()}
+    places = {
+        name: [i for i, value in enumerate(params) if value in forms]
+        for name, forms in kept.items()
+    }
+    if not places["patient"] or (with_rule and not (places["kind"] and places["due"])):
+        raise RuntimeError(f"settle_reminder's query lost a parameter: {sql}")
+    return compiler, sql, list(params), places
+
+
+def _locked_reminders(patient: Patient, plan: recheck.Recheck) -> list[Reminder]:
+    """The open reminder and the one for the plan's rule and date (perhaps the same row,
+    perhaps dismissed or done), locked, in id order: one query."""
+    compiler, sql, params, places = compiled.per_thread(
+        ("settle_reminder", bool(plan.rule)), lambda: _locking_query(bool(plan.rule))
+    )
+    params = list(params)
+    connection = connections[compiler.using]
+    values = {"patient": patient.pk}
+    if plan.rule:
+        values.update(kind=plan.kind, due=connection.ops.adapt_datefield_value(plan.due))
+    for name, value in values.items():
+        for place in places[name]:
+            params[place] = value
+    # Prepared on PostgreSQL: its parameters are an id and values compared with columns.
+    with compiled.prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return compiled.Found(rows, compiler, compiler.using).instances()
+
+
+def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
+    """The open reminder made, moved or closed to follow the plan; returns it, if any."""
+    found = _locked_reminders(patient, plan)
     current = next((r for r in found if r.status in Reminder.OPEN), None)
     if plan.rule is None:
         if current:
