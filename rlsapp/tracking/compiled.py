@@ -354,6 +354,29 @@ def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
     return found
 
 
+def as_prefetched(instances, name, found) -> None:
+    """Each of `instances` given its reverse foreign key `name` from `found` (that
+    relation's rows for all of them, in its order, read by a branch of together()), as
+    prefetch_related_objects(instances, name) leaves them: each row's foreign key cached,
+    and `instance.<name>.all()` a queryset already evaluated."""
+    if not instances:
+        return
+    field = getattr(type(instances[0]), name).field  # the foreign key, on the rows' model
+    owners = {instance.pk: instance for instance in instances}
+    rows = {pk: [] for pk in owners}
+    for row in found:
+        owner = getattr(row, field.attname)
+        field.set_cached_value(row, owners[owner])
+        rows[owner].append(row)
+    cache_name = field.remote_field.cache_name
+    for instance in instances:
+        # As django.db.models.query.prefetch_one_level sets it.
+        queryset = getattr(instance, name).get_queryset()
+        queryset._result_cache = rows[instance.pk]
+        queryset._prefetch_done = True
+        instance.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
+
+
 def _union(key, builds, names):
     stand_ins = dict(zip(names, STAND_INS, strict=False))
     parts, alias = [], None

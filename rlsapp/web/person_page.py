@@ -7,7 +7,6 @@ reads no whole history: what it says of the charts comes with the newest result 
 each test.
 """
 
-from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from rlsapp.tracking import compiled
 from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
 from rlsapp.tracking.templatetags.tracking_tags import account_region
-from rlsapp.tracking.treatments import Medication, OralIronCourse
+from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 from . import person_sections
 
@@ -40,12 +39,17 @@ QUERIES = {
     "scores": _newest(SymptomScore, RECENT_ROWS + 1),
     "courses": _newest(OralIronCourse, RECENT_ROWS),
     "medications": _newest(Medication, RECENT_ROWS),
+    # Those medicines' dose changes and events, as prefetch_related reads them, here
+    # instead of in a statement of their own.
+    "events": lambda person: MedicationEvent.objects.filter(
+        medication__in=_newest(Medication, RECENT_ROWS)(person)
+    ),
     "recheck": lambda person: Reminder.objects.filter(patient_id=person).open().order_by("pk")[:1],
 }
 
 
 def _read_all(person) -> dict[str, list]:
-    # One statement for the five (compiled.together); prepared on PostgreSQL: each
+    # One statement for the six (compiled.together); prepared on PostgreSQL: each
     # parameter is the person's id or text compared with a column (the re-check's statuses).
     return compiled.together("person-page", QUERIES, prepared=True, person=person.pk)
 
@@ -104,7 +108,7 @@ def render_person_page(request, patient) -> dict:
     read = _read_all(patient)
     all_infusions, scores, courses = read["infusions"], read["scores"], read["courses"]
     medications, recheck = read["medications"], read["recheck"]
-    prefetch_related_objects(medications, "events")
+    compiled.as_prefetched(medications, "events", read["events"])
     context = {
         "patient": patient,
         "today": timezone.localdate(),

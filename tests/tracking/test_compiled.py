@@ -260,3 +260,44 @@ def test_queries_read_together_refuse_a_date_or_an_unused_id(owner):
     unused = {**TOGETHER, "all": lambda person: LabResult.objects.all()}
     with pytest.raises(ValueError, match="does not use every id"):
         compiled.together("test-together-unused", unused, person=1)
+
+
+def test_a_relation_read_together_is_left_as_prefetch_related_leaves_it(
+    owner, django_assert_num_queries
+):
+    from rlsapp.tracking import services
+    from rlsapp.tracking.treatments import MedicationEvent
+
+    alex = Patient.objects.create(owner=owner, name="Alex")
+    first = add_medicine(alex, DAY0)
+    second = add_medicine(alex, DAY0 + datetime.timedelta(days=40), drug="gabapentin", dose=300)
+    add_medicine(alex, DAY0 + datetime.timedelta(days=80), drug="ropinirole", dose=0.5)
+    for medicine, days, kind, dose in [
+        (first, 5, "dose_change", 0.5),
+        (first, 2, "side_effect", None),
+        (second, 50, "dose_change", 600),
+        (first, 2, "other", None),  # the same day as the side effect: in the order entered
+    ]:
+        event = MedicationEvent(
+            medication=medicine,
+            patient=alex,
+            happened_on=DAY0 + datetime.timedelta(days=days),
+            kind=kind,
+            dose=dose,
+        )
+        services.save_treatment(event)
+    builds = {
+        "medicines": lambda person: Medication.objects.filter(patient_id=person),
+        "events": lambda person: MedicationEvent.objects.filter(medication__patient_id=person),
+    }
+    got = compiled.together("test-together-events", builds, person=alex.pk)
+    compiled.as_prefetched(got["medicines"], "events", got["events"])
+    expected = list(Medication.objects.filter(patient=alex).prefetch_related("events"))
+    assert [len(m.events.all()) for m in expected] == [0, 1, 3]
+    with django_assert_num_queries(0):
+        for medicine, reference in zip(got["medicines"], expected, strict=True):
+            events = list(medicine.events.all())
+            assert [_fields(e) for e in events] == [_fields(e) for e in reference.events.all()]
+            assert all(event.medication is medicine for event in events)
+            assert [str(e) for e in events] == [str(e) for e in reference.events.all()]
+            assert medicine.current_dose_display() == reference.current_dose_display()

@@ -14,9 +14,9 @@ from rlsapp.tracking.versions import bump_person_versions
 from tests.reminders.helpers import add_medicine
 
 WORKLIST_BUDGET = 10
-# The session, the user, the person, the results, the other records in one statement,
-# the medicines' events (when there are medicines) and the access log's row.
-PATIENT_PAGE_BUDGET = 7
+# The session, the user, the person, the results, the other records (the medicines'
+# events among them) in one statement, and the access log's row.
+PATIENT_PAGE_BUDGET = 6
 # A person's other pages: the record lists, the report, the chart data.
 PERSON_PAGES_BUDGET = 12
 
