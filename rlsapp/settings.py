@@ -310,8 +310,6 @@ SESSION_COOKIE_HTTPONLY = True
 # A session unused this long ends (rlsapp.middleware.IdleSessionTimeoutMiddleware); the
 # cookie itself lasts Django's two weeks.
 SESSION_IDLE_TIMEOUT_HOURS = env.float("SESSION_IDLE_TIMEOUT_HOURS", default=12)
-# Django's database sessions, their read compiled once (rlsapp/accounts/sessions.py).
-SESSION_ENGINE = "rlsapp.accounts.sessions"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

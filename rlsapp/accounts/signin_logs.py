@@ -32,7 +32,6 @@ def _delete_sessions_of(user_pk):
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
-        "rlsapp.accounts.sessions",
     ):
         return
     # Sessions are stored encoded, so each live one is read; this runs only when an
