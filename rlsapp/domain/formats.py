@@ -208,6 +208,15 @@ def format_decimal(
         return str(int(exact))
     if decimals is None:
         decimals = max(0, -exact.normalize().as_tuple().exponent)
+    if exact.is_finite() and 0 <= exact < 1000:
+        # Below a thousand (after rounding) no group is separated: Babel's steps for the
+        # pattern (normalize, round half-even to `decimals`, trailing zeros dropped) with
+        # the region's decimal sign, without its per-call pattern and locale lookups (the
+        # person page's lab results table writes some fifty such numbers).
+        whole, _, fraction = f"{exact.normalize().quantize(_quantum(decimals)):f}".partition(".")
+        if len(whole) <= 3:
+            fraction = fraction.rstrip("0")
+            return f"{whole}{_decimal_sign(region.locale)}{fraction}" if fraction else whole
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     # What babel_numbers.format_decimal does, with the parsed locale and pattern kept: parsing
     # them again for every number was most of its cost (a table formats one per row).
@@ -218,6 +227,16 @@ def format_decimal(
 @functools.lru_cache(maxsize=64)
 def _locale(code: str) -> Locale:
     return Locale.parse(code)
+
+
+@functools.lru_cache(maxsize=64)
+def _decimal_sign(code: str) -> str:
+    return babel_numbers.get_decimal_symbol(_locale(code))
+
+
+@functools.lru_cache(maxsize=64)
+def _quantum(decimals: int) -> Decimal:
+    return Decimal(10) ** -decimals  # as babel.numbers.get_decimal_quantum
 
 
 @functools.lru_cache(maxsize=64)

@@ -190,31 +190,54 @@ def test_every_region_reads_back_what_it_shows(region, units_, decimals, groupin
     assert formats.read_number(shown, R[region]).value == value
 
 
-@pytest.mark.parametrize("region", sorted(R))
-def test_whole_numbers_are_written_as_babel_writes_them(region):
-    # format_decimal writes a whole number below 1000 itself; it must be Babel's text.
+def babel_text(value, region, decimals, grouping) -> str:
+    """What babel.numbers.format_decimal writes for format_decimal's arguments."""
     from babel import numbers as babel_numbers
 
+    if isinstance(value, Decimal):
+        exact = value
+    elif decimals is None:
+        exact = Decimal(repr(float(value)))
+    else:
+        exact = Decimal(float(value))
+    digits = decimals
+    if decimals is None:
+        digits = max(0, -exact.normalize().as_tuple().exponent)
+    grouped = region.grouping if grouping is None else grouping
+    pattern = ("#,##0" if grouped else "0") + ("." + "#" * digits if digits else "")
+    text = babel_numbers.format_decimal(exact, pattern, locale=region.locale)
+    return "0" if text in ("-0", "\u22120") else text
+
+
+@pytest.mark.parametrize("region", sorted(R))
+def test_whole_numbers_are_written_as_babel_writes_them(region):
+    # format_decimal writes a number below 1000 itself; it must be Babel's text.
     region = R[region]
     values = [*range(0, 1001, 37), 999, 1000, 1050, 12345, -3, -0.0, 0.5, 12.5, 999.5, 999.96]
+    values += [0.05, 0.15, 0.125, 2.675, 999.95, 999.94, 99.995, 0.0001, 1e-7, 1.5e-7, -0.04]
     for value in [*values, *map(float, values), *(Decimal(str(v)) for v in values)]:
         for decimals in (None, 0, 1, 2):
             for grouping in (None, True, False):
-                if isinstance(value, Decimal):
-                    exact = value
-                elif decimals is None:
-                    exact = Decimal(repr(float(value)))
-                else:
-                    exact = Decimal(float(value))
-                digits = decimals
-                if decimals is None:
-                    digits = max(0, -exact.normalize().as_tuple().exponent)
-                grouped = region.grouping if grouping is None else grouping
-                pattern = ("#,##0" if grouped else "0") + ("." + "#" * digits if digits else "")
-                text = babel_numbers.format_decimal(exact, pattern, locale=region.locale)
-                expected = "0" if text in ("-0", "\u22120") else text
+                expected = babel_text(value, region, decimals, grouping)
                 shown = formats.format_decimal(value, region, decimals, grouping=grouping)
                 assert shown == expected, (value, decimals, grouping)
+
+
+@given(
+    region=st.sampled_from(sorted(R)),
+    value=st.floats(min_value=0, max_value=1100)
+    | st.decimals(min_value=0, max_value=1100, places=4),
+    decimals=st.sampled_from([None, 0, 1, 2, 3]),
+    grouping=st.sampled_from([None, True, False]),
+)
+def test_numbers_below_a_thousand_are_written_as_babel_writes_them(
+    region, value, decimals, grouping
+):
+    # Below 1000 format_decimal rounds and writes the decimal sign itself (rounding up to
+    # 1000 or more goes to Babel, which groups).
+    region = R[region]
+    expected = babel_text(value, region, decimals, grouping)
+    assert formats.format_decimal(value, region, decimals, grouping=grouping) == expected
 
 
 @given(region=st.sampled_from(sorted(R)), value=st.floats(min_value=0, max_value=10000))
