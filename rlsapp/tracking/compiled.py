@@ -35,6 +35,8 @@ from django.db.models import BigIntegerField, Window
 from django.db.models.functions import RowNumber
 from django.db.models.query import get_related_populators
 
+from . import model_rows
+
 try:
     import psycopg
 except ImportError:  # only SQLite in use
@@ -256,10 +258,11 @@ class Found:
         model = klass_info["model"]
         start, end = _span(klass_info)
         names = [column[0].target.attname for column in compiler.select[start:end]]
+        make = model_rows.instance_maker(model, db, names)
         populators = get_related_populators(klass_info, compiler.select, db)
         found = []
         for row in self.rows:
-            obj = model.from_db(db, names, row[start:end])
+            obj = make(row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, position in annotations:

@@ -7,7 +7,7 @@ from django.db import connections, models
 from django.db.models import F
 from django.db.models.functions import RowNumber
 
-from . import compiled
+from . import compiled, model_rows
 
 
 class LabResultQuerySet(models.QuerySet):
@@ -176,6 +176,8 @@ def _read_recent_and_latest(
     # Newest draw first (drawn_on, then the later-entered draw), each draw's results by id.
     rows.sort(key=lambda row: (row[rank_at], row[0]))
     set_draw = result_model.draw.field.set_cached_value
+    new_result = model_rows.instance_maker(result_model, db, result_names)
+    new_draw = model_rows.instance_maker(draw_model, db, draw_names)
     # One draw instance for all its results (a row per result repeats the draw's
     # columns); the draw past the newest `draws` only tells that there are more. Every
     # result of a newer draw is among the rows, so counting each test's results in
@@ -189,12 +191,12 @@ def _read_recent_and_latest(
             more = True
             if analyte_rank != 1:
                 continue
-        result = result_model.from_db(db, result_names, row[:n_results])
+        result = new_result(row[:n_results])
         result.draw_rank, result.analyte_rank = rank, analyte_rank
         result.n, result.first, result.left_out = row[rank_at + 1 : numbers_end]
         draw = drawn.get(rank)
         if draw is None:
-            draw = drawn[rank] = draw_model.from_db(db, draw_names, row[numbers_end:])
+            draw = drawn[rank] = new_draw(row[numbers_end:])
             if rank <= draws:
                 draw.preloaded_results = []
                 recent.append(draw)
