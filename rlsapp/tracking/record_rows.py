@@ -18,7 +18,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from rlsapp.domain import formats, result_flags
+from rlsapp.domain import formats, result_flags, units
 
 from .fit_inputs import flag_result
 from .lab_entry import result_text
@@ -118,20 +118,27 @@ def _result(result, patient, region, infusion_days) -> str:
     return "".join(parts)
 
 
+def _name_html(info) -> str:
+    """A test's name in the results cell: its short name on a phone, if it has one."""
+    label = esc(info.label)
+    if not info.short_label:
+        return label
+    return (
+        f'<abbr title="{label}" class="d-md-none">{esc(info.short_label)}</abbr>'
+        f'<span class="d-none d-md-inline">{label}</span>'
+    )
+
+
+# Written once: the names are fixed, and every row of the table repeats them.
+RESULT_NAMES = {code: _name_html(info) for code, info in units.ANALYTES.items()}
+
+
 def draw_results_html(draw, patient, region, infusion_days) -> str:
     """A draw's results, a line each: the test's name (short on a phone) and its value with
     its flag."""
     lines = []
     for result in draw.ordered_results():
-        info = result.info
-        label = esc(info.label)
-        if info.short_label:
-            name = (
-                f'<abbr title="{label}" class="d-md-none">{esc(info.short_label)}</abbr>'
-                f'<span class="d-none d-md-inline">{label}</span>'
-            )
-        else:
-            name = label
+        name = RESULT_NAMES[result.analyte]
         value = _result(result, patient, region, infusion_days)
         lines.append(f'<div><span class="text-body-secondary">{name}</span> {value}</div>')
     return mark_safe("".join(lines))
