@@ -70,8 +70,9 @@ def _recent_and_latest_sql(result_model):
     counted with their first day and left-out draws, and its newest draw's number kept, by
     grouping (not by windows over every result, which sort them all twice). What comes
     back: the results of the newest draws plus one, and the newest result of each test
-    whose newest draw is older than those; each with its test's numbers and its draw's
-    columns. Unordered: the reader sorts the few rows and ranks each test's results.
+    whose newest draw is older than those, each with its test's numbers; and the draws of
+    those results, each in a row of its own (not repeated with each of its results).
+    Unordered: the reader sorts the few rows and ranks each test's results.
 
     Written once per process: the text holds only the models' table and column names as
     the database quotes them, and the integers 0 and 1."""
@@ -116,9 +117,12 @@ def _recent_and_latest_sql(result_model):
         f"ON {result('draw')} = d.{d_id} AND {result('analyte')} = a.{analyte} "
         f"WHERE a.{best} > %s) "
         f"SELECT {', '.join(f'p.{alias}' for alias in in_p.values())}, p.{rank}, "
-        f"a.{n}, a.{first}, a.{left_out}, {', '.join(f'd.{alias}' for alias in in_d.values())} "
+        f"a.{n}, a.{first}, a.{left_out}, {', '.join(['NULL'] * len(in_d))} "
         f"FROM p INNER JOIN a ON a.{analyte} = p.{in_p['analyte']} "
-        f"INNER JOIN d ON d.{rank} = p.{rank}"
+        # Each of their draws once, in a row of its own (no result: NULL in its place).
+        f"UNION ALL SELECT {', '.join(['NULL'] * len(in_p))}, d.{rank}, NULL, NULL, NULL, "
+        f"{', '.join(f'd.{alias}' for alias in in_d.values())} "
+        f"FROM d WHERE d.{rank} IN (SELECT p.{rank} FROM p)"
     )
     first_day = draw_model._meta.get_field("drawn_on")
     # Each column as Django reads its field (SQLite gives dates as text, for one).
@@ -173,17 +177,20 @@ def _read_recent_and_latest(
                 row[position] = value
     n_results = len(result_names)
     rank_at, numbers_end = n_results, n_results + 4
+    # A draw's row has no result (its id NULL) and the draw's columns.
+    draw_rows = {row[rank_at]: row[numbers_end:] for row in rows if row[0] is None}
     # Newest draw first (drawn_on, then the later-entered draw), each draw's results by id.
-    rows.sort(key=lambda row: (row[rank_at], row[0]))
+    result_rows = [row for row in rows if row[0] is not None]
+    result_rows.sort(key=lambda row: (row[rank_at], row[0]))
     set_draw = result_model.draw.field.set_cached_value
     new_result = model_rows.instance_maker(result_model, db, result_names)
     new_draw = model_rows.instance_maker(draw_model, db, draw_names)
-    # One draw instance for all its results (a row per result repeats the draw's
-    # columns); the draw past the newest `draws` only tells that there are more. Every
-    # result of a newer draw is among the rows, so counting each test's results in
-    # draw order ranks them (1: the newest), as a window over all of them would.
+    # One draw instance for all its results; the draw past the newest `draws` only tells
+    # that there are more. Every result of a newer draw is among the rows, so counting
+    # each test's results in draw order ranks them (1: the newest), as a window over all
+    # of them would.
     drawn, recent, latest, counted, more = {}, [], {}, {}, False
-    for row in rows:
+    for row in result_rows:
         rank = row[rank_at]
         analyte = row[analyte_at]
         analyte_rank = counted[analyte] = counted.get(analyte, 0) + 1
@@ -196,7 +203,7 @@ def _read_recent_and_latest(
         result.n, result.first, result.left_out = row[rank_at + 1 : numbers_end]
         draw = drawn.get(rank)
         if draw is None:
-            draw = drawn[rank] = new_draw(row[numbers_end:])
+            draw = drawn[rank] = new_draw(draw_rows[rank])
             if rank <= draws:
                 draw.preloaded_results = []
                 recent.append(draw)
