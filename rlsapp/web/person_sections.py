@@ -9,8 +9,8 @@ names, the re-check's reason and notes) is escaped as the template escaped it; t
 and formats come from the same functions the templates called: the role's words and checks
 (templatetags/roles.py), the reader's words (person_words.py: whose_words, the estimate's
 basis), the re-check's urgency (reminders_tags.py), the results and record tables
-(tracking/record_rows.py), the TSAT note (treatment_tags.py) and Django's date filters.
-"""
+(tracking/record_rows.py), the TSAT note (treatment_tags.py), the worklist's day_text and
+Django's date filters."""
 
 from django.template.defaultfilters import capfirst, date, floatformat, timesince_filter
 from django.utils.formats import localize
@@ -19,11 +19,7 @@ from django.utils.timezone import template_localtime
 
 from rlsapp.charts.templatetags.charts_tags import comparator_symbol
 from rlsapp.domain.estimate import basis_words
-from rlsapp.reminders.templatetags.reminders_tags import (
-    recheck_urgency,
-    urgency_class,
-    urgency_label,
-)
+from rlsapp.reminders.templatetags import reminders_tags
 from rlsapp.tracking import record_rows
 from rlsapp.tracking.record_rows import esc
 from rlsapp.tracking.templatetags.links import links_of
@@ -72,6 +68,14 @@ def _item(href: str, words: str) -> str:
 
 
 RULE = '<li><hr class="my-1"></li>'
+EXPORTS = (
+    ("patient_export_csv", 'Export CSV <span class="small text-body-secondary">'
+     "(decimal point, ISO dates: reads back into rlsapp)</span>"),
+    ("patient_export_fhir", 'Export FHIR (JSON) <span class="small text-body-secondary">'
+     "(standard units and dates)</span>"),
+    ("patient_export_spreadsheet", 'Export for a spreadsheet <span class="small '
+     'text-body-secondary">(numbers and dates as your region writes them)</span>'),
+)  # fmt: skip
 
 
 def actions(patient, me: bool, to) -> str:
@@ -115,24 +119,8 @@ def actions(patient, me: bool, to) -> str:
         '      <summary class="btn btn-outline-secondary">More…</summary>\n'
         '      <ul class="more-menu list-unstyled border rounded bg-body shadow-sm py-1 mb-0">'
         f"\n        {adding}\n        \n{data}\n"
-        + _item(
-            to("patient_export_csv"),
-            'Export CSV <span class="small text-body-secondary">(decimal point, ISO dates: '
-            "reads back into rlsapp)</span>",
-        )
-        + "\n"
-        + _item(
-            to("patient_export_fhir"),
-            'Export FHIR (JSON) <span class="small text-body-secondary">'
-            "(standard units and dates)</span>",
-        )
-        + "\n"
-        + _item(
-            to("patient_export_spreadsheet"),
-            'Export for a spreadsheet <span class="small text-body-secondary">'
-            "(numbers and dates as your region writes them)</span>",
-        )
-        + f"\n\n        {RULE}\n        "
+        + "".join(f"{_item(to(name), words)}\n" for name, words in EXPORTS)
+        + f"\n        {RULE}\n        "
         + _item(to("patient_history"), "History (undo changes)" if edit else "History")
         + "\n        "
         + (_item(to("patient_links"), "Read-only links") if own else "")
@@ -176,7 +164,7 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
             + (", or when you change the re-check settings" if settings else "")
             + ".</p>\n  \n</section>\n"
         )
-    urgency = recheck_urgency(recheck.remind_on, recheck.soon_from)
+    urgency = reminders_tags.recheck_urgency(recheck.remind_on, recheck.soon_from)
     if recheck.status == "snoozed":
         status = (
             '<span class="badge text-bg-secondary">Snoozed (due '
@@ -241,8 +229,8 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
         '    <div class="card-body">\n'
         '      <div class="d-flex flex-wrap align-items-baseline gap-2">\n'
         f'        <span class="fs-5 fw-semibold">{esc(date(recheck.remind_on, "l j F Y"))}</span>\n'
-        f'        <span class="badge {esc(urgency_class(urgency))}">'
-        f"{esc(urgency_label(urgency))}</span>\n"
+        f'        <span class="badge {esc(reminders_tags.urgency_class(urgency))}">'
+        f"{esc(reminders_tags.urgency_label(urgency))}</span>\n"
         f"        {status}\n      </div>\n"
         f'      <p class="mb-2">Why: {esc(capfirst(recheck.reason))}.</p>\n'
         f"      {notes}\n      {estimate}\n      {advice}\n"
