@@ -49,9 +49,7 @@ def heading(patient, summary, me: bool) -> str:
     you = '<div class="small text-body-secondary this-is-you">This is you</div>' if me else ""
     last = getattr(summary, "last_infusion_on", None)
     infused = (
-        f"· last infusion {esc(date(last, 'j M Y'))} ({esc(timesince_filter(last))} ago)"
-        if last
-        else ""
+        f"· last infusion {day_text(last)} ({esc(timesince_filter(last))} ago)" if last else ""
     )
     return (
         f'<h1 class="h3 mb-1">{esc(patient.name)}{badge}</h1>\n    {you}\n'
@@ -167,8 +165,7 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
     urgency = reminders_tags.recheck_urgency(recheck.remind_on, recheck.soon_from)
     if recheck.status == "snoozed":
         status = (
-            '<span class="badge text-bg-secondary">Snoozed (due '
-            f"{esc(date(recheck.due_on, 'j M Y'))})</span>"
+            f'<span class="badge text-bg-secondary">Snoozed (due {day_text(recheck.due_on)})</span>'
         )
     elif recheck.status == "sent":
         sent = template_localtime(recheck.sent_at)
