@@ -295,11 +295,17 @@ class CalendarFeed(models.Model):
 class PersonStatus(models.Model):
     """What the worklist shows of a person, kept by the scheduler (services.sync_patient)
     whenever their records or settings change, so the worklist reads one row per person
-    instead of searching each history."""
+    instead of searching each history. A person without one (made without the services)
+    is still listed: the worklist reads their name from the person's own row."""
 
     patient = models.OneToOneField(
         Patient, on_delete=models.CASCADE, primary_key=True, related_name="status"
     )
+    # The person's name as of the last store (services.store_status, after every change of
+    # the person through tracking.services.save_person), so that the worklist orders and
+    # searches everyone from this row and the membership alone. A deleted person has no row
+    # (sync_patient removes it; an undo stores it again).
+    name = models.CharField(max_length=120, blank=True, default="")
     latest_ferritin = models.FloatField(null=True, blank=True)
     latest_ferritin_comparator = models.CharField(max_length=2, blank=True)
     latest_ferritin_on = models.DateField(null=True, blank=True)

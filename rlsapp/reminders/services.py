@@ -175,6 +175,7 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
     last_infusion_on = max((i.day for i in infusions), default=None)
     status = PersonStatus(
         patient=patient,
+        name=patient.name,
         latest_ferritin=latest.value if latest else None,
         latest_ferritin_comparator=latest.comparator if latest else "",
         latest_ferritin_on=latest.day if latest else None,
@@ -194,6 +195,13 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
     statements.run(*carrying_the_bump(patient.pk, sql, params))
 
 
+def forget_status(patient: Patient) -> None:
+    """Remove the person's worklist row (PersonStatus): one query."""
+    table, key = compiled.table(PersonStatus), compiled.column(PersonStatus, "patient")
+    sql, params = f"DELETE FROM {table} WHERE {key} = %s", [patient.pk]
+    statements.run(*carrying_the_bump(patient.pk, sql, params))
+
+
 # Inside a service's transaction already, usually: no savepoint of its own.
 @transaction.atomic(savepoint=False)
 def sync_patient(patient: Patient | int) -> Reminder | None:
@@ -209,6 +217,9 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     if patient.deleted_at is not None:
         # Deleted, to be erased or brought back as it was: its open re-check stays as it is
         # (snoozed or emailed), unsent and out of every feed (Reminder.objects.sendable).
+        # Its worklist row goes, so that the worklist leaves it out without reading each
+        # person's own row; an undo stores it again.
+        forget_status(patient)
         return None
     # Another change to the person waits until this one commits, and then reads its history
     # with this one's records in it (versions.lock_people).

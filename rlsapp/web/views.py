@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -18,15 +17,10 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.caching import CACHE_SECONDS, person_key
 from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Patient
+from rlsapp.tracking.templatetags import links
 
 from . import person_page, worklist_html
 from . import worklist as worklist_rows
-
-
-def person_url():
-    """A person's page address from their id, with one reverse() for a whole table."""
-    prefix = reverse("patient_detail", args=[0]).rsplit("0/", 1)[0]
-    return lambda pk: f"{prefix}{pk}/"
 
 
 @login_required
@@ -58,7 +52,9 @@ def worklist_page(request, alone_opens=False):
         return redirect("patient_create")
     if alone_opens and chip_counts["all"] == 1:
         return redirect("patient_detail", found[0]["pk"])
-    rows = worklist_html.rows_for(found, today, person_url(), request.user.region_rules)
+    rows = worklist_html.rows_for(
+        found, today, links.linker("patient_detail"), request.user.region_rules
+    )
     context = {
         "rows_html": worklist_html.rows_html(rows),
         "rows": rows,

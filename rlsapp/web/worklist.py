@@ -2,22 +2,23 @@
 a filter or search), whatever the number of people.
 
 The order is domain/urgency.py's, in SQL, over one stored row per person
-(reminders.PersonStatus) joined to the account's memberships: group 1 (below the
+(reminders.PersonStatus, with the person's name) joined to the account's memberships,
+written by hand (MATCHING_SQL) so that the people's own rows are not read for everyone
+(the ORM joins them on the way to the stored row): group 1 (below the
 threshold, untreated since) rests on PersonStatus.untreated_ratio, stored by the
 scheduler when records change; groups 2-4 compare the open re-check's dates, stored on
 the same row, with today when the page is read, so nothing stored goes stale as days pass.
 """
 
-import dataclasses
 from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.expressions import RawSQL
 
 from rlsapp.domain import urgency
-from rlsapp.reminders.models import Reminder
+from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking import compiled
+from rlsapp.tracking.memberships import Membership
 from rlsapp.tracking.models import Patient
 
 PAGE_SIZE = 50
@@ -134,13 +135,24 @@ PLACE_NULLS = {True: " NULLS FIRST", False: " NULLS LAST"}
 
 def read_columns(sort):
     """(narrow, wide): what every matching row is read with (what the chips and this sort
-    need), and the rest of a row, read for the page's rows only where the database can join
-    each of them (PostgreSQL's LATERAL); elsewhere every row carries both. The fewer columns
-    every row carries, the less the database has to hold and sort."""
+    need), and the rest of a row, read for the page's rows only. The fewer columns every
+    row carries, the less the database has to hold and sort."""
     narrow = ["pk", "name", "role", "group"]
     narrow += [column for column, _ in SORTS[sort] if column not in narrow]
     return narrow, [f for f in ROW_FIELDS if f not in narrow and f != "snoozed"]
 
+
+# Everyone the account sees, from their memberships and stored rows (PersonStatus): the
+# name is stored there too, and a deleted person has no row, so the people's own rows are
+# read only for someone stored without one (made without the services), never for the
+# rest. The same people as people_of's, deleted ones left out as for_user leaves them out.
+MATCHING_SQL = """SELECT m.{person} AS {pk}, COALESCE(s.{name},
+ (SELECT p.{name} FROM {patient} p WHERE p.{id} = m.{person})) AS {name}, m.{role} AS {role},
+ CASE WHEN s.{ratio} IS NOT NULL THEN {below:d} WHEN s.{remind_on} < %s THEN {overdue:d}
+ WHEN s.{soon_from} <= %s THEN {soon:d} ELSE {upcoming:d} END AS {group}{columns}
+FROM {membership} m LEFT JOIN {status} s ON s.{status_pk} = m.{person}
+WHERE m.{account} = %s AND CASE WHEN s.{status_pk} IS NULL
+ THEN (SELECT p.{deleted_at} IS NULL FROM {patient} p WHERE p.{id} = m.{person}) ELSE TRUE END"""
 
 # The page from everyone matching (t): the matching rows are read once, then sorted for the
 # page and counted for the chips (cheaper than window counts carried on every row). The
@@ -153,42 +165,95 @@ FROM (SELECT * FROM t ORDER BY {order} LIMIT {limit:d} OFFSET {offset:d}) k
 {wide_join}CROSS JOIN (SELECT {counts} FROM t) c
 ORDER BY {order}"""
 
+# The page's rows' other columns: on PostgreSQL one person's rows by primary key, joined
+# for each of the page's rows (the LIMIT keeps it from flattening them into a join over
+# everyone); elsewhere the same joins on the page's rows.
+WIDE_LATERAL = """CROSS JOIN LATERAL (SELECT {columns} FROM {patient} wp
+ LEFT JOIN {status} ws ON ws.{status_pk} = wp.{id} WHERE wp.{id} = k.{pk} LIMIT 1) w
+"""
+WIDE_JOINS = """INNER JOIN {patient} wp ON wp.{id} = k.{pk}
+ LEFT JOIN {status} ws ON ws.{status_pk} = k.{pk}
+"""
 
-def page_query(people, today, asked: Request, number: int):
+
+def matching_sql(account_id, today, asked: Request, columns=(), quote=None):
+    """(SQL, params) of everyone the account sees who matches `asked`, each with pk, name,
+    role, group and the stored `columns` (status__ names)."""
+    quote = quote or connections["default"].ops.quote_name
+    ops = connections["default"].ops
+    status, membership = PersonStatus._meta, Membership._meta
+    names = {
+        "person": membership.get_field("person").column,
+        "role": membership.get_field("role").column,
+        "account": membership.get_field("account").column,
+        "status_pk": status.pk.column,
+        "ratio": status.get_field("untreated_ratio").column,
+        "remind_on": status.get_field("recheck_remind_on").column,
+        "soon_from": status.get_field("recheck_soon_from").column,
+        "id": Patient._meta.pk.column,
+        "deleted_at": Patient._meta.get_field("deleted_at").column,
+        "pk": "pk",
+        "name": "name",
+        "group": "group",
+    }
+    sql = MATCHING_SQL.format(
+        **{key: quote(value) for key, value in names.items()},
+        patient=quote(Patient._meta.db_table),
+        membership=quote(membership.db_table),
+        status=quote(status.db_table),
+        columns="".join(
+            f", s.{quote(status.get_field(c.removeprefix('status__')).column)} AS {quote(c)}"
+            for c in columns
+        ),
+        below=urgency.BELOW_UNTREATED,
+        overdue=urgency.OVERDUE,
+        soon=urgency.DUE_SOON,
+        upcoming=urgency.UPCOMING,
+    )
+    params = [today, today, account_id]
+    wheres = []
+    if asked.query:
+        # As the icontains lookup writes it.
+        name = ops.lookup_cast("icontains", "CharField") % quote("name")
+        wheres.append(f"{name} {connections['default'].operators['icontains'] % '%s'}")
+        params.append(f"%{ops.prep_for_like_query(asked.query)}%")
+    if asked.show:
+        wheres.append(f"{quote('group')} = {GROUPS[asked.show]:d}")
+    if wheres:
+        sql = f"SELECT * FROM ({sql}) i WHERE {' AND '.join(wheres)}"
+    return sql, params
+
+
+def page_query(user, today, asked: Request, number: int):
     """Page `number` of the people matching `asked`, in its order, as a Statement whose rows
     are dicts of ROW_FIELDS, the sort columns and the counts: all four chips' when not
     filtered, the matching number alone when filtered (every row carries them)."""
-    alias = people.db
-    lateral = connections[alias].vendor == "postgresql"
-    quote = connections[alias].ops.quote_name
+    connection = connections["default"]
+    lateral = connection.vendor == "postgresql"
+    quote = connection.ops.quote_name
     narrow, wide_fields = read_columns(asked.sort)
-    matching = compiled.of_values(
-        matching_people(people, today, asked)
-        .order_by()
-        .values(*narrow, *([] if lateral else wide_fields))
-    )
-    if matching is None:  # a filter that nothing can match
-        return None
-    params, names, converters = [*matching.params], [*matching.names], matching.converters
-    # The page is written into the text, not a parameter: PostgreSQL's plan for an unknown
-    # LIMIT ran slower.
+    sql, params = matching_sql(user.pk, today, asked, narrow[4:], quote)
     params.append(Reminder.SNOOZED)
-    wide_columns = wide_join = ""
+    status = PersonStatus._meta
+
+    def wide(field):
+        if field.startswith("status__"):
+            return f"ws.{quote(status.get_field(field.removeprefix('status__')).column)}"
+        return f"wp.{quote(Patient._meta.get_field(field).column)}"
+
+    columns = ", ".join(f"{wide(f)} AS {quote(f)}" for f in wide_fields)
+    joins = {
+        "patient": quote(Patient._meta.db_table),
+        "status": quote(status.db_table),
+        "status_pk": quote(status.pk.column),
+        "id": quote(Patient._meta.pk.column),
+        "pk": quote("pk"),
+    }
     if lateral:
-        # One person's row by primary key, joined for each of the page's rows; the LIMIT
-        # keeps PostgreSQL from flattening it into a join over everyone.
-        wide = compiled.of_values(
-            Patient.objects.filter(pk=RawSQL(f"k.{quote('pk')}", ()))
-            .order_by()
-            .values(*wide_fields)[:1]
-        )
-        wide_columns, wide_join = "w.*, ", f"CROSS JOIN LATERAL ({wide.sql}) w\n"
-        converters = {
-            **converters,
-            **{len(names) + i: c for i, c in wide.converters.items()},
-        }
-        names += wide.names
-        params += wide.params
+        wide_columns = "w.*, "
+        wide_join = WIDE_LATERAL.format(columns=columns, **joins)
+    else:
+        wide_columns, wide_join = f"{columns}, ", WIDE_JOINS.format(**joins)
     chips = ("all",) if asked.query or asked.show else ("all", *FILTERS)
     counts = [
         "COUNT(*)"
@@ -197,8 +262,10 @@ def page_query(people, today, asked: Request, number: int):
         for chip in chips
     ]
     reminder = Reminder._meta
+    # The page is written into the text, not a parameter: PostgreSQL's plan for an unknown
+    # LIMIT ran slower.
     sql = PAGE_SQL.format(
-        matching=matching.sql,
+        matching=sql,
         wide_columns=wide_columns,
         wide_join=wide_join,
         reminder=quote(reminder.db_table),
@@ -213,13 +280,8 @@ def page_query(people, today, asked: Request, number: int):
             f"{count} AS {quote('n_' + chip)}" for count, chip in zip(counts, chips, strict=True)
         ),
     )
-    return dataclasses.replace(
-        matching,
-        sql=sql,
-        params=tuple(params),
-        names=(*names, "snoozed", *(f"n_{chip}" for chip in chips)),
-        converters=converters,
-    )
+    names = (*narrow, *wide_fields, "snoozed", *(f"n_{chip}" for chip in chips))
+    return compiled.Statement("default", sql, tuple(params), names, None, {})
 
 
 def page_of(user, today, asked: Request):
@@ -233,7 +295,7 @@ def page_of(user, today, asked: Request):
     def read(number):
         return compiled.rows(
             ("worklist", user.pk, today, asked, number),
-            lambda: page_query(people_of(user), today, asked, number),
+            lambda: page_query(user, today, asked, number),
         )
 
     number = asked.page

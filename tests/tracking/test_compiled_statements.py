@@ -62,7 +62,7 @@ def reference_page(user, today, asked):
 
 
 def page_rows(user, asked, key):
-    found = compiled.rows(key, lambda: w.page_query(w.people_of(user), TODAY, asked, asked.page))
+    found = compiled.rows(key, lambda: w.page_query(user, TODAY, asked, asked.page))
     for row in found:
         row.pop("status__untreated_ratio", None)  # read for the urgency order, not shown
     return found

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from rlsapp.domain import urgency
 from rlsapp.reminders.models import PersonStatus, Reminder
+from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
 from tests.reminders.helpers import add_ferritin, add_infusion
 
@@ -260,3 +261,48 @@ def test_home_for_several_people_costs_what_the_worklist_costs(
     with django_assert_max_num_queries(3):
         response = owner_client.get(reverse("home"))
     assert [r.name for r in response.context["rows"]] == ["Ann", "Bea", "Cy"]
+
+
+# The worklist reads everyone from their stored rows and memberships (worklist.MATCHING_SQL):
+# the row keeps the person's name, and a deleted person has none.
+
+
+def test_a_renamed_person_is_listed_searched_and_ordered_by_the_new_name(owner_client, owner):
+    for name in ("Bea", "Cy"):
+        add_ferritin(Patient.objects.create(owner=owner, name=name), TODAY, 150)
+    cy = Patient.objects.get(name="Cy")
+    cy.name = "Abe"
+    services.save_person(cy)
+    assert PersonStatus.objects.get(patient=cy).name == "Abe"
+    assert names(owner_client, sort="name") == ["Abe", "Bea"]
+    assert names(owner_client, q="ab") == ["Abe"]
+    assert names(owner_client, q="cy") == []
+
+
+def test_a_deleted_person_has_no_row_and_an_undo_stores_it_again(owner_client, owner):
+    for name in ("Ann", "Bea"):
+        add_ferritin(Patient.objects.create(owner=owner, name=name), TODAY, 150)
+    ann = Patient.objects.get(name="Ann")
+    stored = PersonStatus.objects.filter(patient=ann).values().get()
+    services.delete_person(ann)
+    assert not PersonStatus.objects.filter(patient=ann).exists()
+    assert names(owner_client) == ["Bea"]
+    assert owner_client.get(reverse("worklist")).context["counts"]["all"] == 1
+    services.undo_delete_person(ann)
+    assert PersonStatus.objects.filter(patient=ann).values().get() == stored
+    assert names(owner_client) == ["Ann", "Bea"]
+
+
+def test_someone_stored_without_a_row_is_listed_by_their_own_row(owner_client, owner):
+    # Made without the services (the person's own row alone): listed by the name on it,
+    # left out once deleted, as the people with a stored row are.
+    add_ferritin(Patient.objects.create(owner=owner, name="Bea"), TODAY, 150)
+    bare = Patient.objects.create(owner=owner, name="Ann")
+    gone = Patient.objects.create(owner=owner, name="Cy")
+    Patient.objects.filter(pk=gone.pk).update(deleted_at=datetime.datetime.now(datetime.UTC))
+    assert not PersonStatus.objects.filter(patient__in=[bare, gone]).exists()
+    assert names(owner_client, sort="name") == ["Ann", "Bea"]
+    assert names(owner_client, q="an") == ["Ann"]
+    response = owner_client.get(reverse("worklist"))
+    assert [r.name for r in response.context["rows"]] == ["Bea", "Ann"]  # upcoming, then none
+    assert response.context["counts"]["all"] == 2
