@@ -17,7 +17,7 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from .. import statements, versions
+from .. import compiled, statements, versions
 from ..models import LabDraw, LabResult, Patient
 
 
@@ -124,7 +124,11 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
     else:
         final = f'SELECT {draw_id}, NULL, NULL FROM "draw"'
     final += ', "person"'  # read by the final SELECT, so it runs
-    rows = statements.run(f"WITH {', '.join(parts)} {final}", sql.params, using)
+    # Prepared on PostgreSQL (planned once per connection for each set of analytes): every
+    # value is typed by its CAST or the column it is compared with.
+    with compiled.prepared_cursor(sql.connection) as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {final}", sql.params)
+        rows = cursor.fetchall()
     versions.note_locked([draw.patient_id])
     draw.pk = rows[0][0]
     draw._state.adding, draw._state.db = False, using
