@@ -153,41 +153,47 @@ class PastEntries:
 
 @functools.cache
 def _past_sql(with_day: bool) -> str:
-    """PastEntries' query (placeholders: the person, then the day and how many of its draws),
-    written once per process from the models' table and column names: compiling it with
-    the ORM (a join, two windows and a filter over them) cost more than running it.
+    """PastEntries' query (placeholders: the person, then the person, the day and how many
+    of its draws), written once per process from the models' table and column names:
+    compiling it with the ORM (a join, a window and a union) cost more than running it.
 
-    Each of the person's draws with each of its results (a draw without any is one row of
-    nulls), numbered newest first within each analyte, lab and unit typed, and the day's
-    draws numbered by id; kept: a typed result among the newest two of its kind, and (with
-    a day) every result of that day's first draws. Newest first, a draw's results by id."""
+    Kept: each typed result among the newest two of its analyte, lab and unit (numbered
+    newest first over the typed results alone), and (with a day) every result of that
+    day's first draws by id (a draw without any is one row of nulls). A result that is
+    both is one row (UNION). Newest first, a draw's results by id."""
     draw = {name: compiled.column(LabDraw, name) for name in ("pk", "drawn_on", "lab_name")}
     result = {name: compiled.column(LabResult, name) for name in PastEntries.RESULT_FIELDS}
     calculated = compiled.column(LabResult, "calculated")
-    newest = (
-        f"ROW_NUMBER() OVER (PARTITION BY {result['analyte']}, {calculated}, "
-        f"{draw['lab_name']}, {result['entered_unit']} "
-        f"ORDER BY {draw['drawn_on']} DESC, {draw['pk']} DESC) AS newest"
-    )
     names = ["draw_id", "drawn_on", "lab_name", "calculated"]
     names += [f"r_{name}" for name in PastEntries.RESULT_FIELDS]
     columns = [draw["pk"], draw["drawn_on"], draw["lab_name"], calculated]
     columns += [result[name] for name in PastEntries.RESULT_FIELDS]
-    columns = [f"{column} AS {name}" for column, name in zip(columns, names, strict=True)]
-    columns.append(newest)
-    wanted = "(newest <= 2 AND NOT calculated)"
-    if with_day:
-        columns.append(
-            f"DENSE_RANK() OVER (PARTITION BY {draw['drawn_on']} ORDER BY {draw['pk']}) AS day_rank"
-        )
-        wanted += " OR (drawn_on = %s AND day_rank <= %s)"
-    return (
-        f"SELECT {', '.join(names)} FROM (SELECT {', '.join(columns)} "
-        f"FROM {compiled.table(LabDraw)} LEFT OUTER JOIN {compiled.table(LabResult)} "
-        f"ON {draw['pk']} = {compiled.column(LabResult, 'draw')} "
-        f"WHERE {compiled.column(LabDraw, 'patient')} = %s) AS found "
-        f"WHERE {wanted} ORDER BY drawn_on DESC, draw_id DESC, r_id"
+    named = [f"{column} AS {name}" for column, name in zip(columns, names, strict=True)]
+    newest = (
+        f"ROW_NUMBER() OVER (PARTITION BY {result['analyte']}, {draw['lab_name']}, "
+        f"{result['entered_unit']} ORDER BY {draw['drawn_on']} DESC, {draw['pk']} DESC) AS newest"
     )
+    draws = compiled.table(LabDraw)
+    on = f"{compiled.table(LabResult)} ON {draw['pk']} = {compiled.column(LabResult, 'draw')}"
+    sql = (
+        f"SELECT {', '.join(names)} FROM (SELECT {', '.join(named)}, {newest} "
+        f"FROM {draws} INNER JOIN {on} WHERE {compiled.column(LabDraw, 'patient')} = %s "
+        f"AND NOT {calculated}) AS typed WHERE newest <= 2"
+    )
+    if with_day:
+        that_day = {
+            name: compiled.column(LabDraw, name, "that_day")
+            for name in ("pk", "patient", "drawn_on")
+        }
+        day_draws = (
+            f"SELECT {that_day['pk']} FROM {draws} AS that_day WHERE {that_day['patient']} = %s "
+            f"AND {that_day['drawn_on']} = %s ORDER BY {that_day['pk']} LIMIT %s"
+        )
+        sql += (
+            f" UNION SELECT {', '.join(columns)} FROM {draws} LEFT OUTER JOIN {on} "
+            f"WHERE {draw['pk']} IN ({day_draws})"
+        )
+    return f"{sql} ORDER BY drawn_on DESC, draw_id DESC, r_id"
 
 
 def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
@@ -195,7 +201,8 @@ def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
         return _past_sql(False), [patient_id]
     # One more than the limit (two with the draw being edited) tells of others.
     kept = limit + (2 if exclude_draw else 1)
-    return _past_sql(True), [patient_id, connection.ops.adapt_datefield_value(day), kept]
+    day = connection.ops.adapt_datefield_value(day)
+    return _past_sql(True), [patient_id, patient_id, day, kept]
 
 
 def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
