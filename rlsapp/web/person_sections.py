@@ -21,6 +21,7 @@ from rlsapp.charts.templatetags.charts_tags import comparator_symbol
 from rlsapp.domain.estimate import basis_words
 from rlsapp.reminders.templatetags import reminders_tags
 from rlsapp.tracking import record_rows
+from rlsapp.tracking.memberships import EDITOR, VIEWER
 from rlsapp.tracking.record_rows import esc
 from rlsapp.tracking.templatetags.links import links_of
 from rlsapp.tracking.templatetags.person_words import basis_class, whose_words
@@ -41,7 +42,7 @@ def shown(value) -> str:
 def heading(patient, summary, me: bool) -> str:
     """The name with the account's role (a member's), "This is you", and the settings."""
     badge = ""
-    if patient.role in ("editor", "viewer"):
+    if getattr(patient, "role", None) in (EDITOR, VIEWER):
         badge = (
             ' <span class="badge text-bg-light border fw-normal align-middle fs-6 role-badge">'
             f"{esc(role_words(patient))}</span>"
