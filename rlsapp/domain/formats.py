@@ -195,6 +195,10 @@ def format_decimal(
     A float is converted exactly, so rounding is the same half-even as Python's own
     formatting of it ('{:.1f}').
     """
+    if type(value) in (float, int) and 0 <= value < 1000 and value == int(value):
+        # The whole-number shortcut below, before a Decimal is made for it (a table writes
+        # one result a row, most of them whole).
+        return str(int(value))
     if grouping is None:
         grouping = region.grouping
     if decimals is None:
