@@ -231,7 +231,10 @@ def _compiled(key, build, names):
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
-        return queryset, compiler, sql, tuple(params), _places(key, params, stand_ins)
+        places = _places(key, params, stand_ins)
+        # Found with the SQL: they are bound to this thread's connection, as it is.
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        return queryset, compiler, sql, tuple(params), places, converters
 
     return _kept(("instances", key), compile_with_stand_ins)
 
@@ -281,7 +284,7 @@ def _found(key, build, *, prepared=False, **ids) -> Found:
     on PostgreSQL (see the module's notes for which queries may be)."""
     if len(ids) > len(STAND_INS):
         raise ValueError("at most three ids")
-    queryset, compiler, sql, params, places = _compiled(key, build, sorted(ids))
+    queryset, compiler, sql, params, places, converters = _compiled(key, build, sorted(ids))
     params = _with_ids(params, places, ids)
     db = queryset.db
     connection = connections[db]
@@ -291,7 +294,6 @@ def _found(key, build, *, prepared=False, **ids) -> Found:
     # As SQLCompiler.results_iter reads them.
     if compiler.has_extra_select:
         rows = [row[: compiler.col_count] for row in rows]
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     return Found(rows, compiler, db)
