@@ -10,10 +10,10 @@ scheduler when records change; groups 2-4 compare the open re-check's dates, sto
 the same row, with today when the page is read, so nothing stored goes stale as days pass.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from rlsapp.domain import urgency
 from rlsapp.reminders.models import PersonStatus, Reminder
@@ -40,7 +40,7 @@ ROW_FIELDS = ["pk", "name", "birth_date", "ferritin_threshold", "role", "group",
     )
 ]
 GROUPS = {"below": urgency.BELOW_UNTREATED, "overdue": urgency.OVERDUE, "soon": urgency.DUE_SOON}
-FILTERS = {chip: Q(group=group) for chip, group in GROUPS.items()}
+CHIPS = ("all", *GROUPS)
 # Column sorts besides the default urgency order, as (column, nulls first?) over the page
 # query's columns; each ends in name and id, so pages never overlap.
 SORTS = {
@@ -55,12 +55,6 @@ SORTS = {
     "recheck": [("status__recheck_remind_on", False)],
     "infusion": [("status__last_infusion_on", True)],
 }
-
-
-def people_of(user):
-    """Everyone the account can see, each with `role`: the account's role, read from the
-    membership row the filter joins already (no query of its own)."""
-    return Patient.objects.for_user(user).annotate(role=F("memberships__role"))
 
 
 @dataclass(frozen=True)
@@ -83,43 +77,12 @@ class Request:
         except ValueError:
             page = 1
         return cls(
-            show=show if show in FILTERS else "",
+            show=show if show in GROUPS else "",
             # NUL cannot be stored or searched in PostgreSQL text: it is no name's part.
             query=get.get("q", "").replace("\x00", "").strip()[:120],
             sort=sort if sort in SORTS else "urgency",
             page=page,
         )
-
-
-def annotated(people, today):
-    """Each person with `group` (domain/urgency.py), from their stored row and today."""
-    return people.annotate(
-        group=Case(
-            When(status__untreated_ratio__isnull=False, then=Value(urgency.BELOW_UNTREATED)),
-            When(status__recheck_remind_on__lt=Value(today), then=Value(urgency.OVERDUE)),
-            When(status__recheck_soon_from__lte=Value(today), then=Value(urgency.DUE_SOON)),
-            default=Value(urgency.UPCOMING),
-            output_field=IntegerField(),
-        )
-    )
-
-
-def chip_aggregates():
-    return {"all": Count("pk"), **{name: Count("pk", filter=q) for name, q in FILTERS.items()}}
-
-
-def counts(people):
-    """{'all', 'below', 'overdue', 'soon'} in one query (the filter chips' numbers)."""
-    return people.order_by().aggregate(**chip_aggregates())
-
-
-def matching_people(people, today, asked: Request):
-    rows = annotated(people, today)
-    if asked.query:
-        rows = rows.filter(name__icontains=asked.query)
-    if asked.show:
-        rows = rows.filter(FILTERS[asked.show])
-    return rows
 
 
 def order_sql(sort, quote):
@@ -145,7 +108,7 @@ def read_columns(sort):
 # Everyone the account sees, from their memberships and stored rows (PersonStatus): the
 # name is stored there too, and a deleted person has no row, so the people's own rows are
 # read only for someone stored without one (made without the services), never for the
-# rest. The same people as people_of's, deleted ones left out as for_user leaves them out.
+# rest. The same people as Patient.objects.for_user's, deleted ones left out as it does.
 MATCHING_SQL = """SELECT m.{person} AS {pk}, COALESCE(s.{name},
  (SELECT p.{name} FROM {patient} p WHERE p.{id} = m.{person})) AS {name}, m.{role} AS {role},
  CASE WHEN s.{ratio} IS NOT NULL THEN {below:d} WHEN s.{remind_on} < %s THEN {overdue:d}
@@ -254,13 +217,7 @@ def page_query(user, today, asked: Request, number: int):
         wide_join = WIDE_LATERAL.format(columns=columns, **joins)
     else:
         wide_columns, wide_join = f"{columns}, ", WIDE_JOINS.format(**joins)
-    chips = ("all",) if asked.query or asked.show else ("all", *FILTERS)
-    counts = [
-        "COUNT(*)"
-        if chip == "all"
-        else f"COUNT(CASE WHEN {quote('group')} = {GROUPS[chip]:d} THEN 1 END)"
-        for chip in chips
-    ]
+    chips = ("all",) if asked.query or asked.show else CHIPS
     reminder = Reminder._meta
     # The page is written into the text, not a parameter: PostgreSQL's plan for an unknown
     # LIMIT ran slower.
@@ -276,11 +233,31 @@ def page_query(user, today, asked: Request, number: int):
         order=order_sql(asked.sort, quote),
         limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE,
-        counts=", ".join(
-            f"{count} AS {quote('n_' + chip)}" for count, chip in zip(counts, chips, strict=True)
-        ),
+        counts=counts_sql(chips, quote),
     )
     names = (*narrow, *wide_fields, "snoozed", *(f"n_{chip}" for chip in chips))
+    return compiled.Statement("default", sql, tuple(params), names, None, {})
+
+
+def counts_sql(chips, quote) -> str:
+    """The select list of the chips' counts (n_all, n_below, ...) over the matching rows."""
+    return ", ".join(
+        (
+            "COUNT(*)"
+            if chip == "all"
+            else f"COUNT(CASE WHEN {quote('group')} = {GROUPS[chip]:d} THEN 1 END)"
+        )
+        + f" AS {quote('n_' + chip)}"
+        for chip in chips
+    )
+
+
+def counts_query(user, today, asked: Request, chips):
+    """The counts of the people matching `asked` (the chips given) as a Statement."""
+    quote = connections["default"].ops.quote_name
+    sql, params = matching_sql(user.pk, today, asked, (), quote)
+    sql = f"SELECT {counts_sql(chips, quote)} FROM ({sql}) t"
+    names = tuple(f"n_{chip}" for chip in chips)
     return compiled.Statement("default", sql, tuple(params), names, None, {})
 
 
@@ -298,21 +275,29 @@ def page_of(user, today, asked: Request):
             lambda: page_query(user, today, asked, number),
         )
 
+    def count(asked, chips):
+        (found,) = compiled.rows(
+            ("worklist counts", user.pk, today, asked, chips),
+            lambda: counts_query(user, today, asked, chips),
+        )
+        return {chip: found[f"n_{chip}"] for chip in chips}
+
     number = asked.page
     found = read(number)
     filtered = bool(asked.query or asked.show)
     if found:
         matching = found[0]["n_all"]
     else:  # nobody matches, or past the last page: count, then read the last page
-        matching = matching_people(people_of(user), today, asked).count() if number > 1 else 0
+        everyone = dataclasses.replace(asked, page=1)
+        matching = count(everyone, ("all",))["all"] if number > 1 else 0
     pages = max(1, -(-matching // PAGE_SIZE))
     if number > pages:
         number = pages
         found = read(number)
     if filtered:
-        chip_counts = counts(annotated(people_of(user), today))
+        chip_counts = count(Request(), CHIPS)
     elif found:
-        chip_counts = {k: found[0][f"n_{k}"] for k in ("all", *FILTERS)}
+        chip_counts = {chip: found[0][f"n_{chip}"] for chip in CHIPS}
     else:
-        chip_counts = dict.fromkeys(("all", *FILTERS), 0)
+        chip_counts = dict.fromkeys(CHIPS, 0)
     return found, chip_counts, matching, number, pages

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When, Window
 from django.test.utils import CaptureQueriesContext
 
+from rlsapp.domain import urgency
 from rlsapp.reminders import services as reminders
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import compiled
@@ -45,14 +46,39 @@ REFERENCE_ORDER = {
 }
 
 
+def matching_people(user, today, asked):
+    """Who the page lists, as the ORM says it: the account's people (the person's own row
+    joined), each with the account's role and their group from the stored row and today."""
+    rows = (
+        Patient.objects.for_user(user)
+        .annotate(role=F("memberships__role"))
+        .annotate(
+            group=Case(
+                When(status__untreated_ratio__isnull=False, then=Value(urgency.BELOW_UNTREATED)),
+                When(status__recheck_remind_on__lt=Value(today), then=Value(urgency.OVERDUE)),
+                When(status__recheck_soon_from__lte=Value(today), then=Value(urgency.DUE_SOON)),
+                default=Value(urgency.UPCOMING),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if asked.query:
+        rows = rows.filter(name__icontains=asked.query)
+    if asked.show:
+        rows = rows.filter(group=w.GROUPS[asked.show])
+    return rows
+
+
 def reference_page(user, today, asked):
     filtered = asked.query or asked.show
-    windows = {"all": Count("pk")} if filtered else w.chip_aggregates()
+    windows = {"all": Count("pk")}
+    if not filtered:
+        windows |= {chip: Count("pk", filter=Q(group=g)) for chip, g in w.GROUPS.items()}
     snoozed = Exists(
         Reminder.objects.filter(patient=OuterRef("pk"), status=Reminder.SNOOZED).values("pk")
     )
     rows = (
-        w.matching_people(w.people_of(user), today, asked)
+        matching_people(user, today, asked)
         .annotate(snoozed=snoozed, **{f"n_{k}": Window(v) for k, v in windows.items()})
         .order_by(*REFERENCE_ORDER[asked.sort], "name", "pk")
         .values(*w.ROW_FIELDS, *(f"n_{k}" for k in windows))

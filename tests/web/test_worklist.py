@@ -287,7 +287,8 @@ def test_a_deleted_person_has_no_row_and_an_undo_stores_it_again(owner_client, o
     services.delete_person(ann)
     assert not PersonStatus.objects.filter(patient=ann).exists()
     assert names(owner_client) == ["Bea"]
-    assert owner_client.get(reverse("worklist")).context["counts"]["all"] == 1
+    for query in ({}, {"q": "a"}, {"show": "soon"}, {"page": 9}):
+        assert owner_client.get(reverse("worklist"), query).context["counts"]["all"] == 1
     services.undo_delete_person(ann)
     assert PersonStatus.objects.filter(patient=ann).values().get() == stored
     assert names(owner_client) == ["Ann", "Bea"]
@@ -305,4 +306,7 @@ def test_someone_stored_without_a_row_is_listed_by_their_own_row(owner_client, o
     assert names(owner_client, q="an") == ["Ann"]
     response = owner_client.get(reverse("worklist"))
     assert [r.name for r in response.context["rows"]] == ["Bea", "Ann"]  # upcoming, then none
-    assert response.context["counts"]["all"] == 2
+    for query in ({}, {"q": "n"}, {"show": "below"}):
+        assert owner_client.get(reverse("worklist"), query).context["counts"]["all"] == 2
+    searched = owner_client.get(reverse("worklist"), {"q": "n", "page": 3}).context
+    assert (searched["matching"], [r.name for r in searched["rows"]]) == (1, ["Ann"])
