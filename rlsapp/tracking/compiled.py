@@ -29,7 +29,6 @@ import threading
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BigIntegerField, Window
 from django.db.models.functions import RowNumber
@@ -93,48 +92,21 @@ def per_thread(key, make):
 
 @dataclasses.dataclass(frozen=True)
 class Statement:
-    """SQL ready to run and how to read its rows: `names` name the columns, and Django's
-    converters (`compiler`, `converters`) apply to the leading columns a values() query
-    compiled to (SQLite gives dates as text, for one)."""
+    """SQL written by hand, ready to run: `names` name its columns (the worklist's page)."""
 
     alias: str
     sql: str
     params: tuple
     names: tuple
-    compiler: object
-    converters: dict
-
-
-def of_values(queryset):
-    """The Statement of a values() queryset, or None when its filter can match nothing."""
-    query = queryset.query
-    compiler = query.get_compiler(queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    fields = [s[0] for s in compiler.select[: compiler.col_count]]
-    # As django.db.models.query.ValuesIterable names the columns.
-    if query.selected:
-        names = list(query.selected)
-    else:
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
-    return Statement(
-        queryset.db, sql, tuple(params), tuple(names), compiler, compiler.get_converters(fields)
-    )
 
 
 def rows(key, build):
-    """The rows of the Statement `build()` gives (None: no rows) as dicts; `build` is called
-    only when `key` was not compiled in this thread before."""
+    """The rows of the Statement `build()` gives, as dicts; `build` is called only when
+    `key` was not compiled in this thread before."""
     statement = _kept(("rows", key), build)
-    if statement is None:
-        return []
     with prepared_cursor(connections[statement.alias]) as cursor:
         cursor.execute(statement.sql, statement.params)
         found = cursor.fetchall()
-    if statement.converters:
-        found = statement.compiler.apply_converters(found, statement.converters)
     names = statement.names
     return [dict(zip(names, row, strict=True)) for row in found]
 

@@ -236,7 +236,7 @@ def page_query(user, today, asked: Request, number: int):
         counts=counts_sql(chips, quote),
     )
     names = (*narrow, *wide_fields, "snoozed", *(f"n_{chip}" for chip in chips))
-    return compiled.Statement("default", sql, tuple(params), names, None, {})
+    return compiled.Statement("default", sql, tuple(params), names)
 
 
 def counts_sql(chips, quote) -> str:
@@ -258,7 +258,7 @@ def counts_query(user, today, asked: Request, chips):
     sql, params = matching_sql(user.pk, today, asked, (), quote)
     sql = f"SELECT {counts_sql(chips, quote)} FROM ({sql}) t"
     names = tuple(f"n_{chip}" for chip in chips)
-    return compiled.Statement("default", sql, tuple(params), names, None, {})
+    return compiled.Statement("default", sql, tuple(params), names)
 
 
 def page_of(user, today, asked: Request):

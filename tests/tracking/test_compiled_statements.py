@@ -140,13 +140,6 @@ def test_a_page_in_every_order_on_more_people_than_a_page(owner, people):
             assert page_rows(owner, asked, ("many", asked)) == reference_page(owner, TODAY, asked)
 
 
-def test_a_filter_that_nothing_can_match_is_no_rows(owner):
-    def build():
-        return Patient.objects.none().values("pk")
-
-    assert compiled.rows(("none", owner.pk), lambda: compiled.of_values(build())) == []
-
-
 def names_and_groups(user, today, asked=None):
     found, chip_counts, *_ = w.page_of(user, today, asked or w.Request())
     return [(r["name"], r["group"]) for r in found], chip_counts
