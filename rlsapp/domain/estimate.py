@@ -197,12 +197,15 @@ def estimate_last(
     decline points and log-linear fits, as split_episodes makes them), not whole episodes
     with both fits, baseline and peak."""
     points, doses = list(points), sorted(doses, key=lambda d: d.day)
+    episode = kinetics.split_episodes(points, doses[-1:])[0]
+    if kinetics.latest_reading(episode.points, threshold).state in ("below", "bound"):
+        # Told by the latest result alone (_estimate's first answers): no rate is read.
+        return _estimate(episode, threshold, [], population_slope, population_spread)
     rates = []
     for dose, decline in kinetics.decline_each(points, doses)[:-1]:
         fit = kinetics.fit_decline(decline, dose.day, "loglinear")
         if fit is not None:
             rates.append(_rate(decline, dose.day, fit))
-    episode = kinetics.split_episodes(points, doses[-1:])[0]
     return _estimate(episode, threshold, rates, population_slope, population_spread)
 
 

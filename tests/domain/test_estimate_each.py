@@ -79,3 +79,37 @@ def test_estimate_last_is_estimate_of_the_last_episode_with_the_others_as_histor
         episodes[-1], threshold, history=episodes[:-1], population_slope=population
     )
     assert E.estimate_last(points, doses, threshold, population_slope=population) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    episodes=st.lists(
+        st.tuples(
+            st.integers(60, 300),  # days to the next infusion
+            st.floats(200, 900),  # the first result's value
+            st.floats(0.005, 0.08),  # fractional fall per day
+            st.lists(st.integers(14, 59), min_size=0, max_size=4, unique=True),  # result days
+        ),
+        min_size=2,
+        max_size=5,
+    ),
+    last=st.floats(20, 600),  # the latest result, below or above the threshold
+    threshold=st.sampled_from([50, 100, 150]),
+    population=st.none() | st.floats(0.5, 20),
+)
+def test_estimate_last_with_declining_earlier_episodes_is_the_full_estimate(
+    episodes, last, threshold, population
+):
+    """Earlier episodes whose results fall, so that their rates count, and a latest
+    result on either side of the threshold (below it, no rate is read at all)."""
+    doses, points, day = [], [], 0
+    for gap, start, fall, result_days in episodes:
+        doses.append(Dose(ORIGIN + timedelta(days=day), 1000))
+        for offset in sorted(result_days):
+            value = start * (1 - fall) ** (offset - 14)
+            points.append(Point(ORIGIN + timedelta(days=day + offset), max(value, 1.0)))
+        day += gap
+    points.append(Point(ORIGIN + timedelta(days=day - 1), last))
+    split = kinetics.split_episodes(points, doses)
+    expected = E.estimate(split[-1], threshold, history=split[:-1], population_slope=population)
+    assert E.estimate_last(points, doses, threshold, population_slope=population) == expected
