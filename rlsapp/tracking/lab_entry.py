@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django import forms
 from django.db import connection
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from rlsapp.domain import entry, formats, units
@@ -24,6 +23,7 @@ from rlsapp.domain.regions import Region
 
 from . import compiled
 from .models import LabDraw, LabResult
+from .templatetags.links import linker
 
 SEP = "|"
 
@@ -316,13 +316,11 @@ def identical(draw: LabDraw, measurements: dict[str, units.Measurement]) -> bool
 
 
 def draw_links(draws, region: Region):
+    edit = linker("draw_edit")  # reversed once for all the draws (a day may list ten)
     return format_html_join(
         ", ",
         '<a href="{}">{}</a>',
-        (
-            (reverse("draw_edit", args=[d.pk]), draw_summary(d, region, with_values=False))
-            for d in draws
-        ),
+        ((edit(d.pk), draw_summary(d, region, with_values=False)) for d in draws),
     )
 
 
