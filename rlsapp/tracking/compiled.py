@@ -23,6 +23,7 @@ text is kept and only run again; nothing read is kept. Two ways in:
 """
 
 import dataclasses
+import operator
 import re
 import sys
 import threading
@@ -288,8 +289,7 @@ ORDER = "compiled_order"
 class _Branch:
     name: str
     compiler: object
-    start: int  # where its columns are in the statement's rows
-    end: int
+    pick: object  # its columns from a row of the statement, in its own order
     converters: dict
     annotations: dict
 
@@ -306,9 +306,11 @@ class _Union:
 def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
     """{name: list(build(**ids))} for each of `builds`, querysets of the same ids, read
     in one statement instead of one each: a UNION ALL of the queries, each row with its
-    query's number and its place in that query's order, the query's columns in their
-    own place and NULL in the others'. Instances as instances() gives them; `prepared`
-    as for instances() (the statement holds the queries' parameters and nothing else)."""
+    query's number and its place in that query's order, then the query's columns, NULL
+    in the others (queries share the columns of a type, so a row is as wide as the
+    queries need, not as all of them together). Instances as instances() gives them;
+    `prepared` as for instances() (the statement holds the queries' parameters and
+    nothing else)."""
     if len(ids) > len(STAND_INS):
         raise ValueError("at most three ids")
     union = _kept(("together", key), lambda: _union(key, builds, sorted(ids)))
@@ -322,7 +324,7 @@ def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
     found = {}
     for branch, branch_rows in zip(union.branches, by_branch, strict=True):
         compiler = branch.compiler
-        branch_rows = [row[branch.start : branch.end] for row in branch_rows]
+        branch_rows = [branch.pick(row) for row in branch_rows]
         if branch.converters:
             branch_rows = list(compiler.apply_converters(branch_rows, branch.converters))
         found[branch.name] = Found(
@@ -383,26 +385,46 @@ def _union(key, builds, names):
     connection = connections[alias]
     quote = connection.ops.quote_name
 
-    def null(expression):
+    def null(db_type):
         # PostgreSQL types a UNION's column from its branches, so each NULL says its type;
         # SQLite types values, not columns.
-        if connection.vendor == "sqlite":
-            return "NULL"
-        return f"CAST(NULL AS {expression.output_field.cast_db_type(connection)})"
+        return "NULL" if connection.vendor == "sqlite" else f"CAST(NULL AS {db_type})"
 
-    columns = [(number, select) for number, part in enumerate(parts) for select in part[1].select]
-    selects, branches, all_params, start = [], [], [], 2
+    # Each query's columns placed in the statement's: on PostgreSQL a column of a type
+    # another query also has shares that query's place (the first of its type the query
+    # left free); each column's type, and so how it is read, is the same. Not on SQLite,
+    # whose driver converts a UNION's column by the first query's declared type.
+    share = connection.vendor == "postgresql"
+    types, placed = [], []
+    for _name, compiler, _sql, _params in parts:
+        taken, places = set(), {}
+        for select in compiler.select:
+            db_type = select[0].output_field.cast_db_type(connection)
+            free = (i for i, t in enumerate(types) if share and t == db_type and i not in taken)
+            place = next(free, None)
+            if place is None:
+                place = len(types)
+                types.append(db_type)
+            taken.add(place)
+            places[place] = select[2]
+        placed.append(places)
+    selects, branches, all_params = [], [], []
     for number, (name, compiler, sql, params) in enumerate(parts):
+        places = placed[number]
         listed = ", ".join(
-            f"t.{quote(select[2])}" if owner == number else null(select[0])
-            for owner, select in columns
+            f"t.{quote(places[place])}" if place in places else null(db_type)
+            for place, db_type in enumerate(types)
         )
         selects.append(f"SELECT {number}, t.{quote(ORDER)}, {listed} FROM ({sql}) t")
         converters = compiler.get_converters([select[0] for select in compiler.select])
         annotations = {k: v for k, v in compiler.annotation_col_map.items() if k != ORDER}
-        end = start + len(compiler.select)
-        branches.append(_Branch(name, compiler, start, end, converters, annotations))
-        start += len(compiler.select)
+        # After the query's number and order; in the query's own order of columns.
+        positions = [2 + place for place in places]
+        if len(positions) > 1:
+            pick = operator.itemgetter(*positions)
+        else:
+            pick = operator.itemgetter(slice(positions[0], positions[0] + 1))
+        branches.append(_Branch(name, compiler, pick, converters, annotations))
         all_params.extend(params)
     sql = " UNION ALL ".join(selects) + " ORDER BY 1, 2"
     places = _places(key, all_params, stand_ins)
