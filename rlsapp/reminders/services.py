@@ -342,6 +342,9 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
 
 @transaction.atomic
 def snooze(reminder: Reminder, until: datetime.date) -> None:
+    # The person's row before the re-check's, in the order a change of records takes them
+    # (lock_people, then settle_reminder): taken the other way round, the two deadlock.
+    lock_people([reminder.patient_id])
     reminder.snooze(until, reminder.patient.due_soon_days)
     reminder.save()
     store_recheck(reminder.patient_id, reminder)
@@ -350,6 +353,7 @@ def snooze(reminder: Reminder, until: datetime.date) -> None:
 
 @transaction.atomic
 def dismiss(reminder: Reminder) -> None:
+    lock_people([reminder.patient_id])  # as snooze does, before the re-check's row
     reminder.close(Reminder.DISMISSED)
     reminder.save()
     store_recheck(reminder.patient_id, None)

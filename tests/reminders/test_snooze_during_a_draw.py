@@ -1,0 +1,79 @@
+"""A snooze or dismiss while a new draw reschedules the same person (PostgreSQL): both
+lock the person's row before the open re-check's, so the second waits instead of the two
+deadlocking (PostgreSQL then cancels one: a 500 and a lost change)."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from rlsapp.reminders import services as scheduler
+from rlsapp.reminders.models import Reminder
+
+from .helpers import add_ferritin, add_infusion, open_reminder
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+# How long the snooze waits, after changing the re-check, for the draw to lock the person
+# and read the history: the draw does so at once unless the person's row keeps it waiting.
+OVERLAP_SECONDS = 2.5
+
+
+@pytest.mark.parametrize("action", ["snooze", "dismiss"])
+def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, action):
+    start = datetime.date(2026, 1, 5)
+    add_infusion(patient, start)
+    add_ferritin(patient, start + datetime.timedelta(weeks=8), 400)
+    reminder = open_reminder(patient)
+    assert reminder is not None
+    changed, draw_read = threading.Event(), threading.Event()
+    real_store_recheck, real_history_for = scheduler.store_recheck, scheduler.history_for
+
+    def store_recheck(patient_id, found):
+        if threading.current_thread() is first:
+            changed.set()
+            draw_read.wait(OVERLAP_SECONDS)
+        return real_store_recheck(patient_id, found)
+
+    def history_for(person):
+        if threading.current_thread() is then:
+            draw_read.set()
+        return real_history_for(person)
+
+    monkeypatch.setattr(scheduler, "store_recheck", store_recheck)
+    monkeypatch.setattr(scheduler, "history_for", history_for)
+    errors = []
+
+    def run(change):
+        try:
+            change()
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    def first_change():
+        if action == "snooze":
+            scheduler.snooze(reminder, scheduler.snooze_range()[0])
+        else:
+            scheduler.dismiss(reminder)
+
+    def second_change():
+        add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)
+
+    first = threading.Thread(target=run, args=(first_change,))
+    then = threading.Thread(target=run, args=(second_change,))
+    first.start()
+    assert changed.wait(10)
+    then.start()
+    first.join(20)
+    then.join(20)
+    assert errors == []
+    assert patient.draws.count() == 2
+    assert Reminder.objects.filter(patient=patient).exists()
