@@ -11,6 +11,7 @@ import functools
 
 from django.db import connection, connections, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
@@ -191,8 +192,44 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
     )
     # An upsert, as bulk_create(update_conflicts=True) writes it; on PostgreSQL it moves the
     # person's data version on too when that bump is all that is left to do.
-    sql, params = statements.insert(PersonStatus, [status], upsert_on=["patient"])
+    sql, params = _status_upsert(status)
     statements.run(*carrying_the_bump(patient.pk, sql, params))
+
+
+def _status_upsert(status: PersonStatus, using="default"):
+    """(sql, params) of the stored row's upsert, with the name read from the person's own
+    row in the same statement, and no row for a person deleted meanwhile: the instance a
+    change starts from is read at the request's start, before the person's row is locked,
+    so a rename or delete committed in between is only in the row (its name would stay on
+    the worklist until the next change; a deleted person would be listed again)."""
+    connection = connections[using]
+    quote, people = connection.ops.quote_name, Patient._meta
+    layout = statements.layout(PersonStatus, using)
+    # SQLite's CAST(... AS date) would make a number of a day: its values go as they are.
+    typed = connection.vendor == "postgresql"
+    from_person = {"patient": people.pk.column, "name": people.get_field("name").column}
+    values, params = [], []
+    for column in layout.inserted:
+        field = column.field
+        if field.name in from_person:
+            values.append(f"p.{quote(from_person[field.name])}")
+        else:
+            values.append(column.placeholder if typed else "%s")
+            params.append(field.get_db_prep_save(getattr(status, field.attname), connection))
+    fields = [c.field for c in layout.inserted]
+    suffix = connection.ops.on_conflict_suffix_sql(
+        fields,
+        OnConflict.UPDATE,
+        [f.column for f in fields if not f.primary_key],
+        [PersonStatus._meta.pk.column],
+    )
+    sql = (
+        f"INSERT INTO {layout.table} ({layout.names(layout.inserted)}) "
+        f"SELECT {', '.join(values)} FROM {quote(people.db_table)} p "
+        f"WHERE p.{quote(people.pk.column)} = %s "
+        f"AND p.{quote(people.get_field('deleted_at').column)} IS NULL {suffix}"
+    )
+    return sql, [*params, status.patient_id]
 
 
 def forget_status(patient: Patient) -> None:

@@ -310,3 +310,30 @@ def test_someone_stored_without_a_row_is_listed_by_their_own_row(owner_client, o
         assert owner_client.get(reverse("worklist"), query).context["counts"]["all"] == 2
     searched = owner_client.get(reverse("worklist"), {"q": "n", "page": 3}).context
     assert (searched["matching"], [r.name for r in searched["rows"]]) == (1, ["Ann"])
+
+
+# A change whose person was read before another request renamed or deleted them (the
+# person is read at the request's start, the row locked only in the service): the stored
+# row takes the name and the deleted mark as committed, not the stale instance's.
+
+
+def test_a_change_read_before_a_rename_stores_the_new_name(owner_client, owner):
+    add_ferritin(Patient.objects.create(owner=owner, name="Cy"), TODAY, 150)
+    read_before = Patient.objects.get(name="Cy")
+    renamed = Patient.objects.get(name="Cy")
+    renamed.name = "Abe"
+    services.save_person(renamed)
+    add_ferritin(read_before, TODAY - datetime.timedelta(days=3), 140)
+    assert PersonStatus.objects.get(patient=renamed).name == "Abe"
+    assert names(owner_client) == ["Abe"]
+
+
+def test_a_change_read_before_a_delete_leaves_the_person_off_the_worklist(owner_client, owner):
+    for name in ("Ann", "Bea"):
+        add_ferritin(Patient.objects.create(owner=owner, name=name), TODAY, 150)
+    read_before = Patient.objects.get(name="Ann")
+    services.delete_person(Patient.objects.get(name="Ann"))
+    add_ferritin(read_before, TODAY - datetime.timedelta(days=3), 140)
+    assert not PersonStatus.objects.filter(patient=read_before).exists()
+    assert names(owner_client) == ["Bea"]
+    assert owner_client.get(reverse("worklist")).context["counts"]["all"] == 1
