@@ -11,13 +11,17 @@ the response, and only for an answer below 400 (a 403 or 404 reached nothing); t
 account's whole export (every person it sees, in one zip) writes one row per person.
 A service that changed records during the request says so (`records_changed`, one of
 settings.RECORDS_CHANGED_HANDLERS), so a form sent back with errors stays "viewed".
+A new lab draw writes the row its request will be logged with inside its own statement
+(row_ahead, services/new_draw.py); write() then keeps it, or removes it when the request
+ended otherwise (refused, sent back, rolled back), so the rows are the same either way.
 """
 
 import contextvars
 import datetime
+import weakref
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from . import compiled
@@ -68,7 +72,17 @@ class AccessLogEntry(models.Model):
 class Note:
     """What a request reached, filled in while it is answered."""
 
-    __slots__ = ("person_id", "people", "action", "link_label", "link_id", "changed", "quiet")
+    __slots__ = (
+        "person_id",
+        "people",
+        "action",
+        "link_label",
+        "link_id",
+        "changed",
+        "quiet",
+        "request",
+        "ahead",
+    )
 
     def __init__(self):
         self.person_id = None
@@ -78,6 +92,8 @@ class Note:
         self.link_id = None
         self.changed = set()
         self.quiet = False
+        self.request = None  # a weak reference, set when a person is reached
+        self.ahead = None  # _Ahead: the row already written with the request's change
 
 
 def _note(request):
@@ -93,6 +109,7 @@ def note(request, person_id, *, action=None, link=None):
     if request is None:
         return
     n = _note(request)
+    n.request = weakref.ref(request)
     n.person_id = person_id
     n.action = action or n.action
     if link is not None:
@@ -142,28 +159,101 @@ def client_address(request):
     return get_client_ip_address(request)
 
 
-def write(request, response, view_action=None) -> bool:
-    """The request's one row; False when it reached no person or was refused."""
-    note = getattr(request, "_access_note", None)
-    if note is None or note.quiet or response.status_code >= 400:
-        return False
-    people = note.people or ([] if note.person_id is None else [note.person_id])
-    if not people:
-        return False
+def _row(request, note: Note, action) -> dict:
+    """The row's columns but the person's."""
     user = getattr(request, "user", None)
     by_account = note.link_id is None and user is not None and user.is_authenticated
-    row = {
+    return {
         # A link's view is the link's, whoever happens to be signed in in that browser.
         "account": user.pk if by_account else None,
         "link_label": note.link_label,
         "link_id": note.link_id,
-        "action": action_for(request, response, note, view_action),
+        "action": action,
         "page": (getattr(request.resolver_match, "url_name", "") or "")[:60],
         "at": timezone.now(),
         "address": client_address(request),
     }
+
+
+def write(request, response, view_action=None) -> bool:
+    """The request's one row; False when it reached no person or was refused."""
+    note = getattr(request, "_access_note", None)
+    if note is None:
+        return False
+    ahead = note.ahead
+    if ahead is not None and not ahead.stands():
+        ahead = note.ahead = None  # rolled back with the change it was written with
+    people = note.people or ([] if note.person_id is None else [note.person_id])
+    if note.quiet or response.status_code >= 400 or not people:
+        if ahead is not None:
+            ahead.remove()
+        return False
+    row = _row(request, note, action_for(request, response, note, view_action))
+    if ahead is not None:
+        if people == [ahead.row["person"]] and ahead.same_as(row):
+            return True
+        ahead.remove()  # the request ended otherwise than the row written ahead said
     _insert([{"person": person, **row} for person in people])
     return True
+
+
+class _Ahead:
+    """The request's row, written by a service in its change's statement (row_ahead)."""
+
+    __slots__ = ("pk", "row", "using", "committed", "callback")
+
+    def __init__(self, pk, row, using):
+        self.pk, self.row, self.using, self.committed = pk, row, using, False
+
+        def committed():
+            self.committed = True
+
+        self.callback = committed
+
+    def stands(self) -> bool:
+        """Committed, or still waiting for the commit of a transaction around it (a test's,
+        a caller's). A savepoint or transaction rolled back drops its on_commit callbacks,
+        and with them this one: then the row is gone too."""
+        if self.committed:
+            return True
+        pending = connections[self.using].run_on_commit
+        return any(entry[1] is self.callback for entry in pending)
+
+    def same_as(self, row) -> bool:
+        return all(row[name] == self.row[name] for name in row if name != "at")
+
+    def remove(self) -> None:
+        AccessLogEntry.objects.using(self.using).filter(pk=self.pk).delete()
+
+
+def row_ahead(person_id) -> dict | None:
+    """The row this request will be logged with if it ends as a saved change to this person
+    (action_for: "changed"), for a service to write in its change's own statement: one
+    statement and one commit fewer than the row written after the response. None when the
+    request is not one whose row that is (another person, several, a read, no request).
+    write() checks the row against the request's end and removes it if that differs."""
+    note = _current.get()
+    if note is None or note.ahead is not None or note.quiet or note.people:
+        return None
+    request = note.request() if note.request is not None else None
+    if request is None or note.person_id != person_id or request.method in SAFE_METHODS:
+        return None
+    action = getattr(request, "_access_view_action", None) or note.action or CHANGED
+    return {"person": person_id, **_row(request, note, action)}
+
+
+def entry_of(row: dict) -> AccessLogEntry:
+    """An unsaved entry holding a row as _insert writes it."""
+    return AccessLogEntry(
+        **{AccessLogEntry._meta.get_field(name).attname: value for name, value in row.items()}
+    )
+
+
+def written_ahead(row: dict, pk, using="default") -> None:
+    """The service wrote `row` (row_ahead's) as log entry `pk`: write() leaves it be."""
+    note = _current.get()
+    note.ahead = _Ahead(pk, row, using)
+    transaction.on_commit(note.ahead.callback, using=using)
 
 
 # Rows per INSERT of a whole export: SQLite takes at most 32,766 parameters a statement.

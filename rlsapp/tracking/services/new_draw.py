@@ -17,7 +17,7 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from .. import compiled, statements, versions
+from .. import access_log, compiled, statements, versions
 from ..models import LabDraw, LabResult, Patient
 
 
@@ -89,6 +89,16 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
         "FOR NO KEY UPDATE)"
     )
     sql.params.append(draw.patient_id)
+    # The request's access-log row, when it is this change's (access_log.row_ahead): written
+    # here, it needs no statement and no commit of its own after the response.
+    logged = access_log.row_ahead(draw.patient_id)
+    if logged is not None:
+        log = sql.table(access_log.AccessLogEntry)
+        entry = access_log.entry_of(logged)
+        parts.append(
+            f'"logged" AS (INSERT INTO {log.table} ({log.names(log.inserted)}) '
+            f"VALUES ({sql.values(entry, log, {})}) RETURNING {log.pk})"
+        )
     draw_id = f'"draw".{draws.pk}'
     values = sql.values(_history_row(draw, draw_history), history_table, {"id": draw_id})
     parts.append(
@@ -120,16 +130,20 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
             f'"results_history" AS (INSERT INTO {history_table.table} '
             f"({history_table.names(history_table.inserted)}) {' UNION ALL '.join(selects)})"
         )
-        final = f'SELECT {draw_id}, {result_id}, {analyte} FROM "draw", "results"'
+        columns, sources = f"{draw_id}, {result_id}, {analyte}", '"draw", "results"'
     else:
-        final = f'SELECT {draw_id}, NULL, NULL FROM "draw"'
-    final += ', "person"'  # read by the final SELECT, so it runs
+        columns, sources = f"{draw_id}, NULL, NULL", '"draw"'
+    if logged is not None:
+        columns += f', (SELECT {log.pk} FROM "logged")'
+    final = f'SELECT {columns} FROM {sources}, "person"'  # "person" read, so that it runs
     # Prepared on PostgreSQL (planned once per connection for each set of analytes): every
     # value is typed by its CAST or the column it is compared with.
     with compiled.prepared_cursor(sql.connection) as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {final}", sql.params)
         rows = cursor.fetchall()
     versions.note_locked([draw.patient_id])
+    if logged is not None:
+        access_log.written_ahead(logged, rows[0][3], using)
     draw.pk = rows[0][0]
     draw._state.adding, draw._state.db = False, using
     ids = {row[2]: row[1] for row in rows}
