@@ -1,12 +1,15 @@
-"""A snooze or dismiss while a new draw reschedules the same person (PostgreSQL): both
-lock the person's row before the open re-check's, so the second waits instead of the two
-deadlocking (PostgreSQL then cancels one: a 500 and a lost change)."""
+"""A snooze, a dismiss or an admin edit of the re-check while a new draw reschedules the
+same person (PostgreSQL): each locks the person's row before the open re-check's, so the
+second waits instead of the two deadlocking (PostgreSQL then cancels one: a 500 and a lost
+change)."""
 
 import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.contrib import admin
+from django.db import connection, transaction
+from django.test import RequestFactory
 
 from rlsapp.reminders import services as scheduler
 from rlsapp.reminders.models import Reminder
@@ -25,7 +28,15 @@ pytestmark = [
 OVERLAP_SECONDS = 2.5
 
 
-@pytest.mark.parametrize("action", ["snooze", "dismiss"])
+def _admin_edit(reminder):
+    # As the admin's change page saves it: inside its transaction.
+    edited = Reminder.objects.get(pk=reminder.pk)
+    edited.notes = "Moved by the operator"
+    with transaction.atomic():
+        admin.site._registry[Reminder].save_model(RequestFactory().post("/"), edited, None, True)
+
+
+@pytest.mark.parametrize("action", ["snooze", "dismiss", "admin"])
 def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, action):
     start = datetime.date(2026, 1, 5)
     add_infusion(patient, start)
@@ -61,8 +72,10 @@ def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, actio
     def first_change():
         if action == "snooze":
             scheduler.snooze(reminder, scheduler.snooze_range()[0])
-        else:
+        elif action == "dismiss":
             scheduler.dismiss(reminder)
+        else:
+            _admin_edit(reminder)
 
     def second_change():
         add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)
