@@ -13,6 +13,7 @@ from django.test import RequestFactory
 
 from rlsapp.reminders import services as scheduler
 from rlsapp.reminders.models import Reminder
+from rlsapp.tracking.models import Patient
 
 from .helpers import add_ferritin, add_infusion, open_reminder
 
@@ -90,3 +91,58 @@ def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, actio
     assert errors == []
     assert patient.draws.count() == 2
     assert Reminder.objects.filter(patient=patient).exists()
+
+
+def test_an_erase_while_a_draw_reschedules_is_not_a_deadlock(monkeypatch, patient):
+    # erase_person deletes the person's reminders before the person's row; locked first,
+    # the row keeps the draw waiting (its person then gone) instead of both waiting.
+    from django.db.models.signals import post_delete
+
+    from rlsapp.tracking import services
+
+    start = datetime.date(2026, 1, 5)
+    add_infusion(patient, start)
+    add_ferritin(patient, start + datetime.timedelta(weeks=8), 400)
+    assert open_reminder(patient) is not None
+    reminders_gone, draw_read = threading.Event(), threading.Event()
+    real_history_for = scheduler.history_for
+
+    def reminder_deleted(**kwargs):
+        if threading.current_thread() is first and not reminders_gone.is_set():
+            reminders_gone.set()
+            draw_read.wait(OVERLAP_SECONDS)
+
+    def history_for(person):
+        if threading.current_thread() is then:
+            draw_read.set()
+        return real_history_for(person)
+
+    post_delete.connect(reminder_deleted, sender=Reminder, weak=False)
+    monkeypatch.setattr(scheduler, "history_for", history_for)
+    errors = {}
+
+    def run(name, change):
+        try:
+            change()
+        except Exception as error:  # reported below
+            errors[name] = error
+        finally:
+            connection.close()  # each thread has its own connection
+
+    erased = Patient.objects.get(pk=patient.pk)
+    first = threading.Thread(target=run, args=("erase", lambda: services.erase_person(erased)))
+    then = threading.Thread(
+        target=run,
+        args=("draw", lambda: add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)),
+    )
+    try:
+        first.start()
+        assert reminders_gone.wait(10)
+        then.start()
+        first.join(20)
+        then.join(20)
+    finally:
+        post_delete.disconnect(reminder_deleted, sender=Reminder)
+    assert "erase" not in errors
+    assert "deadlock" not in str(errors.get("draw", ""))
+    assert not Patient.objects.filter(pk=patient.pk).exists()

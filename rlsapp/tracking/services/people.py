@@ -81,6 +81,11 @@ def undo_delete_person(person: Patient, *, now=None) -> Patient:
 def erase_person(person: Patient) -> None:
     """Delete a person at once with every record and the change history of them (an
     account's deletion, the admin, and deleted people past the time to undo)."""
+    # The person's row first (FOR UPDATE, which the delete needs), then their reminders and
+    # records: a change of records locks the row before the re-check (versions.lock_people),
+    # and the other way round the two deadlock. A change already under way is waited for,
+    # and its records are then deleted with the rest.
+    list(Patient.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
     person.delete()
     # Nothing derived needs telling: reminders and the worklist's row went with the person,
     # and their pages are a 404 (access is checked before any cached page is read).
