@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from rlsapp.domain import entry, formats, units
 from rlsapp.domain.regions import Region
 
-from . import compiled
+from . import compiled, model_rows
 from .models import LabDraw, LabResult
 from .templatetags.links import linker
 
@@ -101,6 +101,9 @@ class PastEntries:
             cursor.execute(*_past_query(patient.pk, day, exclude_draw, self.SAME_DAY_LIMIT))
             rows = cursor.fetchall()
         draws: dict[int, LabDraw] = {}
+        # The day's results are read whole (every column of theirs): made as read rows, not
+        # through __init__, which costs several times more (a day may list ten draws).
+        make_result = model_rows.instance_maker(LabResult, connection.alias, _RESULT_COLUMNS)
         for pk, drawn_on, lab, calculated, *values in rows:
             drawn_on = compiled.as_date(drawn_on)
             if calculated is not None:  # SQLite gives 0 or 1
@@ -120,8 +123,9 @@ class PastEntries:
                 draw = draws[pk] = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
                 draw.preloaded_results = []
             if values[0] is not None:  # a draw without results has one row of nulls
-                fields = dict(zip(self.RESULT_FIELDS, values, strict=True))
-                draw.preloaded_results.append(LabResult(draw=draw, calculated=calculated, **fields))
+                result = make_result((values[0], pk, *values[1:], calculated))
+                result._state.fields_cache["draw"] = draw
+                draw.preloaded_results.append(result)
         self.same_day = sorted(draws.values(), key=lambda d: d.pk)[: self.SAME_DAY_LIMIT + 1]
         self.more_same_day = len(self.same_day) > self.SAME_DAY_LIMIT
         del self.same_day[self.SAME_DAY_LIMIT :]
@@ -149,6 +153,11 @@ class PastEntries:
                 if row_lab == lab and draw_id != self.exclude_draw:
                     found.setdefault(analyte, unit)
         return found
+
+
+# A result's columns as model_rows.instance_maker takes them: RESULT_FIELDS with the draw's
+# id after the result's and `calculated` last.
+_RESULT_COLUMNS = ("id", "draw_id", *PastEntries.RESULT_FIELDS[1:], "calculated")
 
 
 @functools.cache

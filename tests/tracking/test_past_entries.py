@@ -129,3 +129,15 @@ def test_past_entries_read_what_every_draw_and_result_say(
         past.more_same_day,
     )
     assert found == _expected(patient, day, exclude, lab)
+
+
+def test_a_days_results_are_made_as_read_rows_of_their_draw(patient, django_assert_num_queries):
+    draw = _save(patient, 0, "City Lab", {"ferritin": "first", "iron": "first", "tibc": "first"})
+    with django_assert_num_queries(1):
+        (read,) = lab_entry.PastEntries(patient, DAY).same_day
+        results = sorted(read.preloaded_results, key=lambda r: r.pk)
+        assert all(r.draw is read for r in results)  # no query for the draw
+    saved = sorted(draw.results.all(), key=lambda r: r.pk)
+    assert [_fields(r) for r in results] == [_fields(r) for r in saved]
+    assert len(results) == 4  # with the TSAT calculated from iron and TIBC
+    assert {(r._state.adding, r._state.db) for r in results} == {(False, "default")}
