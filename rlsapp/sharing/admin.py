@@ -26,6 +26,11 @@ class LookOnlyAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         raise PermissionDenied
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # No Delete link on the page, only to be refused.
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
