@@ -40,7 +40,8 @@ def add(new: Reminder, *, after_closing: Reminder | None = None, using="default"
     )
     params = [value(closed, c.field, False) for c in changed]
     params += [closed.pk, *(value(new, c.field, True) for c in table.inserted)]
-    rows = statements.run(sql, params, using)
+    # Prepared on PostgreSQL: every value is typed by its CAST or the column it is compared with.
+    rows = statements.run(sql, params, using, prepared=True)
     if len(rows) != 1:  # the closed row was locked by the caller: it cannot be gone
         raise RuntimeError(f"reminder {closed.pk} to close was not found")
     new.pk = rows[0][0]

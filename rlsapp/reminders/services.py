@@ -191,9 +191,10 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
         **recheck_fields(reminder),
     )
     # An upsert, as bulk_create(update_conflicts=True) writes it; on PostgreSQL it moves the
-    # person's data version on too when that bump is all that is left to do.
+    # person's data version on too when that bump is all that is left to do. Prepared there
+    # (planned once per connection, with or without the bump): its values are typed.
     sql, params = _status_upsert(status)
-    statements.run(*carrying_the_bump(patient.pk, sql, params))
+    statements.run(*carrying_the_bump(patient.pk, sql, params), prepared=True)
 
 
 def _status_upsert(status: PersonStatus, using="default"):

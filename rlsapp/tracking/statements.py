@@ -16,6 +16,8 @@ from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
+from . import compiled
+
 
 def one_statement(using="default") -> bool:
     """Whether the database runs data-modifying statements inside WITH."""
@@ -82,8 +84,11 @@ def insert(model, objs, fields=None, *, returning=None, upsert_on=None, using="d
     return sql, list(params)
 
 
-def run(sql, params, using="default"):
-    """Run one statement; its rows, if it returns any."""
-    with connections[using].cursor() as cursor:
+def run(sql, params, using="default", *, prepared=False):
+    """Run one statement; its rows, if it returns any. `prepared`: as a prepared statement
+    on PostgreSQL (compiled.prepared_cursor), for a statement whose text is the same on
+    every run and whose parameters are all typed (a CAST, or compared with a column)."""
+    connection = connections[using]
+    with compiled.prepared_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
