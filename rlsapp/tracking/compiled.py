@@ -23,6 +23,7 @@ text is kept and only run again; nothing read is kept. Two ways in:
 """
 
 import dataclasses
+import functools
 import operator
 import re
 import sys
@@ -116,6 +117,22 @@ if psycopg is not None:
     # PostgreSQL's refusal of a prepared statement whose result columns changed type.
     STALE_PLAN = "cached plan must not change result type"
 
+    from psycopg import _queries
+
+    # psycopg rewrites a query's %s into $1... again on every run when the text is over 4 KB
+    # or has over 50 parameters (its cache leaves out ORM texts of varying length); ours are
+    # fixed, so their rewriting is kept (bounded; read-only, as psycopg shares its own).
+    _rewritten = functools.lru_cache(maxsize=256)(_queries._query2pg_nocache)
+
+    class _KeptQuery(_queries.PostgresQuery):
+        def convert(self, query, vars):
+            if vars is None or not isinstance(query, (str, bytes)):
+                return super().convert(query, vars)
+            query = self._ensure_bytes(query)
+            converted = _rewritten(query, self._tx.encoding)
+            self.query, self._want_formats, self._order, self._parts = converted
+            self.dump(vars)
+
     class PreparedCursor(psycopg.Cursor):
         """Binds parameters on the server and runs each query as a prepared statement (psycopg
         keeps the names per connection, a bounded number, and prepares again after a
@@ -123,6 +140,7 @@ if psycopg is not None:
 
         # Django's connection (set by prepared_cursor), closed after a stale plan.
         django_connection = None
+        _query_cls = _KeptQuery
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
             connection = self.connection
