@@ -159,8 +159,8 @@ def client_address(request):
     return get_client_ip_address(request)
 
 
-def _row(request, note: Note, action) -> dict:
-    """The row's columns but the person's."""
+def _row(request, note: Note, action, address=None) -> dict:
+    """The row's columns but the person's (`address`: the request's, if read already)."""
     user = getattr(request, "user", None)
     by_account = note.link_id is None and user is not None and user.is_authenticated
     return {
@@ -171,7 +171,7 @@ def _row(request, note: Note, action) -> dict:
         "action": action,
         "page": (getattr(request.resolver_match, "url_name", "") or "")[:60],
         "at": timezone.now(),
-        "address": client_address(request),
+        "address": client_address(request) if address is None else address,
     }
 
 
@@ -188,7 +188,8 @@ def write(request, response, view_action=None) -> bool:
         if ahead is not None:
             ahead.remove()
         return False
-    row = _row(request, note, action_for(request, response, note, view_action))
+    address = ahead.row["address"] if ahead is not None else None
+    row = _row(request, note, action_for(request, response, note, view_action), address)
     if ahead is not None:
         if people == [ahead.row["person"]] and ahead.same_as(row):
             return True
