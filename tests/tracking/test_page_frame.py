@@ -10,7 +10,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.middleware.csrf import _get_new_csrf_string
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils.safestring import mark_safe
@@ -191,3 +191,44 @@ def test_a_page_has_the_frame(owner_client, patient):
     assert page.count('<nav class="navbar') == 1 and "Sign out</button>" in page
     assert page.count('crossorigin="anonymous"') == 2
     assert '<main class="container flex-grow-1 py-3">' in page
+
+
+# charts/chart_scripts.html before charts_tags.chart_scripts, and {% static %}: the reference.
+TEMPLATE_CHART_SCRIPTS = """{% load static %}
+<script src="{{ assets.chartjs.url }}" integrity="{{ assets.chartjs.integrity }}" crossorigin="anonymous" defer></script>
+<script src="{{ assets.chartjs_date_adapter.url }}" integrity="{{ assets.chartjs_date_adapter.integrity }}" crossorigin="anonymous" defer></script>
+<script src="{{ assets.chartjs_annotation.url }}" integrity="{{ assets.chartjs_annotation.integrity }}" crossorigin="anonymous" defer></script>
+<script src="{% static 'js/chart_parts.js' %}" defer></script>
+<script src="{% static 'js/patient_charts.js' %}" defer></script>
+|{% static 'js/copy.js' %}|{% static "css/charts.css" %}"""  # noqa: E501
+KEPT = "{% load page_frame charts_tags %}{% chart_scripts %}|{% static_url 'js/copy.js' %}|"
+KEPT += '{% static_url "css/charts.css" %}'
+
+
+def test_static_files_and_the_chart_scripts_are_what_the_tags_wrote():
+    request = a_request(AnonymousUser())
+    assert rendered(KEPT, request) == rendered(TEMPLATE_CHART_SCRIPTS, request)
+    with override_settings(
+        STATIC_URL="/files&x/", ASSET_BASE_URL="https://assets.example.org/npm?a=1&b=<2>"
+    ):
+        ours = rendered(KEPT, request)
+        assert ours == rendered(TEMPLATE_CHART_SCRIPTS, request)
+        assert "/files&amp;x/js/copy.js" in ours and "npm?a=1&amp;b=&lt;2&gt;/chart.js@" in ours
+    assert rendered(KEPT, request) == rendered(TEMPLATE_CHART_SCRIPTS, request)
+
+
+def test_a_file_missing_from_the_manifest_fails_as_static_did(tmp_path):
+    """Kept only once written: a missing manifest entry raises on every page, as before."""
+    storage = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    manifest = tmp_path / "staticfiles.json"
+    manifest.write_text('{"paths": {}, "version": "1.1", "hash": "x"}')
+    with override_settings(STATIC_ROOT=tmp_path, STORAGES={"staticfiles": storage}, DEBUG=False):
+        for _ in range(2):
+            with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+                rendered("{% load page_frame %}{% static_url 'js/copy.js' %}", a_request(None))
+
+
+@pytest.mark.parametrize("tag", ["{% static_url %}", "{% static_url path %}", "{% page_top x %}"])
+def test_the_tags_take_what_they_can_keep(tag):
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string("{% load page_frame %}" + tag)

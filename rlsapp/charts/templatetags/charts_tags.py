@@ -1,8 +1,13 @@
 from datetime import date
 
 from django import template
+from django.urls import get_script_prefix
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import mark_safe
 
+from rlsapp.assets import ASSETS
 from rlsapp.domain import units
+from rlsapp.tracking.templatetags.page_frame import per_process, static_url
 
 register = template.Library()
 
@@ -25,3 +30,25 @@ def comparator_symbol(code):
 def as_date(iso):
     """'2024-12-16' (as in the chart data) -> a date, for the |date filter."""
     return date.fromisoformat(iso) if iso else None
+
+
+@per_process
+def _chart_scripts(prefix) -> str:
+    pinned = [ASSETS[name] for name in ("chartjs", "chartjs_date_adapter", "chartjs_annotation")]
+    scripts = [
+        f'<script src="{esc(asset.url)}" integrity="{esc(asset.integrity)}"'
+        ' crossorigin="anonymous" defer></script>'
+        for asset in pinned
+    ]
+    scripts += [
+        f'<script src="{static_url(prefix, path)}" defer></script>'
+        for path in ("js/chart_parts.js", "js/patient_charts.js")
+    ]
+    return mark_safe("\n" + "\n".join(scripts) + "\n")
+
+
+@register.simple_tag
+def chart_scripts():
+    """The charts' scripts (Chart.js and its plugins from the CDN with their integrity
+    hashes, then ours), written once per process: they depend on settings alone."""
+    return _chart_scripts(get_script_prefix())

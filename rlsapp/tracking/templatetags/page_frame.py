@@ -2,7 +2,8 @@
 shared head: Bootstrap's CSS with its integrity hash and our stylesheet), {% page_top %}
 (the navigation bar with the account's menu, then the queued messages) and
 {% page_script %} (Bootstrap's script with its hash). links/base.html shares
-{% page_head %}.
+{% page_head %}. Pages name their own static files with {% static_url 'js/x.js' %}, and
+charts_tags.chart_scripts writes the charts' scripts with per_process below.
 
 In the template each address, static file and hash was a tag or a lookup of its own, on
 every page, and the engine walked the frame's nodes again for its blocks. What depends
@@ -34,7 +35,19 @@ URL_NAMES = "home worklist patient_create reminders account_settings logout logi
 _CSRF_INPUT = CsrfTokenNode()  # {% csrf_token %} itself: the same input, the same checks
 
 
-@functools.lru_cache(maxsize=16)
+_KEPT = []
+
+
+def per_process(function):
+    """`function` worked out once per process for each set of arguments and forgotten when
+    any setting changes: for text that depends only on settings and the URL configuration
+    (its arguments name the URL configuration and script prefix it was written for)."""
+    kept = functools.lru_cache(maxsize=64)(function)
+    _KEPT.append(kept)
+    return kept
+
+
+@per_process
 def _parts(urlconf, prefix) -> SimpleNamespace:
     """The frame's fixed text for one URL configuration and script prefix (the arguments
     are the cache key: fixed_url and static read them where they are needed)."""
@@ -107,7 +120,14 @@ def _parts(urlconf, prefix) -> SimpleNamespace:
 def _forget_on_changed_settings(**kwargs):
     # Addresses, the static files storage and the CDN's base URL all come from settings;
     # only tests change settings in a running process.
-    _parts.cache_clear()
+    for kept in _KEPT:
+        kept.cache_clear()
+
+
+@per_process
+def static_url(prefix, path: str) -> str:
+    """{% static path %}, escaped as the tag escapes it."""
+    return esc(static(path))
 
 
 def _here() -> SimpleNamespace:
@@ -164,6 +184,16 @@ def _tag(write):
         return _Frame(write)
 
     return compile_tag
+
+
+@register.tag("static_url")
+def _static_url(parser, token):
+    """{% static_url 'js/copy.js' %}: {% static %} for a fixed path, kept per process."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "'\"" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("static_url takes one quoted path")
+    path = bits[1][1:-1]
+    return _Frame(lambda context: static_url(get_script_prefix(), path))
 
 
 register.tag("page_head", _tag(lambda context: _here().head))
