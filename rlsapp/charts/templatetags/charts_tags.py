@@ -1,7 +1,6 @@
 from datetime import date
 
 from django import template
-from django.urls import get_script_prefix
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 
@@ -33,7 +32,7 @@ def as_date(iso):
 
 
 @per_process
-def _chart_scripts(prefix) -> str:
+def _chart_scripts() -> str:
     pinned = [ASSETS[name] for name in ("chartjs", "chartjs_date_adapter", "chartjs_annotation")]
     scripts = [
         f'<script src="{esc(asset.url)}" integrity="{esc(asset.integrity)}"'
@@ -41,7 +40,7 @@ def _chart_scripts(prefix) -> str:
         for asset in pinned
     ]
     scripts += [
-        f'<script src="{static_url(prefix, path)}" defer></script>'
+        f'<script src="{static_url(path)}" defer></script>'
         for path in ("js/chart_parts.js", "js/patient_charts.js")
     ]
     return mark_safe("\n" + "\n".join(scripts) + "\n")
@@ -51,4 +50,4 @@ def _chart_scripts(prefix) -> str:
 def chart_scripts():
     """The charts' scripts (Chart.js and its plugins from the CDN with their integrity
     hashes, then ours), written once per process: they depend on settings alone."""
-    return _chart_scripts(get_script_prefix())
+    return _chart_scripts()

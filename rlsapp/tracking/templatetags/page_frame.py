@@ -7,9 +7,11 @@ charts_tags.chart_scripts writes the charts' scripts with per_process below.
 
 In the template each address, static file and hash was a tag or a lookup of its own, on
 every page, and the engine walked the frame's nodes again for its blocks. What depends
-only on settings and the URL configuration (addresses, static and CDN URLs, hashes) is
-written once per process, per URL configuration and script prefix as links.fixed_url keeps
-addresses, and forgotten when any setting changes. What belongs to the request (the
+only on settings and the URL configuration is written once per process and forgotten when
+any setting changes: the addresses per URL configuration and script prefix, as
+links.fixed_url keeps them; static and CDN URLs and hashes once, as they depend on
+settings alone (the static files storage reads STATIC_URL, script prefix included, once
+when it is made, so {% static %} gives every request the same URL). What belongs to the request (the
 account's email, the CSRF token, the messages, whether sign-up is open) is read from the
 page's context for each page, as the template read it, and escaped as it escaped it.
 """
@@ -41,30 +43,40 @@ _KEPT = []
 def per_process(function):
     """`function` worked out once per process for each set of arguments and forgotten when
     any setting changes: for text that depends only on settings and the URL configuration
-    (its arguments name the URL configuration and script prefix it was written for)."""
+    (with addresses, its arguments name the URL configuration and script prefix)."""
     kept = functools.lru_cache(maxsize=64)(function)
     _KEPT.append(kept)
     return kept
 
 
 @per_process
+def head() -> str:
+    """The head's shared tags: Bootstrap's CSS with its hash, then our stylesheet."""
+    css = ASSETS["bootstrap_css"]
+    return (
+        '\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<link rel="stylesheet" href="{esc(css.url)}" integrity="{esc(css.integrity)}"'
+        ' crossorigin="anonymous">\n'
+        f'<link rel="stylesheet" href="{static_url("css/rlsapp.css")}">\n'
+    )
+
+
+@per_process
+def bootstrap_script() -> str:
+    js = ASSETS["bootstrap_js"]
+    return (
+        f'<script src="{esc(js.url)}" integrity="{esc(js.integrity)}"'
+        ' crossorigin="anonymous"></script>'
+    )
+
+
+@per_process
 def _parts(urlconf, prefix) -> SimpleNamespace:
-    """The frame's fixed text for one URL configuration and script prefix (the arguments
-    are the cache key: fixed_url and static read them where they are needed)."""
+    """The navigation bar's fixed text for one URL configuration and script prefix (the
+    arguments are the cache key: fixed_url reads them where it needs them)."""
     url = {name: esc(fixed_url(name)) for name in URL_NAMES}
-    css, js = ASSETS["bootstrap_css"], ASSETS["bootstrap_js"]
     return SimpleNamespace(
-        head=(
-            '\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<link rel="stylesheet" href="{esc(css.url)}" integrity="{esc(css.integrity)}"'
-            ' crossorigin="anonymous">\n'
-            f'<link rel="stylesheet" href="{esc(static("css/rlsapp.css"))}">\n'
-        ),
-        script=(
-            f'<script src="{esc(js.url)}" integrity="{esc(js.integrity)}"'
-            ' crossorigin="anonymous"></script>'
-        ),
         brand=(
             '<nav class="navbar navbar-expand-md bg-body-tertiary border-bottom d-print-none">\n'
             '    <div class="container">\n'
@@ -125,18 +137,14 @@ def _forget_on_changed_settings(**kwargs):
 
 
 @per_process
-def static_url(prefix, path: str) -> str:
+def static_url(path: str) -> str:
     """{% static path %}, escaped as the tag escapes it."""
     return esc(static(path))
 
 
-def _here() -> SimpleNamespace:
-    return _parts(get_urlconf(), get_script_prefix())
-
-
 def navigation(context) -> str:
     """The navigation bar: the account's menu (its email, sign out) or sign in and up."""
-    parts = _here()
+    parts = _parts(get_urlconf(), get_script_prefix())
     user = context.get("user")
     if getattr(user, "is_authenticated", False):
         account = (
@@ -193,9 +201,9 @@ def _static_url(parser, token):
     if len(bits) != 2 or bits[1][0] not in "'\"" or bits[1][0] != bits[1][-1]:
         raise template.TemplateSyntaxError("static_url takes one quoted path")
     path = bits[1][1:-1]
-    return _Frame(lambda context: static_url(get_script_prefix(), path))
+    return _Frame(lambda context: static_url(path))
 
 
-register.tag("page_head", _tag(lambda context: _here().head))
+register.tag("page_head", _tag(lambda context: head()))
 register.tag("page_top", _tag(lambda context: navigation(context) + messages(context)))
-register.tag("page_script", _tag(lambda context: _here().script))
+register.tag("page_script", _tag(lambda context: bootstrap_script()))
