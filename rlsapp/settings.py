@@ -146,8 +146,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rlsapp.assets.context_processor",
-                # csrf_token masked with one random draw (rlsapp/csrf_token.py).
-                "rlsapp.csrf_token.context_processor",
             ],
         },
     },
