@@ -235,7 +235,9 @@ def render(
         "its people; the goal is read from that row. The second POST row sends every one to "
         "the single person with the most draws, as runs before 2026-11-29 did: each POST then "
         "reads a history longer by every earlier one (about a thousand extra draws on one day "
-        "by the end), so it shows how the cost grows with a history no person has.",
+        "by the end) and waits for the one before it to commit (a change locks its person's "
+        "row before the re-check reads the history), so it shows the cost of a history no "
+        "person has and of changes to one person queueing.",
         "",
         "### As deployed (repeat views: answered from the cache)",
         "",
