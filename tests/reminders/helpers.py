@@ -2,6 +2,7 @@ import datetime
 import threading
 import zoneinfo
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -86,3 +87,41 @@ def two_competing_senders(monkeypatch, now):
     assert len(outcomes) == 2, outcomes
     assert sum(o.lost for o in outcomes) > 0, ("the senders never competed", outcomes)
     return outcomes
+
+
+# For tests of two changes at once: PostgreSQL's row locks and READ COMMITTED are what they
+# are about, and each thread needs a connection of its own (committed, not a test's
+# transaction).
+ON_POSTGRESQL_COMMITTED = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+class TwoChanges:
+    """Two changes, each in a thread with its own connection: `first` starts, and `then`
+    once `first_is_ready` is set (by a hook of the test's, which tells the threads apart by
+    `self.first` and `self.then`). Exceptions are kept in `errors` by name."""
+
+    def __init__(self, first_change, second_change):
+        self.errors = {}
+        self.first = threading.Thread(target=self._run, args=("first", first_change))
+        self.then = threading.Thread(target=self._run, args=("then", second_change))
+
+    def _run(self, name, change):
+        try:
+            change()
+        except Exception as error:  # reported by the test
+            self.errors[name] = error
+        finally:
+            connection.close()  # each thread has its own connection
+
+    def run(self, first_is_ready) -> dict:
+        self.first.start()
+        assert first_is_ready.wait(10), "the first change never got to the overlap"
+        self.then.start()
+        self.first.join(20)
+        self.then.join(20)
+        return self.errors

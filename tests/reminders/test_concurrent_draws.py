@@ -5,19 +5,14 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from rlsapp.reminders import services as scheduler
 from rlsapp.reminders.models import PersonStatus, Reminder
 
-from .helpers import add_ferritin, add_infusion
+from .helpers import ON_POSTGRESQL_COMMITTED, TwoChanges, add_ferritin, add_infusion
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = ON_POSTGRESQL_COMMITTED
 
 # How long the first change waits, after reading the history, for the second to read it
 # too: the second reads it at once unless the person's row keeps it waiting.
@@ -57,7 +52,7 @@ def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
 
     def history_for(person):
         found = real_history_for(person)
-        if threading.current_thread() is first:
+        if threading.current_thread() is changes.first:
             first_read.set()
             # Without a lock on the person, the second change reads its history now,
             # without the first's draw, and writes its plan after the first commits.
@@ -67,16 +62,6 @@ def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
         return found
 
     monkeypatch.setattr(scheduler, "history_for", history_for)
-    errors = []
-
-    def run(change):
-        try:
-            change()
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()  # each thread has its own connection
-
     newer = start + datetime.timedelta(weeks=20)
 
     def first_change():
@@ -88,14 +73,8 @@ def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
         else:
             add_infusion(patient, start + datetime.timedelta(weeks=16))
 
-    first = threading.Thread(target=run, args=(first_change,))
-    then = threading.Thread(target=run, args=(second_change,))
-    first.start()
-    assert first_read.wait(10)
-    then.start()
-    first.join(20)
-    then.join(20)
-    assert errors == []
+    changes = TwoChanges(first_change, second_change)
+    assert changes.run(first_read) == {}
     stored = _stored(patient)
     assert stored == _planned(patient)
     assert stored[:2] == (60, newer)

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from tests.migrating import leaf_nodes, migrate, with_app_at
+from tests.migrating import Upgrade
 
 BEFORE = ("reminders", "0011_estimate_basis_blends")
 AFTER = ("reminders", "0012_personstatus_name")
@@ -15,9 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_rows_get_their_persons_name_and_a_deleted_persons_row_goes():
-    latest = leaf_nodes()
-    try:
-        apps = migrate(with_app_at(BEFORE, latest))
+    with Upgrade() as upgrade:
+        apps = upgrade.to(BEFORE)
         User = apps.get_model("accounts", "User")
         Patient = apps.get_model("tracking", "Patient")
         PersonStatus = apps.get_model("reminders", "PersonStatus")
@@ -34,7 +33,7 @@ def test_rows_get_their_persons_name_and_a_deleted_persons_row_goes():
                 patient=person, latest_ferritin=80.0, recheck_remind_on=DAY, recheck_reason="r"
             )
 
-        apps = migrate(with_app_at(AFTER, latest))
+        apps = upgrade.to(AFTER)
         rows = {s.patient_id: s for s in apps.get_model("reminders", "PersonStatus").objects.all()}
         assert {pk: row.name for pk, row in rows.items()} == {sam.pk: "Sam", cleo.pk: "Cléo"}
         # The rest of each row is kept; a person without one still has none.
@@ -42,7 +41,5 @@ def test_rows_get_their_persons_name_and_a_deleted_persons_row_goes():
             (r.latest_ferritin, r.recheck_remind_on, r.recheck_reason) for r in rows.values()
         ] == [(80.0, DAY, "r")] * 2
         # Going back keeps the rows (without the names).
-        apps = migrate(with_app_at(BEFORE, latest))
+        apps = upgrade.to(BEFORE)
         assert apps.get_model("reminders", "PersonStatus").objects.count() == 2
-    finally:
-        migrate(latest)

@@ -8,21 +8,22 @@ import threading
 
 import pytest
 from django.contrib import admin
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import RequestFactory
 
 from rlsapp.reminders import services as scheduler
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking.models import Patient
 
-from .helpers import add_ferritin, add_infusion, open_reminder
+from .helpers import (
+    ON_POSTGRESQL_COMMITTED,
+    TwoChanges,
+    add_ferritin,
+    add_infusion,
+    open_reminder,
+)
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = ON_POSTGRESQL_COMMITTED
 
 # How long the snooze waits, after changing the re-check, for the draw to lock the person
 # and read the history: the draw does so at once unless the person's row keeps it waiting.
@@ -48,27 +49,18 @@ def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, actio
     real_store_recheck, real_history_for = scheduler.store_recheck, scheduler.history_for
 
     def store_recheck(patient_id, found):
-        if threading.current_thread() is first:
+        if threading.current_thread() is changes.first:
             changed.set()
             draw_read.wait(OVERLAP_SECONDS)
         return real_store_recheck(patient_id, found)
 
     def history_for(person):
-        if threading.current_thread() is then:
+        if threading.current_thread() is changes.then:
             draw_read.set()
         return real_history_for(person)
 
     monkeypatch.setattr(scheduler, "store_recheck", store_recheck)
     monkeypatch.setattr(scheduler, "history_for", history_for)
-    errors = []
-
-    def run(change):
-        try:
-            change()
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()  # each thread has its own connection
 
     def first_change():
         if action == "snooze":
@@ -81,14 +73,8 @@ def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, actio
     def second_change():
         add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)
 
-    first = threading.Thread(target=run, args=(first_change,))
-    then = threading.Thread(target=run, args=(second_change,))
-    first.start()
-    assert changed.wait(10)
-    then.start()
-    first.join(20)
-    then.join(20)
-    assert errors == []
+    changes = TwoChanges(first_change, second_change)
+    assert changes.run(changed) == {}
     assert patient.draws.count() == 2
     assert Reminder.objects.filter(patient=patient).exists()
 
@@ -108,41 +94,26 @@ def test_an_erase_while_a_draw_reschedules_is_not_a_deadlock(monkeypatch, patien
     real_history_for = scheduler.history_for
 
     def reminder_deleted(**kwargs):
-        if threading.current_thread() is first and not reminders_gone.is_set():
+        if threading.current_thread() is changes.first and not reminders_gone.is_set():
             reminders_gone.set()
             draw_read.wait(OVERLAP_SECONDS)
 
     def history_for(person):
-        if threading.current_thread() is then:
+        if threading.current_thread() is changes.then:
             draw_read.set()
         return real_history_for(person)
 
     post_delete.connect(reminder_deleted, sender=Reminder, weak=False)
     monkeypatch.setattr(scheduler, "history_for", history_for)
-    errors = {}
-
-    def run(name, change):
-        try:
-            change()
-        except Exception as error:  # reported below
-            errors[name] = error
-        finally:
-            connection.close()  # each thread has its own connection
-
     erased = Patient.objects.get(pk=patient.pk)
-    first = threading.Thread(target=run, args=("erase", lambda: services.erase_person(erased)))
-    then = threading.Thread(
-        target=run,
-        args=("draw", lambda: add_ferritin(patient, start + datetime.timedelta(weeks=14), 250)),
+    changes = TwoChanges(
+        lambda: services.erase_person(erased),  # first: the erase
+        lambda: add_ferritin(patient, start + datetime.timedelta(weeks=14), 250),  # the draw
     )
     try:
-        first.start()
-        assert reminders_gone.wait(10)
-        then.start()
-        first.join(20)
-        then.join(20)
+        errors = changes.run(reminders_gone)
     finally:
         post_delete.disconnect(reminder_deleted, sender=Reminder)
-    assert "erase" not in errors
-    assert "deadlock" not in str(errors.get("draw", ""))
+    assert "first" not in errors
+    assert "deadlock" not in str(errors.get("then", ""))
     assert not Patient.objects.filter(pk=patient.pk).exists()
