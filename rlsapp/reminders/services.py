@@ -24,6 +24,7 @@ from rlsapp.tracking.versions import (
     bump_account_version,
     bump_person_versions,
     carrying_the_bump,
+    changed_since_read,
     lock_people,
 )
 
@@ -262,6 +263,13 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     # Another change to the person waits until this one commits, and then reads its history
     # with this one's records in it (versions.lock_people).
     lock_people([patient.pk])
+    if changed_since_read(patient):
+        # Renamed, its settings or deletion changed after this request read it: plan and
+        # store from the row as it is now (one query; only when someone else got in first).
+        patient.refresh_from_db()
+        if patient.deleted_at is not None:
+            forget_status(patient)
+            return None
     points, infusions = history_for(patient)
     plan = recheck.next_recheck(settings_for(patient), points, infusions)
     reminder = settle_reminder(patient, plan)

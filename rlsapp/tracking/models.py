@@ -118,7 +118,14 @@ class Patient(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Saved with its owner's membership: `owner` and the owner membership are one fact."""
+        """Saved with its owner's membership: `owner` and the owner membership are one fact.
+
+        A change of an existing person writes neither the data version nor the deleted mark:
+        each has statements of its own (bump_person_versions; delete and undo), and an
+        instance read before someone else moved one of them on would take it back (a
+        version going back names a cached page that lacks the other change)."""
+        if not self._state.adding and not args and not _forced(kwargs):
+            kwargs["update_fields"] = _SAVED_ON_CHANGE
         super().save(*args, **kwargs)
         if self.owner_id != getattr(self, "owner_id_from_db", None):
             memberships.make_owner(self)
@@ -137,6 +144,17 @@ class Patient(models.Model):
 
     def reference_range(self, analyte_code):
         return units.ANALYTES[analyte_code].reference_range(self.sex)
+
+
+def _forced(save_kwargs) -> bool:
+    return any(save_kwargs.get(k) for k in ("update_fields", "force_insert", "force_update"))
+
+
+_SAVED_ON_CHANGE = [
+    field.name
+    for field in Patient._meta.concrete_fields
+    if not field.primary_key and field.name not in ("data_version", "deleted_at")
+]
 
 
 class PersonRecordQuerySet(models.QuerySet):

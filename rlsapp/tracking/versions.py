@@ -22,7 +22,8 @@ from .models import Patient
 _waiting = contextvars.ContextVar("person_version_bumps_waiting", default=None)
 # How many one_bump_at_the_end() are open inside the outermost one.
 _nested = contextvars.ContextVar("person_version_bumps_nested", default=0)
-# The person ids whose rows the outermost one_bump_at_the_end() has locked (lock_people).
+# The people whose rows the outermost one_bump_at_the_end() has locked (lock_people), each
+# with the data version their row had when locked.
 _locked = contextvars.ContextVar("person_rows_locked", default=None)
 
 
@@ -36,22 +37,34 @@ def lock_people(person_ids, using="default") -> None:
     waits for the first to commit and then reads both. Databases without row locks
     (SQLite) let one writer at a time in anyway: nothing to do there."""
     held = _locked.get()
-    ids = sorted(set(person_ids) - (held or set()))
+    ids = sorted(set(person_ids) - set(held or ()))
     if not ids or not connections[using].features.has_select_for_update:
         return
     people = Patient.objects.using(using).select_for_update(no_key=True)
-    list(people.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-    note_locked(ids)
+    note_locked(dict(people.filter(pk__in=ids).order_by("pk").values_list("pk", "data_version")))
 
 
-def note_locked(person_ids) -> None:
-    """These people's rows are locked now (by lock_people, or a statement that locked them)
-    until the transaction ends. Kept only at the outermost one_bump_at_the_end, which is the
-    transaction or a savepoint left whole: inside a nested one, a rollback to its savepoint
-    would let the lock go (PostgreSQL), so there it is taken again when asked for."""
+def note_locked(versions: dict) -> None:
+    """These people's rows ({id: data version when locked}) are locked now (by lock_people,
+    or a statement that locked them) until the transaction ends. Kept only at the outermost
+    one_bump_at_the_end, which is the transaction or a savepoint left whole: inside a nested
+    one, a rollback to its savepoint would let the lock go (PostgreSQL), so there it is
+    taken again when asked for."""
     held = _locked.get()
     if held is not None and not _nested.get():
-        held.update(person_ids)
+        held.update(versions)
+
+
+def changed_since_read(person) -> bool:
+    """Whether `person` (an instance read before its row was locked, at the request's start)
+    was changed by someone else before the lock: their data version then differs from the
+    one the row had when this transaction locked it. A change moves the version on only at
+    its end, so this transaction's own changes do not count. False when not known (not
+    locked at the outermost service, or no row locks: SQLite)."""
+    held = _locked.get()
+    if not held or person.pk not in held or "data_version" in person.get_deferred_fields():
+        return False  # (a person read without it: asking would be a query for each)
+    return held[person.pk] != person.data_version
 
 
 def bump_person_versions(person_ids) -> None:
@@ -113,7 +126,7 @@ def one_bump_at_the_end():
             _nested.reset(nested)
         return
     waiting = set()
-    token, locked = _waiting.set(waiting), _locked.set(set())
+    token, locked = _waiting.set(waiting), _locked.set({})
     try:
         with transaction.atomic():
             yield

@@ -117,3 +117,22 @@ def test_another_save_of_the_same_person_is_not_blocked_until_the_first_ends(own
         first.join()
     assert errors == []
     assert Infusion.objects.count() == 1
+
+
+def test_a_person_read_before_their_version_moved_on_does_not_take_it_back_when_saved(patient):
+    read_first = Patient.objects.get(pk=patient.pk)
+    bump_person_versions([patient.pk])  # someone else's change, committed meanwhile
+    moved_on = version(patient)
+    read_first.name = "Renamed"
+    services.save_person(read_first)
+    # Back at the earlier number, the version would name a page cached before this change.
+    assert version(patient) > moved_on
+    assert Patient.objects.get(pk=patient.pk).name == "Renamed"
+
+
+def test_a_person_read_before_they_were_deleted_stays_deleted_when_saved(patient):
+    read_first = Patient.objects.get(pk=patient.pk)
+    services.delete_person(Patient.objects.get(pk=patient.pk))
+    read_first.name = "Renamed"
+    read_first.save()
+    assert Patient.objects.get(pk=patient.pk).deleted_at is not None

@@ -83,10 +83,13 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
     ]
     # The person's row locked in the same statement, as versions.lock_people locks it, for
     # the re-check that follows: one statement less.
+    # Its data version as locked tells the re-check whether the person changed since the
+    # request read them (versions.changed_since_read).
     people = sql.table(Patient)
+    version = sql.connection.ops.quote_name(Patient._meta.get_field("data_version").column)
     parts.append(
-        f'"person" AS (SELECT {people.pk} FROM {people.table} WHERE {people.pk} = %s '
-        "FOR NO KEY UPDATE)"
+        f'"person" AS (SELECT {people.pk}, {version} FROM {people.table} '
+        f"WHERE {people.pk} = %s FOR NO KEY UPDATE)"
     )
     sql.params.append(draw.patient_id)
     # The request's access-log row, when it is this change's (access_log.row_ahead): written
@@ -133,17 +136,18 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
         columns, sources = f"{draw_id}, {result_id}, {analyte}", '"draw", "results"'
     else:
         columns, sources = f"{draw_id}, NULL, NULL", '"draw"'
+    columns += f', "person".{version}'  # read, so that the lock runs
     if logged is not None:
         columns += f', (SELECT {log.pk} FROM "logged")'
-    final = f'SELECT {columns} FROM {sources}, "person"'  # "person" read, so that it runs
+    final = f'SELECT {columns} FROM {sources}, "person"'
     # Prepared on PostgreSQL (planned once per connection for each set of analytes): every
     # value is typed by its CAST or the column it is compared with.
     with compiled.prepared_cursor(sql.connection) as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {final}", sql.params)
         rows = cursor.fetchall()
-    versions.note_locked([draw.patient_id])
+    versions.note_locked({draw.patient_id: rows[0][3]})
     if logged is not None:
-        access_log.written_ahead(logged, rows[0][3], using)
+        access_log.written_ahead(logged, rows[0][4], using)
     draw.pk = rows[0][0]
     draw._state.adding, draw._state.db = False, using
     ids = {row[2]: row[1] for row in rows}
