@@ -125,3 +125,34 @@ class TwoChanges:
         self.first.join(20)
         self.then.join(20)
         return self.errors
+
+
+def stored_recheck(patient) -> dict:
+    """The person's stored worklist row and open re-check, as the scheduler left them."""
+    from rlsapp.reminders.models import PersonStatus
+
+    status = PersonStatus.objects.get(patient=patient)
+    reminder = Reminder.objects.open().get(patient=patient)
+    return {
+        "name": status.name,
+        "latest_ferritin": status.latest_ferritin,
+        "latest_ferritin_on": status.latest_ferritin_on,
+        "last_infusion_on": status.last_infusion_on,
+        "remind_on": status.recheck_remind_on,
+        "reason": status.recheck_reason,
+        "reminder": (reminder.kind, reminder.due_on, reminder.reason, reminder.notes),
+    }
+
+
+def planned_recheck(patient) -> dict:
+    """What the scheduler stores from the person's row and history as committed now (run
+    again and rolled back), to compare with stored_recheck."""
+    from django.db import transaction
+
+    from rlsapp.reminders import services as scheduler
+
+    with transaction.atomic():
+        scheduler.sync_patient(patient.pk)
+        planned = stored_recheck(patient)
+        transaction.set_rollback(True)
+    return planned

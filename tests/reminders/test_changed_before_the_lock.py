@@ -5,41 +5,19 @@ settings changed by someone else in between are planned with, not the ones read 
 import datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rlsapp.reminders import services as scheduler
-from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
 
-from .helpers import add_ferritin, add_infusion
+from .helpers import add_ferritin, add_infusion, planned_recheck, stored_recheck
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
 )
 
 START = datetime.date(2026, 1, 5)
-
-
-def _stored(patient):
-    status = PersonStatus.objects.get(patient=patient)
-    reminder = Reminder.objects.open().get(patient=patient)
-    return (
-        status.name,
-        status.recheck_remind_on,
-        status.recheck_reason,
-        (reminder.kind, reminder.due_on, reminder.reason, reminder.notes),
-    )
-
-
-def _planned(patient):
-    """What the scheduler stores from the person's row as it is (run again, rolled back)."""
-    with transaction.atomic():
-        scheduler.sync_patient(patient.pk)
-        planned = _stored(patient)
-        transaction.set_rollback(True)
-    return planned
 
 
 @pytest.mark.parametrize("record", ["draw", "infusion"])
@@ -58,9 +36,9 @@ def test_a_change_through_a_person_read_before_their_settings_changed_plans_with
         add_ferritin(read_first, START + datetime.timedelta(weeks=12), 140)
     else:
         add_infusion(read_first, START + datetime.timedelta(weeks=13))
-    stored = _stored(patient)
-    assert stored[0] == "Renamed"
-    assert stored == _planned(patient)
+    stored = stored_recheck(patient)
+    assert stored["name"] == "Renamed"
+    assert stored == planned_recheck(patient)
 
 
 def test_a_change_through_a_person_read_just_now_reads_them_no_second_time(patient):

@@ -5,39 +5,23 @@ import datetime
 import threading
 
 import pytest
-from django.db import transaction
 
 from rlsapp.reminders import services as scheduler
-from rlsapp.reminders.models import PersonStatus, Reminder
 
-from .helpers import ON_POSTGRESQL_COMMITTED, TwoChanges, add_ferritin, add_infusion
+from .helpers import (
+    ON_POSTGRESQL_COMMITTED,
+    TwoChanges,
+    add_ferritin,
+    add_infusion,
+    planned_recheck,
+    stored_recheck,
+)
 
 pytestmark = ON_POSTGRESQL_COMMITTED
 
 # How long the first change waits, after reading the history, for the second to read it
 # too: the second reads it at once unless the person's row keeps it waiting.
 OVERLAP_SECONDS = 1.5
-
-
-def _stored(patient):
-    status = PersonStatus.objects.get(patient=patient)
-    reminder = Reminder.objects.open().get(patient=patient)
-    return (
-        status.latest_ferritin,
-        status.latest_ferritin_on,
-        status.last_infusion_on,
-        status.recheck_remind_on,
-        (reminder.kind, reminder.due_on, reminder.reason, reminder.notes),
-    )
-
-
-def _planned(patient):
-    """What the scheduler stores from the history as committed (run again, rolled back)."""
-    with transaction.atomic():
-        scheduler.sync_patient(patient.pk)
-        planned = _stored(patient)
-        transaction.set_rollback(True)
-    return planned
 
 
 @pytest.mark.parametrize("second", ["draw", "infusion"])
@@ -75,6 +59,6 @@ def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
 
     changes = TwoChanges(first_change, second_change)
     assert changes.run(first_read) == {}
-    stored = _stored(patient)
-    assert stored == _planned(patient)
-    assert stored[:2] == (60, newer)
+    stored = stored_recheck(patient)
+    assert stored == planned_recheck(patient)
+    assert (stored["latest_ferritin"], stored["latest_ferritin_on"]) == (60, newer)
