@@ -5,8 +5,8 @@ every value; it extends psycopg's pure-Python parser, so each timestamp read (ev
 record's `created`, a session's expiry) is parsed in Python. With psycopg's C
 implementation installed (psycopg[binary] or [c]), TzLoader parses the same text with
 the C loader and then does what Django's does (tzinfo replaced by its time zone): the
-same datetime, the same errors (infinity, years out of range), in about a third of the
-time. Django still registers its own on a cursor whenever its time zone differs from the
+same datetime, the same errors (infinity, years out of range), without the Python parse.
+Django still registers its own on a cursor whenever its time zone differs from the
 loader's (create_cursor compares `timezone`), so a changed time zone is honoured.
 """
 

@@ -2,9 +2,9 @@
 re-check card, the latest values and the record sections. tracking/patient_page.html
 places them between its fixed text.
 
-The template engine took most of the page's remaining time for these (a variable lookup,
-a filter or a tag each, and role checks repeated per link). Each part writes exactly what
-the template wrote, whitespace included. Text from the records (the person's name, lab
+Written here because the template engine pays for each of these parts one by one (a
+lookup, a filter or a tag each, role checks repeated per link). Each part writes exactly
+what the template wrote, whitespace included. Text from the records (the person's name, lab
 names, the re-check's reason and notes) is escaped as the template escaped it; the words
 and formats come from the same functions the templates called: the role's words and checks
 (templatetags/roles.py), the reader's words (person_words.py: whose_words, the estimate's

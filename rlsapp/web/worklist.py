@@ -219,8 +219,8 @@ def page_query(user, today, asked: Request, number: int):
         wide_columns, wide_join = f"{columns}, ", WIDE_JOINS.format(**joins)
     chips = ("all",) if asked.query or asked.show else CHIPS
     reminder = Reminder._meta
-    # The page is written into the text, not a parameter: PostgreSQL's plan for an unknown
-    # LIMIT ran slower.
+    # The page is written into the text, not a parameter: with an unknown LIMIT,
+    # PostgreSQL plans for a share of every matching row instead of one page of them.
     sql = PAGE_SQL.format(
         matching=sql,
         wide_columns=wide_columns,
