@@ -117,10 +117,6 @@ class Estimate:
         return "history" not in self.sources and "population" in self.sources and self.n_points < 2
 
     @property
-    def from_own_history(self) -> bool:
-        return "history" in self.sources
-
-    @property
     def basis(self) -> str:
         """What the estimate rests on (a key of BASIS_WORDS), '' for this infusion's
         results alone. Never more of the person's own data than went in: the population

@@ -132,7 +132,7 @@ def test_one_result_and_earlier_episodes_give_an_estimate_from_your_own_history(
     result = run([*HISTORY, week(8, 300)], COURSES)
 
     assert result.sources == ("history", "current")
-    assert result.from_own_history and result.n_episodes == 2 and result.n_points == 1
+    assert "history" in result.sources and result.n_episodes == 2 and result.n_points == 1
     assert result.rate == pytest.approx(math.log(2) / 20)
     assert result.rate_low == pytest.approx(0.034657 - kinetics.Z90 * 0.0082206, abs=1e-6)
     assert result.explanation == (

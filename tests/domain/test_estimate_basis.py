@@ -48,7 +48,7 @@ def test_the_basis_names_every_kind_of_data_that_went_in(points, doses, populati
 def test_own_history_with_the_population_prior_is_not_called_own_history_alone():
     result = run([*HISTORY, week(8, 300)], COURSES, population_slope=6.6)
 
-    assert result.from_own_history and "population" in result.sources
+    assert "history" in result.sources and "population" in result.sources
     assert E.basis_words(result.basis, about_me=True) == (
         "From your own history and the population default"
     )
