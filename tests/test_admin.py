@@ -91,6 +91,7 @@ def test_who_shares_a_person_is_shown_and_cannot_be_changed_in_the_admin(admin_c
     shared = Membership.objects.create(person=person, account=carer, role=VIEWER)
     listing = admin_client.get(reverse("admin:tracking_membership_changelist")).content.decode()
     assert "carer@example.com" in listing and "Dora" in listing
+    assert str(shared) == "carer@example.com: can view, Dora"  # the page's title, in words
     for model in ("tracking_membership", "sharing_invitation", "sharing_transfer"):
         assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 403
     change = reverse("admin:tracking_membership_change", args=[shared.pk])

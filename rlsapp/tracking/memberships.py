@@ -80,7 +80,8 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account_id} {self.role} of {self.person_id}"
+        # Read where people look at memberships (the admin, which joins both in its lists).
+        return f"{self.account}: {self.get_role_display().lower()}, {self.person}"
 
 
 # Sent with `person` when ownership moves from one account to another (a transfer, the
