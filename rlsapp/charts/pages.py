@@ -51,6 +51,8 @@ def report_context(patient, region) -> dict:
     episodes = charts["episodes"]
     return {
         "patient": patient,
+        # Printed and handed to a clinician: "this person's", never "your", whoever opens it.
+        "third_person": True,
         "charts": charts | {"episodes": episodes[-report_data.MAX_EPISODES :]},
         "earlier_episodes": max(0, len(episodes) - report_data.MAX_EPISODES),
         "results": report_data.results_table(patient, history, charts, region),

@@ -307,7 +307,7 @@ def lab_change(before: Iterable[str], after: Iterable[str]) -> str:
         return ""
     return (
         f"Lab changed from {', '.join(old)} to {', '.join(new)}: assays differ, so a jump "
-        "between these episodes may come from the lab, not from you."
+        "between these episodes may come from the lab, not from the body."
     )
 
 

@@ -365,7 +365,7 @@ def test_a_split_dose_course_is_one_episode_from_its_last_dose_with_the_total():
 def test_a_lab_change_between_episodes_is_named():
     assert kinetics.lab_change(["Beckman"], ["Roche", "Roche"]) == (
         "Lab changed from Beckman to Roche: assays differ, so a jump between these episodes "
-        "may come from the lab, not from you."
+        "may come from the lab, not from the body."
     )
     assert kinetics.lab_change(["Roche"], ["Roche"]) == ""
     assert kinetics.lab_change([""], ["Roche"]) == ""

@@ -1,7 +1,8 @@
 """Second person only to the person themself: the person page, its re-check card, the
 charts page and the chart JSON say "your" only to an account that marked the person
 "This is me"; a viewer, a clinician or the owner of someone else reads "this person's" or
-a neutral form (tracking/templatetags/person_words.py, domain wording)."""
+a neutral form (tracking/templatetags/person_words.py, domain wording). The printable
+report names the person to everyone, the person themself included."""
 
 import datetime
 import re
@@ -11,9 +12,11 @@ from django.urls import reverse
 
 from rlsapp.accounts.me import set_me
 from rlsapp.reminders.sending import compose, latest_ferritin
+from rlsapp.tracking import services
 from rlsapp.tracking.memberships import VIEWER, Membership
+from tests.charts.helpers import add_draw
 from tests.conftest import client_for
-from tests.reminders.helpers import add_episode, add_ferritin, open_reminder
+from tests.reminders.helpers import add_episode, add_ferritin, add_infusion, open_reminder
 
 TODAY = datetime.date.today()
 EARLIER = TODAY - datetime.timedelta(weeks=60)
@@ -124,3 +127,43 @@ def test_the_chart_json_and_the_stored_recheck_say_no_your(owner, owner_client, 
     notes = open_reminder(history).note_lines
     assert "Ferritin has been below the threshold of 100 µg/L since" in notes[0]
     assert your_phrases("\n".join(notes)) == []
+
+
+# Any second person: "you", "your", "yours", "yourself".
+SECOND_PERSON = re.compile(r"\b[Yy]ou(?:rs?|rself)?\b")
+
+
+def test_the_printable_report_names_the_person_even_to_the_person_themself(
+    owner, owner_client, history
+):
+    """The report is printed and handed to a clinician, so it names the person in the third
+    person to whoever opens it, the person themself included."""
+    set_me(owner, history)
+    html = main(owner_client, "patient_report", history)
+
+    assert SECOND_PERSON.findall(html) == []
+    for phrase in (
+        "this person’s threshold",
+        "From this person’s history and the population default",
+        "this person’s 1 earlier episode",
+        "combined with this person’s earlier infusions",
+    ):
+        assert phrase in html, phrase
+
+
+def test_the_printable_report_says_you_nowhere(owner, owner_client, patient):
+    """Not even in words for every reader: the chart's note on results left out by hand
+    (printed) and a lab change's mark (its title)."""
+    set_me(owner, patient)
+    add_infusion(patient, EARLIER)
+    for weeks, value in ((4, 600), (12, 450), (20, 320)):
+        add_draw(patient, EARLIER + datetime.timedelta(weeks=weeks), ferritin=value, lab="Old Lab")
+    add_infusion(patient, LATEST)
+    for weeks, value in ((4, 700), (8, 500)):
+        draw = add_draw(patient, LATEST + datetime.timedelta(weeks=weeks), ferritin=value)
+    services.leave_out(draw, "illness")
+    html = main(owner_client, "patient_report", patient)
+
+    assert "Hollow points: results left out of the decline fit (illness," in html
+    assert "Lab changed from Old Lab to City Lab (Roche)" in html
+    assert SECOND_PERSON.findall(html) == []

@@ -5,7 +5,8 @@ The reader is the person when their account marked them "This is me" (accounts/m
 `me_id`); anyone else (a viewer, a clinician or caregiver, the owner of a person who is
 not them, a read-only link) reads "this person's" instead of "your". The person page is
 cached per account and with the mark in its key (web/views.py), so the words cannot
-reach another reader.
+reach another reader. A page made to be handed on (the printable report, given to a
+clinician) sets `third_person` in its context and names the person so to every reader.
 
 An estimate's basis (domain/estimate.py decides it and holds its words) is named beside
 its dates on the re-check card and the charts page; the badge's colour says the same:
@@ -29,7 +30,10 @@ BASIS_CLASSES = {
 
 
 def reader_is(context, person) -> bool:
-    """Whether the signed-in account reading the page marked `person` as itself."""
+    """Whether the signed-in account reading the page marked `person` as itself, on a page
+    that speaks to its reader (not one with `third_person` set)."""
+    if context.get("third_person"):
+        return False
     # An inclusion tag's context keeps the request as an attribute, not as a variable.
     request = getattr(context, "request", None) or context.get("request")
     return is_me(getattr(request, "user", None), person)
