@@ -9,6 +9,7 @@ more than PostgreSQL takes to run it.
 import functools
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -67,27 +68,32 @@ HISTORY_COLUMNS = (
     "day", "value", "number", "code", "other", "lab", "reason", "note", "after", "end", "sort",
 )  # fmt: skip
 # What a branch without the column gives: typed, so that PostgreSQL settles each column's
-# type whichever branch comes first.
+# type whichever branch comes first. NULL, not '': the database writes and sends no value
+# for it, and a long history is hundreds of rows with most of their columns unused.
 _NONE = {
     "value": "CAST(NULL AS double precision)",
-    "code": "''",
-    "other": "''",
-    "lab": "''",
-    "reason": "''",
-    "note": "''",
+    "code": "CAST(NULL AS text)",
+    "other": "CAST(NULL AS text)",
+    "lab": "CAST(NULL AS text)",
+    "reason": "CAST(NULL AS text)",
+    "note": "CAST(NULL AS text)",
     "after": "CAST(NULL AS boolean)",
     "end": "CAST(NULL AS date)",
+    "sort": "CAST(NULL AS bigint)",
 }
-# Each kind of row: its model and the fields its columns read (`sort` is the id).
+# Each kind of row: its model and the fields its columns read. `sort` (the id) orders the
+# rows of one day where nothing else does: a score is ordered by its day and severity, a
+# result by its day and draw (`number`).
 _RECORDS = (
     (INFUSION, Infusion, {"day": "given_on", "number": "dose_mg", "code": "product",
-                          "other": "product_other"}),
+                          "other": "product_other", "sort": "pk"}),
     (SCORE, SymptomScore, {"day": "recorded_on", "number": "severity"}),
     (COURSE, OralIronCourse, {"day": "started_on", "number": "pk", "code": "product",
-                              "other": "product_other", "end": "ended_on"}),
+                              "other": "product_other", "end": "ended_on", "sort": "pk"}),
     (MEDICINE, Medication, {"day": "started_on", "number": "pk", "code": "drug",
-                            "other": "drug_other", "end": "stopped_on"}),
-    (EVENT, MedicationEvent, {"day": "happened_on", "number": "medication", "code": "kind"}),
+                            "other": "drug_other", "end": "stopped_on", "sort": "pk"}),
+    (EVENT, MedicationEvent, {"day": "happened_on", "number": "medication", "code": "kind",
+                              "sort": "pk"}),
 )  # fmt: skip
 # A result's columns: (model, field); its draw's fields come through the join.
 _RESULT = {
@@ -100,7 +106,6 @@ _RESULT = {
     "reason": (LabDraw, "left_out_reason"),
     "note": (LabDraw, "left_out_note"),
     "after": (LabDraw, "after_infusion"),
-    "sort": (LabResult, "draw"),
 }
 
 
@@ -126,17 +131,32 @@ def history_sql():
     branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"))]
     for kind, model, fields in _RECORDS:
         columns = {name: compiled.column(model, field) for name, field in fields.items()}
-        columns["sort"] = compiled.column(model, "pk")
         branches.append(
             _select(kind, columns, compiled.table(model), compiled.column(model, "patient"))
         )
     return " UNION ALL ".join(branches), len(branches)
 
 
-# Rows by day, then draw (a result) or id: sorted here, as the database's sort of the
-# whole UNION took longer than Python's.
-_BY_DAY = itemgetter(1, len(HISTORY_COLUMNS))
-_READ = (RESULT, INFUSION, SCORE)  # what load_history reads itself; the rest are treatments
+# Each kind's rows by day, then draw (a result) or id: sorted here, as the database's sort
+# of the whole UNION took longer than Python's.
+_BY_DRAW = itemgetter(1, 3)
+_BY_ID = itemgetter(1, len(HISTORY_COLUMNS))
+_KIND = itemgetter(0)
+# A result row's columns in Result's order; made into Results as NamedTuple._make makes
+# them (tuple.__new__), without a Python call per row.
+_RESULT_FIELDS = itemgetter(4, 1, 2, 5, 6, 7, 8, 9, 3)
+_new_result = functools.partial(tuple.__new__, Result)
+_SCORE_FIELDS = itemgetter(1, 3)
+
+
+def _sqlite_rows(rows):
+    """Rows as PostgreSQL gives them: SQLite hands a UNION's dates back as text and its
+    booleans as 0 or 1."""
+    return [
+        (kind, compiled.as_date(day), value, number, code, other, lab, reason, note,
+         None if after is None else bool(after), end, sort)
+        for kind, day, value, number, code, other, lab, reason, note, after, end, sort in rows
+    ]  # fmt: skip
 
 
 def load_history(patient) -> History:
@@ -146,26 +166,25 @@ def load_history(patient) -> History:
         cursor.execute(sql, [patient.pk] * branches)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
-        rows = [(kind, compiled.as_date(day), *rest) for kind, day, *rest in rows]
-    rows.sort(key=_BY_DAY)
-    # One pass per kind: results and scores are most of a long history's rows.
+        rows = _sqlite_rows(rows)
+    # The UNION's branches come back one after another: each kind in a run or a few.
+    kinds = {RESULT: [], INFUSION: [], SCORE: []}
+    treatment_rows = []
+    for kind, run in groupby(rows, _KIND):
+        kinds.get(kind, treatment_rows).extend(run)
+    results = kinds[RESULT]
+    results.sort(key=_BY_DRAW)
+    infusions = kinds[INFUSION]
+    infusions.sort(key=_BY_ID)
     history = History(
-        [
-            Result(row[4], row[1], row[2], row[5], row[6], row[7], row[8], bool(row[9]), row[3])
-            for row in rows
-            if row[0] == RESULT
-        ],
+        list(map(_new_result, map(_RESULT_FIELDS, results))),
         [
             InfusionRow(row[1], row[3], row[4], products.short_name(row[4], row[5]))
-            for row in rows
-            if row[0] == INFUSION
+            for row in infusions
         ],
-        [(row[1], row[3]) for row in rows if row[0] == SCORE],
+        sorted(map(_SCORE_FIELDS, kinds[SCORE])),
     )
-    for kind, day, _, number, code, other, _, _, _, _, end, _ in [
-        row for row in rows if row[0] not in _READ
-    ]:
+    treatment_rows.sort(key=_BY_ID)
+    for kind, day, _, number, code, other, _, _, _, _, end, _ in treatment_rows:
         history.treatments.add(kind, day, number, code, other, compiled.as_date(end))
-    history.infusions.sort(key=lambda i: i.day)
-    history.scores.sort()
     return history
