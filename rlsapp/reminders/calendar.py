@@ -5,17 +5,24 @@ alarm. The UID names the reminder (uid), so a moved date updates the same event
 in a subscribed calendar and a one-off download never duplicates the feed's.
 
 The feed is polled far more often than re-checks change, so each open reminder's
-event is rendered once, when it is saved (Reminder.save stores `event_text`), and
+event is rendered once, when it is saved (Reminder.save stores `stored_event`), and
 the feed only writes the calendar's header and footer around the stored events.
 What an event shows depends on its owner's `calendar_names` setting: changing that
 setting renders the account's stored events again (services.set_calendar_names).
+
+The disclaimer that ends each event's description is the one thing the feed writes into
+the stored events (`from_events`): stored, it would keep the words it was saved with
+until the reminder's next reschedule, so a change of wording would reach subscribers
+only after `recompute_reminders`. A stored event holds a mark where the disclaimer goes.
 """
 
 import datetime
 import functools
+import re
 from urllib.parse import urlsplit
 
 import icalendar
+import icalendar.parser
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -42,24 +49,27 @@ def with_names(reminder, names=None) -> bool:
     return reminder.patient.owner.calendar_names if names is None else names
 
 
-def description(reminder, names=None):
+def description(reminder, names=None, disclaimer=None):
+    """The event's description, its paragraphs apart by a blank line; the last paragraph
+    is the disclaimer (`disclaimer` '': the text ends with the blank line before it)."""
+    disclaimer = DISCLAIMER if disclaimer is None else disclaimer
     if not with_names(reminder, names):
         return "\n\n".join(
             [
                 "The reason and the dates are in rlsapp:",
                 f"{settings.SITE_URL}{reminder.get_absolute_url()}",
-                DISCLAIMER,
+                disclaimer,
             ]
         )
     lines = [f"{capfirst(reminder.reason)}.", *reminder.note_lines]
     if reminder.window_text:
         lines.insert(1, reminder.window_text)
     lines.append(f"{settings.SITE_URL}{reminder.get_absolute_url()}")
-    lines.append(DISCLAIMER)
+    lines.append(disclaimer)
     return "\n\n".join(lines)
 
 
-def event(reminder, names=None):
+def event(reminder, names=None, disclaimer=None):
     summary = "Ferritin re-check"
     if with_names(reminder, names):
         summary = f"{summary}: {reminder.patient.name}"
@@ -69,7 +79,7 @@ def event(reminder, names=None):
     item.add("dtstart", reminder.remind_on)
     item.add("dtend", reminder.remind_on + datetime.timedelta(days=1))
     item.add("summary", summary)
-    item.add("description", description(reminder, names))
+    item.add("description", description(reminder, names, disclaimer))
     item.add("transp", "TRANSPARENT")  # a reminder, not busy time
     item.add("url", f"{settings.SITE_URL}{reminder.get_absolute_url()}")
     alarm = icalendar.Alarm()
@@ -83,6 +93,41 @@ def event(reminder, names=None):
 def event_text(reminder, names=None) -> str:
     """The reminder's VEVENT exactly as `calendar` writes it inside a calendar."""
     return event(reminder, names).to_ical().decode("utf-8")
+
+
+# A stored event's mark where the disclaimer goes: two carriage returns (rendered events
+# have them only before a line feed), then the two-digit count of octets on the folded
+# line before it, which decides where the disclaimer's own folds fall.
+MARK = "\r\r"
+_MARKED = re.compile(MARK + r"(\d\d)")
+# The description's line: the events' text values have no carriage return of their own.
+_DESCRIPTION = re.compile(r"\r\nDESCRIPTION:(?:[^\r]|\r\n )*")
+
+
+def mark_disclaimer(text: str) -> str:
+    """A VEVENT whose description ends with the blank line before the disclaimer, as
+    stored: its mark put at the end of that line."""
+    end = _DESCRIPTION.search(text).end()
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    # A folded line's leading space is the fold's, not the line's (RFC 5545 3.1).
+    octets = len(line.encode("utf-8")) - line.startswith(" ")
+    return f"{text[:end]}{MARK}{octets:02d}{text[end:]}"
+
+
+def stored_event(reminder, names=None) -> str:
+    """The reminder's VEVENT as stored, the disclaimer left to `from_events`. Folding is
+    greedy, so the description's folds before the disclaimer are the same without it."""
+    return mark_disclaimer(event(reminder, names, disclaimer="").to_ical().decode("utf-8"))
+
+
+@functools.lru_cache(maxsize=128)
+def _disclaimer_after(octets: str, disclaimer: str) -> str:
+    """The disclaimer escaped and folded as the description's line continues into it from
+    a line of `octets` octets: any stand-in of that many octets folds as the line does
+    (the paragraph before it ends with an escaped line break, never with a lone escape)."""
+    before = "x" * int(octets)
+    line = before + icalendar.vText(disclaimer).to_ical().decode("utf-8")
+    return icalendar.parser.Contentline(line).to_ical().decode("utf-8")[len(before) :]
 
 
 def _empty_calendar(name):
@@ -108,13 +153,16 @@ def calendar(reminders, name="rlsapp re-checks", names=None):
 @functools.lru_cache(maxsize=8)
 def _frame(name):
     """The calendar's lines before its events and after them."""
-    whole = _empty_calendar(name).to_ical()
-    end = b"END:VCALENDAR\r\n"
+    whole = _empty_calendar(name).to_ical().decode("utf-8")
+    end = "END:VCALENDAR\r\n"
     assert whole.endswith(end)
     return whole[: -len(end)], end
 
 
 def from_events(events, name="rlsapp re-checks") -> bytes:
-    """The same bytes as `calendar`, from events already rendered by `event_text`."""
+    """The same bytes as `calendar`, from events stored by `stored_event` (the disclaimer
+    written in today's words) or rendered whole by `event_text`."""
     head, end = _frame(name)
-    return head + "".join(events).encode("utf-8") + end
+    parts = _MARKED.split("".join([head, *events, end]))  # each mark's octets between
+    parts[1::2] = [_disclaimer_after(octets, DISCLAIMER) for octets in parts[1::2]]
+    return "".join(parts).encode("utf-8")

@@ -120,7 +120,8 @@ class Reminder(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     # Set by save() (as auto_now would), before the calendar event that shows it is rendered.
     updated = models.DateTimeField(default=timezone.now, editable=False)
-    # The open reminder's VEVENT as the calendar feed serves it, rendered by save() from the
+    # The open reminder's VEVENT as the calendar feed serves it but for the disclaimer, which
+    # the feed writes at its mark (calendar.stored_event), rendered by save() from the
     # fields in EVENT_SOURCES and the patient's name; '' while closed (the feed omits it).
     calendar_event = models.TextField(blank=True, default="", editable=False)
     # What the event's UID names (calendar.uid), set by save() before the row is inserted so
@@ -193,7 +194,7 @@ class Reminder(models.Model):
         return fields
 
     def render_event(self) -> str:
-        return calendar.event_text(self) if self.is_open else ""
+        return calendar.stored_event(self) if self.is_open else ""
 
     @property
     def is_open(self):

@@ -66,7 +66,7 @@ def fetch(url):
 
 def assert_stored_events_are_fresh():
     for reminder in Reminder.objects.select_related("patient"):
-        expected = calendar.event_text(reminder) if reminder.is_open else ""
+        expected = calendar.stored_event(reminder) if reminder.is_open else ""
         assert reminder.calendar_event == expected, f"stale event of reminder {reminder.pk}"
 
 
@@ -184,5 +184,49 @@ def test_a_partial_save_of_what_the_event_shows_renders_it_again(owner, patient,
         reminder.patient = Patient.objects.create(owner=owner, name="Someone else")
     reminder.save(update_fields=[field])
     reminder.refresh_from_db()
-    assert reminder.calendar_event == calendar.event_text(reminder)
+    assert reminder.calendar_event == calendar.stored_event(reminder)
     assert "Someone else" in reminder.calendar_event or "20250707" in reminder.calendar_event
+
+
+# A disclaimer in other words, with what escapes (; ,) and letters of two and three octets,
+# long enough to fold twice: it must fold as the builder folds it, wherever it starts.
+REWORDED = (
+    "rlsapp keeps records; it gives no medical advice, nor does this entry. Ärztin, Arzt "
+    "oder Klinik entscheiden — tests and treatment are decided with the treating clinician."
+)
+
+
+def test_a_new_disclaimer_reaches_every_feed_without_a_command(clinic, feed_url, monkeypatch):
+    """The stored events keep no disclaimer: the feed writes today's words into them, so
+    a change of wording needs neither recompute_reminders nor a reschedule."""
+    before = {r.pk: r.calendar_event for r in Reminder.objects.open()}
+    monkeypatch.setattr(calendar, "DISCLAIMER", REWORDED)
+
+    body = fetch(feed_url)
+    assert body == built_afresh()
+    descriptions = [str(e["description"]) for e in by_uid(body).values()]
+    assert len(descriptions) == 4
+    assert all(d.endswith(f"\n\n{REWORDED}") for d in descriptions)
+    assert {r.pk: r.calendar_event for r in Reminder.objects.open()} == before
+
+
+@pytest.mark.parametrize("disclaimer", [calendar.DISCLAIMER, REWORDED])
+def test_the_disclaimer_folds_as_the_builder_folds_it_from_every_column(
+    owner, patient, settings, monkeypatch, disclaimer
+):
+    """The stored event's line before the disclaimer ends at every length a folded line
+    can have (the site's address grows by one letter each time)."""
+    monkeypatch.setattr(calendar, "DISCLAIMER", disclaimer)
+    add_infusion(patient, INFUSED)
+    reminder = Reminder.objects.select_related("patient__owner").get(patient=patient)
+    columns = set()
+    for letters in range(80):
+        settings.SITE_URL = f"https://{'a' * letters}.example"
+        for names in (False, True):
+            stored = calendar.stored_event(reminder, names)
+            columns.add(int(stored.partition(calendar.MARK)[2][:2]))
+            whole = calendar.calendar([reminder], names=names)
+            assert calendar.from_events([stored]) == whole, (letters, names)
+    # Never 1 or 3: the line ends with two escaped line breaks (\n\n), and a fold never
+    # parts an escape from its backslash.
+    assert columns == set(range(1, 75)) - {1, 3}
