@@ -255,12 +255,12 @@ def _fcm_days(infusions: Iterable[InfusionRecord]) -> list[date]:
 
 
 def current_estimate(
-    settings: Settings, points: list[Point], infusions: list[InfusionRecord]
+    settings: Settings, points: list[Point], courses: list[Dose]
 ) -> Estimate | None:
-    """The current episode's combined estimate, or None without an infusion."""
-    if not infusions:
+    """The current episode's combined estimate (`courses`: the infusions grouped by
+    kinetics.group_courses), or None without an infusion."""
+    if not courses:
         return None
-    courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
     return estimates.estimate_last(
         points,
         courses,
@@ -300,14 +300,11 @@ def next_recheck(
     """
     points = sorted(points, key=lambda p: p.day)
     infusions = sorted(infusions, key=lambda i: i.day)
+    courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
     if estimate is None and predict:
-        estimate = current_estimate(settings, points, infusions)
+        estimate = current_estimate(settings, points, courses)
     latest = points[-1] if points else None
-    last_course = (
-        kinetics.group_courses([i.dose() for i in infusions], settings.course_days)[-1]
-        if infusions
-        else None
-    )
+    last_course = courses[-1] if courses else None
 
     rules = []
     first = first_rule(settings, points, last_course) if last_course else None

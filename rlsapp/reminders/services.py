@@ -121,8 +121,8 @@ def history_for(patient: Patient):
     # later-entered is the latest, as everywhere (LabResult.objects.latest_of).
     rows[_FERRITIN].sort(key=lambda r: (r[0], r[2]))
     points = [
-        fit_inputs.ferritin_point(day, value, comparator, *draw, periods)[0]
-        for day, _, _, value, comparator, *draw in rows[_FERRITIN]
+        fit_inputs.fit_point(day, value, comparator, lab, reason, after, periods)
+        for day, _, _, value, comparator, lab, reason, _, after in rows[_FERRITIN]
     ]
     rows[_INFUSION].sort(key=lambda r: (r[0], r[2]), reverse=True)
     infusions = [
@@ -293,7 +293,8 @@ _STAND_INS = {"patient": compiled.STAND_INS[0], "kind": "\x00kind", "due": datet
 
 def _locking_query(with_rule: bool):
     """settle_reminder's query as Django compiles it: (compiler, SQL, params, where each
-    stand-in is in them). Compiled once per thread: it costs more than it takes to run."""
+    stand-in is in them, the columns' converters). Compiled once per thread: it costs more
+    than it takes to run."""
     same_rule = Q(kind=_STAND_INS["kind"], due_on=_STAND_INS["due"]) if with_rule else Q(pk__in=[])
     queryset = (
         Reminder.objects.select_for_update()
@@ -311,13 +312,14 @@ def _locking_query(with_rule: bool):
     }
     if not places["patient"] or (with_rule and not (places["kind"] and places["due"])):
         raise RuntimeError(f"settle_reminder's query lost a parameter: {sql}")
-    return compiler, sql, list(params), places
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    return compiler, sql, list(params), places, converters
 
 
 def _locked_reminders(patient: Patient, plan: recheck.Recheck) -> list[Reminder]:
     """The open reminder and the one for the plan's rule and date (perhaps the same row,
     perhaps dismissed or done), locked, in id order: one query."""
-    compiler, sql, params, places = compiled.per_thread(
+    compiler, sql, params, places, converters = compiled.per_thread(
         ("settle_reminder", bool(plan.rule)), lambda: _locking_query(bool(plan.rule))
     )
     params = list(params)
@@ -332,7 +334,6 @@ def _locked_reminders(patient: Patient, plan: recheck.Recheck) -> list[Reminder]
     with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     return compiled.Found(rows, compiler, compiler.using).instances()

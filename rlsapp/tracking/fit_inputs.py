@@ -103,6 +103,29 @@ def left_out_words(
     return ""
 
 
+def fit_point(
+    day: datetime.date,
+    value: float,
+    comparator: str,
+    lab: str,
+    reason: str,
+    after_infusion: bool,
+    periods: Iterable[medicines.Period],
+) -> Point:
+    """ferritin_point's Point alone, for callers that show no words (the re-check): left
+    out when left_out_words would say why, that is, for a reason given by hand or a course
+    on that day."""
+    excluded = bool(reason) or medicines.course_on(day, periods) is not None
+    return Point(
+        day,
+        value,
+        comparator or "",
+        after_infusion=bool(after_infusion),
+        excluded=excluded,
+        lab=lab or "",
+    )
+
+
 def ferritin_point(
     day: datetime.date,
     value: float,

@@ -150,6 +150,20 @@ def test_left_out_words_prefers_the_reason_given_by_hand():
     assert fit_inputs.left_out_words(week(12), "", "", course) == ""
 
 
+@pytest.mark.parametrize("reason", ["", "illness"])
+@pytest.mark.parametrize("day", [week(12), week(13), week(14), week(16)])
+@pytest.mark.parametrize("ended", [week(15), None])
+@pytest.mark.parametrize("comparator", ["", "<", None])
+def test_the_re_checks_points_are_the_charts_without_the_words(reason, day, ended, comparator):
+    courses = [Period(week(13), ended, "")]
+    for periods in ([], courses):
+        for after in (False, True, 0, 1):
+            row = (day, 42.5, comparator, "City Lab", reason)
+            point, _ = fit_inputs.ferritin_point(*row, "a note", after, periods)
+            assert fit_inputs.fit_point(*row, after, periods) == point
+    assert fit_inputs.fit_point(day, 1.0, "", None, "", None, []).lab == ""
+
+
 # The pages -----------------------------------------------------------------------------
 
 
