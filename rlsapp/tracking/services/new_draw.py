@@ -5,12 +5,14 @@ row (simple_history's post_save), the results and theirs (bulk_create_with_histo
 PostgreSQL they are one statement of data-modifying WITH parts, each reading the ids the
 one before returned (tracking/statements.py). The rows are what the ordinary way writes:
 every value goes through its field's pre_save and preparation, and each history row is
-built as simple_history builds it (its user, reason and date, the tracked fields). The
+built as simple_history builds it: its user, reason and date, and the tracked fields, which
+the history's part copies from the row its insert returned instead of sending them again. The
 draw's pre_save signal is sent as save() sends it; post_save is not, and LabDraw has no
 receiver of it but simple_history's, whose row is written here (a test keeps it so).
 """
 
 import functools
+from types import SimpleNamespace
 
 from django.db import connections
 from django.db.models.signals import pre_save
@@ -25,15 +27,28 @@ def possible(using="default") -> bool:
     return statements.one_statement(using)
 
 
-def _history_row(instance, history_model):
-    """The history row simple_history would write for `instance` just created."""
-    return history_model(
+def _history_fields(instance, history_model):
+    """The history row's own fields as simple_history fills them for `instance` just created
+    (the tracked fields are the row's: the statement copies them from its insert)."""
+    user = history_model.get_default_history_user(instance)
+    return SimpleNamespace(
         history_date=getattr(instance, "_history_date", timezone.now()),
         history_type="+",
-        history_user=history_model.get_default_history_user(instance),
+        history_user_id=None if user is None else user.pk,
         history_change_reason=get_change_reason_from_object(instance),
-        **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
     )
+
+
+def _copied(history_model, table, cte, given):
+    """`given` with each tracked field that `table` (the model's layout) inserts taken from
+    the row the `cte` part returned: the same values, not sent a second time."""
+    inserted = {column.field.attname: column.name for column in table.inserted}
+    copied = {
+        field.attname: f"{cte}.{inserted[field.attname]}"
+        for field in history_model.tracked_fields
+        if field.attname in inserted and field.attname not in given
+    }
+    return {**copied, **given}
 
 
 @functools.cache
@@ -79,7 +94,7 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
     values = sql.values(draw, draws, {})  # pre_save sets `created`, which history copies
     parts = [
         f'"draw" AS (INSERT INTO {draws.table} ({draws.names(draws.inserted)}) '
-        f"VALUES ({values}) RETURNING {draws.pk})"
+        f"VALUES ({values}) RETURNING {draws.pk}, {draws.names(draws.inserted)})"
     ]
     # The person's row locked in the same statement, as versions.lock_people locks it, for
     # the re-check that follows: one statement less.
@@ -103,7 +118,8 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
             f"VALUES ({sql.values(entry, log, {})}) RETURNING {log.pk})"
         )
     draw_id = f'"draw".{draws.pk}'
-    values = sql.values(_history_row(draw, draw_history), history_table, {"id": draw_id})
+    given = _copied(draw_history, draws, '"draw"', {"id": draw_id})
+    values = sql.values(_history_fields(draw, draw_history), history_table, given)
     parts.append(
         f'"draw_history" AS (INSERT INTO {history_table.table} '
         f'({history_table.names(history_table.inserted)}) SELECT {values} FROM "draw")'
@@ -118,15 +134,15 @@ def insert(draw: LabDraw, results: list[LabResult], using="default") -> None:
         parts.append(
             f'"results" AS (INSERT INTO {results_table.table} '
             f"({results_table.names(results_table.inserted)}) {' UNION ALL '.join(selects)} "
-            f"RETURNING {results_table.pk}, {analyte_column})"
+            f"RETURNING {results_table.pk}, {results_table.names(results_table.inserted)})"
         )
         result_history = _history_model(LabResult)
         history_table = sql.table(result_history)
-        given = {"id": result_id, "draw_id": draw_id}
+        given = _copied(result_history, results_table, '"results"', {"id": result_id})
         selects = []
         for result in results:
             result.draw = draw
-            values = sql.values(_history_row(result, result_history), history_table, given)
+            values = sql.values(_history_fields(result, result_history), history_table, given)
             sql.params.append(result.analyte)
             selects.append(f'SELECT {values} FROM "draw", "results" WHERE {analyte} = %s')
         parts.append(
