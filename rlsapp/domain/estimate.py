@@ -33,7 +33,6 @@ run past the next infusion.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -159,25 +158,55 @@ def _sources_words(sources, n_points, n_episodes, population_slope) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
+class _Rates:
+    """Earlier episodes' rates as evidence, oldest first: each rate and variance, and the
+    terms the prior sums of them (1 / variance, rate / variance), worked out once however
+    many later episodes read them."""
+
+    __slots__ = ("rates", "inverse", "weighted")
+
+    def __init__(self, rates: Iterable[tuple[float, float]] = ()):
+        self.rates, self.inverse, self.weighted = [], [], []
+        for rate, var in rates:
+            self.add(rate, var)
+
+    def add(self, rate: float, var: float) -> None:
+        self.rates.append((rate, var))
+        self.inverse.append(1 / var)
+        self.weighted.append(rate / var)
+
+
 def _history_rates(history: Iterable[Episode]) -> list[tuple[float, float]]:
     """(fractional fall per week, its variance as evidence about another episode)."""
     # split_episodes keeps only usable decline points and fits them log-linearly from
     # the dose's day: the very fit this needs, so it is read, not fitted again.
-    return [
-        _rate(episode.decline_points, episode.dose.day, episode.loglinear)
-        for episode in history
-        if episode.loglinear is not None
-    ]
+    return [_episode_rate(episode) for episode in history if episode.loglinear is not None]
 
 
-def _rate(points, origin: date, fit: kinetics.Fit) -> tuple[float, float]:
-    """An earlier episode's rate and its variance, from its decline points' log-linear fit."""
-    xs = [(p.day - origin).days / 7 for p in points]
-    mean_x = statistics.fmean(xs)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    ss_res = sum((math.log(p.value) - math.log(fit.value_at(p.day))) ** 2 for p in points)
-    sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + len(points) - 2)
-    return -fit.slope_per_week, sigma2 / sxx + EPISODE_SPREAD**2
+def _episode_rate(episode: Episode) -> tuple[float, float]:
+    fit = episode.loglinear
+    numbers = kinetics.numbers_of(episode)
+    if numbers is None:  # an episode not made by split_episodes
+        numbers = kinetics.DeclineNumbers(tuple(episode.decline_points), episode.dose.day)
+    if fit.origin == numbers.origin:
+        fitted = _log_line_values(numbers.xs, fit.slope_per_week, fit.intercept)
+    else:
+        fitted = [fit.value_at(p.day) for p in numbers.points]
+    return _rate(numbers, fit.slope_per_week, fitted)
+
+
+def _log_line_values(xs, slope, intercept) -> list[float]:
+    """A log-linear fit's value_at of each point, from its weeks (Fit.value_at's sums)."""
+    return [math.exp(min(intercept + slope * x, 700.0)) for x in xs]
+
+
+def _rate(numbers: kinetics.DeclineNumbers, slope, fitted) -> tuple[float, float]:
+    """An earlier episode's rate and its variance, from its decline points' log-linear fit:
+    its slope and its values at the points."""
+    logs = numbers.of("loglinear")[0]
+    ss_res = sum([(y - math.log(q)) ** 2 for y, q in zip(logs, fitted, strict=True)])
+    sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + len(numbers.points) - 2)
+    return -slope, sigma2 / numbers.sxx + EPISODE_SPREAD**2
 
 
 def estimate_last(
@@ -194,14 +223,16 @@ def estimate_last(
     with both fits, baseline and peak."""
     points, doses = list(points), sorted(doses, key=lambda d: d.day)
     episode = kinetics.split_episodes(points, doses[-1:])[0]
-    if kinetics.latest_reading(episode.points, threshold).state in ("below", "bound"):
+    if kinetics.latest_state(episode.points, threshold)[0] in ("below", "bound"):
         # Told by the latest result alone (_estimate's first answers): no rate is read.
-        return _estimate(episode, threshold, [], population_slope, population_spread)
-    rates = []
+        return _estimate(episode, threshold, _Rates(), population_slope, population_spread)
+    rates = _Rates()
     for dose, decline in kinetics.decline_each(points, doses)[:-1]:
-        fit = kinetics.fit_decline(decline, dose.day, "loglinear")
-        if fit is not None:
-            rates.append(_rate(decline, dose.day, fit))
+        # fit_decline's checks; of the fit only its line is read.
+        if len(decline) >= 2 and len({p.day for p in decline}) >= 2:
+            numbers = kinetics.DeclineNumbers(decline, dose.day)
+            slope, intercept = numbers.line("loglinear")
+            rates.add(*_rate(numbers, slope, _log_line_values(numbers.xs, slope, intercept)))
     return _estimate(episode, threshold, rates, population_slope, population_spread)
 
 
@@ -214,7 +245,7 @@ def estimate(
     population_spread: float = POPULATION_SPREAD,
 ) -> Estimate:
     """The combined estimate for one episode (see the module's docstring)."""
-    rates = _history_rates(history)
+    rates = _Rates(_history_rates(history))
     return _estimate(episode, threshold, rates, population_slope, population_spread)
 
 
@@ -230,7 +261,7 @@ def estimate_each(
     episodes before it as its history; None for the others. The same estimates as one
     estimate() call each, but each episode's rate is worked out once, not again for every
     later episode."""
-    rates: list[tuple[float, float]] = []
+    rates = _Rates()
     estimates = []
     for episode in episodes:
         estimates.append(
@@ -238,64 +269,65 @@ def estimate_each(
             if wanted(episode)
             else None
         )
-        rates = rates + _history_rates([episode])
+        for rate, var in _history_rates([episode]):
+            rates.add(rate, var)
     return estimates
 
 
-def _estimate(episode, threshold, rates, population_slope, population_spread) -> Estimate:
-    reading = kinetics.latest_reading(episode.points, threshold)
-    if reading.state == "below":
-        return Estimate(BELOW, "", (), reading.words[0].upper() + reading.words[1:] + ".")
-    if reading.state == "bound":
-        return Estimate(BOUND, "", (), reading.words[0].upper() + reading.words[1:] + ".")
-    points = [p for p in episode.decline_points if p.usable]
-    if not points:
-        reason = episode.no_fit_reason or "no usable result"
-        return Estimate(NONE, "", (), f"No estimate yet: {reason}.")
+def _estimate(episode, threshold, rates: _Rates, population_slope, population_spread):
+    state, latest = kinetics.latest_state(episode.points, threshold)
+    if state in ("below", "bound"):
+        words = kinetics.latest_reading(episode.points, threshold).words
+        return Estimate(
+            BELOW if state == "below" else BOUND, "", (), words[0].upper() + words[1:] + "."
+        )
+    numbers = kinetics.numbers_of(episode)
+    if numbers is None:
+        points = [p for p in episode.decline_points if p.usable]
+        if not points:
+            reason = episode.no_fit_reason or "no usable result"
+            return Estimate(NONE, "", (), f"No estimate yet: {reason}.")
+        numbers = kinetics.DeclineNumbers(tuple(points), episode.dose.day)
+    # Each point's weeks since the dose, their mean and sum of squares about it, and each
+    # kind's values with their mean, spread and regression line: as split_episodes's fits
+    # worked them out (the same expressions), not again.
+    points = numbers.points
     start = points[-1]
     model = kinetics.choose_model(episode)
-    xs = [(p.day - episode.dose.day).days / 7 for p in points]
+    xs, mean_x, sxx = numbers.xs, numbers.mean_x, numbers.sxx
     n = len(points)
-    mean_x = statistics.fmean(xs)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
     sources: tuple[str, ...]
     if model == "pooled":
         scale = "log"
-        ys = [math.log(p.value) for p in points]
-        evidence = []  # (fractional fall, variance)
-        if population_slope is not None and population_slope > 0:
+        ys, mean_y, _spread = numbers.of("loglinear")
+        # The prior's terms: the population's first, then each earlier episode's.
+        inverse, weighted = rates.inverse, rates.weighted
+        population = population_slope is not None and population_slope > 0
+        if population:
             k0 = population_slope / start.value
-            evidence.append(("population", k0, (population_spread * k0) ** 2))
-        for rate, var in rates:
-            evidence.append(("history", rate, var))
-        prior_precision = sum(1 / var for _, _, var in evidence)
-        prior_mean = (
-            sum(rate / var for _, rate, var in evidence) / prior_precision
-            if prior_precision
-            else 0.0
-        )
+            var = (population_spread * k0) ** 2
+            inverse, weighted = [1 / var, *inverse], [k0 / var, *weighted]
+        prior_precision = sum(inverse)
+        prior_mean = sum(weighted) / prior_precision if prior_precision else 0.0
         ss_res = 0.0
         if sxx > 0:
-            slope, intercept = statistics.linear_regression(xs, ys)
-            ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+            slope, intercept = numbers.line("loglinear")
+            ss_res = sum([(y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)])
         sigma2 = (NOISE_WEIGHT * NOISE**2 + ss_res) / (NOISE_WEIGHT + max(n - 2, 0))
-        kinds = {kind for kind, _, _ in evidence}
-        sources = tuple(k for k in ("history", "current", "population") if k in kinds | {"current"})
-        n_episodes = sum(1 for kind, _, _ in evidence if kind == "history")
+        n_episodes = len(rates.rates)
+        sources = ("history",) * bool(n_episodes) + ("current",) + ("population",) * population
     else:
         scale = "log" if model == "loglinear" else "linear"
-        ys = [math.log(p.value) if scale == "log" else p.value for p in points]
-        slope, intercept = statistics.linear_regression(xs, ys)
-        ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
-        spread = sum((y - statistics.fmean(ys)) ** 2 for y in ys)
+        ys, mean_y, spread = numbers.of(model)
+        slope, intercept = numbers.line(model)
+        ss_res = sum([(y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)])
         if ss_res <= 1e-18 * spread:
             ss_res = 0.0  # on the line but for float noise: one exact day
         # Widen the normal to Student's t so the 80 % interval has its nominal width.
         sigma2 = ss_res / (n - 2) * (kinetics.t90(n - 2) / kinetics.Z90) ** 2
         prior_precision, prior_mean = 0.0, 0.0
         sources, n_episodes = ("current",), 0
-    mean_y = statistics.fmean(ys)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    sxy = sum([(x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)])
     data_precision = sxx / sigma2 if sigma2 > 0 else (math.inf if sxx > 0 else 0.0)
     precision = prior_precision + data_precision
     used = _sources_words(sources, n, n_episodes, population_slope)
@@ -341,9 +373,9 @@ def _estimate(episode, threshold, rates, population_slope, population_spread) ->
             f"No clear decline yet: the likely range of the fall still includes no fall ({basis}).",
             **common,
         )
-    cap = (episode.end - reading.point.day).days if episode.end is not None else None
+    cap = (episode.end - latest.day).days if episode.end is not None else None
     early, central, late = trend.crossing_quantiles(
-        threshold, reading.point.day, (0.1, 0.5, 0.9), kinetics.MAX_HORIZON_DAYS, cap
+        threshold, latest.day, (0.1, 0.5, 0.9), kinetics.MAX_HORIZON_DAYS, cap
     )
     if late is None or central is None or early is None:
         return Estimate(

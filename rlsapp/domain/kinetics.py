@@ -18,36 +18,30 @@ Everything here is an estimate from the person's own numbers, never medical advi
 from __future__ import annotations
 
 import math
-import statistics
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+# The fits live in their own module; named here too, where callers have always found them.
+from rlsapp.domain.fits import (  # noqa: F401
+    MAX_HORIZON_DAYS,
+    SHOWN_MIN_POINTS,
+    T90,
+    Z90,
+    DeclineNumbers,
+    Fit,
+    fit_decline,
+    sse_ugl,
+    t90,
+)
+
 SPIKE_WEEKS = 4
-# Beyond this a "crossing" is numerically meaningless (a nearly flat fit); report none.
-MAX_HORIZON_DAYS = 50 * 365
 # Self-rated 0–10 severity at which symptoms count as back (see symptoms_returned).
 SYMPTOM_RETURN_LEVEL = 5
 # From this many usable results an episode is fitted on its own (linear or log-linear);
 # below it the pooled estimate (rlsapp.domain.estimate) decides.
 MODEL_MIN_POINTS = 4
-# A fit's half-life and R² mean something only from this many points (two always fit).
-SHOWN_MIN_POINTS = 3
-# One-sided 90 % quantiles of Student's t by degrees of freedom (1-30), for 80 % intervals;
-# beyond 30 the normal value. Standard table values (checked against scipy in the tests).
-T90 = (
-    3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
-    1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
-    1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310,
-)  # fmt: skip
-Z90 = 1.2815515655446004
-
-
-def t90(df: int) -> float:
-    return T90[df - 1] if 1 <= df <= len(T90) else Z90
-
-
 EXACT = ""
 UPPER_BOUNDS = ("<", "<=")  # the true value is at most this
 LOWER_BOUNDS = (">", ">=")  # the true value is at least this
@@ -98,75 +92,6 @@ class Dose:
 
 
 @dataclass(frozen=True)
-class Fit:
-    kind: str  # "linear" | "loglinear"
-    origin: date  # the infusion day; x = weeks since origin
-    slope_per_week: float  # linear: µg/L per week; loglinear: d ln(ferritin) per week
-    intercept: float  # linear: µg/L at origin; loglinear: ln µg/L at origin
-    r_squared: float
-    n_points: int
-    slope_se: float | None = None  # standard error of the slope; None below 3 points
-    flat: bool = False  # every fitted value was the same
-
-    @property
-    def clearly_falling(self) -> bool:
-        """The slope's 80 % interval lies wholly below zero (needs 3+ points)."""
-        if self.slope_se is None or self.slope_per_week >= 0:
-            return False
-        return self.slope_per_week + t90(self.n_points - 2) * self.slope_se < 0
-
-    @property
-    def shown_r_squared(self) -> float | None:
-        """R² where it says something: not for two points, not for a flat series."""
-        if self.n_points < SHOWN_MIN_POINTS or self.flat:
-            return None
-        return self.r_squared
-
-    @property
-    def shown_half_life_weeks(self) -> float | None:
-        """The half-life only of a log-linear fit that clearly falls (3+ points)."""
-        return self.half_life_weeks if self.clearly_falling else None
-
-    def weeks(self, day: date) -> float:
-        return (day - self.origin).days / 7
-
-    def value_at(self, day: date) -> float:
-        y = self.intercept + self.slope_per_week * self.weeks(day)
-        if self.kind == "loglinear":
-            return math.exp(min(y, 700.0))  # 700: keep exp() finite for absurd inputs
-        return y
-
-    def crossing(self, threshold: float) -> date | None:
-        """The first day the fitted line is at or below the threshold; None if it never falls."""
-        if self.slope_per_week >= 0:
-            return None
-        if self.kind == "loglinear":
-            if threshold <= 0:
-                return None
-            target = math.log(threshold)
-        else:
-            target = threshold
-        days = (target - self.intercept) / self.slope_per_week * 7
-        if not math.isfinite(days) or abs(days) > MAX_HORIZON_DAYS:
-            return None
-        # Round away float noise first so an exact line lands on its exact day.
-        return self.origin + timedelta(days=math.ceil(round(days, 6)))
-
-    @property
-    def decline_per_week(self) -> float:
-        """µg/L per week, positive when falling (linear fits only)."""
-        if self.kind != "linear":
-            raise ValueError("decline_per_week is defined for linear fits; use half_life_weeks")
-        return -self.slope_per_week
-
-    @property
-    def half_life_weeks(self) -> float | None:
-        if self.kind != "loglinear" or self.slope_per_week >= 0:
-            return None
-        return math.log(2) / -self.slope_per_week
-
-
-@dataclass(frozen=True)
 class Episode:
     dose: Dose
     end: date | None  # the next infusion's day; None for the current episode
@@ -177,6 +102,9 @@ class Episode:
     linear: Fit | None
     loglinear: Fit | None
     no_fit_reason: str | None  # plain words whenever linear is None
+    # The decline points' numbers both fits were made from (split_episodes), for the
+    # estimate to read instead of working them out again; None when there is no fit.
+    numbers: DeclineNumbers | None = field(default=None, repr=False, compare=False)
 
     @property
     def labs(self) -> tuple[str, ...]:
@@ -192,50 +120,17 @@ class Episode:
         return self.linear
 
 
-def _r_squared(ys: list[float], ss_res: float) -> float:
-    mean = statistics.fmean(ys)
-    ss_tot = sum((y - mean) ** 2 for y in ys)
-    if ss_tot == 0:
-        # All results equal: a flat line explains them perfectly (or not at all).
-        return 1.0 if ss_res == 0 else 0.0
-    return max(0.0, 1 - ss_res / ss_tot)
-
-
-def fit_decline(points: Iterable[Point], origin: date, kind: str = "linear") -> Fit | None:
-    """Ordinary least squares of ferritin (or its log) on weeks since origin.
-
-    None when fewer than two usable points on at least two different days remain.
-    """
-    exact = [p for p in points if p.usable]
-    if len(exact) < 2 or len({p.day for p in exact}) < 2:
+def numbers_of(episode: Episode) -> DeclineNumbers | None:
+    """The numbers split_episodes worked out for the episode's decline points, if these
+    are still its points and dose (an episode made otherwise has none)."""
+    numbers = episode.numbers
+    if (
+        numbers is None
+        or numbers.points is not episode.decline_points
+        or numbers.origin != episode.dose.day
+    ):
         return None
-    return _fitted(exact, [(p.day - origin).days / 7 for p in exact], origin, kind)
-
-
-def _fitted(exact: list[Point], xs: list[float], origin: date, kind: str) -> Fit:
-    """fit_decline of usable points on two or more days, `xs` their weeks since origin."""
-    if kind == "loglinear":
-        ys = [math.log(p.value) for p in exact]
-    elif kind == "linear":
-        ys = [p.value for p in exact]
-    else:
-        raise ValueError(f"unknown fit kind {kind!r}: use 'linear' or 'loglinear'")
-    slope, intercept = statistics.linear_regression(xs, ys)
-    predicted = [intercept + slope * x for x in xs]
-    n = len(exact)
-    ss_res = sum((y - q) ** 2 for y, q in zip(ys, predicted, strict=True))
-    slope_se = None
-    if n >= SHOWN_MIN_POINTS:
-        mean_x = statistics.fmean(xs)
-        sxx = sum((x - mean_x) ** 2 for x in xs)
-        slope_se = math.sqrt(ss_res / (n - 2) / sxx)
-    flat = max(ys) == min(ys)
-    return Fit(kind, origin, slope, intercept, _r_squared(ys, ss_res), n, slope_se, flat)
-
-
-def sse_ugl(fit: Fit, points: Iterable[Point]) -> float:
-    """Sum of squared residuals in µg/L, the one scale on which both kinds compare."""
-    return sum((p.value - fit.value_at(p.day)) ** 2 for p in points if p.usable)
+    return numbers
 
 
 def choose_model(episode: Episode) -> str:
@@ -244,7 +139,11 @@ def choose_model(episode: Episode) -> str:
     usable = [p for p in episode.decline_points if p.usable]
     if len(usable) < MODEL_MIN_POINTS or episode.linear is None or episode.loglinear is None:
         return "pooled"
-    linear, loglinear = sse_ugl(episode.linear, usable), sse_ugl(episode.loglinear, usable)
+    numbers = numbers_of(episode)
+    if numbers is not None and episode.linear.origin == episode.loglinear.origin == numbers.origin:
+        linear, loglinear = numbers.sse_ugl(episode.linear), numbers.sse_ugl(episode.loglinear)
+    else:
+        linear, loglinear = sse_ugl(episode.linear, usable), sse_ugl(episode.loglinear, usable)
     # Compare beyond float noise so exact linear data do not flip to log-linear.
     return "loglinear" if loglinear < linear - 1e-9 * max(1.0, linear) else "linear"
 
@@ -348,12 +247,11 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 baseline = p
                 break
         candidates = [p for p in inside if p.comparator not in UPPER_BOUNDS and not p.excluded]
-        # Both fits of the same points: read their weeks once (fit_decline's checks).
-        linear = loglinear = None
+        # Both fits of the same points from one set of their numbers (fit_decline's checks).
+        linear = loglinear = numbers = None
         if len(decline) >= 2 and len({p.day for p in decline}) >= 2:
-            xs = [(p.day - dose.day).days / 7 for p in decline]
-            linear = _fitted(list(decline), xs, dose.day, "linear")
-            loglinear = _fitted(list(decline), xs, dose.day, "loglinear")
+            numbers = DeclineNumbers(decline, dose.day)
+            linear, loglinear = numbers.fit("linear"), numbers.fit("loglinear")
         episodes.append(
             Episode(
                 dose=dose,
@@ -365,6 +263,7 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 linear=linear,
                 loglinear=loglinear,
                 no_fit_reason=None if linear else _no_fit_reason(inside, late),
+                numbers=numbers,
             )
         )
     return episodes
@@ -379,18 +278,28 @@ class Reading:
     words: str
 
 
+def latest_state(points: Iterable[Point], threshold: float) -> tuple[str, Point | None]:
+    """latest_reading's state and point, without its words."""
+    usable = [p for p in points if not p.excluded]
+    if not usable:
+        return "none", None
+    latest = max(usable, key=lambda p: p.day)
+    if latest.is_below(threshold):
+        return "below", latest
+    return ("above" if latest.is_exact else "bound"), latest
+
+
 def latest_reading(points: Iterable[Point], threshold: float) -> Reading:
     """The latest result not left out: below the threshold (exact, or a '<' bound at or
     under it), above it (exact: a projection may start here), or a bound that says
     neither ('>1500', '<500' over the threshold: no projection until an exact result)."""
-    usable = [p for p in points if not p.excluded]
-    if not usable:
+    state, latest = latest_state(points, threshold)
+    if state == "none":
         return Reading("none", None, "no ferritin result in this episode yet")
-    latest = max(usable, key=lambda p: p.day)
-    if latest.is_below(threshold):
+    if state == "below":
         return Reading("below", latest, f"the latest result ({_day(latest.day)}) is below "
                        f"the threshold of {_fmt(threshold)} µg/L")  # fmt: skip
-    if latest.is_exact:
+    if state == "above":
         return Reading("above", latest, f"the latest result ({_day(latest.day)}) is above")
     bound = "at least" if latest.comparator in LOWER_BOUNDS else "at most"
     return Reading(
