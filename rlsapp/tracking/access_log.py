@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from . import compiled
+from . import compiled, statements
 
 VIEWED, CHANGED, EXPORTED = "viewed", "changed", "exported"
 ACTION_CHOICES = [(VIEWED, "Viewed"), (CHANGED, "Changed"), (EXPORTED, "Exported")]
@@ -227,20 +227,47 @@ class _Ahead:
         AccessLogEntry.objects.using(self.using).filter(pk=self.pk).delete()
 
 
-def row_ahead(person_id) -> dict | None:
+def row_ahead(person_id, *, read=False) -> dict | None:
     """The row this request will be logged with if it ends as a saved change to this person
     (action_for: "changed"), for a service to write in its change's own statement: one
-    statement and one commit fewer than the row written after the response. None when the
-    request is not one whose row that is (another person, several, a read, no request).
+    statement and one commit fewer than the row written after the response. With `read`,
+    the row of a GET or HEAD that reached this person ("viewed", or its view's action), for
+    a page to write in its own read (ahead_part). None when the request is not one whose
+    row that is (another person, several, a read or a change not asked for, no request).
     write() checks the row against the request's end and removes it if that differs."""
     note = _current.get()
     if note is None or note.ahead is not None or note.quiet or note.people:
         return None
     request = note.request() if note.request is not None else None
-    if request is None or note.person_id != person_id or request.method in SAFE_METHODS:
+    if request is None or note.person_id != person_id or (request.method in SAFE_METHODS) != read:
         return None
-    action = getattr(request, "_access_view_action", None) or note.action or CHANGED
-    return {"person": person_id, **_row(request, note, action)}
+    action = getattr(request, "_access_view_action", None) or note.action
+    return {"person": person_id, **_row(request, note, action or (VIEWED if read else CHANGED))}
+
+
+def ahead_part(row: dict, using="default") -> tuple[str, list]:
+    """`row` (row_ahead's) as a data-modifying WITH part of another statement, "logged" AS
+    (INSERT ... RETURNING its id), and its params (PostgreSQL, statements.one_statement).
+    A statement that is its own transaction (no atomic block around it) writes nothing
+    else, and its commit does not wait for the log to reach the disk (synchronous_commit
+    off for that transaction alone): a crash of the database server can lose the last
+    fraction of a second of such rows, as a crash of the app between its response and the
+    row written after it always could. Any other write keeps its synchronous commit."""
+    connection = connections[using]
+    log = statements.layout(AccessLogEntry, using)
+    params = [
+        column.field.get_db_prep_save(row[column.field.name], connection) for column in log.inserted
+    ]
+    values = ", ".join(column.placeholder for column in log.inserted)
+    if connection.in_atomic_block:
+        source = f"VALUES ({values})"
+    else:
+        source = f"SELECT {values} FROM (SELECT set_config('synchronous_commit', 'off', true)) s"
+    sql = (
+        f'"logged" AS (INSERT INTO {log.table} ({log.names(log.inserted)}) {source} '
+        f"RETURNING {log.pk})"
+    )
+    return sql, params
 
 
 def entry_of(row: dict) -> AccessLogEntry:

@@ -7,7 +7,7 @@ from django.db import connections, models
 from django.db.models import F
 from django.db.models.functions import RowNumber
 
-from . import compiled, model_rows
+from . import access_log, compiled, model_rows, statements
 
 
 class LabResultQuerySet(models.QuerySet):
@@ -33,22 +33,34 @@ class LabResultQuerySet(models.QuerySet):
             latest.setdefault(result.draw.patient_id, {})[result.analyte] = result
         return latest
 
-    def recent_and_latest(self, patient, draws: int):
+    def recent_and_latest(self, patient, draws: int, *, logged=None):
         """A person page's results in one query: every result of the newest `draws` draws
         (each draw with its results attached) and the newest result of each analyte, which
         carries its analyte's count, first day and results left out by hand (n, first,
         left_out). Returns (draws newest first, whether older draws exist, {analyte: result}).
+        `logged`: the request's access-log row (access_log.row_ahead), written by the same
+        statement on PostgreSQL, so that the page needs no INSERT and commit of its own.
 
         Its SQL is written once (_recent_and_latest_sql) for the manager's own rows: call it
         on LabResult.objects, as a filter in front of it would not be in the text."""
         if self.query.has_filters():
             raise ValueError("recent_and_latest reads from LabResult.objects only")
-        sql, read = _recent_and_latest_sql(self.model)
         connection = connections[self.db]
-        # Prepared on PostgreSQL: its parameters are integers.
+        params = [patient.pk, draws + 1, draws + 1]
+        writing = ""
+        if logged is not None and statements.one_statement(self.db):
+            writing, written = access_log.ahead_part(logged, self.db)
+            params = written + params
+        sql, read, rank_at = _recent_and_latest_sql(self.model, writing)
+        # Prepared on PostgreSQL: its parameters are integers, or typed by their CAST.
         with compiled.prepared_cursor(connection) as cursor:
-            cursor.execute(sql, [patient.pk, draws + 1, draws + 1])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if writing:
+            # The log's row: no rank, its id in the first draw column.
+            [log_id] = [row[rank_at + 4] for row in rows if row[rank_at] is None]
+            rows = [row for row in rows if row[rank_at] is not None]
+            access_log.written_ahead(logged, log_id, self.db)
         return read(rows, draws, connection, self.db)
 
     def ferritin_series(self, patient):
@@ -64,18 +76,22 @@ RANKS = ("draw_rank", "analyte_rank", "n", "first", "left_out")
 
 
 @functools.cache
-def _recent_and_latest_sql(result_model):
-    """(SQL, a reader of its rows). The person's draws with results are numbered newest
-    first once (draw_rank: drawn_on, then the later-entered draw). Each test's results are
-    counted with their first day and left-out draws, and its newest draw's number kept, by
-    grouping (not by windows over every result, which sort them all twice). What comes
-    back: the results of the newest draws plus one, and the newest result of each test
-    whose newest draw is older than those, each with its test's numbers; and the draws of
-    those results, each in a row of its own (not repeated with each of its results).
-    Unordered: the reader sorts the few rows and ranks each test's results.
+def _recent_and_latest_sql(result_model, writing=""):
+    """(SQL, a reader of its rows, where in its rows the draw's rank is). `writing`: a WITH
+    part that writes a row and returns its id (access_log.ahead_part), as one more row with
+    no rank and the id in the draw's first column.
+
+    The person's draws with results are numbered newest first once (draw_rank: drawn_on,
+    then the later-entered draw). Each test's results are counted with their first day and
+    left-out draws, and its newest draw's number kept, by grouping (not by windows over
+    every result, which sort them all twice). What comes back: the results of the newest
+    draws plus one, and the newest result of each test whose newest draw is older than
+    those, each with its test's numbers; and the draws of those results, each in a row of
+    its own (not repeated with each of its results). Unordered: the reader sorts the few
+    rows and ranks each test's results.
 
     Written once per process: the text holds only the models' table and column names as
-    the database quotes them, and the integers 0 and 1."""
+    the database quotes them, the integers 0 and 1, and `writing` (a fixed text)."""
     draw_model = result_model._meta.get_field("draw").related_model
     results, draw_fields = result_model._meta.concrete_fields, draw_model._meta.concrete_fields
     quote = connections["default"].ops.quote_name
@@ -96,7 +112,7 @@ def _recent_and_latest_sql(result_model):
     picked = ", ".join(f"{result(name)} AS {alias}" for name, alias in in_p.items())
     numbered = ", ".join(f"{draw(name)} AS {alias}" for name, alias in in_d.items())
     sql = (
-        f"WITH d AS (SELECT {numbered}, "
+        f"WITH {writing + ', ' if writing else ''}d AS (SELECT {numbered}, "
         f"ROW_NUMBER() OVER (ORDER BY {draw('drawn_on')} DESC, {draw('pk')} DESC) AS {rank} "
         f"FROM {draw_table} WHERE {draw('patient')} = %s "
         # Only draws with results are numbered: one without shows nowhere on the page.
@@ -124,17 +140,25 @@ def _recent_and_latest_sql(result_model):
         f"{', '.join(f'd.{alias}' for alias in in_d.values())} "
         f"FROM d WHERE d.{rank} IN (SELECT p.{rank} FROM p)"
     )
+    if writing:
+        pk = quote(access_log.AccessLogEntry._meta.pk.column)
+        nulls = ", ".join(["NULL"] * (len(in_p) + 4))
+        sql += f' UNION ALL SELECT {nulls}, "logged".{pk}{", NULL" * (len(in_d) - 1)} FROM "logged"'
     first_day = draw_model._meta.get_field("drawn_on")
     # Each column as Django reads its field (SQLite gives dates as text, for one).
     columns = [*results, None, None, first_day, None, *draw_fields]
-    return sql, functools.partial(
-        _read_recent_and_latest,
-        result_model,
-        draw_model,
-        columns,
-        [field.attname for field in results],
-        [field.attname for field in draw_fields],
-        results.index(result_model._meta.get_field("analyte")),
+    return (
+        sql,
+        functools.partial(
+            _read_recent_and_latest,
+            result_model,
+            draw_model,
+            columns,
+            [field.attname for field in results],
+            [field.attname for field in draw_fields],
+            results.index(result_model._meta.get_field("analyte")),
+        ),
+        len(results),
     )
 
 

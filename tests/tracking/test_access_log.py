@@ -28,7 +28,9 @@ def only_entry():
 
 
 def inserts_into_the_log(queries):
-    return [q["sql"] for q in queries if q["sql"].startswith("INSERT") and TABLE in q["sql"]]
+    """The statements that write a row of the log: an INSERT of its own, or a WITH part of
+    another statement (the person page's first read, a new draw's statement)."""
+    return [q["sql"] for q in queries if f'INSERT INTO "{TABLE}"' in q["sql"]]
 
 
 def test_a_page_view_is_one_row_with_time_address_and_page(owner_client, owner, patient):
