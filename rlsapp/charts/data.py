@@ -38,7 +38,13 @@ HORIZON_MARGIN_DAYS = 30
 
 
 def _r(value, digits=1):
-    return None if value is None else round(value, digits)
+    """round(value, digits), None for None. A whole float is its own rounding to digits >= 0,
+    and most ferritin results are whole (round works through the decimal digits)."""
+    if value is None:
+        return None
+    if value.__class__ is float and digits >= 0 and value.is_integer():
+        return value
+    return round(value, digits)
 
 
 def _point(p: kinetics.Point | None):
@@ -73,9 +79,9 @@ def _fit(fit: kinetics.Fit | None, episode: kinetics.Episode):
     return data
 
 
-def _below(episode, threshold, estimate):
-    """Weeks from the infusion until ferritin was (observed) or is estimated to be below."""
-    seen = kinetics.observed_crossing(episode, threshold)
+def _below(episode, seen, estimate):
+    """Weeks from the infusion until ferritin was (observed: `seen`, the episode's
+    kinetics.observed_crossing) or is estimated to be below."""
     if seen is not None:
         return {
             "weeks": _weeks(episode.dose.day, seen.day),
@@ -165,23 +171,24 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
     return data
 
 
-def _series(results, marked=None):
-    """Results as chart points; `marked`: each one's (Point, why left out), for ferritin."""
+def _series(results, iso, marked=None):
+    """Results as chart points; `iso`: their days' ISO dates; `marked`: each one's (Point,
+    why left out), for ferritin."""
     if marked is None:
         return [
             {
-                "date": r.day.isoformat(),
-                "value": None if r.value is None else round(r.value, 2),
-                "comparator": r.comparator,
-                "lab": r.lab_name,
+                "date": iso[day],
+                "value": _r(value, 2),
+                "comparator": comparator,
+                "lab": lab,
                 "excluded": False,
             }
-            for r in results
+            for _analyte, day, value, comparator, lab, *_ in results
         ]
     return [
         {
-            "date": r.day.isoformat(),
-            "value": None if r.value is None else round(r.value, 2),
+            "date": iso[r.day],
+            "value": _r(r.value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
             "excluded": point.excluded,
@@ -207,6 +214,8 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     by_analyte = {}
     for r in history.results:
         by_analyte.setdefault(r.analyte, []).append(r)
+    # Each draw's day written once: its results, points and episodes all show it.
+    iso = {day: day.isoformat() for day in {r.day for r in history.results}}
     ferritin = by_analyte.get("ferritin", [])
     # Left out: a draw marked by hand, or one during an oral iron course (issue 17).
     periods = fit_inputs.left_out_periods(patient, history.treatments.courses)
@@ -239,15 +248,21 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     by_course = _course_rows(history.infusions, courses)
     # Each episode's estimate with the episodes before it as its history; a past one only
     # when it was never seen below the threshold (then the estimate says when).
+    seen = [kinetics.observed_crossing(e, threshold) for e in episodes]
+    wanted = {
+        id(e)
+        for e, crossing in zip(episodes, seen, strict=True)
+        if e.is_current or crossing is None
+    }
     each = estimates.estimate_each(
         episodes,
         threshold,
-        lambda e: e.is_current or kinetics.observed_crossing(e, threshold) is None,
+        lambda e: id(e) in wanted,
         population_slope=population,
         population_spread=settings.population_spread,
     )
-    for index, (episode, infusions, estimate) in enumerate(
-        zip(episodes, by_course, each, strict=True)
+    for index, (episode, infusions, estimate, crossing) in enumerate(
+        zip(episodes, by_course, each, seen, strict=True)
     ):
         if episode.is_current:
             horizon = _horizon(ferritin, history.infusions, estimate)
@@ -280,9 +295,9 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "points": [
                     {
                         "weeks": round((p.day - dose_day).days / 7, 1),
-                        "value": None if p.value is None else round(p.value, 1),
+                        "value": _r(p.value),
                         "comparator": p.comparator,
-                        "date": p.day.isoformat(),
+                        "date": iso[p.day],
                         "excluded": p.excluded,
                     }
                     for p in episode.points
@@ -291,7 +306,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "loglinear": _fit(episode.loglinear, episode),
                 "no_fit_reason": episode.no_fit_reason,
                 "decline_points": len(episode.decline_points),
-                "below_threshold": _below(episode, threshold, estimate),
+                "below_threshold": _below(episode, crossing, estimate),
                 "symptoms_returned": (
                     {"weeks": _weeks(episode.dose.day, returned), "date": returned.isoformat()}
                     if returned
@@ -311,7 +326,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         "population_slope": population,
         "spike_weeks": kinetics.SPIKE_WEEKS,
         "symptom_return_level": kinetics.SYMPTOM_RETURN_LEVEL,
-        "ferritin": _series(ferritin, marked),
+        "ferritin": _series(ferritin, iso, marked),
         "oral_iron_left_out": patient.leave_out_oral_iron,
         # Results left out by hand (a reason on the draw), for the caption.
         "left_out_by_hand": sum(1 for r in ferritin if r.left_out_reason),
@@ -321,7 +336,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "code": code,
                 "label": units.ANALYTES[code].label,
                 "unit": units.ANALYTES[code].display_unit,
-                "points": _series(by_analyte.get(code, [])),
+                "points": _series(by_analyte.get(code, []), iso),
             }
             for code in BLOOD_SERIES
         ],

@@ -345,8 +345,9 @@ def symptoms_returned(
 ) -> date | None:
     """The first score at or above `level` after scores had fallen below it in this episode."""
     improved = False
+    start, end = episode.dose.day, episode.end
     for day, severity in sorted(scores):
-        if day < episode.dose.day or (episode.end is not None and day >= episode.end):
+        if day < start or (end is not None and day >= end):
             continue
         if severity < level:
             improved = True

@@ -97,7 +97,7 @@ def left_out_words(
     if reason:
         words = f"left out: {LEFT_OUT_LABELS.get(reason, reason)}"
         return f"{words} ({note})" if note else words
-    course = medicines.course_on(day, periods)
+    course = medicines.course_on(day, periods) if periods else None
     if course:
         return f"left out: taken during {course.label or 'an oral iron course'}"
     return ""
@@ -139,12 +139,5 @@ def ferritin_point(
     """One ferritin row (day, value, comparator, *DRAW_FIELDS) as a Point, and why it is
     left out ('' when it is not). `periods`: what oral_iron_periods gives."""
     words = left_out_words(day, reason, note, periods)
-    point = Point(
-        day,
-        value,
-        comparator or "",
-        after_infusion=bool(after_infusion),
-        excluded=bool(words),
-        lab=lab or "",
-    )
+    point = Point(day, value, comparator or "", bool(after_infusion), bool(words), lab or "")
     return point, words
