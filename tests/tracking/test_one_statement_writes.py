@@ -83,6 +83,28 @@ def test_a_new_draw_in_one_statement_writes_what_the_ordinary_path_writes(
     assert len(draw_writes(ordinary.captured_queries)) == 4
 
 
+@postgres_only
+def test_a_tracked_field_its_insert_does_not_return_is_sent_from_the_instance(
+    patient, owner, monkeypatch
+):
+    """The history's tracked fields are copied from what the inserts return; one they did
+    not return (none today) would be sent as the instance holds it, as before."""
+    copied = new_draw._copied
+    kept = []
+
+    def copy_all_but_note(history_model, table, cte, given):
+        found = copied(history_model, table, cte, given)
+        kept.append(found.pop("note", None))
+        return found
+
+    fused, _ = save_new(patient, owner)
+    monkeypatch.setattr(new_draw, "_copied", copy_all_but_note)
+    sent, _ = save_new(patient, owner)
+    assert kept[0] == '"draw"."note"'  # the draw's note was copied, and this time is not
+    assert rows_of(sent) == rows_of(fused)
+    assert LabDraw.history.get(id=sent.pk).note == "fasting"
+
+
 def test_a_new_draws_history_restores_it_after_a_delete(patient, owner):
     """The rows the one statement writes are what restore reads back."""
     draw, _ = save_new(patient, owner, ferritin="55")

@@ -28,10 +28,12 @@ def possible(using="default") -> bool:
 
 
 def _history_fields(instance, history_model):
-    """The history row's own fields as simple_history fills them for `instance` just created
-    (the tracked fields are the row's: the statement copies them from its insert)."""
+    """The history row as simple_history fills it for `instance` just created: its own
+    fields, and the tracked ones as the instance holds them (the statement copies those its
+    insert returns from there instead: _copied)."""
     user = history_model.get_default_history_user(instance)
     return SimpleNamespace(
+        **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
         history_date=getattr(instance, "_history_date", timezone.now()),
         history_type="+",
         history_user_id=None if user is None else user.pk,
