@@ -183,7 +183,7 @@ def _series(results, iso, marked=None):
                 "lab": lab,
                 "excluded": False,
             }
-            for _analyte, day, value, comparator, lab, *_ in results
+            for _analyte, day, value, comparator, lab, _reason, _note, _after, _draw in results
         ]
     return [
         {
