@@ -223,8 +223,11 @@ def estimate_last(
     with both fits, baseline and peak."""
     points, doses = list(points), sorted(doses, key=lambda d: d.day)
     episode = kinetics.split_episodes(points, doses[-1:])[0]
-    if kinetics.latest_state(episode.points, threshold)[0] in ("below", "bound"):
-        # Told by the latest result alone (_estimate's first answers): no rate is read.
+    if kinetics.latest_state(episode.points, threshold)[0] in ("below", "bound") or not any(
+        p.usable for p in episode.decline_points
+    ):
+        # Told by the latest result alone, or no result to fit yet (_estimate's first
+        # answers): no rate is read.
         return _estimate(episode, threshold, _Rates(), population_slope, population_spread)
     rates = _Rates()
     for dose, decline in kinetics.decline_each(points, doses)[:-1]:
