@@ -10,15 +10,18 @@ and formats come from the same functions the templates called: the role's words 
 (templatetags/roles.py), the reader's words (person_words.py: whose_words, the estimate's
 basis), the re-check's urgency (reminders_tags.py), the results and record tables
 (tracking/record_rows.py), the TSAT note (treatment_tags.py), the worklist's day_text and
-Django's date filters."""
+Django's date and timesince filters' English words (domain/formats.py)."""
 
-from django.template.defaultfilters import capfirst, date, floatformat, timesince_filter
+import datetime
+
+from django.template.defaultfilters import capfirst, floatformat
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from rlsapp.charts.templatetags.charts_tags import comparator_symbol
 from rlsapp.domain.estimate import basis_words
+from rlsapp.domain.formats import day_and_month, long_date, time_since
 from rlsapp.reminders.templatetags import reminders_tags
 from rlsapp.tracking import record_rows
 from rlsapp.tracking.memberships import EDITOR, VIEWER
@@ -49,9 +52,8 @@ def heading(patient, summary, me: bool) -> str:
         )
     you = '<div class="small text-body-secondary this-is-you">This is you</div>' if me else ""
     last = getattr(summary, "last_infusion_on", None)
-    infused = (
-        f"· last infusion {day_text(last)} ({esc(timesince_filter(last))} ago)" if last else ""
-    )
+    since = time_since(last, datetime.datetime.now()) if last else ""
+    infused = f"· last infusion {day_text(last)} ({since} ago)" if last else ""
     return (
         f'<h1 class="h3 mb-1">{esc(patient.name)}{badge}</h1>\n    {you}\n'
         '    <div class="text-body-secondary small">\n'
@@ -170,7 +172,8 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
         )
     elif recheck.status == "sent":
         sent = template_localtime(recheck.sent_at)
-        status = f'<span class="badge text-bg-light border">Emailed {esc(date(sent, "j M"))}</span>'
+        sent = day_and_month(sent) if sent else ""
+        status = f'<span class="badge text-bg-light border">Emailed {sent}</span>'
     else:
         status = ""
     notes = "".join(
@@ -226,7 +229,7 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
         f'  <div class="card{CARD_BORDERS.get(urgency, "")}">\n'
         '    <div class="card-body">\n'
         '      <div class="d-flex flex-wrap align-items-baseline gap-2">\n'
-        f'        <span class="fs-5 fw-semibold">{esc(date(recheck.remind_on, "l j F Y"))}</span>\n'
+        f'        <span class="fs-5 fw-semibold">{long_date(recheck.remind_on)}</span>\n'
         f'        <span class="badge {esc(reminders_tags.urgency_class(urgency))}">'
         f"{esc(reminders_tags.urgency_label(urgency))}</span>\n"
         f"        {status}\n      </div>\n"
