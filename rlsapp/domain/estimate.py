@@ -39,6 +39,7 @@ from datetime import date
 
 from rlsapp.domain import kinetics
 from rlsapp.domain.kinetics import Episode, Point
+from rlsapp.domain.records import quick_init
 from rlsapp.domain.trend import Trend
 
 NOISE = 0.15  # scatter of one result around the trend, as a fraction (log scale)
@@ -87,6 +88,7 @@ def basis_words(basis: str, about_me: bool) -> str:
     return mine if about_me else theirs
 
 
+@quick_init
 @dataclass(frozen=True)
 class Estimate:
     status: str  # ESTIMATE | BELOW | NO_DECLINE | NONE | BOUND | AFTER_END

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rlsapp.domain.records import quick_init
+
 if TYPE_CHECKING:
     from rlsapp.domain.kinetics import Point
 
@@ -35,6 +37,7 @@ def t90(df: int) -> float:
     return T90[df - 1] if 1 <= df <= len(T90) else Z90
 
 
+@quick_init
 @dataclass(frozen=True)
 class Fit:
     kind: str  # "linear" | "loglinear"
@@ -104,6 +107,29 @@ class Fit:
         return math.log(2) / -self.slope_per_week
 
 
+def regression(xs, ys, mean_x: float, mean_y: float) -> tuple[float, float]:
+    """(slope, intercept) of statistics.linear_regression(xs, ys) given the means it works
+    out first (statistics.fmean's, fsum(data) / n), with the very operations of its Python
+    3.11 source in the same order, so the same floats: the sums of products are fsums, the
+    slope their quotient, the intercept mean_y - slope * mean_x. Inline because a chart
+    fits every episode twice and the means are already known; a test holds it to the
+    library's answer."""
+    n = len(xs)
+    if len(ys) != n:
+        raise statistics.StatisticsError(
+            "linear regression requires that both inputs have same number of data points"
+        )
+    if n < 2:
+        raise statistics.StatisticsError("linear regression requires at least two data points")
+    sxy = math.fsum([(x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=False)])
+    sxx = math.fsum([(d := x - mean_x) * d for x in xs])
+    try:
+        slope = sxy / sxx
+    except ZeroDivisionError:
+        raise statistics.StatisticsError("x is constant") from None
+    return slope, mean_y - slope * mean_x
+
+
 class DeclineNumbers:
     """An episode's decline points (usable, on two or more days) as its fits and the
     combined estimate read them, worked out once: each point's weeks since `origin`, their
@@ -140,7 +166,7 @@ class DeclineNumbers:
         self.of(kind)
         known = self._kinds[kind]
         if known[3] is None:
-            known[3] = tuple(statistics.linear_regression(self.xs, known[0]))
+            known[3] = regression(self.xs, known[0], self.mean_x, known[1])
         return known[3]
 
     def fit(self, kind: str) -> Fit:

@@ -35,6 +35,7 @@ from rlsapp.domain.fits import (  # noqa: F401
     sse_ugl,
     t90,
 )
+from rlsapp.domain.records import quick_init
 
 SPIKE_WEEKS = 4
 # Self-rated 0–10 severity at which symptoms count as back (see symptoms_returned).
@@ -47,6 +48,7 @@ UPPER_BOUNDS = ("<", "<=")  # the true value is at most this
 LOWER_BOUNDS = (">", ">=")  # the true value is at least this
 
 
+@quick_init
 @dataclass(frozen=True)
 class Point:
     """One ferritin result in µg/L."""
@@ -76,6 +78,7 @@ class Point:
         return self.value < threshold
 
 
+@quick_init
 @dataclass(frozen=True)
 class Dose:
     """One infusion, or a split-dose course (dated from its last dose, with the total)."""
@@ -91,6 +94,7 @@ class Dose:
         return self.first_day or self.day
 
 
+@quick_init
 @dataclass(frozen=True)
 class Episode:
     dose: Dose

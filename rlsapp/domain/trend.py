@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
 
+from rlsapp.domain.records import quick_init
+
 GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
 
 
@@ -21,6 +23,7 @@ def _phi(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2))
 
 
+@quick_init
 @dataclass(frozen=True)
 class Trend:
     """Posterior of the trend y(x) = level + slope * (x - x_mean), x in weeks since origin.

@@ -7,12 +7,13 @@ import math
 import statistics
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlsapp.domain import estimate as E
 from rlsapp.domain import kinetics
-from rlsapp.domain.fits import DeclineNumbers, Fit
+from rlsapp.domain.fits import DeclineNumbers, Fit, regression
 from rlsapp.domain.kinetics import Dose, Point
 
 ORIGIN = date(2022, 5, 2)
@@ -99,3 +100,21 @@ def test_an_estimate_is_the_same_without_the_episodes_numbers(gaps, results, pop
         assert with_numbers == E.estimate(
             bare[i], 75, history=bare[:i], population_slope=population
         )
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.tuples(finite, finite), min_size=2, max_size=20))
+def test_regression_is_the_librarys_to_the_bit(rows):
+    xs, ys = [x for x, _ in rows], [y for _, y in rows]
+    try:
+        expected = tuple(statistics.linear_regression(xs, ys))
+    except statistics.StatisticsError:
+        with pytest.raises(statistics.StatisticsError):
+            regression(xs, ys, statistics.fmean(xs), statistics.fmean(ys))
+        return
+    got = regression(xs, ys, statistics.fmean(xs), statistics.fmean(ys))
+    # repr: the same bits (== would let -0.0 pass for 0.0).
+    assert repr(got) == repr(expected)
