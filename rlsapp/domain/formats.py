@@ -199,6 +199,15 @@ def format_decimal(
         # The whole-number shortcut below, before a Decimal is made for it (a table writes
         # one result a row, most of them whole).
         return str(int(value))
+    if type(value) is float and decimals is not None and decimals <= 3 and 0 <= value < 1000:
+        # The path below without Decimals: '{:.Nf}' rounds a float's exact value half-even,
+        # as quantizing Decimal(value) does; normalize()'s rounding to 28 digits first cannot
+        # move such a float onto or off a tie (a float below 1000 that is not on a tie at 3
+        # or fewer decimals is further from it than the 28th digit).
+        whole, _, fraction = f"{value:.{decimals}f}".partition(".")
+        if len(whole) <= 3:
+            fraction = fraction.rstrip("0")
+            return f"{whole}{_decimal_sign(region.locale)}{fraction}" if fraction else whole
     if grouping is None:
         grouping = region.grouping
     if decimals is None:

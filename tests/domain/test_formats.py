@@ -1,8 +1,9 @@
 import datetime
+import math
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlsapp.domain import formats, regions
@@ -393,3 +394,28 @@ def test_a_number_too_long_for_any_lab_is_unreadable_not_an_error():
                 formats.read_number(text, region)
             except formats.NumberError:
                 pass  # refused with a message: fine; any other exception is a 500
+
+
+@st.composite
+def _near_a_tie(draw):
+    """A value halfway between two of `decimals` decimals below 1000, or a float beside it."""
+    decimals = draw(st.integers(0, 3))
+    tie = (draw(st.integers(0, 999 * 10**decimals)) + 0.5) / 10**decimals
+    side = draw(st.sampled_from([0, -1e9, 1e9]))
+    value = math.nextafter(tie, side) if side else tie
+    return (value, decimals) if value < 1000 else (tie, decimals)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    value_decimals=st.one_of(
+        st.tuples(st.floats(min_value=0, max_value=1000, exclude_max=True), st.integers(0, 3)),
+        _near_a_tie(),
+    ),
+    region=st.sampled_from(sorted(regions.REGIONS)),
+)
+def test_a_float_is_written_as_its_exact_decimal_is(value_decimals, region):
+    """Floats below 1000 are rounded without Decimals: the same text as their exact value."""
+    value, decimals = value_decimals
+    expected = formats.format_decimal(Decimal(value), regions.REGIONS[region], decimals)
+    assert formats.format_decimal(value, regions.REGIONS[region], decimals) == expected
