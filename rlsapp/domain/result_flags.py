@@ -9,6 +9,7 @@ than alarmed about.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +43,9 @@ class Flag:
         return bool(self.word)
 
 
+UNFLAGGED = Flag("", "")  # frozen: one for every result in range
+
+
 def _weeks_words(days: int) -> str:
     if days < 14:
         return f"{days} day{'' if days == 1 else 's'}"
@@ -70,9 +74,11 @@ def result_flag(
 ) -> Flag:
     """The flag of one result; `infusion_days` sorted, oldest first."""
     word, why = units.flag(code, value, sex, threshold)
+    if not word:
+        return UNFLAGGED
     # "<500" may be anything below 500: only a bound that is itself low says "low".
     if (comparator in ("<", "<=") and word == HIGH) or (comparator in (">", ">=") and word == LOW):
-        return Flag("", "")
+        return UNFLAGGED
     window = AFTER_INFUSION.get(code)
     if word == HIGH and window and day is not None:
         given = last_infusion_before(day, infusion_days, after_infusion)
@@ -85,3 +91,34 @@ def result_flag(
             )
             return Flag(AFTER, f"{why}, {when}: {AFTER_INFUSION_WHY[code]}")
     return Flag(word, why)
+
+
+def flagger(sex: str, threshold: float | None, infusion_days):
+    """result_flag for many results of one person: a function of (code, value, comparator,
+    day, after_infusion). A value that units.flag calls neither low nor high (at or above
+    the threshold and the range's low end, at or below its high end) is unflagged whatever
+    its comparator and day, so those are told apart once per test, not per result."""
+    quiet = {}
+    for code, analyte in units.ANALYTES.items():
+        bounds = analyte.reference_range(sex)
+        low, high = bounds if bounds else (-math.inf, math.inf)
+        if code == "ferritin" and threshold is not None:
+            low = max(low, threshold)
+        quiet[code] = (low, high)
+
+    def flag(code: str, value: float, comparator: str, day, after_infusion: bool) -> Flag:
+        low, high = quiet[code]
+        if low <= value <= high:
+            return UNFLAGGED
+        return result_flag(
+            code,
+            value,
+            comparator,
+            sex=sex,
+            threshold=threshold,
+            day=day,
+            infusion_days=infusion_days,
+            after_infusion=after_infusion,
+        )
+
+    return flag

@@ -70,6 +70,12 @@ def flag_result(patient: Patient, analyte, value, comparator, day, after_infusio
     )
 
 
+def flagger(patient: Patient, infusion_days):
+    """flag_result for many results of the person: a function of (analyte, value,
+    comparator, day, after_infusion)."""
+    return result_flags.flagger(patient.sex, patient.ferritin_threshold, infusion_days)
+
+
 def period(started_on, ended_on, product, product_other) -> medicines.Period:
     """An oral iron course (a COURSE_FIELDS row) as the time it covers."""
     return medicines.Period(started_on, ended_on, medicines.iron_label(product, product_other))

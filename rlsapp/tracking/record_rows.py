@@ -7,9 +7,9 @@ The template engine took most of the person page's time for these rows (a variab
 a filter or a tag per cell). Text from the records (lab names, notes, reactions, product
 and medicine names, the result with its comparator) is escaped as the template would
 escape it (conditional_escape); dates, ids and the fixed words are made here. Results are
-flagged (result_flags through fit_inputs.flag_result), written (formats through
-lab_entry.result_text) and dated (formats.format_date) by the same functions the templates
-called.
+flagged (result_flags through fit_inputs.flag_result, or its flagger for a table), written
+(formats through lab_entry.result_text) and dated (formats.format_date) by the same
+functions the templates called.
 """
 
 from html import escape
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, result_flags, units
 
-from .fit_inputs import flag_result
+from .fit_inputs import flag_result, flagger
 from .lab_entry import result_text
 from .memberships import role_allows
 from .templatetags.links import linker
@@ -79,24 +79,16 @@ VALUE_CLASS = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}
 
 def result_html(result, patient, region, infusion_days) -> str:
     """A result as the tables show it (_result), for the latest values (tag result_value)."""
-    return mark_safe(_result(result, patient, region, infusion_days))
+    return mark_safe(_result(result, region, lambda *of: flag_result(patient, *of, infusion_days)))
 
 
-def _result(result, patient, region, infusion_days) -> str:
+def _result(result, region, flag) -> str:
     """A stored value with its flag in words ("low", "high", "after infusion") and why,
     and the value as the lab printed it when that differs. A high soon after an infusion
     is the expected rise (domain/result_flags.py), explained rather than alarmed about.
-    `infusion_days`: the person's, sorted, oldest first."""
+    `flag`: the person's flag_result of (analyte, value, comparator, day, after_infusion)."""
     draw = result.draw
-    flag = flag_result(
-        patient,
-        result.analyte,
-        result.value,
-        result.comparator,
-        draw.drawn_on,
-        draw.after_infusion,
-        infusion_days,
-    )
+    flag = flag(result.analyte, result.value, result.comparator, draw.drawn_on, draw.after_infusion)
     css = VALUE_CLASS.get(flag.word, "")
     parts = [f'<span class="{css}">{esc(result_text(result, region))}</span>']
     if flag.word == result_flags.AFTER:
@@ -133,13 +125,13 @@ def _name_html(info) -> str:
 RESULT_NAMES = {code: _name_html(info) for code, info in units.ANALYTES.items()}
 
 
-def draw_results_html(draw, patient, region, infusion_days) -> str:
+def draw_results_html(draw, region, flag) -> str:
     """A draw's results, a line each: the test's name (short on a phone) and its value with
-    its flag."""
+    its flag (`flag`: as _result's)."""
     lines = []
     for result in draw.ordered_results():
         name = RESULT_NAMES[result.analyte]
-        value = _result(result, patient, region, infusion_days)
+        value = _result(result, region, flag)
         lines.append(f'<div><span class="text-body-secondary">{name}</span> {value}</div>')
     return mark_safe("".join(lines))
 
@@ -155,6 +147,7 @@ def draw_table(draws, patient, region, infusion_days) -> str:
     if not draws:
         return _empty("No lab results recorded.")
     edit = _can_edit(patient)
+    flag = flagger(patient, infusion_days)
     if edit:
         edit_url, delete_url = linker("draw_edit"), linker("draw_delete")
         put_back_url, leave_out_url = linker("draw_put_back"), linker("draw_leave_out")
@@ -194,7 +187,7 @@ def draw_table(draws, patient, region, infusion_days) -> str:
             cell.append(f"{PHONE_ACTIONS}{start}{phone}{end}</div>")
         cell.append(
             f'</td><td class="wrap d-none d-md-table-cell">{lab or NONE}</td>'
-            f'<td class="wrap">{draw_results_html(draw, patient, region, infusion_days)}</td>'
+            f'<td class="wrap">{draw_results_html(draw, region, flag)}</td>'
             f"{WIDE_ACTIONS}"
         )
         if edit:

@@ -1,8 +1,12 @@
 import datetime
+import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rlsapp.domain.result_flags import AFTER, HIGH, LOW, result_flag
+from rlsapp.domain.result_flags import AFTER, HIGH, LOW, flagger, result_flag
+from rlsapp.domain.units import ANALYTES, COMPARATOR_CHOICES
 
 DAY = datetime.date(2026, 3, 2)
 
@@ -72,3 +76,44 @@ def test_a_bound_is_flagged_only_when_the_bound_itself_is_out_of_range(
     code, value, comparator, word
 ):
     assert result_flag(code, value, comparator).word == word
+
+
+def _near_edges():
+    """Values at, just inside and just outside every range's ends and common thresholds."""
+    edges = {edge for info in ANALYTES.values() for r in info.reference.values() for edge in r}
+    edges |= {15.0, 50.0, 75.0, 100.0, 300.0}
+    return st.one_of(
+        st.sampled_from(sorted(edges)).flatmap(
+            lambda edge: st.sampled_from(
+                [edge, math.nextafter(edge, -1e9), math.nextafter(edge, 1e9)]
+            )
+        ),
+        st.floats(min_value=0, max_value=5000, allow_nan=False),
+    )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    code=st.sampled_from(sorted(ANALYTES)),
+    value=_near_edges(),
+    comparator=st.sampled_from([c for c, _ in COMPARATOR_CHOICES]),
+    sex=st.sampled_from(["", "F", "M"]),
+    threshold=st.one_of(st.none(), _near_edges()),
+    day=st.one_of(st.none(), st.integers(-30, 400).map(days_after)),
+    infusions=st.lists(st.integers(-800, 400).map(days_after), max_size=4).map(sorted),
+    after=st.booleans(),
+)
+def test_a_persons_flagger_flags_as_result_flag(
+    code, value, comparator, sex, threshold, day, infusions, after
+):
+    expected = result_flag(
+        code,
+        value,
+        comparator,
+        sex=sex,
+        threshold=threshold,
+        day=day,
+        infusion_days=infusions,
+        after_infusion=after,
+    )
+    assert flagger(sex, threshold, infusions)(code, value, comparator, day, after) == expected
