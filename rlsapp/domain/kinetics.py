@@ -224,9 +224,15 @@ def _each_dose(ordered: list[Point], days: list[date], doses: Iterable[Dose]):
         # Only the points from the dose's day to the next's can be inside (by bisection:
         # ten years of results and infusions are too many to scan once per infusion).
         last = len(ordered) if end is None else bisect_right(days, end)
-        inside = [p for p in ordered[bisect_left(days, start) : last] if in_episode(p, start, end)]
+        # in_episode(p, start, end) for the points from the dose's day to the next's: on
+        # either of those days a draw belongs by its after_infusion mark alone.
+        inside = [
+            p
+            for p in ordered[bisect_left(days, start) : last]
+            if (p.day != start or p.after_infusion) and (p.day != end or not p.after_infusion)
+        ]
         late = [p for p in inside if p.day >= spike_end and not p.excluded]
-        yield dose, end, tuple(inside), late, tuple(p for p in late if p.usable)
+        yield dose, end, tuple(inside), late, tuple([p for p in late if p.usable])
 
 
 def decline_each(points: Iterable[Point], doses: Iterable[Dose]) -> list[tuple[Dose, tuple]]:

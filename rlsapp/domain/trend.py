@@ -123,7 +123,8 @@ class Trend:
                 slope_grid, mass, below, lo, step, fall, sd_fall, qs, horizon_days, cap_days
             )
             if told is not None:
-                return [None if t is None else after + timedelta(days=cap_days) for t in told]
+                day = after + timedelta(days=cap_days)
+                return [None if t is None else day for t in told]
         denominator, grid = slope_grid(0, GRID)
         if denominator <= 0 or not grid:
             return [None for _ in qs]
@@ -247,23 +248,30 @@ def _all_after_cap_by_the_ends(slopes, below, fall, sd_fall, left_out, qs, horiz
     of weight x share lie between those values times the sum of the weights. These bounds
     are wider than the sums the glance works out point by point, so when they tell "cap"
     for every q, so would the sums, and so would the whole grid."""
-    weights = [math.exp(-0.5 * ((b - fall) / sd_fall) ** 2) for b in slopes]
+    exp = math.exp
+    weights = [exp(-0.5 * ((b - fall) / sd_fall) ** 2) for b in slopes]
     total = sum(weights)
     # mass() sums only the points with a fall (b > 0): the slopes rise, so the last ones
     falling = bisect_right(slopes, 0.0)
     if falling == len(slopes):
         return False
-    falling_total = sum(weights[falling:])
-    ends = (slopes[falling], slopes[-1])
-    above = [1 - below(b, 0) for b in (slopes[0], slopes[-1])]
-    low_above, high_above = min(above), max(above)
+    # (with every middle point falling, the very sum of every weight)
+    falling_total = total if falling == 0 else sum(weights[falling:])
+    first, last = slopes[falling], slopes[-1]
+    above_first, above_last = 1 - below(slopes[0], 0), 1 - below(last, 0)
+    low_above = min(above_first, above_last)
+    high_above = max(above_first, above_last)
     # the denominator: weight x P(above on the latest result's day), over every middle point
     low_denominator, high_denominator = low_above * total, high_above * total
     if low_denominator <= 0:
         return False
     # each falling point's term: weight x (P(below by the day) - P(below on the latest day))
-    horizon_part = falling_total * (min(below(b, horizon_days) for b in ends) - (1 - low_above))
-    cap_part = falling_total * (max(below(b, cap_days) for b in ends) - (1 - high_above))
+    horizon_part = falling_total * (
+        min(below(first, horizon_days), below(last, horizon_days)) - (1 - low_above)
+    )
+    cap_part = falling_total * (
+        max(below(first, cap_days), below(last, cap_days)) - (1 - high_above)
+    )
     horizon_low = horizon_part / (high_denominator + left_out) - SLACK
     cap_high = (max(cap_part, 0.0) + left_out) / low_denominator + SLACK
     return horizon_low >= max(qs) and cap_high < min(qs)
