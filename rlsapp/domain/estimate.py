@@ -279,6 +279,13 @@ def estimate_each(
     return estimates
 
 
+_MODEL_LABELS = {
+    "pooled": "combined estimate",
+    "linear": "linear fit",
+    "loglinear": "log-linear fit",
+}
+
+
 def _estimate(episode, threshold, rates: _Rates, population_slope, population_spread):
     state, latest = kinetics.latest_state(episode.points, threshold)
     if state in ("below", "bound"):
@@ -366,10 +373,9 @@ def _estimate(episode, threshold, rates: _Rates, population_slope, population_sp
         trend=trend,
         population_slope=population_slope if "population" in sources else None,
     )
-    label = {"pooled": "combined estimate", "linear": "linear fit", "loglinear": "log-linear fit"}
-    basis = f"{label[model]} from {used}"
+    basis = f"{_MODEL_LABELS[model]} from {used}"
     if model != "pooled":
-        basis = f"{label[model]} of {used}"
+        basis = f"{_MODEL_LABELS[model]} of {used}"
     if fall - half <= 0:
         return Estimate(
             NO_DECLINE,

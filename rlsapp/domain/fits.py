@@ -107,6 +107,14 @@ class Fit:
         return math.log(2) / -self.slope_per_week
 
 
+def _mean(values: list[float]) -> float:
+    """statistics.fmean(values) of a non-empty list, as its Python 3.11 source works it out
+    (fsum(data) / n), without its checks for other kinds of data."""
+    if not values:
+        raise statistics.StatisticsError("fmean requires at least one data point")
+    return math.fsum(values) / len(values)
+
+
 def regression(xs, ys, mean_x: float, mean_y: float) -> tuple[float, float]:
     """(slope, intercept) of statistics.linear_regression(xs, ys) given the means it works
     out first (statistics.fmean's, fsum(data) / n), with the very operations of its Python
@@ -143,7 +151,7 @@ class DeclineNumbers:
         self.points = points
         self.origin = origin
         self.xs = xs = [(p.day - origin).days / 7 for p in points]
-        self.mean_x = mean_x = statistics.fmean(xs)
+        self.mean_x = mean_x = _mean(xs)
         self.sxx = sum([(x - mean_x) ** 2 for x in xs])
         self._kinds = {}
 
@@ -157,7 +165,7 @@ class DeclineNumbers:
                 ys = [p.value for p in self.points]
             else:
                 raise ValueError(f"unknown fit kind {kind!r}: use 'linear' or 'loglinear'")
-            mean_y = statistics.fmean(ys)
+            mean_y = _mean(ys)
             known = self._kinds[kind] = [ys, mean_y, sum([(y - mean_y) ** 2 for y in ys]), None]
         return known[0], known[1], known[2]
 

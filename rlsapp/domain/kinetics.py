@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 
 # The fits live in their own module; named here too, where callers have always found them.
 from rlsapp.domain.fits import (  # noqa: F401
@@ -288,12 +289,15 @@ class Reading:
     words: str
 
 
+_DAY = attrgetter("day")
+
+
 def latest_state(points: Iterable[Point], threshold: float) -> tuple[str, Point | None]:
     """latest_reading's state and point, without its words."""
     usable = [p for p in points if not p.excluded]
     if not usable:
         return "none", None
-    latest = max(usable, key=lambda p: p.day)
+    latest = max(usable, key=_DAY)
     if latest.is_below(threshold):
         return "below", latest
     return ("above" if latest.is_exact else "bound"), latest

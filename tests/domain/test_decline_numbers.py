@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlsapp.domain import estimate as E
-from rlsapp.domain import kinetics
+from rlsapp.domain import fits, kinetics
 from rlsapp.domain.fits import DeclineNumbers, Fit, regression
 from rlsapp.domain.kinetics import Dose, Point
 
@@ -107,8 +107,10 @@ finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
 @settings(max_examples=400, deadline=None)
 @given(rows=st.lists(st.tuples(finite, finite), min_size=2, max_size=20))
-def test_regression_is_the_librarys_to_the_bit(rows):
+def test_regression_and_mean_are_the_librarys_to_the_bit(rows):
     xs, ys = [x for x, _ in rows], [y for _, y in rows]
+    for values in (xs, ys):
+        assert repr(fits._mean(values)) == repr(statistics.fmean(values))
     try:
         expected = tuple(statistics.linear_regression(xs, ys))
     except statistics.StatisticsError:
