@@ -141,5 +141,8 @@ def render_person_page(request, patient) -> dict:
     context["page"] = person_sections.sections(
         context, is_me(request.user, patient), account_region(request)
     )
-    body = render_to_string("tracking/patient_page.html", context, request)
+    # Without the request's context processors: the body holds nothing per request (it is
+    # cached whole); the request itself is there for the reader's words ({% whose %}).
+    context["request"] = request
+    body = render_to_string("tracking/patient_page.html", context)
     return {"title": patient.name, "body": body}
