@@ -174,14 +174,11 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
 def _series(results, iso, marked=None):
     """Results as chart points; `iso`: their days' ISO dates; `marked`: each one's (Point,
     why left out), for ferritin."""
-    # _r(value, 2) written out: a long history is hundreds of points, each a call saved.
     if marked is None:
         return [
             {
                 "date": iso[day],
-                "value": value
-                if value is None or (value.__class__ is float and value.is_integer())
-                else round(value, 2),
+                "value": _r(value, 2),
                 "comparator": comparator,
                 "lab": lab,
                 "excluded": False,
@@ -191,9 +188,7 @@ def _series(results, iso, marked=None):
     return [
         {
             "date": iso[r.day],
-            "value": r.value
-            if r.value is None or (r.value.__class__ is float and r.value.is_integer())
-            else round(r.value, 2),
+            "value": _r(r.value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
             "excluded": point.excluded,
@@ -300,10 +295,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "points": [
                     {
                         "weeks": round((p.day - dose_day).days / 7, 1),
-                        # _r(p.value) written out, as in _series.
-                        "value": p.value
-                        if p.value is None or (p.value.__class__ is float and p.value.is_integer())
-                        else round(p.value, 1),
+                        "value": _r(p.value),
                         "comparator": p.comparator,
                         "date": iso[p.day],
                         "excluded": p.excluded,
