@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rlsapp.domain import kinetics
+from rlsapp.domain import fits, kinetics
 from rlsapp.domain.kinetics import Episode, Point
 from rlsapp.domain.records import quick_init
 from rlsapp.domain.trend import Trend
@@ -199,7 +199,7 @@ def _episode_rate(episode: Episode) -> tuple[float, float]:
 
 def _log_line_values(xs, slope, intercept) -> list[float]:
     """A log-linear fit's value_at of each point, from its weeks (Fit.value_at's sums)."""
-    return [math.exp(min(intercept + slope * x, 700.0)) for x in xs]
+    return [math.exp(min(intercept + slope * x, fits.LOG_CAP)) for x in xs]
 
 
 def _rate(numbers: kinetics.DeclineNumbers, slope, fitted) -> tuple[float, float]:

@@ -23,6 +23,9 @@ LINEAR, LOGLINEAR = "linear", "loglinear"
 MAX_HORIZON_DAYS = 50 * 365
 # A fit's half-life and R² mean something only from this many points (two always fit).
 SHOWN_MIN_POINTS = 3
+# The largest log-scale value given to exp(): e**700 is about 1e304, so a fit of absurd
+# inputs stays a finite number instead of raising OverflowError.
+LOG_CAP = 700.0
 # One-sided 90 % quantiles of Student's t by degrees of freedom (1-30), for 80 % intervals;
 # beyond 30 the normal value. Standard table values (checked against scipy in the tests).
 T90 = (
@@ -74,7 +77,7 @@ class Fit:
     def value_at(self, day: date) -> float:
         y = self.intercept + self.slope_per_week * self.weeks(day)
         if self.kind == "loglinear":
-            return math.exp(min(y, 700.0))  # 700: keep exp() finite for absurd inputs
+            return math.exp(min(y, LOG_CAP))
         return y
 
     def crossing(self, threshold: float) -> date | None:
@@ -198,7 +201,7 @@ class DeclineNumbers:
         """sse_ugl(fit, self.points) for a fit from the same origin, from the known weeks."""
         slope, intercept, xs = fit.slope_per_week, fit.intercept, self.xs
         if fit.kind == LOGLINEAR:
-            fitted = [math.exp(min(intercept + slope * x, 700.0)) for x in xs]
+            fitted = [math.exp(min(intercept + slope * x, LOG_CAP)) for x in xs]
         else:
             fitted = [intercept + slope * x for x in xs]
         return sum([(p.value - q) ** 2 for p, q in zip(self.points, fitted, strict=True)])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
 
+from rlsapp.domain.fits import LOG_CAP
 from rlsapp.domain.records import quick_init
 
 GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
@@ -44,7 +45,7 @@ class Trend:
         return math.log(value) if self.scale == "log" else value
 
     def _value(self, y: float) -> float:
-        return math.exp(min(y, 700.0)) if self.scale == "log" else y
+        return math.exp(min(y, LOG_CAP)) if self.scale == "log" else y
 
     def at(self, day: date, z: float = 0.0) -> float:
         """The trend in µg/L at a day: its median, or z standard deviations off it."""
