@@ -5,6 +5,7 @@ out afresh, and never another episode's."""
 import dataclasses
 import math
 import statistics
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -105,6 +106,9 @@ def test_an_estimate_is_the_same_without_the_episodes_numbers(gaps, results, pop
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
 
+# Python 3.12 works linear_regression out with math.sumprod, so its last bits may differ:
+# fits.regression keeps 3.11's operations, the ones every stored estimate was made with.
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the library's 3.11 arithmetic")
 @settings(max_examples=400, deadline=None)
 @given(rows=st.lists(st.tuples(finite, finite), min_size=2, max_size=20))
 def test_regression_and_mean_are_the_librarys_to_the_bit(rows):
