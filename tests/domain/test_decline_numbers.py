@@ -77,32 +77,6 @@ def test_an_episode_reads_only_its_own_numbers():
     assert kinetics.choose_model(borrowed) == kinetics.choose_model(slow)
 
 
-@settings(max_examples=80, deadline=None)
-@given(
-    gaps=st.lists(st.integers(30, 400), min_size=1, max_size=5),
-    results=st.lists(
-        st.tuples(st.integers(0, 2000), st.floats(20, 1500), st.sampled_from(["", "", "<"])),
-        max_size=30,
-    ),
-    population=st.none() | st.floats(0.5, 20),
-)
-def test_an_estimate_is_the_same_without_the_episodes_numbers(gaps, results, population):
-    days = [0]
-    for gap in gaps:
-        days.append(days[-1] + gap)
-    doses = [Dose(ORIGIN + timedelta(days=d), 1000) for d in days]
-    points = [Point(ORIGIN + timedelta(days=d), v, c) for d, v, c in results]
-    episodes = kinetics.split_episodes(points, doses)
-    bare = [dataclasses.replace(e, numbers=None) for e in episodes]
-    for i in range(len(episodes)):
-        with_numbers = E.estimate(
-            episodes[i], 75, history=episodes[:i], population_slope=population
-        )
-        assert with_numbers == E.estimate(
-            bare[i], 75, history=bare[:i], population_slope=population
-        )
-
-
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
 
