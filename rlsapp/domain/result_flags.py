@@ -105,20 +105,12 @@ def flagger(sex: str, threshold: float | None, infusion_days):
         if code == "ferritin" and threshold is not None:
             low = max(low, threshold)
         quiet[code] = (low, high)
+    person = {"sex": sex, "threshold": threshold, "infusion_days": infusion_days}
 
-    def flag(code: str, value: float, comparator: str, day, after_infusion: bool) -> Flag:
+    def flag(code: str, value: float, comparator: str, day, after: bool) -> Flag:
         low, high = quiet[code]
         if low <= value <= high:
             return UNFLAGGED
-        return result_flag(
-            code,
-            value,
-            comparator,
-            sex=sex,
-            threshold=threshold,
-            day=day,
-            infusion_days=infusion_days,
-            after_infusion=after_infusion,
-        )
+        return result_flag(code, value, comparator, day=day, after_infusion=after, **person)
 
     return flag
