@@ -33,13 +33,16 @@ class LabResultQuerySet(models.QuerySet):
             latest.setdefault(result.draw.patient_id, {})[result.analyte] = result
         return latest
 
-    def recent_and_latest(self, patient, draws: int, *, logged=None):
-        """A person page's results in one query: every result of the newest `draws` draws
-        (each draw with its results attached) and the newest result of each analyte, which
-        carries its analyte's count, first day and results left out by hand (n, first,
-        left_out). Returns (draws newest first, whether older draws exist, {analyte: result}).
-        `logged`: the request's access-log row (access_log.row_ahead), written by the same
-        statement on PostgreSQL, so that the page needs no INSERT and commit of its own.
+    def recent_and_latest(self, patient, draws: int, *, write_log_row=None):
+        """A person page's results in one query, which also writes the request's access-log
+        row when given one (`write_log_row`, access_log.row_ahead's): on PostgreSQL the
+        statement inserts it as a WITH part, so that the page needs no INSERT and commit of
+        its own (statements.one_statement; elsewhere the row is not written here, and the
+        log writes it after the response). The read: every result of the newest `draws`
+        draws (each draw with its results attached) and the newest result of each analyte,
+        which carries its analyte's count, first day and results left out by hand (n,
+        first, left_out). Returns (draws newest first, whether older draws exist,
+        {analyte: result}).
 
         Its SQL is written once (_recent_and_latest_sql) for the manager's own rows: call it
         on LabResult.objects, as a filter in front of it would not be in the text."""
@@ -48,19 +51,19 @@ class LabResultQuerySet(models.QuerySet):
         connection = connections[self.db]
         params = [patient.pk, draws + 1, draws + 1]
         writing = ""
-        if logged is not None and statements.one_statement(self.db):
-            writing, written = access_log.ahead_part(logged, self.db)
+        if write_log_row is not None and statements.one_statement(self.db):
+            writing, written = access_log.ahead_part(write_log_row, self.db)
             params = written + params
-        sql, read, rank_at = _recent_and_latest_sql(self.model, writing)
+        sql, read, rank_at, log_id_at = _recent_and_latest_sql(self.model, writing)
         # Prepared on PostgreSQL: its parameters are integers, or typed by their CAST.
         with compiled.prepared_cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if writing:
-            # The log's row: no rank, its id in the first draw column.
-            [log_id] = [row[rank_at + 4] for row in rows if row[rank_at] is None]
+            # The log's row is the one row without a draw's rank.
+            [log_id] = [row[log_id_at] for row in rows if row[rank_at] is None]
             rows = [row for row in rows if row[rank_at] is not None]
-            access_log.written_ahead(logged, log_id, self.db)
+            access_log.written_ahead(write_log_row, log_id, self.db)
         return read(rows, draws, connection, self.db)
 
     def ferritin_series(self, patient):
@@ -77,9 +80,10 @@ RANKS = ("draw_rank", "analyte_rank", "n", "first", "left_out")
 
 @functools.cache
 def _recent_and_latest_sql(result_model, writing=""):
-    """(SQL, a reader of its rows, where in its rows the draw's rank is). `writing`: a WITH
-    part that writes a row and returns its id (access_log.ahead_part), as one more row with
-    no rank and the id in the draw's first column.
+    """(SQL, a reader of its rows, where in its rows the draw's rank is, where the written
+    row's id is). `writing`: a WITH part that writes a row and returns its id
+    (access_log.ahead_part), as one more row with no rank (NULL) and the id in the draw's
+    first column; without it, the id's place is None.
 
     The person's draws with results are numbered newest first once (draw_rank: drawn_on,
     then the later-entered draw). Each test's results are counted with their first day and
@@ -109,6 +113,10 @@ def _recent_and_latest_sql(result_model, writing=""):
     d_id, drawn_on = in_d[draw_model._meta.pk.name], in_d["drawn_on"]
     rank, best, analyte = quote("draw_rank"), quote("best"), quote("analyte")
     n, first, left_out = quote("n"), quote("first"), quote("left_out")
+    # Each row's columns: a result's, its draw's rank, its test's numbers, then a draw's.
+    numbers = [f"a.{n}", f"a.{first}", f"a.{left_out}"]
+    rank_at = len(in_p)
+    draw_at = rank_at + 1 + len(numbers)
     picked = ", ".join(f"{result(name)} AS {alias}" for name, alias in in_p.items())
     numbered = ", ".join(f"{draw(name)} AS {alias}" for name, alias in in_d.items())
     sql = (
@@ -133,17 +141,21 @@ def _recent_and_latest_sql(result_model, writing=""):
         f"ON {result('draw')} = d.{d_id} AND {result('analyte')} = a.{analyte} "
         f"WHERE a.{best} > %s) "
         f"SELECT {', '.join(f'p.{alias}' for alias in in_p.values())}, p.{rank}, "
-        f"a.{n}, a.{first}, a.{left_out}, {', '.join(['NULL'] * len(in_d))} "
+        f"{', '.join(numbers)}, {', '.join(['NULL'] * len(in_d))} "
         f"FROM p INNER JOIN a ON a.{analyte} = p.{in_p['analyte']} "
         # Each of their draws once, in a row of its own (no result: NULL in its place).
-        f"UNION ALL SELECT {', '.join(['NULL'] * len(in_p))}, d.{rank}, NULL, NULL, NULL, "
+        f"UNION ALL SELECT {', '.join(['NULL'] * rank_at)}, d.{rank}, "
+        f"{', '.join(['NULL'] * len(numbers))}, "
         f"{', '.join(f'd.{alias}' for alias in in_d.values())} "
         f"FROM d WHERE d.{rank} IN (SELECT p.{rank} FROM p)"
     )
+    log_id_at = None
     if writing:
-        pk = quote(access_log.AccessLogEntry._meta.pk.column)
-        nulls = ", ".join(["NULL"] * (len(in_p) + 4))
-        sql += f' UNION ALL SELECT {nulls}, "logged".{pk}{", NULL" * (len(in_d) - 1)} FROM "logged"'
+        # The log's id where a draw's first column is: NULL for everything else.
+        log_id_at = draw_at
+        logged = ["NULL"] * (draw_at + len(in_d))
+        logged[log_id_at] = f'"logged".{quote(access_log.AccessLogEntry._meta.pk.column)}'
+        sql += f' UNION ALL SELECT {", ".join(logged)} FROM "logged"'
     first_day = draw_model._meta.get_field("drawn_on")
     # Each column as Django reads its field (SQLite gives dates as text, for one).
     columns = [*results, None, None, first_day, None, *draw_fields]
@@ -158,7 +170,8 @@ def _recent_and_latest_sql(result_model, writing=""):
             [field.attname for field in draw_fields],
             results.index(result_model._meta.get_field("analyte")),
         ),
-        len(results),
+        rank_at,
+        log_id_at,
     )
 
 

@@ -107,7 +107,7 @@ def render_person_page(request, patient) -> dict:
     # The request's access-log row rides in the page's first read (when it is this page's).
     logged = access_log.row_ahead(patient.pk, read=True)
     draws, more_draws, latest = LabResult.objects.recent_and_latest(
-        patient, RECENT_ROWS, logged=logged
+        patient, RECENT_ROWS, write_log_row=logged
     )
     read = _read_all(patient)
     all_infusions, scores, courses = read["infusions"], read["scores"], read["courses"]
