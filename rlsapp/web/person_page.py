@@ -13,7 +13,7 @@ from django.utils import timezone
 from rlsapp.charts.data import BLOOD_SERIES
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
-from rlsapp.tracking import access_log, compiled
+from rlsapp.tracking import access_log, compiled, statements
 from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
 from rlsapp.tracking.templatetags.tracking_tags import account_region
@@ -104,9 +104,14 @@ def chart_outline(patient, latest, has_infusions, has_scores, courses, medicatio
 
 def render_person_page(request, patient) -> dict:
     """The page's title and body."""
-    # The request's access-log row rides in the page's first read (when it is this page's).
-    logged = access_log.row_ahead(patient.pk, read=True)
-    draws, more_draws, latest = LabResult.objects.recent_and_latest(
+    # The request's access-log row rides in the page's first read (when it is this page's)
+    # where the database writes in a read; elsewhere the log writes it after the response,
+    # and building it here (its address looked up) would be thrown away.
+    results = LabResult.objects
+    logged = None
+    if statements.one_statement(results.db):
+        logged = access_log.row_ahead(patient.pk, read=True)
+    draws, more_draws, latest = results.recent_and_latest(
         patient, RECENT_ROWS, write_log_row=logged
     )
     read = _read_all(patient)

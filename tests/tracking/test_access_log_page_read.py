@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from rlsapp.tracking import access_log
+from rlsapp.tracking import access_log, statements
 from rlsapp.tracking.access_log import AccessLogEntry
 from rlsapp.tracking.memberships import Membership
 
@@ -131,3 +131,19 @@ def test_inside_a_transaction_its_commit_is_the_transaction_s(owner_client, pati
         assert owner_client.get(patient.get_absolute_url()).status_code == 200
     [written] = writes_to_the_log(queries)
     assert "synchronous_commit" not in written
+
+
+def test_the_row_is_built_only_where_the_read_writes_it(owner_client, owner, patient, monkeypatch):
+    """On SQLite the row is written after the response: the page builds none to throw away
+    (its address looked up for nothing), and the row logged is the same."""
+    built = []
+    row_ahead = access_log.row_ahead
+
+    def counting(*args, **kwargs):
+        built.append(kwargs)
+        return row_ahead(*args, **kwargs)
+
+    monkeypatch.setattr(access_log, "row_ahead", counting)
+    assert owner_client.get(patient.get_absolute_url()).status_code == 200
+    assert len(built) == (1 if statements.one_statement() else 0)
+    assert rows() == [(patient.pk, owner.pk, "viewed", "patient_detail", "127.0.0.1", "", None)]
