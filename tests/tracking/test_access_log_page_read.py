@@ -4,6 +4,8 @@ when the page ends refused or failed, and the row written after the response as 
 when the page comes from the cache. Told by the rows the log holds and the page's number
 of queries, not by the statements' text."""
 
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from rlsapp.tracking import access_log, statements
 from rlsapp.tracking.access_log import AccessLogEntry
 from rlsapp.tracking.memberships import Membership
+from rlsapp.web import person_sections
 
 ON_POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a WITH part of the read on PostgreSQL"
@@ -70,13 +73,12 @@ def test_a_cached_page_writes_its_row_after_the_response(owner_client, owner, pa
     assert rows() == viewed(patient, owner)
 
 
-def test_a_page_that_fails_after_its_read_leaves_no_row(owner_client, patient, monkeypatch):
-    def broken(*args, **kwargs):
-        raise ValueError("a bug after the page's first read")
-
-    monkeypatch.setattr("rlsapp.web.person_page._read_all", broken)
+def test_a_page_that_fails_after_its_reads_leaves_no_row(owner_client, patient):
+    """The row its first read wrote ahead goes with the request that failed."""
     owner_client.raise_request_exception = False
-    assert owner_client.get(patient.get_absolute_url()).status_code == 500
+    failing = mock.patch.object(person_sections, "sections", side_effect=ValueError("a bug"))
+    with failing:
+        assert owner_client.get(patient.get_absolute_url()).status_code == 500
     assert not AccessLogEntry.objects.exists()
 
 
