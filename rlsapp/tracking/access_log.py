@@ -12,8 +12,10 @@ account's whole export (every person it sees, in one zip) writes one row per per
 A service that changed records during the request says so (`records_changed`, one of
 settings.RECORDS_CHANGED_HANDLERS), so a form sent back with errors stays "viewed".
 A new lab draw writes the row its request will be logged with inside its own statement
-(row_ahead, services/new_draw.py); write() then keeps it, or removes it when the request
-ended otherwise (refused, sent back, rolled back), so the rows are the same either way.
+(row_ahead, services/new_draw.py), and so does the person page's first read on PostgreSQL
+(row_ahead with read=True, ahead_part); write() then keeps it, or removes it when the
+request ended otherwise (refused, sent back, failed, rolled back), so the rows are the same
+either way.
 """
 
 import contextvars
