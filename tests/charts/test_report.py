@@ -203,3 +203,14 @@ def test_the_report_says_once_that_it_gives_no_medical_advice(owner_client, hist
     # Other pages keep the site's footer.
     page = owner_client.get(history.get_absolute_url()).content.decode()
     assert "rlsapp tracks; it does not give medical advice." in page
+
+
+def test_the_printed_caption_asks_for_no_pointing_or_tapping(owner_client, history):
+    """Paper has no tooltip and no legend to tap: the report's caption names the lines
+    without those hints, which the charts page keeps."""
+    html = report(owner_client, history)
+    assert "The legend names every line." in html
+    assert "tap an entry" not in html and "point at a point" not in html
+    page = owner_client.get(reverse("patient_charts", args=[history.pk])).content.decode()
+    assert "tap an entry to show or hide it" in page
+    assert "point at a point for its value and unit" in page
