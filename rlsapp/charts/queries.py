@@ -137,8 +137,8 @@ def history_sql():
     return " UNION ALL ".join(branches), len(branches)
 
 
-# Each kind's rows by day, then draw (a result) or id: sorted here, as the database's sort
-# of the whole UNION took longer than Python's.
+# Each kind's rows by day, then draw (a result) or id: sorted here, kind by kind, as the
+# rows arrive in runs of their kind; in SQL the whole UNION would be sorted as one.
 _BY_DRAW = itemgetter(1, 3)
 _BY_ID = itemgetter(1, len(HISTORY_COLUMNS))
 _KIND = itemgetter(0)
