@@ -334,47 +334,6 @@ def day_and_month(day: datetime.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1][:3]}"
 
 
-_UNITS = ("year", "month", "week", "day", "hour", "minute")
-_UNIT_SECONDS = (7 * 24 * 3600, 24 * 3600, 3600, 60)
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def time_since(day: datetime.date, now: datetime.datetime) -> str:
-    """The time from the start of `day` to `now` (naive, local) in at most two adjacent units,
-    no-break spaces inside each: '1\xa0year, 3\xa0months', as Django's timesince filter
-    writes it (the same calendar arithmetic: a month is counted from the same day of the
-    month, clamped to February's 28 days)."""
-    start = datetime.datetime(day.year, day.month, day.day)
-    delta = now - start
-    if delta.days * 86400 + delta.seconds <= 0:
-        return "0\xa0minutes"
-    months = (now.year - start.year) * 12 + (now.month - start.month)
-    if start.day > now.day:  # (the start's time of day, midnight, is never later)
-        months -= 1
-    years, months = divmod(months, 12)
-    pivot = start
-    if years or months:
-        year, month = start.year + years, start.month + months
-        if month > 12:
-            month, year = month - 12, year + 1
-        pivot = datetime.datetime(year, month, min(_MONTH_DAYS[month - 1], start.day))
-    remaining = (now - pivot).total_seconds()
-    parts = [years, months]
-    for chunk in _UNIT_SECONDS:
-        count = int(remaining // chunk)
-        parts.append(count)
-        remaining -= chunk * count
-    first = next((i for i, count in enumerate(parts) if count), None)
-    if first is None:
-        return "0\xa0minutes"
-    words = []
-    for i in range(first, min(first + 2, len(parts))):
-        if not parts[i]:
-            break
-        words.append(f"{parts[i]}\xa0{_UNITS[i]}{'' if parts[i] == 1 else 's'}")
-    return ", ".join(words)
-
-
 # Files: which convention a column of numbers is written in --------------------------------
 
 CONVENTIONS = {

@@ -10,18 +10,16 @@ and formats come from the same functions the templates called: the role's words 
 (templatetags/roles.py), the reader's words (person_words.py: whose_words, the estimate's
 basis), the re-check's urgency (reminders_tags.py), the results and record tables
 (tracking/record_rows.py), the TSAT note (treatment_tags.py), the worklist's day_text and
-Django's date and timesince filters' English words (domain/formats.py)."""
+Django's date filter's English words (domain/formats.py) and its timesince filter."""
 
-import datetime
-
-from django.template.defaultfilters import capfirst, floatformat
+from django.template.defaultfilters import capfirst, floatformat, timesince_filter
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from rlsapp.charts.templatetags.charts_tags import comparator_symbol
 from rlsapp.domain.estimate import basis_words
-from rlsapp.domain.formats import day_and_month, long_date, time_since
+from rlsapp.domain.formats import day_and_month, long_date
 from rlsapp.reminders.templatetags import reminders_tags
 from rlsapp.tracking import record_rows
 from rlsapp.tracking.memberships import EDITOR, VIEWER
@@ -52,8 +50,9 @@ def heading(patient, summary, me: bool) -> str:
         )
     you = '<div class="small text-body-secondary this-is-you">This is you</div>' if me else ""
     last = getattr(summary, "last_infusion_on", None)
-    since = time_since(last, datetime.datetime.now()) if last else ""
-    infused = f"· last infusion {day_text(last)} ({since} ago)" if last else ""
+    infused = (
+        f"· last infusion {day_text(last)} ({esc(timesince_filter(last))} ago)" if last else ""
+    )
     return (
         f'<h1 class="h3 mb-1">{esc(patient.name)}{badge}</h1>\n    {you}\n'
         '    <div class="text-body-secondary small">\n'
