@@ -4,6 +4,10 @@ The same dict feeds the JSON endpoint (drawn by static/js/patient_charts.js), th
 HTML tables on the patient page and the printable report, so the chart and the
 table can never disagree. All fitting is done by rlsapp.domain.kinetics and the
 estimate with its 80 % window by rlsapp.domain.estimate.
+
+Its days are dates, not text: orjson writes a date as date.isoformat() writes it, in C,
+where isoformat is a Python call per day (a ten-year history has hundreds of symptom
+scores alone), and the templates format them as dates.
 """
 
 from bisect import bisect_left
@@ -50,7 +54,7 @@ def _r(value, digits=1):
 def _point(p: kinetics.Point | None):
     if p is None:
         return None
-    return {"date": p.day.isoformat(), "value": _r(p.value), "comparator": p.comparator}
+    return {"date": p.day, "value": _r(p.value), "comparator": p.comparator}
 
 
 def _weeks(start: date, end: date) -> float:
@@ -85,22 +89,18 @@ def _below(episode, seen, estimate):
     if seen is not None:
         return {
             "weeks": _weeks(episode.dose.day, seen.day),
-            "date": seen.day.isoformat(),
+            "date": seen.day,
             "kind": "observed",
         }
     if estimate is None or not estimate.has_date:
         return None
     return {
         "weeks": _weeks(episode.dose.day, estimate.crossing),
-        "date": estimate.crossing.isoformat(),
+        "date": estimate.crossing,
         "early_weeks": _weeks(episode.dose.day, estimate.early),
         "late_weeks": _weeks(episode.dose.day, estimate.late) if estimate.late else None,
         "kind": "population" if estimate.is_population_only else "estimate",
     }
-
-
-def _iso(day):
-    return day.isoformat() if day else None
 
 
 def _horizon(ferritin, infusions, estimate):
@@ -131,9 +131,9 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
         "is_population_default": estimate.is_population_only,
         "explanation": estimate.explanation,
         "window": estimates.window_words(estimate),
-        "crossing": _iso(estimate.crossing),
-        "early": _iso(estimate.early),
-        "late": _iso(estimate.late),
+        "crossing": estimate.crossing,
+        "early": estimate.early,
+        "late": estimate.late,
         "n_points": estimate.n_points,
         "n_episodes": estimate.n_episodes,
         "decline_per_week": _r(estimate.decline_per_week, 2),
@@ -148,7 +148,7 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
         return data
     usable = [p for p in episode.decline_points if p.usable]
     days = [usable[0].day, usable[-1].day] if len(usable) > 1 else []
-    data["fit_line"] = [{"date": d.isoformat(), "value": _r(trend.at(d))} for d in days] or None
+    data["fit_line"] = [{"date": d, "value": _r(trend.at(d))} for d in days] or None
     if estimate.has_date:
         start = estimate.start
         data["from"] = _point(start)
@@ -161,7 +161,7 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
             d = start.day + timedelta(days=round(span * i / BAND_STEPS))
             band.append(
                 {
-                    "date": d.isoformat(),
+                    "date": d,
                     "low": _r(trend.at(d, -kinetics.Z90)),
                     "mid": _r(trend.at(d)),
                     "high": _r(trend.at(d, kinetics.Z90)),
@@ -171,13 +171,12 @@ def _projection(estimate: estimates.Estimate | None, episode, threshold, horizon
     return data
 
 
-def _series(results, iso, marked=None):
-    """Results as chart points; `iso`: their days' ISO dates; `marked`: each one's (Point,
-    why left out), for ferritin."""
+def _series(results, marked=None):
+    """Results as chart points; `marked`: each one's (Point, why left out), for ferritin."""
     if marked is None:
         return [
             {
-                "date": iso[day],
+                "date": day,
                 "value": _r(value, 2),
                 "comparator": comparator,
                 "lab": lab,
@@ -187,7 +186,7 @@ def _series(results, iso, marked=None):
         ]
     return [
         {
-            "date": iso[r.day],
+            "date": r.day,
             "value": _r(r.value, 2),
             "comparator": r.comparator,
             "lab": r.lab_name,
@@ -214,8 +213,6 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     by_analyte = {}
     for r in history.results:
         by_analyte.setdefault(r.analyte, []).append(r)
-    # Each draw's day written once: its results, points and episodes all show it.
-    iso = {day: day.isoformat() for day in {r.day for r in history.results}}
     ferritin = by_analyte.get("ferritin", [])
     # Left out: a draw marked by hand, or one during an oral iron course (issue 17).
     periods = fit_inputs.left_out_periods(patient, history.treatments.courses)
@@ -276,10 +273,10 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         rows.append(
             {
                 "number": index + 1,
-                "date": episode.dose.day.isoformat(),
-                "first_date": episode.dose.start.isoformat(),
+                "date": episode.dose.day,
+                "first_date": episode.dose.start,
                 "doses": episode.dose.count,
-                "end": episode.end.isoformat() if episode.end else None,
+                "end": episode.end,
                 "is_current": episode.is_current,
                 "product": " + ".join(dict.fromkeys(i.product_label for i in infusions)),
                 "dose_mg": episode.dose.dose_mg,
@@ -297,7 +294,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                         "weeks": round((p.day - dose_day).days / 7, 1),
                         "value": _r(p.value),
                         "comparator": p.comparator,
-                        "date": iso[p.day],
+                        "date": p.day,
                         "excluded": p.excluded,
                     }
                     for p in episode.points
@@ -308,7 +305,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "decline_points": len(episode.decline_points),
                 "below_threshold": _below(episode, crossing, estimate),
                 "symptoms_returned": (
-                    {"weeks": _weeks(episode.dose.day, returned), "date": returned.isoformat()}
+                    {"weeks": _weeks(episode.dose.day, returned), "date": returned}
                     if returned
                     else None
                 ),
@@ -318,7 +315,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         previous_labs = labs
 
     return {
-        "today": today.isoformat(),
+        "today": today,
         # The account's region, for the numbers Chart.js writes on axes and in tooltips.
         "locale": patient.owner.region_rules.locale.replace("_", "-"),
         "threshold": threshold,
@@ -326,7 +323,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
         "population_slope": population,
         "spike_weeks": kinetics.SPIKE_WEEKS,
         "symptom_return_level": kinetics.SYMPTOM_RETURN_LEVEL,
-        "ferritin": _series(ferritin, iso, marked),
+        "ferritin": _series(ferritin, marked),
         "oral_iron_left_out": patient.leave_out_oral_iron,
         # Results left out by hand (a reason on the draw), for the caption.
         "left_out_by_hand": sum(1 for r in ferritin if r.left_out_reason),
@@ -336,14 +333,14 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "code": code,
                 "label": units.ANALYTES[code].label,
                 "unit": units.ANALYTES[code].display_unit,
-                "points": _series(by_analyte.get(code, []), iso),
+                "points": _series(by_analyte.get(code, [])),
             }
             for code in BLOOD_SERIES
         ],
-        "symptoms": [{"date": d.isoformat(), "value": s} for d, s in history.scores],
+        "symptoms": [{"date": d, "value": s} for d, s in history.scores],
         "infusions": [
             {
-                "date": i.day.isoformat(),
+                "date": i.day,
                 "product": i.product_label,
                 "dose_mg": i.dose_mg,
                 "label": i.label,

@@ -28,21 +28,18 @@ class Treatments:
             self.events.append((day, number, code))
 
 
-def _iso(day):
-    return day.isoformat() if day else None
-
-
 def chart_json(treatments: Treatments) -> dict:
+    """The bands and markers, their days as dates (written as ISO text by orjson)."""
     names = {pk: period.label for pk, period, _code in treatments.medications}
     return {
         "courses": [
-            {"start": _iso(c.start), "end": _iso(c.end), "label": f"Oral iron: {c.label}"}
+            {"start": c.start, "end": c.end, "label": f"Oral iron: {c.label}"}
             for c in sorted(treatments.courses, key=lambda c: c.start)
         ],
         "medicines": [
             {
-                "start": _iso(period.start),
-                "end": _iso(period.end),
+                "start": period.start,
+                "end": period.end,
                 "label": period.label.split(" (")[0],
                 "dopamine_agonist": medicines.is_dopamine_agonist(code),
             }
@@ -50,7 +47,7 @@ def chart_json(treatments: Treatments) -> dict:
         ],
         "medicine_events": [
             {
-                "date": _iso(day),
+                "date": day,
                 "kind": kind,
                 "label": f"{medicines.EVENT_LABELS.get(kind, kind)}: "
                 f"{names.get(pk, '').split(' (')[0]}",

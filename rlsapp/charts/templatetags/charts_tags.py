@@ -27,7 +27,7 @@ def comparator_symbol(code):
 
 @register.filter
 def as_date(iso):
-    """'2024-12-16' (as in the chart data) -> a date, for the |date filter."""
+    """'2024-12-16' -> a date, for the |date filter (the chart data's days are dates)."""
     return date.fromisoformat(iso) if iso else None
 
 
