@@ -133,11 +133,18 @@ def test_gunicorn_and_django_logs_hold_no_feed_token(tmp_path):
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # Until the worker answers at all (a 404 will do): on a loaded machine it may take
+        # many seconds to start and to load the app for its first request.
+        deadline = time.monotonic() + 120
+        while True:
             try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=2)
+                urllib.request.urlopen(f"{base}/calendar/not-a-feed.ics", timeout=30)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except urllib.error.HTTPError:
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.1)
         statuses = []
         for request in (

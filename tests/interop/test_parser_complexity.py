@@ -2,7 +2,9 @@
 
 Each test feeds one parser a 100,000-character field built to make a backtracking
 pattern (or a quadratic loop) run for minutes, and asserts a clear error well
-within a generous bound: a linear parser needs a few milliseconds here.
+within a generous bound of this process's CPU time: a linear parser needs a small
+fraction of it. CPU time, not time on the clock: on a busy machine the clock also
+counts the time other processes had the CPU.
 """
 
 import datetime
@@ -22,16 +24,16 @@ from .fhir_resources import bundle, given_iron, observation, symptom
 
 TODAY = datetime.date(2024, 6, 1)
 LONG = 100_000
-BOUND_SECONDS = 1.0
+BOUND_SECONDS = 2.0
 SPACES = " " * LONG
 
 
 @contextmanager
 def answers_quickly():
-    start = time.perf_counter()
+    start = time.process_time()
     yield
-    took = time.perf_counter() - start
-    assert took < BOUND_SECONDS, f"took {took:.2f} s"
+    took = time.process_time() - start
+    assert took < BOUND_SECONDS, f"took {took:.2f} s of CPU time"
 
 
 def csv(text):
