@@ -62,12 +62,12 @@ def test_a_csv_row_with_an_error_past_the_kept_ones_is_still_left_out_whole():
 
 def test_the_million_entry_bundle_is_refused_quickly_in_little_memory():
     data = bundle_of_empty_entries(1_000_000)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes' turns do not count
     peak, outcome = peak_bytes(lambda: parse_bundle(data, today=TODAY))
     assert isinstance(outcome, ImportRefused)
     assert f"more than {MAX_RECORDS:,} entries" in str(outcome)
     assert peak < 20_000_000, f"{peak:,} bytes"
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_a_bundle_at_the_bound_is_read_into_a_small_preview():
