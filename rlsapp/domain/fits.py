@@ -118,13 +118,16 @@ def _mean(values: list[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def regression(xs, ys, mean_x: float, mean_y: float) -> tuple[float, float]:
+def regression(
+    xs, ys, mean_x: float, mean_y: float, sxx: float | None = None
+) -> tuple[float, float]:
     """(slope, intercept) of statistics.linear_regression(xs, ys) given the means it works
     out first (statistics.fmean's, fsum(data) / n), with the very operations of its Python
     3.11 source in the same order, so the same floats: the sums of products are fsums, the
     slope their quotient, the intercept mean_y - slope * mean_x. Inline because a chart
     fits every episode twice and the means are already known; a test holds it to the
-    library's answer."""
+    library's answer. `sxx`: x_sum_of_squares(xs, mean_x) when known already; it depends
+    on the xs alone, so both kinds of fit of the same points share it."""
     n = len(xs)
     if len(ys) != n:
         raise statistics.StatisticsError(
@@ -133,12 +136,18 @@ def regression(xs, ys, mean_x: float, mean_y: float) -> tuple[float, float]:
     if n < 2:
         raise statistics.StatisticsError("linear regression requires at least two data points")
     sxy = math.fsum([(x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=False)])
-    sxx = math.fsum([(d := x - mean_x) * d for x in xs])
+    if sxx is None:
+        sxx = x_sum_of_squares(xs, mean_x)
     try:
         slope = sxy / sxx
     except ZeroDivisionError:
         raise statistics.StatisticsError("x is constant") from None
     return slope, mean_y - slope * mean_x
+
+
+def x_sum_of_squares(xs, mean_x: float) -> float:
+    """The sum of squares about the mean that regression() divides by, as it works it out."""
+    return math.fsum([(d := x - mean_x) * d for x in xs])
 
 
 class DeclineNumbers:
@@ -148,7 +157,7 @@ class DeclineNumbers:
     log) with their mean, sum of squares and regression line. Each is the expression the
     fits and the estimate wrote themselves, so the numbers are the same."""
 
-    __slots__ = ("points", "origin", "xs", "mean_x", "sxx", "_kinds")
+    __slots__ = ("points", "origin", "xs", "mean_x", "sxx", "_kinds", "_x_squares")
 
     def __init__(self, points: tuple[Point, ...], origin: date):
         self.points = points
@@ -157,6 +166,7 @@ class DeclineNumbers:
         self.mean_x = mean_x = _mean(xs)
         self.sxx = sum([(x - mean_x) ** 2 for x in xs])
         self._kinds = {}
+        self._x_squares = None  # regression()'s sum of squares of the xs, once worked out
 
     def of(self, kind: str) -> tuple[list[float], float, float]:
         """The values a `kind` of fit fits, their mean and their sum of squares about it."""
@@ -177,7 +187,9 @@ class DeclineNumbers:
         self.of(kind)
         known = self._kinds[kind]
         if known[3] is None:
-            known[3] = regression(self.xs, known[0], self.mean_x, known[1])
+            if self._x_squares is None and len(self.xs) >= 2:
+                self._x_squares = x_sum_of_squares(self.xs, self.mean_x)
+            known[3] = regression(self.xs, known[0], self.mean_x, known[1], self._x_squares)
         return known[3]
 
     def fit(self, kind: str) -> Fit:
