@@ -177,11 +177,26 @@ class Trend:
         return central, spread
 
 
+# Looks the day search aims by the probits' line before it interpolates and halves.
+PROBIT_STEPS = 8
+_PROBIT = NormalDist().inv_cdf
+
 # The grid's middle points, either side of its centre, that the glance at a past episode
 # sums; the rest lie beyond CENTRE_STEPS x 16 / GRID standard deviations of the slope.
 CENTRE_STEPS = 16
 # Room for the rounding of the sums, far beyond it and far below any share that matters.
 SLACK = 1e-9
+# The middle points' weights as exact slopes have them, exp(-z^2 / 2) at z = (i - GRID / 2)
+# x 16 / GRID standard deviations of the slope, and their sums from each point on. Where
+# the glance is used (sd_fall > 1e-6 x |fall|) a computed slope lies within 1e-9 standard
+# deviations of its exact place, so a computed weight lies within a factor 1 +- 3e-9 of
+# its exact one: WEIGHT_MARGIN leaves room for that many times over.
+_MIDDLE_WEIGHTS = [
+    math.exp(-0.5 * ((i - GRID // 2) * 16 / GRID) ** 2)
+    for i in range(GRID // 2 - CENTRE_STEPS, GRID // 2 + CENTRE_STEPS + 1)
+]
+_MIDDLE_SUMS = [math.fsum(_MIDDLE_WEIGHTS[i:]) for i in range(len(_MIDDLE_WEIGHTS))]
+WEIGHT_MARGIN = 1e-5
 
 
 def _after_cap_at_a_glance(
@@ -210,9 +225,8 @@ def _after_cap_at_a_glance(
     # Each side: sum over j of exp(-(edge + j spacing)^2 / 2) <= exp(-edge^2 / 2) / (1 -
     # exp(-edge spacing)); weights are rounded to within a part in 10^15.
     left_out = 2 * math.exp(-0.5 * edge * edge) / (1 - math.exp(-edge * spacing)) * (1 + 1e-9)
-    slopes = [lo + i * step for i in range(first, last + 1)]
     if _all_after_cap_by_the_ends(
-        slopes, below, fall, sd_fall, left_out, qs, horizon_days, cap_days
+        lo, step, first, last, below, left_out, qs, horizon_days, cap_days
     ):
         return ["cap" for _ in qs]
     denominator, grid = slope_grid(first, last)
@@ -240,39 +254,44 @@ def _after_cap_at_a_glance(
     return told
 
 
-def _all_after_cap_by_the_ends(slopes, below, fall, sd_fall, left_out, qs, horizon_days, cap_days):
-    """Whether the glance's sums, bounded from the middle points' weights and each share's
-    values at the first and last of them alone, tell "cap" for every q (False: sum them).
+def _all_after_cap_by_the_ends(lo, step, first, last, below, left_out, qs, horizon_days, cap_days):
+    """Whether the glance's sums over the grid's points first..last (slope lo + i x step),
+    bounded from the sums of their weights (_MIDDLE_SUMS, within WEIGHT_MARGIN) and each
+    share's values at the first and last of them alone, tell "cap" for every q (False: sum
+    them).
 
     A term's share, P(below) at a day on a slope b, is monotone in b (the trend is linear
     in it), so over the middle points it lies between its values at the two ends: the sums
     of weight x share lie between those values times the sum of the weights. These bounds
     are wider than the sums the glance works out point by point, so when they tell "cap"
     for every q, so would the sums, and so would the whole grid."""
-    exp = math.exp
-    weights = [exp(-0.5 * ((b - fall) / sd_fall) ** 2) for b in slopes]
-    total = sum(weights)
+    low_slope, high_slope = lo + first * step, lo + last * step
     # mass() sums only the points with a fall (b > 0): the slopes rise, so the last ones
-    falling = bisect_right(slopes, 0.0)
-    if falling == len(slopes):
-        return False
-    # (with every middle point falling, the very sum of every weight)
-    falling_total = total if falling == 0 else sum(weights[falling:])
-    first, last = slopes[falling], slopes[-1]
-    above_first, above_last = 1 - below(slopes[0], 0), 1 - below(last, 0)
+    falling = 0
+    if low_slope <= 0:
+        falling = bisect_right([lo + i * step for i in range(first, last + 1)], 0.0)
+        if falling > last - first:
+            return False
+    # The sums of the weights, of every middle point and of the falling ones, as intervals.
+    total, falling_total = _MIDDLE_SUMS[0], _MIDDLE_SUMS[falling]
+    low_total, high_total = total * (1 - WEIGHT_MARGIN), total * (1 + WEIGHT_MARGIN)
+    low_falling = falling_total * (1 - WEIGHT_MARGIN)
+    high_falling = falling_total * (1 + WEIGHT_MARGIN)
+    low_fall = lo + (first + falling) * step
+    above_first, above_last = 1 - below(low_slope, 0), 1 - below(high_slope, 0)
     low_above = min(above_first, above_last)
     high_above = max(above_first, above_last)
     # the denominator: weight x P(above on the latest result's day), over every middle point
-    low_denominator, high_denominator = low_above * total, high_above * total
+    low_denominator, high_denominator = low_above * low_total, high_above * high_total
     if low_denominator <= 0:
         return False
-    # each falling point's term: weight x (P(below by the day) - P(below on the latest day))
-    horizon_part = falling_total * (
-        min(below(first, horizon_days), below(last, horizon_days)) - (1 - low_above)
-    )
-    cap_part = falling_total * (
-        max(below(first, cap_days), below(last, cap_days)) - (1 - high_above)
-    )
+    # each falling point's term: weight x (P(below by the day) - P(below on the latest day)),
+    # at least the least such share times the weights' sum and at most the most (a share
+    # below 0 takes the other end of the sum's interval)
+    least = min(below(low_fall, horizon_days), below(high_slope, horizon_days)) - (1 - low_above)
+    horizon_part = least * (low_falling if least >= 0 else high_falling)
+    most = max(below(low_fall, cap_days), below(high_slope, cap_days)) - (1 - high_above)
+    cap_part = most * (high_falling if most >= 0 else low_falling)
     horizon_low = horizon_part / (high_denominator + left_out) - SLACK
     cap_high = (max(cap_part, 0.0) + left_out) / low_denominator + SLACK
     return horizon_low >= max(qs) and cap_high < min(qs)
@@ -282,33 +301,47 @@ def _first_day_reaching(share, q, low, at_low, high, at_high, hint=None, reach=1
     """The first whole day on which the rising share() reaches q, given share(low) < q <=
     share(high); returns it with the last day below q and its share.
 
-    With a `hint` (a guess at the day), looks there first and walks away from it in steps
-    of `reach`, doubling, until q lies between two days looked at. Then steps by
-    interpolation, and halves the interval after any step that did not: always the same
-    day bisection finds, in fewer share() evaluations.
+    With a `hint` (a guess at the day), looks there first, then `reach` days on towards q
+    (doubling while no two looks have a probit). From two looks with a probit (the normal
+    quantile of a share between 0 and 1; the end of low and high nearer the hint counts as
+    one) on, each step aims where the straight line through the latest two probits reaches
+    q's: a crossing day's distribution is close to normal around its middle, so the line
+    lands a day or two from the day. Every look falls strictly inside the days known to
+    hold the day and narrows them. After PROBIT_STEPS looks, or where the line does not
+    rise, the search goes on by interpolation and halves the interval after any step that
+    did not: always the same day bisection finds, in fewer share() evaluations.
     """
-    if hint is not None and math.isfinite(hint) and high - low > 1:
+    if hint is not None and math.isfinite(hint) and high - low > 1 and 0 < q < 1:
+        aim = _PROBIT(q)
+        recent = []  # (day, probit of its share) of the looks with a probit, latest last
+        # The end nearer the hint, a day looked at before (for an earlier q), may start it.
+        near, at_near = (low, at_low) if hint - low <= high - hint else (high, at_high)
+        if 0 < at_near < 1:
+            recent.append((near, _PROBIT(at_near)))
         step = max(1, round(reach))
         mid = min(high - 1, max(low + 1, round(hint)))
-        value = share(mid)
-        if value >= q:
-            high, at_high = mid, value
-            while high - step > low:
-                mid = high - step
-                value = share(mid)
-                if value < q:
-                    low, at_low = mid, value
+        for _ in range(PROBIT_STEPS):
+            value = share(mid)
+            if value >= q:
+                high, at_high = mid, value
+            else:
+                low, at_low = mid, value
+            if high - low <= 1:
+                break
+            if 0 < value < 1:
+                recent.append((mid, _PROBIT(value)))
+            if len(recent) >= 2:
+                (before, z_before), (last, z_last) = recent[-2], recent[-1]
+                rise = (z_last - z_before) / (last - before)
+                if not rise > 0:
                     break
-                high, at_high, step = mid, value, step * 2
-        else:
-            low, at_low = mid, value
-            while low + step < high:
-                mid = low + step
-                value = share(mid)
-                if value >= q:
-                    high, at_high = mid, value
+                guess = last + (aim - z_last) / rise
+                if not math.isfinite(guess):
                     break
-                low, at_low, step = mid, value, step * 2
+            else:
+                guess = mid + step if value < q else mid - step
+                step *= 2
+            mid = min(high - 1, max(low + 1, round(guess)))
     halve = False
     while high - low > 1:
         width = high - low

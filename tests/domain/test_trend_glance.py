@@ -134,3 +134,22 @@ def test_near_the_cap_the_ends_step_aside(monkeypatch, cap):
     days, by_ends = told_by_the_ends(monkeypatch, trend, 100, cap)
     assert by_ends == [False]
     assert days == whole_grid(monkeypatch, trend, 100, cap)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    fall=st.floats(-1e6, 1e6) | st.floats(-1e-6, 1e-6),
+    fall_sd=st.floats(1e-150, 1e6),
+)
+def test_the_middle_points_weights_lie_within_their_margin(fall, fall_sd):
+    # The glance's bound from the ends reads the middle points' weights as exact slopes have
+    # them (_MIDDLE_WEIGHTS); each computed weight must lie within WEIGHT_MARGIN of its own.
+    if not fall_sd > 1e-6 * abs(fall):  # where the glance is used
+        return
+    lo, hi = fall - 8 * fall_sd, fall + 8 * fall_sd  # crossing_quantiles' grid
+    step = (hi - lo) / T.GRID
+    first = T.GRID // 2 - T.CENTRE_STEPS
+    for j, exact in enumerate(T._MIDDLE_WEIGHTS):
+        weight = math.exp(-0.5 * ((lo + (first + j) * step - fall) / fall_sd) ** 2)
+        assert abs(weight - exact) <= exact * T.WEIGHT_MARGIN / 100
+    assert T._MIDDLE_SUMS[0] == math.fsum(T._MIDDLE_WEIGHTS)
