@@ -138,8 +138,8 @@ if psycopg is not None:
         keeps the names per connection, a bounded number, and prepares again after a
         reconnect or rollback that dropped them)."""
 
-        # Django's connection (set by prepared_cursor), closed after a stale plan.
-        django_connection = None
+        # Set by prepared_cursor: Django's connection (closed after a stale plan), binary rows.
+        django_connection, binary = None, False
         _query_cls = _KeptQuery
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
@@ -149,7 +149,7 @@ if psycopg is not None:
             threshold = connection.prepare_threshold
             connection.prepare_threshold = sys.maxsize
             try:
-                return super().execute(query, params, prepare=True, binary=binary)
+                return super().execute(query, params, prepare=True, binary=binary or self.binary)
             except psycopg.errors.FeatureNotSupported as error:
                 if STALE_PLAN in str(error) and self.django_connection is not None:
                     # A column it reads changed type (a migration run by another process)
@@ -169,9 +169,10 @@ if psycopg is not None:
             super()._send_query_prepared(name, pgq, binary=binary)
 
 
-def prepared_cursor(connection):
+def prepared_cursor(connection, binary=False):
     """A cursor as connection.cursor() gives it (checked, wrapped, and logged or counted
-    like any other), that prepares on PostgreSQL."""
+    like any other), that prepares on PostgreSQL. `binary`: rows in binary format (less to
+    parse), for columns that load the same both ways (not json or inet: Django reads text)."""
     if (
         psycopg is None
         or connection.vendor != "postgresql"
@@ -183,7 +184,7 @@ def prepared_cursor(connection):
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         cursor = PreparedCursor(connection.connection)
-    cursor.django_connection = connection
+    cursor.django_connection, cursor.binary = connection, binary
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
@@ -250,7 +251,7 @@ class Found:
             compiler.annotation_col_map if self.annotations is None else self.annotations
         ).items()
         model = klass_info["model"]
-        start, end = _span(klass_info)
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in compiler.select[start:end]]
         make = model_rows.instance_maker(model, db, names)
         populators = get_related_populators(klass_info, compiler.select, db)
@@ -263,10 +264,6 @@ class Found:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
-
-
-def _span(klass_info):
-    return klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
 
 
 def _found(key, build, *, prepared=False, **ids) -> Found:
@@ -321,19 +318,19 @@ class _Union:
     branches: tuple
 
 
-def together(key, builds: dict, *, prepared=False, **ids) -> dict[str, list]:
+def together(key, builds: dict, *, prepared=False, binary=False, **ids) -> dict[str, list]:
     """{name: list(build(**ids))} for each of `builds`, querysets of the same ids, read
     in one statement instead of one each: a UNION ALL of the queries, each row with its
     query's number and its place in that query's order, then the query's columns, NULL
     in the others (queries share the columns of a type, so a row is as wide as the
     queries need, not as all of them together). Instances as instances() gives them;
     `prepared` as for instances() (the statement holds the queries' parameters and
-    nothing else)."""
+    nothing else), `binary` as for prepared_cursor()."""
     if len(ids) > len(STAND_INS):
         raise ValueError("at most three ids")
     union = _kept(("together", key), lambda: _union(key, builds, sorted(ids)))
     connection = connections[union.alias]
-    with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
+    with prepared_cursor(connection, binary) if prepared else connection.cursor() as cursor:
         cursor.execute(union.sql, _with_ids(union.params, union.places, ids))
         rows = cursor.fetchall()
     by_branch = [[] for _ in union.branches]

@@ -55,8 +55,10 @@ class LabResultQuerySet(models.QuerySet):
             writing, written = access_log.ahead_part(write_log_row, self.db)
             params = written + params
         sql, read, rank_at, log_id_at = _recent_and_latest_sql(self.model, writing)
-        # Prepared on PostgreSQL: its parameters are integers, or typed by their CAST.
-        with compiled.prepared_cursor(connection) as cursor:
+        # Prepared on PostgreSQL: its parameters are integers, or typed by their CAST. Its
+        # rows in binary format: its columns (numbers, text, days, timestamps, flags) load
+        # to the same values as from text, with less parsing.
+        with compiled.prepared_cursor(connection, binary=True) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if writing:
