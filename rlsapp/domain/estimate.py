@@ -224,12 +224,16 @@ def estimate_last(
     decline points and log-linear fits, as split_episodes makes them), not whole episodes
     with both fits, baseline and peak."""
     points, doses = list(points), sorted(doses, key=lambda d: d.day)
+    if doses:
+        # Told by the latest result alone (_estimate's first answer): only the episode's
+        # points are read; nothing is fitted and no earlier rate worked out.
+        latest_points = kinetics.points_since(points, doses[-1])
+        state = kinetics.latest_state(latest_points, threshold)[0]
+        if state in ("below", "bound"):
+            return _by_the_latest(latest_points, state, threshold)
     episode = kinetics.split_episodes(points, doses[-1:])[0]
-    if kinetics.latest_state(episode.points, threshold)[0] in ("below", "bound") or not any(
-        p.usable for p in episode.decline_points
-    ):
-        # Told by the latest result alone, or no result to fit yet (_estimate's first
-        # answers): no rate is read.
+    if not any(p.usable for p in episode.decline_points):
+        # No result to fit yet (_estimate's next answer): no rate is read.
         return _estimate(episode, threshold, _Rates(), population_slope, population_spread)
     rates = _Rates()
     for dose, decline in kinetics.decline_each(points, doses)[:-1]:
@@ -286,13 +290,18 @@ _MODEL_LABELS = {
 }
 
 
+def _by_the_latest(points, state: str, threshold) -> Estimate:
+    """The estimate the latest of an episode's points tells alone ('below' or 'bound')."""
+    words = kinetics.latest_reading(points, threshold).words
+    return Estimate(
+        BELOW if state == "below" else BOUND, "", (), words[0].upper() + words[1:] + "."
+    )
+
+
 def _estimate(episode, threshold, rates: _Rates, population_slope, population_spread):
     state, latest = kinetics.latest_state(episode.points, threshold)
     if state in ("below", "bound"):
-        words = kinetics.latest_reading(episode.points, threshold).words
-        return Estimate(
-            BELOW if state == "below" else BOUND, "", (), words[0].upper() + words[1:] + "."
-        )
+        return _by_the_latest(episode.points, state, threshold)
     numbers = kinetics.numbers_of(episode)
     if numbers is None:
         points = [p for p in episode.decline_points if p.usable]

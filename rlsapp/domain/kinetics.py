@@ -47,6 +47,8 @@ MODEL_MIN_POINTS = 4
 EXACT = ""
 UPPER_BOUNDS = ("<", "<=")  # the true value is at most this
 LOWER_BOUNDS = (">", ">=")  # the true value is at least this
+# Sort keys of points and doses: the attribute, read without a Python call per item.
+_DAY, _VALUE = attrgetter("day"), attrgetter("value")
 
 
 @quick_init
@@ -182,11 +184,23 @@ def in_episode(point: Point, start: date, end: date | None) -> bool:
     return end is None or point.day < end or (point.day == end and not point.after_infusion)
 
 
+def points_since(points: Iterable[Point], dose: Dose) -> tuple[Point, ...]:
+    """The points of the episode from `dose` with no dose after it, by day: split_episodes'
+    points of a person's last episode, without its fits."""
+    ordered = sorted(points, key=_DAY)
+    start = dose.start
+    first = len(ordered)
+    while first and ordered[first - 1].day >= start:
+        first -= 1
+    # in_episode(p, start, None) for the points from the dose's day on.
+    return tuple([p for p in ordered[first:] if p.day != start or p.after_infusion])
+
+
 def group_courses(doses: Iterable[Dose], course_days: int = 14) -> list[Dose]:
     """Doses within `course_days` of a course's first dose form one course: dated from
     its last dose, with the total dose (2 x 750 mg FCM a week apart is one episode)."""
     courses: list[list[Dose]] = []
-    for dose in sorted(doses, key=lambda d: d.day):
+    for dose in sorted(doses, key=_DAY):
         if courses and (dose.day - courses[-1][0].day).days <= course_days:
             courses[-1].append(dose)
         else:
@@ -218,7 +232,7 @@ def lab_change(before: Iterable[str], after: Iterable[str]) -> str:
 def _each_dose(ordered: list[Point], days: list[date], doses: Iterable[Dose]):
     """Each dose by day, the next one's start (None for the last), its episode's points,
     those from SPIKE_WEEKS on but left-out ones, and the usable of those (its decline)."""
-    dose_list = sorted(doses, key=lambda d: d.day)
+    dose_list = sorted(doses, key=_DAY)
     for i, dose in enumerate(dose_list):
         start, spike_end = dose.start, dose.day + timedelta(weeks=SPIKE_WEEKS)
         end = dose_list[i + 1].start if i + 1 < len(dose_list) else None
@@ -239,13 +253,13 @@ def _each_dose(ordered: list[Point], days: list[date], doses: Iterable[Dose]):
 def decline_each(points: Iterable[Point], doses: Iterable[Dose]) -> list[tuple[Dose, tuple]]:
     """Each dose (or course) by day with its episode's decline points as split_episodes
     finds them, without the rest of the episode (its fits, peak and baseline)."""
-    ordered = sorted(points, key=lambda p: p.day)
+    ordered = sorted(points, key=_DAY)
     return [(d, decline) for d, *_, decline in _each_dose(ordered, [p.day for p in ordered], doses)]
 
 
 def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episode]:
     """One episode per dose (or course), sorted by day; inputs may come in any order."""
-    ordered = sorted(points, key=lambda p: p.day)
+    ordered = sorted(points, key=_DAY)
     days = [p.day for p in ordered]
     episodes = []
     for dose, end, inside, late, decline in _each_dose(ordered, days, doses):
@@ -269,7 +283,7 @@ def split_episodes(points: Iterable[Point], doses: Iterable[Dose]) -> list[Episo
                 end=end,
                 points=inside,
                 baseline=baseline,
-                peak=max(candidates, key=lambda p: p.value) if candidates else None,
+                peak=max(candidates, key=_VALUE) if candidates else None,
                 decline_points=decline,
                 linear=linear,
                 loglinear=loglinear,
@@ -287,9 +301,6 @@ class Reading:
     state: str  # "below" | "above" (exact, may be projected) | "bound" | "none"
     point: Point | None
     words: str
-
-
-_DAY = attrgetter("day")
 
 
 def latest_state(points: Iterable[Point], threshold: float) -> tuple[str, Point | None]:
@@ -330,7 +341,7 @@ def below_since(points: Iterable[Point], threshold: float) -> date | None:
     Give it one episode's points so that it restarts at each infusion.
     """
     since = None
-    for point in sorted((p for p in points if not p.excluded), key=lambda p: p.day, reverse=True):
+    for point in sorted([p for p in points if not p.excluded], key=_DAY, reverse=True):
         if not point.is_below(threshold):
             break
         since = point.day

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from operator import attrgetter
 
 from rlsapp.domain import estimate as estimates
 from rlsapp.domain import kinetics
@@ -34,6 +35,7 @@ FIRST, ROUTINE, PREDICTED = "first", "routine", "predicted"
 TIE_ORDER = {PREDICTED: 0, FIRST: 1, ROUTINE: 2}
 PHOSPHATE_PRODUCT = "fcm"
 PHOSPHATE_MONTHS = 3
+_DAY = attrgetter("day")  # the sort key of points and infusions
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,9 @@ def first_rule(settings: Settings, points: list[Point], last: Dose) -> Rule | No
     enough = last.day + timedelta(
         weeks=min(settings.first_recheck_weeks, settings.first_recheck_min_weeks)
     )
-    if any(p.day >= enough and kinetics.in_episode(p, last.start, None) for p in points):
+    start = last.start
+    # Latest first: a person's points come by day, and the latest draw usually settles it.
+    if any(p.day >= enough and kinetics.in_episode(p, start, None) for p in reversed(points)):
         return None
     return Rule(
         FIRST,
@@ -188,7 +192,7 @@ def below_since(points: list[Point], threshold: float) -> date | None:
 
 def _courses(infusions: list[InfusionRecord], course_days: int) -> list[list[InfusionRecord]]:
     courses: list[list[InfusionRecord]] = []
-    for infusion in sorted(infusions, key=lambda i: i.day):
+    for infusion in sorted(infusions, key=_DAY):
         if courses and (infusion.day - courses[-1][0].day).days <= course_days:
             courses[-1].append(infusion)
         else:
@@ -298,8 +302,8 @@ def next_recheck(
     `estimate` may be given (tests, or a caller that already has it); otherwise, with
     `predict`, it is the current episode's combined estimate.
     """
-    points = sorted(points, key=lambda p: p.day)
-    infusions = sorted(infusions, key=lambda i: i.day)
+    points = sorted(points, key=_DAY)
+    infusions = sorted(infusions, key=_DAY)
     courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
     if estimate is None and predict:
         estimate = current_estimate(settings, points, courses)
@@ -321,11 +325,14 @@ def next_recheck(
 
     notes = []
     # "Below since" restarts at each infusion: only this episode's results count.
-    current = (
-        [p for p in points if kinetics.in_episode(p, last_course.start, None)]
-        if last_course
-        else points
-    )
+    current = points
+    if last_course:
+        # The points come by day: only those from the course's start on can be in it.
+        start = last_course.start
+        first = len(points)
+        while first and points[first - 1].day >= start:
+            first -= 1
+        current = [p for p in points[first:] if kinetics.in_episode(p, start, None)]
     since = below_since(current, settings.threshold)
     if since is not None:
         notes.append(

@@ -123,3 +123,21 @@ def test_estimate_last_with_declining_earlier_episodes_is_the_full_estimate(
     split = kinetics.split_episodes(points, doses)
     expected = E.estimate(split[-1], threshold, history=split[:-1], population_slope=population)
     assert E.estimate_last(points, doses, threshold, population_slope=population) == expected
+
+
+def test_estimate_last_fits_nothing_when_the_latest_result_tells_it(monkeypatch):
+    doses = [Dose(ORIGIN, 1000), Dose(ORIGIN + timedelta(days=200), 1000)]
+    points = [
+        Point(ORIGIN + timedelta(days=d), v)
+        for d, v in ((40, 700), (90, 400), (150, 200), (240, 600), (290, 300))
+    ]
+    split = kinetics.split_episodes(points, doses)
+    for latest, status in ((Point(ORIGIN + timedelta(days=330), 60), E.BELOW),
+                           (Point(ORIGIN + timedelta(days=330), 1500, ">"), E.BOUND)):  # fmt: skip
+        expected = E.estimate(
+            kinetics.split_episodes([*points, latest], doses)[-1], 100, history=split[:-1]
+        )
+        assert expected.status == status
+        with monkeypatch.context() as m:
+            m.setattr(kinetics.DeclineNumbers, "__init__", lambda *a: 1 / 0)
+            assert E.estimate_last([*points, latest], doses, 100) == expected
