@@ -168,8 +168,9 @@ class DeclineNumbers:
         self._kinds = {}
         self._x_squares = None  # regression()'s sum of squares of the xs, once worked out
 
-    def of(self, kind: str) -> tuple[list[float], float, float]:
-        """The values a `kind` of fit fits, their mean and their sum of squares about it."""
+    def _known(self, kind: str) -> list:
+        """[values, their mean, their sum of squares about it, regression line or None] of
+        a `kind` of fit, worked out on first asking."""
         known = self._kinds.get(kind)
         if known is None:
             if kind == LOGLINEAR:
@@ -180,12 +181,16 @@ class DeclineNumbers:
                 raise ValueError(f"unknown fit kind {kind!r}: use 'linear' or 'loglinear'")
             mean_y = _mean(ys)
             known = self._kinds[kind] = [ys, mean_y, sum([(y - mean_y) ** 2 for y in ys]), None]
+        return known
+
+    def of(self, kind: str) -> tuple[list[float], float, float]:
+        """The values a `kind` of fit fits, their mean and their sum of squares about it."""
+        known = self._known(kind)
         return known[0], known[1], known[2]
 
     def line(self, kind: str) -> tuple[float, float]:
         """(slope, intercept): statistics.linear_regression of the `kind` values on weeks."""
-        self.of(kind)
-        known = self._kinds[kind]
+        known = self._known(kind)
         if known[3] is None:
             if self._x_squares is None and len(self.xs) >= 2:
                 self._x_squares = x_sum_of_squares(self.xs, self.mean_x)
@@ -193,8 +198,8 @@ class DeclineNumbers:
         return known[3]
 
     def fit(self, kind: str) -> Fit:
-        ys, _mean_y, ss_tot = self.of(kind)
         slope, intercept = self.line(kind)
+        ys, _mean_y, ss_tot, _line = self._kinds[kind]
         xs = self.xs
         n = len(xs)
         ss_res = sum([(y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True)])

@@ -212,15 +212,14 @@ def phosphate_note(infusions: list[InfusionRecord], course_days: int = 14) -> st
     courses = _courses(infusions, course_days)
     if not courses:
         return ""
-    last = courses[-1]
+    return _phosphate_words(courses[-1], [i for course in courses[:-1] for i in course])
+
+
+def _phosphate_words(last: list[InfusionRecord], earlier: list[InfusionRecord]) -> str:
+    """phosphate_note of the last course's infusions and those of the courses before it."""
     window = months_before(last[0].day, PHOSPHATE_MONTHS)
     fcm = [i for i in last if i.product == PHOSPHATE_PRODUCT]
-    fcm += [
-        i
-        for course in courses[:-1]
-        for i in course
-        if i.product == PHOSPHATE_PRODUCT and i.day >= window
-    ]
+    fcm += [i for i in earlier if i.product == PHOSPHATE_PRODUCT and i.day >= window]
     if not fcm:
         return ""
     latest = max(i.day for i in fcm)
@@ -341,7 +340,12 @@ def next_recheck(
         )
     if estimate is not None and estimate.status == estimates.NO_DECLINE:
         notes.append("No clear decline yet, so the routine schedule applies.")
-    phosphate = phosphate_note(infusions, settings.course_days)
+    phosphate = ""
+    if last_course:
+        # phosphate_note's courses are `courses`, grouped alike from the same infusions by
+        # day: the last one is the last `count` infusions.
+        count = last_course.count
+        phosphate = _phosphate_words(infusions[-count:], infusions[:-count])
     if phosphate:
         notes.append(phosphate)
     return Recheck(
