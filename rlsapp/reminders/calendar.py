@@ -1,5 +1,11 @@
 """Re-checks as iCalendar (RFC 5545), built with the `icalendar` library.
 
+An event's text is written line by line by the library's own escaping and folding
+(`_written`), in the order the library's builder (`event`) writes its lines: an event
+is rendered on every change of a person's records, and its fixed lines need none of the
+builder's typed properties and parameters. tests/reminders/test_event_writer.py keeps
+the two byte for byte equal; values the writer does not expect go to the builder.
+
 Each open reminder is an all-day event on its reminder date with a morning
 alarm. The UID names the reminder (uid), so a moved date updates the same event
 in a subscribed calendar and a one-off download never duplicates the feed's.
@@ -49,22 +55,23 @@ def with_names(reminder, names=None) -> bool:
     return reminder.patient.owner.calendar_names if names is None else names
 
 
-def description(reminder, names=None, disclaimer=None):
+def address(reminder) -> str:
+    """The person's page in the app, which the event links to."""
+    return f"{settings.SITE_URL}{reminder.get_absolute_url()}"
+
+
+def description(reminder, names=None, disclaimer=None, url=None):
     """The event's description, its paragraphs apart by a blank line; the last paragraph
-    is the disclaimer (`disclaimer` '': the text ends with the blank line before it)."""
+    is the disclaimer (`disclaimer` '': the text ends with the blank line before it).
+    `url`: the reminder's address, if worked out already."""
     disclaimer = DISCLAIMER if disclaimer is None else disclaimer
+    url = address(reminder) if url is None else url
     if not with_names(reminder, names):
-        return "\n\n".join(
-            [
-                "The reason and the dates are in rlsapp:",
-                f"{settings.SITE_URL}{reminder.get_absolute_url()}",
-                disclaimer,
-            ]
-        )
+        return "\n\n".join(["The reason and the dates are in rlsapp:", url, disclaimer])
     lines = [f"{capfirst(reminder.reason)}.", *reminder.note_lines]
     if reminder.window_text:
         lines.insert(1, reminder.window_text)
-    lines.append(f"{settings.SITE_URL}{reminder.get_absolute_url()}")
+    lines.append(url)
     lines.append(disclaimer)
     return "\n\n".join(lines)
 
@@ -79,9 +86,10 @@ def event(reminder, names=None, disclaimer=None):
     item.add("dtstart", reminder.remind_on)
     item.add("dtend", reminder.remind_on + datetime.timedelta(days=1))
     item.add("summary", summary)
-    item.add("description", description(reminder, names, disclaimer))
+    url = address(reminder)
+    item.add("description", description(reminder, names, disclaimer, url))
     item.add("transp", "TRANSPARENT")  # a reminder, not busy time
-    item.add("url", f"{settings.SITE_URL}{reminder.get_absolute_url()}")
+    item.add("url", url)
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary)
@@ -90,9 +98,66 @@ def event(reminder, names=None, disclaimer=None):
     return item
 
 
+def _folded(line: str) -> str:
+    """A content line folded as the builder folds it (Contentline.to_ical): a line under
+    75 octets, as most are, is left as it is without its walk over every letter."""
+    if len(line) < 75 and (line.isascii() or len(line.encode("utf-8")) < 75):
+        return line
+    return icalendar.parser.Contentline(line).to_ical().decode("utf-8")
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped as the builder escapes it."""
+    return icalendar.vText(value).to_ical().decode("utf-8")
+
+
+TRIGGER = icalendar.vDuration(ALARM_AT).to_ical().decode("utf-8")
+
+
+def _written(reminder, names=None, disclaimer=None) -> str | None:
+    """`event(...).to_ical()` as text, written line by line: the same lines in the same
+    (the builder's sorted) order, escaped and folded by the builder's own rules. None for
+    values the builder treats otherwise (a datetime as the day, a stamp without a time
+    zone, an address with a line break), which callers leave to the builder."""
+    day, stamp = reminder.remind_on, reminder.updated or timezone.now()
+    if type(day) is not datetime.date or stamp.tzinfo is None:
+        return None
+    url = address(reminder)
+    if "\r" in url or "\n" in url:
+        return None
+    summary = "Ferritin re-check"
+    if with_names(reminder, names):
+        summary = f"{summary}: {reminder.patient.name}"
+    summary = _text(summary)
+    end = day + datetime.timedelta(days=1)
+    # The builder stores DTSTAMP in UTC (RFC 5545), to the second.
+    stamp = stamp.astimezone(datetime.UTC)
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{summary}",
+        f"DTSTART;VALUE=DATE:{day.year:04}{day.month:02}{day.day:02}",
+        f"DTEND;VALUE=DATE:{end.year:04}{end.month:02}{end.day:02}",
+        f"DTSTAMP:{stamp.year:04}{stamp.month:02}{stamp.day:02}"
+        f"T{stamp.hour:02}{stamp.minute:02}{stamp.second:02}Z",
+        f"UID:{_text(uid(reminder))}",
+        f"DESCRIPTION:{_text(description(reminder, names, disclaimer, url))}",
+        "TRANSP:TRANSPARENT",
+        f"URL:{url}",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{summary}",
+        f"TRIGGER:{TRIGGER}",
+        "END:VALARM",
+        "END:VEVENT",
+        "",
+    ]
+    return "\r\n".join([_folded(line) for line in lines])
+
+
 def event_text(reminder, names=None) -> str:
     """The reminder's VEVENT exactly as `calendar` writes it inside a calendar."""
-    return event(reminder, names).to_ical().decode("utf-8")
+    text = _written(reminder, names)
+    return event(reminder, names).to_ical().decode("utf-8") if text is None else text
 
 
 # A stored event's mark where the disclaimer goes: two carriage returns (rendered events
@@ -117,7 +182,10 @@ def mark_disclaimer(text: str) -> str:
 def stored_event(reminder, names=None) -> str:
     """The reminder's VEVENT as stored, the disclaimer left to `from_events`. Folding is
     greedy, so the description's folds before the disclaimer are the same without it."""
-    return mark_disclaimer(event(reminder, names, disclaimer="").to_ical().decode("utf-8"))
+    text = _written(reminder, names, disclaimer="")
+    if text is None:
+        text = event(reminder, names, disclaimer="").to_ical().decode("utf-8")
+    return mark_disclaimer(text)
 
 
 @functools.lru_cache(maxsize=128)
