@@ -1,0 +1,60 @@
+"""The draw form copies its analyte fields (built once at import) for each form with
+lab_form._copied instead of copy.deepcopy: each copy must be what deepcopy makes, with the
+same attributes, and new containers exactly where deepcopy makes new ones, so that no form
+can change another's field."""
+
+import copy
+
+import pytest
+from django import forms
+
+from rlsapp.tracking import lab_form
+
+FIELDS = [
+    (code, kind, field)
+    for code, (text, unit, _) in lab_form.ANALYTE_FIELDS.items()
+    for kind, field in (("text", text), ("unit", unit))
+]
+
+
+def same_as_deepcopy(original, mine, theirs, path):
+    assert type(mine) is type(theirs), path
+    assert vars(mine).keys() == vars(theirs).keys(), path
+    for name, value in vars(theirs).items():
+        ours, source = vars(mine)[name], vars(original)[name]
+        where = f"{path}.{name}"
+        # A new object where deepcopy made one, the original's where deepcopy kept it.
+        assert (ours is source) == (value is source), where
+        if isinstance(value, forms.Widget):
+            same_as_deepcopy(source, ours, value, where)
+        else:
+            assert ours == value, where
+            if isinstance(value, list):
+                for a, b, c in zip(ours, value, source, strict=True):
+                    assert (a is c) == (b is c), where
+
+
+@pytest.mark.parametrize(("code", "kind", "field"), FIELDS, ids=[f"{c}-{k}" for c, k, _ in FIELDS])
+def test_a_copied_field_is_what_deepcopy_makes(code, kind, field):
+    same_as_deepcopy(field, lab_form._copied(field), copy.deepcopy(field), f"{code}_{kind}")
+
+
+def test_changing_a_copy_leaves_the_field_and_other_copies_alone():
+    _, unit, _ = lab_form.ANALYTE_FIELDS["ferritin"]
+    one, two = lab_form._copied(unit), lab_form._copied(unit)
+    one.widget.attrs["class"] = "changed"
+    one.error_messages["required"] = "changed"
+    one.validators.append(lambda value: None)
+    one.choices = [("x", "x")]
+    assert "class" not in two.widget.attrs and "class" not in unit.widget.attrs
+    assert two.error_messages == unit.error_messages != one.error_messages
+    assert two.validators == unit.validators != one.validators
+    assert two.choices == unit.choices == two.widget.choices != one.choices
+
+
+def test_choices_that_are_not_plain_pairs_are_deep_copied():
+    field = forms.ChoiceField(choices=[("Group", [("a", "A"), ("b", "B")])])
+    copied = lab_form._copied(field)
+    assert copied.choices == field.choices
+    assert copied.choices[0][1] is not field.choices[0][1]
+    assert copied.widget.choices == field.widget.choices
