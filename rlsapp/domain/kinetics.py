@@ -39,6 +39,7 @@ from rlsapp.domain.fits import (  # noqa: F401
 from rlsapp.domain.records import quick_init
 
 SPIKE_WEEKS = 4
+_SPIKE = timedelta(weeks=SPIKE_WEEKS)  # made once: a timedelta from weeks is slow to make
 # Self-rated 0–10 severity at which symptoms count as back (see symptoms_returned).
 SYMPTOM_RETURN_LEVEL = 5
 # From this many usable results an episode is fitted on its own (linear or log-linear);
@@ -234,7 +235,7 @@ def _each_dose(ordered: list[Point], days: list[date], doses: Iterable[Dose]):
     those from SPIKE_WEEKS on but left-out ones, and the usable of those (its decline)."""
     dose_list = sorted(doses, key=_DAY)
     for i, dose in enumerate(dose_list):
-        start, spike_end = dose.start, dose.day + timedelta(weeks=SPIKE_WEEKS)
+        start, spike_end = dose.start, dose.day + _SPIKE
         end = dose_list[i + 1].start if i + 1 < len(dose_list) else None
         # Only the points from the dose's day to the next's can be inside (by bisection:
         # ten years of results and infusions are too many to scan once per infusion).
