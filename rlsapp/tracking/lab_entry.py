@@ -96,36 +96,56 @@ class PastEntries:
         self.more_same_day = False
         if patient is None or patient.pk is None:
             return
-        # Prepared on PostgreSQL: planned once per connection (an id, a day, a count).
+        # Prepared on PostgreSQL: planned once per connection (ids, a day, a count).
         with compiled.prepared_cursor(connection) as cursor:
             cursor.execute(*_past_query(patient.pk, day, exclude_draw, self.SAME_DAY_LIMIT))
             rows = cursor.fetchall()
         draws: dict[int, LabDraw] = {}
+        # (day, draw id, lab, analyte, unit) of typed results, sorted newest first below.
+        typed = []
         # The day's results are read whole (every column of theirs): made as read rows, not
         # through __init__, which costs several times more (a day may list ten draws).
         make_result = model_rows.instance_maker(LabResult, connection.alias, _RESULT_COLUMNS)
-        for pk, drawn_on, lab, calculated, *values in rows:
+        new_draw = None
+        for part, pk, drawn_on, lab, calculated, *values, newest, other in rows:
+            analyte, unit = values[1], values[5]
+            if part == _NEWEST:
+                # A lab, analyte and unit's newest typed result, and its newest of another
+                # draw than the one edited: what the units rest on (see _past_sql).
+                if analyte in units.ANALYTES and unit in units.ANALYTES[analyte].units:
+                    for key in (newest, other) if other != newest else (newest,):
+                        if key is not None:
+                            typed.append((_EPOCH + _ONE_DAY * key[0], key[1], lab, analyte, unit))
+                continue
             drawn_on = compiled.as_date(drawn_on)
             if calculated is not None:  # SQLite gives 0 or 1
                 calculated = bool(calculated)
-            analyte, unit = values[1], values[5]
             if (
                 calculated is not None
                 and not calculated
                 and analyte in units.ANALYTES
                 and unit in units.ANALYTES[analyte].units
             ):
-                self.typed.append(((lab or "").strip().casefold(), analyte, unit, pk))
+                typed.append((drawn_on, pk, lab, analyte, unit))
             if day is None or drawn_on != day or pk == exclude_draw:
                 continue
             draw = draws.get(pk)
-            if draw is None:
-                draw = draws[pk] = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
+            if draw is None and new_draw is None:
+                draw = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
+                # The day's others as copies of it (model_rows.copier): a day may list ten.
+                new_draw = model_rows.copier(draw, lambda **c: LabDraw(patient=patient, **c))
+            elif draw is None:
+                draw = new_draw(id=pk, drawn_on=drawn_on, lab_name=lab)
+            if pk not in draws:
+                draws[pk] = draw
                 draw.preloaded_results = []
             if values[0] is not None:  # a draw without results has one row of nulls
                 result = make_result((values[0], pk, *values[1:], calculated))
                 result._state.fields_cache["draw"] = draw
                 draw.preloaded_results.append(result)
+        # Newest first (sort is stable: a draw's results stay in the order read).
+        typed.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        self.typed = [((lab or "").strip().casefold(), a, u, pk) for _, pk, lab, a, u in typed]
         self.same_day = sorted(draws.values(), key=lambda d: d.pk)[: self.SAME_DAY_LIMIT + 1]
         self.more_same_day = len(self.same_day) > self.SAME_DAY_LIMIT
         del self.same_day[self.SAME_DAY_LIMIT :]
@@ -160,16 +180,29 @@ class PastEntries:
 _RESULT_COLUMNS = ("id", "draw_id", *PastEntries.RESULT_FIELDS[1:], "calculated")
 
 
-@functools.cache
-def _past_sql(with_day: bool) -> str:
-    """PastEntries' query (placeholders: the person, then the person, the day and how many
-    of its draws), written once per process from the models' table and column names:
-    compiling it with the ORM (a join, a window and a union) cost more than running it.
+# What a row of PastEntries' query is: a lab, analyte and unit's newest typed results (on
+# PostgreSQL), or a result with its draw (a typed one, or one of the day's draws).
+_NEWEST, _RESULT = 0, 1
+# The newest results are named by their day's number from here and their draw's id.
+_EPOCH, _ONE_DAY = datetime.date(2000, 1, 1), datetime.timedelta(days=1)
 
-    Kept: each typed result among the newest two of its analyte, lab and unit (numbered
-    newest first over the typed results alone), and (with a day) every result of that
-    day's first draws by id (a draw without any is one row of nulls). A result that is
-    both is one row (UNION). Newest first, a draw's results by id."""
+
+@functools.cache
+def _past_sql(with_day: bool, vendor: str) -> str:
+    """PastEntries' query (placeholders: the draw edited and the person on PostgreSQL, the
+    person elsewhere; then the person, the day and how many of its draws), written once
+    per process from the models' table and column names: compiling it with the ORM (a
+    join, a window or a grouping, a union) cost more than running it. Each row is the
+    part it is (_NEWEST, _RESULT), a result's columns with its draw's, and the newest
+    two keys ([day number, draw id]; NULL on a _RESULT row).
+
+    On PostgreSQL: for each lab, analyte and unit of the typed results, the newest and
+    the newest of another draw than the one edited (grouped, the largest key); elsewhere
+    each typed result among the newest two of its analyte, lab and unit (numbered newest
+    first), which hold the same two. With a day, every result of that day's first draws
+    by id (a draw without any is one row of nulls). A draw's results by id."""
+    if vendor == "postgresql":
+        return _past_sql_grouped(with_day)
     draw = {name: compiled.column(LabDraw, name) for name in ("pk", "drawn_on", "lab_name")}
     result = {name: compiled.column(LabResult, name) for name in PastEntries.RESULT_FIELDS}
     calculated = compiled.column(LabResult, "calculated")
@@ -202,16 +235,59 @@ def _past_sql(with_day: bool) -> str:
             f" UNION SELECT {', '.join(columns)} FROM {draws} LEFT OUTER JOIN {on} "
             f"WHERE {draw['pk']} IN ({day_draws})"
         )
-    return f"{sql} ORDER BY drawn_on DESC, draw_id DESC, r_id"
+    # Every row a _RESULT, without keys: the same columns as on PostgreSQL.
+    return (
+        f"SELECT {_RESULT} AS part, {', '.join(names)}, NULL AS newest, NULL AS other FROM "
+        f"({sql}) AS past ORDER BY drawn_on DESC, draw_id DESC, r_id"
+    )
+
+
+def _past_sql_grouped(with_day: bool) -> str:
+    draw = {name: compiled.column(LabDraw, name) for name in ("pk", "drawn_on", "lab_name")}
+    result = {name: compiled.column(LabResult, name) for name in PastEntries.RESULT_FIELDS}
+    calculated = compiled.column(LabResult, "calculated")
+    draws = compiled.table(LabDraw)
+    on = f"{compiled.table(LabResult)} ON {draw['pk']} = {compiled.column(LabResult, 'draw')}"
+    key = f"ARRAY[{draw['drawn_on']} - DATE '{_EPOCH.isoformat()}', {draw['pk']}]"
+    no_keys = "CAST(NULL AS bigint[]), CAST(NULL AS bigint[])"
+    sql = (
+        f"SELECT {_NEWEST} AS part, CAST(NULL AS bigint) AS draw_id, "
+        f"CAST(NULL AS date) AS drawn_on, {draw['lab_name']} AS lab_name, "
+        f"CAST(NULL AS boolean) AS calculated, CAST(NULL AS bigint) AS r_id, "
+        f"{result['analyte']}, CAST(NULL AS double precision), CAST(NULL AS text), "
+        f"CAST(NULL AS text), {result['entered_unit']}, MAX({key}) AS newest, "
+        f"MAX({key}) FILTER (WHERE {draw['pk']} <> %s) AS other "
+        f"FROM {draws} INNER JOIN {on} WHERE {compiled.column(LabDraw, 'patient')} = %s "
+        f"AND NOT {calculated} "
+        f"GROUP BY {result['analyte']}, {draw['lab_name']}, {result['entered_unit']}"
+    )
+    if with_day:
+        that_day = {
+            name: compiled.column(LabDraw, name, "that_day")
+            for name in ("pk", "patient", "drawn_on")
+        }
+        day_draws = (
+            f"SELECT {that_day['pk']} FROM {draws} AS that_day WHERE {that_day['patient']} = %s "
+            f"AND {that_day['drawn_on']} = %s ORDER BY {that_day['pk']} LIMIT %s"
+        )
+        columns = [draw["pk"], draw["drawn_on"], draw["lab_name"], calculated]
+        columns += [result[name] for name in PastEntries.RESULT_FIELDS]
+        sql += (
+            f" UNION ALL SELECT {_RESULT}, {', '.join(columns)}, {no_keys} FROM {draws} "
+            f"LEFT OUTER JOIN {on} WHERE {draw['pk']} IN ({day_draws})"
+        )
+    return f"{sql} ORDER BY part, draw_id, r_id"
 
 
 def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
+    grouped = connection.vendor == "postgresql"
+    ids = [exclude_draw, patient_id] if grouped else [patient_id]
     if day is None:
-        return _past_sql(False), [patient_id]
+        return _past_sql(False, connection.vendor), ids
     # One more than the limit (two with the draw being edited) tells of others.
     kept = limit + (2 if exclude_draw else 1)
     day = connection.ops.adapt_datefield_value(day)
-    return _past_sql(True), [patient_id, patient_id, day, kept]
+    return _past_sql(True, connection.vendor), [*ids, patient_id, day, kept]
 
 
 def remembered_units(patient, region: Region, lab_name: str = "") -> dict[str, str]:
