@@ -121,15 +121,9 @@ def fit_point(
     """ferritin_point's Point alone, for callers that show no words (the re-check): left
     out when left_out_words would say why, that is, for a reason given by hand or a course
     on that day."""
-    excluded = bool(reason) or medicines.course_on(day, periods) is not None
-    return Point(
-        day,
-        value,
-        comparator or "",
-        after_infusion=bool(after_infusion),
-        excluded=excluded,
-        lab=lab or "",
-    )
+    # As left_out_words: no course to look through without periods (most people have none).
+    excluded = bool(reason) or (bool(periods) and medicines.course_on(day, periods) is not None)
+    return Point(day, value, comparator or "", bool(after_infusion), excluded, lab or "")
 
 
 def ferritin_point(
