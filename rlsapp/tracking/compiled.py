@@ -432,6 +432,7 @@ def _union(key, builds, names):
         )
         selects.append(f"SELECT {number}, t.{quote(ORDER)}, {listed} FROM ({sql}) t")
         converters = compiler.get_converters([select[0] for select in compiler.select])
+        converters.pop(compiler.annotation_col_map[ORDER], None)  # the row number: on no instance
         annotations = {k: v for k, v in compiler.annotation_col_map.items() if k != ORDER}
         # After the query's number and order; in the query's own order of columns.
         positions = [2 + place for place in places]
