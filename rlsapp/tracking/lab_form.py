@@ -74,6 +74,27 @@ def _copied(field: forms.Field) -> forms.Field:
     return copied
 
 
+class _CopiedFields(dict):
+    """A form class's base_fields, which BaseForm.__init__ deep-copies for each form: each
+    copied by _copied where that is what deepcopy makes (Django's own __deepcopy__ of the
+    field and its widget), else by deepcopy."""
+
+    def __deepcopy__(self, memo):
+        return {
+            name: _copied(field) if _plain(field) else copy.deepcopy(field, memo)
+            for name, field in self.items()
+        }
+
+
+def _plain(field) -> bool:
+    """Whether the field and its widget copy as Field.__deepcopy__ (or ChoiceField's) and
+    Widget.__deepcopy__ (or ChoiceWidget's) copy them."""
+    field_copy, widget_copy = type(field).__deepcopy__, type(field.widget).__deepcopy__
+    return field_copy in (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__) and (
+        widget_copy in (forms.Widget.__deepcopy__, forms.widgets.ChoiceWidget.__deepcopy__)
+    )
+
+
 def _flat(choices) -> bool:
     """A list of (value, label) pairs of strings."""
     return type(choices) is list and all(
@@ -312,3 +333,6 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.calculated_tsat = services.save_draw(
             instance, self.measurements, seen_version=seen_version
         )
+
+
+LabDrawForm.base_fields = _CopiedFields(LabDrawForm.base_fields)

@@ -58,3 +58,22 @@ def test_choices_that_are_not_plain_pairs_are_deep_copied():
     assert copied.choices == field.choices
     assert copied.choices[0][1] is not field.choices[0][1]
     assert copied.widget.choices == field.widget.choices
+
+
+def test_the_forms_base_fields_copy_as_deepcopy_copies_them():
+    """BaseForm.__init__ deep-copies base_fields: the same fields as deepcopy of each."""
+    base = lab_form.LabDrawForm.base_fields
+    copied = copy.deepcopy(base)
+    assert type(copied) is dict and copied.keys() == base.keys()
+    for name, field in base.items():
+        same_as_deepcopy(field, copied[name], copy.deepcopy(field), name)
+
+
+def test_a_field_with_its_own_deepcopy_is_deep_copied():
+    fields = lab_form._CopiedFields(
+        split=forms.SplitDateTimeField(), multiple=forms.MultipleChoiceField(choices=[("a", "A")])
+    )
+    copied = copy.deepcopy(fields)
+    assert not lab_form._plain(fields["split"])
+    assert copied["split"].fields[0] is not fields["split"].fields[0]
+    assert copied["multiple"].choices == fields["multiple"].choices
