@@ -8,6 +8,7 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 
 import datetime
 import functools
+import operator
 
 from django.db import connection, connections, transaction
 from django.db.models import Q
@@ -54,6 +55,7 @@ def settings_for(patient: Patient) -> recheck.Settings:
 # What each row of history_for's one query is, and its columns: kind, day, end day, id,
 # number, four texts, flag.
 _FERRITIN, _INFUSION, _COURSE = "f", "i", "c"
+_DAY_AND_ID = operator.itemgetter(1, 3)
 
 
 @functools.cache
@@ -100,36 +102,36 @@ def history_for(patient: Patient):
         cursor.execute(sql, [patient.pk] * branches)
         found = cursor.fetchall()
     rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}
-    for kind, *row in found:
-        rows[kind].append(row)
+    for row in found:  # each row as read, its kind first (not unpacked: a history is long)
+        rows[row[0]].append(row)
     if connection.vendor == "sqlite":
         for kind in rows:
             rows[kind] = [
-                (compiled.as_date(day), compiled.as_date(end), *rest)
-                for day, end, *rest in rows[kind]
+                (kind, compiled.as_date(day), compiled.as_date(end), *rest)
+                for _, day, end, *rest in rows[kind]
             ]
-    # Each kind in its own order: courses and infusions newest first.
-    rows[_COURSE].sort(key=lambda r: (r[0], r[2]), reverse=True)
+    # Each kind in its own order (day, then id): courses and infusions newest first.
+    rows[_COURSE].sort(key=_DAY_AND_ID, reverse=True)
     periods = fit_inputs.left_out_periods(
         patient,
         [
             fit_inputs.period(start, end, product, other)
-            for start, end, _, _, product, other, *_ in rows[_COURSE]
+            for _, start, end, _, _, product, other, *_ in rows[_COURSE]
         ],
     )
     # The rules sort by day, keeping this order within one: of two draws on one day, the
     # later-entered is the latest, as everywhere (LabResult.objects.latest_of).
-    rows[_FERRITIN].sort(key=lambda r: (r[0], r[2]))
+    rows[_FERRITIN].sort(key=_DAY_AND_ID)
     points = [
         fit_inputs.fit_point(day, value, comparator, lab, reason, after, periods)
-        for day, _, _, value, comparator, lab, reason, _, after in rows[_FERRITIN]
+        for _, day, _, _, value, comparator, lab, reason, _, after in rows[_FERRITIN]
     ]
-    rows[_INFUSION].sort(key=lambda r: (r[0], r[2]), reverse=True)
+    rows[_INFUSION].sort(key=_DAY_AND_ID, reverse=True)
     infusions = [
         recheck.InfusionRecord(
             day, product, int(dose), f"{products.short_name(product)} {int(dose)} mg"
         )
-        for day, _, _, dose, product, *_ in rows[_INFUSION]
+        for _, day, _, _, dose, product, *_ in rows[_INFUSION]
     ]
     return points, infusions
 
