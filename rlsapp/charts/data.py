@@ -236,8 +236,9 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     population = settings.population_slope if settings.use_population_slope else None
 
     # Each episode's scores by bisection: a ten-year history has hundreds of scores and
-    # a dozen or more episodes, too many to scan once per episode.
-    scores = sorted(history.scores)
+    # a dozen or more episodes, too many to scan once per episode. History's scores are in
+    # order (by day, then severity).
+    scores = history.scores
     score_days = [day for day, _ in scores]
     rows = []
     previous_labs = ()

@@ -13,7 +13,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, connections
 
 from rlsapp.domain import products
 from rlsapp.tracking import compiled
@@ -54,7 +54,7 @@ class History:
 
     results: list[Result] = field(default_factory=list)
     infusions: list[InfusionRow] = field(default_factory=list)
-    scores: list[tuple[date, int]] = field(default_factory=list)
+    scores: list[tuple[date, int]] = field(default_factory=list)  # (day, severity) in order
     treatments: Treatments = field(default_factory=Treatments)
 
     def series(self, analyte):
@@ -80,7 +80,15 @@ _NONE = {
     "after": "CAST(NULL AS boolean)",
     "end": "CAST(NULL AS date)",
     "sort": "CAST(NULL AS bigint)",
+    "day": "CAST(NULL AS date)",
+    "number": "CAST(NULL AS bigint)",
+    "days": "CAST(NULL AS date[])",
+    "severities": "CAST(NULL AS integer[])",
 }
+# On PostgreSQL the scores come as ONE row of two arrays, in order (by day, then severity):
+# a ten-year history has hundreds of scores, and a row each was most of the query's rows,
+# each with all the columns above, and then sorted here. SQLite has no arrays: a row each.
+SCORE_ARRAYS = ("days", "severities")
 # Each kind of row: its model and the fields its columns read. `sort` (the id) orders the
 # rows of one day where nothing else does: a score is ordered by its day and severity, a
 # result by its day and draw (`number`).
@@ -109,9 +117,23 @@ _RESULT = {
 }
 
 
-def _select(kind, columns, tables, person):
-    values = ", ".join(columns.get(name, _NONE.get(name)) for name in HISTORY_COLUMNS)
+def _select(kind, columns, tables, person, names=HISTORY_COLUMNS):
+    values = ", ".join(columns.get(name, _NONE.get(name)) for name in names)
     return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s"
+
+
+def _score_arrays(names):
+    """The scores' branch as one row: its days and severities, each an array in the same
+    order (an aggregate without GROUP BY gives one row, its arrays NULL without scores)."""
+    day = compiled.column(SymptomScore, "recorded_on")
+    severity = compiled.column(SymptomScore, "severity")
+    order = f"ORDER BY {day}, {severity}"
+    columns = {
+        "days": f"array_agg({day} {order})",
+        "severities": f"CAST(array_agg({severity} {order}) AS integer[])",
+    }
+    table = compiled.table(SymptomScore)
+    return _select(SCORE, columns, table, compiled.column(SymptomScore, "patient"), names)
 
 
 @functools.cache
@@ -123,16 +145,21 @@ def history_sql():
 
     Written once per process: the text holds no data, only the models' table and column
     names as the database quotes them."""
+    arrays = connections["default"].vendor == "postgresql"
+    names = HISTORY_COLUMNS + SCORE_ARRAYS if arrays else HISTORY_COLUMNS
     result = {name: compiled.column(*field) for name, field in _RESULT.items()}
     draws = (
         f"{compiled.table(LabResult)} INNER JOIN {compiled.table(LabDraw)} "
         f"ON {compiled.column(LabDraw, 'pk')} = {compiled.column(LabResult, 'draw')}"
     )
-    branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"))]
+    branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"), names)]
     for kind, model, fields in _RECORDS:
+        if kind == SCORE and arrays:
+            branches.append(_score_arrays(names))
+            continue
         columns = {name: compiled.column(model, field) for name, field in fields.items()}
         branches.append(
-            _select(kind, columns, compiled.table(model), compiled.column(model, "patient"))
+            _select(kind, columns, compiled.table(model), compiled.column(model, "patient"), names)
         )
     return " UNION ALL ".join(branches), len(branches)
 
@@ -147,6 +174,8 @@ _KIND = itemgetter(0)
 _RESULT_FIELDS = itemgetter(4, 1, 2, 5, 6, 7, 8, 9, 3)
 _new_result = functools.partial(tuple.__new__, Result)
 _SCORE_FIELDS = itemgetter(1, 3)
+_ARRAYS = itemgetter(len(HISTORY_COLUMNS) + 1, len(HISTORY_COLUMNS) + 2)
+_TREATMENT_FIELDS = itemgetter(0, 1, 3, 4, 5, 10)
 
 
 def _sqlite_rows(rows):
@@ -182,9 +211,19 @@ def load_history(patient) -> History:
             InfusionRow(row[1], row[3], row[4], products.short_name(row[4], row[5]))
             for row in infusions
         ],
-        sorted(map(_SCORE_FIELDS, kinds[SCORE])),
+        _scores(kinds[SCORE], connection.vendor == "postgresql"),
     )
     treatment_rows.sort(key=_BY_ID)
-    for kind, day, _, number, code, other, _, _, _, _, end, _ in treatment_rows:
+    for kind, day, number, code, other, end in map(_TREATMENT_FIELDS, treatment_rows):
         history.treatments.add(kind, day, number, code, other, compiled.as_date(end))
     return history
+
+
+def _scores(rows, arrays):
+    """(day, severity) by day, then severity: from the one row of two arrays, already in
+    that order (PostgreSQL: history_sql), or from a row each."""
+    if not arrays:
+        return sorted(map(_SCORE_FIELDS, rows))
+    [row] = rows
+    days, severities = _ARRAYS(row)
+    return list(zip(days, severities, strict=True)) if days else []
