@@ -25,6 +25,8 @@ REFERENCE_LINES = [
     (300, "300 µg/L: IRLSSG considers IV iron below"),
 ]
 BLOOD_SERIES = ("hemoglobin", "hematocrit", "tsat")
+# The tests whose results the chart data reads (queries.load_history reads no other for it).
+CHART_ANALYTES = ("ferritin", *BLOOD_SERIES)
 DISCLAIMER = (
     "rlsapp tracks; it does not give medical advice. Fitted lines and estimated dates are "
     "estimates from the results entered, not a diagnosis. Tests and treatment are decided "
@@ -210,10 +212,12 @@ def build_chart_data(patient, history: History, today: date) -> dict:
     # The same settings and left-out points as the re-check card (tracking.fit_inputs).
     settings = fit_inputs.settings_for(patient)
     threshold = settings.threshold
-    by_analyte = {}
+    by_analyte = {code: [] for code in CHART_ANALYTES}
     for r in history.results:
-        by_analyte.setdefault(r.analyte, []).append(r)
-    ferritin = by_analyte.get("ferritin", [])
+        series = by_analyte.get(r.analyte)
+        if series is not None:  # another test's, in a history read for more than the charts
+            series.append(r)
+    ferritin = by_analyte["ferritin"]
     # Left out: a draw marked by hand, or one during an oral iron course (issue 17).
     periods = fit_inputs.left_out_periods(patient, history.treatments.courses)
     marked = [
@@ -334,7 +338,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
                 "code": code,
                 "label": units.ANALYTES[code].label,
                 "unit": units.ANALYTES[code].display_unit,
-                "points": _series(by_analyte.get(code, [])),
+                "points": _series(by_analyte[code]),
             }
             for code in BLOOD_SERIES
         ],

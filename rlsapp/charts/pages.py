@@ -10,7 +10,7 @@ from rlsapp.tracking.models import Infusion
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 from . import report as report_data
-from .data import build_chart_data, latest_values
+from .data import CHART_ANALYTES, build_chart_data, latest_values
 from .queries import load_history
 
 # What orjson does not write itself (a Decimal, a lazy translation), written as Django does.
@@ -19,7 +19,8 @@ _DJANGO_TYPES = DjangoJSONEncoder()
 
 def chart_data(patient) -> dict:
     """Everything the charts show of a person today: the chart JSON's and the charts page's."""
-    return build_chart_data(patient, load_history(patient), timezone.localdate())
+    history = load_history(patient, CHART_ANALYTES)
+    return build_chart_data(patient, history, timezone.localdate())
 
 
 def chart_json(patient) -> bytes:

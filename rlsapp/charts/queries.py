@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection, connections
 
-from rlsapp.domain import products
+from rlsapp.domain import products, units
 from rlsapp.tracking import compiled
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
@@ -117,9 +117,9 @@ _RESULT = {
 }
 
 
-def _select(kind, columns, tables, person, names=HISTORY_COLUMNS):
+def _select(kind, columns, tables, person, names=HISTORY_COLUMNS, also=""):
     values = ", ".join(columns.get(name, _NONE.get(name)) for name in names)
-    return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s"
+    return f"SELECT '{kind}', {values} FROM {tables} WHERE {person} = %s{also}"
 
 
 def _score_arrays(names):
@@ -137,11 +137,11 @@ def _score_arrays(names):
 
 
 @functools.cache
-def history_sql():
+def history_sql(analytes=None):
     """(SQL, number of placeholders): one person's results with their draw's fields,
     infusions, symptom scores, oral iron courses, medicines and medicine events in ONE
     query (UNION ALL), unordered. The chart JSON's budget is 4 queries with the session, the
-    user and the person.
+    user and the person. `analytes`: the results of these tests alone (a tuple of codes).
 
     Written once per process: the text holds no data, only the models' table and column
     names as the database quotes them."""
@@ -152,7 +152,13 @@ def history_sql():
         f"{compiled.table(LabResult)} INNER JOIN {compiled.table(LabDraw)} "
         f"ON {compiled.column(LabDraw, 'pk')} = {compiled.column(LabResult, 'draw')}"
     )
-    branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"), names)]
+    also = ""
+    if analytes is not None:
+        if not set(analytes) <= set(units.ANALYTES):  # codes written into the text
+            raise ValueError(f"not a test: {analytes}")
+        codes = ", ".join(f"'{code}'" for code in analytes)
+        also = f" AND {compiled.column(LabResult, 'analyte')} IN ({codes})"
+    branches = [_select(RESULT, result, draws, compiled.column(LabDraw, "patient"), names, also)]
     for kind, model, fields in _RECORDS:
         if kind == SCORE and arrays:
             branches.append(_score_arrays(names))
@@ -188,8 +194,10 @@ def _sqlite_rows(rows):
     ]  # fmt: skip
 
 
-def load_history(patient) -> History:
-    sql, branches = history_sql()
+def load_history(patient, analytes=None) -> History:
+    """`analytes`: the results of only these tests (a tuple of codes), for what shows no
+    other (the charts draw ferritin, hemoglobin, hematocrit and TSAT)."""
+    sql, branches = history_sql(analytes)
     # Prepared: planned once per connection, as the person's id is its only parameter.
     with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, [patient.pk] * branches)
