@@ -223,18 +223,7 @@ def _past_sql(with_day: bool, vendor: str) -> str:
         f"AND NOT {calculated}) AS typed WHERE newest <= 2"
     )
     if with_day:
-        that_day = {
-            name: compiled.column(LabDraw, name, "that_day")
-            for name in ("pk", "patient", "drawn_on")
-        }
-        day_draws = (
-            f"SELECT {that_day['pk']} FROM {draws} AS that_day WHERE {that_day['patient']} = %s "
-            f"AND {that_day['drawn_on']} = %s ORDER BY {that_day['pk']} LIMIT %s"
-        )
-        sql += (
-            f" UNION SELECT {', '.join(columns)} FROM {draws} LEFT OUTER JOIN {on} "
-            f"WHERE {draw['pk']} IN ({day_draws})"
-        )
+        sql += f" UNION SELECT {', '.join(columns)} FROM {_the_days_draws(draws, on, draw)}"
     # Every row a _RESULT, without keys: the same columns as on PostgreSQL.
     return (
         f"SELECT {_RESULT} AS part, {', '.join(names)}, NULL AS newest, NULL AS other FROM "
@@ -262,21 +251,26 @@ def _past_sql_grouped(with_day: bool) -> str:
         f"GROUP BY {result['analyte']}, {draw['lab_name']}, {result['entered_unit']}"
     )
     if with_day:
-        that_day = {
-            name: compiled.column(LabDraw, name, "that_day")
-            for name in ("pk", "patient", "drawn_on")
-        }
-        day_draws = (
-            f"SELECT {that_day['pk']} FROM {draws} AS that_day WHERE {that_day['patient']} = %s "
-            f"AND {that_day['drawn_on']} = %s ORDER BY {that_day['pk']} LIMIT %s"
-        )
         columns = [draw["pk"], draw["drawn_on"], draw["lab_name"], calculated]
         columns += [result[name] for name in PastEntries.RESULT_FIELDS]
         sql += (
-            f" UNION ALL SELECT {_RESULT}, {', '.join(columns)}, {no_keys} FROM {draws} "
-            f"LEFT OUTER JOIN {on} WHERE {draw['pk']} IN ({day_draws})"
+            f" UNION ALL SELECT {_RESULT}, {', '.join(columns)}, {no_keys} "
+            f"FROM {_the_days_draws(draws, on, draw)}"
         )
     return f"{sql} ORDER BY part, draw_id, r_id"
+
+
+def _the_days_draws(draws: str, on: str, draw: dict) -> str:
+    """Both queries' FROM part for the day's first draws by id, with their results (a draw
+    without any is one row of nulls; placeholders: the person, the day, how many)."""
+    that_day = {
+        name: compiled.column(LabDraw, name, "that_day") for name in ("pk", "patient", "drawn_on")
+    }
+    day_draws = (
+        f"SELECT {that_day['pk']} FROM {draws} AS that_day WHERE {that_day['patient']} = %s "
+        f"AND {that_day['drawn_on']} = %s ORDER BY {that_day['pk']} LIMIT %s"
+    )
+    return f"{draws} LEFT OUTER JOIN {on} WHERE {draw['pk']} IN ({day_draws})"
 
 
 def _past_query(patient_id, day, exclude_draw, limit) -> tuple[str, list]:
