@@ -10,7 +10,7 @@ from rlsapp.domain.units import Measurement
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw
-from rlsapp.tracking.treatments import Medication
+from rlsapp.tracking.treatments import Medication, MedicationEvent
 
 
 def add_ferritin(patient, day, value, comparator=""):
@@ -32,6 +32,20 @@ def add_medicine(patient, start, drug="pramipexole", dose=0.25, stop=None, **fie
         patient=patient, drug=drug, dose=dose, started_on=start, stopped_on=stop, **fields
     )
     return services.save_treatment(medicine)
+
+
+def add_medicine_event(medicine, day, kind, dose=None, **fields):
+    """An event of an RLS medicine (a dose change, a side effect...) saved through the one
+    write path."""
+    event = MedicationEvent(
+        medication=medicine,
+        patient=medicine.patient,
+        happened_on=day,
+        kind=kind,
+        dose=dose,
+        **fields,
+    )
+    return services.save_treatment(event)
 
 
 def add_episode(patient, infused_on, results):

@@ -25,7 +25,7 @@ from rlsapp.tracking.access import get_patient_for_user
 from rlsapp.tracking.memberships import Membership
 from rlsapp.tracking.models import Infusion, LabResult, Patient
 from rlsapp.tracking.treatments import Medication
-from tests.reminders.helpers import add_infusion, add_medicine
+from tests.reminders.helpers import add_infusion, add_medicine, add_medicine_event
 
 from ..charts.helpers import DAY0, add_draw
 
@@ -265,7 +265,6 @@ def test_queries_read_together_refuse_a_date_or_an_unused_id(owner):
 def test_a_relation_read_together_is_left_as_prefetch_related_leaves_it(
     owner, django_assert_num_queries
 ):
-    from rlsapp.tracking import services
     from rlsapp.tracking.treatments import MedicationEvent
 
     alex = Patient.objects.create(owner=owner, name="Alex")
@@ -278,14 +277,7 @@ def test_a_relation_read_together_is_left_as_prefetch_related_leaves_it(
         (second, 50, "dose_change", 600),
         (first, 2, "other", None),  # the same day as the side effect: in the order entered
     ]:
-        event = MedicationEvent(
-            medication=medicine,
-            patient=alex,
-            happened_on=DAY0 + datetime.timedelta(days=days),
-            kind=kind,
-            dose=dose,
-        )
-        services.save_treatment(event)
+        add_medicine_event(medicine, DAY0 + datetime.timedelta(days=days), kind, dose)
     builds = {
         "medicines": lambda person: Medication.objects.filter(patient_id=person),
         "events": lambda person: MedicationEvent.objects.filter(medication__patient_id=person),

@@ -8,9 +8,9 @@ from rlsapp.domain.units import Measurement
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import LabDraw, Patient, SymptomScore
-from rlsapp.tracking.treatments import MedicationEvent, OralIronCourse
+from rlsapp.tracking.treatments import OralIronCourse
 from tests.charts.helpers import DAY0, add_draw
-from tests.reminders.helpers import add_infusion, add_medicine
+from tests.reminders.helpers import add_infusion, add_medicine, add_medicine_event
 
 
 def person_with_every_record(owner):
@@ -48,14 +48,7 @@ def person_with_every_record(owner):
     medicine = add_medicine(person, DAY0, notes="first")
     add_medicine(person, DAY0 + datetime.timedelta(days=40), drug="gabapentin", dose=300)
     for days, kind, dose in [(5, "dose_change", 0.5), (9, "side_effect", None)]:
-        event = MedicationEvent(
-            medication=medicine,
-            patient=person,
-            happened_on=DAY0 + datetime.timedelta(days=days),
-            kind=kind,
-            dose=dose,
-        )
-        services.save_treatment(event)
+        add_medicine_event(medicine, DAY0 + datetime.timedelta(days=days), kind, dose)
     Reminder.objects.open().filter(patient=person).update(
         status="sent", sent_at=timezone.now(), claimed_at=timezone.now()
     )
