@@ -57,10 +57,10 @@ def _read_all(person) -> dict[str, list]:
 
 
 def chart_outline(patient, latest, has_infusions, has_scores, courses, medications):
-    """What the charts section writes around the charts (person_charts.history_chart, as
-    charts/history_chart.html writes it, person_sections.chart_words and overlay), with the
-    keys the full chart data gives them. `latest`: the newest result of each test, with its
-    test's count, first day and left-out count (LabResult.objects.recent_and_latest)."""
+    """What the charts section writes around the charts (charts/history_chart.html,
+    person_sections.chart_words and overlay), with the keys the full chart data gives
+    them. `latest`: the newest result of each test, with its test's count, first day and
+    left-out count (LabResult.objects.recent_and_latest)."""
     newest = latest.get("ferritin")
     n_ferritin, first_ferritin, left_out = (
         (newest.n, newest.first, newest.left_out) if newest else (0, None, 0)
@@ -71,7 +71,7 @@ def chart_outline(patient, latest, has_infusions, has_scores, courses, medicatio
         history_state = "one_ferritin"
     else:
         history_state = None
-    # The one-result note names it (person_charts.history_chart).
+    # The one-result note names it (charts/history_chart.html, as for the chart data's).
     one = []
     if newest:
         day = newest.draw.drawn_on

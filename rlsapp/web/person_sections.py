@@ -29,7 +29,6 @@ from rlsapp.tracking.templatetags.person_words import basis_class, whose_words
 from rlsapp.tracking.templatetags.roles import can, role_words
 from rlsapp.tracking.templatetags.treatment_tags import tsat_note
 
-from . import person_charts
 from .worklist_html import day_text
 
 
@@ -442,7 +441,6 @@ def sections(page: dict, me: bool, region) -> dict:
     if recorded(page):
         parts["recheck"] = recheck_card(patient, page["recheck"], summary, me, to)
         parts["latest"] = latest_cards(page["latest"], patient, region, page["infusion_days"])
-        parts["history_chart"] = person_charts.history_chart(page["charts"], patient, me, to)
         parts["chart_words"] = chart_words(page["charts"], to)
         parts["overlay"] = overlay(page["charts"], patient, to)
         parts["records"] = record_sections(page, region, to)
