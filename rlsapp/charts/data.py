@@ -12,6 +12,9 @@ scores alone), and the templates format them as dates.
 
 from bisect import bisect_left
 from datetime import date, timedelta
+from operator import itemgetter
+
+import orjson
 
 from rlsapp.domain import estimate as estimates
 from rlsapp.domain import formats, kinetics, regions, units
@@ -199,6 +202,25 @@ def _series(results, marked=None):
     ]
 
 
+_SYMPTOM = b'{"date":"%b","value":%d}'.__mod__
+_SEVERITY = itemgetter(1)
+
+
+def _symptoms(days, scores):
+    """The scores as the chart's points, [{"date": day, "value": severity}, ...], already
+    written as orjson writes them (an orjson.Fragment), or [] without scores (the pages
+    read only whether there are any). A ten-year history has hundreds of scores, and a
+    dict each, alive until the JSON is written, was most of the objects this view makes:
+    Python's garbage collector runs by the count of such objects. orjson writes the days
+    (a date as its ISO text, with no quote or comma in it); each point is formatted from
+    its day's text and its severity (an int), as orjson would write the dict."""
+    if not scores:
+        return []
+    isos = orjson.dumps(days)[2:-2].split(b'","')
+    points = b",".join(map(_SYMPTOM, zip(isos, map(_SEVERITY, scores), strict=True)))
+    return orjson.Fragment(b"[" + points + b"]")
+
+
 def _course_rows(infusions, courses):
     """The infusion rows of each course (a split-dose course is one episode)."""
     rows, i = [], 0
@@ -342,7 +364,7 @@ def build_chart_data(patient, history: History, today: date) -> dict:
             }
             for code in BLOOD_SERIES
         ],
-        "symptoms": [{"date": d, "value": s} for d, s in history.scores],
+        "symptoms": _symptoms(score_days, scores),
         "infusions": [
             {
                 "date": i.day,

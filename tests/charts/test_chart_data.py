@@ -1,11 +1,14 @@
 """The chart JSON: what it holds, who may see it, and how many queries it costs."""
 
+from datetime import date
+
 import orjson
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from rlsapp.charts import pages
+from rlsapp.charts.data import _symptoms
 from rlsapp.tracking.models import Infusion
 
 from .helpers import DAY0, add_draw, add_long_history, week
@@ -208,3 +211,13 @@ def test_on_postgresql_the_history_is_prepared_once_and_reads_the_same(earley, s
     again = orjson.loads(pages.chart_json(earley))
     assert prepared_histories() == 1
     assert again["ferritin"][-1]["value"] == 298
+
+
+def test_symptom_points_are_written_as_orjson_writes_their_dicts():
+    days = [date(999, 1, 2), date(2024, 2, 29), date(2024, 2, 29), date(9999, 12, 31)]
+    for scores in (list(zip(days, [0, 3, 10, 7], strict=True)), [(days[1], 4)]):
+        points = [{"date": day, "value": severity} for day, severity in scores]
+        written = _symptoms([day for day, _ in scores], scores)
+        assert orjson.dumps({"symptoms": written}) == orjson.dumps({"symptoms": points})
+    # None: a list, which the pages read as no scores.
+    assert _symptoms([], []) == []
