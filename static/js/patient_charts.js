@@ -54,7 +54,9 @@
     }, more);
   }
 
-  function historyConfig(data, canvas) {
+  // drawnOnly (the printed report, which has no series toggles): the legend names the
+  // lines drawn, not those hidden until shown, which paper cannot show.
+  function historyConfig(data, canvas, drawnOnly) {
     const compact = isCompact(canvas);
     const ferritin = data.ferritin.map(function (p) {
       return { x: day(p.date), y: p.value, c: p.comparator, lab: p.lab, ex: p.excluded, why: p.left_out };
@@ -266,11 +268,12 @@
               boxWidth: compact ? 24 : 30,
               font: { size: compact ? 12 : 13 },
               color: "#212529",
-              // Every series has an entry and its swatch (hidden ones struck through);
-              // the band's low edge is one entry with its high edge.
+              // Every series has an entry and its swatch (hidden ones struck through, or
+              // left out where drawnOnly); the band's low edge is one entry with its high edge.
               generateLabels: function (chart) {
                 const own = window.Chart.defaults.plugins.legend.labels.generateLabels(chart)
                   .filter(function (item) {
+                    if (drawnOnly && item.hidden) return false;
                     return chart.data.datasets[item.datasetIndex].id !== "band-low";
                   })
                   .map(function (item) {
@@ -287,7 +290,8 @@
               usePointStyle: true,
             },
             onClick: function (event, item, legend) {
-              if (item.extra) return;
+              // On the report a line hidden from the legend could not be shown again.
+              if (item.extra || drawnOnly) return;
               window.Chart.defaults.plugins.legend.onClick.call(this, event, item, legend);
               syncToggles(legend.chart);
               clearOfThreshold(legend.chart, data.threshold);
@@ -354,7 +358,8 @@
     const charts = [];
     const history = section.querySelector("#history-chart");
     if (history) {
-      const chart = new window.Chart(history, historyConfig(data, history));
+      const drawnOnly = section.dataset.legend === "drawn";
+      const chart = new window.Chart(history, historyConfig(data, history, drawnOnly));
       chart.$threshold = data.threshold;
       clearOfThreshold(chart, data.threshold);
       wireToggles(section, chart);

@@ -121,3 +121,45 @@ def test_ten_years_of_results_still_print_on_two_pages(page, context, live_serve
     wait_for_charts(page)
     counts = printed_page_counts(page, "report-issue16-long")
     assert all(1 <= pages <= 2 for pages in counts.values()), counts
+
+
+LEGEND = """(id) => {
+  const chart = Chart.getChart(document.getElementById(id));
+  return {
+    legend: chart.legend.legendItems.map((item) => ({ text: item.text, hidden: !!item.hidden })),
+    // The estimate's low edge shares its entry with the high edge.
+    drawn: chart.data.datasets
+      .filter((ds, i) => chart.isDatasetVisible(i) && ds.id !== "band-low")
+      .map((ds) => ds.label),
+    hidden: chart.data.datasets.filter((ds, i) => !chart.isDatasetVisible(i)).map((ds) => ds.label),
+  };
+}"""
+
+
+def test_the_report_legend_names_the_lines_drawn_and_no_hidden_ones(
+    page, context, live_server, owner, patient
+):
+    """Paper shows no line hidden until shown: the report's legend leaves them out (the
+    charts page lists them struck through, to show them), and a click on it hides nothing."""
+    a_years_history(patient)
+    sign_in_with_cookie(context, live_server, owner)
+    page.goto(f"{live_server.url}/patients/{patient.pk}/charts/")
+    wait_for_charts(page)
+    on_the_page = page.evaluate(LEGEND, "history-chart")
+    assert on_the_page["hidden"]  # hemoglobin, hematocrit and TSAT until shown
+    assert {i["text"] for i in on_the_page["legend"] if i["hidden"]} >= set(on_the_page["hidden"])
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
+    wait_for_charts(page)
+    report = page.evaluate(LEGEND, "history-chart")
+    texts = [item["text"] for item in report["legend"]]
+    assert not any(item["hidden"] for item in report["legend"])
+    assert not set(report["hidden"]) & set(texts)
+    assert set(report["drawn"]) <= set(texts)
+    box = page.locator("#history-chart").bounding_box()
+    legend = page.evaluate(
+        """() => { const c = Chart.getChart(document.getElementById("history-chart"));
+        const l = c.legend.legendHitBoxes[0]; return { x: l.left + 5, y: l.top + 5 }; }"""
+    )
+    page.mouse.click(box["x"] + legend["x"], box["y"] + legend["y"])
+    assert page.evaluate(LEGEND, "history-chart")["drawn"] == report["drawn"]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rlsapp.tracking.models import Infusion
+from rlsapp.tracking.models import Infusion, SymptomScore
 
 from .helpers import DAY0, add_draw, add_long_history, week
 
@@ -214,3 +214,16 @@ def test_the_printed_caption_asks_for_no_pointing_or_tapping(owner_client, histo
     page = owner_client.get(reverse("patient_charts", args=[history.pk])).content.decode()
     assert "tap an entry to show or hide it" in page
     assert "point at a point for its value and unit" in page
+
+
+def test_the_printed_caption_names_only_the_right_axis_lines_it_draws(owner_client, history):
+    """The report draws hemoglobin, hematocrit and TSAT only in its tables (the charts page
+    shows them on request), so its caption names the right axis only for symptom scores,
+    which it draws."""
+    html = report(owner_client, history)
+    assert "Right axis" not in html and "hematocrit and TSAT (%)" not in html
+    page = owner_client.get(reverse("patient_charts", args=[history.pk])).content.decode()
+    assert "Right axis: hemoglobin (g/dL), hematocrit and TSAT (%)" in page
+
+    SymptomScore.objects.create(patient=history, recorded_on=DAY0, severity=6)
+    assert "Right axis: the symptom score (0–10)." in report(owner_client, history)
