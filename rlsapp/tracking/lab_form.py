@@ -71,6 +71,10 @@ def _copied(field: forms.Field) -> forms.Field:
         else:
             copied._choices = copy.deepcopy(field._choices)
             widget.choices = copy.copy(field.widget.choices)
+    elif isinstance(widget, forms.widgets.ChoiceWidget):
+        # A choice widget on another field (a select for a yes/no field): its own list of
+        # choices, as ChoiceWidget.__deepcopy__ gives it.
+        widget.choices = copy.copy(field.widget.choices)
     return copied
 
 

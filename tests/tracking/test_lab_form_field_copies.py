@@ -77,3 +77,14 @@ def test_a_field_with_its_own_deepcopy_is_deep_copied():
     assert not lab_form._plain(fields["split"])
     assert copied["split"].fields[0] is not fields["split"].fields[0]
     assert copied["multiple"].choices == fields["multiple"].choices
+
+
+def test_a_choice_widget_on_another_field_gets_its_own_choices():
+    # A base field passes _plain with a select widget too (a yes/no field as a select):
+    # deepcopy gives each form's widget its own list of choices, and so must the copy.
+    field = forms.CharField(widget=forms.Select(choices=[("a", "A"), ("b", "B")]))
+    assert lab_form._plain(field)
+    copied = copy.deepcopy(lab_form._CopiedFields(choice=field))["choice"]
+    same_as_deepcopy(field, copied, copy.deepcopy(field), "choice")
+    copied.widget.choices.append(("c", "C"))
+    assert field.widget.choices == [("a", "A"), ("b", "B")]
