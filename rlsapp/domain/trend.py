@@ -18,6 +18,9 @@ from rlsapp.domain.fits import LOG_CAP
 from rlsapp.domain.records import quick_init
 
 GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
+# The grid spans the slope's mean +- this many standard deviations (the glance's middle
+# weights, _MIDDLE_WEIGHTS, are worked out from the same span).
+GRID_SDS = 8
 
 
 def _phi(z: float) -> float:
@@ -79,7 +82,7 @@ class Trend:
             return [day for _ in qs]
         sd_level = math.sqrt(self.level_var) or 1e-12
         fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
-        lo, hi = fall - 8 * sd_fall, fall + 8 * sd_fall
+        lo, hi = fall - GRID_SDS * sd_fall, fall + GRID_SDS * sd_fall
         step = (hi - lo) / GRID
         # The grid and share() run a few thousand normal CDFs per estimate (a chart makes
         # one estimate per infusion): _phi is written out inline, the same arithmetic in the
@@ -182,17 +185,17 @@ PROBIT_STEPS = 8
 _PROBIT = NormalDist().inv_cdf
 
 # The grid's middle points, either side of its centre, that the glance at a past episode
-# sums; the rest lie beyond CENTRE_STEPS x 16 / GRID standard deviations of the slope.
+# sums; the rest lie beyond CENTRE_STEPS x 2 GRID_SDS / GRID standard deviations of the slope.
 CENTRE_STEPS = 16
 # Room for the rounding of the sums, far beyond it and far below any share that matters.
 SLACK = 1e-9
 # The middle points' weights as exact slopes have them, exp(-z^2 / 2) at z = (i - GRID / 2)
-# x 16 / GRID standard deviations of the slope, and their sums from each point on. Where
+# x 2 GRID_SDS / GRID standard deviations of the slope, and their sums from each point on. Where
 # the glance is used (sd_fall > 1e-6 x |fall|) a computed slope lies within 1e-9 standard
 # deviations of its exact place, so a computed weight lies within a factor 1 +- 3e-9 of
 # its exact one: WEIGHT_MARGIN leaves room for that many times over.
 _MIDDLE_WEIGHTS = [
-    math.exp(-0.5 * ((i - GRID // 2) * 16 / GRID) ** 2)
+    math.exp(-0.5 * ((i - GRID // 2) * 2 * GRID_SDS / GRID) ** 2)
     for i in range(GRID // 2 - CENTRE_STEPS, GRID // 2 + CENTRE_STEPS + 1)
 ]
 _MIDDLE_SUMS = [math.fsum(_MIDDLE_WEIGHTS[i:]) for i in range(len(_MIDDLE_WEIGHTS))]

@@ -146,7 +146,7 @@ def test_the_middle_points_weights_lie_within_their_margin(fall, fall_sd):
     # them (_MIDDLE_WEIGHTS); each computed weight must lie within WEIGHT_MARGIN of its own.
     if not fall_sd > 1e-6 * abs(fall):  # where the glance is used
         return
-    lo, hi = fall - 8 * fall_sd, fall + 8 * fall_sd  # crossing_quantiles' grid
+    lo, hi = fall - T.GRID_SDS * fall_sd, fall + T.GRID_SDS * fall_sd  # crossing_quantiles'
     step = (hi - lo) / T.GRID
     first = T.GRID // 2 - T.CENTRE_STEPS
     for j, exact in enumerate(T._MIDDLE_WEIGHTS):
