@@ -193,8 +193,7 @@ def points_since(points: Iterable[Point], dose: Dose) -> tuple[Point, ...]:
     first = len(ordered)
     while first and ordered[first - 1].day >= start:
         first -= 1
-    # in_episode(p, start, None) for the points from the dose's day on.
-    return tuple([p for p in ordered[first:] if p.day != start or p.after_infusion])
+    return tuple([p for p in ordered[first:] if in_episode(p, start, None)])
 
 
 def group_courses(doses: Iterable[Dose], course_days: int = 14) -> list[Dose]:

@@ -324,14 +324,7 @@ def next_recheck(
 
     notes = []
     # "Below since" restarts at each infusion: only this episode's results count.
-    current = points
-    if last_course:
-        # The points come by day: only those from the course's start on can be in it.
-        start = last_course.start
-        first = len(points)
-        while first and points[first - 1].day >= start:
-            first -= 1
-        current = [p for p in points[first:] if kinetics.in_episode(p, start, None)]
+    current = kinetics.points_since(points, last_course) if last_course else points
     since = below_since(current, settings.threshold)
     if since is not None:
         notes.append(
