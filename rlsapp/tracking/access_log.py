@@ -38,8 +38,10 @@ _current = contextvars.ContextVar("access_log_note", default=None)
 
 
 class AccessLogEntry(models.Model):
+    # No index of its own: access_log_person_at (person first) serves every lookup by
+    # person, the cascade's too, and each page view would update both.
     person = models.ForeignKey(
-        "tracking.Patient", on_delete=models.CASCADE, related_name="access_log"
+        "tracking.Patient", on_delete=models.CASCADE, related_name="access_log", db_index=False
     )
     # Null for a read-only link's view, and after the account is deleted.
     account = models.ForeignKey(
