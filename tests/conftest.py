@@ -4,11 +4,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from rlsapp.tracking.models import Patient
 from tests import write_path
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Property tests check what is computed, never how fast: no example fails for taking
+# longer than Hypothesis's default 200 ms, as one may on a loaded machine.
+hypothesis_settings.register_profile("rlsapp", deadline=None)
+hypothesis_settings.load_profile("rlsapp")
 
 
 @pytest.fixture(autouse=True, scope="session")
