@@ -164,6 +164,9 @@ class DeclineNumbers:
         self.origin = origin
         self.xs = xs = [(p.day - origin).days / 7 for p in points]
         self.mean_x = mean_x = _mean(xs)
+        # Two sums of the same squares, each as its reader always worked it out (a plain
+        # sum for the standard errors, regression()'s fsum for the line): rounded apart,
+        # and either one in the other's place could move a fitted number's last digit.
         self.sxx = sum([(x - mean_x) ** 2 for x in xs])
         self._kinds = {}
         self._x_squares = None  # regression()'s sum of squares of the xs, once worked out
