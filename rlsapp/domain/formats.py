@@ -65,15 +65,18 @@ class Reading:
         return f"{self.comparator}{self.text}"
 
 
-def _normalised(text: str, group: str, decimal: str) -> str | None:
-    """`text` with the locale's own symbols (`group`, `decimal`) only, or None when it uses others.
+def _normalised(text: str, locale: str) -> str | None:
+    """`text` with the locale's own symbols only, or None when it uses others.
 
     A space or an apostrophe is a grouping separator in every region (the SI and Swiss
     ways, common on lab printouts: "1 050", "1'050"); neither is ever a decimal sign, so
-    reading it as the region's grouping symbol guesses nothing, and the strict check
+    reading it as the region's grouping symbol guesses nothing, and Babel's strict check
     still refuses a misplaced one ("13 1"). Anything else foreign to the locale is refused
     here, because Python's Decimal would accept a '.', '_' or exponent silently.
     """
+    parsed = _locale(locale)  # parsed once, not by each Babel call
+    group = babel_numbers.get_group_symbol(parsed)
+    decimal = babel_numbers.get_decimal_symbol(parsed)
     text = "".join(group if c in _SPACES or c in _APOSTROPHES else c for c in text)
     if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
         return None
@@ -83,45 +86,19 @@ def _normalised(text: str, group: str, decimal: str) -> str | None:
 MAX_DIGITS = 15
 
 
-@functools.lru_cache(maxsize=64)
-def _symbols(code: str) -> tuple[Locale, str, str]:
-    """The parsed locale with its grouping and decimal symbols (CLDR data, fixed)."""
-    parsed = _locale(code)
-    return parsed, babel_numbers.get_group_symbol(parsed), babel_numbers.get_decimal_symbol(parsed)
-
-
 def _read(text: str, locale: str) -> Decimal | None:
-    parsed, group, decimal = _symbols(locale)
-    normal = _normalised(text, group, decimal)
+    normal = _normalised(text, locale)
     if normal is None or not any(c.isdigit() for c in normal):
         return None
     # No lab prints more significant digits than this (leading zeros do not count); longer
-    # numbers overflow the decimal context when the strict check re-formats them.
+    # numbers overflow the decimal context when Babel's strict check re-formats them.
     if sum(c.isdigit() for c in normal.lstrip("0")) > MAX_DIGITS:
         return None
-    # Babel's parse_decimal(normal, locale, strict=True), step by step, with the locale's
-    # symbols and pattern looked up once: it refuses what it cannot read as a number and,
-    # when a grouping symbol was typed, anything its own formatting of the number does not
-    # give back (up to trailing zeros of the fraction). Refusing needs no exception here; a
-    # number typed in the other convention ("13.1" read in de_DE) is refused on every form.
     try:
-        value = Decimal(normal.replace(group, "").replace(decimal, "."))
-        if group in normal:
-            proper = parsed.decimal_formats[None].apply(value, parsed, decimal_quantization=False)
-            if normal != proper and proper != _without_trailing_zeros(normal, decimal):
-                return None
-    except ArithmeticError:  # decimal.InvalidOperation is one
+        value = babel_numbers.parse_decimal(normal, locale=_locale(locale), strict=True)
+    except (babel_numbers.NumberFormatError, ArithmeticError):
         return None
     return value if value.is_finite() else None
-
-
-def _without_trailing_zeros(text: str, decimal: str) -> str:
-    """'1.050,500' -> '1.050,5', '1,0' -> '1': as Babel's strict check compares."""
-    whole, _, fraction = text.partition(decimal)
-    if not fraction:
-        return text
-    fraction = fraction.rstrip("0")
-    return f"{whole}{decimal}{fraction}" if fraction else whole
 
 
 def _split(text: str) -> tuple[str, str, str]:

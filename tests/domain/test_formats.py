@@ -3,7 +3,6 @@ import math
 from decimal import Decimal
 
 import pytest
-from babel import numbers as babel_numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -420,45 +419,3 @@ def test_a_float_is_written_as_its_exact_decimal_is(value_decimals, region):
     value, decimals = value_decimals
     expected = formats.format_decimal(Decimal(value), regions.REGIONS[region], decimals)
     assert formats.format_decimal(value, regions.REGIONS[region], decimals) == expected
-
-
-def _babel_strict(text, locale):
-    """The reference _read follows: Babel's own strict parse of the normalised text."""
-    _, group, decimal = formats._symbols(locale)
-    normal = formats._normalised(text, group, decimal)
-    if normal is None or not any(c.isdigit() for c in normal):
-        return None
-    if sum(c.isdigit() for c in normal.lstrip("0")) > formats.MAX_DIGITS:
-        return None
-    try:
-        value = babel_numbers.parse_decimal(normal, locale=locale, strict=True)
-    except (babel_numbers.NumberFormatError, ArithmeticError):
-        return None
-    return value if value.is_finite() else None
-
-
-_LOCALES = sorted({r.locale for r in R.values()} | {formats.POINT_LOCALE, formats.COMMA_LOCALE})
-_WELL_FORMED = st.builds(
-    lambda number, locale, tail: (
-        babel_numbers.format_decimal(number, locale=locale, decimal_quantization=False) + tail
-    ),
-    st.decimals(min_value=0, max_value=10**15, places=4, allow_nan=False),
-    st.sampled_from(_LOCALES),
-    st.sampled_from(["", "0", "00", ",0", ".0", ".", ","]),
-)
-
-
-@settings(max_examples=600, deadline=None)
-@given(
-    text=st.one_of(
-        st.text(alphabet="0123456789.,' \u00a0\u202f\u2009’", max_size=12),
-        st.text(alphabet="0.,5", max_size=8),
-        _WELL_FORMED,
-    ),
-    locale=st.sampled_from(_LOCALES),
-)
-def test_a_number_is_read_as_babels_strict_parser_reads_it(text, locale):
-    """_read does Babel's strict parse step by step: the same value, or None where it refuses
-    (a misplaced grouping symbol, two decimal signs, the other convention's number)."""
-    got, expected = formats._read(text, locale), _babel_strict(text, locale)
-    assert repr(got) == repr(expected)
