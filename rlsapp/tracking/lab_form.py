@@ -12,7 +12,6 @@ import functools
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
-from django.utils.functional import Promise
 from django.utils.html import format_html
 
 from rlsapp.domain import formats, rules, units
@@ -108,23 +107,6 @@ def _flat(choices) -> bool:
     )
 
 
-class _Later(Promise):
-    """A text that is never empty, made the first time it is written out (str(), a
-    template), once. A bound field asks a help text whether it is empty when it is made,
-    which a lazy string would answer by making it."""
-
-    def __init__(self, make):
-        self._make, self._text = make, None
-
-    def __bool__(self):
-        return True
-
-    def __str__(self):
-        if self._text is None:
-            self._text = self._make()
-        return self._text
-
-
 class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
 
@@ -153,9 +135,10 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             # Copies of the fields built at import, as Django copies a form's declared fields.
             self.fields[code] = text = _copied(text)
             text.initial = result.entered_value if result and not result.calculated else ""
-            text.help_text = self._help_text(code, unit)
+            text.help_text = self._reference_text(code, unit)
             self.fields[f"{code}_unit"] = unit_field = _copied(unit_field)
             unit_field.initial = unit
+        self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
         # The model's note ("Beckman 100 ≈ Roche 158") is for the admin; a patient reads this.
         self.fields["lab_name"].help_text = (
             "The lab's name as on the report. Labs measure ferritin with different test "
@@ -223,18 +206,13 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         except forms.ValidationError:
             return None
 
-    def _help_text(self, code: str, unit: str):
+    def _reference_text(self, code: str, unit: str) -> str:
         """'Reference range 30–300 µg/L.' in the row's unit (not the hard limits, which look
-        like a normal range and are not one), written out when the form is shown (a form
-        that saves never is)."""
+        like a normal range and are not one)."""
         bounds = self.patient.reference_range(code)
         factor = units.ANALYTES[code].units.get(unit)
-        tsat = " Left blank, it is calculated from iron and TIBC." if code == "tsat" else ""
         if not bounds or not factor:
-            return tsat  # as the reference text "" with the note after it
-        return _Later(lambda: f"{self._reference_text(bounds, factor, unit)}{tsat}")
-
-    def _reference_text(self, bounds, factor, unit: str) -> str:
+            return ""
         low, high = (formats.format_decimal(b / factor, self.region, 2) for b in bounds)
         return f"Reference range {low}–{high} {unit}."
 

@@ -101,30 +101,3 @@ def test_the_form_shows_units_beside_each_value_and_reference_ranges_not_limits(
     assert "pmol/L" in html
     assert "Reference range 30–300 µg/L." in html
     assert "0.5–10000" not in html
-
-
-def test_help_texts_are_written_only_for_a_form_that_is_shown_once_each(
-    owner_client, url, today, monkeypatch
-):
-    from rlsapp.tracking.lab_form import LabDrawForm
-
-    written = []
-    reference_text = LabDrawForm._reference_text
-
-    def counted(self, bounds, factor, unit):
-        written.append(unit)
-        return reference_text(self, bounds, factor, unit)
-
-    monkeypatch.setattr(LabDrawForm, "_reference_text", counted)
-    assert owner_client.post(url, draw_post(today, ferritin="84")).status_code == 302
-    assert written == []  # saved: no help text written
-    response = owner_client.get(url)
-    assert "Reference range 30–300 µg/L." in response.content.decode()
-    shown = len(written)
-    assert shown > 1
-    form = response.context["form"]
-    assert str(form.fields["ferritin"].help_text) == "Reference range 30–300 µg/L."
-    assert str(form.fields["tsat"].help_text).endswith(
-        "%. Left blank, it is calculated from iron and TIBC."
-    )
-    assert len(written) == shown  # each written once, however often read
