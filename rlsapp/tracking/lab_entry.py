@@ -106,7 +106,6 @@ class PastEntries:
         # The day's results are read whole (every column of theirs): made as read rows, not
         # through __init__, which costs several times more (a day may list ten draws).
         make_result = model_rows.instance_maker(LabResult, connection.alias, _RESULT_COLUMNS)
-        new_draw = None
         for part, pk, drawn_on, lab, calculated, *values, newest, other in rows:
             analyte, unit = values[1], values[5]
             if part == _NEWEST:
@@ -130,14 +129,8 @@ class PastEntries:
             if day is None or drawn_on != day or pk == exclude_draw:
                 continue
             draw = draws.get(pk)
-            if draw is None and new_draw is None:
-                draw = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
-                # The day's others as copies of it (model_rows.copier): a day may list ten.
-                new_draw = model_rows.copier(draw, lambda **c: LabDraw(patient=patient, **c))
-            elif draw is None:
-                draw = new_draw(id=pk, drawn_on=drawn_on, lab_name=lab)
-            if pk not in draws:
-                draws[pk] = draw
+            if draw is None:
+                draw = draws[pk] = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
                 draw.preloaded_results = []
             if values[0] is not None:  # a draw without results has one row of nulls
                 result = make_result((values[0], pk, *values[1:], calculated))

@@ -44,69 +44,6 @@ ANALYTE_FIELDS = {code: _analyte_fields(code, analyte) for code, analyte in unit
 DATE_AND_LAB = Row(Column("drawn_on"), Column("lab_name"))
 
 
-def _copy(obj):
-    """copy.copy of a form field or widget, which define no __copy__, __reduce__ or
-    __slots__: a new instance holding the same attributes."""
-    cls = type(obj)
-    new = cls.__new__(cls)
-    new.__dict__.update(obj.__dict__)
-    return new
-
-
-def _copied(field: forms.Field) -> forms.Field:
-    """copy.deepcopy(field) for one of ANALYTE_FIELDS, as Field.__deepcopy__ (and
-    ChoiceField's, and their widgets') make it, without the copy module's dispatch and memo
-    for each attribute: a form is made on every view and save of the form, with fourteen."""
-    copied = _copy(field)
-    copied.widget = widget = _copy(field.widget)
-    widget.attrs = field.widget.attrs.copy()
-    copied.error_messages = field.error_messages.copy()
-    copied.validators = field.validators[:]
-    if isinstance(field, forms.ChoiceField):
-        # The field's (value, label) strings: deepcopy keeps such a tuple as it is, and the
-        # widget's choices setter (normalize_choices) makes a list of the same pairs.
-        if _flat(field._choices) and _flat(field.widget.choices):
-            copied._choices = list(field._choices)
-            widget._choices = [(value, label) for value, label in field.widget.choices]
-        else:
-            copied._choices = copy.deepcopy(field._choices)
-            widget.choices = copy.copy(field.widget.choices)
-    elif isinstance(widget, forms.widgets.ChoiceWidget):
-        # A choice widget on another field (a select for a yes/no field): its own list of
-        # choices, as ChoiceWidget.__deepcopy__ gives it.
-        widget.choices = copy.copy(field.widget.choices)
-    return copied
-
-
-class _CopiedFields(dict):
-    """A form class's base_fields, which BaseForm.__init__ deep-copies for each form: each
-    copied by _copied where that is what deepcopy makes (Django's own __deepcopy__ of the
-    field and its widget), else by deepcopy."""
-
-    def __deepcopy__(self, memo):
-        return {
-            name: _copied(field) if _plain(field) else copy.deepcopy(field, memo)
-            for name, field in self.items()
-        }
-
-
-def _plain(field) -> bool:
-    """Whether the field and its widget copy as Field.__deepcopy__ (or ChoiceField's) and
-    Widget.__deepcopy__ (or ChoiceWidget's) copy them."""
-    field_copy, widget_copy = type(field).__deepcopy__, type(field.widget).__deepcopy__
-    return field_copy in (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__) and (
-        widget_copy in (forms.Widget.__deepcopy__, forms.widgets.ChoiceWidget.__deepcopy__)
-    )
-
-
-def _flat(choices) -> bool:
-    """A list of (value, label) pairs of strings."""
-    return type(choices) is list and all(
-        type(c) is tuple and len(c) == 2 and type(c[0]) is str and type(c[1]) is str
-        for c in choices
-    )
-
-
 class LabDrawForm(VersionCheckMixin, forms.ModelForm):
     """A draw with any of the analytes, each typed as the lab printed it, in its unit."""
 
@@ -133,10 +70,10 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             result = existing.get(code)
             unit = result.entered_unit if result else self.default_units[code]
             # Copies of the fields built at import, as Django copies a form's declared fields.
-            self.fields[code] = text = _copied(text)
+            self.fields[code] = text = copy.deepcopy(text)
             text.initial = result.entered_value if result and not result.calculated else ""
             text.help_text = self._reference_text(code, unit)
-            self.fields[f"{code}_unit"] = unit_field = _copied(unit_field)
+            self.fields[f"{code}_unit"] = unit_field = copy.deepcopy(unit_field)
             unit_field.initial = unit
         self.fields["tsat"].help_text += " Left blank, it is calculated from iron and TIBC."
         # The model's note ("Beckman 100 ≈ Roche 158") is for the admin; a patient reads this.
@@ -337,6 +274,3 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.calculated_tsat = services.save_draw(
             instance, self.measurements, seen_version=seen_version
         )
-
-
-LabDrawForm.base_fields = _CopiedFields(LabDrawForm.base_fields)

@@ -9,7 +9,6 @@ listens to at init, the same instance is made by putting the values in place: th
 __dict__ and the same _state (adding False, the database read).
 """
 
-import datetime
 import functools
 import inspect
 
@@ -53,41 +52,6 @@ def instance_maker(model, db, names):
         state.adding = False
         state.db = db
         instance.__dict__.update(zip(names, values, strict=True))
-        return instance
-
-    return make
-
-
-_ATOMS = (str, int, float, bool, type(None), datetime.date, datetime.datetime)
-
-
-def copier(first: Model, init):
-    """A function of column values (by attname) giving what `init` (the model's __init__
-    with the arguments `first` was made with, but these values) gives: a copy of `first`,
-    just made by __init__ and unsaved, with them in place. Exact where __init__ puts each
-    value in the instance's __dict__ as it is (_columns_only's conditions), nothing listens
-    to init and every other value is an immutable one the copies may share; `init` itself
-    otherwise."""
-    model = type(first)
-    names = tuple(field.attname for field in model._meta.concrete_fields)
-    values = {name: value for name, value in vars(first).items() if name != "_state"}
-    if (
-        not _columns_only(model, names)
-        or signals.pre_init.has_listeners(model)
-        or signals.post_init.has_listeners(model)
-        or not all(type(value) in _ATOMS for value in values.values())
-    ):
-        return init
-    adding, db, cached = first._state.adding, first._state.db, dict(first._state.fields_cache)
-
-    def make(**changed):
-        instance = model.__new__(model)
-        state = instance._state = ModelState()
-        # Assigning a related object sets the database (the descriptor's __set__) too.
-        state.adding, state.db = adding, db
-        state.fields_cache.update(cached)
-        instance.__dict__.update(values)
-        instance.__dict__.update(changed)
         return instance
 
     return make
