@@ -27,7 +27,8 @@ def comparator_symbol(code):
 
 @register.filter
 def as_date(iso):
-    """'2024-12-16' -> a date, for the |date filter (the chart data's days are dates)."""
+    """'2024-12-16' -> a date, for the |date filter, where a day comes as ISO text (an
+    import's conflicts); the chart data's days are dates already."""
     return date.fromisoformat(iso) if iso else None
 
 
