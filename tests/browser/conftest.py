@@ -10,6 +10,8 @@ then they fail, so a CI run can never pass without them.
 
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -63,10 +65,27 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "reduced_motion": "reduce"}
 
 
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_the_database_is_emptied():
+    """A test may end while the live server still answers its last click (the page a
+    form redirects to, reminders rescheduled after a save). pytest-django then empties
+    the database with one TRUNCATE, which can deadlock with that request on PostgreSQL
+    and leave the next test a full database. Set up after pytest-django's own autouse
+    fixture, so torn down before its flush; and before `context`, so torn down after
+    the browser's connections are closed, which ends the server's request threads."""
+    yield
+    deadline = time.monotonic() + 60
+    for thread in threading.enumerate():
+        # ThreadingMixIn's threads are named after their target (Python >= 3.10).
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0, deadline - time.monotonic()))
+
+
 @pytest.fixture
 def context(context):
     context.route(settings.ASSET_BASE_URL + "/**", serve_cdn_from_node_modules)
-    return context
+    yield context
+    context.close()  # before the fixture above waits for the server's requests to end
 
 
 @pytest.fixture
