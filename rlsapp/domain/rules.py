@@ -59,6 +59,15 @@ LEFT_OUT_CHOICES = [
     ("other", "other"),
 ]
 LEFT_OUT_NOTE_MAX = 200  # LabDraw.left_out_note's length
+_LEFT_OUT_LABELS = dict(LEFT_OUT_CHOICES)
+
+
+def left_out_by_hand_words(reason: str, note: str) -> str:
+    """'left out: illness (flu)' for a draw left out by hand, '' for one that is not."""
+    if not reason:
+        return ""
+    words = f"left out: {_LEFT_OUT_LABELS.get(reason, reason)}"
+    return f"{words} ({note})" if note else words
 
 
 def left_out_reason(text: str) -> str | None:

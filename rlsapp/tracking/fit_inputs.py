@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from rlsapp.domain import medicines, recheck, result_flags
+from rlsapp.domain import medicines, recheck, result_flags, rules
 from rlsapp.domain.kinetics import Point
 
-from .models import LEFT_OUT_CHOICES, Patient
+from .models import Patient
 from .treatments import OralIronCourse
 
-LEFT_OUT_LABELS = dict(LEFT_OUT_CHOICES)
 # The draw fields a ferritin row needs, after its day, value and comparator.
 DRAW_FIELDS = (
     "draw__lab_name",
@@ -95,15 +94,19 @@ def oral_iron_periods(patient: Patient) -> list[medicines.Period]:
     return left_out_periods(patient, [period(*row) for row in rows])
 
 
+def _left_out_course(day: datetime.date, periods) -> medicines.Period | None:
+    # No course to look through without periods (most people have none).
+    return medicines.course_on(day, periods) if periods else None
+
+
 def left_out_words(
     day: datetime.date, reason: str, note: str, periods: Iterable[medicines.Period]
 ) -> str:
     """'left out: illness (flu)', 'left out: taken during Ferrous sulfate', or '' for a
     draw in the fits. A reason given by hand comes first."""
     if reason:
-        words = f"left out: {LEFT_OUT_LABELS.get(reason, reason)}"
-        return f"{words} ({note})" if note else words
-    course = medicines.course_on(day, periods) if periods else None
+        return rules.left_out_by_hand_words(reason, note)
+    course = _left_out_course(day, periods)
     if course:
         return f"left out: taken during {course.label or 'an oral iron course'}"
     return ""
@@ -119,10 +122,8 @@ def fit_point(
     periods: Iterable[medicines.Period],
 ) -> Point:
     """ferritin_point's Point alone, for callers that show no words (the re-check): left
-    out when left_out_words would say why, that is, for a reason given by hand or a course
-    on that day."""
-    # As left_out_words: no course to look through without periods (most people have none).
-    excluded = bool(reason) or (bool(periods) and medicines.course_on(day, periods) is not None)
+    out by the same rule as left_out_words, without writing the words."""
+    excluded = bool(reason) or _left_out_course(day, periods) is not None
     return Point(day, value, comparator or "", bool(after_infusion), excluded, lab or "")
 
 

@@ -236,11 +236,8 @@ class LabDraw(PersonRecord):
 
     @property
     def left_out_words(self) -> str:
-        """'left out: illness (flu)', or '' for a draw in the fits."""
-        if not self.left_out_reason:
-            return ""
-        words = f"left out: {self.get_left_out_reason_display()}"
-        return f"{words} ({self.left_out_note})" if self.left_out_note else words
+        """'left out: illness (flu)', or '' for a draw not left out by hand."""
+        return rules.left_out_by_hand_words(self.left_out_reason, self.left_out_note)
 
     def result_map(self):
         """{analyte code: LabResult}, using results read with the draw when present
