@@ -38,29 +38,14 @@ _current = contextvars.ContextVar("access_log_note", default=None)
 
 
 class AccessLogEntry(models.Model):
-    # Neither key is a database constraint, as in the change history's tables: checking one
-    # locks the row it names (FOR KEY SHARE, written to the database's log) until the
-    # request's transaction ends, so every page view would lock the person's and the
-    # account's rows and dirty their pages, and views of one person or by one account would
-    # queue on each other. Deleting still cascades (Django's delete does it, as for every
-    # key here); a view that commits in the instant its person is erased can leave a row
-    # naming the erased person's id, which the retention purge removes.
     # No index of its own: access_log_person_at (person first) serves every lookup by
     # person, the cascade's too, and each page view would update both.
     person = models.ForeignKey(
-        "tracking.Patient",
-        on_delete=models.CASCADE,
-        related_name="access_log",
-        db_index=False,
-        db_constraint=False,
+        "tracking.Patient", on_delete=models.CASCADE, related_name="access_log", db_index=False
     )
     # Null for a read-only link's view, and after the account is deleted.
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_constraint=False,
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     # A read-only link is named and numbered, not referenced: links live in an app above
     # this one (rlsapp/links), and a row outlives its link.

@@ -169,37 +169,3 @@ def test_snoozing_a_recheck_is_a_change_to_its_person(owner_client, patient, tod
     assert response.status_code == 302
     entry = only_entry()
     assert (entry.person_id, entry.action, entry.page) == (patient.pk, "changed", "reminder_snooze")
-
-
-def _locked_by(model, pk):
-    """The row's xmax: PostgreSQL sets it when a transaction locks the row (a key check's
-    FOR KEY SHARE included) or updates it, and keeps it after the commit."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT xmax::text FROM {model._meta.db_table} WHERE id = %s", [pk])
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_a_logged_view_locks_neither_the_persons_row_nor_the_accounts(owner_client, owner, patient):
-    # Committed views, as in production: a key check would lock both rows at each commit,
-    # so views of one person, or by one account, would queue on each other.
-    before = _locked_by(Patient, patient.pk), _locked_by(type(owner), owner.pk)
-    assert owner_client.get(patient.get_absolute_url()).status_code == 200
-    assert owner_client.get(reverse("patient_report", args=[patient.pk])).status_code == 200
-    assert AccessLogEntry.objects.count() == 2
-    assert (_locked_by(Patient, patient.pk), _locked_by(type(owner), owner.pk)) == before
-
-
-def test_a_row_whose_account_went_meanwhile_reads_as_a_deleted_account(
-    owner_client, make_user, patient
-):
-    # A view that commits in the instant its account is deleted keeps the account's id:
-    # the keys are no constraints (AccessLogEntry), so the log must read it as gone.
-    gone = make_user("gone@example.com")
-    gone_id = gone.pk
-    gone.delete()
-    AccessLogEntry.objects.create(person=patient, account_id=gone_id, action="viewed")
-    response = owner_client.get(reverse("patient_access_log", args=[patient.pk]))
-    assert response.status_code == 200
-    assert "a deleted account" in response.content.decode()
