@@ -69,8 +69,8 @@ def browser_context_args(browser_context_args):
 def _live_server_idle_before_the_database_is_emptied():
     """A test may end while the live server still answers its last click (the page a
     form redirects to, reminders rescheduled after a save). pytest-django then empties
-    the database with one TRUNCATE, which can deadlock with that request on PostgreSQL
-    and leave the next test a full database. Set up after pytest-django's own autouse
+    the database with one TRUNCATE, which failed against such a request on PostgreSQL
+    and left the next test a full database. Set up after pytest-django's own autouse
     fixture, so torn down before its flush; and before `context`, so torn down after
     the browser's connections are closed, which ends the server's request threads."""
     yield
