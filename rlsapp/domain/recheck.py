@@ -190,33 +190,19 @@ def below_since(points: list[Point], threshold: float) -> date | None:
     return kinetics.below_since(points, threshold)
 
 
-def _courses(infusions: list[InfusionRecord], course_days: int) -> list[list[InfusionRecord]]:
-    courses: list[list[InfusionRecord]] = []
-    for infusion in sorted(infusions, key=_DAY):
-        if courses and (infusion.day - courses[-1][0].day).days <= course_days:
-            courses[-1].append(infusion)
-        else:
-            courses.append([infusion])
-    return courses
-
-
 PHOSPHATE_WHY = (
     "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
     "likely with repeat courses (the US label lists it under warnings and precautions)."
 )
 
 
-def phosphate_note(infusions: list[InfusionRecord], course_days: int = 14) -> str:
+def phosphate_note(infusions: list[InfusionRecord], last_course: Dose | None) -> str:
     """After any FCM course, or another product given within 3 months of one: suggest
-    adding phosphate to the next re-check."""
-    courses = _courses(infusions, course_days)
-    if not courses:
+    adding phosphate to the next re-check. `infusions` by day; `last_course`: the last of
+    kinetics.group_courses of their doses (the last `count` of them), or None."""
+    if last_course is None:
         return ""
-    return _phosphate_words(courses[-1], [i for course in courses[:-1] for i in course])
-
-
-def _phosphate_words(last: list[InfusionRecord], earlier: list[InfusionRecord]) -> str:
-    """phosphate_note of the last course's infusions and those of the courses before it."""
+    last, earlier = infusions[-last_course.count :], infusions[: -last_course.count]
     window = months_before(last[0].day, PHOSPHATE_MONTHS)
     fcm = [i for i in last if i.product == PHOSPHATE_PRODUCT]
     fcm += [i for i in earlier if i.product == PHOSPHATE_PRODUCT and i.day >= window]
@@ -333,12 +319,7 @@ def next_recheck(
         )
     if estimate is not None and estimate.status == estimates.NO_DECLINE:
         notes.append("No clear decline yet, so the routine schedule applies.")
-    phosphate = ""
-    if last_course:
-        # phosphate_note's courses are `courses`, grouped alike from the same infusions by
-        # day: the last one is the last `count` infusions.
-        count = last_course.count
-        phosphate = _phosphate_words(infusions[-count:], infusions[:-count])
+    phosphate = phosphate_note(infusions, last_course)
     if phosphate:
         notes.append(phosphate)
     return Recheck(

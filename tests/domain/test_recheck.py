@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from rlsapp.domain import estimate as E
-from rlsapp.domain import recheck
+from rlsapp.domain import kinetics, recheck
 from rlsapp.domain.kinetics import Point
 from rlsapp.domain.recheck import InfusionRecord, Settings, next_recheck
 
@@ -254,7 +254,9 @@ def test_it_suggests_phosphate_at_the_recheck_after_fcm(infusions, expected):
 
 
 def test_the_phosphate_note_wording():
-    assert recheck.phosphate_note([fcm(date(2025, 3, 3))]) == (
+    infusions = [fcm(date(2025, 3, 3))]
+    [course] = kinetics.group_courses([i.dose() for i in infusions])
+    assert recheck.phosphate_note(infusions, course) == (
         "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
         "likely with repeat courses (the US label lists it under warnings and precautions). "
         "With ferric carboxymaltose given on 3 March 2025, ask the treating clinician about "
