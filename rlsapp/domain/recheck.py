@@ -223,12 +223,14 @@ def repeat_fcm_warning(
     if new.product != PHOSPHATE_PRODUCT:
         return ""
     window = months_before(new.day, PHOSPHATE_MONTHS)
+    infusions = list(infusions)
     earlier = sorted(i for i in _fcm_days(infusions) if i < new.day)
     if not earlier:
         return ""
-    # The course the new dose belongs to starts at the first dose within course_days.
-    course = [d for d in earlier if (new.day - d).days <= course_days]
-    course_start = min(course) if course else new.day
+    # The course the new dose belongs to, as the fits and the re-check group doses: the
+    # last course of every dose up to its day (a later dose cannot move where it starts).
+    doses = [i.dose() for i in infusions if i.day <= new.day] + [new.dose()]
+    course_start = kinetics.group_courses(doses, course_days)[-1].start
     repeats = [d for d in earlier if window <= d < course_start]
     if not repeats:
         return ""

@@ -283,6 +283,20 @@ REPEAT_CASES = [
         True,
     ),
     (
+        # Courses are grouped as everywhere (kinetics.group_courses): from a course's first
+        # dose, whatever its product, not from the FCM dose nearest the new one.
+        "FCM 8 days after a course's FCM dose, 20 days after its first dose",
+        [InfusionRecord(date(2025, 1, 1), "sucrose", 500), fcm(date(2025, 1, 13), 500)],
+        fcm(date(2025, 1, 21), 750),
+        True,
+    ),
+    (
+        "FCM 13 days after another product's dose: the same course",
+        [InfusionRecord(date(2025, 1, 1), "sucrose", 500)],
+        fcm(date(2025, 1, 14), 750),
+        False,
+    ),
+    (
         "a new product after FCM",
         [fcm(date(2025, 2, 1))],
         InfusionRecord(date(2025, 3, 3), "derisomaltose"),
