@@ -150,6 +150,19 @@ def test_bom_and_delimiters_are_all_accepted(bom, delimiter):
     assert results(parsed) == {("2024-02-01", "ferritin"): (12.5, "")}
 
 
+@pytest.mark.parametrize(
+    "title", ["Lab results", "Patient: Muster, Anna", "Labor Berlin, Befund vom 01.02.2024"]
+)
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_title_line_without_the_files_separator_does_not_hide_the_header(title, delimiter):
+    # The separator was sniffed from the first line alone: a title with a comma, or with
+    # no separator at all, made the whole semicolon or tab file one column, refused.
+    text = f"{title}\nDatum{delimiter}Ferritin (µg/L)\n01.02.2024{delimiter}1.050\n"
+    parsed = parse_csv(text.encode("utf-8"), today=TODAY, number_convention="comma")
+    assert results(parsed) == {("2024-02-01", "ferritin"): (1050, "")}
+    assert "The first 1 line(s) before the header were skipped." in parsed.notes
+
+
 def test_a_windows_1252_file_is_read_and_said_so():
     parsed = parse_csv("Date;Ferritin (µg/L)\n2024-01-02;50\n".encode("cp1252"), today=TODAY)
     assert results(parsed) == {("2024-01-02", "ferritin"): (50, "")}

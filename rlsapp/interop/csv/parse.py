@@ -24,7 +24,7 @@ from . import duplicates, treatments
 from .columns import CELL_LIMITS, MAX_UNIT_CELL, MAX_VALUE_CELL, CellError, RecordKind
 from .headers import Columns, header_problems, map_columns
 from .readers import InfusionReader, LabReader, SymptomReader
-from .text import PREAMBLE_LINES, cell, decode, read_rows
+from .text import DELIMITERS, PREAMBLE_LINES, cell, decode, read_rows, sniff_delimiter
 
 
 class RowReader:
@@ -132,6 +132,40 @@ def _value_cells(cols: Columns, body) -> list[str]:
     ]
 
 
+def _header_in(rows) -> tuple[int | None, Columns | None]:
+    for position, (_, row) in enumerate(rows[:PREAMBLE_LINES]):
+        candidate = map_columns(row)
+        if "date" in candidate.roles:
+            return position, candidate
+    return None, None
+
+
+def _find_header(text: str):
+    """(rows, header position, columns) read with the separator that gives a usable header.
+
+    The separator is sniffed from the first line that has one; when no header with a date
+    and something to import is found with it, the other separators are tried: a lab's
+    title line before a semicolon or tab header may hold a comma ("Patient: Doe, John")
+    or no separator at all. Nothing found with any: the sniffed separator's reading, so
+    that its refusal (or malformed-quote message) is the one shown.
+    """
+    sniffed = sniff_delimiter(text)
+    first = None
+    for delimiter in (sniffed, *(d for d in DELIMITERS if d != sniffed)):
+        try:
+            rows = read_rows(text, delimiter)
+        except ImportRefused:
+            continue
+        found = (rows, *_header_in(rows))
+        if delimiter == sniffed:
+            first = found
+        if found[2] is not None and found[2].has_content():
+            return found
+    if first is None:
+        read_rows(text, sniffed)  # raises the sniffed separator's refusal
+    return first
+
+
 def parse_csv(
     data: bytes,
     date_order: str = "auto",
@@ -150,14 +184,7 @@ def parse_csv(
     today = today or datetime.date.today()
     region = region or regions.get(None)
     text, encoding_note = decode(data)
-    rows = read_rows(text)
-    header_at = None
-    cols = None
-    for position, (_, row) in enumerate(rows[:PREAMBLE_LINES]):
-        candidate = map_columns(row)
-        if "date" in candidate.roles:
-            header_at, cols = position, candidate
-            break
+    rows, header_at, cols = _find_header(text)
     if cols is None:
         raise ImportRefused(
             "No date column found: the first row must name the columns, one of them the "

@@ -98,7 +98,12 @@ def _utf16(data: bytes) -> tuple[str, str] | None:
     )
 
 
+DELIMITERS = (",", ";", "\t")
+
+
 def sniff_delimiter(text: str) -> str:
+    """The separator of the first line that has one (parse_csv tries the others when the
+    header is not found with it: a lab's title line may hold a comma, or no separator)."""
     for line in text.splitlines():
         if line.strip():
             counts = {d: line.count(d) for d in (";", ",", "\t")}
@@ -121,8 +126,8 @@ def cell(row: list[str], index: int | None) -> str:
     return "" if text.lower() in BLANK_CELLS else text
 
 
-def read_rows(text: str) -> list[tuple[int, list[str]]]:
-    delimiter = sniff_delimiter(text)
+def read_rows(text: str, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
+    delimiter = delimiter or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     read_to = 0  # the last line of the last row read whole
