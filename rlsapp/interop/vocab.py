@@ -152,17 +152,35 @@ def split_bracket(text: str) -> tuple[str, str] | None:
     return text[:start].rstrip(), text[start + 1 : inside_end].strip()
 
 
+# Words after an analyte's name that make it another test: "Iron binding capacity,
+# unsaturated" (UIBC) is no TIBC, "Hemoglobin A1c" no hemoglobin, "Saturation O2" no TSAT,
+# "Phosphate, urine" no serum phosphate. A value read as the analyte would be stored wrong
+# without a word (its unit is often one the analyte accepts), so such a name is not it.
+OTHER_TEST_WORDS = frozenset(
+    "unsaturated uibc a1c a2 glycated glycosylated electrophoresis variant fetal free "
+    "o2 oxygen spo2 sao2 urine urinary csf 24h receptor index ratio creatinine".split()
+)
+
+
+def names_another_test(words: str) -> bool:
+    """Whether the words after an analyte's name (or in its bracket) make it another test."""
+    return any(w in OTHER_TEST_WORDS for w in re.split(r"[^a-z0-9]+", normalise_name(words)))
+
+
 def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
     """'Ferritin (ng/mL)' -> ('ferritin', 'ng/mL'); 'ferritin_ug_l' -> ('ferritin', 'ug/l').
 
-    Returns (None, '') when the header names no known analyte. Linear in the length
-    of `name`: only the prefixes short enough to be an alias are looked up.
+    Returns (None, '') when the header names no known analyte, or names another test
+    after it ("Iron binding capacity, unsaturated"). Linear in the length of `name`: only
+    the prefixes short enough to be an alias are looked up.
     """
     text = (name or "").replace("\ufeff", "").strip()
     unit = ""
     bracket = split_bracket(text)
     if bracket:
         text, unit = bracket
+        if names_another_test(unit):
+            return None, ""
     # Keep "/" and "%" out of the name normalisation: they belong to units.
     words = re.sub(r"[_,;:]+|(?<=\w)(?=%)", " ", text).split()
     lowered = [normalise_name(w) for w in words]
@@ -173,6 +191,8 @@ def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
             # The longest prefix with these words: blank words right after them go too.
             cut = kept[count] if count < len(kept) else len(words)
             rest = words[cut:]
+            if names_another_test(" ".join(rest)):
+                return None, ""
             if not unit and rest:
                 unit = "".join(rest) if any("/" in w for w in rest) else "/".join(rest)
             return _ALIAS_TO_ANALYTE[candidate], unit

@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from rlsapp.interop import vocab
+from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.dates import DateError, choose_order, parse_date
 
 TODAY = datetime.date(2024, 6, 1)
@@ -22,6 +23,33 @@ TODAY = datetime.date(2024, 6, 1)
 )
 def test_headers_split_into_analyte_and_unit(header, expected):
     assert vocab.split_analyte_and_unit(header) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Iron binding capacity unsaturated",  # UIBC was read as TIBC
+        "Iron Binding Capacity (Unsaturated)",
+        "Iron binding capacity.unsaturated [Mass/volume] in Serum or Plasma",  # read as iron
+        "Hemoglobin A1c",
+        "Hb A1c (%)",
+        "Saturation O2 (%)",  # read as TSAT
+        "Phosphate [Moles/volume] in Urine",
+    ],
+)
+def test_a_name_that_goes_on_to_another_test_is_not_the_analyte(name):
+    assert vocab.split_analyte_and_unit(name) == (None, "")
+
+
+def test_a_long_file_skips_uibc_instead_of_storing_it_as_tibc():
+    text = (
+        "Date,Test,Result,Units\n"
+        "2024-03-01,Iron binding capacity unsaturated,200,ug/dL\n"
+        "2024-03-01,Iron binding capacity,300,ug/dL\n"
+    )
+    parsed = parse_csv(text.encode(), today=TODAY)
+    assert [(r.analyte, r.value) for d in parsed.draws for r in d.results] == [("tibc", 300)]
+    assert parsed.skipped["tests rlsapp does not track (Iron binding capacity unsaturated)"] == 1
 
 
 @pytest.mark.parametrize(
