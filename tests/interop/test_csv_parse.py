@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rlsapp.domain import regions
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.parsed import ImportRefused, ParsedImport
 
@@ -123,6 +124,16 @@ def test_a_missing_unit_is_read_as_the_display_unit_and_said_so():
     parsed = parse("Date,Hemoglobin\n2024-01-02,13.1\n")
     assert parsed.draws[0].results[0].entered_unit == "g/dL"
     assert any("No unit given for Hemoglobin" in n for n in parsed.notes)
+
+
+def test_a_missing_unit_is_the_unit_the_accounts_labs_print_as_in_the_form():
+    # A Dutch lab's Hb of 8,1 is mmol/L; it was stored as 8.1 g/dL (the display unit), the
+    # very mistake the lab form's regional units prevent, with only a note.
+    data = b"Datum;Hb;Fe\n2024-01-02;8,1;15\n"
+    parsed = parse_csv(data, today=TODAY, region=regions.get("NL"))
+    found = {r.analyte: (round(r.value, 2), r.entered_unit) for r in parsed.draws[0].results}
+    assert found == {"hemoglobin": (13.05, "mmol/L"), "iron": (83.8, "µmol/L")}
+    assert "No unit given for Hemoglobin: read as mmol/L." in parsed.notes[-2]
 
 
 def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():

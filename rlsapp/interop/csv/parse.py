@@ -32,9 +32,9 @@ class RowReader:
 
     record = RecordKind()
 
-    def __init__(self, cols: Columns, date_order, today, out: ParsedImport, region):
+    def __init__(self, cols: Columns, date_order, today, out: ParsedImport, region, account=None):
         self.cols, self.order, self.today, self.out = cols, date_order, today, out
-        self.labs = LabReader(cols, out, region)
+        self.labs = LabReader(cols, out, region, account)
         self.infusions = InfusionReader(cols, out)
         self.symptoms = SymptomReader(cols, out)
         self.treatments = treatments.TreatmentReader(cols, out, date_order, today)
@@ -227,6 +227,7 @@ def parse_csv(
         today,
         out,
         formats.region_for_convention(out.number_convention, region),
+        account=region,
     )
     for number, row in body:
         reader.read(number, row)

@@ -119,9 +119,18 @@ class LabReader:
     after_infusion = AfterInfusion()
     left_out = LeftOut()
 
-    def __init__(self, cols: Columns, out: ParsedImport, region: regions.Region):
+    def __init__(
+        self,
+        cols: Columns,
+        out: ParsedImport,
+        region: regions.Region,
+        account: regions.Region | None = None,
+    ):
         self.cols, self.out = cols, out
         self.region = region  # the file's number convention (parse_csv decides it)
+        # The account's region: a value without a unit is in the unit its labs print, as in
+        # the lab form (a Dutch Hb of 8,1 is mmol/L, not g/dL).
+        self.account = account or region
         self.draws: dict[tuple, ParsedDraw] = {}
         self.seen_analytes: dict[tuple, dict[str, int]] = {}
         self.assumed_units: set[str] = set()
@@ -260,12 +269,13 @@ class LabReader:
                 return None
             unit = resolved
         if unit is None:
-            unit = info.display_unit
+            unit = self.account.default_unit(analyte)
             if analyte not in self.assumed_units:
                 self.assumed_units.add(analyte)
+                other = next((u for u in reversed(info.units) if u != unit), unit)
                 self.out.notes.append(
                     f"No unit given for {info.label}: read as {unit}. If that is wrong, put "
-                    f"the unit in the header, e.g. “{info.label} ({list(info.units)[-1]})”."
+                    f"the unit in the header, e.g. “{info.label} ({other})”."
                 )
         if comparator and not re.match(r"^\s*[<>≤≥]", number_text):
             number_text = comparator + number_text
