@@ -1,14 +1,30 @@
 import hashlib
+import logging
+import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 
 from rlsapp.domain import formats, regions
 from rlsapp.reconfirm import password_reconfirmed
 
 from .models import User
+
+logger = logging.getLogger(__name__)
+
+
+def _same_address(asked, stored):
+    """As Django's reset form compares them (CVE-2019-19844): the database's case-insensitive
+    match can pair different Unicode addresses, and the link must go to the one stored."""
+    return _folded(asked) == _folded(stored)
+
+
+def _folded(text):
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def region_field_choices():
@@ -94,12 +110,47 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     its timing say nothing about accounts; kept in the cache (the address only hashed).
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outgoing = []
+
     def get_users(self, email):
+        """Every active account with this address, whether or not its password is usable.
+
+        Django leaves out unusable passwords (for sites whose accounts sign in elsewhere).
+        Here every account signs in with a password, and two flows leave it unusable on
+        purpose and send the person here to choose one: a sign-up confirmed from another
+        browser, and `add_user --link`.
+        """
         address = email.strip().lower().encode()
         key = "password-reset-mailed:" + hashlib.sha256(address).hexdigest()
         if not cache.add(key, True, timeout=settings.PASSWORD_RESET_MAIL_INTERVAL):
             return iter(())
-        return super().get_users(email)
+        matches = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in matches if _same_address(email, user.email))
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, **kw
+    ):
+        """Written now, sent by send_outgoing() once the answer has gone (PasswordResetView):
+        an address with an account would otherwise make the answer wait for the mail server,
+        and the time taken would tell that it has one."""
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if kw.get("html_email_template_name"):
+            html = loader.render_to_string(kw["html_email_template_name"], context)
+            message.attach_alternative(html, "text/html")
+        self.outgoing.append(message)
+
+    def send_outgoing(self):
+        for message in self.outgoing:
+            try:
+                message.send()
+            except Exception as error:
+                # The class only: an SMTP refusal's text quotes the address.
+                logger.warning("password reset email failed (%s)", type(error).__name__)
+        self.outgoing = []
 
 
 class AccountSettingsForm(RegionChoiceMixin, forms.ModelForm):
