@@ -203,6 +203,20 @@ def test_infusions_can_be_imported_alone():
     assert not parsed.draws
 
 
+def test_a_dose_with_a_thousands_separator_is_a_thousand_mg_not_one():
+    # "1,000 mg" (US) and "1.000" (German) were read as 1 mg and refused as out of range.
+    data = 'Date;Product;Dose\n2024-01-02;Ferinject;"1,000 mg"\n2024-02-02;Ferinject;1.000\n'
+    data += "2024-03-02;Monofer;1 000\n2024-04-02;Venofer;0,2 g\n"
+    parsed = parse(data)
+    assert not parsed.errors
+    assert [i.dose_mg for i in parsed.infusions] == [1000, 1000, 1000, 200]
+
+
+def test_a_dose_refusal_names_what_was_read():
+    parsed = parse("Date,Product,Dose\n2024-01-02,Ferinject,12.500\n")
+    assert parsed.errors[0].message == "read '12.500'; enter the dose in mg, from 10 to 3000."
+
+
 def test_an_unknown_product_is_kept_as_other_with_its_name():
     parsed = parse("Date,Product,Dose\n2024-01-02,Iron polymaltose,500\n")
     assert (parsed.infusions[0].product, parsed.infusions[0].product_other) == (

@@ -145,19 +145,35 @@ class Dose(ImportColumn):
     role, label = "dose", "Dose"
 
     def clean(self, text: str, factor: float = 1.0) -> int:
-        """Whole mg; `factor` is the header's unit (1000 for a "Dose (g)" column)."""
+        """Whole mg; `factor` is the header's unit (1000 for a "Dose (g)" column).
+
+        "1,000 mg" and "1.000 mg" are a thousand mg as US and German labs print it, never
+        1 mg: of the two readings of a grouped number (thousands, or a decimal sign) the
+        one that is a whole dose in range is taken; the two cannot both be one.
+        """
         low, high = DOSE_RANGE_MG
-        message = f"enter the dose in mg, from {low} to {high}."
+        message = f"read {excerpt(text)}; enter the dose in mg, from {low} to {high}."
         # Stripped first: optional spaces on both sides of "mg" would backtrack.
-        match = re.match(r"([0-9]+(?:[.,][0-9]+)?)\s*(mg|g)?$", text.strip(), re.I)
+        match = re.match(
+            r"([0-9]{1,3}(?:[,.' ][0-9]{3})+|[0-9]+(?:[.,][0-9]+)?)\s*(mg|g)?$",
+            text.strip(),
+            re.I,
+        )
         if not match:
             raise CellError(message)
         cell_unit = (match.group(2) or "").lower()
         factor = {"g": 1000.0, "mg": 1.0}.get(cell_unit, factor)
-        dose = float(match.group(1).replace(",", ".")) * factor
-        if not low <= dose <= high or dose != int(dose):
+        number = match.group(1)
+        readings = set()
+        if re.fullmatch(r"[0-9]{1,3}(?:[,.' ][0-9]{3})+", number):
+            readings.add(float(re.sub(r"[,.' ]", "", number)))  # grouped thousands
+        if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", number):
+            readings.add(float(number.replace(",", ".")))  # a decimal sign, or none
+        doses = {d * factor for d in readings}
+        doses = {d for d in doses if low <= d <= high and d == int(d)}
+        if len(doses) != 1:
             raise CellError(message)
-        return int(dose)
+        return int(doses.pop())
 
 
 class Severity(ImportColumn):
