@@ -17,7 +17,7 @@ import datetime
 from rlsapp.domain import entry as lab_entry
 from rlsapp.domain import formats, regions, rules, units
 
-from . import fhir_medications, parsed, vocab
+from . import fhir_medications, fhir_units, parsed, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_bundle import as_utf8, check_bundle, iter_entries
@@ -195,12 +195,9 @@ class _BundleReader:
             value = quantity.get("value")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise EntryError("valueQuantity.value", "the value must be a number.")
-            unit = None
-            for candidate in (quantity.get("code"), quantity.get("unit")):
-                if isinstance(candidate, str) and 0 < len(candidate) <= MAX_UNIT:
-                    unit = vocab.resolve_unit(analyte, candidate)
-                    if unit:
-                        break
+            unit, problem = fhir_units.quantity_unit(analyte, quantity)
+            if problem:
+                raise EntryError("valueQuantity.code", problem)
             if unit is None:
                 given = quantity.get("code") or quantity.get("unit") or "none"
                 raise EntryError(
@@ -222,9 +219,23 @@ class _BundleReader:
             if len(text) > MAX_VALUE_STRING:
                 raise EntryError("valueString", parsed.too_long(text, MAX_VALUE_STRING))
             number, unit_text = vocab.split_value_and_unit(text)
-            resolved = vocab.resolve_unit(analyte, unit_text) if unit_text else None
-            if resolved:
-                text, unit = number, resolved
+            if unit_text:
+                unit = fhir_units.unit_of(analyte, unit_text)
+                if unit is None:
+                    raise EntryError(
+                        field,
+                        f"unknown unit {parsed.excerpt(unit_text, 20)} for {info.label}; "
+                        f"accepted: {', '.join(info.units)}.",
+                    )
+                text = number
+            else:
+                ranged = fhir_units.range_unit(analyte, resource)
+                unit = ranged or info.display_unit
+                if not ranged and len(set(info.units.values())) > 1:
+                    # Said, as the CSV import says it: the value may be in another unit.
+                    note = f"No unit given with a {info.label} valueString: read as {unit}."
+                    if note not in self.out.notes:
+                        self.out.notes.append(note)
         else:
             self.out.skipped["Observations without a value"] += 1
             return None

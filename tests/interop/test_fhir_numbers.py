@@ -4,7 +4,7 @@ import pytest
 
 from rlsapp.interop.fhir_parse import parse_bundle
 
-from .fhir_resources import bundle, observation
+from .fhir_resources import FERRITIN_LOINC, bundle, observation
 
 
 def ferritin(value):
@@ -44,3 +44,49 @@ def test_an_unusual_fhir_value_is_listed_for_the_preview():
     assert values(parsed) == [5000]
     assert parsed.unusual[0].row == 1
     assert "outside the usual" in parsed.unusual[0].message
+
+
+HEMOGLOBIN_LOINC, IRON_LOINC = "718-7", "2498-4"
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(FERRITIN_LOINC, "45 nmol/L"), (IRON_LOINC, "15 mmol/L")]
+)
+def test_a_value_string_with_a_unit_rlsapp_does_not_accept_is_refused(code, text):
+    # The unit after the number was dropped and the number stored in the display unit:
+    # iron "15 mmol/L" became 15 ug/dL.
+    parsed = parse_bundle(bundle(observation(code, valueString=text)))
+    assert values(parsed) == []
+    assert parsed.errors[0].column == "Observation.valueString"
+    assert parsed.errors[0].message.startswith(
+        "unknown unit 'mmol/L'" if code == IRON_LOINC else "unknown unit 'nmol/L'"
+    )
+
+
+def test_a_value_string_without_a_unit_takes_its_reference_ranges_unit():
+    # A Dutch Hb of "8.1" with its range in mmol/L was stored as 8.1 g/dL.
+    reference = [{"low": {"value": 7.5, "unit": "mmol/L"}, "high": {"value": 10, "unit": "mmol/L"}}]
+    parsed = parse_bundle(
+        bundle(observation(HEMOGLOBIN_LOINC, valueString="8.1", referenceRange=reference))
+    )
+    assert [round(v, 2) for v in values(parsed)] == [13.05]
+
+
+def test_a_value_string_without_any_unit_is_read_in_the_display_unit_and_said_so():
+    parsed = parse_bundle(bundle(observation(IRON_LOINC, valueString="15")))
+    assert values(parsed) == [15]
+    assert "No unit given with a Serum iron valueString: read as µg/dL." in parsed.notes
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [
+        {"value": 45, "unit": "ng/mL", "system": "http://unitsofmeasure.org", "code": "mg/L"},
+        {"value": 45, "unit": "ng/mL", "code": "pmol/L"},
+    ],
+)
+def test_a_quantity_whose_code_and_text_disagree_is_refused(quantity):
+    # The display text stood in for a code rlsapp could not read: 45 mg/L stored as 45 ng/mL.
+    parsed = parse_bundle(ferritin({"valueQuantity": quantity}))
+    assert values(parsed) == []
+    assert parsed.errors[0].column == "Observation.valueQuantity.code"

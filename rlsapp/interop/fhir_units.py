@@ -1,0 +1,57 @@
+"""The unit of a FHIR Observation's value (pure: no Django imports).
+
+A valueQuantity's UCUM code is the unit the value is in; its display text only repeats
+it. A valueString ("<5") carries its unit in the text, or none: then the reference
+range's unit is the one the lab reports in.
+"""
+
+from __future__ import annotations
+
+from rlsapp.domain import units
+
+from . import vocab
+from .parsed import excerpt
+
+MAX_UNIT = 32
+
+
+def unit_of(analyte: str, text) -> str | None:
+    """The accepted unit a unit text or code spells, or None."""
+    if isinstance(text, str) and 0 < len(text) <= MAX_UNIT:
+        return vocab.resolve_unit(analyte, text)
+    return None
+
+
+def quantity_unit(analyte: str, quantity: dict) -> tuple[str | None, str]:
+    """(accepted unit of a valueQuantity or None, the problem when code and text disagree).
+
+    A UCUM code rlsapp cannot read, or one that names another unit than the display text
+    ("ng/mL" shown over the code "mg/L"), is a problem: the text must not stand in for
+    the code, or a value a thousand times off would be stored.
+    """
+    info = units.ANALYTES[analyte]
+    code, text = quantity.get("code"), quantity.get("unit")
+    by_code, by_text = unit_of(analyte, code), unit_of(analyte, text)
+    unreadable_code = (
+        quantity.get("system") in (vocab.UCUM_SYSTEM, None) and isinstance(code, str) and code != ""
+    ) and by_code is None
+    differ = by_code and by_text and info.units[by_code] != info.units[by_text]
+    if unreadable_code or differ:
+        return None, (
+            f"the unit code {excerpt(code, 20)} and the unit {excerpt(text or '', 20)} do not "
+            f"name the same unit of {info.label}; accepted: {', '.join(info.units)}."
+        )
+    return by_code or by_text, ""
+
+
+def range_unit(analyte: str, resource: dict) -> str | None:
+    """The unit of the Observation's reference range, for a text value that gives none."""
+    ranges = resource.get("referenceRange")
+    for item in ranges if isinstance(ranges, list) else ():
+        for end in ("low", "high"):
+            bound = item.get(end) if isinstance(item, dict) else None
+            if isinstance(bound, dict):
+                unit = unit_of(analyte, bound.get("code")) or unit_of(analyte, bound.get("unit"))
+                if unit:
+                    return unit
+    return None
