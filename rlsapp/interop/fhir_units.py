@@ -25,16 +25,22 @@ def unit_of(analyte: str, text) -> str | None:
 def quantity_unit(analyte: str, quantity: dict) -> tuple[str | None, str]:
     """(accepted unit of a valueQuantity or None, the problem when code and text disagree).
 
-    A UCUM code rlsapp cannot read, or one that names another unit than the display text
-    ("ng/mL" shown over the code "mg/L"), is a problem: the text must not stand in for
-    the code, or a value a thousand times off would be stored.
+    A UCUM code rlsapp cannot read beside a display text it can, or a code that names
+    another unit than the text ("ng/mL" shown over the code "mg/L"), is a problem: the
+    text must not stand in for the code, or a value a thousand times off would be stored.
     """
     info = units.ANALYTES[analyte]
     code, text = quantity.get("code"), quantity.get("unit")
     by_code, by_text = unit_of(analyte, code), unit_of(analyte, text)
     unreadable_code = (
-        quantity.get("system") in (vocab.UCUM_SYSTEM, None) and isinstance(code, str) and code != ""
-    ) and by_code is None
+        (
+            quantity.get("system") in (vocab.UCUM_SYSTEM, None)
+            and isinstance(code, str)
+            and code != ""
+        )
+        and by_code is None
+        and by_text is not None
+    )
     differ = by_code and by_text and info.units[by_code] != info.units[by_text]
     if unreadable_code or differ:
         return None, (
