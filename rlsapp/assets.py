@@ -18,7 +18,10 @@ class Asset:
 
     @property
     def url(self):
-        return f"{settings.ASSET_BASE_URL}/{self.package}@{self.version}/{self.path}"
+        return self.url_at(settings.ASSET_BASE_URL)
+
+    def url_at(self, base):
+        return f"{base}/{self.package}@{self.version}/{self.path}"
 
 
 ASSETS = {
@@ -53,6 +56,16 @@ ASSETS = {
         "sha384-3N9GHhCtN3CQef6tNfqgZlv7sQLYIkcChN+uaTZ7xVdzKYp/SjBNPxa92+hM7EAY",
     ),
 }
+
+
+def policy_sources(base, suffix):
+    """The Content-Security-Policy sources for the pinned files under `base` whose path ends
+    in `suffix` (".js", ".css"): each file's whole address, never the CDN's folder. Any npm
+    package anyone publishes is served under jsDelivr's /npm/, so a folder source would let
+    injected markup load whatever script its author put there."""
+    if not base:
+        return []
+    return [asset.url_at(base) for asset in ASSETS.values() if asset.path.endswith(suffix)]
 
 
 def context_processor(request):

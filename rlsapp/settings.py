@@ -11,6 +11,7 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from rlsapp import logredact
+from rlsapp.assets import policy_sources
 from rlsapp.domain.regions import REGIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -319,14 +320,15 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): scripts only from us and the pinned CDN, and inline
 # scripts only with the per-request nonce (`<script nonce="{{ request.csp_nonce }}">`).
-# The CDN source keeps its path (jsDelivr's /npm/ only: its /gh/ serves any GitHub repository).
+# The CDN is allowed file by file, each pinned file's whole address (rlsapp.assets): jsDelivr's
+# /npm/ serves every package anyone publishes (and /gh/ any GitHub repository).
 # Bootstrap's CSS draws its icons from data: URIs, hence img-src data:.
-_ASSET_SOURCES = [ASSET_BASE_URL + "/"] if ASSET_BASE_URL.startswith("https://") else []
+_CDN = ASSET_BASE_URL if ASSET_BASE_URL.startswith("https://") else None
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_ASSET_SOURCES, csp_constants.NONCE],
-        "style-src": ["'self'", *_ASSET_SOURCES],
+        "script-src": ["'self'", *policy_sources(_CDN, ".js"), csp_constants.NONCE],
+        "style-src": ["'self'", *policy_sources(_CDN, ".css")],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from rlsapp.tracking.models import Infusion, Patient, SymptomScore
 from tests.browser.conftest import NODE_MODULES
@@ -23,8 +22,9 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_VERSION = json.loads((NODE_MODULES / "axe-core" / "package.json").read_text())["version"]
-AXE_URL = f"{django_settings.ASSET_BASE_URL}/axe-core@{AXE_VERSION}/axe.min.js"
+# Run through the browser's debugging channel, which the page's policy does not govern: the
+# policy allows only the app's own pinned files, not axe from the CDN.
+AXE_SOURCE = (NODE_MODULES / "axe-core" / "axe.min.js").read_text()
 PORTAL_CSV = Path(__file__).resolve().parent.parent / "data" / "us_portal_export.csv"
 BLOCKING = ("serious", "critical")
 TODAY = datetime.date.today()
@@ -66,7 +66,7 @@ def a_history(patient):
 
 
 def axe_violations(page):
-    page.add_script_tag(url=AXE_URL)
+    page.evaluate(AXE_SOURCE)
     found = page.evaluate(RUN_AXE, ALSO_WHEN_TO_REVIEW)
     return [v for v in found if v["impact"] in BLOCKING]
 
