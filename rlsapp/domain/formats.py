@@ -17,7 +17,7 @@ from decimal import Decimal
 from babel import Locale
 from babel import numbers as babel_numbers
 
-from . import units
+from . import units, written_dates
 from .regions import ISO, REGIONS, Region
 
 # The two conventions a typed number can be in besides the region's own.
@@ -285,8 +285,10 @@ def date_hint(region: Region) -> str:
     return f"{region.dates.pattern}, for example {region.dates.example}"
 
 
-def parse_date(text: str, region: Region) -> datetime.date:
-    """A date typed in the region's format or as ISO yyyy-mm-dd (always unambiguous).
+def parse_date(text: str, region: Region, today: datetime.date | None = None) -> datetime.date:
+    """A date typed in the region's format or as ISO yyyy-mm-dd (always unambiguous), or as
+    a printout writes it in the region's order with a two-digit year, or with the month in
+    words (written_dates).
 
     Strict: another order or separator is refused, never read the other way round.
     """
@@ -309,6 +311,13 @@ def parse_date(text: str, region: Region) -> datetime.date:
             raise DateFormatError(
                 f"read “{typed}”, which is not a real date: {expected}."
             ) from None
+    # "03.04.25", "3 Apr 2025": one date each once the region's order is known.
+    try:
+        written = written_dates.read_written_date(typed, region, today or datetime.date.today())
+    except ValueError:
+        raise DateFormatError(f"read “{typed}”, which is not a real date: {expected}.") from None
+    if written is not None:
+        return written
     raise DateFormatError(f"read “{typed}”: {expected}.")
 
 

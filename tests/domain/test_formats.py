@@ -278,7 +278,9 @@ def test_iso_dates_are_read_in_every_region(region):
         ("US", "20/10/2026", "not a real date: enter it as m/d/yyyy"),
         ("GB", "10/20/2026", "not a real date: enter it as dd/mm/yyyy, for example 31/12/2025"),
         ("DE", "20/10/2026", "enter it as dd.mm.yyyy, for example 31.12.2025, or as 2025-12-31"),
-        ("DE", "20.10.26", "enter it as dd.mm.yyyy"),
+        ("US", "3.4.25", "enter it as m/d/yyyy"),  # a short year in another form
+        ("GB", "3 Foo 2025", "enter it as dd/mm/yyyy"),
+        ("GB", "31-Apr-2025", "not a real date"),
         ("NL", "20.10.2026", "enter it as dd-mm-yyyy, for example 31-12-2025"),
         ("SE", "20/10/2026", "enter it as yyyy-mm-dd, for example 2025-12-31."),
         ("DE", "", "the date is missing: enter it as dd.mm.yyyy"),
@@ -290,6 +292,26 @@ def test_a_date_in_another_format_is_refused_naming_the_expected_one(region, tex
     with pytest.raises(formats.DateFormatError) as caught:
         formats.parse_date(text, R[region])
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("region", "text", "date"),
+    [
+        ("DE", "3.4.25", datetime.date(2025, 4, 3)),  # a German printout's short year
+        ("DE", "03.04.75", datetime.date(1975, 4, 3)),  # the latest such year, not ahead
+        ("US", "3/4/25", datetime.date(2025, 3, 4)),
+        ("NL", "3-4-25", datetime.date(2025, 4, 3)),
+        ("GB", "3 Apr 2025", datetime.date(2025, 4, 3)),
+        ("GB", "03-Apr-2025", datetime.date(2025, 4, 3)),
+        ("US", "Apr 3, 2025", datetime.date(2025, 4, 3)),
+        ("DE", "3. März 2025", datetime.date(2025, 3, 3)),  # the region's own month names
+        ("NL", "3 mrt 2025", datetime.date(2025, 3, 3)),
+        ("SE", "3 maj 2025", datetime.date(2025, 5, 3)),
+    ],
+)
+def test_dates_as_printouts_write_them_are_read(region, text, date):
+    # These were refused, though each is one date once the region's order is known.
+    assert formats.parse_date(text, R[region], today=datetime.date(2026, 11, 30)) == date
 
 
 @given(
