@@ -107,6 +107,9 @@ def _limits_text(analyte_code: str, number: Decimal, unit: str, region: Region) 
     suggestions = units.other_unit_readings(analyte_code, float(number), unit)
     if suggestions:
         message += " " + unit_fix_text(analyte_code, number, unit, suggestions[0], region)
+    else:
+        # What was read, so that a slipped digit or decimal sign shows ("read 0,22 %").
+        message += f" Read: {formats.format_decimal(number, region, None)} {unit}."
     return message
 
 

@@ -309,6 +309,8 @@ class ResultReader:
         self._read(fix or unit, answers)
 
     def _say(self, message: str) -> str:
+        if message.startswith(self.analyte.label):
+            return message  # "Ferritin must be between ...", not "Ferritin: Ferritin must ..."
         return f"{self.analyte.label}: {message}"
 
     def _read(self, chosen_unit: str, answers: dict) -> None:

@@ -101,11 +101,15 @@ def test_an_impossible_value_points_at_the_unit_it_is_usual_in(
     assert caught.value.suggestions[0][0] == fix
 
 
-def test_an_impossible_value_in_no_unit_names_the_range_only():
+def test_an_impossible_value_in_no_unit_names_the_range_and_what_was_read():
+    # The refusal named the range only: which number was read did not show.
     with pytest.raises(units.UnitError) as caught:
         entry.check_result("ferritin", "20000", "µg/L", R["DE"])
-    assert str(caught.value) == "Ferritin must be between 0,5 and 10.000 µg/L."
+    assert str(caught.value) == "Ferritin must be between 0,5 and 10.000 µg/L. Read: 20.000 µg/L."
     assert caught.value.suggestions == ()
+    with pytest.raises(units.UnitError) as caught:
+        entry.check_result("tsat", "0,22", "%", R["DE"])
+    assert str(caught.value).endswith("Read: 0,22 %.")
 
 
 def test_text_that_is_no_number_in_the_region_is_refused_before_any_unit_check():

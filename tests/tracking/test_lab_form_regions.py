@@ -141,6 +141,18 @@ def test_only_readings_inside_the_hard_limits_are_offered(owner_client, owner, u
     assert not LabDraw.objects.exists()
 
 
+def test_an_impossible_value_says_what_was_read_and_names_the_analyte_once(
+    owner_client, owner, url
+):
+    # It read "Transferrin saturation: Transferrin saturation must be between 0,5 and 100 %."
+    as_region(owner, "DE")
+    response = owner_client.post(url, post_data("20.10.2026", tsat=("0,22", "%")))
+    assert response.context["form"].errors["tsat"] == [
+        "Transferrin saturation must be between 0,5 and 100 %. Read: 0,22 %."
+    ]
+    assert not LabDraw.objects.exists()
+
+
 def test_an_unusual_value_needs_a_confirmation(owner_client, owner, patient, url):
     data = post_data("2026-10-20", ferritin=("5000", "µg/L"))
     response = owner_client.post(url, data)
