@@ -10,7 +10,7 @@ import functools
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django_otp import user_has_device
 
 
@@ -37,6 +37,12 @@ class TwoFactorAdminSite(admin.AdminSite):
             return checked(request, *args, **kwargs)
 
         return inner
+
+    def password_change(self, request, extra_context=None):
+        """The app's own page (its sign-in page is the app's too): Django's admin form checks
+        the old password with no count, so a stolen staff session could guess the password
+        there; the app's counts wrong passwords (rlsapp.reconfirm)."""
+        return redirect("password_change")
 
     def _forbidden(self, request):
         user = request.user
