@@ -99,6 +99,20 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
 # LOINC code -> analyte. The domain table's codes plus hematocrit's calculated variant.
 LOINC_TO_ANALYTE: dict[str, str] = {a.loinc: code for code, a in units.ANALYTES.items()}
 LOINC_TO_ANALYTE["20570-8"] = "hematocrit"
+# The same quantities under other codes labs send: by immunoassay or in blood (ferritin),
+# in moles (Hb in mmol/L as Dutch labs report it, iron and TIBC in umol/L, phosphate in
+# mmol/L), venous or calculated Hb. The value's unit is checked against the analyte's
+# accepted units as for the main code, so a mass and a moles code read alike.
+LOINC_TO_ANALYTE |= {
+    "20567-4": "ferritin",
+    "24373-3": "ferritin",
+    "59260-0": "hemoglobin",
+    "30350-3": "hemoglobin",
+    "20509-6": "hemoglobin",
+    "14798-3": "iron",
+    "14800-7": "tibc",
+    "14879-1": "phosphate",
+}
 
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"

@@ -90,3 +90,20 @@ def test_a_quantity_whose_code_and_text_disagree_is_refused(quantity):
     parsed = parse_bundle(ferritin({"valueQuantity": quantity}))
     assert values(parsed) == []
     assert parsed.errors[0].column == "Observation.valueQuantity.code"
+
+
+@pytest.mark.parametrize(
+    ("code", "quantity", "analyte", "stored"),
+    [
+        ("59260-0", {"value": 8.1, "unit": "mmol/L"}, "hemoglobin", 13.05),  # Hb in moles
+        ("14798-3", {"value": 15.2, "unit": "umol/L"}, "iron", 84.92),
+        ("14800-7", {"value": 60, "unit": "umol/L"}, "tibc", 335.2),
+        ("14879-1", {"value": 0.9, "unit": "mmol/L"}, "phosphate", 2.79),
+        ("20567-4", {"value": 45, "unit": "ng/mL"}, "ferritin", 45),
+    ],
+)
+def test_the_moles_and_method_codes_of_an_analyte_are_read_as_it(code, quantity, analyte, stored):
+    # These were skipped as "a code rlsapp does not track".
+    parsed = parse_bundle(bundle(observation(code, valueQuantity=quantity)))
+    result = parsed.draws[0].results[0]
+    assert (result.analyte, round(result.value, 2)) == (analyte, stored)
