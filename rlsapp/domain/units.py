@@ -148,6 +148,9 @@ _NUMBER = re.compile(r"(?:(<=|>=|≤|≥|<|>)\s*)?([0-9]+(?:[.,][0-9]+)?|[.,][0-
 def unit_key(text: str) -> str:
     """A spelling-independent key: 'µg/L', 'ug/l', 'mcg/L' and 'ug l' all give 'ug/l'."""
     key = (text or "").strip().lower()
+    # "mcg/dL (calc)": a US portal's mark that the lab computed it (TIBC, TSAT), not a unit.
+    for mark in ("(calc)", "(calculated)"):
+        key = key.removesuffix(mark).strip()
     if key in ("percent", "pct", "procent", "prozent"):
         return "%"
     key = key.translate(str.maketrans("µμ", "uu")).replace("mcg", "ug")

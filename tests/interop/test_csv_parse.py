@@ -136,6 +136,33 @@ def test_a_missing_unit_is_the_unit_the_accounts_labs_print_as_in_the_form():
     assert "No unit given for Hemoglobin: read as mmol/L." in parsed.notes[-2]
 
 
+def test_a_unit_in_the_value_that_differs_from_the_unit_column_is_an_error():
+    # The unit column won silently: serum iron "15 umol/L" beside "ug/dL" was 15 ug/dL.
+    parsed = parse("Date,Test,Result,Units\n2024-01-02,Iron,15 umol/L,ug/dL\n")
+    assert not parsed.draws
+    assert parsed.errors[0].message == (
+        "the value '15 umol/L' gives the unit µmol/L but the unit column µg/dL: correct one "
+        "of them."
+    )
+
+
+def test_flags_after_a_value_and_a_calculated_mark_after_a_unit_are_not_units():
+    # "12 L" (flagged low) was refused as the unknown unit 'L'; "mcg/dL (calc)" likewise.
+    parsed = parse(
+        "Date,Test,Result,Units\n2024-01-02,Ferritin,12 L,\n2024-01-03,Ferritin,350 H,\n"
+        "2024-01-04,Ferritin,12*,ng/mL\n2024-01-05,Ferritin,12 ng/mL ↓,\n"
+        "2024-01-05,TIBC,300,mcg/dL (calc)\n"
+    )
+    assert not parsed.errors
+    assert results(parsed) == {
+        ("2024-01-02", "ferritin"): (12, ""),
+        ("2024-01-03", "ferritin"): (350, ""),
+        ("2024-01-04", "ferritin"): (12, ""),
+        ("2024-01-05", "ferritin"): (12, ""),
+        ("2024-01-05", "tibc"): (300, ""),
+    }
+
+
 def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
     parsed = parse("Date,Ferritin (mg/L),Hb (g/dL)\n2024-01-02,1,13\n")
     assert [(e.row, e.column) for e in parsed.errors] == [(1, "Ferritin (mg/L)")]

@@ -113,6 +113,21 @@ class LabRow:
     left_out: tuple[str, str] = ("", "")  # (reason code, note)
 
 
+# Flags portals print after a value ("12 L", "350 H", "12*", "12 ng/mL ↓"): they say how
+# the value compares with the range, never what it is, so they are left out of its unit.
+_FLAGS = {"h", "l", "hh", "ll", "a", "aa", "*", "**", "!", "↑", "↓", "high", "low"}
+
+
+def without_flags(unit_text: str) -> str:
+    """'ng/mL L' -> 'ng/mL'; 'H' -> '': the unit after a value without the flags after it."""
+    words = unit_text.split()
+    while words and words[-1].strip("()[]").casefold() in _FLAGS:
+        words.pop()
+    if words and words[-1].endswith("*") and words[-1].rstrip("*"):
+        words[-1] = words[-1].rstrip("*")
+    return " ".join(words)
+
+
 class LabReader:
     lab = LabName()
     calculated = Calculated()
@@ -250,11 +265,23 @@ class LabReader:
 
         `comparator` and `stored`: the long layout's comparator and stored-value cells."""
         number_text, unit_in_cell = formats.split_number_and_unit(raw)
+        unit_in_cell = without_flags(unit_in_cell)
+        info = units.ANALYTES[analyte]
+        if unit_in_cell and unit_from_cell:
+            # "15 umol/L" in the value beside "ug/dL" in the unit column: which one the lab
+            # meant is not for rlsapp to pick (it took the column's, a 5.6-fold error).
+            own = vocab.resolve_unit(analyte, unit_in_cell[:MAX_UNIT_CELL])
+            beside = vocab.resolve_unit(analyte, unit_from_cell[:MAX_UNIT_CELL])
+            if own and beside and info.units[own] != info.units[beside]:
+                self.out.error(
+                    number,
+                    column,
+                    f"the value {excerpt(raw)} gives the unit {own} but the unit column "
+                    f"{beside}: correct one of them.",
+                )
+                return None
         if unit_in_cell:
             unit_from_cell = unit_from_cell or unit_in_cell
-        else:
-            number_text = raw
-        info = units.ANALYTES[analyte]
         if unit_from_cell:
             resolved = None
             if len(unit_from_cell) <= MAX_UNIT_CELL:
