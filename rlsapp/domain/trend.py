@@ -2,13 +2,12 @@
 
 The window of rlsapp.domain.estimate: the crossing day's distribution follows from the
 posterior of the trend's level and slope (independent normals), conditioned on the trend
-being above the threshold at the latest exact result, integrated over the slope on a grid.
+being above the threshold at the latest exact result (_above_and_falling integrates it).
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,14 +16,54 @@ from statistics import NormalDist
 from rlsapp.domain.fits import LOG_CAP
 from rlsapp.domain.records import quick_init
 
-GRID = 120  # integration steps over the slope (trapezoid: ample for a normal density)
-# The grid spans the slope's mean +- this many standard deviations (the glance's middle
-# weights, _MIDDLE_WEIGHTS, are worked out from the same span).
-GRID_SDS = 8
+STEPS = 120  # Simpson intervals of each integral (even)
+# Each integral spans its variable's mean +- this many standard deviations.
+SPAN_SDS = 8
+ROOT2 = math.sqrt(2)
+_SIMPSON = [1.0] + [4.0 if i % 2 else 2.0 for i in range(1, STEPS)] + [1.0]
 
 
-def _phi(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2))
+def _above_and_falling(level, sd_level, fall, sd_fall, target, u):
+    """P(the trend is above `target` at u and falls): P(L - b u > target, b > 0) for the
+    trend's level L ~ N(level, sd_level^2) and fall b ~ N(fall, sd_fall^2), independent.
+
+    One variable is integrated (Simpson's rule) and the other's normal CDF taken exactly.
+    Which one: the integrand must change smoothly over a step. Over the fall, the CDF of
+    the level changes on a scale of sd_level / u, which far ahead gets much narrower than
+    the fall's own spread: a grid over the fall then steps over the day a slope crosses,
+    and far quantiles (the window's late end) come out years off. Over the level, the
+    CDF of the fall changes on a scale of u x sd_fall. So the fall is integrated while
+    u x sd_fall <= sd_level, the level beyond."""
+    # erfc is twice a normal tail, so Simpson's step / 3 is halved: step / 6.
+    erfc, exp = math.erfc, math.exp
+    if u <= 0 or u * sd_fall <= sd_level:
+        lo, hi = max(0.0, fall - SPAN_SDS * sd_fall), fall + SPAN_SDS * sd_fall
+        if not hi > lo:
+            return 0.0
+        step = (hi - lo) / STEPS
+        # b = lo + i x step: its z on its own normal, and its level's CDF argument at u.
+        z0, dz = (lo - fall) / sd_fall, step / sd_fall
+        a0, da = (target + lo * u - level) / sd_level / ROOT2, step * u / sd_level / ROOT2
+        total = math.fsum(
+            [w * exp(-0.5 * (z0 + i * dz) ** 2) * erfc(a0 + i * da) for i, w in enumerate(_SIMPSON)]
+        )
+        return total * step / 6 / (sd_fall * math.sqrt(2 * math.pi))
+    lo, hi = max(target, level - SPAN_SDS * sd_level), level + SPAN_SDS * sd_level
+    if not hi > lo:
+        return 0.0
+    step = (hi - lo) / STEPS
+    # L = lo + i x step: its z on its own normal, and the fall's CDF argument (the fall
+    # small enough to stay above at u is 0 < b < (L - target) / u).
+    z0, dz = (lo - level) / sd_level, step / sd_level
+    a0, da = -((lo - target) / u - fall) / sd_fall / ROOT2, -step / u / sd_fall / ROOT2
+    not_falling = erfc(fall / sd_fall / ROOT2)
+    total = math.fsum(
+        [
+            w * exp(-0.5 * (z0 + i * dz) ** 2) * (erfc(a0 + i * da) - not_falling)
+            for i, w in enumerate(_SIMPSON)
+        ]
+    )
+    return total * step / 6 / (sd_level * math.sqrt(2 * math.pi))
 
 
 @quick_init
@@ -82,55 +121,11 @@ class Trend:
             return [day for _ in qs]
         sd_level = math.sqrt(self.level_var) or 1e-12
         fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
-        lo, hi = fall - GRID_SDS * sd_fall, fall + GRID_SDS * sd_fall
-        step = (hi - lo) / GRID
-        # The grid and share() run a few thousand normal CDFs per estimate (a chart makes
-        # one estimate per infusion): _phi is written out inline, the same arithmetic in the
-        # same order, so the same days, sparing a call and lookups per term.
-        level, erfc, exp, root2 = self.level, math.erfc, math.exp, math.sqrt(2)
-
-        def slope_grid(first: int, last: int):
-            """The grid's points first..last: the sum of their weight x P(above at u0), and
-            (slope, weight, P(below at u0)) of those with a fall."""
-            grid = []
-            denominator = 0.0
-            for i in range(first, last + 1):
-                b = lo + i * step
-                weight = (0.5 if i == 0 or i == GRID else 1.0) * exp(
-                    -0.5 * ((b - fall) / sd_fall) ** 2
-                )
-                above = 1 - 0.5 * erfc(-((target + b * u0 - level) / sd_level) / root2)
-                denominator += weight * above
-                if b > 0:
-                    grid.append((b, weight, 1 - above))
-            return denominator, grid
-
-        def mass(grid, day: int) -> float:
-            u = u0 + day / 7
-            return sum(
-                [
-                    w * (0.5 * erfc(-((target + b * u - level) / sd_level) / root2) - below0)
-                    for b, w, below0 in grid
-                ]
-            )
-
-        def below(b: float, day: int) -> float:
-            """P(below at `day`) on the slope b, as each term of mass() has it."""
-            return 0.5 * erfc(-((target + b * (u0 + day / 7) - level) / sd_level) / root2)
-
-        capped = cap_days is not None and 0 < cap_days < horizon_days
-        # A past episode: first a glance at the grid's middle, which tells most of them for
-        # certain. Not for a slope known (almost) exactly: there the grid's points are too
-        # close for rounding to keep their distances in standard deviations.
-        if capped and self.slope_var > 0 and sd_fall > 1e-6 * abs(fall):
-            told = _after_cap_at_a_glance(
-                slope_grid, mass, below, lo, step, fall, sd_fall, qs, horizon_days, cap_days
-            )
-            if told is not None:
-                day = after + timedelta(days=cap_days)
-                return [None if t is None else day for t in told]
-        denominator, grid = slope_grid(0, GRID)
-        if denominator <= 0 or not grid:
+        # P(above on the latest result's day): the trend there is one normal.
+        spread0 = math.sqrt(sd_level**2 + (u0 * sd_fall) ** 2)
+        denominator = 0.5 * math.erfc((target - self.level + fall * u0) / spread0 / ROOT2)
+        falling_above0 = _above_and_falling(self.level, sd_level, fall, sd_fall, target, u0)
+        if not denominator > 0 or not falling_above0 > 0:
             return [None for _ in qs]
 
         # Every share worked out, by day (share(0) is 0): each search starts from the
@@ -138,13 +133,17 @@ class Trend:
         seen = {0: 0.0}
 
         def share(day: int) -> float:
-            seen[day] = value = mass(grid, day) / denominator
+            """P(reached by `day` | above on the latest result's day). A trend reaches the
+            threshold between the two days only on a falling slope, where being above at
+            the later day implies being above at the earlier one."""
+            later = _above_and_falling(self.level, sd_level, fall, sd_fall, target, u0 + day / 7)
+            seen[day] = value = (falling_above0 - later) / denominator
             return value
 
         results = []
         at_horizon = share(horizon_days)
         end, at_end = horizon_days, at_horizon
-        if capped:
+        if cap_days is not None and 0 < cap_days < horizon_days:
             end, at_end = cap_days, share(cap_days)
         central, spread = self._crossing_guess(target, u0)
         for q in qs:
@@ -183,121 +182,6 @@ class Trend:
 # Looks the day search aims by the probits' line before it interpolates and halves.
 PROBIT_STEPS = 8
 _PROBIT = NormalDist().inv_cdf
-
-# The grid's middle points, either side of its centre, that the glance at a past episode
-# sums; the rest lie beyond CENTRE_STEPS x 2 GRID_SDS / GRID standard deviations of the slope.
-CENTRE_STEPS = 16
-# Room for the rounding of the sums, far beyond it and far below any share that matters.
-SLACK = 1e-9
-# The middle points' weights as exact slopes have them, exp(-z^2 / 2) at z = (i - GRID / 2)
-# x 2 GRID_SDS / GRID standard deviations of the slope, and their sums from each point on. Where
-# the glance is used (sd_fall > 1e-6 x |fall|) a computed slope lies within 1e-9 standard
-# deviations of its exact place, so a computed weight lies within a factor 1 +- 3e-9 of
-# its exact one: WEIGHT_MARGIN leaves room for that many times over.
-_MIDDLE_WEIGHTS = [
-    math.exp(-0.5 * ((i - GRID // 2) * 2 * GRID_SDS / GRID) ** 2)
-    for i in range(GRID // 2 - CENTRE_STEPS, GRID // 2 + CENTRE_STEPS + 1)
-]
-_MIDDLE_SUMS = [math.fsum(_MIDDLE_WEIGHTS[i:]) for i in range(len(_MIDDLE_WEIGHTS))]
-WEIGHT_MARGIN = 1e-5
-
-
-def _after_cap_at_a_glance(
-    slope_grid, mass, below, lo, step, fall, sd_fall, qs, horizon_days, cap_days
-):
-    """For each q, "none" (not reached by the horizon) or "cap" (reached only on or after
-    the cap), as the whole grid would tell it, worked out from the grid's middle points
-    alone; None whenever that cannot be told for certain, or a day before the cap is due.
-
-    Most past episodes end with the next infusion long before the trend could reach the
-    threshold. Every term of the grid's sums is its point's weight times a share between 0
-    and 1, so the points left out add between 0 and the sum of their weights; those lie
-    beyond CENTRE_STEPS steps from the middle, where the normal weights fall off faster than
-    a geometric series, which bounds their sum. A q is told only when its answer holds at
-    both ends of the interval this leaves, so the answer is the whole grid's."""
-    middle = GRID // 2
-    first, last = middle - CENTRE_STEPS, middle + CENTRE_STEPS
-    # The nearest left-out points on either side, in standard deviations of the slope, and
-    # a step between neighbours (both a hair short of exact, against rounding).
-    edge = min(
-        (fall - (lo + (first - 1) * step)) / sd_fall, (lo + (last + 1) * step - fall) / sd_fall
-    )
-    edge, spacing = edge - 1e-6, step / sd_fall * (1 - 1e-6)
-    if edge <= 0 or spacing <= 0:
-        return None
-    # Each side: sum over j of exp(-(edge + j spacing)^2 / 2) <= exp(-edge^2 / 2) / (1 -
-    # exp(-edge spacing)); weights are rounded to within a part in 10^15.
-    left_out = 2 * math.exp(-0.5 * edge * edge) / (1 - math.exp(-edge * spacing)) * (1 + 1e-9)
-    if _all_after_cap_by_the_ends(
-        lo, step, first, last, below, left_out, qs, horizon_days, cap_days
-    ):
-        return ["cap" for _ in qs]
-    denominator, grid = slope_grid(first, last)
-    if denominator <= 0 or not grid:
-        return None
-
-    def bounds(day):
-        part = mass(grid, day)
-        return part / (denominator + left_out) - SLACK, (part + left_out) / denominator + SLACK
-
-    horizon_low, horizon_high = bounds(horizon_days)
-    cap_high = None
-    told = []
-    for q in qs:
-        if horizon_high < q:
-            told.append(None)
-            continue
-        if horizon_low < q:
-            return None
-        if cap_high is None:
-            cap_high = bounds(cap_days)[1]
-        if cap_high >= q:
-            return None
-        told.append("cap")
-    return told
-
-
-def _all_after_cap_by_the_ends(lo, step, first, last, below, left_out, qs, horizon_days, cap_days):
-    """Whether the glance's sums over the grid's points first..last (slope lo + i x step),
-    bounded from the sums of their weights (_MIDDLE_SUMS, within WEIGHT_MARGIN) and each
-    share's values at the first and last of them alone, tell "cap" for every q (False: sum
-    them).
-
-    A term's share, P(below) at a day on a slope b, is monotone in b (the trend is linear
-    in it), so over the middle points it lies between its values at the two ends: the sums
-    of weight x share lie between those values times the sum of the weights. These bounds
-    are wider than the sums the glance works out point by point, so when they tell "cap"
-    for every q, so would the sums, and so would the whole grid."""
-    low_slope, high_slope = lo + first * step, lo + last * step
-    # mass() sums only the points with a fall (b > 0): the slopes rise, so the last ones
-    falling = 0
-    if low_slope <= 0:
-        falling = bisect_right([lo + i * step for i in range(first, last + 1)], 0.0)
-        if falling > last - first:
-            return False
-    # The sums of the weights, of every middle point and of the falling ones, as intervals.
-    total, falling_total = _MIDDLE_SUMS[0], _MIDDLE_SUMS[falling]
-    low_total, high_total = total * (1 - WEIGHT_MARGIN), total * (1 + WEIGHT_MARGIN)
-    low_falling = falling_total * (1 - WEIGHT_MARGIN)
-    high_falling = falling_total * (1 + WEIGHT_MARGIN)
-    low_fall = lo + (first + falling) * step
-    above_first, above_last = 1 - below(low_slope, 0), 1 - below(high_slope, 0)
-    low_above = min(above_first, above_last)
-    high_above = max(above_first, above_last)
-    # the denominator: weight x P(above on the latest result's day), over every middle point
-    low_denominator, high_denominator = low_above * low_total, high_above * high_total
-    if low_denominator <= 0:
-        return False
-    # each falling point's term: weight x (P(below by the day) - P(below on the latest day)),
-    # at least the least such share times the weights' sum and at most the most (a share
-    # below 0 takes the other end of the sum's interval)
-    least = min(below(low_fall, horizon_days), below(high_slope, horizon_days)) - (1 - low_above)
-    horizon_part = least * (low_falling if least >= 0 else high_falling)
-    most = max(below(low_fall, cap_days), below(high_slope, cap_days)) - (1 - high_above)
-    cap_part = most * (high_falling if most >= 0 else low_falling)
-    horizon_low = horizon_part / (high_denominator + left_out) - SLACK
-    cap_high = (max(cap_part, 0.0) + left_out) / low_denominator + SLACK
-    return horizon_low >= max(qs) and cap_high < min(qs)
 
 
 def _first_day_reaching(share, q, low, at_low, high, at_high, hint=None, reach=1.0):
