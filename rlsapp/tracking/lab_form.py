@@ -8,6 +8,7 @@ A second draw on a day that has one is saved, and the view says so with a link.
 
 import copy
 import functools
+import math
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
@@ -39,6 +40,32 @@ def _analyte_fields(code: str, analyte: units.Analyte):
     return text, unit, columns
 
 
+def earlier_answers(code: str, result, text: str, unit: str, region) -> dict[str, str]:
+    """The answers a saved result's text was saved with, when an edit leaves it as it was:
+    which number it is (the reading that gives the stored value) and that an unusual value
+    is right. Without them every edit of the draw (a note, the lab's name) asked again
+    about a '1.050' already confirmed. A text that no longer reads as stored is asked."""
+    if result is None or result.calculated:
+        return {}
+    if (text, unit) != (result.entered_value, result.entered_unit):
+        return {}
+    factor = units.ANALYTES[code].units.get(unit)
+    try:
+        reading = formats.read_number(text, region)
+    except formats.NumberError:
+        return {}
+    # Only the region's own reading: a picked other reading was saved rewritten the
+    # region's way, so a text that gives the stored value only another way was saved before
+    # regions (entry.reread lists it) and is asked about.
+    if factor and math.isclose(float(reading.value) * factor, result.value, rel_tol=1e-9):
+        sep = lab_entry.SEP
+        return {
+            "reading": f"value{sep}{text}{sep}{reading.value}",
+            "check": f"keep{sep}{text}{sep}{unit}",
+        }
+    return {}
+
+
 # Built once, not for every form: the same for every person and request.
 ANALYTE_FIELDS = {code: _analyte_fields(code, analyte) for code, analyte in units.ANALYTES.items()}
 DATE_AND_LAB = Row(Column("drawn_on"), Column("lab_name"))
@@ -58,7 +85,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.region = region or patient.owner.region_rules
         # No default: the date is the one on the report, never silently today.
         self.fields["drawn_on"] = lab_entry.RegionDateField(region=self.region, label="Date drawn")
-        existing = self.instance.result_map() if self.instance.pk else {}
+        self.existing = existing = self.instance.result_map() if self.instance.pk else {}
         lab = self.instance.lab_name if self.instance.pk else ""
         # The person's earlier entries, read once: the units here and in clean(), and the
         # draws of the day typed (a bound form's date, when it reads).
@@ -185,10 +212,9 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
             if not text or code in self.errors:
                 continue
             unit = cleaned.get(f"{code}_unit") or self.default_units[code]
-            answers = {
-                "reading": self.data.get(f"{code}_reading", ""),
-                "check": self.data.get(f"{code}_check", ""),
-            }
+            answers = earlier_answers(code, self.existing.get(code), text, unit, self.region)
+            for kind in ("reading", "check"):
+                answers[kind] = self.data.get(f"{code}_{kind}") or answers.get(kind, "")
             reader = lab_entry.ResultReader(code, text, unit, self.region, answers)
             if reader.reading_choices:
                 self._ask(

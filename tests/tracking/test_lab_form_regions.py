@@ -243,6 +243,30 @@ def test_editing_a_draw_does_not_count_it_as_its_own_duplicate(owner_client, pat
     assert owner_client.post(edit, data).status_code == 302
 
 
+def test_an_edit_that_leaves_a_confirmed_value_as_it_was_does_not_ask_again(
+    owner_client, owner, patient, url
+):
+    # Every edit of the draw (here its note) asked again which number "1.050" is, and
+    # whether an unusual 5.000 is right, though both were answered when it was saved.
+    as_region(owner, "DE")
+    data = post_data("20.10.2026", ferritin=("1.050", "µg/L"), hemoglobin=("5", "g/dL"))
+    response = owner_client.post(url, data)
+    pick = answer(response, "ferritin_reading", 0)
+    keep = answer(response, "hemoglobin_check", 0)
+    response = owner_client.post(url, data | {"ferritin_reading": pick, "hemoglobin_check": keep})
+    assert response.status_code == 302
+    edit = reverse("draw_edit", args=[LabDraw.objects.get().pk])
+    version = owner_client.get(edit).context["form"]["version"].value()
+    response = owner_client.post(edit, data | {"note": "fasting", "version": version})
+    assert response.status_code == 302, response.context["form"].errors
+    assert stored(patient)["ferritin"] == (1050, "1.050", "µg/L")
+    assert LabDraw.objects.get().note == "fasting"
+    # A text changed in the edit is asked about as any typed text is.
+    version = owner_client.get(edit).context["form"]["version"].value()
+    changed = data | {"ferritin": "2.050", "version": version}
+    assert "ferritin" in owner_client.post(edit, changed).context["form"].errors
+
+
 def test_the_delete_confirmation_lists_date_lab_and_values(owner_client, owner, patient, url):
     as_region(owner, "DE")
     owner_client.post(
