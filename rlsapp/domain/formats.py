@@ -101,9 +101,18 @@ def _read(text: str, locale: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+# Full-width forms (U+FF01-FF5E, and the ideographic space) as a Japanese or Chinese input
+# method types them: "４５" is 45, "１２．５" 12.5; the same characters, only wider.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
+def half_width(text: str) -> str:
+    return text.translate(_HALF_WIDTH)
+
+
 def _split(text: str) -> tuple[str, str, str]:
     """(comparator, number text, unit text) of '< 38 ng/ml'; number text may be ''."""
-    text = (text or "").strip()
+    text = half_width(text or "").strip()
     match = _COMPARATOR.match(text)
     comparator = {"≤": "<=", "≥": ">="}.get(match.group(1) or "", match.group(1) or "")
     rest = text[match.end() :]
@@ -292,7 +301,7 @@ def parse_date(text: str, region: Region, today: datetime.date | None = None) ->
 
     Strict: another order or separator is refused, never read the other way round.
     """
-    typed = (text or "").strip()
+    typed = half_width(text or "").strip()
     iso_hint = "" if region.dates == ISO else f", or as {ISO.example}"
     expected = f"enter it as {date_hint(region)}{iso_hint}"
     if not typed:

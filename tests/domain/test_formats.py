@@ -322,6 +322,14 @@ def test_every_region_reads_back_the_dates_it_shows(region, date):
     assert formats.parse_date(formats.format_date(date, R[region]), R[region]) == date
 
 
+def test_full_width_digits_as_an_input_method_types_them_are_read():
+    # "４５" (a Japanese input method's digits) was refused as not a number.
+    reading = formats.read_number("＜１２．５　ｎｇ／ｍＬ", R["intl"])
+    assert (reading.comparator, reading.value, reading.unit_text) == ("<", Decimal("12.5"), "ng/mL")
+    assert formats.read_number("１，０５０", R["US"]).others == (Decimal("1.050"),)
+    assert formats.parse_date("２０２５－０４－０３", R["intl"]) == datetime.date(2025, 4, 3)
+
+
 @given(text=st.text(max_size=40), region=st.sampled_from(sorted(R)))
 def test_any_text_is_read_or_refused_with_a_message(text, region):
     for parse, error in (
