@@ -296,6 +296,9 @@ SIGNUP_MAIL_INTERVAL = env.int("SIGNUP_MAIL_INTERVAL_MINUTES", default=15) * 60
 SHARING_INVITATION_DAYS = env.int("SHARING_INVITATION_DAYS", default=7)
 # At most one password-reset email per address this often (seconds).
 PASSWORD_RESET_MAIL_INTERVAL = env.int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", default=15) * 60
+# Sign-ups and password resets, together, one client address may ask for in an hour
+# (rlsapp.accounts.throttling.client_may_ask_for_mail): each mails whatever address it names.
+MAIL_FORMS_PER_CLIENT_HOUR = env.int("MAIL_FORMS_PER_CLIENT_HOUR", default=20)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

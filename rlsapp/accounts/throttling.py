@@ -1,8 +1,12 @@
 """Login throttling with django-axes, adapted to keep email addresses out of the logs."""
 
+import hashlib
+
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 
 
@@ -52,3 +56,25 @@ class SignInAttemptHandler(AxesDatabaseHandler):
         pair = self.filter_user_attempts(request, credentials)[0]
         count, _ = pair.delete()
         return count
+
+
+def client_may_ask_for_mail(request) -> bool:
+    """Counts one sign-up or password-reset request from the client's address; False once
+    the address made MAIL_FORMS_PER_CLIENT_HOUR of them within the hour.
+
+    Each address that is asked about gets at most one email per interval, but a client
+    naming new addresses was unbounded: the server mailed whoever it was told to, as often
+    as asked, and kept an unconfirmed account for each sign-up. Every valid request counts,
+    whether or not an email goes out, so the limit tells nothing about accounts. The client
+    address is the one the sign-in throttle uses (AXES_PROXY_COUNT); the count lives in the
+    cache, as the per-address intervals do.
+    """
+    address = get_client_ip_address(request) or ""
+    key = "mail-forms:" + hashlib.sha256(address.encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.MAIL_FORMS_PER_CLIENT_HOUR

@@ -15,6 +15,7 @@ from rlsapp.tracking.versions import bump_account_version
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
 from .nexturl import safe_next
+from .throttling import client_may_ask_for_mail
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,9 +29,16 @@ def signup(request):
     suggested = suggest_region(request.headers.get("Accept-Language"), settings.DEFAULT_REGION)
     form = SignupForm(request.POST or None, initial={"region": suggested})
     if request.method == "POST" and form.is_valid():
+        if not client_may_ask_for_mail(request):
+            return mail_paused(request)
         signup_flow.register(request, form, next_url)
         return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def mail_paused(request):
+    context = {"limit": settings.MAIL_FORMS_PER_CLIENT_HOUR}
+    return render(request, "registration/mail_paused.html", context, status=429)
 
 
 def signup_sent(request):
@@ -90,6 +98,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
 
     def form_valid(self, form):
+        if not client_may_ask_for_mail(self.request):
+            return mail_paused(self.request)
         response = super().form_valid(form)
         # The email goes once the answer is written out: the server calls close() after
         # sending it (gunicorn, runserver and the test client alike), so the answer takes
