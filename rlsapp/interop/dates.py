@@ -23,6 +23,8 @@ DATE_ORDERS = {
 }
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
+# yyyymmdd, as HL7-fed portals export it, maybe with hhmm[ss] after: never ambiguous.
+_COMPACT = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{4}(?:\d{2})?)?(?:$|[T\s.+\-])")
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[T\s,])")
 # The longest date cell read ("2024-03-31T08:15:00.000+02:00" is 29): a longer cell is
 # refused before any pattern or strptime looks at it.
@@ -88,7 +90,7 @@ def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:
         raise DateError("The date is missing.")
     if len(text) > MAX_DATE_LENGTH:
         raise DateError("a date: " + too_long(text, MAX_DATE_LENGTH))
-    match = _ISO.match(text)
+    match = _ISO.match(text) or _COMPACT.match(text)
     if match:
         return _checked(*(int(g) for g in match.groups()), text, today)
     match = _NUMERIC.match(text)

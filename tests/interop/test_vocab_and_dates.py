@@ -100,6 +100,8 @@ def test_loinc_codes_of_the_domain_table_map_to_analytes():
         ("5/3/24", "dmy", "2024-03-05"),
         ("5 Mar 2024", "mdy", "2024-03-05"),
         ("Mar 5, 2024", "dmy", "2024-03-05"),
+        ("20240305", "mdy", "2024-03-05"),  # yyyymmdd (HL7-fed portals) was refused
+        ("202403050815", "dmy", "2024-03-05"),
     ],
 )
 def test_dates_parse_in_the_chosen_order(text, order, expected):
