@@ -32,6 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -150,3 +151,20 @@ def confirm(user):
     done = User.objects.filter(pk=user.pk, email_confirmed=False).update(email_confirmed=True)
     user.email_confirmed = True
     return done == 1
+
+
+def purge_expired():
+    """Delete sign-ups never confirmed whose link has expired; returns how many.
+
+    Such an account was never usable (it cannot sign in), and it holds an email address
+    that anyone could have typed, with no sign its owner ever saw it. A later sign-up of
+    the address starts afresh. An account is never unconfirmed again once confirmed, so
+    nothing that was ever used is touched.
+    """
+    User = get_user_model()
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.EMAIL_CONFIRM_TIMEOUT)
+    expired = User.objects.filter(email_confirmed=False, last_login__isnull=True).filter(
+        Q(signup_mailed_at__lt=cutoff) | Q(signup_mailed_at__isnull=True, date_joined__lt=cutoff)
+    )
+    _, deleted = expired.delete()
+    return deleted.get(User._meta.label, 0)
