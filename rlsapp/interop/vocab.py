@@ -24,6 +24,8 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "ferritin serum",
         "ferritin ser pl",
         "ferritin mass volume in serum or plasma",
+        "ferritiini",  # Finnish
+        "ferrit",
     ),
     "hemoglobin": (
         "hemoglobin",
@@ -35,6 +37,9 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "haemoglobine",
         "hemoglobine",
         "hemoglobin mass volume in blood",
+        "hemoglobiini",  # Finnish
+        "hemoglobina",
+        "emoglobina",
     ),
     "hematocrit": (
         "hematocrit",
@@ -47,6 +52,11 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "hamatokrit",
         "hematocrite",
         "hematocrit volume fraction of blood",
+        "hematokrit",  # Nordic
+        "evf",  # Swedish: erythrocyte volume fraction
+        "hematokriitti",
+        "ematocrito",
+        "hematocrito",
     ),
     "tsat": (
         "transferrin saturation",
@@ -63,6 +73,17 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "% saturation",
         "percent saturation",
         "iron % saturation",
+        "transferrinmattnad",  # Swedish (transferrinmättnad)
+        "transferrinmætning",  # Danish
+        "transferrinmetning",  # Norwegian
+        "transferriinin saturaatio",  # Finnish
+        "transferrinesaturatie",  # Dutch
+        "transferrine saturatie",
+        "transferrineverzadiging",
+        "coefficient de saturation",  # French (CST)
+        "coefficient de saturation de la transferrine",
+        "saturation de la transferrine",
+        "cst",
     ),
     "iron": (
         "iron",
@@ -72,6 +93,13 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "s fe",
         "eisen",
         "fer serique",
+        "fer",
+        "jarn",  # Swedish (järn)
+        "jern",  # Danish, Norwegian
+        "rauta",  # Finnish
+        "ijzer",  # Dutch
+        "hierro",
+        "ferro",
         "iron total",
         "iron mass volume in serum or plasma",
     ),
@@ -93,6 +121,11 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "phosphate serum",
         "phosphorus inorganic",
         "phosphate mass volume in serum or plasma",
+        "fosfat",  # Nordic
+        "fosfaatti",
+        "fosfaat",
+        "phosphore",
+        "phosphate inorganique",
     ),
 }
 
@@ -134,11 +167,24 @@ def normalise_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# The specimen before a Nordic test name ("P-Järn", "S-Ferritiini", "fP-Fosfaatti",
+# "cB-Hb": plasma, serum, fasting plasma, capillary blood): the test is the rest.
+SPECIMEN_PREFIXES = frozenset({"s", "p", "b", "fp", "fs", "cb", "vb", "sp", "pt"})
+
+
+def _without_specimen(key: str) -> str | None:
+    first, _, rest = key.partition(" ")
+    return rest if first in SPECIMEN_PREFIXES and rest else None
+
+
 def analyte_for_name(name: str) -> str | None:
     """The analyte code a test name or LOINC code stands for, if exactly known."""
     key = normalise_name(name)
     if key in _ALIAS_TO_ANALYTE:
         return _ALIAS_TO_ANALYTE[key]
+    rest = _without_specimen(key)
+    if rest in _ALIAS_TO_ANALYTE:
+        return _ALIAS_TO_ANALYTE[rest]
     raw = (name or "").strip()
     return LOINC_TO_ANALYTE.get(raw)
 
@@ -201,6 +247,8 @@ def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
     kept = [i for i, w in enumerate(lowered) if w]  # words left after normalising
     for count in range(min(len(kept), _MAX_ALIAS_WORDS), 0, -1):
         candidate = " ".join(lowered[i] for i in kept[:count])
+        if candidate not in _ALIAS_TO_ANALYTE:
+            candidate = _without_specimen(candidate) or candidate  # "S-Ferritiini"
         if candidate in _ALIAS_TO_ANALYTE:
             # The longest prefix with these words: blank words right after them go too.
             cut = kept[count] if count < len(kept) else len(words)

@@ -163,6 +163,37 @@ def test_flags_after_a_value_and_a_calculated_mark_after_a_unit_are_not_units():
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # French, Swedish, Dutch and Finnish portal exports were refused (no date column,
+        # or no known analyte): their headers and test names were not known.
+        "Date;Analyse;Résultat;Unité;Valeurs de référence\n"
+        "01/02/2024;Ferritine;45;µg/L;30-300\n01/02/2024;Fer sérique;15,2;µmol/L;10-30\n",
+        "Provtagningsdatum;Analys;Resultat;Enhet;Referensintervall\n"
+        "2024-02-01;P-Ferritin;45;µg/L;30-300\n2024-02-01;P-Järn;15,2;µmol/L;9-34\n",
+        "Afnamedatum;Bepaling;Uitslag;Eenheid;Referentiewaarde\n"
+        "01-02-2024;Ferritine;45;µg/L;\n01-02-2024;IJzer;15,2;µmol/L;\n",
+        "Näytteenottopäivä;Tutkimus;Tulos;Yksikkö;Viiteväli\n"
+        "1.2.2024;S -Ferrit;45;µg/l;\n1.2.2024;S -Rauta;15,2;µmol/l;\n",
+    ],
+)
+def test_lab_exports_in_other_languages_are_read(text):
+    parsed = parse_csv(text.encode(), "dmy", today=TODAY)
+    assert not parsed.errors
+    assert results(parsed) == {
+        ("2024-02-01", "ferritin"): (45, ""),
+        ("2024-02-01", "iron"): (round(15.2 / 0.179, 3), ""),
+    }
+
+
+def test_a_reference_range_column_named_after_its_analyte_is_not_a_unit():
+    # "Ferritin reference range" was an error: 'reference/range' looked like a unit.
+    parsed = parse("Date,Ferritin (ng/mL),Ferritin reference range\n2024-02-01,45,30-300\n")
+    assert not parsed.errors
+    assert "Ferritin reference range" in parsed.notes[-1]
+
+
 def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
     parsed = parse("Date,Ferritin (mg/L),Hb (g/dL)\n2024-01-02,1,13\n")
     assert [(e.row, e.column) for e in parsed.errors] == [(1, "Ferritin (mg/L)")]

@@ -42,6 +42,15 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "observation date",
         "fecha",
         "day",
+        "provtagningsdatum",  # Swedish: sampling date
+        "provdatum",
+        "prøvedato",
+        "provedato",
+        "näytteenottopäivä",
+        "naytteenottopaiva",
+        "date de prelevement",
+        "date du prelevement",
+        "afnamedatum",  # Dutch
     },
     "late_date": {"result date", "reported", "report date", "date reported", "resulted"},
     "lab": {
@@ -74,6 +83,12 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "result name",
         "measurement",
         "untersuchung",
+        "analys",  # Swedish
+        "analyse",  # French, Danish, Norwegian
+        "examen",
+        "tutkimus",  # Finnish
+        "bepaling",  # Dutch
+        "test naam",
     },
     "loinc": {"loinc", "loinc code"},
     "value": {
@@ -87,6 +102,12 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "numeric value",
         "wert",
         "ergebnis",
+        "resultat",  # French (résultat), Swedish, Danish, Norwegian
+        "valeur",
+        "tulos",  # Finnish
+        "uitslag",  # Dutch
+        "waarde",
+        "svar",
     },
     "unit": {
         "unit",
@@ -96,6 +117,12 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "einheit",
         "uom",
         "unit of measure",
+        "unite",  # French (unité)
+        "unites",
+        "enhet",  # Swedish, Norwegian
+        "enhed",  # Danish
+        "yksikko",  # Finnish (yksikkö)
+        "eenheid",  # Dutch
     },
     "comparator": {"comparator"},
     "calculated": {"calculated"},
@@ -154,6 +181,18 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "normal range",
         "reference",
         "reference interval",
+        "referenzbereich",
+        "normbereich",
+        "referensintervall",
+        "referanseområde",
+        "referanseomrade",
+        "referenceinterval",
+        "viitevali",
+        "valeurs de reference",
+        "valeur de reference",
+        "normes",
+        "referentiewaarde",
+        "referentiewaarden",
         "flag",
         "abnormal flag",
         "status",
@@ -237,6 +276,10 @@ def _split_header(header: str) -> tuple[str, str]:
 
 def _looks_like_unit(text: str) -> bool:
     key = vocab.unit_key(text)
+    # "reference/range" (from "Ferritin reference range") has a slash but no unit's parts:
+    # a unit's parts are symbols (ug, l, mmol, dl), never words of six letters or more.
+    if any(len(part) > 5 for part in key.split("/")):
+        return False
     return "/" in key or "%" in key or key in ("mg", "g", "l")
 
 
