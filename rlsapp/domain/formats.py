@@ -366,11 +366,23 @@ def convention_of(region: Region) -> str:
 
 
 def region_for_convention(convention: str, region: Region) -> Region:
-    """The account's region when it writes that decimal symbol, else a plain reference one
-    (a German account importing a US lab's file reads it as en_US does)."""
-    if convention_of(region) == convention:
+    """The account's region when it writes numbers as the convention does (its decimal and
+    grouping symbols), else a plain reference one: a German account importing a US lab's
+    file reads it as en_US does. A Swiss account (1'050.5) reads a decimal-point file as
+    en_US too, and a Swedish one (1 050,5) a decimal-comma file as de_DE: the convention
+    is "1,050.5" or "1.050,5", and their own grouping refused those ('1,050.5' was an
+    error in a Swiss account). Spaces and apostrophes group in every reading."""
+    reference = _REFERENCE[convention]
+    if convention_of(region) == convention and _group_sign(region.locale) == _group_sign(
+        reference.locale
+    ):
         return region
-    return _REFERENCE[convention]
+    return reference
+
+
+@functools.lru_cache(maxsize=64)
+def _group_sign(code: str) -> str:
+    return babel_numbers.get_group_symbol(_locale(code))
 
 
 def choose_convention(texts, requested: str, region: Region) -> tuple[str, bool]:

@@ -375,6 +375,19 @@ def test_a_file_in_the_accounts_convention_is_read_with_its_grouping():
     swedish = formats.region_for_convention("comma", R["SE"])
     assert formats.read_number("1 050,5", swedish).value == Decimal("1050.5")
     assert formats.region_for_convention("point", R["SE"]).code == "US"
+    assert formats.region_for_convention("comma", R["AT"]).code == "AT"
+
+
+@pytest.mark.parametrize(
+    ("region", "convention", "text"),
+    [("CH", "point", "1,050.5"), ("SE", "comma", "1.050,5"), ("NO", "comma", "1.050,5")],
+)
+def test_a_file_in_the_accounts_decimal_sign_but_other_grouping_is_read(region, convention, text):
+    # A Swiss account's "1,050.5" file (decimal point, as its own) was read with de_CH's
+    # apostrophe grouping and refused; a Swedish one's "1.050,5" with sv_SE's space.
+    chosen = formats.region_for_convention(convention, R[region])
+    assert formats.read_number(text, chosen).value == Decimal("1050.5")
+    assert formats.read_number("1 050", chosen).value == 1050
 
 
 @pytest.mark.parametrize(
