@@ -110,6 +110,24 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class BrowserFeaturesMiddleware:
+    """Permissions-Policy and Cross-Origin-Resource-Policy on every response.
+
+    Django's SecurityMiddleware sends neither. The app uses no camera, microphone, location,
+    payment or USB device, so a script that got in (or a page that framed ours) cannot ask
+    for them; and no other site may embed our pages, JSON or files as images or scripts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
 class PrivatePagesMiddleware:
     """Cache-Control: private, no-store on every response to a request with a session.
 
