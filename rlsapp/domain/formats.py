@@ -276,7 +276,9 @@ def format_result(analyte_code: str, value: float, comparator: str, region: Regi
 
 # Dates ---------------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# Year first is never read another way: ISO's dashes, the slashes and dots of Japanese,
+# Chinese, Korean or Hungarian printouts (2025/04/03, 2025.04.03), and 2025年4月3日.
+_ISO_DATE = re.compile(r"^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})\.?|年(\d{1,2})月(\d{1,2})日)$")
 
 
 class DateFormatError(ValueError):
@@ -311,7 +313,9 @@ def parse_date(text: str, region: Region, today: datetime.date | None = None) ->
         if not match:
             continue
         if pattern is _ISO_DATE:
-            year, month, day = (int(g) for g in match.groups())
+            year, _sep, *month_day = match.groups()
+            month, day = (int(g) for g in month_day if g is not None)
+            year = int(year)
         else:
             year, month, day = (int(match.group(c)) for c in "ymd")
         try:

@@ -307,6 +307,9 @@ def test_a_date_in_another_format_is_refused_naming_the_expected_one(region, tex
         ("DE", "3. März 2025", datetime.date(2025, 3, 3)),  # the region's own month names
         ("NL", "3 mrt 2025", datetime.date(2025, 3, 3)),
         ("SE", "3 maj 2025", datetime.date(2025, 5, 3)),
+        ("intl", "2025/04/03", datetime.date(2025, 4, 3)),  # year first: Japan, China
+        ("DE", "2025.04.03.", datetime.date(2025, 4, 3)),  # Hungary
+        ("intl", "2025年4月3日", datetime.date(2025, 4, 3)),
     ],
 )
 def test_dates_as_printouts_write_them_are_read(region, text, date):
