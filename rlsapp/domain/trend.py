@@ -20,12 +20,16 @@ STEPS = 120  # Simpson intervals of each integral (even)
 # Each integral spans its variable's mean +- this many standard deviations.
 SPAN_SDS = 8
 ROOT2 = math.sqrt(2)
+# How far a bound must settle a quantile before the integrals are left out (Trend.
+# _after_the_cap_for_certain).
+MARGIN = 1e-6
 _SIMPSON = [1.0] + [4.0 if i % 2 else 2.0 for i in range(1, STEPS)] + [1.0]
 
 
-def _above_and_falling(level, sd_level, fall, sd_fall, target, u):
-    """P(the trend is above `target` at u and falls): P(L - b u > target, b > 0) for the
-    trend's level L ~ N(level, sd_level^2) and fall b ~ N(fall, sd_fall^2), independent.
+def _above_and_falling(level, sd_level, fall, sd_fall, target):
+    """P(the trend is above `target` at u and falls), as a function of u: P(L - b u >
+    target, b > 0) for the trend's level L ~ N(level, sd_level^2) and fall b ~ N(fall,
+    sd_fall^2), independent.
 
     One variable is integrated (Simpson's rule) and the other's normal CDF taken exactly.
     Which one: the integrand must change smoothly over a step. Over the fall, the CDF of
@@ -33,37 +37,47 @@ def _above_and_falling(level, sd_level, fall, sd_fall, target, u):
     the fall's own spread: a grid over the fall then steps over the day a slope crosses,
     and far quantiles (the window's late end) come out years off. Over the level, the
     CDF of the fall changes on a scale of u x sd_fall. So the fall is integrated while
-    u x sd_fall <= sd_level, the level beyond."""
-    # erfc is twice a normal tail, so Simpson's step / 3 is halved: step / 6.
-    erfc, exp = math.erfc, math.exp
-    if u <= 0 or u * sd_fall <= sd_level:
-        lo, hi = max(0.0, fall - SPAN_SDS * sd_fall), fall + SPAN_SDS * sd_fall
-        if not hi > lo:
-            return 0.0
-        step = (hi - lo) / STEPS
-        # b = lo + i x step: its z on its own normal, and its level's CDF argument at u.
-        z0, dz = (lo - fall) / sd_fall, step / sd_fall
-        a0, da = (target + lo * u - level) / sd_level / ROOT2, step * u / sd_level / ROOT2
-        total = math.fsum(
-            [w * exp(-0.5 * (z0 + i * dz) ** 2) * erfc(a0 + i * da) for i, w in enumerate(_SIMPSON)]
-        )
-        return total * step / 6 / (sd_fall * math.sqrt(2 * math.pi))
-    lo, hi = max(target, level - SPAN_SDS * sd_level), level + SPAN_SDS * sd_level
-    if not hi > lo:
-        return 0.0
-    step = (hi - lo) / STEPS
-    # L = lo + i x step: its z on its own normal, and the fall's CDF argument (the fall
-    # small enough to stay above at u is 0 < b < (L - target) / u).
-    z0, dz = (lo - level) / sd_level, step / sd_level
-    a0, da = -((lo - target) / u - fall) / sd_fall / ROOT2, -step / u / sd_fall / ROOT2
+    u x sd_fall <= sd_level, the level beyond. Each variable's nodes and their weights
+    are the same at every u: worked out once, for the many days a search looks at."""
+    erfc, fsum = math.erfc, math.fsum
+    over_fall = _simpson_nodes(max(0.0, fall - SPAN_SDS * sd_fall), fall, sd_fall)
+    over_level = _simpson_nodes(max(target, level - SPAN_SDS * sd_level), level, sd_level)
     not_falling = erfc(fall / sd_fall / ROOT2)
-    total = math.fsum(
-        [
-            w * exp(-0.5 * (z0 + i * dz) ** 2) * (erfc(a0 + i * da) - not_falling)
-            for i, w in enumerate(_SIMPSON)
-        ]
+
+    def at(u: float) -> float:
+        if u <= 0 or u * sd_fall <= sd_level:
+            if over_fall is None:
+                return 0.0
+            # b = lo + i x step: the level's CDF argument at u.
+            lo, step, weights = over_fall
+            a0, da = (target + lo * u - level) / sd_level / ROOT2, step * u / sd_level / ROOT2
+            return fsum([w * erfc(a0 + i * da) for i, w in enumerate(weights)])
+        if over_level is None:
+            return 0.0
+        # L = lo + i x step: the fall's CDF argument (the fall small enough to stay above
+        # at u is 0 < b < (L - target) / u).
+        lo, step, weights = over_level
+        a0, da = -((lo - target) / u - fall) / sd_fall / ROOT2, -step / u / sd_fall / ROOT2
+        return fsum([w * (erfc(a0 + i * da) - not_falling) for i, w in enumerate(weights)])
+
+    return at
+
+
+def _simpson_nodes(lo, mean, sd):
+    """(lo, step, weights) of Simpson's rule from `lo` to SPAN_SDS standard deviations above
+    the mean, each weight times the normal density there (and halved, as erfc is twice a
+    normal tail); None when the span is empty."""
+    hi = mean + SPAN_SDS * sd
+    if not hi > lo:
+        return None
+    step = (hi - lo) / STEPS
+    z0, dz = (lo - mean) / sd, step / sd
+    scale = step / 6 / (sd * math.sqrt(2 * math.pi))
+    return (
+        lo,
+        step,
+        [w * math.exp(-0.5 * (z0 + i * dz) ** 2) * scale for i, w in enumerate(_SIMPSON)],
     )
-    return total * step / 6 / (sd_level * math.sqrt(2 * math.pi))
 
 
 @quick_init
@@ -121,11 +135,25 @@ class Trend:
             return [day for _ in qs]
         sd_level = math.sqrt(self.level_var) or 1e-12
         fall, sd_fall = -self.slope, math.sqrt(self.slope_var) or 1e-12 * max(1, abs(self.slope))
-        # P(above on the latest result's day): the trend there is one normal.
-        spread0 = math.sqrt(sd_level**2 + (u0 * sd_fall) ** 2)
-        denominator = 0.5 * math.erfc((target - self.level + fall * u0) / spread0 / ROOT2)
-        falling_above0 = _above_and_falling(self.level, sd_level, fall, sd_fall, target, u0)
-        if not denominator > 0 or not falling_above0 > 0:
+
+        def above(u: float) -> float:
+            """P(above the threshold at u): the trend there is one normal."""
+            spread = math.sqrt(sd_level**2 + (u * sd_fall) ** 2)
+            return 0.5 * math.erfc((target - self.level + fall * u) / spread / ROOT2)
+
+        denominator = above(u0)  # P(above on the latest result's day)
+        if not denominator > 0:
+            return [None for _ in qs]
+        capped = cap_days is not None and 0 < cap_days < horizon_days
+        if capped:
+            not_falling = 0.5 * math.erfc(fall / sd_fall / ROOT2)
+            ends = (above(u0 + cap_days / 7), above(u0 + horizon_days / 7))
+            if _after_the_cap_for_certain(denominator, *ends, not_falling, qs):
+                day = after + timedelta(days=cap_days)
+                return [day for _ in qs]
+        above_and_falling = _above_and_falling(self.level, sd_level, fall, sd_fall, target)
+        falling_above0 = above_and_falling(u0)
+        if not falling_above0 > 0:
             return [None for _ in qs]
 
         # Every share worked out, by day (share(0) is 0): each search starts from the
@@ -136,14 +164,14 @@ class Trend:
             """P(reached by `day` | above on the latest result's day). A trend reaches the
             threshold between the two days only on a falling slope, where being above at
             the later day implies being above at the earlier one."""
-            later = _above_and_falling(self.level, sd_level, fall, sd_fall, target, u0 + day / 7)
+            later = above_and_falling(u0 + day / 7)
             seen[day] = value = (falling_above0 - later) / denominator
             return value
 
         results = []
         at_horizon = share(horizon_days)
         end, at_end = horizon_days, at_horizon
-        if cap_days is not None and 0 < cap_days < horizon_days:
+        if capped:
             end, at_end = cap_days, share(cap_days)
         central, spread = self._crossing_guess(target, u0)
         for q in qs:
@@ -177,6 +205,21 @@ class Trend:
         if not (math.isfinite(central) and math.isfinite(spread)):
             return None, 0.0
         return central, spread
+
+
+def _after_the_cap_for_certain(above0, above_at_cap, above_at_horizon, not_falling, qs) -> bool:
+    """Whether every q is reached after the cap (a past episode's next infusion) and by the
+    horizon, told from P(above the threshold) on the latest result's day, at the cap and at
+    the horizon, and P(no fall), without the integrals.
+
+    Most past episodes end long before their trend could reach the threshold. share(day) is
+    P(falling, above on the latest result's day, not above on the day) / above0, and that
+    probability lies within above0 - P(above on the day), give or take P(no fall) (a
+    falling trend above on the day was above before it). Where those bounds settle every
+    q by more than MARGIN (far beyond the integrals' own error), the integrals would too."""
+    by_cap_at_most = (above0 - above_at_cap + not_falling) / above0
+    by_horizon_at_least = (above0 - not_falling - above_at_horizon) / above0
+    return by_cap_at_most < min(qs) - MARGIN and by_horizon_at_least >= max(qs) + MARGIN
 
 
 # Looks the day search aims by the probits' line before it interpolates and halves.

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from rlsapp.domain import estimate, kinetics
+from rlsapp.domain import trend as trend_module
 from rlsapp.domain.trend import Trend
 
 QS = (0.1, 0.5, 0.9)
@@ -86,3 +87,50 @@ def test_the_window_is_the_stated_distributions_quantiles(
     days = trend.crossing_quantiles(threshold, after, QS, HORIZON)
     assert None not in days
     assert_quantiles(days, after, monte_carlo(trend, threshold, after))
+
+
+def _past_episodes(count: int):
+    """Random past episodes as the estimates meet them: a fall clear of none (the estimate
+    asks for one), ended by the next infusion some weeks to a year after the latest result
+    or near the day the mean trend crosses the threshold."""
+    rng = random.Random(11)
+    for _ in range(count):
+        log = rng.random() < 0.7
+        fall = rng.uniform(0.004, 0.06) if log else rng.uniform(0.5, 12.0)
+        sd_fall = fall * rng.uniform(0.02, 0.6)
+        level = math.log(rng.uniform(120, 700)) if log else rng.uniform(120, 700)
+        level_var = rng.uniform(0.001, 0.06) if log else rng.uniform(20, 2500)
+        x_mean = rng.uniform(4, 20)
+        origin = date(2020, 1, 6)
+        after = origin + timedelta(days=round((x_mean + rng.uniform(-4, 12)) * 7))
+        trend = Trend(
+            "log" if log else "linear", origin, x_mean, level, level_var, -fall, sd_fall**2
+        )
+        threshold = rng.choice((50, 75, 100))
+        target = math.log(threshold) if log else threshold
+        # Half end some weeks to a year on, half near the day the mean trend crosses.
+        crossing = ((level - target) / fall - (after - origin).days / 7 + x_mean) * 7
+        near = round(crossing * rng.uniform(0.2, 1.1))
+        yield trend, threshold, after, max(1, rng.randint(14, 400) if rng.random() < 0.5 else near)
+
+
+def test_a_past_episode_settled_by_the_bounds_is_settled_as_the_integrals_settle_it(
+    monkeypatch,
+):
+    settled = []
+    bounds = trend_module._after_the_cap_for_certain
+
+    def noted(*args):
+        settled.append(bounds(*args))
+        return settled[-1]
+
+    for trend, threshold, after, cap in _past_episodes(1500):
+        with monkeypatch.context() as patch:
+            patch.setattr(trend_module, "_after_the_cap_for_certain", noted)
+            quick = trend.crossing_quantiles(threshold, after, QS, kinetics.MAX_HORIZON_DAYS, cap)
+        with monkeypatch.context() as patch:
+            patch.setattr(trend_module, "_after_the_cap_for_certain", lambda *args: False)
+            full = trend.crossing_quantiles(threshold, after, QS, kinetics.MAX_HORIZON_DAYS, cap)
+        assert quick == full, (trend, threshold, after, cap)
+    # Most are settled by the bounds, and some are left to the integrals.
+    assert 0.3 * len(settled) < sum(settled) < len(settled)
