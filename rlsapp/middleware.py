@@ -82,6 +82,12 @@ def server_error(request, *args, **kwargs):
     return default_server_error(request, *args, **kwargs)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the app's own page, with its styles. Django's has inline styles the
+    policy blocks and explains the check to a developer; the reason stays in the log."""
+    return render(request, "403_csrf.html", status=403)
+
+
 class RequestSizeLimitMiddleware:
     """413 for a request body over MAX_REQUEST_BYTES, judged by its Content-Length.
 
