@@ -145,19 +145,28 @@ class _BundleReader:
         if isinstance(code, dict) and code.get("text") == SYMPTOM_CODE_TEXT:
             self._symptom(number, resource)
             return
-        analyte = None
-        for coding in _codings(code):
-            if coding.get("system") in (vocab.LOINC_SYSTEM, None):
-                analyte = vocab.LOINC_TO_ANALYTE.get(str(coding.get("code")))
-                if analyte:
-                    break
+        analyte = fhir_units.analyte_of(code)
         if analyte is None:
-            self.out.skipped["Observations with a code rlsapp does not track"] += 1
+            parts = fhir_units.tracked_components(resource)
+            if not parts:
+                self.out.skipped["Observations with a code rlsapp does not track"] += 1
+                return
+            # A panel (iron, TIBC and saturation as components of one Observation): each
+            # tracked component is a result of it, all read before any is kept.
+            day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
+            read = [(a, part, self._quantity(a, part, number)) for a, part in parts]
+            for a, part, result in read:
+                if result is not None:
+                    self._keep(number, part, a, day, result)
             return
         day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
         result = self._quantity(analyte, resource, number)
         if result is None:
             return
+        self._keep(number, resource, analyte, day, result)
+
+    def _keep(self, number, resource, analyte, day, result) -> None:
+        """Add one read result to the draw of its day, lab and infusion mark."""
         method = resource.get("method")
         result.calculated = isinstance(method, dict) and method.get("text") == (
             CALCULATED_METHOD_TEXT

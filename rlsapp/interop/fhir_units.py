@@ -1,4 +1,7 @@
-"""The unit of a FHIR Observation's value (pure: no Django imports).
+"""The analyte and unit of a FHIR Observation's value (pure: no Django imports).
+
+The analyte is the LOINC code's, of the Observation or of each of its components (an
+iron panel sends iron, TIBC and saturation as components of one Observation).
 
 A valueQuantity's UCUM code is the unit the value is in; its display text only repeats
 it. A valueString ("<5") carries its unit in the text, or none: then the reference
@@ -61,3 +64,29 @@ def range_unit(analyte: str, resource: dict) -> str | None:
                 if unit:
                     return unit
     return None
+
+
+def analyte_of(code) -> str | None:
+    """The analyte a CodeableConcept's LOINC coding names, if rlsapp tracks it."""
+    codings = code.get("coding") if isinstance(code, dict) else None
+    for coding in codings if isinstance(codings, list) else ():
+        if isinstance(coding, dict) and coding.get("system") in (vocab.LOINC_SYSTEM, None):
+            analyte = vocab.LOINC_TO_ANALYTE.get(str(coding.get("code")))
+            if analyte:
+                return analyte
+    return None
+
+
+def tracked_components(resource: dict) -> list[tuple[str, dict]]:
+    """(analyte, the component as an Observation of its own) for each tracked component:
+    the panel's date, performer and notes with the component's code, value and range."""
+    components = resource.get("component")
+    found = []
+    for component in components if isinstance(components, list) else ():
+        analyte = analyte_of(component.get("code")) if isinstance(component, dict) else None
+        if analyte:
+            own = ("code", "referenceRange")
+            part = {k: v for k, v in resource.items() if k not in own and not k.startswith("value")}
+            part |= {k: v for k, v in component.items() if k in own or k.startswith("value")}
+            found.append((analyte, part))
+    return found

@@ -107,3 +107,36 @@ def test_the_moles_and_method_codes_of_an_analyte_are_read_as_it(code, quantity,
     parsed = parse_bundle(bundle(observation(code, valueQuantity=quantity)))
     result = parsed.draws[0].results[0]
     assert (result.analyte, round(result.value, 2)) == (analyte, stored)
+
+
+def test_the_tracked_components_of_a_panel_observation_are_its_results():
+    # An iron panel as one Observation (50190-5) with its values as components was skipped
+    # whole as "a code rlsapp does not track".
+    def component(code, value, unit):
+        coding = {"system": "http://loinc.org", "code": code}
+        return {"code": {"coding": [coding]}, "valueQuantity": {"value": value, "unit": unit}}
+
+    panel = observation(
+        "50190-5",
+        component=[
+            component(IRON_LOINC, 15.2, "umol/L"),
+            component("2500-7", 60, "umol/L"),
+            component("2502-3", 25, "%"),
+            component("2501-5", 44.8, "umol/L"),  # UIBC: not tracked, left out
+        ],
+    )
+    parsed = parse_bundle(bundle(panel))
+    assert not parsed.errors
+    found = {r.analyte: round(r.value, 1) for d in parsed.draws for r in d.results}
+    assert found == {"iron": 84.9, "tibc": 335.2, "tsat": 25}
+
+
+def test_a_panel_with_one_bad_component_keeps_none_of_them():
+    bad = {"code": {"coding": [{"code": "2500-7"}]}, "valueQuantity": {"value": 60, "unit": "x"}}
+    good = {
+        "code": {"coding": [{"code": IRON_LOINC}]},
+        "valueQuantity": {"value": 80, "unit": "ug/dL"},
+    }
+    parsed = parse_bundle(bundle(observation("50190-5", component=[good, bad])))
+    assert values(parsed) == []
+    assert len(parsed.errors) == 1
