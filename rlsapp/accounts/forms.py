@@ -1,6 +1,7 @@
 import hashlib
 import logging
 import unicodedata
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -128,6 +129,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             return iter(())
         matches = User._default_manager.filter(email__iexact=email, is_active=True)
         return (user for user in matches if _same_address(email, user.email))
+
+    def save(self, *args, **kwargs):
+        """The link names SITE_URL's host and scheme, as every other email's links do, not
+        the request's Host header: a reset link must not go wherever a request said."""
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(*args, **kwargs)
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, **kw

@@ -108,16 +108,18 @@ def register(request, form, next_url=""):
         logger.info("sign-up: this address is being signed up already; nothing sent")
         return
     try:
-        _mail(request, user, kind)
+        _mail(user, kind)
     except Exception as error:  # a mail server that is away: let them try again at once
         User.objects.filter(pk=user.pk).update(signup_mailed_at=None)
         logger.warning("sign-up email failed (%s)", type(error).__name__)
 
 
-def _mail(request, user, kind):
+def _mail(user, kind):
+    # Links from SITE_URL, as every other email's, not from the request's Host header: a
+    # confirmation link must not go wherever a request that named another host said.
     context = {
-        "login_url": request.build_absolute_uri(reverse("login")),
-        "reset_url": request.build_absolute_uri(reverse("password_reset")),
+        "login_url": settings.SITE_URL + reverse("login"),
+        "reset_url": settings.SITE_URL + reverse("password_reset"),
         "hours": settings.EMAIL_CONFIRM_TIMEOUT // 3600,
     }
     if kind == "confirm":
@@ -128,7 +130,7 @@ def _mail(request, user, kind):
                 "token": confirmation_tokens.make_token(user),
             },
         )
-        context["confirm_url"] = request.build_absolute_uri(path)
+        context["confirm_url"] = settings.SITE_URL + path
         subject = "rlsapp: confirm your email address"
     else:
         subject = "rlsapp: someone tried to sign up with your address"

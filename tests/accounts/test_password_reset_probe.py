@@ -89,3 +89,24 @@ def test_an_inactive_account_still_gets_no_reset_link(make_user, mail_on):
     user.save()
     Client().post(reverse("password_reset"), {"email": "bea@example.com"})
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("form", ["reset", "sign-up"])
+def test_emailed_links_name_site_url_not_the_requests_host(make_user, mail_on, settings, form):
+    # Any host the server answers to (ALLOWED_HOSTS, "*" at worst) made the link: a request
+    # naming another host had the account's secret link mailed pointing there.
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://rls.example.org"
+    make_user("bea@example.com")
+    if form == "reset":
+        data, url = {"email": "bea@example.com"}, reverse("password_reset")
+    else:
+        data = {
+            "email": "new@example.com",
+            "password1": "a-long-pass-9x",
+            "password2": "a-long-pass-9x",
+        }
+        url = reverse("signup")
+    Client().post(url, data, HTTP_HOST="attacker.example")
+    links = re.findall(r"https?://\S+", mail.outbox[0].body)
+    assert links and all(link.startswith("https://rls.example.org/") for link in links)
