@@ -194,6 +194,14 @@ def test_a_reference_range_column_named_after_its_analyte_is_not_a_unit():
     assert "Ferritin reference range" in parsed.notes[-1]
 
 
+def test_a_row_with_more_cells_than_the_header_is_refused_not_read_shifted():
+    # An unquoted decimal comma split "13,1": Hb was stored as 13 and the 1 dropped.
+    parsed = parse("Date,Ferritin (µg/L),Hb (g/dL)\n01.02.2024,45,13,1\n01.03.2024,46,\n")
+    assert results(parsed) == {("2024-03-01", "ferritin"): (46, "")}
+    assert parsed.errors[0].row == 2
+    assert parsed.errors[0].message.startswith("the row has 4 cells but the header names 3")
+
+
 def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
     parsed = parse("Date,Ferritin (mg/L),Hb (g/dL)\n2024-01-02,1,13\n")
     assert [(e.row, e.column) for e in parsed.errors] == [(1, "Ferritin (mg/L)")]

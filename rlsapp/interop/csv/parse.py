@@ -52,6 +52,19 @@ class RowReader:
             return
         if self._too_long(number, row):
             return
+        extra = [c for c in row[len(self.cols.headers) :] if c.strip()]
+        if extra:
+            # "03.04.2025,45,13,1" under three headers: an unquoted decimal comma (or
+            # thousands separator) split a number, so every cell after it is in the wrong
+            # column (Hb 13,1 was read as 13 and the 1 dropped). Nothing of the row is read.
+            self.out.error(
+                number,
+                self.cols.headers[-1].strip(),
+                f"the row has {len(row)} cells but the header names "
+                f"{len(self.cols.headers)}: a number with a comma in it may be "
+                "split in two. Put such numbers in quotes, or separate the columns with ;.",
+            )
+            return
         kinds = self._kinds(number, row)
         if kinds is None:
             return
