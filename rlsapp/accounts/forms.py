@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core import validators
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
@@ -92,6 +93,18 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's, with the email's length checked on the server. Django gives the field its
+    max_length after making it, so only the browser's maxlength held it: a longer one reached
+    authenticate(), and axes' record of the failure (255 characters) failed on PostgreSQL,
+    a 500 for anyone who posted one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(validators.MaxLengthValidator(field.max_length))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

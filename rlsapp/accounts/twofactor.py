@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rlsapp.reconfirm import password_reconfirmed
 
+from .forms import SignInForm
 from .nexturl import safe_next
 
 PENDING_USER = "twofactor_pending_user"
@@ -82,6 +83,7 @@ class LoginView(auth_views.LoginView):
     """Step one: the password. With two-factor on, go on to the code instead of signing in."""
 
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def get_redirect_url(self):
         """The safe ?next= target, unless it is a sign-in page: signed in, that would loop."""
