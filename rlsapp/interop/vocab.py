@@ -227,20 +227,26 @@ def names_another_test(words: str) -> bool:
     return any(w in OTHER_TEST_WORDS for w in re.split(r"[^a-z0-9]+", normalise_name(words)))
 
 
-def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
-    """'Ferritin (ng/mL)' -> ('ferritin', 'ng/mL'); 'ferritin_ug_l' -> ('ferritin', 'ug/l').
+# Words after a test's name that say where or how it was measured, not what: "Iron, Serum",
+# "Ferritin i.S.", "Eisen im Serum", "Phosphat anorganisch", LOINC's "[Mass/volume] in
+# Serum or Plasma". They are neither a unit nor another test.
+QUALIFIER_WORDS = frozenset(
+    "serum plasma blood whole venous total level in im or of i s p b ser plas bld "
+    "serique anorganisch inorganic".split()
+)
 
-    Returns (None, '') when the header names no known analyte, or names another test
-    after it ("Iron binding capacity, unsaturated"). Linear in the length of `name`: only
-    the prefixes short enough to be an alias are looked up.
-    """
-    text = (name or "").replace("\ufeff", "").strip()
-    unit = ""
-    bracket = split_bracket(text)
-    if bracket:
-        text, unit = bracket
-        if names_another_test(unit):
-            return None, ""
+
+def _qualifier(word: str) -> bool:
+    key = normalise_name(word)
+    return (
+        word.startswith("[")
+        or word.endswith("]")
+        or all(part in QUALIFIER_WORDS for part in key.split())
+    )
+
+
+def _longest_alias(text: str) -> tuple[str | None, list[str]]:
+    """(analyte of the longest known name at the start of `text`, the words after it)."""
     # Keep "/" and "%" out of the name normalisation: they belong to units.
     words = re.sub(r"[_,;:]+|(?<=\w)(?=%)", " ", text).split()
     lowered = [normalise_name(w) for w in words]
@@ -252,13 +258,39 @@ def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
         if candidate in _ALIAS_TO_ANALYTE:
             # The longest prefix with these words: blank words right after them go too.
             cut = kept[count] if count < len(kept) else len(words)
-            rest = words[cut:]
-            if names_another_test(" ".join(rest)):
-                return None, ""
-            if not unit and rest:
-                unit = "".join(rest) if any("/" in w for w in rest) else "/".join(rest)
-            return _ALIAS_TO_ANALYTE[candidate], unit
-    return None, ""
+            return _ALIAS_TO_ANALYTE[candidate], words[cut:]
+    return None, []
+
+
+def split_analyte_and_unit(name: str) -> tuple[str | None, str]:
+    """'Ferritin (ng/mL)' -> ('ferritin', 'ng/mL'); 'ferritin_ug_l' -> ('ferritin', 'ug/l');
+    'Iron Bind.Cap. (TIBC)' -> ('tibc', ''): a bracket that names a test names this one.
+
+    Returns (None, '') when the header names no known analyte, or names another test
+    after it ("Iron binding capacity, unsaturated"). Linear in the length of `name`: only
+    the prefixes short enough to be an alias are looked up.
+    """
+    text = (name or "").replace("\ufeff", "").strip()
+    unit, named = "", None
+    bracket = split_bracket(text)
+    if bracket:
+        text, unit = bracket
+        if names_another_test(unit):
+            return None, ""
+        named = analyte_for_name(unit)  # "(TIBC)", "(HGB)": the test's short name
+        if named:
+            unit = ""
+    analyte, rest = _longest_alias(text)
+    if names_another_test(" ".join(rest)):
+        return None, ""
+    rest = [w for w in rest if not _qualifier(w)]
+    if named and analyte != named:
+        # "Iron Bind.Cap. (TIBC)" is TIBC: its name goes on after "Iron". "Iron (TIBC)"
+        # names two tests and is neither.
+        return (named, "") if analyte is None or rest else (None, "")
+    if analyte and not unit and rest:
+        unit = "".join(rest) if any("/" in w for w in rest) else "/".join(rest)
+    return analyte, unit if analyte else ""
 
 
 _COMPARATOR_AND_NUMBER = re.compile(

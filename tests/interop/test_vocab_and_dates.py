@@ -41,6 +41,30 @@ def test_a_name_that_goes_on_to_another_test_is_not_the_analyte(name):
     assert vocab.split_analyte_and_unit(name) == (None, "")
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Iron Bind.Cap.(TIBC)", ("tibc", "")),  # LabCorp's name: was read as serum iron
+        ("Iron (TIBC)", (None, "")),  # two tests named: neither
+        ("Hemoglobin (HGB)", ("hemoglobin", "")),
+        ("Iron, Serum", ("iron", "")),  # a wide column was "not imported" ('Serum' no unit)
+        ("Eisen im Serum", ("iron", "")),
+        ("Ferritin i.S.", ("ferritin", "")),
+        ("Phosphat anorganisch", ("phosphate", "")),
+        ("Ferritin [Mass/volume] in Serum or Plasma", ("ferritin", "")),
+        ("ferritin_ug_l", ("ferritin", "ug/l")),
+    ],
+)
+def test_a_bracket_naming_the_test_and_words_saying_where_it_was_measured(name, expected):
+    assert vocab.split_analyte_and_unit(name) == expected
+
+
+def test_a_long_file_stores_labcorps_tibc_as_tibc():
+    text = "Date,Test,Result,Units\n2024-03-01,Iron Bind.Cap.(TIBC),300,ug/dL\n"
+    parsed = parse_csv(text.encode(), today=TODAY)
+    assert [(r.analyte, r.value) for d in parsed.draws for r in d.results] == [("tibc", 300)]
+
+
 def test_a_long_file_skips_uibc_instead_of_storing_it_as_tibc():
     text = (
         "Date,Test,Result,Units\n"
