@@ -93,7 +93,9 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "s fe",
         "eisen",
         "fer serique",
-        "fer",
+        # Not "fer" alone: French for iron, but FER is also a lab's code for ferritin.
+        "fer total",
+        "fer serum",
         "jarn",  # Swedish (järn)
         "jern",  # Danish, Norwegian
         "rauta",  # Finnish
