@@ -228,6 +228,7 @@ class _BundleReader:
             if len(text) > MAX_VALUE_STRING:
                 raise EntryError("valueString", parsed.too_long(text, MAX_VALUE_STRING))
             number, unit_text = vocab.split_value_and_unit(text)
+            unit_text = vocab.without_flags(unit_text)  # "12 H": a flag, not a unit
             if unit_text:
                 unit = fhir_units.unit_of(analyte, unit_text)
                 if unit is None:

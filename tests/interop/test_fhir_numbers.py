@@ -140,3 +140,10 @@ def test_a_panel_with_one_bad_component_keeps_none_of_them():
     parsed = parse_bundle(bundle(observation("50190-5", component=[good, bad])))
     assert values(parsed) == []
     assert len(parsed.errors) == 1
+
+
+@pytest.mark.parametrize(("text", "stored"), [("12 H", 12), ("<5 L", 5), ("45 ng/mL H", 45)])
+def test_a_flag_after_a_value_string_is_no_unit(text, stored):
+    parsed = parse_bundle(ferritin({"valueString": text}))
+    assert not parsed.errors
+    assert values(parsed) == [stored]

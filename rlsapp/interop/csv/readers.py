@@ -113,21 +113,6 @@ class LabRow:
     left_out: tuple[str, str] = ("", "")  # (reason code, note)
 
 
-# Flags portals print after a value ("12 L", "350 H", "12*", "12 ng/mL ↓"): they say how
-# the value compares with the range, never what it is, so they are left out of its unit.
-_FLAGS = {"h", "l", "hh", "ll", "a", "aa", "*", "**", "!", "↑", "↓", "high", "low"}
-
-
-def without_flags(unit_text: str) -> str:
-    """'ng/mL L' -> 'ng/mL'; 'H' -> '': the unit after a value without the flags after it."""
-    words = unit_text.split()
-    while words and words[-1].strip("()[]").casefold() in _FLAGS:
-        words.pop()
-    if words and words[-1].endswith("*") and words[-1].rstrip("*"):
-        words[-1] = words[-1].rstrip("*")
-    return " ".join(words)
-
-
 class LabReader:
     lab = LabName()
     calculated = Calculated()
@@ -265,7 +250,7 @@ class LabReader:
 
         `comparator` and `stored`: the long layout's comparator and stored-value cells."""
         number_text, unit_in_cell = formats.split_number_and_unit(raw)
-        unit_in_cell = without_flags(unit_in_cell)
+        unit_in_cell = vocab.without_flags(unit_in_cell)
         info = units.ANALYTES[analyte]
         if unit_in_cell and unit_from_cell:
             # "15 umol/L" in the value beside "ug/dL" in the unit column: which one the lab
