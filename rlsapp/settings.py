@@ -286,6 +286,10 @@ MAIL_CONFIGURED = EMAIL_BACKEND not in (
     "django.core.mail.backends.dummy.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rlsapp <rlsapp@localhost>")
+# Seconds a mail server may take to answer. Django's default waits for ever: a server that
+# accepts the connection and never answers held the reminder sender (and a web worker after
+# a password reset) for good.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=30)
 
 # Open sign-up needs mail to confirm addresses: without it, it stays closed whatever
 # SIGNUP_OPEN says, and accounts are made by the operator (add_user, the admin).
