@@ -34,13 +34,14 @@ class CheckedResult:
 
 def unit_for(analyte_code: str, reading: formats.Reading, chosen_unit: str) -> str:
     """The unit typed after the number, if any, else the one chosen; raises UnitError."""
-    if not reading.unit_text:
+    unit_text = units.without_flags(reading.unit_text)  # "12 L" from a printout: a flag
+    if not unit_text:
         return chosen_unit
-    unit = units.resolve_unit(analyte_code, reading.unit_text)
+    unit = units.resolve_unit(analyte_code, unit_text)
     if unit is None:
         analyte = units.ANALYTES[analyte_code]
         raise units.UnitError(
-            f"read the unit “{reading.unit_text}”, which is not a unit of {analyte.label}; "
+            f"read the unit “{unit_text}”, which is not a unit of {analyte.label}; "
             f"accepted: {', '.join(analyte.units)}."
         )
     return unit

@@ -178,6 +178,21 @@ def resolve_unit(analyte_code: str, text: str) -> str | None:
     return _EXTRA_UNITS.get(analyte_code, {}).get(key)
 
 
+# Flags labs print after a value ("12 L", "350 H", "12*", "12 ng/mL ↓"): they say how
+# the value compares with the range, never what it is, so they are left out of its unit.
+_FLAGS = {"h", "l", "hh", "ll", "a", "aa", "*", "**", "!", "↑", "↓", "high", "low"}
+
+
+def without_flags(unit_text: str) -> str:
+    """'ng/mL L' -> 'ng/mL'; 'H' -> '': the unit after a value without the flags after it."""
+    words = unit_text.split()
+    while words and words[-1].strip("()[]").casefold() in _FLAGS:
+        words.pop()
+    if words and words[-1].endswith("*") and words[-1].rstrip("*"):
+        words[-1] = words[-1].rstrip("*")
+    return " ".join(words)
+
+
 class UnitError(ValueError):
     """A value or unit the app cannot accept; the message names the range.
 

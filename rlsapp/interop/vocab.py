@@ -312,24 +312,10 @@ def split_value_and_unit(text: str) -> tuple[str, str]:
     return match.group().strip(), text[match.end() :].strip()
 
 
-# Flags portals print after a value ("12 L", "350 H", "12*", "12 ng/mL ↓"): they say how
-# the value compares with the range, never what it is, so they are left out of its unit.
-_FLAGS = {"h", "l", "hh", "ll", "a", "aa", "*", "**", "!", "↑", "↓", "high", "low"}
-
-
-def without_flags(unit_text: str) -> str:
-    """'ng/mL L' -> 'ng/mL'; 'H' -> '': the unit after a value without the flags after it."""
-    words = unit_text.split()
-    while words and words[-1].strip("()[]").casefold() in _FLAGS:
-        words.pop()
-    if words and words[-1].endswith("*") and words[-1].rstrip("*"):
-        words[-1] = words[-1].rstrip("*")
-    return " ".join(words)
-
-
 # The unit vocabulary lives with the units (the lab form reads "38 ng/ml" with it too).
 unit_key = units.unit_key
 resolve_unit = units.resolve_unit
+without_flags = units.without_flags
 
 
 # IV iron products: keyword (normalised) -> product code of tracking.Infusion.

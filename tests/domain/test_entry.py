@@ -148,3 +148,10 @@ def test_a_stored_result_whose_text_reads_differently_now_is_listed(
 def test_a_stored_result_that_reads_the_same_is_not_listed(region, entered, unit, stored):
     analyte = "hemoglobin" if unit == "mmol/L" else "ferritin"
     assert entry.reread(analyte, entered, unit, stored, R[region]) is None
+
+
+@pytest.mark.parametrize("text", ["12 L", "12 µg/l H", "12 low"])
+def test_a_flag_copied_from_a_printout_is_no_unit(text):
+    # "12 L" (flagged low) was refused: 'read the unit “L”, which is not a unit of Ferritin'.
+    checked = entry.check_result("ferritin", text, "µg/L", R["DE"])
+    assert (checked.measurement.value, checked.measurement.entered_value) == (12, "12")
