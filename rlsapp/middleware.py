@@ -148,7 +148,15 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # A page with a form carries a CSRF token tied to this browser's cookie (sign-up,
+        # password reset, before any session): no shared cache may hand it to another.
+        # Django notes a token written into the page in CSRF_COOKIE_NEEDS_UPDATE, or has set
+        # the cookie already where a view has its own csrf_protect.
+        has_token = (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or settings.CSRF_COOKIE_NAME in response.cookies
+        )
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or has_token:
             patch_cache_control(response, private=True, no_store=True)
         return response
 
