@@ -84,3 +84,14 @@ def install() -> None:
 
     factory.redacts_secrets = True
     logging.setLogRecordFactory(factory)
+
+
+class WithoutTraceback(logging.Filter):
+    """Logs the record's message without its traceback. For DisallowedHost: anyone can send
+    a request naming another host, and Django logs each one as an error with a traceback of
+    some fifteen lines about Django's own code, which says nothing the message does not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True

@@ -360,4 +360,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per request naming a host not in ALLOWED_HOSTS, not a traceback each.
+    "filters": {"without_traceback": {"()": "rlsapp.logredact.WithoutTraceback"}},
+    "loggers": {"django.security.DisallowedHost": {"filters": ["without_traceback"]}},
 }
