@@ -32,6 +32,11 @@ from .fhir_export import (
     SYMPTOM_CODE_TEXT,
 )
 
+# An Observation without effective[x] is dated by `issued`, when the lab released it.
+ISSUED_NOTE = (
+    "Some results have no collection date (effectiveDateTime): the day the lab issued them "
+    "was used, and the blood may have been drawn a day or more before."
+)
 SKIPPED_STATUSES = {"entered-in-error", "cancelled", "not-done", "registered", "stopped"}
 # Fields that are matched or parsed are measured first, so that none can make parsing
 # slower than linear: a value with its unit ("<0.5 µmol/L"), a unit, a time of day.
@@ -153,17 +158,24 @@ class _BundleReader:
                 return
             # A panel (iron, TIBC and saturation as components of one Observation): each
             # tracked component is a result of it, all read before any is kept.
-            day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
+            day = self._draw_day(resource)
             read = [(a, part, self._quantity(a, part, number)) for a, part in parts]
             for a, part, result in read:
                 if result is not None:
                     self._keep(number, part, a, day, result)
             return
-        day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
+        day = self._draw_day(resource)
         result = self._quantity(analyte, resource, number)
         if result is None:
             return
         self._keep(number, resource, analyte, day, result)
+
+    def _draw_day(self, resource) -> datetime.date:
+        day = _date(resource, self.today, "effectiveDateTime", "effectivePeriod", "issued")
+        dated = resource.get("effectiveDateTime") or resource.get("effectivePeriod")
+        if not dated and ISSUED_NOTE not in self.out.notes:
+            self.out.notes.append(ISSUED_NOTE)
+        return day
 
     def _keep(self, number, resource, analyte, day, result) -> None:
         """Add one read result to the draw of its day, lab and infusion mark."""

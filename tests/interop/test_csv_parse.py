@@ -202,6 +202,14 @@ def test_a_row_with_more_cells_than_the_header_is_refused_not_read_shifted():
     assert parsed.errors[0].message.startswith("the row has 4 cells but the header names 3")
 
 
+def test_dates_from_a_report_date_column_are_said_to_be_so():
+    # "Result date" was taken as the draw's date without a word; it may be days later.
+    parsed = parse("Result date,Ferritin (ng/mL)\n2024-02-01,45\n")
+    assert results(parsed) == {("2024-02-01", "ferritin"): (45, "")}
+    assert any("the day the lab reported" in n for n in parsed.notes)
+    assert not any("reported" in n for n in parse("Date,Ferritin\n2024-02-01,45\n").notes)
+
+
 def test_an_unknown_unit_in_the_header_is_an_error_naming_the_column():
     parsed = parse("Date,Ferritin (mg/L),Hb (g/dL)\n2024-01-02,1,13\n")
     assert [(e.row, e.column) for e in parsed.errors] == [(1, "Ferritin (mg/L)")]

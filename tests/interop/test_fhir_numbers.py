@@ -147,3 +147,13 @@ def test_a_flag_after_a_value_string_is_no_unit(text, stored):
     parsed = parse_bundle(ferritin({"valueString": text}))
     assert not parsed.errors
     assert values(parsed) == [stored]
+
+
+def test_a_result_dated_by_its_issue_day_says_so():
+    # The draw was dated by `issued` (when the lab released it) without a word.
+    resource = observation(valueQuantity={"value": 45, "unit": "ug/L"})
+    del resource["effectiveDateTime"]
+    resource["issued"] = "2024-01-03T10:00:00Z"
+    parsed = parse_bundle(bundle(resource))
+    assert parsed.draws[0].drawn_on.isoformat() == "2024-01-03"
+    assert any("the day the lab issued them was used" in n for n in parsed.notes)

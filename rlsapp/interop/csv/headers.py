@@ -274,6 +274,12 @@ def _split_header(header: str) -> tuple[str, str]:
     return vocab.normalise_name(text), ""
 
 
+def is_report_date(header: str) -> bool:
+    """Whether the header names the day a result was reported ("Result date"), read as
+    the draw's date only when the file has no other: it may be days after the draw."""
+    return _HEADER_ROLE.get(_split_header(header)[0]) == "late_date"
+
+
 def _looks_like_unit(text: str) -> bool:
     key = vocab.unit_key(text)
     # "reference/range" (from "Ferritin reference range") has a slash but no unit's parts:

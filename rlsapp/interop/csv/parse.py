@@ -22,7 +22,7 @@ from ..dates import DateError, choose_order, parse_date
 from ..parsed import MAX_RECORDS, ImportRefused, ParsedImport, too_long
 from . import duplicates, treatments
 from .columns import CELL_LIMITS, MAX_UNIT_CELL, MAX_VALUE_CELL, CellError, RecordKind
-from .headers import Columns, header_problems, map_columns
+from .headers import Columns, header_problems, is_report_date, map_columns
 from .readers import InfusionReader, LabReader, SymptomReader
 from .text import DELIMITERS, PREAMBLE_LINES, cell, decode, read_rows, sniff_delimiter
 
@@ -217,6 +217,12 @@ def parse_csv(
         out.notes.append(encoding_note)
     if header_at:
         out.notes.append(f"The first {header_at} line(s) before the header were skipped.")
+    if is_report_date(cols.header("date")):
+        out.notes.append(
+            f"The dates are from the column “{cols.header('date')}”, the day the lab "
+            "reported: the blood may have been drawn a day or more before. Check the dates "
+            "against the reports."
+        )
     if cols.ignored:
         out.notes.append("Columns not imported: " + ", ".join(cols.ignored[:20]) + ".")
     for header, message in cols.errors:
