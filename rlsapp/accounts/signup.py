@@ -161,11 +161,15 @@ def purge_expired():
     Such an account was never usable (it cannot sign in), and it holds an email address
     that anyone could have typed, with no sign its owner ever saw it. A later sign-up of
     the address starts afresh. An account is never unconfirmed again once confirmed, so
-    nothing that was ever used is touched.
+    nothing that was ever used is touched; nor is one given any person's records (an
+    operator can make an unconfirmed account in the admin and share records with it), as
+    deleting the account would delete the people it owns.
     """
     User = get_user_model()
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.EMAIL_CONFIRM_TIMEOUT)
-    expired = User.objects.filter(email_confirmed=False, last_login__isnull=True).filter(
+    expired = User.objects.filter(
+        email_confirmed=False, last_login__isnull=True, memberships__isnull=True
+    ).filter(
         Q(signup_mailed_at__lt=cutoff) | Q(signup_mailed_at__isnull=True, date_joined__lt=cutoff)
     )
     _, deleted = expired.delete()

@@ -59,3 +59,17 @@ def test_confirmed_and_operator_accounts_stay(client, mail_on, settings, make_us
 def test_compose_runs_the_purge_daily():
     housekeeping = COMPOSE.read_text().split("\n  housekeeping:\n", 1)[1]
     assert "python manage.py purge_signups;" in housekeeping.split("sleep 86400", 1)[0]
+
+
+def test_an_unconfirmed_account_with_records_stays(db, settings):
+    """Deleting the account would delete the people it owns with it."""
+    from rlsapp.tracking.models import Patient
+
+    user = User.objects.create_user("holds@example.com", "x" * 12, email_confirmed=False)
+    Patient.objects.create(owner=user, name="Kept")
+    User.objects.filter(pk=user.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(seconds=settings.EMAIL_CONFIRM_TIMEOUT + 60)
+    )
+    call_command("purge_signups")
+    assert User.objects.filter(pk=user.pk).exists()
+    assert Patient.objects.filter(name="Kept").exists()
