@@ -204,7 +204,9 @@ def _empty_calendar(name):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # An X- property's value is TEXT (RFC 5545 3.8.8.2), but the library leaves unknown
+    # properties unescaped: the download's name holds the person's name (, ; \ or a line break).
+    cal.add("x-wr-calname", icalendar.vText(name))
     cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     return cal

@@ -164,6 +164,25 @@ def test_one_recheck_downloads_as_ics_with_the_feeds_uid(client, owner_client, p
     assert single.decoded("dtstart") == datetime.date(2025, 4, 28)
 
 
+def test_the_downloads_calendar_name_is_escaped_text(owner, owner_client, patient):
+    """X-WR-CALNAME holds the person's name with names on: TEXT, so , ; \\ and a line
+    break are escaped (the library writes unknown properties as they are: a line break
+    in the name was a 500, and a comma split the value for readers of TEXT lists)."""
+    owner.calendar_names = True
+    owner.save()
+    patient.name = "Ann, B; C\\D\nE"
+    records.save_person(patient)
+    add_infusion(patient, INFUSED)
+    response = owner_client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+    assert response.status_code == 200
+    unfolded = re.sub(rb"\r\n[ \t]", b"", response.content).decode()
+    assert "\r\nX-WR-CALNAME:Ferritin re-check: Ann\\, B\\; C\\\\D\\nE\r\n" in unfolded
+    # The library reads an X- property as it stands; calendar apps read it as TEXT.
+    written = re.search(r"\r\nX-WR-CALNAME:([^\r]*)\r\n", unfolded)[1]
+    as_text = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\nSUMMARY:{written}\r\nEND:VEVENT\r\n")
+    assert str(as_text["summary"]) == "Ferritin re-check: Ann, B; C\\D\nE"
+
+
 def test_the_download_needs_a_sign_in(client, patient):
     add_infusion(patient, INFUSED)
     response = client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
