@@ -280,8 +280,8 @@ COURSE_HEADS = (
 )
 
 
-def course_table(courses, patient) -> str:
-    """Oral iron courses; their days are written as ISO dates, as the table always was."""
+def course_table(courses, patient, region) -> str:
+    """Oral iron courses, dated in the account's format as the other tables are."""
     return _records_table(
         courses,
         patient,
@@ -289,9 +289,9 @@ def course_table(courses, patient) -> str:
         COURSE_HEADS,
         "No oral iron courses recorded.",
         ("course_edit", "course_delete"),
-        lambda course: course.started_on.isoformat(),
+        lambda course: formats.format_date(course.started_on, region),
         lambda course: (
-            f"<td>{course.ended_on.isoformat() if course.ended_on else 'ongoing'}</td>"
+            f"<td>{formats.format_date(course.ended_on, region) or 'ongoing'}</td>"
             f'<td class="wrap">{esc(course.product_label)}</td>'
             f"<td>{floatformat(course.elemental_mg, '-1')} mg per dose</td>"
             f'<td class="wrap">{esc(course.schedule_label)}</td>'
@@ -307,7 +307,7 @@ MEDICINE_HEADS = (
 )
 
 
-def medicine_table(medications, patient) -> str:
+def medicine_table(medications, patient, region) -> str:
     """RLS medicines with their events (read with them when prefetched)."""
     if not medications:
         return _empty("No RLS medicines recorded.")
@@ -328,9 +328,9 @@ def medicine_table(medications, patient) -> str:
             )
         if edit:
             cell.append(f"{PHONE_ACTIONS}{actions}</div>")
-        cell.append(f"</td><td>{medication.started_on.isoformat()}</td><td>")
+        cell.append(f"</td><td>{formats.format_date(medication.started_on, region)}</td><td>")
         if medication.stopped_on:
-            cell.append(medication.stopped_on.isoformat())
+            cell.append(formats.format_date(medication.stopped_on, region))
             if medication.stop_reason:
                 cell.append(f'<div class="small">{esc(medication.stop_reason)}</div>')
         else:
@@ -341,7 +341,8 @@ def medicine_table(medications, patient) -> str:
             cell.append(f'<div class="small">now {esc(now)}</div>')
         cell.append('</td><td class="wrap small">')
         for event in medication.events.all():
-            cell.append(f"<div>{esc(event)}")
+            when = formats.format_date(event.happened_on, region)
+            cell.append(f"<div>{esc(event.what)} on {when}")
             if event.note:
                 cell.append(f": {esc(event.note)}")
             cell.append(" ")

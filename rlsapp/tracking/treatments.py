@@ -134,11 +134,16 @@ class MedicationEvent(PersonRecord):
         ordering = ["happened_on", "pk"]
         indexes = [models.Index(fields=["medication", "happened_on"])]
 
-    def __str__(self):
+    @property
+    def what(self):
+        """What happened, without its date, which pages write in the account's format."""
         text = medicines.EVENT_LABELS.get(self.kind, self.kind)
         if self.kind == medicines.DOSE_CHANGE and self.dose is not None:
             text += f" to {medicines.format_dose(self.dose, self.medication.dose_unit)}"
-        return f"{text} on {self.happened_on:%Y-%m-%d}"
+        return text
+
+    def __str__(self):
+        return f"{self.what} on {self.happened_on:%Y-%m-%d}"
 
 
 TREATMENT_MODELS = (OralIronCourse, Medication, MedicationEvent)

@@ -163,3 +163,31 @@ def test_the_report_legend_names_the_lines_drawn_and_no_hidden_ones(
     )
     page.mouse.click(box["x"] + legend["x"], box["y"] + legend["y"])
     assert page.evaluate(LEGEND, "history-chart")["drawn"] == report["drawn"]
+
+
+def test_the_medicines_table_scrolls_in_its_own_box_on_a_phone(
+    page, context, live_server, owner, patient
+):
+    """Its five columns with a dose change and events ran 85 px past a 390 px page."""
+    from rlsapp.tracking import services
+    from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
+
+    agonist = services.save_treatment(
+        Medication(patient=patient, drug="pramipexole", dose=0.125, started_on=weeks_ago(60))
+    )
+    for ago, kind, dose in [(50, "dose_change", 0.25), (20, "augmentation", None)]:
+        services.save_treatment(
+            MedicationEvent(medication=agonist, happened_on=weeks_ago(ago), kind=kind, dose=dose)
+        )
+    services.save_treatment(
+        OralIronCourse(
+            patient=patient, elemental_mg=65, schedule="alternate", started_on=weeks_ago(10)
+        )
+    )
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
+    page.wait_for_load_state("load")
+    assert page.evaluate(OVERFLOW) <= 0
+    box = page.get_by_role("region", name="Medicines and oral iron table")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")

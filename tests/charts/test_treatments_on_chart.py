@@ -128,7 +128,7 @@ def test_the_report_lists_current_and_past_medicines_and_iron_with_dates(owner_c
     section = page.split('id="treatments-heading"')[1].split("</section>")[0]
     assert "Pregabalin (Lyrica)" in section and "still taken" in section
     assert "Pramipexole (Mirapex)" in section and "29 Jul 2024 (augmentation)" in section
-    assert "Augmentation on 2024-07-01" in section
+    assert "Augmentation on 1 Jul 2024" in section
     assert "Oral iron: Ferrous sulfate" in section
     assert "65 mg elemental iron, every other day, with vitamin C" in section
     assert "15 Jan 2024" in section and "ongoing" in section

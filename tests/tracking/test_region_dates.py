@@ -92,3 +92,30 @@ def test_settings_numbers_are_typed_and_shown_the_regions_way(owner_client, germ
     too_high = patient_post(ferritin_threshold="1.500,5", version=saved.version)
     response = owner_client.post(url, too_high)
     assert "ferritin_threshold" in response.context["form"].errors
+
+
+def test_oral_iron_and_medicine_dates_are_shown_the_regions_way(owner_client, german, patient):
+    """Typed as 20.10.2026, they were shown as 2026-10-20 beside lab results and infusions
+    in the account's format."""
+    from rlsapp.tracking.treatments import Medication
+    from tests.tracking.test_treatments import add_course, add_event, medicine_post
+
+    add_course(patient, DAY, DAY + datetime.timedelta(days=30))
+    url = reverse("medicine_create", args=[patient.pk])
+    assert owner_client.post(url, medicine_post("01.10.2026")).status_code == 302
+    add_event(Medication.objects.get(), DAY, "augmentation")
+    pages = [
+        patient.get_absolute_url(),
+        reverse("course_list", args=[patient.pk]),
+        reverse("medicine_list", args=[patient.pk]),
+        reverse("medicine_event_list", args=[patient.pk]),
+    ]
+    for url in pages:
+        html = owner_client.get(url).content.decode()
+        assert "2026-10-20" not in html and "2026-10-01" not in html, url
+        assert "20.10.2026" in html, url
+    person = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "01.10.2026" in person and "19.11.2026" in person
+    assert "Augmentation on 20.10.2026" in person
+    report = owner_client.get(reverse("patient_report", args=[patient.pk])).content.decode()
+    assert "Augmentation on 20 Oct 2026" in report

@@ -62,11 +62,11 @@ def symptom_table(context, scores, patient):
     return record_rows.symptom_table(scores, patient, _region(context))
 
 
-@register.simple_tag
-def course_table(courses, patient):
-    return record_rows.course_table(courses, patient)
+@register.simple_tag(takes_context=True)
+def course_table(context, courses, patient):
+    return record_rows.course_table(courses, patient, _region(context))
 
 
-@register.simple_tag
-def medicine_table(medications, patient):
-    return record_rows.medicine_table(medications, patient)
+@register.simple_tag(takes_context=True)
+def medicine_table(context, medications, patient):
+    return record_rows.medicine_table(medications, patient, _region(context))
