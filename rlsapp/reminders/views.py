@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rlsapp.tracking.access import EDIT, VIEW
+from rlsapp.tracking.memberships import role_allows
 from rlsapp.tracking.models import Patient
 
 from . import calendar, feeds, recipients, services
@@ -126,7 +127,13 @@ def render_reminders_page(request, form=None, new_feed=None, new_token=None, sta
         )
     )
     if form is None:
-        form = ReminderSettingsForm(initial=ReminderSettingsForm.initial_for(request.user, people))
+        # Days ahead and weekends are saved for the people the account may edit only
+        # (reminders_page): the form shows theirs, or a person it only views would make the
+        # boxes look unset and saving the page would set them so for everyone it edits.
+        editable = [p for p in people if role_allows(p.role, EDIT)]
+        form = ReminderSettingsForm(
+            initial=ReminderSettingsForm.initial_for(request.user, editable)
+        )
     feed = new_feed or CalendarFeed.objects.filter(user=request.user).first()
     context = {
         "form": form,

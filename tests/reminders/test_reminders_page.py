@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from rlsapp.reminders import feeds
 from rlsapp.reminders.models import CalendarFeed, Reminder
+from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 
 from .helpers import add_infusion, open_reminder
@@ -116,3 +117,25 @@ def test_a_new_address_comes_with_webcal_link_copy_button_qr_and_steps(owner_cli
     assert "<svg" in html
     for step in ("iPhone", "Google Calendar", "Outlook"):
         assert f"<dt>{step}" in html
+
+
+def test_the_page_shows_the_settings_of_the_people_it_changes(owner, make_user, patient):
+    """Days ahead and weekends are saved only for the people the account can edit, so the
+    form shows theirs: a person it only views, with other settings, does not make the boxes
+    look unset, and saving the page (to turn emails on, say) does not flip the weekends of
+    every person it edits."""
+    clinician = make_user("clinic@example.com")
+    edited = Patient.objects.create(owner=owner, name="Bea", skip_weekends=True)
+    Membership.objects.create(person=edited, account=clinician, role=EDITOR)
+    Membership.objects.create(person=patient, account=clinician, role=VIEWER)  # weekends off
+    client = Client()
+    client.force_login(clinician)
+    page = client.get(reverse("reminders")).content.decode()
+    box = re.search(r'<input[^>]*name="skip_weekends"[^>]*>', page)[0]
+    assert "checked" in box
+    assert "days ahead differ" not in page
+    # What the browser sends back: the boxes as shown, the email box newly ticked.
+    client.post(reverse("reminders"), settings_post(skip_weekends="on"))
+    edited.refresh_from_db()
+    patient.refresh_from_db()
+    assert (edited.skip_weekends, patient.skip_weekends) == (True, False)
