@@ -50,7 +50,7 @@ def esc(text) -> str:
 
 def _table(label: str, heads: str, rows: list[str]) -> str:
     return mark_safe(
-        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label}">\n'
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label} table">\n'
         '<table class="table table-sm align-middle table-records">\n'
         f"<thead><tr>{heads}{ACTIONS_HEAD}</tr></thead>\n<tbody>\n"
         + "\n".join(rows)
