@@ -261,6 +261,13 @@ def current_estimate(
     )
 
 
+def snoozed_by_weeks(remind_on: date, today: date, weeks: int) -> date:
+    """Where a snooze by `weeks` moves a re-check: that many weeks after its date, or after
+    today once that date has come. A snooze never brings a re-check forward (one due in a
+    month, snoozed by a week from today, would come three weeks early)."""
+    return max(remind_on, today) + timedelta(weeks=weeks)
+
+
 def skip_weekend(day: date) -> date:
     """The day itself on a weekday; the Monday after on a Saturday or a Sunday, when most
     labs and surgeries are closed."""

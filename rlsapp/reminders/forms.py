@@ -1,8 +1,6 @@
-import datetime
-
 from django import forms
 
-from rlsapp.domain import formats
+from rlsapp.domain import formats, recheck
 from rlsapp.tracking.lab_entry import RegionDateField
 
 from .services import snooze_range
@@ -15,9 +13,10 @@ class SnoozeForm(forms.Form):
         choices=[("", "—"), (1, "1 week"), (2, "2 weeks")], coerce=int, required=False
     )
 
-    def __init__(self, *args, today, region, **kwargs):
+    def __init__(self, *args, today, region, remind_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today, self.region = today, region
+        self.remind_on = remind_on or today  # the re-check's date: weeks count from it
         self.earliest, self.latest = snooze_range(today)
         # Typed the account's region's way (or ISO), as every other date in the app.
         self.fields["until"] = RegionDateField(region=region, label="Snooze until", required=False)
@@ -46,7 +45,9 @@ class SnoozeForm(forms.Form):
 
     def snooze_until(self):
         weeks = self.cleaned_data.get("weeks")
-        return self.today + datetime.timedelta(weeks=weeks) if weeks else self.cleaned_data["until"]
+        if weeks:
+            return recheck.snoozed_by_weeks(self.remind_on, self.today, weeks)
+        return self.cleaned_data["until"]
 
 
 class ReminderSettingsForm(forms.Form):

@@ -38,7 +38,12 @@ def reminder_snooze(request, pk):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     data = request.POST if request.method == "POST" else None
-    form = SnoozeForm(data, today=timezone.localdate(), region=request.user.region_rules)
+    form = SnoozeForm(
+        data,
+        today=timezone.localdate(),
+        region=request.user.region_rules,
+        remind_on=reminder.remind_on,
+    )
     if request.method == "POST" and form.is_valid():
         until = form.snooze_until()
         services.snooze(reminder, until)

@@ -409,3 +409,15 @@ def test_an_estimate_never_starts_the_reminder_before_the_latest_result():
     assert result.estimate.early > weeks(12)
     assert result.kind == "predicted"
     assert result.due == result.estimate.early
+
+
+@pytest.mark.parametrize(
+    "remind_on,today,weeks,until",
+    [
+        (date(2025, 4, 28), date(2025, 4, 20), 1, date(2025, 5, 5)),  # still to come
+        (date(2025, 4, 28), date(2025, 4, 28), 2, date(2025, 5, 12)),  # today
+        (date(2025, 3, 29), date(2025, 4, 20), 1, date(2025, 4, 27)),  # overdue
+    ],
+)
+def test_a_snooze_by_weeks_never_brings_a_recheck_forward(remind_on, today, weeks, until):
+    assert recheck.snoozed_by_weeks(remind_on, today, weeks) == until

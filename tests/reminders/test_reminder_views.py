@@ -29,9 +29,11 @@ def reminder(patient):
 
 
 @pytest.mark.parametrize(
-    "weeks,until", [("1", datetime.date(2025, 4, 27)), ("2", datetime.date(2025, 5, 4))]
+    "weeks,until", [("1", datetime.date(2025, 5, 5)), ("2", datetime.date(2025, 5, 12))]
 )
 def test_it_snoozes_by_one_or_two_weeks(owner_client, reminder, weeks, until):
+    """Weeks after the re-check's date (28 April), still to come: a week from today (27
+    April) would bring it forward, not put it off."""
     response = owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": weeks})
     assert response.status_code == 302
     reminder.refresh_from_db()
@@ -41,6 +43,14 @@ def test_it_snoozes_by_one_or_two_weeks(owner_client, reminder, weeks, until):
         until,
     )
     assert reminder.send_after == local(until, 8)
+
+
+def test_an_overdue_recheck_is_snoozed_by_weeks_from_today(owner_client, patient):
+    add_infusion(patient, datetime.date(2025, 2, 1))  # first re-check due 29 March
+    reminder = open_reminder(patient)
+    owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": "1"})
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.remind_on) == ("snoozed", datetime.date(2025, 4, 27))
 
 
 def test_it_snoozes_to_a_chosen_date(owner_client, reminder):
