@@ -128,6 +128,16 @@ def rows_html(rows) -> str:
         days = r.days_since_infusion
         if days is not None:
             add(f'<div class="small text-body-secondary d-md-none">infusion {days} days ago</div>')
+        if r.recheck_on:
+            # A phone has room for two columns: the re-check goes under the name, not into a
+            # third column out of view to the right.
+            add(
+                f'<div class="small d-md-none">re-check {r.recheck_on} '
+                f'<span class="badge recheck-{r.recheck_class}">{r.recheck_label}</span>'
+            )
+            if r.recheck_snoozed:
+                add(' <span class="badge text-bg-secondary">snoozed</span>')
+            add("</div>")
         add("</td><td>")
         if r.ferritin:
             add(f'<span class="{"value-low" if r.group == 1 else ""}">{escape(r.ferritin)}</span>')
@@ -141,7 +151,7 @@ def rows_html(rows) -> str:
             add(f"{days} days{MUTED}{r.last_infusion_on}</div>")
         else:
             add('<span class="text-body-secondary">no infusion</span>')
-        add("</td><td>")
+        add('</td><td class="d-none d-md-table-cell">')
         if r.recheck_on:
             add(
                 f'{r.recheck_on} <span class="badge recheck-{r.recheck_class}">'
