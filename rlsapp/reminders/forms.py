@@ -58,8 +58,8 @@ class ReminderSettingsForm(forms.Form):
     email_reminders = forms.BooleanField(
         label="Email me when a re-check is due",
         required=False,
-        help_text="Sent in the morning of the re-check date. Re-checks still show here and in "
-        "your calendar when this is off.",
+        help_text="Sent in the morning of the re-check date. When this is off, re-checks still "
+        "show on each person's page, on the worklist, and in your calendar if you add it below.",
     )
     days_ahead = forms.IntegerField(
         label="Days ahead",
