@@ -2,6 +2,7 @@
 access.py."""
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -117,8 +118,10 @@ def calendar_feed(request, token):
 
 def subscription(request, token):
     """The feed's addresses and QR code, for the page shown once, when the address is made:
-    https for copying, webcal:// for a calendar app to subscribe with one tap."""
-    https = request.build_absolute_uri(CalendarFeed.url_for(token))
+    https for copying, webcal:// for a calendar app to subscribe with one tap. From
+    SITE_URL, as every link that leaves the app: the address is pasted into calendar
+    services for years, so it must not carry whatever host this request named."""
+    https = f"{settings.SITE_URL}{CalendarFeed.url_for(token)}"
     webcal = "webcal://" + https.split("://", 1)[1]
     qr = segno.make(webcal, error="m").svg_inline(scale=4, border=2)
     return {"feed_url": https, "webcal_url": webcal, "qr_svg": mark_safe(qr)}
@@ -131,11 +134,11 @@ def render_reminders_page(request, form=None, new_feed=None, new_token=None, sta
             role=F("memberships__role"), gets_reminders=F("memberships__gets_reminders")
         )
     )
+    # Days ahead and weekends are saved for the people the account may edit only
+    # (reminders_page): the form shows theirs, or a person it only views would make the
+    # boxes look unset and saving the page would set them so for everyone it edits.
+    editable = [p for p in people if role_allows(p.role, EDIT)]
     if form is None:
-        # Days ahead and weekends are saved for the people the account may edit only
-        # (reminders_page): the form shows theirs, or a person it only views would make the
-        # boxes look unset and saving the page would set them so for everyone it edits.
-        editable = [p for p in people if role_allows(p.role, EDIT)]
         form = ReminderSettingsForm(
             initial=ReminderSettingsForm.initial_for(request.user, editable)
         )
@@ -143,6 +146,7 @@ def render_reminders_page(request, form=None, new_feed=None, new_token=None, sta
     context = {
         "form": form,
         "people": people,
+        "editable": len(editable),
         "feed": feed,
         # The address is a secret that works without signing in: shown in full only in
         # the answer that made it, never on a later visit (only its hash is stored).

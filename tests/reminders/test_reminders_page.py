@@ -111,8 +111,9 @@ def test_the_name_setting_renders_the_stored_events_again(owner_client, owner, p
 def test_a_new_address_comes_with_webcal_link_copy_button_qr_and_steps(owner_client, owner):
     html = owner_client.post(reverse("calendar_regenerate")).content.decode()
     path = re.search(r"(/calendar/[\w-]+\.ics)</textarea>", html)[1]
-    assert f'href="webcal://testserver{path}"' in html
-    assert f">http://testserver{path}</textarea>" in html
+    site = settings.SITE_URL  # the address is built from it, never the request's host
+    assert f'href="webcal://{site.split("://", 1)[1]}{path}"' in html
+    assert f">{site}{path}</textarea>" in html
     assert 'data-copy="feed-address"' in html and "js/copy.js" in html
     assert "<svg" in html
     for step in ("iPhone", "Google Calendar", "Outlook"):
@@ -139,3 +140,14 @@ def test_the_page_shows_the_settings_of_the_people_it_changes(owner, make_user, 
     edited.refresh_from_db()
     patient.refresh_from_db()
     assert (edited.skip_weekends, patient.skip_weekends) == (True, False)
+
+
+def test_an_account_that_edits_no_one_is_not_offered_their_settings(owner, make_user, patient):
+    """Days ahead and weekends would be saved for no one: a viewer is not asked for them."""
+    viewer = make_user("viewer@example.com")
+    Membership.objects.create(person=patient, account=viewer, role=VIEWER)
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(reverse("reminders")).content.decode()
+    assert 'name="email_reminders"' in page
+    assert 'name="days_ahead"' not in page and 'name="skip_weekends"' not in page
