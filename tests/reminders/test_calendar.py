@@ -7,6 +7,7 @@ import re
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -24,7 +25,8 @@ INFUSED = datetime.date(2025, 3, 3)
 def shown_address(response):
     """The feed's path as the page that made it shows it (the only place it is ever seen)."""
     html = response.content.decode()
-    return re.search(r'id="feed-address"[^>]*>http://testserver([^<]+)</textarea>', html)[1]
+    site = re.escape(settings.SITE_URL)
+    return re.search(rf'id="feed-address"[^>]*>{site}([^<]+)</textarea>', html)[1]
 
 
 @pytest.fixture
@@ -117,14 +119,28 @@ def test_turning_the_feed_off_and_deactivating_the_account_close_it(
 
 
 def test_the_feed_address_is_shown_once_when_made_and_not_on_a_later_visit(owner_client, owner):
-    made = owner_client.post(reverse("calendar_regenerate")).content.decode()
-    feed_url = re.search(r'id="feed-address"[^>]*>http://testserver([^<]+)</textarea>', made)[1]
-    assert f"http://testserver{feed_url}" in made
-    assert f"webcal://testserver{feed_url}" in made
+    answer = owner_client.post(reverse("calendar_regenerate"))
+    feed_url, made = shown_address(answer), answer.content.decode()
+    host = settings.SITE_URL.split("://", 1)[1]
+    assert f"{settings.SITE_URL}{feed_url}" in made
+    assert f"webcal://{host}{feed_url}" in made
     later = owner_client.get(reverse("reminders")).content.decode()
     assert feed_url not in later
     assert "shown once" in later
     assert feed_url not in owner_client.get(reverse("account_settings")).content.decode()
+
+
+def test_the_feed_address_is_built_from_site_url_not_the_requests_host(owner, settings):
+    """The address is pasted into calendar services for years: a request naming another
+    host (ALLOWED_HOSTS '*', which check --deploy accepts) must not have it shown there."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://rls.example.org"
+    app = Client(HTTP_HOST="attacker.example")
+    app.force_login(owner)
+    html = app.post(reverse("calendar_regenerate")).content.decode()
+    assert "attacker.example" not in html
+    path = re.search(r'id="feed-address"[^>]*>https://rls\.example\.org([^<]+)</textarea>', html)[1]
+    assert f'href="webcal://rls.example.org{path}"' in html
 
 
 def test_only_the_tokens_hash_is_kept_and_the_page_offers_to_renew(client, owner_client, owner):

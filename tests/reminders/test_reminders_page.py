@@ -108,7 +108,9 @@ def test_the_name_setting_renders_the_stored_events_again(owner_client, owner, p
     assert str(event["summary"]) == "Ferritin re-check"
 
 
-def test_a_new_address_comes_with_webcal_link_copy_button_qr_and_steps(owner_client, owner):
+def test_a_new_address_comes_with_webcal_link_copy_button_qr_and_steps(
+    owner_client, owner, settings
+):
     html = owner_client.post(reverse("calendar_regenerate")).content.decode()
     path = re.search(r"(/calendar/[\w-]+\.ics)</textarea>", html)[1]
     site = settings.SITE_URL  # the address is built from it, never the request's host

@@ -180,7 +180,8 @@ def test_the_calendar_feed_and_the_sender_leave_a_deleted_person_out(
     settings.MAIL_CONFIGURED = True
     reminders.set_calendar_names(owner, True)
     page = owner_client.post(reverse("calendar_regenerate")).content.decode()
-    feed = re.search(r'id="feed-address"[^>]*>http://testserver([^<]+)</textarea>', page)[1]
+    site = re.escape(settings.SITE_URL)
+    feed = re.search(rf'id="feed-address"[^>]*>{site}([^<]+)</textarea>', page)[1]
     calendar_app = Client()
     assert feed_names(calendar_app, feed) == {
         f"Ferritin re-check: {n}" for n in (NAME, "Sam (demo)")
