@@ -108,3 +108,23 @@ def preview_items(payload, region=None):
         item["rows_label"] = _rows_label(item["rows"])
         item["date"] = _date_text(item["date"], region)
     return items
+
+
+# The nouns the parsers count what they leave out in (csv/, fhir_parse.py), plural.
+_COUNTED = ("rows", "results", "tests", "Observations", "resources")
+
+
+def skipped_lines(skipped: dict) -> list[tuple[int, str]]:
+    """What was not imported, as (count, words), the noun singular for one: '1 test rlsapp
+    does not track (VITAMIN D)', not '1 tests'."""
+    lines = []
+    for what, count in sorted(skipped.items()):
+        if count == 1:
+            words = what.split(" ")
+            for i, word in enumerate(words):
+                if word in _COUNTED:
+                    words[i] = word[:-1]
+                    break
+            what = " ".join(words).replace(" that are ", " that is ")
+        lines.append((count, what))
+    return lines

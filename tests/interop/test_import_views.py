@@ -155,8 +155,8 @@ def test_a_fhir_bundle_is_previewed_with_skipped_resources_counted(owner_client,
     )
     page = owner_client.get(preview_url(response)).content.decode()
     assert "Read as a FHIR Bundle" in page
-    assert "Not imported: 1 Condition resources" in page
-    assert "Not imported: 1 MedicationStatement resources that are not IV iron" in page
+    assert "Not imported: 1 Condition resource" in page
+    assert "Not imported: 1 MedicationStatement resource that is not IV iron" in page
     confirm(owner_client, response["Location"])
     assert LabResult.objects.count() == 4
     assert Infusion.objects.count() == 2

@@ -41,3 +41,22 @@ def test_the_fit_table_shows_every_peak_and_baseline_in_whole_ug_per_l(owner_cli
     baselines = re.findall(r'<td class="baseline">([^<]*)</td>', page)
     assert peaks == ["374", "405"] or peaks == ["405", "374"]
     assert sorted(baselines) == ["30", "80"]
+
+
+def test_one_test_not_imported_is_one_test(owner_client, patient):
+    _, page = preview(owner_client, patient, "us_portal_export.csv")
+    assert "Not imported: 1 test rlsapp does not track (VITAMIN D 25-OH)" in page
+    assert "1 tests" not in page
+
+
+def test_what_was_left_out_is_singular_for_one_and_plural_for_more():
+    from rlsapp.interop.preview import skipped_lines
+
+    lines = skipped_lines(
+        {"blank rows": 1, "tests without a value": 2, "Patient resources that are not IV iron": 1}
+    )
+    assert lines == [
+        (1, "Patient resource that is not IV iron"),
+        (1, "blank row"),
+        (2, "tests without a value"),
+    ]

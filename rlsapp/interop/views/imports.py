@@ -30,7 +30,7 @@ from ..forms import DateOrderForm, NumberConventionForm, UploadForm
 from ..importer import import_rows, plan_import
 from ..models import PendingImport
 from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
-from ..preview import layout_text, preview_items
+from ..preview import layout_text, preview_items, skipped_lines
 
 logger = logging.getLogger(__name__)
 
@@ -356,7 +356,7 @@ def import_preview(request, token):
         "errors_hidden": error_total - min(len(payload["errors"]), ERRORS_KEPT),
         "error_total": error_total,
         "kept_for": _hours(),
-        "skipped": sorted(payload["skipped"].items()),
+        "skipped": skipped_lines(payload["skipped"]),
         "date_form": choice_forms["date_order"],
         "number_form": choice_forms["number_convention"],
         "number_convention_name": CONVENTION_NAMES.get(payload.get("number_convention", "")),
