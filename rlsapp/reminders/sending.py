@@ -6,7 +6,9 @@ emails go out after that UPDATE has committed, outside any transaction, so a
 slow mail server holds no lock. A failure releases the claim and pushes the
 next attempt ahead, so one bad address cannot crash-loop the sender. A sender
 killed between claiming and finishing leaves a claim that another takes over
-after Reminder.CLAIM_TIMEOUT.
+after Reminder.CLAIM_TIMEOUT; one still sending renews its claim every RENEW_CLAIM
+(a batch on a slow mail server can take longer than the timeout), so another sender
+never takes over, and emails again, what it is still working through.
 
 Sent reminders are marked sent in one UPDATE per MARK_EVERY emails (a write per
 email cost half of a 2,000-reminder run, bench/), so a sender killed mid-way may
@@ -47,6 +49,8 @@ BATCH = 100
 MARK_EVERY = 20
 RETRY_FIRST = datetime.timedelta(minutes=10)
 RETRY_MAX = datetime.timedelta(hours=6)
+# Well inside CLAIM_TIMEOUT: one email is given up on after EMAIL_TIMEOUT (30 s).
+RENEW_CLAIM = Reminder.CLAIM_TIMEOUT / 3
 
 
 @dataclass
@@ -220,18 +224,40 @@ def deliver(
     outcome.sent += 1
 
 
-def deliver_batch(token, claimed, at, outcome: Outcome, connection, should_stop=lambda: False):
+def renew_claim(token, now) -> set[int]:
+    """Move the batch's claim on to `now` (those still held by `token`: a user may have
+    snoozed or moved one meanwhile); returns the ids still held."""
+    Reminder.objects.filter(claim=token).update(claimed_at=now)
+    return set(Reminder.objects.filter(claim=token).values_list("pk", flat=True))
+
+
+def deliver_batch(
+    token,
+    claimed,
+    at,
+    outcome: Outcome,
+    connection,
+    should_stop=lambda: False,
+    clock=timezone.now,
+):
     """Email a claimed batch, reading its latest ferritin values at once and marking them
     sent MARK_EVERY at a time; False when cut short by `should_stop` (the rest is given
-    back now rather than after CLAIM_TIMEOUT)."""
+    back now rather than after CLAIM_TIMEOUT). The claim is renewed every RENEW_CLAIM
+    by `clock`; a reminder no longer held then is left to whoever holds it."""
     latest = latest_ferritin({r.patient_id for r in claimed})
     members = (
         recipients.members_for({r.patient_id for r in claimed}),
         recipients.emailed_already(claimed),
     )
     finished = Finished(token)
+    renewed, held = at, None
     try:
         for index, reminder in enumerate(claimed):
+            if clock() - renewed >= RENEW_CLAIM:
+                renewed = clock()
+                held = renew_claim(token, renewed)
+            if held is not None and reminder.pk not in held:
+                continue
             if should_stop():
                 rest = [r.pk for r in claimed[index:]]
                 Reminder.objects.filter(pk__in=rest, claim=token).update(
@@ -288,7 +314,7 @@ def send_due(now=None, dry_run=False, out=None, should_stop=lambda: False) -> Ou
             at = moment()
             token, claimed = claim_batch(pks, at)
             outcome.lost += len(pks) - len(claimed)
-            if not deliver_batch(token, claimed, at, outcome, connection, should_stop):
+            if not deliver_batch(token, claimed, at, outcome, connection, should_stop, moment):
                 return outcome
     finally:
         connection.close()

@@ -225,6 +225,38 @@ def test_two_concurrent_senders_email_each_reminder_exactly_once(owner, settings
     assert Reminder.objects.filter(status="sent").count() == count
 
 
+class MinuteEachBackend(LocmemBackend):
+    """A slow mail server: each email takes a minute (the clock moved on), and while the
+    sixteenth is sent, past CLAIM_TIMEOUT since the batch was claimed, a second sender
+    starts a pass."""
+
+    clock = None
+    second_pass = None
+
+    def send_messages(self, messages):
+        MinuteEachBackend.clock.shift(datetime.timedelta(minutes=1))
+        sent = super().send_messages(messages)
+        if len(mail.outbox) == 16 and MinuteEachBackend.second_pass is None:
+            MinuteEachBackend.second_pass = sending.send_due()
+        return sent
+
+
+def test_a_sender_still_working_through_a_slow_batch_keeps_its_claim(owner, settings):
+    """A batch outlasting CLAIM_TIMEOUT on a slow mail server is not taken over as if its
+    sender had died: without the renewed claim, the second pass emailed all 30 again."""
+    settings.EMAIL_BACKEND = "tests.reminders.test_send_reminders.MinuteEachBackend"
+    for i in range(30):
+        add_infusion(Patient.objects.create(owner=owner, name=f"P{i}"), INFUSED)
+    MinuteEachBackend.second_pass = None
+    with time_machine.travel(local(DUE, 9), tick=False) as clock:
+        MinuteEachBackend.clock = clock
+        first = sending.send_due()
+    assert MinuteEachBackend.second_pass.sent == 0
+    assert first.sent == len(mail.outbox) == 30
+    assert len({m.body.splitlines()[0] for m in mail.outbox}) == 30
+    assert Reminder.objects.filter(status="sent", claim=None).count() == 30
+
+
 def test_one_run_sends_every_batch(owner, monkeypatch):
     monkeypatch.setattr(sending, "BATCH", 2)
     for i in range(5):
