@@ -130,3 +130,23 @@ def test_a_course_and_a_medicine_entered_in_forms_show_on_the_chart_and_in_the_r
     assert "65 mg elemental iron, every other day, with vitamin C" in section
     screenshot(page, "issue17-report", full_page=True)
     assert console_errors == []
+
+
+def test_a_medicine_row_stays_a_few_lines_tall_on_a_phone(page, context, live_server, owner):
+    """Squeezed to their longest word beside the dates (which never wrap), a medicine's name
+    and its events took a line a word: the row was 250 px tall in its 390 px scroll box."""
+    patient = Patient.objects.create(owner=owner, name="Ann")
+    agonist = services.save_treatment(
+        Medication(patient=patient, drug="pramipexole", dose=0.125, started_on=weeks_ago(60))
+    )
+    services.save_treatment(
+        MedicationEvent(medication=agonist, happened_on=weeks_ago(20), kind="augmentation")
+    )
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/patients/{patient.pk}/medicines/")
+    page.wait_for_load_state("load")
+    row = page.locator("tbody tr").first
+    assert row.bounding_box()["height"] < 200
+    for cell in row.locator("td.wrap").all():
+        assert cell.bounding_box()["width"] >= 140
