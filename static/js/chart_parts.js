@@ -28,7 +28,8 @@
     projectionText: "#0072B2",
     populationText: "#9A6700",
   };
-  const EPISODE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#9A6700", "#2B88C4", "#000000"];
+  // Not the threshold's vermilion: the overlay chart draws the threshold line beside these.
+  const EPISODE_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#9A6700", "#000000", "#2B88C4"];
   // Fills under lines, not lines: light by design.
   const FILLS = {
     oralIron: "rgba(0,158,115,0.10)",

@@ -60,3 +60,12 @@ def test_contrast_matches_known_values():
 def test_every_line_stands_out_from_the_page(name, colour):
     needed = 4.5 if name.endswith("Text") else 3
     assert contrast(colour, PAGE) >= needed, f"{name} {colour}: {contrast(colour, PAGE):.2f}:1"
+
+
+def test_no_infusion_in_the_overlay_wears_the_thresholds_colour():
+    """The overlay chart draws each infusion's line beside the threshold line: the second
+    infusion was drawn in the threshold's vermilion, so the two read as one series."""
+    colours = palette()
+    episodes = [c.upper() for k, c in colours.items() if k.startswith("episode")]
+    assert colours["threshold"].upper() not in episodes
+    assert len(set(episodes)) == len(episodes)
