@@ -74,7 +74,8 @@ def reminder_dismiss(request, pk):
 
 @login_required
 def reminder_ics(request, pk):
-    reminder = get_reminder_for_user(request, pk, need=VIEW)
+    # Open ones only, as the feed: a dismissed or done re-check is no date to add.
+    reminder = get_reminder_for_user(request, pk, open_only=True, need=VIEW)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     name = "Ferritin re-check"

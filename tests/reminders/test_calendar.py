@@ -199,6 +199,19 @@ def test_the_downloads_calendar_name_is_escaped_text(owner, owner_client, patien
     assert str(as_text["summary"]) == "Ferritin re-check: Ann, B; C\\D\nE"
 
 
+def test_a_dismissed_or_done_recheck_is_no_download(owner_client, patient):
+    """Only open re-checks are in the feed; a closed one's event (same UID) would put a
+    re-check that was dismissed, or done, back in the calendar."""
+    add_infusion(patient, INFUSED)
+    first = open_reminder(patient)
+    add_ferritin(patient, INFUSED + datetime.timedelta(weeks=8), 300)  # done
+    second = open_reminder(patient)
+    services.dismiss(second)
+    for closed in (first, second):
+        response = owner_client.get(reverse("reminder_ics", args=[closed.pk]))
+        assert response.status_code == 404
+
+
 def test_the_download_needs_a_sign_in(client, patient):
     add_infusion(patient, INFUSED)
     response = client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
