@@ -27,6 +27,15 @@ def test_a_new_address_can_be_copied_and_fits_a_phone(
     token = href.rsplit("/", 1)[1].removesuffix(".ics")
     assert href.startswith("webcal://") and digest(token) == CalendarFeed.objects.get().token_hash
     assert page.locator(".qr-code svg").is_visible()
+    # The page opens at the address, not at the top with it a long scroll below on a phone.
+    assert page.evaluate("window.scrollY") > 0 or width > 1000
+    assert page.get_by_role("heading", name="Re-checks in your calendar").evaluate(
+        "e => e.getBoundingClientRect().top > -8 && e.getBoundingClientRect().top < innerHeight"
+    )
+    # Scanned before the copy button is clicked: hovered, its colours were another pair.
+    found = {}
+    scan(page, found, "reminders page with a new address, before copying")
+    assert found == {}
     page.get_by_role("button", name="Copy the address").click()
     page.get_by_text("Copied.").wait_for()
     assert token in page.evaluate("navigator.clipboard.readText()")
