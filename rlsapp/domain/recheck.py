@@ -261,11 +261,13 @@ def current_estimate(
     )
 
 
-def snoozed_by_weeks(remind_on: date, today: date, weeks: int) -> date:
+def snoozed_by_weeks(remind_on: date, today: date, weeks: int, skip_weekends: bool = False) -> date:
     """Where a snooze by `weeks` moves a re-check: that many weeks after its date, or after
     today once that date has come. A snooze never brings a re-check forward (one due in a
-    month, snoozed by a week from today, would come three weeks early)."""
-    return max(remind_on, today) + timedelta(weeks=weeks)
+    month, snoozed by a week from today, would come three weeks early). With the person's
+    weekends skipped, a snooze landing on one moves to the Monday, as the rules' dates do."""
+    day = max(remind_on, today) + timedelta(weeks=weeks)
+    return skip_weekend(day) if skip_weekends else day
 
 
 def skip_weekend(day: date) -> date:

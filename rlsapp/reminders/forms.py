@@ -13,10 +13,11 @@ class SnoozeForm(forms.Form):
         choices=[("", "—"), (1, "1 week"), (2, "2 weeks")], coerce=int, required=False
     )
 
-    def __init__(self, *args, today, region, remind_on=None, **kwargs):
+    def __init__(self, *args, today, region, remind_on=None, skip_weekends=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.today, self.region = today, region
         self.remind_on = remind_on or today  # the re-check's date: weeks count from it
+        self.skip_weekends = skip_weekends  # the person's setting
         self.earliest, self.latest = snooze_range(today)
         # Typed the account's region's way (or ISO), as every other date in the app.
         self.fields["until"] = RegionDateField(region=region, label="Snooze until", required=False)
@@ -46,7 +47,7 @@ class SnoozeForm(forms.Form):
     def snooze_until(self):
         weeks = self.cleaned_data.get("weeks")
         if weeks:
-            return recheck.snoozed_by_weeks(self.remind_on, self.today, weeks)
+            return recheck.snoozed_by_weeks(self.remind_on, self.today, weeks, self.skip_weekends)
         return self.cleaned_data["until"]
 
 

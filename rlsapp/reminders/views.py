@@ -44,6 +44,7 @@ def reminder_snooze(request, pk):
         today=timezone.localdate(),
         region=request.user.region_rules,
         remind_on=reminder.remind_on,
+        skip_weekends=reminder.patient.skip_weekends,
     )
     if request.method == "POST" and form.is_valid():
         until = form.snooze_until()

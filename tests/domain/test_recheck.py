@@ -421,3 +421,9 @@ def test_an_estimate_never_starts_the_reminder_before_the_latest_result():
 )
 def test_a_snooze_by_weeks_never_brings_a_recheck_forward(remind_on, today, weeks, until):
     assert recheck.snoozed_by_weeks(remind_on, today, weeks) == until
+
+
+def test_a_snooze_by_weeks_skips_the_weekend_when_the_person_does():
+    saturday = date(2025, 4, 26)
+    assert recheck.snoozed_by_weeks(saturday, saturday, 1) == date(2025, 5, 3)
+    assert recheck.snoozed_by_weeks(saturday, saturday, 1, skip_weekends=True) == date(2025, 5, 5)

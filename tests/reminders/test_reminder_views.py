@@ -53,6 +53,17 @@ def test_an_overdue_recheck_is_snoozed_by_weeks_from_today(owner_client, patient
     assert (reminder.status, reminder.remind_on) == ("snoozed", datetime.date(2025, 4, 27))
 
 
+def test_a_snooze_by_weeks_lands_on_a_weekday_when_the_person_skips_weekends(owner_client, patient):
+    patient.skip_weekends = True
+    records.save_person(patient)
+    add_infusion(patient, datetime.date(2025, 2, 1))  # first re-check due Monday 31 March
+    reminder = open_reminder(patient)
+    with time_machine.travel(local(datetime.date(2025, 4, 19), 10), tick=False):  # Saturday
+        owner_client.post(reverse("reminder_snooze", args=[reminder.pk]), {"weeks": "1"})
+    reminder.refresh_from_db()
+    assert reminder.remind_on == datetime.date(2025, 4, 28)  # not Saturday 26 April
+
+
 def test_it_snoozes_to_a_chosen_date(owner_client, reminder):
     url = reverse("reminder_snooze", args=[reminder.pk])
     assert owner_client.get(url).status_code == 200
