@@ -97,3 +97,16 @@ def test_the_charts_page_says_once_that_no_infusion_is_recorded(owner_client, pa
     assert html.count("No infusions recorded") == 1
     assert reverse("infusion_create", args=[patient.pk]) in html
     assert "Infusions compared" not in html
+
+
+def test_the_report_names_a_single_result_without_a_date_range(owner_client, patient):
+    """It said '1 ferritin result from 4 Mar 2024 to 4 Mar 2024', as the charts page once did."""
+    Infusion.objects.create(patient=patient, given_on=DAY0, dose_mg=1000)
+    add_draw(patient, week(9), ferritin=240)
+
+    html = page(owner_client, patient, "patient_report")
+
+    summary = html[html.index('id="history-summary"') :]
+    summary = summary[: summary.index("</p>")]
+    assert "In words: one ferritin result, 240 µg/L on 4 Mar 2024" in summary
+    assert " to 4 Mar 2024" not in summary
