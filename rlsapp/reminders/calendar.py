@@ -41,6 +41,17 @@ DISCLAIMER = (
 )
 
 
+# Control characters but the tab are no TEXT (RFC 5545 3.3.11), and the library writes them
+# as they are; a name typed with one (a form feed, an escape) would make the entry invalid.
+# Line breaks are escaped by the library instead.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def shown(text: str) -> str:
+    """A person's name or the words of a re-check as an entry's TEXT may hold them."""
+    return _CONTROLS.sub("", text)
+
+
 def uid(reminder):
     """Stable for the reminder's life: a new row's key (Reminder.event_key) is made before
     its INSERT; rows made before keys were stored keep the id they were served with."""
@@ -73,13 +84,13 @@ def description(reminder, names=None, disclaimer=None, url=None):
         lines.insert(1, reminder.window_text)
     lines.append(url)
     lines.append(disclaimer)
-    return "\n\n".join(lines)
+    return shown("\n\n".join(lines))
 
 
 def event(reminder, names=None, disclaimer=None):
     summary = "Ferritin re-check"
     if with_names(reminder, names):
-        summary = f"{summary}: {reminder.patient.name}"
+        summary = f"{summary}: {shown(reminder.patient.name)}"
     item = icalendar.Event()
     item.add("uid", uid(reminder))
     item.add("dtstamp", reminder.updated or timezone.now())
@@ -127,7 +138,7 @@ def _written(reminder, names=None, disclaimer=None) -> str | None:
         return None
     summary = "Ferritin re-check"
     if with_names(reminder, names):
-        summary = f"{summary}: {reminder.patient.name}"
+        summary = f"{summary}: {shown(reminder.patient.name)}"
     summary = _text(summary)
     end = day + datetime.timedelta(days=1)
     # The builder stores DTSTAMP in UTC (RFC 5545), to the second.
@@ -206,7 +217,7 @@ def _empty_calendar(name):
     cal.add("method", "PUBLISH")
     # An X- property's value is TEXT (RFC 5545 3.8.8.2), but the library leaves unknown
     # properties unescaped: the download's name holds the person's name (, ; \ or a line break).
-    cal.add("x-wr-calname", icalendar.vText(name))
+    cal.add("x-wr-calname", icalendar.vText(shown(name)))
     cal.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     return cal

@@ -212,6 +212,23 @@ def test_a_dismissed_or_done_recheck_is_no_download(owner_client, patient):
         assert response.status_code == 404
 
 
+def test_control_characters_in_a_name_are_left_out_of_the_entries(
+    client, owner, owner_client, patient, feed_url
+):
+    """A form feed or an escape typed into a name (the person form takes them) is no TEXT:
+    the feed, its stored events and the download leave them out."""
+    owner.calendar_names = True
+    owner.save()
+    patient.name = "Ann\x0cB\x1bC\x7f"
+    records.save_person(patient)
+    add_infusion(patient, INFUSED)
+    download = owner_client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+    for body in (client.get(feed_url).content, download.content):
+        assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
+        (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        assert str(event["summary"]) == "Ferritin re-check: AnnBC"
+
+
 def test_the_download_needs_a_sign_in(client, patient):
     add_infusion(patient, INFUSED)
     response = client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
