@@ -169,3 +169,26 @@ def test_snoozing_a_recheck_is_a_change_to_its_person(owner_client, patient, tod
     assert response.status_code == 302
     entry = only_entry()
     assert (entry.person_id, entry.action, entry.page) == (patient.pk, "changed", "reminder_snooze")
+
+
+def test_each_form_opened_is_named_in_words(owner_client, patient):
+    """They were named by their address's name: 'patient delete', 'medicine create'."""
+    for name in ("patient_delete", "medicine_create", "course_create"):
+        assert owner_client.get(reverse(name, args=[patient.pk])).status_code == 200
+    log = owner_client.get(reverse("patient_access_log", args=[patient.pk])).content.decode()
+    assert "the page to delete the person" in log
+    assert "the form for a new RLS medicine" in log
+    assert "the form for a new oral iron course" in log
+    assert "patient delete" not in log and "medicine create" not in log
+
+
+def test_every_record_page_has_words():
+    from django.urls import get_resolver
+
+    from rlsapp.tracking.views.access_log import page_words
+
+    names = [n for n in get_resolver().reverse_dict if isinstance(n, str)]
+    kinds = ("draw", "infusion", "symptom", "course", "medicine", "medicine_event")
+    record_pages = [n for n in names if n.rpartition("_")[0] in kinds]
+    assert record_pages
+    assert [n for n in record_pages if page_words(n) == n.replace("_", " ")] == []

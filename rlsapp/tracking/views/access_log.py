@@ -22,11 +22,46 @@ PAGES = {
     "account_export": "the account's export (all its people, CSV and FHIR)",
     "patient_links": "the read-only links",
     "link_report": "the report",
+    "patient_charts": "the charts page",
+    "patient_chart_data": "the chart data",
+    "patient_edit": "the person's settings",
+    "patient_delete": "the page to delete the person",
+    "patient_import": "the import page",
+    "patient_people": "who has access",
+    "patient_invite": "the invitation form",
+    "patient_transfer": "the transfer of ownership",
+    "patient_leave": "the page to leave the person's records",
+    "interop_preview": "an import preview",
+    "draw_leave_out": "the page to leave a lab result out of the fits",
+    "draw_put_back": "the page to put a lab result back into the fits",
+    "reminder_snooze": "the re-check's snooze form",
+    "reminder_dismiss": "the re-check's dismiss form",
+    "reminder_ics": "the re-check's calendar file",
+}
+# A record kind's pages (tracking/urls.py record_routes): `<kind>_<page>`.
+KINDS = {
+    "draw": "lab result",
+    "infusion": "infusion",
+    "symptom": "symptom score",
+    "course": "oral iron course",
+    "medicine_event": "medicine event",
+    "medicine": "RLS medicine",
+}
+KIND_PAGES = {
+    "list": "the list of {}s",
+    "create": "the form for a new {}",
+    "edit": "a {}'s form",
+    "delete": "the page to delete a {}",
 }
 
 
 def page_words(url_name):
-    return PAGES.get(url_name) or url_name.replace("_", " ")
+    if url_name in PAGES:
+        return PAGES[url_name]
+    kind, _, page = url_name.rpartition("_")
+    if kind in KINDS and page in KIND_PAGES:
+        return KIND_PAGES[page].format(KINDS[kind])
+    return url_name.replace("_", " ")
 
 
 @login_required
