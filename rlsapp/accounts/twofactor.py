@@ -187,6 +187,8 @@ def twofactor_setup(request):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = TokenForm(request.POST or None)
+    # No recovery codes yet: they are made once this code confirms the app.
+    form.fields["token"].help_text = "The 6-digit code your authenticator app shows for rlsapp."
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             codes = _turn_on(user, device)

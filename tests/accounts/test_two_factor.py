@@ -114,6 +114,8 @@ def test_turning_it_on_shows_a_qr_code_then_recovery_codes(owner_client, owner):
     owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
     page = owner_client.get(reverse("twofactor_setup"))
     assert "<svg" in page.content.decode()
+    # Recovery codes are made after this step: the field does not ask for one yet.
+    assert "recovery code" not in page.content.decode()
     device = TOTPDevice.objects.get(user=owner, confirmed=False)
 
     wrong = owner_client.post(reverse("twofactor_setup"), {"token": "000000"})
