@@ -3,6 +3,7 @@ records, one row per page at most, addresses dropped after 30 days, rows after a
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -192,3 +193,11 @@ def test_every_record_page_has_words():
     record_pages = [n for n in names if n.rpartition("_")[0] in kinds]
     assert record_pages
     assert [n for n in record_pages if page_words(n) == n.replace("_", " ")] == []
+
+
+def test_the_times_in_the_logs_name_their_time_zone(owner_client, patient):
+    """'2026-11-30 05:27' was the server's time zone (UTC by default) without saying so."""
+    owner_client.get(patient.get_absolute_url())
+    for name in ("patient_access_log", "patient_history"):
+        html = owner_client.get(reverse(name, args=[patient.pk])).content.decode()
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC<", html), name
