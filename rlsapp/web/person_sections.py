@@ -365,13 +365,22 @@ NOT_YET = (
 )
 
 
+# Each kind of record in the page's order: rows' key, heading id and words, table.
+RECORD_KINDS = (
+    ("draws", "draws", "Lab results", record_rows.draw_table),
+    ("infusions", "infusions", "Infusions", record_rows.infusion_table),
+    ("courses", "courses", "Oral iron", record_rows.course_table),
+    ("medications", "medicines", "RLS medicines", record_rows.medicine_table),
+    ("symptom_scores", "symptoms", "Symptom scores", record_rows.symptom_table),
+)
+
+
 def record_sections(page: dict, region, to) -> str:
     """The newest rows of each kind of record under their headings (with a link to all of
     them when there are more), and to an editor the kinds not recorded yet. `page`: the
     page's context (web/person_page.py)."""
     patient = page["patient"]
     edit = can(patient, "edit")
-    infusion_days = page["infusion_days"]
 
     def more(flag: str, name: str, words: str):
         return lambda: _more(page[flag], to(name), words)
@@ -379,28 +388,22 @@ def record_sections(page: dict, region, to) -> str:
     def add_or_all(add: str, words: str, everything: str):
         return lambda: _add_or_all(edit, to(add), words, to(everything))
 
-    # Each kind in the page's order: its rows' key, the heading's id and words, what stands
-    # beside the heading, and its table (tracking/record_rows.py).
-    kinds = (
-        ("draws", "draws", "Lab results", more("more_draws", "draw_list", "All lab results"),
-         lambda rows: record_rows.draw_table(rows, patient, region, infusion_days)),
-        ("infusions", "infusions", "Infusions",
-         more("more_infusions", "infusion_list", "All infusions"),
-         lambda rows: record_rows.infusion_table(rows, patient, region)),
-        ("courses", "courses", "Oral iron",
-         add_or_all("course_create", "Add a course", "course_list"),
-         lambda rows: record_rows.course_table(rows, patient, region)),
-        ("medications", "medicines", "RLS medicines",
-         add_or_all("medicine_create", "Add a medicine", "medicine_list"),
-         lambda rows: record_rows.medicine_table(rows, patient, region)),
-        ("symptom_scores", "symptoms", "Symptom scores",
-         more("more_scores", "symptom_list", "All symptom scores"),
-         lambda rows: record_rows.symptom_table(rows, patient, region)),
-    )  # fmt: skip
-    parts = [
-        _section(anchor, heading, aside(), table(page[key])) if page[key] else ""
-        for key, anchor, heading, aside, table in kinds
-    ]
+    # Beside each heading: all of them when there are more, or (few) add one and all.
+    asides = {
+        "draws": more("more_draws", "draw_list", "All lab results"),
+        "infusions": more("more_infusions", "infusion_list", "All infusions"),
+        "courses": add_or_all("course_create", "Add a course", "course_list"),
+        "medications": add_or_all("medicine_create", "Add a medicine", "medicine_list"),
+        "symptom_scores": more("more_scores", "symptom_list", "All symptom scores"),
+    }
+    extra = {"draws": (page["infusion_days"],)}  # a lab result's flag reads them
+    parts = []
+    for key, anchor, heading, table in RECORD_KINDS:
+        if not page[key]:
+            parts.append("")  # kept: the sections are joined with blank lines as before
+            continue
+        rows = table(page[key], patient, region, *extra.get(key, ()))
+        parts.append(_section(anchor, heading, asides[key](), rows))
     not_yet = ""
     if edit and not all(page[key] for key, _, _ in NOT_YET):
         items = "\n  ".join(

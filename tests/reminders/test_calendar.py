@@ -180,16 +180,21 @@ def test_one_recheck_downloads_as_ics_with_the_feeds_uid(client, owner_client, p
     assert single.decoded("dtstart") == datetime.date(2025, 4, 28)
 
 
+def _download_with_names(owner, client, patient, name):
+    """The .ics download of the re-check of a person of that name, with names on."""
+    owner.calendar_names = True
+    owner.save()
+    patient.name = name
+    records.save_person(patient)
+    add_infusion(patient, INFUSED)
+    return client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+
+
 def test_the_downloads_calendar_name_is_escaped_text(owner, owner_client, patient):
     """X-WR-CALNAME holds the person's name with names on: TEXT, so , ; \\ and a line
     break are escaped (the library writes unknown properties as they are: a line break
     in the name was a 500, and a comma split the value for readers of TEXT lists)."""
-    owner.calendar_names = True
-    owner.save()
-    patient.name = "Ann, B; C\\D\nE"
-    records.save_person(patient)
-    add_infusion(patient, INFUSED)
-    response = owner_client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+    response = _download_with_names(owner, owner_client, patient, "Ann, B; C\\D\nE")
     assert response.status_code == 200
     unfolded = re.sub(rb"\r\n[ \t]", b"", response.content).decode()
     assert "\r\nX-WR-CALNAME:Ferritin re-check: Ann\\, B\\; C\\\\D\\nE\r\n" in unfolded
@@ -217,12 +222,7 @@ def test_control_characters_in_a_name_are_left_out_of_the_entries(
 ):
     """A form feed or an escape typed into a name (the person form takes them) is no TEXT:
     the feed, its stored events and the download leave them out."""
-    owner.calendar_names = True
-    owner.save()
-    patient.name = "Ann\x0cB\x1bC\x7f"
-    records.save_person(patient)
-    add_infusion(patient, INFUSED)
-    download = owner_client.get(reverse("reminder_ics", args=[open_reminder(patient).pk]))
+    download = _download_with_names(owner, owner_client, patient, "Ann\x0cB\x1bC\x7f")
     for body in (client.get(feed_url).content, download.content):
         assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
         (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")

@@ -52,21 +52,14 @@ def draw_table(context, draws, patient):
     )
 
 
-@register.simple_tag(takes_context=True)
-def infusion_table(context, infusions, patient):
-    return record_rows.infusion_table(infusions, patient, _region(context))
+def _table_tag(write):
+    """{% <name> rows patient %}: the table record_rows writes, in the account's region."""
+
+    def tag(context, rows, patient):
+        return write(rows, patient, _region(context))
+
+    return tag
 
 
-@register.simple_tag(takes_context=True)
-def symptom_table(context, scores, patient):
-    return record_rows.symptom_table(scores, patient, _region(context))
-
-
-@register.simple_tag(takes_context=True)
-def course_table(context, courses, patient):
-    return record_rows.course_table(courses, patient, _region(context))
-
-
-@register.simple_tag(takes_context=True)
-def medicine_table(context, medications, patient):
-    return record_rows.medicine_table(medications, patient, _region(context))
+for _name in ("infusion_table", "symptom_table", "course_table", "medicine_table"):
+    register.simple_tag(_table_tag(getattr(record_rows, _name)), takes_context=True, name=_name)
