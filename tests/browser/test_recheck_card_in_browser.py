@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from rlsapp.accounts.me import set_me
+from rlsapp.domain import recheck
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.memberships import VIEWER, Membership
@@ -45,7 +46,12 @@ def test_snooze_buttons_on_a_cached_page_snooze_the_recheck(
     with page.expect_navigation():  # the POST, then its redirect back to the page
         page.get_by_role("button", name=label).click()
     assert page.url == url
-    until = today + datetime.timedelta(weeks=weeks)
+    # Put off from the re-check's own date (still ahead here), never brought forward, and
+    # off a weekend when the person skips them.
+    assert reminder.remind_on > today
+    until = reminder.remind_on + datetime.timedelta(weeks=weeks)
+    if patient.skip_weekends:
+        until = recheck.skip_weekend(until)
     assert page.get_by_text(f"Re-check snoozed until {until.day} {until:%B %Y}.").is_visible()
     reminder.refresh_from_db()
     assert (reminder.status, reminder.snoozed_until) == ("snoozed", until)
