@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from rlsapp.domain import rules
+from rlsapp.domain import rules, written_dates
 
 from .parsed import too_long
 
@@ -37,10 +37,8 @@ class DateError(ValueError):
 
 
 def _year(text: str, today: datetime.date) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if 2000 + year <= today.year else 1900
-    return year
+    # A two-digit year as the date fields read one (the latest such year not after today).
+    return written_dates.full_year(int(text), today) if len(text) == 2 else int(text)
 
 
 def _checked(year: int, month: int, day: int, text: str, today: datetime.date) -> datetime.date:
