@@ -296,10 +296,13 @@ def date_hint(region: Region) -> str:
     return f"{region.dates.pattern}, for example {region.dates.example}"
 
 
-def parse_date(text: str, region: Region, today: datetime.date | None = None) -> datetime.date:
+def parse_date(
+    text: str, region: Region, today: datetime.date | None = None, ahead: bool = False
+) -> datetime.date:
     """A date typed in the region's format or as ISO yyyy-mm-dd (always unambiguous), or as
     a printout writes it in the region's order with a two-digit year, or with the month in
-    words (written_dates).
+    words (written_dates; `ahead`: the field takes only days to come, so a two-digit year is
+    the next such year, not the last).
 
     Strict: another order or separator is refused, never read the other way round.
     """
@@ -326,7 +329,9 @@ def parse_date(text: str, region: Region, today: datetime.date | None = None) ->
             ) from None
     # "03.04.25", "3 Apr 2025": one date each once the region's order is known.
     try:
-        written = written_dates.read_written_date(typed, region, today or datetime.date.today())
+        written = written_dates.read_written_date(
+            typed, region, today or datetime.date.today(), ahead
+        )
     except ValueError:
         raise DateFormatError(f"read “{typed}”, which is not a real date: {expected}.") from None
     if written is not None:

@@ -28,8 +28,12 @@ def _short_year(pattern) -> re.Pattern:
     )
 
 
-def full_year(two_digits: int, today: datetime.date) -> int:
-    """'25' -> 2025 and '75' -> 1975 (in 2026): the latest such year not after today's."""
+def full_year(two_digits: int, today: datetime.date, ahead: bool = False) -> int:
+    """'25' -> 2025 and '75' -> 1975 (in 2026): the latest such year not after today's; or,
+    `ahead` (a field that takes only days to come, such as a snooze), the earliest not
+    before it: '27' -> 2027."""
+    if ahead:
+        return today.year + (two_digits - today.year) % 100
     return today.year - (today.year - two_digits) % 100
 
 
@@ -52,14 +56,16 @@ def _months(locale: str) -> dict[str, int]:
     return {key: next(iter(months)) for key, months in found.items() if len(months) == 1}
 
 
-def read_written_date(text: str, region: Region, today: datetime.date) -> datetime.date | None:
+def read_written_date(
+    text: str, region: Region, today: datetime.date, ahead: bool = False
+) -> datetime.date | None:
     """The date `text` writes with a two-digit year in the region's order, or with the month
     in words; None when it is neither. Raises ValueError for such a text that is no real
     date (31 Apr)."""
     if region.dates.order in ("dmy", "mdy"):
         match = _short_year(region.dates).match(text)
         if match:
-            year = full_year(int(match.group("y")), today)
+            year = full_year(int(match.group("y")), today, ahead)
             return datetime.date(year, int(match.group("m")), int(match.group("d")))
     for pattern, day_first in ((_DAY_FIRST, True), (_MONTH_FIRST, False)):
         match = pattern.match(text)
@@ -71,6 +77,6 @@ def read_written_date(text: str, region: Region, today: datetime.date) -> dateti
             return None
         number = int(year)
         return datetime.date(
-            full_year(number, today) if len(year) == 2 else number, month, int(day)
+            full_year(number, today, ahead) if len(year) == 2 else number, month, int(day)
         )
     return None

@@ -20,7 +20,9 @@ class SnoozeForm(forms.Form):
         self.skip_weekends = skip_weekends  # the person's setting
         self.earliest, self.latest = snooze_range(today)
         # Typed the account's region's way (or ISO), as every other date in the app.
-        self.fields["until"] = RegionDateField(region=region, label="Snooze until", required=False)
+        self.fields["until"] = RegionDateField(
+            region=region, label="Snooze until", required=False, ahead=True
+        )
 
     def range_message(self):
         earliest = formats.format_date(self.earliest, self.region)
@@ -30,7 +32,8 @@ class SnoozeForm(forms.Form):
     def clean_until(self):
         until = self.cleaned_data["until"]
         if until and not self.earliest <= until <= self.latest:
-            raise forms.ValidationError(self.range_message())
+            read = formats.format_date(until, self.region)
+            raise forms.ValidationError(f"{self.range_message()} Read: {read}.")
         return until
 
     def clean(self):

@@ -48,13 +48,14 @@ class RegionDateInput(forms.TextInput):
 
 
 class RegionDateField(forms.Field):
-    """A date typed as ISO or in the region's format; an error keeps the text typed."""
+    """A date typed as ISO or in the region's format; an error keeps the text typed.
+    `ahead`: a field that takes only days to come (formats.parse_date)."""
 
-    def __init__(self, *, region: Region, **kwargs):
+    def __init__(self, *, region: Region, ahead: bool = False, **kwargs):
         kwargs.setdefault("widget", RegionDateInput(region))
         kwargs.setdefault("help_text", f"As {formats.date_hint(region)}.")
         super().__init__(**kwargs)
-        self.region = region
+        self.region, self.ahead = region, ahead
         self.error_messages["required"] = (
             f"{kwargs.get('label') or 'Date'}: enter the date on the report, as "
             f"{formats.date_hint(region)}."
@@ -66,7 +67,7 @@ class RegionDateField(forms.Field):
         if isinstance(value, datetime.date):
             return value
         try:
-            return formats.parse_date(str(value), self.region)
+            return formats.parse_date(str(value), self.region, ahead=self.ahead)
         except formats.DateFormatError as error:
             raise forms.ValidationError(f"{self.label}: {error}", code="invalid") from None
 

@@ -465,3 +465,17 @@ def test_a_float_is_written_as_its_exact_decimal_is(value_decimals, region):
     value, decimals = value_decimals
     expected = formats.format_decimal(Decimal(value), regions.REGIONS[region], decimals)
     assert formats.format_decimal(value, regions.REGIONS[region], decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ahead", "date"),
+    [
+        ("3.1.27", True, datetime.date(2027, 1, 3)),  # a snooze: the next such year
+        ("3.1.27", False, datetime.date(1927, 1, 3)),  # a report: the last such year
+        ("3 Jan 26", True, datetime.date(2026, 1, 3)),  # this year is not passed over
+        ("30.11.26", False, datetime.date(2026, 11, 30)),
+    ],
+)
+def test_a_field_of_days_to_come_reads_a_two_digit_year_ahead(text, ahead, date):
+    today = datetime.date(2026, 11, 30)
+    assert formats.parse_date(text, R["DE"], today=today, ahead=ahead) == date

@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from rlsapp.domain import regions
+from rlsapp.reminders.forms import SnoozeForm
 from rlsapp.reminders.models import Reminder
 from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
@@ -243,3 +245,16 @@ def test_patient_page_queries_stay_constant_with_a_reminder(
         with CaptureQueriesContext(connection) as many:
             owner_client.get(patient.get_absolute_url())
     assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_a_snooze_date_with_a_two_digit_year_is_read_ahead_and_a_refusal_says_what_was_read():
+    """A snooze takes only days to come: '3.1.27' typed on 30 Nov 2026 is 3 January 2027,
+    not 1927 (which the range refused, naming a range the date typed was in)."""
+    german = next(r for r in regions.REGIONS.values() if r.locale == "de_DE")
+    today = datetime.date(2026, 11, 30)
+    form = SnoozeForm({"until": "3.1.27"}, today=today, region=german)
+    assert form.is_valid(), form.errors
+    assert form.snooze_until() == datetime.date(2027, 1, 3)
+    form = SnoozeForm({"until": "3.1.28"}, today=today, region=german)
+    assert not form.is_valid()
+    assert "Read: 03.01.2028." in str(form.errors["until"])
