@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET
 
 from .. import access, access_log
 from ..memberships import OWN
+from .records import DRAWS, INFUSIONS, SYMPTOMS
+from .treatments import COURSES, EVENTS, MEDICINES
 
 LIMIT = 200
 # What each logged page was, in words; any other page is named by its address's name.
@@ -38,14 +40,10 @@ PAGES = {
     "reminder_dismiss": "the re-check's dismiss form",
     "reminder_ics": "the re-check's calendar file",
 }
-# A record kind's pages (tracking/urls.py record_routes): `<kind>_<page>`.
+# A record kind's pages (tracking/urls.py record_routes): `<kind>_<page>`, named as the
+# kind's own pages name it.
 KINDS = {
-    "draw": "lab result",
-    "infusion": "infusion",
-    "symptom": "symptom score",
-    "course": "oral iron course",
-    "medicine_event": "medicine event",
-    "medicine": "RLS medicine",
+    kind.slug: kind.singular for kind in (DRAWS, INFUSIONS, SYMPTOMS, COURSES, MEDICINES, EVENTS)
 }
 KIND_PAGES = {
     "list": "the list of {}s",
