@@ -13,15 +13,22 @@ from . import units
 EARLIEST_DATE = datetime.date(1950, 1, 1)
 
 
-def date_problem(value: datetime.date, today: datetime.date) -> str | None:
-    """Why a record's date cannot be right, naming the accepted range; None when it can."""
+def iso_date(value: datetime.date) -> str:
+    return f"{value:%Y-%m-%d}"
+
+
+def date_problem(value: datetime.date, today: datetime.date, write=iso_date) -> str | None:
+    """Why a record's date cannot be right, naming the accepted range; None when it can.
+
+    `write` writes a date (a region's DateStyle.format): a form says the range as the
+    person types dates, a file's message as ISO."""
     if value > today:
         return (
-            f"cannot be in the future: enter a date from {EARLIEST_DATE:%Y-%m-%d} "
-            f"to today ({today:%Y-%m-%d})"
+            f"cannot be in the future: enter a date from {write(EARLIEST_DATE)} "
+            f"to today ({write(today)})"
         )
     if value < EARLIEST_DATE:
-        return f"must be from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})"
+        return f"must be from {write(EARLIEST_DATE)} to today ({write(today)})"
     return None
 
 

@@ -13,11 +13,14 @@ from .lab_entry import RegionDateField
 from .models import Infusion, Patient, SymptomScore
 
 
-def check_past_date(value, label="Date"):
-    """Refuse future dates and typos from another century, naming the accepted range."""
-    problem = rules.date_problem(value, timezone.localdate())
+def check_past_date(value, label="Date", region=None):
+    """Refuse future dates and typos from another century, naming the accepted range and
+    the date read, both written as the account's region types dates ('3.4.0025' shows as
+    03.04.0025, the slipped year in view)."""
+    write = region.dates.format if region else rules.iso_date
+    problem = rules.date_problem(value, timezone.localdate(), write)
     if problem:
-        raise forms.ValidationError(f"{label} {problem}.")
+        raise forms.ValidationError(f"{label} {problem}. Read: {write(value)}.")
     return value
 
 
@@ -252,7 +255,8 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
-        return value and check_past_date(value, "Birth date")
+        region = getattr(self.fields["birth_date"], "region", None)
+        return value and check_past_date(value, "Birth date", region)
 
     def save_through_service(self, instance, seen_version):
         services.save_person(instance, seen_version=seen_version)
@@ -291,7 +295,9 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         )
 
     def clean_given_on(self):
-        return check_past_date(self.cleaned_data["given_on"], "Date given")
+        return check_past_date(
+            self.cleaned_data["given_on"], "Date given", self.fields["given_on"].region
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -368,4 +374,6 @@ class SymptomScoreForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         self.helper.form_tag = False
 
     def clean_recorded_on(self):
-        return check_past_date(self.cleaned_data["recorded_on"])
+        return check_past_date(
+            self.cleaned_data["recorded_on"], region=self.fields["recorded_on"].region
+        )

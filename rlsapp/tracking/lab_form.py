@@ -181,7 +181,7 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         return f"Reference range {low}–{high} {unit}."
 
     def clean_drawn_on(self):
-        return check_past_date(self.cleaned_data["drawn_on"], "Date drawn")
+        return check_past_date(self.cleaned_data["drawn_on"], "Date drawn", self.region)
 
     def clean_after_infusion(self):
         after = self.cleaned_data.get("after_infusion")

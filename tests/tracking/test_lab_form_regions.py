@@ -307,3 +307,31 @@ def test_a_confirmed_change_of_unit_is_saved(owner_client, owner, patient, url):
     assert owner_client.post(url, other).status_code == 302
     same = post_data("22/10/2026", "Lab A", ferritin=("71", "ng/mL"))
     assert owner_client.post(url, same).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "code, typed, message",
+    [
+        (
+            "DE",
+            "3.4.0025",
+            "Date drawn must be from 01.01.1950 to today (30.11.2026). Read: 03.04.0025.",
+        ),
+        (
+            "US",
+            "12/1/2026",
+            "Date drawn cannot be in the future: enter a date from 1/1/1950 to today "
+            "(11/30/2026). Read: 12/1/2026.",
+        ),
+    ],
+)
+def test_a_date_out_of_range_is_refused_the_regions_way_saying_what_was_read(
+    owner_client, owner, url, code, typed, message, time_machine
+):
+    # A slipped year ('0025') was refused as 'must be from 1950-01-01 to today
+    # (2026-11-30)': ISO dates in a German form, and not a word of the date it had read.
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 12, 0), tick=False)
+    as_region(owner, code)
+    response = owner_client.post(url, post_data(typed, ferritin="64"))
+    assert response.context["form"].errors["drawn_on"] == [message]
+    assert not LabDraw.objects.exists()
