@@ -154,7 +154,10 @@ def read_number(text: str, region: Region) -> Reading:
     """
     comparator, number, unit_text = _split(text)
     shown = (text or "").strip()
-    if not number or (unit_text and not _UNIT_START.match(unit_text)) or _EXPONENT.match(unit_text):
+    # A printout's flag after the number ('5*', '5 (H)', '12 ↑') is no unit and no typo: the
+    # importers read such cells; the unit, if any, is what stands before the flags.
+    unit = units.without_flags(unit_text)
+    if not number or (unit and not _UNIT_START.match(unit)) or _EXPONENT.match(unit_text):
         raise NumberError(f"read “{shown}”: {_accepted(region)}.")
     value = _read(number, region.locale)
     others: list[Decimal] = []

@@ -155,3 +155,17 @@ def test_a_flag_copied_from_a_printout_is_no_unit(text):
     # "12 L" (flagged low) was refused: 'read the unit “L”, which is not a unit of Ferritin'.
     checked = entry.check_result("ferritin", text, "µg/L", R["DE"])
     assert (checked.measurement.value, checked.measurement.entered_value) == (12, "12")
+
+
+@pytest.mark.parametrize("text", ["12*", "12 *", "12 (H)", "12 [L]", "12 ↓", "12 !", "12 µg/l *"])
+def test_a_flag_that_is_no_word_is_no_unit_either(text):
+    # '12*' and '12 (H)' were refused as 'read “12*”: enter a number...' by the lab form,
+    # while the CSV import read the same cells as 12: the flag check came after the number's.
+    checked = entry.check_result("ferritin", text, "µg/L", R["DE"])
+    assert (checked.measurement.value, checked.measurement.entered_value) == (12, "12")
+
+
+@pytest.mark.parametrize("text", ["12 *10^3", "12 #", "12 (13)"])
+def test_text_after_a_number_that_is_neither_flag_nor_unit_is_refused(text):
+    with pytest.raises(formats.NumberError):
+        entry.check_result("ferritin", text, "µg/L", R["DE"])
