@@ -90,6 +90,30 @@ def test_a_result_removed_by_an_edit_stays_removed_when_the_draw_is_restored(
     ]
 
 
+def test_a_draw_is_not_restored_over_the_same_results_entered_again(owner_client, patient, today):
+    """Deleted, entered again, then restored from the history: the same-day rule of the lab
+    form holds, so the results are not counted twice; a draw with other results comes back."""
+    draw = add_draw(owner_client, patient, today, ferritin="45", iron="60", tibc="300")
+    owner_client.post(reverse("draw_delete", args=[draw.pk]))
+    add_draw(owner_client, patient, today, ferritin="45", iron="60", tibc="300")
+    record = LabDraw.history.get(id=draw.pk, history_type="-")
+    url = reverse("restore_record", args=["draw", record.history_id])
+
+    page = owner_client.post(url, follow=True)
+
+    assert LabDraw.objects.filter(patient=patient).count() == 1
+    assert LabResult.objects.filter(draw__patient=patient, analyte="ferritin").count() == 1
+    assert "Not restored: the same results are already saved" in page.content.decode()
+    LabDraw.objects.filter(patient=patient).update(drawn_on=today - timezone.timedelta(days=1))
+    owner_client.post(url)
+    assert sorted(LabResult.objects.filter(draw=draw.pk).values_list("analyte", flat=True)) == [
+        "ferritin",
+        "iron",
+        "tibc",
+        "tsat",
+    ]
+
+
 def test_restoring_twice_changes_nothing(owner_client, patient, today):
     score = SymptomScore.objects.create(patient=patient, recorded_on=today, severity=3)
     score_id = score.pk

@@ -91,14 +91,21 @@ def _by(instance, user):
     return instance
 
 
-def _restore_with(history, deleted_reason, restored_reason):
-    """Bring back the records of `history` that went with their parent (marked
-    `deleted_reason` when it was deleted), each as it was then."""
+def _gone_with(history, deleted_reason) -> list:
+    """The records of `history` that went with their parent (marked `deleted_reason` when
+    it was deleted), each as it was then (unsaved instances)."""
     latest = {}
     for version in history.order_by("-history_date", "-history_id"):
         latest.setdefault(version.id, version)
-    for version in latest.values():
-        if version.history_type == "-" and version.history_change_reason == deleted_reason:
-            child = version.instance
-            child._change_reason = restored_reason
-            child.save(force_insert=True)
+    return [
+        version.instance
+        for version in latest.values()
+        if version.history_type == "-" and version.history_change_reason == deleted_reason
+    ]
+
+
+def _restore_with(children, restored_reason) -> None:
+    """Bring back the records _gone_with found."""
+    for child in children:
+        child._change_reason = restored_reason
+        child.save(force_insert=True)

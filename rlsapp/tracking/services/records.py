@@ -4,7 +4,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rlsapp.domain import rules, units
 
-from .. import treatment_rules
+from .. import lab_entry, treatment_rules
 from ..change_reasons import (
     DELETED_WITH_DRAW,
     DELETED_WITH_MEDICINE,
@@ -26,6 +26,7 @@ from .base import (
     _by,
     _changed,
     _claim_version,
+    _gone_with,
     _restore_with,
 )
 from .treatments import delete_treatment
@@ -186,19 +187,37 @@ def restore(history_record):
     obj = history_record.instance
     if model in treatment_rules.PROBLEMS_OF:
         treatment_rules.check(obj)  # a course may not come back over a newer one
+    results = []
+    if model is LabDraw:
+        results = _gone_with(LabResult.history.filter(draw_id=obj.pk), DELETED_WITH_DRAW)
+        _refuse_a_twin(obj, results)
     obj._change_reason = RESTORED
     obj.save(force_insert=True)
     if model is Medication:
-        _restore_with(
-            MedicationEvent.history.filter(medication_id=obj.pk),
-            DELETED_WITH_MEDICINE,
-            RESTORED_WITH_MEDICINE,
-        )
-    if model is LabDraw:
-        _restore_with(
-            LabResult.history.filter(draw_id=history_record.id),
-            DELETED_WITH_DRAW,
-            RESTORED_WITH_DRAW,
-        )
+        events = MedicationEvent.history.filter(medication_id=obj.pk)
+        _restore_with(_gone_with(events, DELETED_WITH_MEDICINE), RESTORED_WITH_MEDICINE)
+    _restore_with(results, RESTORED_WITH_DRAW)
     _changed([obj.patient], [KIND_OF[model]])
     return obj
+
+
+def _refuse_a_twin(draw: LabDraw, results: list[LabResult]) -> None:
+    """The lab form's rule for a second draw of a day with the same results (counted twice
+    in every fit) holds for a restore too: refused, naming the draw already saved. A real
+    second draw can be entered again with the form, which asks."""
+    typed = {r.analyte: r for r in results if not r.calculated}
+    same_day = LabDraw.objects.filter(patient_id=draw.patient_id, drawn_on=draw.drawn_on)
+    twin = next(
+        (d for d in same_day.prefetch_related("results") if lab_entry.identical(d, typed)), None
+    )
+    if twin is not None:
+        lab = f", {twin.lab_name}" if twin.lab_name else ""
+        raise treatment_rules.InvalidRecord(
+            {
+                "drawn_on": (
+                    f"the same results are already saved for {twin.drawn_on:%Y-%m-%d}{lab}: "
+                    "restoring this draw would count them twice. If it really is a second "
+                    "draw, enter it again with the lab form, which asks to confirm."
+                )
+            }
+        )
