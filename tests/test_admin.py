@@ -132,3 +132,55 @@ def test_deleting_an_account_in_the_admin_names_the_shared_people_it_takes(admin
     # Through the service, which erases the people's change history too (a plain cascade
     # would leave it, with a "deleted" row added).
     assert not Patient.history.filter(name__in=["Dora", "Only mine"]).exists()
+
+
+def test_the_admin_deletes_a_draw_a_person_or_an_account_with_their_results(
+    admin_client, make_user
+):
+    # Each takes lab results with it, and Django asks the results' admin for permission to
+    # delete every one: refused there, each delete was a 403. A result alone still cannot be
+    # deleted here (it changes through its draw).
+    import datetime
+
+    from rlsapp.domain.units import Measurement
+    from rlsapp.reminders.models import Reminder
+    from rlsapp.tracking import services
+    from rlsapp.tracking.models import LabDraw, LabResult, Patient
+
+    def person_with_results(owner, name):
+        person = services.save_person(Patient(owner=owner, name=name))
+        for day in (datetime.date(2026, 3, 1), datetime.date(2026, 6, 1)):
+            ferritin = Measurement("ferritin", 40, "", "40", "µg/L")
+            services.save_draw(LabDraw(patient=person, drawn_on=day), {"ferritin": ferritin})
+        return person
+
+    owner = make_user("owner@example.com")
+    dora = person_with_results(owner, "Dora")
+    first, second = LabDraw.objects.filter(patient=dora).order_by("drawn_on")
+    result = LabResult.objects.get(draw=first)
+    assert (
+        admin_client.post(
+            reverse("admin:tracking_labresult_delete", args=[result.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    changelist = admin_client.get(reverse("admin:tracking_labresult_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+
+    delete_second = reverse("admin:tracking_labdraw_delete", args=[second.pk])
+    assert admin_client.post(delete_second, {"post": "yes"}).status_code == 302
+    # Through the service: the re-check follows the latest result left.
+    assert Reminder.objects.open().get(patient=dora).latest_ferritin_on == first.drawn_on
+    bulk = {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"}
+    assert admin_client.post(reverse("admin:tracking_labdraw_changelist"), bulk).status_code == 302
+    assert not LabDraw.objects.filter(patient=dora).exists()
+
+    emma = person_with_results(owner, "Emma")
+    delete_emma = reverse("admin:tracking_patient_delete", args=[emma.pk])
+    assert admin_client.post(delete_emma, {"post": "yes"}).status_code == 302
+    assert not Patient.objects.filter(pk=emma.pk).exists()
+
+    person_with_results(owner, "Fred")
+    delete_owner = reverse("admin:accounts_user_delete", args=[owner.pk])
+    assert admin_client.post(delete_owner, {"post": "yes"}).status_code == 302
+    assert not Patient.objects.exists() and not LabResult.objects.exists()

@@ -9,6 +9,7 @@ re-check of both people would disagree. Results are changed through their draw i
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from . import services, treatment_rules
 from .models import Infusion, LabDraw, LabResult, Patient, SymptomScore
@@ -115,8 +116,21 @@ class LabResultAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # A result goes with its draw, its person or their account (services.delete_draw,
+    # erase_person), whose delete pages check this permission for every result they take:
+    # refused there, a draw, a person or an account with results could not be deleted here.
+    # On its own it is never deleted: no delete page, no bulk delete.
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Infusion)
