@@ -75,3 +75,37 @@ def test_restore_is_in_view_on_the_history_page(
     page.wait_for_load_state()
     assert SymptomScore.objects.count() == 1
     assert console_errors == []
+
+
+def test_a_failed_sign_in_or_sign_up_announces_its_error_instead_of_the_address_field(
+    page, live_server, settings, console_errors
+):
+    """The account forms focused the email field (autofocus) after a failure: a screen
+    reader read out the address and never the error, which sat in an alert above it
+    (sign-in) or under the last field (sign-up, below the fold on a phone)."""
+    settings.SIGNUP_OPEN = True
+    page.set_viewport_size({"width": 390, "height": 700})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email address").fill("nobody@example.com")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary = page.locator("#error-summary").inner_text()
+    assert "Please enter a correct email address and password" in summary
+    assert "saved" not in summary
+    assert page.get_by_text("Please enter a correct email address").count() == 1  # not twice
+
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Email address").fill("anna@example.com")
+    page.locator("#id_password1").fill("my-own-long-passphrase-7")
+    page.get_by_label("Password confirmation").fill("my-own-long-passphrase-8")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.locator("#error-summary a", has_text="Password confirmation").click()
+    assert page.evaluate("document.activeElement.id") == "id_password2"
+    found = {}
+    scan(page, found, "sign-up with its error summary")
+    assert found == {}
+    assert console_errors == []
