@@ -137,3 +137,14 @@ def test_a_nul_character_inside_utf16_text_is_still_refused_with_its_line():
     content = "Date\tFerritin\r\n2023-01-01\t4\x005\r\n".encode("utf-16")
     with pytest.raises(ImportRefused, match="NUL character on line 2"):
         parse_csv(content, today=TODAY)
+
+
+def test_a_row_with_line_breaks_in_a_quoted_cell_is_numbered_by_its_first_line():
+    # A comment with line breaks ends its row two lines later: the bad value on line 2 was
+    # reported on row 4, and the rows after it were right only by chance of their own.
+    parsed = parse_csv(data_file("multiline_comment_rows.csv"), today=TODAY)
+    assert [(e.row, e.message[:10]) for e in parsed.errors] == [
+        (2, "read “abc”"),
+        (6, "read “xyz”"),
+    ]
+    assert [d.rows for d in parsed.draws] == [[5]]

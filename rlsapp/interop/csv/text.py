@@ -133,7 +133,9 @@ def read_rows(text: str, delimiter: str | None = None) -> list[tuple[int, list[s
     read_to = 0  # the last line of the last row read whole
     try:
         for row in reader:
-            rows.append((reader.line_num, row))
+            # Numbered by the line it starts on: a quoted cell with line breaks (a comment)
+            # ends the row lines later, where none of its values are.
+            rows.append((read_to + 1, row))
             read_to = reader.line_num
             if len(rows) > MAX_RECORDS + PREAMBLE_LINES + 1:
                 break  # enough to tell that the file is too long; parse_csv refuses it
