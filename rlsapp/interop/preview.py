@@ -39,6 +39,10 @@ def _shorter(number_text: str) -> str:
     return text
 
 
+def _spaces(text: str) -> str:
+    return "".join(" " if c in "\u00a0\u202f\u2009" else c for c in text)
+
+
 def layout_text(payload) -> str:
     """How the file was read, in the words of what it holds."""
     if payload["layout"] == "long":
@@ -65,7 +69,12 @@ def _result_text(result, region):
     shown = symbol + formats.format_decimal(result["value"], region, info.decimals + 1)
     text = f"{info.label} {shown} {info.display_unit}"
     entered = f"{result['entered_value']} {result['entered_unit']}"
-    same = _shorter(result["entered_value"]) in (stored, shown)
+    # '1.050' is a grouped thousand in a German file, written back as '1.050': the same
+    # text, whatever _shorter would make of its point; spaces are compared as spaces (a
+    # Swedish '1 050' is written back with a no-break space).
+    written = {_spaces(stored), _spaces(shown)}
+    typed = result["entered_value"].strip()
+    same = _spaces(typed) in written or _shorter(typed) in written
     if result["entered_unit"] != info.display_unit or not same:
         text += f" (as entered: {entered})"
     if result.get("calculated"):

@@ -60,3 +60,28 @@ def test_what_was_left_out_is_singular_for_one_and_plural_for_more():
         (1, "blank row"),
         (2, "tests without a value"),
     ]
+
+
+@pytest.mark.parametrize("region, shown", [("DE", "1.050"), ("SE", "1\u00a0050")])
+def test_a_grouped_thousand_written_back_as_typed_is_not_repeated_as_entered(
+    owner_client, owner, patient, region, shown
+):
+    # A German file's '1.050' (ferritin 1050, written back '1.050') read 'Ferritin 1.050 µg/L
+    # (as entered: 1.050 µg/L)': the entered text's point was taken for a decimal point
+    # with a trailing zero. A Swedish file's '1 050' likewise (written with a no-break space).
+    owner.region = region
+    owner.save()
+    content = f"Datum;Ferritin (µg/L)\r\n03.04.2025;{shown.replace(chr(160), ' ')}\r\n".encode()
+    _, page = preview(owner_client, patient, "grouped.csv", content)
+    assert f"Ferritin {shown} µg/L" in page
+    assert "as entered" not in page
+
+
+def test_a_file_of_grouped_thousands_keeps_the_entered_text_only_where_it_differs(
+    owner_client, owner, patient
+):
+    owner.region = "DE"
+    owner.save()
+    _, page = preview(owner_client, patient, "grouped_thousands_de.csv")
+    assert "Ferritin 1.050 µg/L" in page and "Ferritin 1.250 µg/L" in page
+    assert page.count("as entered") == 0
