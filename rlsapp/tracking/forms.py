@@ -63,6 +63,41 @@ class RangeMessagesMixin:
             field.widget.attrs.update({"min": low, "max": high})
 
 
+def region_numbers(form, names, region, accepts_unit=lambda name, unit: False) -> dict:
+    """'6,6' in a decimal-comma region is 6.6: the fields `names` are read by the region's
+    rules (Babel) and handed to the field as plain digits, then checked by the field as
+    before; shown back the region's way. A unit typed after the number is kept only where
+    `accepts_unit(name, unit text)` says so. Returns the text of each field it could not
+    read that way (a comparator, a unit not accepted, not a number in the region's format),
+    which the field then refuses."""
+    for name in names:
+        field = form.fields[name]
+        field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        value = form.initial.get(name, field.initial)
+        if value not in (None, "") and not isinstance(value, str):
+            form.initial[name] = formats.format_decimal(value, region, None, grouping=False)
+    unread = {}
+    if form.is_bound:
+        data = form.data.copy()
+        for name in names:
+            text = str(data.get(name, "")).strip()
+            if not text:
+                continue
+            try:
+                reading = formats.read_number(text, region)
+            except formats.NumberError:
+                unread[name] = text
+                continue
+            if reading.comparator or (
+                reading.unit_text and not accepts_unit(name, reading.unit_text)
+            ):
+                unread[name] = text
+            else:
+                data[name] = str(reading.value)
+        form.data = data
+    return unread
+
+
 EditConflict = services.EditConflict
 CONFLICT_MESSAGE = (
     "This record was changed elsewhere (another tab, device or person) after you opened it, "
@@ -232,26 +267,8 @@ class PatientForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         return self.is_bound and bool(set(self.errors) & set(ADVANCED_HELP))
 
     def _region_numbers(self, region):
-        """'6,6' in a decimal-comma region is 6.6: read by the region's rules (Babel), then
-        checked by the field as before; shown back the region's way."""
-        for name in self.REGION_NUMBERS:
-            field = self.fields[name]
-            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-            value = self.initial.get(name, field.initial)
-            if value not in (None, "") and not isinstance(value, str):
-                self.initial[name] = formats.format_decimal(value, region, None, grouping=False)
-        if self.is_bound:
-            data = self.data.copy()
-            for name in self.REGION_NUMBERS:
-                text = str(data.get(name, "")).strip()
-                if text:
-                    try:
-                        reading = formats.read_number(text, region)
-                    except formats.NumberError:
-                        continue  # the field's own message names the accepted range
-                    if not reading.comparator:
-                        data[name] = str(reading.value)
-            self.data = data
+        # A number it cannot read keeps the field's own message, which names the range.
+        region_numbers(self, self.REGION_NUMBERS, region, accepts_unit=lambda name, unit: True)
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

@@ -11,10 +11,10 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 
-from rlsapp.domain import formats
+from rlsapp.domain import formats, medicines
 
 from . import services, treatment_rules
-from .forms import DateInput, RangeMessagesMixin, VersionCheckMixin
+from .forms import DateInput, RangeMessagesMixin, VersionCheckMixin, region_numbers
 from .lab_entry import RegionDateField
 from .treatments import Medication, MedicationEvent, OralIronCourse
 
@@ -52,12 +52,17 @@ class TreatmentFormMixin(VersionCheckMixin):
 
     date_field = "started_on"
     rows = ()
+    # Doses: typed and shown the account's region's way ('0,125' in Germany), a unit after
+    # the number only where it is the field's own (`number_unit`).
+    numbers = ()
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args, patient, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
-        # Dates typed the account's region's way (or ISO), as on the lab form.
-        region = patient.owner.region_rules
+        # Dates and numbers typed the signed-in account's region's way (or ISO), as on the
+        # lab form; the owner's region where no account says (a form made outside a request).
+        region = region or patient.owner.region_rules
+        self._read_numbers(region)
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
                 hint = f"As {formats.date_hint(region)}."
@@ -75,6 +80,32 @@ class TreatmentFormMixin(VersionCheckMixin):
         self.helper.layout = Layout(
             *(Row(*map(Column, row)) if isinstance(row, tuple) else row for row in self.rows)
         )
+
+    def number_unit(self, name) -> str:
+        """The unit code a number typed into `name` is in (medicines.UNIT_LABELS' codes)."""
+        return medicines.MG
+
+    def _read_numbers(self, region):
+        def accepts(name, unit_text):
+            return medicines.unit_code_for(unit_text) == self.number_unit(name)
+
+        # Refused even where Python would read it ('0.125' in Germany): the region's
+        # rules decide, as on the lab form, and the message says what was read.
+        self.unread_numbers = {
+            name: (
+                f"{self.fields[name].label}: read “{text}”: enter a number in the "
+                f"{region.adjective} format, for example {formats.example_numbers(region)}."
+            )
+            for name, text in region_numbers(self, self.numbers, region, accepts).items()
+        }
+        for name, message in self.unread_numbers.items():
+            self.fields[name].error_messages["invalid"] = message
+
+    def clean(self):
+        for name, message in self.unread_numbers.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return super().clean()
 
     def _post_clean(self):
         super()._post_clean()
@@ -115,6 +146,7 @@ EVENT_ROWS = (("happened_on", "kind", "dose"), "note")
 class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm):
     range_units = {"elemental_mg": " mg"}
     rows = COURSE_ROWS
+    numbers = ("elemental_mg",)
 
     class Meta(TreatmentMeta):
         model = OralIronCourse
@@ -123,6 +155,10 @@ class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm
 
 class MedicationForm(TreatmentFormMixin, forms.ModelForm):
     rows = MEDICINE_ROWS
+    numbers = ("dose",)
+
+    def number_unit(self, name):
+        return self.data.get("dose_unit") or self.instance.dose_unit
 
     class Meta(TreatmentMeta):
         model = Medication
@@ -133,6 +169,11 @@ class MedicationForm(TreatmentFormMixin, forms.ModelForm):
 class MedicationEventForm(TreatmentFormMixin, forms.ModelForm):
     date_field = "happened_on"
     rows = EVENT_ROWS
+    numbers = ("dose",)
+
+    def number_unit(self, name):
+        # An edit is made without `medication`: the event's own.
+        return (self.medication or self.instance.medication).dose_unit
 
     class Meta(TreatmentMeta):
         model = MedicationEvent
@@ -140,6 +181,8 @@ class MedicationEventForm(TreatmentFormMixin, forms.ModelForm):
         error_messages = {"dose": {"invalid": "New dose: enter a number."}}
 
     def __init__(self, *args, medication=None, **kwargs):
+        # Set before the mixin reads the dose, whose unit is the medicine's.
+        self.medication = medication
         super().__init__(*args, **kwargs)
         if medication is not None:
             self.instance.medication = medication

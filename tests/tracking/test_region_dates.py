@@ -102,7 +102,7 @@ def test_oral_iron_and_medicine_dates_are_shown_the_regions_way(owner_client, ge
 
     add_course(patient, DAY, DAY + datetime.timedelta(days=30))
     url = reverse("medicine_create", args=[patient.pk])
-    assert owner_client.post(url, medicine_post("01.10.2026")).status_code == 302
+    assert owner_client.post(url, medicine_post("01.10.2026", dose="0,25")).status_code == 302
     add_event(Medication.objects.get(), DAY, "augmentation")
     pages = [
         patient.get_absolute_url(),

@@ -26,9 +26,12 @@ def _events(patient):
     return events.order_by("-happened_on", "-pk")
 
 
-COURSES = RecordKind("course", "oral iron course", OralIronCourseForm)
-MEDICINES = RecordKind("medicine", "medicine", MedicationForm, listing=_medicines)
-EVENTS = RecordKind("medicine_event", "medicine event", MedicationEventForm, listing=_events)
+# Dates and doses typed the signed-in account's region's way, whoever owns the person.
+COURSES = RecordKind("course", "oral iron course", OralIronCourseForm, regional=True)
+MEDICINES = RecordKind("medicine", "medicine", MedicationForm, regional=True, listing=_medicines)
+EVENTS = RecordKind(
+    "medicine_event", "medicine event", MedicationEventForm, regional=True, listing=_events
+)
 
 course_list, course_create, course_edit, course_delete = record_views(COURSES)
 medicine_list, medicine_create, medicine_edit, medicine_delete = record_views(MEDICINES)
