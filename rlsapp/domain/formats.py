@@ -154,11 +154,8 @@ def read_number(text: str, region: Region) -> Reading:
     """
     comparator, number, unit_text = _split(text)
     shown = (text or "").strip()
-    # A printout's flag after the number ('5*', '5 (H)', '12 ↑') is no unit and no typo: the
-    # importers read such cells; the unit, if any, is what stands before the flags.
-    unit = units.without_flags(unit_text)
-    if not number or (unit and not _UNIT_START.match(unit)) or _EXPONENT.match(unit_text):
-        raise NumberError(f"read “{shown}”: {_accepted(region)}.")
+    if not number or not_a_unit(unit_text):
+        raise NumberError(f"read “{shown}”: {accepted(region)}.")
     value = _read(number, region.locale)
     others: list[Decimal] = []
     for locale in (POINT_LOCALE, COMMA_LOCALE):
@@ -173,12 +170,21 @@ def read_number(text: str, region: Region) -> Reading:
                 f"(for example {example_numbers(region)}); did you mean {offered}?",
                 tuple(others),
             )
-        raise NumberError(f"read “{shown}”: {_accepted(region)}.")
+        raise NumberError(f"read “{shown}”: {accepted(region)}.")
     return Reading(number, comparator, value, tuple(others), unit_text)
 
 
-def _accepted(region: Region) -> str:
-    """What read_number accepts, for its refusals (written only for one)."""
+def not_a_unit(unit_text: str) -> bool:
+    """Whether the text after a number is neither a unit nor flags: 'e3' of '1e3', '#'.
+
+    A printout's flag after the number ('5*', '5 (H)', '12 ↑') is no unit and no typo, so
+    the unit, if any, is what stands before the flags."""
+    unit = units.without_flags(unit_text)
+    return bool(unit and not _UNIT_START.match(unit)) or bool(_EXPONENT.match(unit_text))
+
+
+def accepted(region: Region) -> str:
+    """What read_number accepts, for its refusals and an importer's (written only for one)."""
     return (
         f"enter a number in the {region.adjective} format, for example {example_numbers(region)}, "
         "optionally after < or > and followed by its unit"

@@ -181,6 +181,8 @@ def resolve_unit(analyte_code: str, text: str) -> str | None:
 # Flags labs print after a value ("12 L", "350 H", "12*", "12 ng/mL ↓"): they say how
 # the value compares with the range, never what it is, so they are left out of its unit.
 _FLAGS = {"h", "l", "hh", "ll", "a", "aa", "*", "**", "!", "↑", "↓", "high", "low"}
+# A US portal's mark that the lab computed the value ('30 (calc)'), left out the same way.
+_FLAGS |= {"calc", "calculated"}
 
 
 def without_flags(unit_text: str) -> str:

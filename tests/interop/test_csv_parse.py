@@ -367,3 +367,35 @@ def test_random_spreadsheets_never_crash_the_parser(rows, order):
     except ImportRefused:
         return
     ParsedImport.from_json(parsed.to_json())
+
+
+def test_text_after_a_value_that_is_no_unit_is_an_error_not_dropped():
+    # Beside a unit column, the text after a value was dropped unread: '1e3' was stored as
+    # ferritin 1 ng/mL, '45 nmol/L' as 45 ng/mL and iron '15 mg/L' as 15 µg/dL.
+    parsed = parse_csv(data_file("value_with_no_unit_after_it.csv"), today=TODAY)
+    assert results(parsed) == {("2023-03-20", "ferritin"): (45, "")}
+    accepted = (
+        "enter a number in the international format, for example 1050.5 or 12.5, optionally "
+        "after < or > and followed by its unit."
+    )
+    assert [(e.row, e.message) for e in parsed.errors] == [
+        (2, f"read '1e3': {accepted}"),
+        (
+            3,
+            "the value '45 nmol/L' ends in 'nmol/L', which is not a unit of Ferritin "
+            "(accepted: µg/L, ng/mL, pmol/L): correct it.",
+        ),
+        (
+            4,
+            "the value '15 mg/L' ends in 'mg/L', which is not a unit of Serum iron "
+            "(accepted: µg/dL, µmol/L): correct it.",
+        ),
+        (5, f"read '12 #': {accepted}"),
+        (6, f"read '1E+03': {accepted}"),
+    ]
+
+
+def test_a_calculated_mark_after_a_value_beside_a_unit_column_is_no_unit():
+    parsed = parse("Date,Test,Result,Units\n2024-01-02,TSAT,30 (calc),%\n")
+    assert not parsed.errors
+    assert results(parsed) == {("2024-01-02", "tsat"): (30, "")}

@@ -250,6 +250,9 @@ class LabReader:
 
         `comparator` and `stored`: the long layout's comparator and stored-value cells."""
         number_text, unit_in_cell = formats.split_number_and_unit(raw)
+        if formats.not_a_unit(unit_in_cell):  # '1e3' is no 1 in the unit 'e3'
+            self.out.error(number, column, f"read {excerpt(raw)}: {formats.accepted(self.region)}.")
+            return None
         unit_in_cell = vocab.without_flags(unit_in_cell)
         info = units.ANALYTES[analyte]
         if unit_in_cell and unit_from_cell:
@@ -257,6 +260,16 @@ class LabReader:
             # meant is not for rlsapp to pick (it took the column's, a 5.6-fold error).
             own = vocab.resolve_unit(analyte, unit_in_cell[:MAX_UNIT_CELL])
             beside = vocab.resolve_unit(analyte, unit_from_cell[:MAX_UNIT_CELL])
+            if own is None:
+                # "45 nmol/L" beside "ng/mL": the value's own unit was dropped unread and the
+                # number taken in the column's.
+                self.out.error(
+                    number,
+                    column,
+                    f"the value {excerpt(raw)} ends in {excerpt(unit_in_cell)}, which is not a "
+                    f"unit of {info.label} (accepted: {', '.join(info.units)}): correct it.",
+                )
+                return None
             if own and beside and info.units[own] != info.units[beside]:
                 self.out.error(
                     number,
