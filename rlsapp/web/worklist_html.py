@@ -30,7 +30,22 @@ def month_text(day) -> str:
 
 
 def shortened(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` within `limit` characters, never cut inside a word: up to its first clause
+    (before '; ' or ' (') when that fits, which for an estimated re-check leaves 'Ferritin
+    estimated to fall below 100 µg/L most likely in March 2027', its window being on the
+    row's estimate line; else up to a space, with '…'."""
+    if len(text) <= limit:
+        return text
+    ends = [end for end in (text.find("; "), text.find(" (")) if end > 0]
+    if ends and min(ends) <= limit:
+        return text[: min(ends)]
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit - 1].rstrip(" ,;:") + "…"
+
+
+def since_text(days: int) -> str:
+    """'today', '1 day', '12 days'."""
+    return "today" if days == 0 else "1 day" if days == 1 else f"{days:d} days"
 
 
 @dataclass(slots=True)
@@ -127,7 +142,8 @@ def rows_html(rows) -> str:
             add(f"{MUTED}born {r.born}</div>")
         days = r.days_since_infusion
         if days is not None:
-            add(f'<div class="small text-body-secondary d-md-none">infusion {days} days ago</div>')
+            ago = since_text(days) + ("" if days == 0 else " ago")
+            add(f'<div class="small text-body-secondary d-md-none">infusion {ago}</div>')
         if r.recheck_on:
             # A phone has room for two columns: the re-check goes under the name, not into a
             # third column out of view to the right.
@@ -148,7 +164,7 @@ def rows_html(rows) -> str:
             add('<span class="text-body-secondary">none yet</span>')
         add('</td><td class="d-none d-md-table-cell">')
         if days is not None:
-            add(f"{days} days{MUTED}{r.last_infusion_on}</div>")
+            add(f"{since_text(days)}{MUTED}{r.last_infusion_on}</div>")
         else:
             add('<span class="text-body-secondary">no infusion</span>')
         add('</td><td class="d-none d-md-table-cell">')

@@ -10,6 +10,7 @@ from rlsapp.domain import urgency
 from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
+from rlsapp.web.worklist_html import shortened
 from tests.reminders.helpers import add_ferritin, add_infusion
 
 TODAY = datetime.date(2026, 11, 29)
@@ -337,3 +338,35 @@ def test_a_change_read_before_a_delete_leaves_the_person_off_the_worklist(owner_
     assert not PersonStatus.objects.filter(patient=read_before).exists()
     assert names(owner_client) == ["Bea"]
     assert owner_client.get(reverse("worklist")).context["counts"]["all"] == 1
+
+
+def test_a_long_reason_is_cut_at_its_first_clause_or_a_space_never_inside_a_word():
+    """The worklist cut an estimated re-check's reason at 90 characters: 'Ferritin
+    estimated to fall below 100 µg/L most likely in October 2026; between October an…'."""
+    reason = (
+        "Ferritin estimated to fall below 100 µg/L most likely in October 2026; between "
+        "October and November 2026 (this person's own declines)"
+    )
+    assert (
+        shortened(reason) == "Ferritin estimated to fall below 100 µg/L most likely in October 2026"
+    )
+    around = (
+        "Ferritin estimated to fall below 100 µg/L around 3 March 2027 (the population default)"
+    )
+    assert shortened(around + " and more words to pass the limit") == around.split(" (")[0]
+    words = "word " * 30
+    assert shortened(words) == ("word " * 18).strip() + "…"
+    assert len(shortened(words)) <= 90
+    assert shortened("short; kept (whole)") == "short; kept (whole)"
+
+
+def test_an_infusion_today_or_yesterday_is_said_in_words(owner_client, owner):
+    for name, ago in [("Today", 0), ("Yesterday", 1), ("Earlier", 12)]:
+        add_infusion(
+            Patient.objects.create(owner=owner, name=name), TODAY - datetime.timedelta(ago)
+        )
+    html = owner_client.get(reverse("worklist")).content.decode()
+    for words in ("infusion today<", "infusion 1 day ago", "infusion 12 days ago"):
+        assert words in html
+    assert ">today<div" in html and ">1 day<div" in html and ">12 days<div" in html
+    assert "0 days" not in html and "1 days" not in html
