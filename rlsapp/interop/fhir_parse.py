@@ -239,7 +239,8 @@ class _BundleReader:
             field = "valueString"
             if len(text) > MAX_VALUE_STRING:
                 raise EntryError("valueString", parsed.too_long(text, MAX_VALUE_STRING))
-            number, unit_text = vocab.split_value_and_unit(text)
+            # Not `number`: that is the entry's, which the unusual list below names.
+            number_text, unit_text = vocab.split_value_and_unit(text)
             unit_text = vocab.without_flags(unit_text)  # "12 H": a flag, not a unit
             if unit_text:
                 unit = fhir_units.unit_of(analyte, unit_text)
@@ -249,7 +250,7 @@ class _BundleReader:
                         f"unknown unit {parsed.excerpt(unit_text, 20)} for {info.label}; "
                         f"accepted: {', '.join(info.units)}.",
                     )
-                text = number
+                text = number_text
             else:
                 ranged = fhir_units.range_unit(analyte, resource)
                 unit = ranged or info.display_unit

@@ -46,6 +46,19 @@ def test_an_unusual_fhir_value_is_listed_for_the_preview():
     assert "outside the usual" in parsed.unusual[0].message
 
 
+def test_an_unusual_value_string_with_its_unit_is_listed_under_its_entry():
+    # The valueString's number took the entry number's name: 'Values to check' listed
+    # '3000 ng/mL' under entry 3000 instead of entry 2.
+    parsed = parse_bundle(
+        bundle(
+            observation(valueString="45 ng/mL"),
+            observation(valueString="3000 ng/mL", effectiveDateTime="2024-01-02"),
+        )
+    )
+    assert values(parsed) == [45, 3000]
+    assert [(u.row, u.column) for u in parsed.unusual] == [(2, "Observation.valueString")]
+
+
 HEMOGLOBIN_LOINC, IRON_LOINC = "718-7", "2498-4"
 
 
