@@ -14,7 +14,7 @@ The feed is polled far more often than re-checks change, so each open reminder's
 event is rendered once, when it is saved (Reminder.save stores `stored_event`), and
 the feed only writes the calendar's header and footer around the stored events.
 What an event shows depends on its owner's `calendar_names` setting: changing that
-setting renders the account's stored events again (services.set_calendar_names).
+setting renders the account's stored events again (account_settings.set_calendar_names).
 
 The disclaimer that ends each event's description is the one thing the feed writes into
 the stored events (`from_events`): stored, it would keep the words it was saved with

@@ -17,12 +17,10 @@ from django.utils import timezone
 
 from rlsapp.domain import products, recheck, urgency
 from rlsapp.tracking import compiled, fit_inputs, statements
-from rlsapp.tracking import services as records
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
 from rlsapp.tracking.treatments import OralIronCourse
 from rlsapp.tracking.versions import (
-    bump_account_version,
     bump_person_versions,
     carrying_the_bump,
     changed_since_read,
@@ -389,59 +387,62 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
     return reminder
 
 
-@transaction.atomic
-def snooze(reminder: Reminder, until: datetime.date) -> None:
+class RecheckChanged(Exception):
+    """The re-check was closed or moved after the caller read it (a new result, an
+    infusion, a setting, another member's snooze): nothing was changed."""
+
+
+def _as_read(reminder: Reminder) -> Reminder:
+    """The re-check's row as committed now, locked, if it is still the one the caller read
+    (open, the same rule, date and shown date); else RecheckChanged.
+
+    The caller read it at the request's start, before any lock: saved as read, a re-check
+    a new result had closed meanwhile came back open beside its successor (a 500), a
+    dismiss cleared the successor from the worklist, and a snooze put back the rule and
+    date an infusion had moved it from."""
     # The person's row before the re-check's, in the order a change of records takes them
     # (lock_people, then settle_reminder): taken the other way round, the two deadlock.
     lock_people([reminder.patient_id])
-    reminder.snooze(until, reminder.patient.due_soon_days)
-    reminder.save()
-    store_recheck(reminder.patient_id, reminder)
-    bump_person_versions([reminder.patient_id])
+    current = (
+        Reminder.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(pk=reminder.pk)
+        .first()
+    )
+    seen = (reminder.kind, reminder.due_on, reminder.remind_on)
+    if (
+        current is None
+        or not current.is_open
+        or (current.kind, current.due_on, current.remind_on) != seen
+    ):
+        raise RecheckChanged
+    return current
+
+
+def _store_and_tell(reminder: Reminder, current: Reminder, open_one: Reminder | None) -> None:
+    current.save()
+    store_recheck(current.patient_id, open_one)
+    bump_person_versions([current.patient_id])
+    for field in Reminder._meta.concrete_fields:  # the caller's instance as saved
+        setattr(reminder, field.attname, getattr(current, field.attname))
+
+
+@transaction.atomic
+def snooze(reminder: Reminder, until: datetime.date) -> None:
+    """Raises RecheckChanged when the re-check changed after `reminder` was read."""
+    current = _as_read(reminder)
+    current.snooze(until, current.patient.due_soon_days)
+    _store_and_tell(reminder, current, current)
 
 
 @transaction.atomic
 def dismiss(reminder: Reminder) -> None:
-    lock_people([reminder.patient_id])  # as snooze does, before the re-check's row
-    reminder.close(Reminder.DISMISSED)
-    reminder.save()
-    store_recheck(reminder.patient_id, None)
-    bump_person_versions([reminder.patient_id])
+    """Raises RecheckChanged when the re-check changed after `reminder` was read."""
+    current = _as_read(reminder)
+    current.close(Reminder.DISMISSED)
+    _store_and_tell(reminder, current, None)
 
 
 def snooze_range(today=None):
     today = today or timezone.localdate()
     return today + datetime.timedelta(days=1), today + datetime.timedelta(days=SNOOZE_MAX_DAYS)
-
-
-@transaction.atomic
-def set_calendar_names(user, on: bool) -> None:
-    """Turn the person's name and the reason in calendar entries on or off, and render the
-    account's stored events again (Reminder.render_event), so the feed shows the change."""
-    user.calendar_names = on
-    user.save(update_fields=["calendar_names"])
-    reminders = list(
-        Reminder.objects.open().filter(patient__owner=user).select_related("patient__owner")
-    )
-    for reminder in reminders:
-        reminder.patient.owner = user
-        reminder.calendar_event = reminder.render_event()
-    Reminder.objects.bulk_update(reminders, ["calendar_event"], batch_size=500)
-    bump_account_version(user.pk)
-
-
-@transaction.atomic
-def save_settings(user, people, *, email, days_ahead, skip_weekends, names) -> None:
-    """The Reminders page's settings: the account's own, and days ahead and weekends for
-    each person tracked (through the record services, which reschedule their re-checks).
-    Days ahead left None keeps each person's own."""
-    if user.email_reminders != email:
-        user.email_reminders = email
-        user.save(update_fields=["email_reminders"])
-    for person in people:
-        lead = person.reminder_lead_days if days_ahead is None else days_ahead
-        if (person.reminder_lead_days, person.skip_weekends) != (lead, skip_weekends):
-            person.reminder_lead_days, person.skip_weekends = lead, skip_weekends
-            records.save_person(person)
-    if user.calendar_names != names:
-        set_calendar_names(user, names)

@@ -16,12 +16,17 @@ from rlsapp.tracking.access import EDIT, VIEW
 from rlsapp.tracking.memberships import role_allows
 from rlsapp.tracking.models import Patient
 
-from . import calendar, feeds, recipients, services
+from . import account_settings, calendar, feeds, recipients, services
 from .access import get_reminder_for_user
 from .forms import ReminderSettingsForm, SnoozeForm
 from .models import CalendarFeed, Reminder
 
 FEED_LIMIT = 500
+# A new result, infusion or setting (or another member) changed the re-check after its
+# page was opened: the person's page shows it as it is now.
+CHANGED_MEANWHILE = (
+    "The re-check changed while this page was open, so nothing was {done}. Here it is as it is now."
+)
 
 
 def _ics_response(body, filename=None):
@@ -48,7 +53,11 @@ def reminder_snooze(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         until = form.snooze_until()
-        services.snooze(reminder, until)
+        try:
+            services.snooze(reminder, until)
+        except services.RecheckChanged:
+            messages.warning(request, CHANGED_MEANWHILE.format(done="snoozed"))
+            return redirect(reminder.patient)
         messages.success(request, f"Re-check snoozed until {until.day} {until:%B %Y}.")
         return redirect(reminder.patient)
     context = {"form": form, "reminder": reminder, "patient": reminder.patient}
@@ -59,7 +68,11 @@ def reminder_snooze(request, pk):
 def reminder_dismiss(request, pk):
     reminder = get_reminder_for_user(request, pk, open_only=True)
     if request.method == "POST":
-        services.dismiss(reminder)
+        try:
+            services.dismiss(reminder)
+        except services.RecheckChanged:
+            messages.warning(request, CHANGED_MEANWHILE.format(done="dismissed"))
+            return redirect(reminder.patient)
         messages.success(
             request,
             "Re-check dismissed. The next one is scheduled when a new result, "
@@ -167,7 +180,7 @@ def reminders_page(request):
     if not form.is_valid():
         return render_reminders_page(request, form, status=400)
     data = form.cleaned_data
-    services.save_settings(
+    account_settings.save_settings(
         request.user,
         # Days ahead and weekends are the person's settings: only where the role may edit.
         list(Patient.objects.for_user(request.user, need=EDIT)),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from rlsapp.reminders import sending
 from rlsapp.reminders import services as reminders
+from rlsapp.reminders.account_settings import set_calendar_names
 from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.demo import WITH_TREATMENTS, create_demo_history
@@ -178,7 +179,7 @@ def test_the_calendar_feed_and_the_sender_leave_a_deleted_person_out(
     owner, owner_client, alex, sam, settings
 ):
     settings.MAIL_CONFIGURED = True
-    reminders.set_calendar_names(owner, True)
+    set_calendar_names(owner, True)
     page = owner_client.post(reverse("calendar_regenerate")).content.decode()
     site = re.escape(settings.SITE_URL)
     feed = re.search(rf'id="feed-address"[^>]*>{site}([^<]+)</textarea>', page)[1]
