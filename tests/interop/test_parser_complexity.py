@@ -74,6 +74,43 @@ def test_a_header_of_many_words_is_refused_quickly():
     assert "at most 200 are accepted" in str(refusal.value)
 
 
+# A whole CSV file at the upload limit: each took a worker past gunicorn's 30 s timeout
+# (a row of empty columns, a row of column headers) or several seconds per separator tried
+# (a field past the csv module's limit), before rows were bounded in width and the quote
+# finder skipped from quote to quote.
+FILE_BOUND_SECONDS = 4.0
+AT_LIMIT = 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ";" * AT_LIMIT,
+        "Date," + "ferritin," * (AT_LIMIT // 9),
+        "x;" * (AT_LIMIT // 2),
+        "Date,Ferritin\n2024-01-01," + "9" * AT_LIMIT,
+    ],
+    ids=["separators", "analyte headers", "short headers", "one long field"],
+)
+def test_a_file_at_the_upload_limit_is_refused_quickly(text):
+    start = time.process_time()
+    with pytest.raises(ImportRefused):
+        csv(text)
+    took = time.process_time() - start
+    assert took < FILE_BOUND_SECONDS, f"took {took:.2f} s of CPU time"
+
+
+def test_a_row_of_too_many_columns_is_no_header_and_the_refusal_says_why():
+    with pytest.raises(ImportRefused) as refusal:
+        csv("Date," + ",".join(f"Ferritin {i}" for i in range(600)) + "\n2024-01-01,1\n")
+    assert "The row has 601 columns; rlsapp reads at most 500." in str(refusal.value)
+
+
+def test_blank_columns_after_the_header_are_not_counted():
+    parsed = csv("Date,Ferritin" + "," * 5000 + "\n2024-01-01,40\n")
+    assert parsed.result_count == 1 and not parsed.errors
+
+
 # CSV cells
 
 

@@ -18,6 +18,11 @@ from .text import cell
 from .treatments import ROLE_HEADERS as TREATMENT_HEADERS
 
 MAX_HEADER = 200
+# A row wider than this is not read as a header. Every column of a candidate row is looked
+# up in the vocabulary, for each separator and each line that may be the header: a 5 MB
+# upload of separators alone (millions of empty columns) held a worker past gunicorn's
+# timeout. Blank columns after the first MAX_COLUMNS (a spreadsheet's padding) are allowed.
+MAX_COLUMNS = 500
 
 ROLE_HEADERS: dict[str, set[str]] = {
     "date": {
@@ -242,7 +247,8 @@ class Columns:
     headers: list[str] = field(default_factory=list)
     dose_factor: float = 1.0
     ignored: list[str] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (header, message)
+    # (header, message); header None for the row as a whole (too wide to be a header)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
 
     @property
     def layout(self) -> str:
@@ -291,9 +297,15 @@ def _looks_like_unit(text: str) -> bool:
 
 def map_columns(headers: list[str]) -> Columns:
     cols = Columns(headers=headers)
+    # Joined, not looped over in Python: the row may hold millions of empty cells.
+    if len(headers) > MAX_COLUMNS and "".join(headers[MAX_COLUMNS:]).strip():
+        cols.errors.append(
+            (None, f"The row has {len(headers):,} columns; rlsapp reads at most {MAX_COLUMNS:,}.")
+        )
+        return cols
     date_rank: tuple[int, int] | None = None
     previous_analyte: AnalyteColumn | None = None
-    for index, header in enumerate(headers):
+    for index, header in enumerate(headers[:MAX_COLUMNS]):
         if len(header) > MAX_HEADER:
             cols.errors.append((excerpt(header), "column header: " + too_long(header, MAX_HEADER)))
             previous_analyte = None
@@ -370,4 +382,7 @@ def map_columns(headers: list[str]) -> Columns:
 
 def header_problems(cols: Columns) -> str:
     """The header errors, for a refusal they may explain (a header too long to read)."""
-    return "".join(f" Column {header}: {message}" for header, message in cols.errors[:3])
+    return "".join(
+        f" Column {header}: {message}" if header is not None else f" {message}"
+        for header, message in cols.errors[:3]
+    )
