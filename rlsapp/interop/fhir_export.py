@@ -26,7 +26,7 @@ import orjson
 
 from rlsapp.domain import units
 
-from . import fhir_medications
+from . import as_entered, fhir_medications
 from .vocab import LOINC_SYSTEM, SNOMED_INTRAVENOUS, SNOMED_SYSTEM, UCUM_SYSTEM
 
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -132,7 +132,8 @@ def lab_observations(draw, results, subject: dict) -> list[dict]:
     note = [{"text": draw.note}] if draw.note else None
     observations = []
     for result in results:
-        quantity = {"value": fhir_number(result.value)}
+        value = fhir_number(result.value)
+        quantity = {"value": value}
         if result.comparator:
             quantity["comparator"] = result.comparator
         quantity |= _ANALYTE_UNITS[result.analyte]
@@ -148,6 +149,9 @@ def lab_observations(draw, results, subject: dict) -> list[dict]:
             resource["method"] = _CALCULATED
         if note:
             resource["note"] = note
+        entered = as_entered.extension(result, value)
+        if entered is not None:
+            resource["extension"] = [*marks, entered]
         observations.append(resource)
     return observations
 

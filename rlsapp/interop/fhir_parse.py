@@ -17,7 +17,7 @@ import datetime
 from rlsapp.domain import entry as lab_entry
 from rlsapp.domain import formats, regions, rules, units
 
-from . import fhir_medications, fhir_units, parsed, vocab
+from . import as_entered, fhir_medications, fhir_units, parsed, vocab
 from .csv import DOSE_RANGE_MG, MAX_ENTERED_VALUE, MAX_NOTE, MAX_TEXT
 from .dates import DateError, parse_date
 from .fhir_bundle import as_utf8, check_bundle, iter_entries
@@ -287,9 +287,10 @@ class _BundleReader:
             self.out.unusual.append(
                 parsed.RowError(number, f"Observation.{field}", unusual.message)
             )
-        return parsed.ParsedResult(
-            m.analyte, m.value, m.comparator, m.entered_value, m.entered_unit
-        )
+        entered = (m.entered_value, m.entered_unit)
+        if field == "valueQuantity.value":  # as the lab printed it, when rlsapp exported it
+            entered = as_entered.read_back(resource, analyte, m.value, m.comparator) or entered
+        return parsed.ParsedResult(m.analyte, m.value, m.comparator, *entered)
 
     def _lab_name(self, resource: dict) -> str:
         performers = resource.get("performer") or []

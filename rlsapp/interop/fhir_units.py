@@ -50,7 +50,9 @@ def quantity_unit(analyte: str, quantity: dict) -> tuple[str | None, str]:
             f"the unit code {excerpt(code, 20)} and the unit {excerpt(text or '', 20)} do not "
             f"name the same unit of {info.label}; accepted: {', '.join(info.units)}."
         )
-    return by_code or by_text, ""
+    # Both name the same unit here: the display's spelling ('µg/L' over the code 'ng/mL')
+    # is the one the result was shown in, kept as its entered unit.
+    return by_text or by_code, ""
 
 
 def range_unit(analyte: str, resource: dict) -> str | None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rlsapp.interop import fhir_export
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.fhir_parse import parse_bundle
-from rlsapp.tracking.models import Infusion, LabDraw, Patient
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
 
 from .helpers import upload
 from .records import add_draw, fill
@@ -58,6 +58,47 @@ def test_a_csv_export_reimported_exports_identical_bytes(owner_client, owner, pa
     second = owner_client.get(reverse("patient_export_csv", args=[copy.pk])).content
     assert first.count(b"\r\n") == 1 + 9 + 2 + 2
     assert first == second
+
+
+def entered(patient):
+    """Each result's day, test, value (FHIR numbers have six decimals), comparator and the
+    value and unit as entered."""
+    rows = LabResult.objects.filter(draw__patient=patient).values_list(
+        "draw__drawn_on", "analyte", "value", "comparator", "entered_value", "entered_unit"
+    )
+    return sorted((day, test, round(value, 6), *rest) for day, test, value, *rest in rows)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "name"), [("patient_export_csv", "e.csv"), ("patient_export_fhir", "e.json")]
+)
+def test_each_result_comes_back_as_the_lab_printed_it(owner_client, owner, patient, url_name, name):
+    """'0,36' L/L, '118' g/L, '214,4' pmol/L and '<5' µg/L: the FHIR file gave them back as
+    36 %, 11.8 g/dL, 95.41611 ng/mL and <5 ng/mL (the stored value in the stored unit), so
+    the lab form's memory of each lab's units and the 'as entered' column changed."""
+    fill(patient)
+    content = owner_client.get(reverse(url_name, args=[patient.pk])).content
+    copy = Patient.objects.create(owner=owner, name="Copy")
+    import_file(owner_client, copy, name, content)
+    assert [row[1:] for row in entered(copy)] == [row[1:] for row in entered(patient)]
+    assert ("hematocrit", 36.0, "", "0,36", "L/L") in [row[1:] for row in entered(copy)]
+
+
+def test_a_changed_value_is_not_shown_as_entered_otherwise(owner_client, owner, patient):
+    """Another system changed the valueQuantity: the text rlsapp kept no longer reads as
+    that value, so the value is taken as the valueQuantity gives it."""
+    fill(patient)
+    bundle = json.loads(owner_client.get(reverse("patient_export_fhir", args=[patient.pk])).content)
+    [hematocrit] = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"].get("code", {}).get("text") == "Hematocrit"
+    ]
+    hematocrit["valueQuantity"]["value"] = 40
+    copy = Patient.objects.create(owner=owner, name="Copy")
+    import_file(owner_client, copy, "e.json", json.dumps(bundle).encode())
+    result = LabResult.objects.get(draw__patient=copy, analyte="hematocrit")
+    assert (result.value, result.entered_value, result.entered_unit) == (40, "40", "%")
 
 
 def test_reimporting_an_export_into_the_same_patient_adds_nothing(owner_client, patient):

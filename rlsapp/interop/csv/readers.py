@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rlsapp.domain import entry, formats, regions, rules, units
 
-from .. import vocab
+from .. import as_entered, vocab
 from ..parsed import (
     ERRORS_KEPT,
     ParsedDraw,
@@ -338,15 +338,8 @@ class LabReader:
             target = None
         if target is None or not math.isfinite(target):
             return self.region, False
-        for convention in formats.CONVENTIONS:
-            region = formats.region_for_convention(convention, self.region)
-            try:
-                value = float(formats.read_number(number_text, region).value) * factor
-            except formats.NumberError:
-                continue
-            if math.isclose(value, target, rel_tol=1e-6, abs_tol=1e-6):
-                return region, True
-        return self.region, False
+        region = as_entered.region_that_reads(number_text, factor, target, self.region)
+        return (self.region, False) if region is None else (region, True)
 
     def _flag(self, found: list, number: int, column: str, message: str) -> None:
         """A value to look at in the preview (the first ERRORS_KEPT of each kind)."""
