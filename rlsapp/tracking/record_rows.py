@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from rlsapp.domain import formats, result_flags, units
 
-from .fit_inputs import flag_result, flagger
+from .fit_inputs import flag_result, flagger, left_out_periods, left_out_words
 from .lab_entry import result_text
 from .memberships import role_allows
 from .templatetags.links import linker
@@ -149,8 +149,15 @@ DRAW_HEADS = (
 )
 
 
-def draw_table(draws, patient, region, infusion_days) -> str:
-    """The lab results table, or a line saying there are none."""
+def periods_of(patient, courses) -> list:
+    """The draw table's `periods` from the person's oral iron courses already read."""
+    return left_out_periods(patient, [course.period for course in courses])
+
+
+def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
+    """The lab results table, or a line saying there are none. `periods`: the oral iron
+    courses that leave draws out of the fits (fit_inputs.left_out_periods), marked as a
+    draw left out by hand is, as the chart marks them."""
     if not draws:
         return _empty("No lab results recorded.")
     edit = _can_edit(patient)
@@ -168,10 +175,13 @@ def draw_table(draws, patient, region, infusion_days) -> str:
                 '<div class="small text-body-secondary draw-after-infusion">'
                 "taken after the infusion</div>"
             )
-        if draw.left_out_reason:
+        left_out = draw.left_out_words if draw.left_out_reason else ""
+        if periods and not left_out:
+            left_out = left_out_words(draw.drawn_on, "", "", periods)
+        if left_out:
             cell.append(
                 '<div class="small draw-left-out"><span class="badge text-bg-light border">'
-                f"{esc(draw.left_out_words)}</span></div>"
+                f"{esc(left_out)}</span></div>"
             )
         cell.append(f'<div class="small text-body-secondary d-md-none text-wrap">{lab}</div>')
         if edit:

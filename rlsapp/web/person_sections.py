@@ -396,7 +396,7 @@ def record_sections(page: dict, region, to) -> str:
         "medications": add_or_all("medicine_create", "Add a medicine", "medicine_list"),
         "symptom_scores": more("more_scores", "symptom_list", "All symptom scores"),
     }
-    extra = {"draws": (page["infusion_days"],)}  # a lab result's flag reads them
+    extra = {"draws": (page["infusion_days"], record_rows.periods_of(patient, page["courses"]))}
     parts = []
     for key, anchor, heading, table in RECORD_KINDS:
         if not page[key]:

@@ -141,6 +141,22 @@ def test_an_oral_iron_course_leaves_draws_out_through_the_same_function(
     assert data["ferritin"][-1]["left_out"] == "left out: wrong lab"
 
 
+def test_the_tables_mark_a_draw_taken_during_an_oral_iron_course(owner_client, patient, episode):
+    """As the chart does (and as a draw left out by hand is marked): the person page and the
+    lab results list said nothing of why the week-14 result was not in the fit."""
+    services.save_treatment(
+        OralIronCourse(patient=patient, started_on=week(13), ended_on=week(15), elemental_mg=65)
+    )
+    mark = "left out: taken during Ferrous sulfate"
+    pages = [patient.get_absolute_url(), reverse("draw_list", args=[patient.pk])]
+    for url in pages:
+        assert owner_client.get(url).content.decode().count(mark) == 1, url
+    patient.leave_out_oral_iron = False
+    services.save_person(patient)
+    for url in pages:
+        assert mark not in owner_client.get(url).content.decode(), url
+
+
 def test_left_out_words_prefers_the_reason_given_by_hand():
     course = [Period(week(13), None, "Ferrous sulfate")]
     assert fit_inputs.left_out_words(week(14), "other", "", course) == "left out: other"

@@ -2,7 +2,7 @@ from django import template
 
 from rlsapp.domain import formats, regions
 
-from .. import record_rows
+from .. import fit_inputs, record_rows
 
 register = template.Library()
 
@@ -47,8 +47,14 @@ def result_value(context, result, patient):
 
 @register.simple_tag(takes_context=True)
 def draw_table(context, draws, patient):
+    if not draws:
+        return record_rows.draw_table(draws, patient, _region(context), ())
     return record_rows.draw_table(
-        draws, patient, _region(context), _infusion_days(context, patient) if draws else ()
+        draws,
+        patient,
+        _region(context),
+        _infusion_days(context, patient),
+        fit_inputs.oral_iron_periods(patient),
     )
 
 
