@@ -48,4 +48,7 @@ def test_a_dopamine_agonist_links_to_what_augmentation_looks_like(owner_client, 
     assert page.count(reverse("augmentation_help")) == 1  # the agonist's row only
     help_page = owner_client.get(reverse("augmentation_help")).content.decode()
     assert "Notes from the guidelines, not advice" in help_page
+    # The app tracks; it tells no one what to do with a medicine (it said "Talk to your
+    # clinician before changing any medicine", an instruction, to patient and clinician).
+    assert "Talk to your" not in help_page and "treatment is decided with" in help_page
     assert "earlier in the day" in help_page
