@@ -8,11 +8,12 @@ one for the emails already sent about its reminders.
 
 from collections import defaultdict
 
+from django.db.models import Exists
 from django.utils import timezone
 
 from rlsapp.tracking.memberships import Membership
 
-from .models import ReminderEmail
+from .models import Reminder, ReminderEmail
 
 
 def members_for(person_ids) -> dict[int, list]:
@@ -28,12 +29,16 @@ def members_for(person_ids) -> dict[int, list]:
     return found
 
 
-def still_getting(person_id, accounts) -> list:
+def still_getting(person_id, accounts, reminder_id, claim) -> list:
     """Those of `accounts` who, now, still are members of the person getting their reminders
-    with an active account: read again just before emailing, as a member removed (or who
-    turned the person's reminders off) after the batch's read must get nothing."""
+    with an active account, while the sender's `claim` still holds the reminder unsent: read
+    again just before emailing, as a member removed (or who turned the person's reminders
+    off) after the batch's read must get nothing, nor anyone an email about a re-check that a
+    new result closed, or a change moved or snoozed, since it was claimed. One query."""
+    held = Reminder.objects.filter(pk=reminder_id, claim=claim, status__in=Reminder.SENDABLE)
     ids = set(
         Membership.objects.filter(
+            Exists(held),
             person_id=person_id,
             account_id__in=[a.pk for a in accounts],
             gets_reminders=True,

@@ -184,8 +184,9 @@ def deliver(
         return
     to = [a for a in accounts.get(reminder.patient_id, ()) if recipients.emailable(a)]
     if settings.MAIL_CONFIGURED and to:
-        # The batch's read may be older than a removal or a choice since: ask again.
-        to = recipients.still_getting(reminder.patient_id, to)
+        # The batch's read may be older than a removal or a choice since, or than a change
+        # of the re-check (closed, moved, snoozed: its claim then let go): ask again.
+        to = recipients.still_getting(reminder.patient_id, to, pk, token)
     # Without mail (or anyone to mail) the reminder stays due in the app and the feed.
     if not (settings.MAIL_CONFIGURED and to):
         finished.add(reminder, emailed=False)

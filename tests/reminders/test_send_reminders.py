@@ -165,6 +165,23 @@ def test_a_reminder_moved_while_it_was_being_sent_is_not_marked_sent(reminder, p
     assert reminder.status == "snoozed"  # the snooze wins; it is emailed again on 5 May
 
 
+@pytest.mark.parametrize("change", ["a new result closes it", "a member snoozes it"])
+def test_a_recheck_changed_after_it_was_claimed_is_not_emailed(reminder, patient, mail_on, change):
+    # Claimed, then changed before its email went out (an import or a draw arriving during
+    # the pass): the email would have said a re-check was due that was done or put off.
+    now = local(DUE, 9)
+    with time_machine.travel(now, tick=False):
+        token, claimed = sending.claim_batch([reminder.pk], now)
+        if change == "a new result closes it":
+            add_ferritin(patient, DUE - datetime.timedelta(days=1), 300)
+        else:
+            services.snooze(Reminder.objects.get(pk=reminder.pk), datetime.date(2025, 5, 5))
+        sending.deliver_batch(token, claimed, now, sending.Outcome(), connection=None)
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at) in [("done", None), ("snoozed", None)]
+
+
 def test_a_snoozed_reminder_is_emailed_on_the_snooze_date(reminder):
     services.snooze(reminder, datetime.date(2025, 5, 5))
     with time_machine.travel(local(DUE, 9), tick=False):
