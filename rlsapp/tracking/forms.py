@@ -294,10 +294,10 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
     def __init__(self, *args, patient, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        region = region or patient.owner.region_rules
         # The account's date format, not the browser's (issue 11).
-        self.fields["given_on"] = RegionDateField(
-            region=region or patient.owner.region_rules, label="Date given"
-        )
+        self.fields["given_on"] = RegionDateField(region=region, label="Date given")
+        self._read_dose(region)
         if not self.instance.pk:
             self.initial.setdefault("given_on", timezone.localdate())
         self.fields["product_other"].help_text = "Only when the product is “Other”."
@@ -315,6 +315,27 @@ class InfusionForm(VersionCheckMixin, RangeMessagesMixin, forms.ModelForm):
         return check_past_date(
             self.cleaned_data["given_on"], "Date given", self.fields["given_on"].region
         )
+
+    def _read_dose(self, region):
+        """'1,000' (US), '1.000' (German), '1 000 mg': the dose as a printout or a discharge
+        letter writes it, read by the region's rules; a refusal says what was read."""
+        field = self.fields["dose_mg"]
+        typed = str(self.data.get("dose_mg", "")).strip() if self.is_bound else ""
+        region_numbers(
+            self, ("dose_mg",), region, accepts_unit=lambda name, unit: unit.casefold() == "mg"
+        )
+        if not typed:
+            return
+        limits = [v for v in field.validators if type(v) in (MinValueValidator, MaxValueValidator)]
+        low, high = sorted(v.limit_value for v in limits)
+        example = formats.format_decimal(1000, region, 0)
+        message = (
+            f"{field.label}: read “{typed}”: enter a number from {low} to {high} mg, whole, "
+            f"in the {region.adjective} format (for example {example} or 500)."
+        )
+        field.error_messages["invalid"] = message
+        for validator in limits:
+            validator.message = message
 
     def clean(self):
         cleaned = super().clean()
