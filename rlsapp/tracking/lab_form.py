@@ -31,7 +31,14 @@ def _analyte_fields(code: str, analyte: units.Analyte):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    unit = forms.ChoiceField(label="Unit", required=False, choices=analyte.unit_choices())
+    # Seen beside its result the label "Unit" is enough; heard alone (a screen reader's list
+    # of the form's controls) seven selects were each "Unit", so the name says whose it is.
+    unit = forms.ChoiceField(
+        label="Unit",
+        required=False,
+        choices=analyte.unit_choices(),
+        widget=forms.Select(attrs={"aria-label": f"{analyte.label} unit"}),
+    )
     # Layout objects only name their fields and are not changed by rendering: shared.
     columns = (
         Column(code, css_class="col-7 col-md-8"),

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -101,3 +102,20 @@ def test_the_form_shows_units_beside_each_value_and_reference_ranges_not_limits(
     assert "pmol/L" in html
     assert "Reference range 30–300 µg/L." in html
     assert "0.5–10000" not in html
+
+
+def test_each_unit_choice_is_named_after_its_result(owner_client, url):
+    """Seven selects were each named "Unit": a screen reader's list of the form's controls
+    could not tell ferritin's from hemoglobin's."""
+    html = owner_client.get(url).content.decode()
+    selects = re.findall(r"<select[^>]*>", html)
+    names = [re.search(r'aria-label="([^"]*)"', s) for s in selects if "_unit" in s]
+    assert [n and n.group(1) for n in names] == [
+        "Ferritin unit",
+        "Hemoglobin unit",
+        "Hematocrit unit",
+        "Transferrin saturation unit",
+        "Serum iron unit",
+        "TIBC unit",
+        "Phosphate unit",
+    ]
