@@ -347,8 +347,9 @@ def medicine_table(medications, patient, region) -> str:
             cell.append("still taken")
         dose, now = medication.dose_display, medication.current_dose_display()
         cell.append(f"</td><td>{esc(dose)}")
-        if now != dose:
-            cell.append(f'<div class="small">now {esc(now)}</div>')
+        if now != dose:  # a stopped medicine's latest dose is not taken now
+            when = "last" if medication.stopped_on else "now"
+            cell.append(f'<div class="small">{when} {esc(now)}</div>')
         cell.append('</td><td class="wrap small">')
         for event in medication.events.all():
             when = formats.format_date(event.happened_on, region)

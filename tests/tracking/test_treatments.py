@@ -131,6 +131,13 @@ def test_a_medicine_with_a_dose_change_and_augmentation(owner_client, patient, t
     assert "Pramipexole (Mirapex)" in page
     assert "Augmentation on" in page and "symptoms from 3 pm" in page
     assert reverse("augmentation_help") in page  # the guideline note's link
+    assert "now 0.5 mg/day" in page
+    # Stopped, the latest dose is the last one taken, not one taken now.
+    medication.refresh_from_db()
+    medication.stopped_on, medication.stop_reason = today - 10 * DAY, "augmentation"
+    services.save_treatment(medication)
+    page = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "last 0.5 mg/day" in page and "now 0.5 mg/day" not in page
 
 
 def test_a_dose_out_of_range_is_refused_naming_the_dose(owner_client, patient, today):
