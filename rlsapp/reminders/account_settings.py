@@ -5,6 +5,7 @@ names in calendar entries (the account's stored events rendered again)."""
 from django.db import transaction
 
 from rlsapp.tracking import services as records
+from rlsapp.tracking.models import Patient
 from rlsapp.tracking.versions import bump_account_version
 
 from .models import Reminder
@@ -34,7 +35,14 @@ def save_settings(user, people, *, email, days_ahead, skip_weekends, names) -> N
     if user.email_reminders != email:
         user.email_reminders = email
         user.save(update_fields=["email_reminders"])
-    for person in people:
+    # Each person as committed now, locked in id order: read at the request's start and
+    # saved whole, a change another member made meanwhile (a threshold, a name) was put back.
+    current = (
+        Patient.objects.select_for_update(no_key=True)
+        .filter(pk__in=[person.pk for person in people], deleted_at__isnull=True)
+        .order_by("pk")
+    )
+    for person in current:
         lead = person.reminder_lead_days if days_ahead is None else days_ahead
         if (person.reminder_lead_days, person.skip_weekends) != (lead, skip_weekends):
             person.reminder_lead_days, person.skip_weekends = lead, skip_weekends

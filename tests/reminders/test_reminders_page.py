@@ -50,6 +50,26 @@ def test_days_ahead_and_weekends_apply_to_everyone_tracked(owner_client, owner, 
         assert (person.reminder_lead_days, person.skip_weekends) == (21, True)
 
 
+def test_saving_keeps_what_another_member_changed_after_the_page_read_the_people(
+    owner, make_user, patient
+):
+    # The page reads the people at the request's start; saved as read, a threshold and a
+    # name another member saved meanwhile were put back.
+    from rlsapp.reminders.account_settings import save_settings
+    from rlsapp.tracking import services
+
+    clinician = make_user("clinician@example.com")
+    Membership.objects.create(person=patient, account=clinician, role=EDITOR)
+    read = list(Patient.objects.for_user(clinician, need="edit"))
+    changed = Patient.objects.get(pk=patient.pk)
+    changed.ferritin_threshold, changed.name = 42, "Alice B."
+    services.save_person(changed, by=owner)
+    save_settings(clinician, read, email=True, days_ahead=3, skip_weekends=True, names=False)
+    patient.refresh_from_db()
+    assert (patient.ferritin_threshold, patient.name) == (42, "Alice B.")
+    assert (patient.reminder_lead_days, patient.skip_weekends) == (3, True)
+
+
 def test_blank_days_ahead_keeps_each_persons_own(owner_client, owner, patient):
     Patient.objects.create(owner=owner, name="Bea", reminder_lead_days=7)
     page = owner_client.get(reverse("reminders")).content.decode()
