@@ -114,6 +114,14 @@ def test_a_draw_is_not_restored_over_the_same_results_entered_again(owner_client
     ]
 
 
+def test_the_page_says_every_kind_it_restores(owner_client, patient):
+    """It named only lab results, infusions and symptom scores, so a person who deleted an
+    oral iron course or a medicine read that it could not come back."""
+    page = history_page(owner_client, patient).content.decode()
+    for kind in ("lab result", "infusion", "symptom score", "oral iron course", "medicine"):
+        assert kind in page.split("can be restored")[0].rsplit("<p", 1)[1], kind
+
+
 def test_restoring_twice_changes_nothing(owner_client, patient, today):
     score = SymptomScore.objects.create(patient=patient, recorded_on=today, severity=3)
     score_id = score.pk
