@@ -38,6 +38,7 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "hemoglobine",
         "hemoglobin mass volume in blood",
         "hemoglobiini",  # Finnish
+        "hæmoglobin",  # Danish
         "hemoglobina",
         "emoglobina",
     ),
@@ -64,6 +65,7 @@ ANALYTE_ALIASES: dict[str, tuple[str, ...]] = {
         "transferrinsattigung",
         "tsat",
         "tf sat",
+        "tfsat",  # Finnish lab code (P -TfSat)
         "tfs",
         "iron saturation",
         "saturation",

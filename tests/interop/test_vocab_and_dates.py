@@ -2,9 +2,12 @@ import datetime
 
 import pytest
 
+from rlsapp.domain import regions
 from rlsapp.interop import vocab
 from rlsapp.interop.csv import parse_csv
 from rlsapp.interop.dates import DateError, choose_order, parse_date
+
+from .helpers import data_file
 
 TODAY = datetime.date(2024, 6, 1)
 
@@ -145,3 +148,34 @@ def test_the_order_is_worked_out_from_the_column_or_left_to_the_person():
     assert choose_order(["03.04.2024"], "auto") == ("dmy", False)
     assert choose_order(["03/04/2024"], "auto") == ("dmy", True)
     assert choose_order(["03/04/2024"], "mdy") == ("mdy", False)
+
+
+@pytest.mark.parametrize(
+    "name, region, expected",
+    [
+        (
+            "danish_dato.csv",
+            "DK",
+            {"ferritin": (45, "µg/L"), "hemoglobin": (13.05, "mmol/L"), "iron": (83.8, "µmol/L")},
+        ),
+        (
+            "finnish_paivamaara.csv",
+            "FI",
+            {
+                "ferritin": (45, "µg/L"),
+                "hemoglobin": (13.1, "g/L"),
+                "iron": (83.8, "µmol/L"),
+                "tsat": (22, "%"),
+            },
+        ),
+    ],
+)
+def test_danish_norwegian_and_finnish_date_headers_and_names_are_read(name, region, expected):
+    # 'Dato' (Danish, Norwegian) and 'Päivämäärä' (Finnish) were no date column, so the whole
+    # file was refused ('No date column found'); 'Hæmoglobin' and 'P -TfSat' were left out.
+    parsed = parse_csv(data_file(name), today=TODAY, region=regions.get(region))
+    assert not parsed.errors
+    [draw] = parsed.draws
+    assert draw.drawn_on == datetime.date(2024, 4, 3)
+    found = {r.analyte: (round(r.value, 2), r.entered_unit) for r in draw.results}
+    assert found == expected

@@ -53,6 +53,11 @@ ROLE_HEADERS: dict[str, set[str]] = {
         "provedato",
         "näytteenottopäivä",
         "naytteenottopaiva",
+        "päivämäärä",  # Finnish: date
+        "paivamaara",
+        "dato",  # Danish and Norwegian: date
+        "prøvetakingsdato",  # Norwegian: sampling date
+        "prøvetagningsdato",  # Danish: sampling date
         "date de prelevement",
         "date du prelevement",
         "afnamedatum",  # Dutch
@@ -315,7 +320,7 @@ def map_columns(headers: list[str]) -> Columns:
             previous_analyte = None
             continue
         role = _HEADER_ROLE.get(base)
-        if role is None and re.search(r"\b(date|datum)\b", base):
+        if role is None and re.search(r"\b(date|datum|dato)\b", base):
             role = "loose_date"
         if role in ("date", "late_date", "loose_date"):
             rank = {"date": 0, "loose_date": 1, "late_date": 2}[role]
