@@ -11,8 +11,8 @@ published spread accompanies the population figure):
 - population prior: k ~ N(k0, (spread x k0)^2), spread 0.5 by default. Earley et al. saw
   6.6 after the first dose and 2.3 in the last course: 2.3 lies at the edge of this
   prior's 80 % range, so the spread lets such a person in without overruling their data.
-- each earlier fitted episode (log-linear, 2+ results): its slope, with its standard error
-  plus EPISODE_SPREAD per week, because one person's episodes differ.
+- earlier fitted episodes (log-linear, 2+ results): each slope's variance plus EPISODE_SPREAD^2
+  (episodes differ); pooled, the usual rate, from which this one differs by it once more.
 - this episode's results: a regression of ln(ferritin) on weeks with the prior above on
   its slope, a flat prior on its level, and a scatter of one result around the trend of
   NOISE (15 %, of the order of ferritin's within-person variation), updated by the
@@ -321,8 +321,13 @@ def _estimate(episode, threshold, rates: _Rates, population_slope, population_sp
     if model == "pooled":
         scale = "log"
         ys, mean_y, _spread = numbers.of("loglinear")
-        # The prior's terms: the population's first, then each earlier episode's.
-        inverse, weighted = rates.inverse, rates.weighted
+        # The prior's terms: the population's, then the earlier episodes' usual rate, from
+        # which this episode differs by EPISODE_SPREAD however many went before.
+        inverse, weighted = [], []
+        if rates.inverse:
+            usual = sum(rates.inverse)
+            var = 1 / usual + EPISODE_SPREAD**2
+            inverse, weighted = [1 / var], [sum(rates.weighted) / usual / var]
         population = population_slope is not None and population_slope > 0
         if population:
             k0 = population_slope / start.value
