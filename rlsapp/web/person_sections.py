@@ -40,7 +40,7 @@ def shown(value) -> str:
 # The heading and its actions ------------------------------------------------------------
 
 
-def heading(patient, summary, me: bool) -> str:
+def heading(patient, summary, me: bool, today) -> str:
     """The name with the account's role (a member's), "This is you", and the settings."""
     badge = ""
     if getattr(patient, "role", None) in (EDITOR, VIEWER):
@@ -50,9 +50,9 @@ def heading(patient, summary, me: bool) -> str:
         )
     you = '<div class="small text-body-secondary this-is-you">This is you</div>' if me else ""
     last = getattr(summary, "last_infusion_on", None)
-    infused = (
-        f"· last infusion {day_text(last)} ({esc(timesince_filter(last))} ago)" if last else ""
-    )
+    # An infusion has a day, not a time: from its midnight to now read '8 hours ago'.
+    ago = ("today" if last >= today else f"{timesince_filter(last, today)} ago") if last else ""
+    infused = f"· last infusion {day_text(last)} ({esc(ago)})" if last else ""
     return (
         f'<h1 class="h3 mb-1">{esc(patient.name)}{badge}</h1>\n    {you}\n'
         '    <div class="text-body-secondary small">\n'
@@ -436,7 +436,7 @@ def sections(page: dict, me: bool, region) -> dict:
     patient, summary = page["patient"], page["summary"]
     to = links_of(patient.pk)
     parts = {
-        "heading": heading(patient, summary, me),
+        "heading": heading(patient, summary, me, page["today"]),
         "actions": actions(patient, me, to),
         "whose": esc(whose_words(me)),
         "delete": delete_link(patient, to),
