@@ -121,6 +121,35 @@ def test_it_refuses_unusable_files_with_a_clear_message(owner_client, patient, n
     assert not PendingImport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "held"),
+    [
+        (
+            "untracked_tests_only.csv",
+            None,
+            "Read but not imported: 1 test rlsapp does not track (C-REACTIVE PROTEIN); "
+            "1 test rlsapp does not track (TRANSFERRIN).",
+        ),
+        (
+            "report.json",
+            b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": '
+            b'{"resourceType": "DiagnosticReport", "status": "final", "contained": []}}]}',
+            "Read but not imported: 1 DiagnosticReport resource.",
+        ),
+    ],
+)
+def test_a_file_with_nothing_to_import_says_what_it_held_and_what_is_read(
+    owner_client, patient, name, content, held
+):
+    # 'The file holds no lab results, infusions or scores.' was all a portal's file of CRP
+    # and transferrin, or a bundle of DiagnosticReports, was told: nothing of what was read.
+    response = post_file(owner_client, patient, name, content)
+    page = response.content.decode()
+    assert "The file holds no lab results, infusions or scores. " + held in page
+    assert "rlsapp reads Ferritin, Hemoglobin, Hematocrit" in page
+    assert not PendingImport.objects.exists()
+
+
 def test_it_refuses_a_workbook_by_its_name(owner_client, patient):
     response = post_file(owner_client, patient, "results.xlsx", b"Date,Ferritin\n")
     assert "This is an Excel workbook, not CSV" in response.content.decode()

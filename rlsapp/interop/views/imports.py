@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from rlsapp.domain import units
 from rlsapp.tracking.access import EDIT, get_patient_for_user
 
 from .. import conflicts
@@ -96,6 +97,18 @@ def _payload(patient, parsed, choices=None, file_notes=()):
     return payload
 
 
+def nothing_read(parsed: ParsedImport) -> str:
+    """The refusal of a file with nothing to import, saying what it held instead (a FHIR
+    DiagnosticReport, tests rlsapp does not track) and what rlsapp reads."""
+    left = "; ".join(f"{count} {what}" for count, what in skipped_lines(parsed.skipped))
+    return (
+        "The file holds no lab results, infusions or scores."
+        + (f" Read but not imported: {left}." if left else "")
+        + f" rlsapp reads {', '.join(a.label for a in units.ANALYTES.values())}, iron "
+        "infusions, symptom scores, oral iron and RLS medicines."
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, pk):
@@ -115,7 +128,7 @@ def import_upload(request, pk):
             if form.source_note:
                 parsed.notes.insert(0, form.source_note)
             if not parsed.record_count and not parsed.errors:
-                form.add_error("file", "The file holds no lab results, infusions or scores.")
+                form.add_error("file", nothing_read(parsed))
             else:
                 PendingImport.objects.for_user(request.user).expired().delete()
                 # The text is kept only to read the dates another way, which ISO dates
