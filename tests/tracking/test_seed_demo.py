@@ -48,6 +48,23 @@ def test_seeding_twice_keeps_one_demo_account(db, settings):
     assert get_user_model().objects.filter(email=DEMO_EMAIL).count() == 1
 
 
+def test_reset_rebuilds_the_demo_account_through_the_write_path(db, settings):
+    # A plain delete of the account cascaded past the services (the write-path guard
+    # refused it) and left the records' change history behind.
+    from rlsapp.tracking.models import LabDraw, Patient
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    before = set(Patient.objects.values_list("pk", flat=True))
+    call_command("seed_demo", reset=True)
+    assert get_user_model().objects.filter(email=DEMO_EMAIL).count() == 1
+    assert Patient.objects.count() == 3 and not before & set(
+        Patient.objects.values_list("pk", flat=True)
+    )
+    assert not LabDraw.history.filter(patient_id__in=before).exists()
+    assert not Patient.history.filter(id__in=before).exists()
+
+
 def test_the_demo_worklist_shows_an_overdue_re_check_and_a_low_ferritin(db, settings, client):
     settings.DEBUG = True
     call_command("seed_demo")

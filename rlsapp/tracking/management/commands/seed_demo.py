@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from rlsapp.tracking import services
 from rlsapp.tracking.demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo_people
 
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
             raise CommandError("The demo account is only created with DEBUG on.")
         User = get_user_model()
         if reset:
-            User.objects.filter(email=DEMO_EMAIL).delete()
+            # As an account's deletion: its people with every record and their history.
+            for demo in User.objects.filter(email=DEMO_EMAIL):
+                services.erase_account(demo)
         if User.objects.filter(email=DEMO_EMAIL).exists():
             self.stdout.write("The demo account exists already (use --reset to rebuild it).")
         else:
