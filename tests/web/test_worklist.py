@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -370,3 +371,17 @@ def test_an_infusion_today_or_yesterday_is_said_in_words(owner_client, owner):
         assert words in html
     assert ">today<div" in html and ">1 day<div" in html and ">12 days<div" in html
     assert "0 days" not in html and "1 days" not in html
+
+
+def test_the_table_says_its_order_only_when_it_is_the_urgency_order(owner_client, owner):
+    """Sorted by name, the table's caption still told a screen reader 'the most urgent
+    first'; and a label for a sort control that does not exist ('Order by', for an id no
+    element has) was read out in the middle of the sentence."""
+    add_ferritin(Patient.objects.create(owner=owner, name="Ann"), TODAY, 50)
+    by_urgency = owner_client.get(reverse("worklist")).content.decode()
+    by_name = owner_client.get(reverse("worklist"), {"sort": "name"}).content.decode()
+    assert "the most urgent first</caption>" in by_urgency
+    assert "the most urgent first" not in by_name
+    for html in (by_urgency, by_name):
+        for target in re.findall(r'<label[^>]*for="([^"]+)"', html):
+            assert f'id="{target}"' in html, target
