@@ -49,6 +49,9 @@ class DrawPlan:
     duplicate_results: int = 0
     existing_draw_id: int | None = None  # results join this saved draw
     joins_planned: int | None = None  # or the draw planned at this index in the same import
+    # (analyte, value, comparator) saved for the same day with another value than a new
+    # result of this draw: one of the two is likely a typo, so the preview says so
+    same_day: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -111,6 +114,7 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
     `choices`: the infusion conflicts settled in the preview (conflicts.plan_infusions).
     """
     saved_results = set()
+    saved_by_day = defaultdict(list)  # (date, analyte) -> what is saved for it
     # (date, lab casefold, after the infusion) -> [[draw id or None, planned index, set]]
     slots = defaultdict(list)
     for draw_id, drawn_on, lab_name, after in LabDraw.objects.filter(patient=patient).values_list(
@@ -122,6 +126,7 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
         draw__patient=patient
     ).values_list("draw_id", "draw__drawn_on", "analyte", "value", "comparator"):
         saved_results.add((drawn_on, analyte, _value_key(value), comparator))
+        saved_by_day[(drawn_on, analyte)].append((analyte, value, comparator))
         by_id[draw_id][2].add(analyte)
 
     draw_plans = []
@@ -139,6 +144,7 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
             else:
                 saved_results.add(key)
                 plan.new_results.append(result)
+                plan.same_day += saved_by_day.get((parsed_draw.drawn_on, result.analyte), ())
         analytes = {r.analyte for r in plan.new_results}
         if analytes:
             group = slots[

@@ -82,20 +82,53 @@ def _result_text(result, region):
     return text
 
 
+def _same_day_text(same_day, region) -> str:
+    saved = ", ".join(
+        f"{units.ANALYTES[a].label} {formats.format_result(a, v, c, region)}"
+        for a, v, c in same_day
+    )
+    return (
+        f"Already saved for this day with another value: {saved}. Check which one the report "
+        "shows; importing keeps both."
+    )
+
+
+def same_day_flags(payload, region, limit: int) -> list[dict]:
+    """A row for 'Values to check against the file' per draw that adds a result to a day
+    already holding another value of that test (the rows' own lines say it too, but a long
+    file's preview is paged)."""
+    found = []
+    same_days = payload["plan"].get("draw_same_day") or [()] * len(payload["draws"])
+    for draw, same_day in zip(payload["draws"], same_days, strict=True):
+        if same_day and len(found) < limit:
+            labels = dict.fromkeys(units.ANALYTES[a].label for a, _v, _c in same_day)
+            found.append(
+                {
+                    "row": _rows_label(draw["rows"]),
+                    "column": ", ".join(labels),
+                    "message": _same_day_text(same_day, region),
+                }
+            )
+    return found
+
+
 def preview_items(payload, region=None):
     """Every record of the upload as the preview lists it, in file order; numbers and dates
     written the way the account's region writes them."""
     region = region or regions.get(None)
     plan = payload["plan"]
     items = []
-    for draw, status, duplicates in zip(
-        payload["draws"], plan["draws"], plan["draw_duplicates"], strict=True
+    same_days = plan.get("draw_same_day") or [()] * len(plan["draws"])
+    for draw, status, duplicates, same_day in zip(
+        payload["draws"], plan["draws"], plan["draw_duplicates"], same_days, strict=True
     ):
         details = [_result_text(r, region) for r in draw["results"]]
         if draw["lab_name"]:
             details.insert(0, f"Lab: {draw['lab_name']}")
         if duplicates and status != "duplicate":
             details.append(f"{duplicates} result(s) already saved: skipped")
+        if same_day:
+            details.append(_same_day_text(same_day, region))
         items.append(preview_row(draw, "Lab results", draw["drawn_on"], details, status))
     clashes = plan.get("infusion_conflicts") or [None] * len(plan["infusions"])
     for infusion, new, clash in zip(payload["infusions"], plan["infusions"], clashes, strict=True):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from rlsapp.interop.models import PendingImport
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
-from .helpers import data_file, post_file, preview_url, upload
+from .helpers import data_file, post_file, preview, preview_url, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,18 @@ def test_a_parser_bug_is_a_clear_message_not_a_500(owner_client, patient, monkey
     response = post_file(owner_client, patient, "eu.csv", data_file("eu_lab_export.csv"))
     assert response.status_code == 200
     assert "rlsapp could not read this file" in response.content.decode()
+
+
+def test_a_day_already_holding_another_value_of_a_test_is_listed_to_check(owner_client, patient):
+    # A saved ferritin of 45 on 3 April and the file's 54 for the same day and lab: the
+    # preview called the file's row 'new' without a word, and the person then had two
+    # ferritin results for one day, one of them likely a typo.
+    typed = {"drawn_on": "2024-04-03", "lab_name": "City Lab", "note": "", "ferritin": "45"}
+    assert owner_client.post(reverse("draw_create", args=[patient.pk]), typed).status_code == 302
+    _, page = preview(owner_client, patient, "same_day_other_value.csv")
+    message = (
+        "Already saved for this day with another value: Ferritin 45 µg/L. Check which one "
+        "the report shows; importing keeps both."
+    )
+    assert page.count(message) == 2  # in 'Values to check' and in the row
+    assert "<td>2</td><td>Ferritin</td>" in page

@@ -31,7 +31,7 @@ from ..forms import DateOrderForm, NumberConventionForm, UploadForm
 from ..importer import import_rows, plan_import
 from ..models import PendingImport
 from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
-from ..preview import layout_text, preview_items, skipped_lines
+from ..preview import layout_text, preview_items, same_day_flags, skipped_lines
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ def _payload(patient, parsed, choices=None, file_notes=()):
     payload["plan"] = {
         "draws": [p.status for p in plan.draws],
         "draw_duplicates": [p.duplicate_results for p in plan.draws],
+        "draw_same_day": [p.same_day for p in plan.draws],
         "infusions": plan.infusion_new,
         "infusion_conflicts": plan.infusion_conflicts,
         "symptoms": plan.symptom_new,
@@ -374,7 +375,8 @@ def import_preview(request, token):
         "number_form": choice_forms["number_convention"],
         "number_convention_name": CONVENTION_NAMES.get(payload.get("number_convention", "")),
         "read_differently": payload.get("read_differently", []),
-        "unusual": payload.get("unusual", []),
+        "unusual": payload.get("unusual", [])
+        + same_day_flags(payload, request.user.region_rules, ERRORS_KEPT),
         "cancel_url": reverse("patient_detail", args=[patient.pk]),
     }
     return render(request, "interop/preview.html", context)
