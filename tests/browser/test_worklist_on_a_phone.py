@@ -33,3 +33,18 @@ def test_the_recheck_and_its_state_show_at_390_px_without_swiping(
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.get_by_role("columnheader", name="Next re-check").is_visible()
     assert row.locator(".badge:visible", has_text="overdue").count() == 1  # in its column
+
+
+def test_the_keyboard_skips_the_menu_to_the_worklist(page, context, live_server, owner):
+    """Keyboard only, a clinician tabbed through the brand and every menu link on each page
+    before the first control of the content: there was no skip link."""
+    Patient.objects.create(owner=owner, name="Karl Webb")
+    open_as(page, context, live_server, owner, "/worklist/", 1280, 900)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the content")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    assert skip.is_visible() and skip.bounding_box()["height"] >= 24
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Add a person"
+    assert page.evaluate("document.activeElement.closest('main') !== null")

@@ -51,7 +51,7 @@ TEMPLATE_TOP = """{% load links %}<nav class="navbar navbar-expand-md bg-body-te
       {% endif %}
     </div>
   </nav>
-  <main class="container flex-grow-1 py-3">
+  <main class="container flex-grow-1 py-3" id="main" tabindex="-1">
     {% for message in messages %}
     <div class="alert alert-{% if message.tags == 'error' %}danger{% else %}{{ message.tags|default:'info' }}{% endif %} alert-dismissible fade show d-print-none" role="alert">
       {{ message }}
@@ -190,7 +190,7 @@ def test_a_page_has_the_frame(owner_client, patient):
     page = owner_client.get(reverse("worklist")).content.decode()
     assert page.count('<nav class="navbar') == 1 and "Sign out</button>" in page
     assert page.count('crossorigin="anonymous"') == 2
-    assert '<main class="container flex-grow-1 py-3">' in page
+    assert '<main class="container flex-grow-1 py-3" id="main" tabindex="-1">' in page
 
 
 # charts/chart_scripts.html before charts_tags.chart_scripts, and {% static %}: the reference.

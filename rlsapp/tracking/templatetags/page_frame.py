@@ -124,7 +124,11 @@ def _parts(urlconf, prefix) -> SimpleNamespace:
         ),
         sign_up=f'<a class="btn btn-sm btn-primary" href="{url["signup"]}">Sign up</a>',
         sign_in_end="\n      </div>\n      ",
-        nav_end='\n    </div>\n  </nav>\n  <main class="container flex-grow-1 py-3">\n    ',
+        # The skip link (base.html) lands here: tabindex so that focus moves in with it.
+        nav_end=(
+            "\n    </div>\n  </nav>\n"
+            '  <main class="container flex-grow-1 py-3" id="main" tabindex="-1">\n    '
+        ),
     )
 
 
