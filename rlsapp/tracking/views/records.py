@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +22,7 @@ from .. import access, lab_entry, services
 from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
 from ..history import RESTORABLE
 from ..lab_form import LabDrawForm
-from ..models import Infusion, LabDraw
+from ..models import Infusion, LabDraw, Patient
 
 PAGE_SIZE = 25
 
@@ -77,7 +79,10 @@ def record_views(kind):
     @login_required
     @require_http_methods(["GET", "POST"])
     def edit_view(request, pk):
-        obj = kind.get_for_user(request, pk)
+        try:
+            obj = kind.get_for_user(request, pk)
+        except Http404:
+            return _deleted_meanwhile(request, kind, pk)
         return _edit(request, kind, obj.patient, obj)
 
     @login_required
@@ -138,6 +143,40 @@ def _edit(request, kind, patient, instance=None):
                 return redirect(f"{kind.slug}_create", patient.pk)
             return redirect(patient)
     context = {"form": form, "patient": patient, "kind": kind, "object": instance}
+    return render(request, "tracking/record_form.html", context)
+
+
+DELETED_MEANWHILE = (
+    "This {} was deleted (in another tab, on another device or by another person) after "
+    "you opened it, so your changes were NOT saved; they are still in the form below. To "
+    "make them, restore it from the change history first."
+)
+
+
+def _deleted_meanwhile(request, kind, pk):
+    """An edit form of a record deleted since it was opened, for an account that may edit
+    its person: the form as sent, saying so, instead of a bare 404 that loses what was
+    typed. Anyone else, or a record never saved, is a 404 as before."""
+    people = Patient.objects.for_user(request.user, need=access.EDIT).values("pk")
+    deletion = (
+        kind.model.history.filter(id=pk, history_type="-", patient_id__in=people)
+        .order_by("-history_id")
+        .first()
+    )
+    if deletion is None or kind.model.objects.filter(pk=pk).exists():
+        raise Http404
+    patient = access.get_patient_for_user(request, deletion.patient_id, need=access.EDIT)
+    if request.method != "POST":  # nothing typed yet: the history, where it can come back
+        messages.info(request, f"That {kind.singular} was deleted; it can be restored here.")
+        return redirect("patient_history", patient.pk)
+    extra = {"region": request.user.region_rules} if kind.regional else {}
+    try:
+        form = kind.form_class(request.POST, instance=deletion.instance, patient=patient, **extra)
+    except ObjectDoesNotExist:  # an event whose medicine is gone too
+        raise Http404 from None
+    form.errors  # noqa: B018 (validated first, so the message is not one of its own)
+    form.add_error(None, DELETED_MEANWHILE.format(kind.singular))
+    context = {"form": form, "patient": patient, "kind": kind, "object": deletion.instance}
     return render(request, "tracking/record_form.html", context)
 
 
