@@ -241,6 +241,9 @@ class _BundleReader:
                 raise EntryError("valueString", parsed.too_long(text, MAX_VALUE_STRING))
             # Not `number`: that is the entry's, which the unusual list below names.
             number_text, unit_text = vocab.split_value_and_unit(text)
+            if formats.not_a_unit(unit_text):  # '1e3' is no 1 in the unit 'e3'
+                accepted = formats.accepted(regions.get("intl"))
+                raise EntryError(field, f"read {parsed.excerpt(text, 20)}: {accepted}.")
             unit_text = vocab.without_flags(unit_text)  # "12 H": a flag, not a unit
             if unit_text:
                 unit = fhir_units.unit_of(analyte, unit_text)

@@ -170,3 +170,14 @@ def test_a_result_dated_by_its_issue_day_says_so():
     parsed = parse_bundle(bundle(resource))
     assert parsed.draws[0].drawn_on.isoformat() == "2024-01-03"
     assert any("the day the lab issued them was used" in n for n in parsed.notes)
+
+
+@pytest.mark.parametrize("text", ["1e3", "12 #", "1E+03 ng/mL"])
+def test_a_value_string_with_text_after_it_that_is_no_unit_says_what_was_read(text):
+    # '1e3' was refused as "unknown unit 'e3' for Ferritin", as if a unit had been typed.
+    parsed = parse_bundle(ferritin({"valueString": text}))
+    assert values(parsed) == []
+    assert parsed.errors[0].message == (
+        f"read {text!r}: enter a number in the international format, for example 1050.5 or "
+        "12.5, optionally after < or > and followed by its unit."
+    )
