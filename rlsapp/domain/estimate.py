@@ -12,7 +12,7 @@ published spread accompanies the population figure):
   6.6 after the first dose and 2.3 in the last course: 2.3 lies at the edge of this
   prior's 80 % range, so the spread lets such a person in without overruling their data.
 - earlier fitted episodes (log-linear, 2+ results): each slope's variance plus EPISODE_SPREAD^2
-  (episodes differ); pooled, the usual rate, from which this one differs by it once more.
+  (episodes differ); with the prior, the usual rate, from which this one differs by it again.
 - this episode's results: a regression of ln(ferritin) on weeks with the prior above on
   its slope, a flat prior on its level, and a scatter of one result around the trend of
   NOISE (15 %, of the order of ferritin's within-person variation), updated by the
@@ -321,18 +321,18 @@ def _estimate(episode, threshold, rates: _Rates, population_slope, population_sp
     if model == "pooled":
         scale = "log"
         ys, mean_y, _spread = numbers.of("loglinear")
-        # The prior's terms: the population's, then the earlier episodes' usual rate, from
-        # which this episode differs by EPISODE_SPREAD however many went before.
-        inverse, weighted = [], []
-        if rates.inverse:
-            usual = sum(rates.inverse)
-            var = 1 / usual + EPISODE_SPREAD**2
-            inverse, weighted = [1 / var], [sum(rates.weighted) / usual / var]
+        # The prior's terms: the population's, then each earlier episode's; with earlier ones,
+        # the person's usual rate, from which this episode differs by EPISODE_SPREAD.
+        inverse, weighted = rates.inverse, rates.weighted
         population = population_slope is not None and population_slope > 0
         if population:
             k0 = population_slope / start.value
             var = (population_spread * k0) ** 2
             inverse, weighted = [1 / var, *inverse], [k0 / var, *weighted]
+        if rates.inverse:
+            usual = sum(inverse)
+            var = 1 / usual + EPISODE_SPREAD**2
+            inverse, weighted = [1 / var], [sum(weighted) / usual / var]
         prior_precision = sum(inverse)
         prior_mean = sum(weighted) / prior_precision if prior_precision else 0.0
         ss_res = 0.0

@@ -149,12 +149,14 @@ def test_one_result_and_earlier_episodes_give_an_estimate_from_your_own_history(
 
 def test_history_and_the_population_default_pool_by_their_precisions():
     # Population k0 = 6.6/300 = 0.022, sd 0.011 (precision 8264.5); history 0.034657 with
-    # variance 1.67578e-4 (precision 5967.4, above):
-    # (5967.4 * 0.034657 + 8264.5 * 0.022) / 14231.9 = 0.027307.
+    # precision 14798: the usual rate (14798 * 0.034657 + 8264.5 * 0.022) / 23062.5 =
+    # 0.030122, known to 1/23062.5 = 4.336e-5; this episode differs from it by 0.01:
+    # variance 4.336e-5 + 1e-4 = 1.4336e-4, sd 0.011973.
     result = run([*HISTORY, week(8, 300)], COURSES, population_slope=6.6)
 
     assert result.sources == ("history", "current", "population")
-    assert result.rate == pytest.approx(0.027307, abs=2e-6)
+    assert result.rate == pytest.approx(0.030122, abs=2e-6)
+    assert result.rate_low == pytest.approx(0.030122 - kinetics.Z90 * 0.011973, abs=2e-6)
     assert EARLEY in result.explanation
 
 
@@ -366,4 +368,39 @@ def test_the_window_holds_75_to_85_percent_with_earlier_episodes_however_many():
         total += 1
         hits += result.early <= true <= result.late
     assert total > 150
+    assert 0.75 <= hits / total <= 0.85, (hits, total)
+
+
+def test_the_window_holds_75_to_85_percent_with_earlier_episodes_and_the_population():
+    # Truth from the stated model with both sources: episode rates spread around k0 by half
+    # of it (the population prior), of which EPISODE_SPREAD is one person's episodes
+    # differing from their usual rate; the rest is between people.
+    rng = random.Random(3)
+    hits = total = 0
+    for _ in range(300):
+        level8 = rng.uniform(150, 300)
+        k0 = 6.6 / level8
+        usual = rng.gauss(k0, math.sqrt((0.5 * k0) ** 2 - E.EPISODE_SPREAD**2))
+        day, points, doses = ORIGIN, [], []
+        for _ in range(rng.choice([1, 3, 8])):
+            doses.append(Dose(day, 1000))
+            k = max(usual + rng.gauss(0, E.EPISODE_SPREAD), 0.002)
+            peak = rng.uniform(300, 900)
+            points += [
+                week(w, peak * math.exp(-k * (w - 4) + rng.gauss(0, 0.15)), origin=day)
+                for w in (4, 8, 12, 16, 20)
+            ]
+            day += timedelta(weeks=26)
+        doses.append(Dose(day, 1000))
+        k = usual + rng.gauss(0, E.EPISODE_SPREAD)
+        points.append(week(8, level8 * math.exp(rng.gauss(0, 0.15)), origin=day))
+        if k <= 0 or points[-1].value <= 100:
+            continue
+        true = day + timedelta(days=math.ceil((8 + math.log(level8 / 100) / k) * 7))
+        result = E.estimate_last(points, doses, 100, population_slope=6.6)
+        if not result.has_date:
+            continue
+        total += 1
+        hits += result.early <= true <= result.late
+    assert total > 200
     assert 0.75 <= hits / total <= 0.85, (hits, total)
