@@ -1,4 +1,5 @@
-"""Who comes first on the worklist. The order, in words (docs/worklist.md repeats it):
+"""Who comes first on the worklist. The order, in words (templates/web/worklist_order.html,
+the page "How urgency is decided", repeats it):
 
 1. **Below the threshold, not treated since**: the latest ferritin result is below the
    person's threshold (a "<" bound counts at its bound; a ">" bound never is) and no

@@ -106,6 +106,8 @@ def test_the_page_links_keep_the_view_and_quote_the_search(owner_client, owner):
 def test_the_order_is_explained_on_a_page_of_its_own(owner_client):
     page = owner_client.get(reverse("worklist_order")).content.decode()
     assert "Below the threshold, not treated since" in page
+    # "Back to the worklist" went home, which for an account of one person is their page.
+    assert f'<a href="{reverse("worklist")}">Back to the worklist</a>' in page
 
 
 def test_a_nul_in_the_search_is_ignored(owner_client, owner):
@@ -385,3 +387,20 @@ def test_the_table_says_its_order_only_when_it_is_the_urgency_order(owner_client
     for html in (by_urgency, by_name):
         for target in re.findall(r'<label[^>]*for="([^"]+)"', html):
             assert f'id="{target}"' in html, target
+
+
+def test_an_estimate_window_within_one_month_names_the_month_once():
+    """Four results exactly on a line gave the worklist 'Estimate: below around Apr 2026
+    (Apr 2026–Apr 2026, 8 in 10)'."""
+    from rlsapp.web.worklist_html import estimate_text
+
+    day = datetime.date
+    assert estimate_text(day(2026, 4, 13), day(2026, 4, 13), day(2026, 4, 13)) == (
+        "Estimate: below around Apr 2026 (Apr 2026, 8 in 10)"
+    )
+    assert estimate_text(day(2026, 4, 13), day(2026, 2, 1), day(2026, 5, 30)) == (
+        "Estimate: below around Apr 2026 (Feb 2026–May 2026, 8 in 10)"
+    )
+    assert estimate_text(day(2026, 4, 13), day(2026, 2, 1), None) == (
+        "Estimate: below around Apr 2026 (Feb 2026–later, 8 in 10)"
+    )
