@@ -278,12 +278,29 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().replace("(", " ").replace(")", " ").split())
 
 
-_IRON_BY_NAME = {_name_key(p.label): p.code for p in IRON_PRODUCTS.values() if p.code != "other"}
-_DRUG_BY_NAME = {}
-for _drug in DRUGS.values():
-    if _drug.code != "other":
-        _DRUG_BY_NAME[_name_key(_drug.label)] = _drug.code
-        _DRUG_BY_NAME[_name_key(_drug.label.split(" (")[0])] = _drug.code
+_IRON_BY_NAME = {
+    _name_key(spelling): p.code
+    for p in IRON_PRODUCTS.values()
+    if p.code != "other"
+    # British English writes sulphate.
+    for spelling in (p.label, p.label.replace("sulfate", "sulphate"))
+}
+
+
+def _drug_names(drug: Drug) -> set[str]:
+    """What a file may call a listed medicine: its label, the label without the brand, the
+    drug itself ('Rotigotine' for 'Rotigotine patch (Neupro)'), the brand ('Mirapex') or
+    the other form a label names ('oxycodone/naloxone' of '(or oxycodone/naloxone)')."""
+    main, _, aside = drug.label.partition(" (")
+    names = {drug.label, main, drug.code.replace("_", " ")}
+    if aside:
+        names.add(aside.rstrip(")").removeprefix("or "))
+    return {_name_key(name) for name in names}
+
+
+_DRUG_BY_NAME = {
+    name: drug.code for drug in DRUGS.values() if drug.code != "other" for name in _drug_names(drug)
+}
 _DRUG_BY_RXNORM = {d.rxnorm: d.code for d in DRUGS.values() if d.rxnorm}
 _SCHEDULE_BY_NAME = {_name_key(label): code for code, label in SCHEDULES.items() if code != "other"}
 _EVENT_BY_NAME = {_name_key(label): code for code, label in EVENT_LABELS.items()}

@@ -133,3 +133,30 @@ def test_a_left_out_point_enters_no_fit():
     assert plain.linear.slope_per_week > -5  # the rise reads as a slower decline
     assert left_out.linear.slope_per_week == pytest.approx(-10)
     assert left_out.linear.n_points == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Rotigotine", "rotigotine"),  # the drug, as shared/domain.md names it
+        ("Neupro", "rotigotine"),
+        ("Mirapex", "pramipexole"),
+        ("requip", "ropinirole"),
+        ("Lyrica", "pregabalin"),
+        ("Horizant", "gabapentin_enacarbil"),
+        ("gabapentin enacarbil", "gabapentin_enacarbil"),
+        ("Neurontin", "gabapentin"),
+        ("Oxycodone/naloxone", "oxycodone"),
+        ("Pramipexole (Mirapex)", "pramipexole"),
+        ("Clonazepam", None),
+    ],
+)
+def test_a_file_may_name_a_listed_medicine_by_its_drug_or_its_brand(name, code):
+    """'Rotigotine' or 'Mirapex' in an imported file became an 'other' medicine, so it lost
+    its dopamine agonist's strip colour, augmentation link and dose limits."""
+    assert medicines.drug_code_for(name) == code
+
+
+def test_an_oral_iron_product_may_be_spelled_the_british_way():
+    assert medicines.iron_code_for("Ferrous sulphate") == "ferrous_sulfate"
+    assert medicines.iron_code_for("ferrous sulfate") == "ferrous_sulfate"
