@@ -138,6 +138,26 @@ class ParsedImport:
     def result_count(self) -> int:
         return sum(len(d.results) for d in self.draws)
 
+    def refuse_if_too_many(self) -> None:
+        """Refuse a file that would add more than MAX_RECORDS results and records.
+
+        Rows and entries are bounded, but a wide row (or a panel) holds a result per test:
+        20,000 rows of six tests were 120,000 results, and confirming them ran past the
+        worker's timeout (a 500, nothing saved, every try again).
+        """
+        count = (
+            self.result_count
+            + len(self.infusions)
+            + len(self.symptoms)
+            + len(self.courses)
+            + len(self.medicines)
+        )
+        if count > MAX_RECORDS:
+            raise ImportRefused(
+                f"The file holds more than {MAX_RECORDS:,} results and records; rlsapp imports "
+                f"at most {MAX_RECORDS:,} from one file. Split it, or export a shorter period."
+            )
+
     @property
     def error_count(self) -> int:
         return len(self.errors) + self.errors_dropped

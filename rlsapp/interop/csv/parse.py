@@ -248,8 +248,11 @@ def parse_csv(
         formats.region_for_convention(out.number_convention, region),
         account=region,
     )
-    for number, row in body:
+    for position, (number, row) in enumerate(body, start=1):
         reader.read(number, row)
+        if position % 1000 == 0:
+            out.refuse_if_too_many()  # early: reading a row of many tests costs too
+    out.refuse_if_too_many()
     if out.needs_number_convention:
         out.notes.insert(
             0,

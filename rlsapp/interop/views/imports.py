@@ -52,7 +52,9 @@ def _parse(source, data, date_order, number_convention="auto", region=None, colu
     """Parse an upload; ImportRefused carries the message for the person."""
     try:
         if source == "fhir":
-            return parse_bundle(data, today=timezone.localdate())
+            parsed = parse_bundle(data, today=timezone.localdate())
+            parsed.refuse_if_too_many()  # a panel entry holds several results
+            return parsed
         return parse_csv(
             data,
             date_order,
