@@ -3,6 +3,7 @@ sign-up and the person form ask only what is needed, technical terms are explain
 the person page opens with few buttons and no row of empty boxes."""
 
 import re
+from pathlib import Path
 
 from django.urls import reverse
 
@@ -118,3 +119,19 @@ def test_the_person_page_explains_its_words_on_a_tap(owner_client, patient):
     help_box = help_box[: help_box.index("</details>")]
     for term in ("Threshold", "Transferrin saturation (TSAT)", "Estimate, 8 in 10"):
         assert f"<dt>{term}</dt>" in help_box
+
+
+def test_no_link_home_is_called_the_worklist():
+    """Home opens the worklist only for an account with several people; for one tracking
+    herself it opens her own page. Links home said "Back to the worklist" (after a password
+    change, on an expired import preview, on the admin's refusal) and took her to her page,
+    in words the first hour was meant to spare her."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    link_home = re.compile(r"""<a[^>]*href="\{% url 'home' %\}"[^>]*>(.*?)</a>""", re.S)
+    called = [
+        (path.name, words)
+        for path in templates.rglob("*.html")
+        for words in link_home.findall(path.read_text())
+        if "worklist" in words.lower()
+    ]
+    assert called == []
