@@ -35,6 +35,12 @@ def course_problems(course: OralIronCourse, today=None) -> dict[str, str]:
         _period(problems, "started_on", "ended_on", course.started_on, course.ended_on, today)
     if course.product == "other" and not course.product_other.strip():
         problems["product_other"] = "Name the product when you choose “Other”."
+    elif course.product == "other" and (listed := _listed(course, medicines.iron_code_for)):
+        label = medicines.iron_label(listed)
+        problems["product_other"] = (
+            f"{label} is in the list: choose it as the product (courses of the same "
+            "product may not overlap)."
+        )
     if course.schedule == "other" and not course.schedule_other.strip():
         problems["schedule_other"] = "Describe the schedule when you choose “Other”."
     if course.elemental_mg is not None and (
@@ -67,6 +73,16 @@ def _overlapping(course: OralIronCourse) -> OralIronCourse | None:
     return None
 
 
+def _listed(record, code_for) -> str | None:
+    """The listed product or medicine a new record's "other" name is ('Mirapex': pramipexole),
+    or None. Records saved before this rule keep their name (an edit or a restore of one
+    is not refused for it)."""
+    if record.pk is not None:
+        return None
+    name = record.product_other if isinstance(record, OralIronCourse) else record.drug_other
+    return code_for(name)
+
+
 def medication_problems(medication: Medication, today=None) -> dict[str, str]:
     today = today or timezone.localdate()
     problems: dict[str, str] = {}
@@ -75,6 +91,12 @@ def medication_problems(medication: Medication, today=None) -> dict[str, str]:
         _period(problems, "started_on", "stopped_on", start, stop, today)
     if medication.drug == "other" and not medication.drug_other.strip():
         problems["drug_other"] = "Name the medicine when you choose “Other”."
+    elif medication.drug == "other" and (listed := _listed(medication, medicines.drug_code_for)):
+        label = medicines.drug_label(listed)
+        problems["drug_other"] = (
+            f"{label} is in the list: choose it as the medicine (its dose limits and, for a "
+            "dopamine agonist, the augmentation note go with it)."
+        )
     if medication.drug and medication.dose is not None:
         problem = medicines.dose_problem(medication.drug, medication.dose, medication.dose_unit)
         if problem:

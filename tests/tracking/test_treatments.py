@@ -140,6 +140,26 @@ def test_a_medicine_with_a_dose_change_and_augmentation(owner_client, patient, t
     assert "last 0.5 mg/day" in page and "now 0.5 mg/day" not in page
 
 
+def test_other_naming_a_listed_medicine_or_product_asks_for_the_list(owner_client, patient, today):
+    """'Other: Requip' was saved as an unlisted medicine (no dose limits, no augmentation
+    note, no dopamine-agonist colour); 'Other: Ferrous Sulphate' escaped the overlap rule."""
+    data = medicine_post(today, drug="other", drug_other="Requip", dose="2")
+    response = owner_client.post(reverse("medicine_create", args=[patient.pk]), data)
+    assert errors_of(response)["drug_other"] == [
+        "Ropinirole (Requip) is in the list: choose it as the medicine (its dose limits and, "
+        "for a dopamine agonist, the augmentation note go with it)."
+    ]
+    data = course_post(today, product="other", product_other="Ferrous Sulphate")
+    response = owner_client.post(reverse("course_create", args=[patient.pk]), data)
+    assert errors_of(response)["product_other"] == [
+        "Ferrous sulfate is in the list: choose it as the product (courses of the same "
+        "product may not overlap)."
+    ]
+    assert not Medication.objects.exists() and not OralIronCourse.objects.exists()
+    data = medicine_post(today, drug="other", drug_other="Clonazepam", dose="0.5")
+    assert owner_client.post(reverse("medicine_create", args=[patient.pk]), data).status_code == 302
+
+
 def test_a_dose_out_of_range_is_refused_naming_the_dose(owner_client, patient, today):
     response = owner_client.post(
         reverse("medicine_create", args=[patient.pk]), medicine_post(today, dose="25")
