@@ -29,6 +29,16 @@ def month_text(day) -> str:
     return f"{MONTHS[day.month]} {day.year}"
 
 
+def estimate_text(central, early, late) -> str:
+    """'Estimate: below around Mar 2027 (Feb 2027–May 2027, 8 in 10)'; a window within one
+    month is that month once, not 'Apr 2026–Apr 2026'."""
+    window = month_text(early)
+    end = month_text(late) if late else "later"
+    if end != window:
+        window = f"{window}–{end}"
+    return f"Estimate: below around {month_text(central)} ({window}, 8 in 10)"
+
+
 def shortened(text: str, limit: int = 90) -> str:
     """`text` within `limit` characters, never cut inside a word: up to its first clause
     (before '; ' or ' (') when that fits, which for an estimated re-check leaves 'Ferritin
@@ -86,11 +96,10 @@ def rows_for(people, today, url_of, region=None):
         remind_on = p["status__recheck_remind_on"]
         estimate = ""
         if p["status__recheck_estimate_on"]:
-            late = p["status__recheck_estimate_to"]
-            estimate = (
-                f"Estimate: below around {month_text(p['status__recheck_estimate_on'])} "
-                f"({month_text(p['status__recheck_estimate_from'])}–"
-                f"{month_text(late) if late else 'later'}, 8 in 10)"
+            estimate = estimate_text(
+                p["status__recheck_estimate_on"],
+                p["status__recheck_estimate_from"],
+                p["status__recheck_estimate_to"],
             )
         label = ""
         if remind_on:

@@ -11,7 +11,7 @@ from rlsapp.domain import urgency
 from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Patient
-from rlsapp.web.worklist_html import shortened
+from rlsapp.web.worklist_html import estimate_text, shortened
 from tests.reminders.helpers import add_ferritin, add_infusion
 
 TODAY = datetime.date(2026, 11, 29)
@@ -392,8 +392,6 @@ def test_the_table_says_its_order_only_when_it_is_the_urgency_order(owner_client
 def test_an_estimate_window_within_one_month_names_the_month_once():
     """Four results exactly on a line gave the worklist 'Estimate: below around Apr 2026
     (Apr 2026–Apr 2026, 8 in 10)'."""
-    from rlsapp.web.worklist_html import estimate_text
-
     day = datetime.date
     assert estimate_text(day(2026, 4, 13), day(2026, 4, 13), day(2026, 4, 13)) == (
         "Estimate: below around Apr 2026 (Apr 2026, 8 in 10)"
