@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 from django.db import transaction
 from django.utils import timezone
 
-from rlsapp.domain import medicines
+from rlsapp.domain import medicines, units
 from rlsapp.tracking import services
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
@@ -40,6 +40,21 @@ REPLACED = "replaced by an imported infusion"
 
 def _value_key(value: float) -> float:
     return round(value, 6)
+
+
+def _alike_as_written(result, saved: float) -> bool:
+    """Whether a saved value is the file's, written to the file's precision: the regional
+    spreadsheet export (or a portal) writes phosphate 0.929 mg/dL as '0,93', which read back
+    is 0.93 and, compared exactly, a second result for the day. The decimal sign is the last
+    sign in the text, so '1,050' (a US thousand) counts three decimals: stricter, never
+    looser, than the file wrote."""
+    factor = units.ANALYTES[result.analyte].units.get(result.entered_unit)
+    if not factor:
+        return False
+    text = result.entered_value.strip().lstrip("<>=≤≥").strip()
+    cut = max(text.rfind("."), text.rfind(","))
+    decimals = len(text) - cut - 1 if cut >= 0 else 0
+    return round(saved / factor, decimals) == round(result.value / factor, decimals)
 
 
 @dataclass
@@ -139,12 +154,15 @@ def plan_import(patient, parsed: ParsedImport, choices: dict | None = None) -> I
                 _value_key(result.value),
                 result.comparator,
             )
-            if key in saved_results:
+            same_day = saved_by_day.get((parsed_draw.drawn_on, result.analyte), ())
+            if key in saved_results or any(
+                c == result.comparator and _alike_as_written(result, v) for _a, v, c in same_day
+            ):
                 plan.duplicate_results += 1
             else:
                 saved_results.add(key)
                 plan.new_results.append(result)
-                plan.same_day += saved_by_day.get((parsed_draw.drawn_on, result.analyte), ())
+                plan.same_day += same_day
         analytes = {r.analyte for r in plan.new_results}
         if analytes:
             group = slots[
