@@ -50,6 +50,9 @@ def report_context(patient, region) -> dict:
     )
     # The printed pages hold the newest infusions' declines; every one is on the charts page.
     episodes = charts["episodes"]
+    courses = list(OralIronCourse.objects.filter(patient=patient))
+    medications = list(Medication.objects.filter(patient=patient).prefetch_related("events"))
+    report_data.written_treatments(courses, medications, region)
     return {
         "patient": patient,
         # Printed and handed to a clinician: "this person's", never "your", whoever opens it.
@@ -64,7 +67,7 @@ def report_context(patient, region) -> dict:
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
         "tsat_note": _tsat_note(history),
-        "courses": list(OralIronCourse.objects.filter(patient=patient)),
-        "medications": list(Medication.objects.filter(patient=patient).prefetch_related("events")),
+        "courses": courses,
+        "medications": medications,
         "today": today,
     }

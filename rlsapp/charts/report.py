@@ -127,3 +127,15 @@ def age(birth_date, today):
         - birth_date.year
         - ((today.month, today.day) < (birth_date.month, birth_date.day))
     )
+
+
+def written_treatments(courses, medications, region) -> None:
+    """Each course's and medicine's numbers written the region's way ('0,125 mg/day' in
+    Germany), as the report's lab values are: set on the records for its table."""
+    for course in courses:
+        course.elemental_shown = formats.format_decimal(course.elemental_mg, region, 1)
+    for medication in medications:
+        medication.dose_shown = medication.dose_text(region)
+        medication.now_shown = medication.current_dose_display(region)
+        for event in medication.events.all():
+            event.what_shown = event.what_in(region)

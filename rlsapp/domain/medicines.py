@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import rules
+from . import formats, rules
 from .products import coded_label
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -139,8 +139,11 @@ def is_dopamine_agonist(code: str) -> bool:
     return drug is not None and drug.drug_class in (DOPAMINE_AGONIST, LEVODOPA)
 
 
-def format_dose(dose: float, unit: str) -> str:
+def format_dose(dose: float, unit: str, region=None) -> str:
+    """'0.125 mg/day'; written the region's way ('0,125 mg/day') when one is given."""
     shown = {MG: "mg/day", UG: "µg/day", MG_PER_24H: "mg/24 h"}.get(unit, unit)
+    if region is not None:
+        return f"{formats.format_decimal(dose, region, None, grouping=False)} {shown}"
     return f"{dose:g} {shown}"
 
 

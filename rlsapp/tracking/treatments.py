@@ -101,17 +101,22 @@ class Medication(TakenRecord):
     def dose_display(self):
         return medicines.format_dose(self.dose, self.dose_unit)
 
+    def dose_text(self, region=None):
+        """The starting dose, written the region's way."""
+        return medicines.format_dose(self.dose, self.dose_unit, region)
+
     @property
     def is_dopamine_agonist(self):
         return medicines.is_dopamine_agonist(self.drug)
 
-    def current_dose_display(self):
-        """The dose after the latest dose change (events prefetched or not)."""
+    def current_dose_display(self, region=None):
+        """The dose after the latest dose change (events prefetched or not), written the
+        region's way when one is given."""
         changes = [e for e in self.events.all() if e.kind == medicines.DOSE_CHANGE and e.dose]
         if not changes:
-            return self.dose_display
+            return self.dose_text(region)
         latest = max(changes, key=lambda e: (e.happened_on, e.pk))
-        return medicines.format_dose(latest.dose, self.dose_unit)
+        return medicines.format_dose(latest.dose, self.dose_unit, region)
 
 
 class MedicationEvent(PersonRecord):
@@ -137,9 +142,13 @@ class MedicationEvent(PersonRecord):
     @property
     def what(self):
         """What happened, without its date, which pages write in the account's format."""
+        return self.what_in(None)
+
+    def what_in(self, region):
+        """`what` with a new dose written the region's way."""
         text = medicines.EVENT_LABELS.get(self.kind, self.kind)
         if self.kind == medicines.DOSE_CHANGE and self.dose is not None:
-            text += f" to {medicines.format_dose(self.dose, self.medication.dose_unit)}"
+            text += f" to {medicines.format_dose(self.dose, self.medication.dose_unit, region)}"
         return text
 
     def __str__(self):

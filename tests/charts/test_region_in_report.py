@@ -14,3 +14,25 @@ def test_the_report_shows_latest_values_the_regions_way(owner_client, owner, pat
     owner.region = "DE"
     owner.save()
     assert "1.050 µg/L" in owner_client.get(url).content.decode()
+
+
+def test_the_report_writes_doses_the_regions_way(owner_client, owner, patient, today):
+    """A German account's report said '0.25 mg/day (started at 0.125 mg/day)' and '32.5 mg'
+    beside lab values written '13,1'."""
+    from rlsapp.tracking import services
+    from rlsapp.tracking.treatments import OralIronCourse
+
+    from ..reminders.helpers import add_medicine, add_medicine_event
+
+    start = today - datetime.timedelta(days=100)
+    medicine = add_medicine(patient, start, "pramipexole", 0.125)
+    add_medicine_event(medicine, start + datetime.timedelta(days=10), "dose_change", dose=0.25)
+    course = OralIronCourse(patient=patient, elemental_mg=32.5, started_on=start)
+    services.save_treatment(course)
+    owner.region = "DE"
+    owner.save()
+    report = owner_client.get(reverse("patient_report", args=[patient.pk])).content.decode()
+    assert "0,25 mg/day (started at 0,125 mg/day)" in report
+    assert "Dose changed to 0,25 mg/day on" in report
+    assert "32,5 mg elemental iron" in report
+    assert "0.125" not in report and "32.5" not in report
