@@ -180,7 +180,10 @@ def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
             left_out = left_out_words(draw.drawn_on, "", "", periods)
         if left_out:
             cell.append(
-                '<div class="small draw-left-out"><span class="badge text-bg-light border">'
+                # Wrapping: on one line 'left out: taken during Ferrous sulfate' set the date
+                # column's width, and each row's results ran past a phone's screen.
+                '<div class="small draw-left-out">'
+                '<span class="badge text-bg-light border text-wrap text-start">'
                 f"{esc(left_out)}</span></div>"
             )
         cell.append(f'<div class="small text-body-secondary d-md-none text-wrap">{lab}</div>')

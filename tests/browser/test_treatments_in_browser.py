@@ -150,3 +150,29 @@ def test_a_medicine_row_stays_a_few_lines_tall_on_a_phone(page, context, live_se
     assert row.bounding_box()["height"] < 200
     for cell in row.locator("td.wrap").all():
         assert cell.bounding_box()["width"] >= 140
+
+
+def test_a_draw_left_out_during_oral_iron_leaves_the_lab_results_in_view_on_a_phone(
+    page, context, live_server, owner
+):
+    """The mark 'left out: taken during Ferrous sulfate' on one line set the date column's
+    width, so on a phone every draw's results ran past the table's box (cut at the edge,
+    to be swiped to)."""
+    patient = Patient.objects.create(owner=owner, name="Ann")
+    services.save_treatment(
+        OralIronCourse(
+            patient=patient, product="ferrous_sulfate", elemental_mg=65, started_on=weeks_ago(20)
+        )
+    )
+    for ago, value in [(30, 95), (10, 180)]:
+        services.save_draw(
+            LabDraw(patient=patient, drawn_on=weeks_ago(ago), lab_name="City Lab"),
+            {"ferritin": Measurement("ferritin", value, "", str(value), "µg/L")},
+        )
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    page.wait_for_load_state("load")
+    assert "Ferrous sulfate" in page.locator(".draw-left-out").inner_text()
+    box = page.get_by_role("region", name="Lab results table")
+    assert box.evaluate(HIDDEN_COLUMNS) <= 0
