@@ -67,8 +67,12 @@ def order_hint(text: str) -> str:
     return "dmy" if match.group(2) == "." else "either"
 
 
-def choose_order(texts, requested: str) -> tuple[str, bool]:
-    """(order to use, whether the person must choose) for a column of date cells."""
+def choose_order(texts, requested: str, own: str = "dmy") -> tuple[str, bool]:
+    """(order to use, whether the person must choose) for a column of date cells.
+
+    `own`: the account's region's order ('mdy' in the US), read and preselected while the
+    person chooses, as the number convention is: a US account's own 4/3/2024 was shown as
+    3/4/2024 (4 March) with 'Day first' ticked, one click from every date swapped."""
     if requested in ("dmy", "mdy"):
         return requested, False
     hints = {order_hint(t) for t in texts} - {""}
@@ -78,7 +82,7 @@ def choose_order(texts, requested: str) -> tuple[str, bool]:
     if len(decided) == 1:
         return decided.pop(), False
     # Neither order is proven (or both appear): the person must say which.
-    return "dmy", True
+    return (own if own in ("dmy", "mdy") else "dmy"), True
 
 
 def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -265,3 +267,15 @@ def test_a_day_already_holding_another_value_of_a_test_is_listed_to_check(owner_
     )
     assert page.count(message) == 2  # in 'Values to check' and in the row
     assert "<td>2</td><td>Ferritin</td>" in page
+
+
+def test_a_us_accounts_ambiguous_dates_are_read_and_preselected_month_first(
+    owner_client, owner, patient
+):
+    # A US account's own 4/3/2024 was read as 4 March, shown as 3/4/2024, with 'Day first'
+    # ticked: one click on 'Read the dates this way' from every date swapped.
+    owner.region = "US"
+    owner.save()
+    _, page = preview(owner_client, patient, "us.csv", b"Date,Ferritin (ng/mL)\n4/3/2024,45\n")
+    assert re.search(r'value="mdy"[^>]*checked', page)
+    assert "4/3/2024" in page and "3/4/2024" not in page

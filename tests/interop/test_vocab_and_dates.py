@@ -179,3 +179,10 @@ def test_danish_norwegian_and_finnish_date_headers_and_names_are_read(name, regi
     assert draw.drawn_on == datetime.date(2024, 4, 3)
     found = {r.analyte: (round(r.value, 2), r.entered_unit) for r in draw.results}
     assert found == expected
+
+
+def test_an_unproven_order_is_read_the_accounts_way_while_the_person_chooses():
+    assert choose_order(["03/04/2024"], "auto", "mdy") == ("mdy", True)
+    assert choose_order(["03/04/2024"], "auto", "dmy") == ("dmy", True)
+    assert choose_order(["03/04/2024"], "auto", "ymd") == ("dmy", True)  # ISO regions
+    assert choose_order(["03/04/2024", "25/04/2024"], "auto", "mdy") == ("dmy", False)

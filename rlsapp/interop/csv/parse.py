@@ -236,7 +236,9 @@ def parse_csv(
     duplicates.settle(cols, body, columns or {}, out)
     date_index = cols.roles["date"]
     date_cells = [cell(row, date_index) for _, row in body]
-    out.date_order, out.needs_date_order = choose_order([c for c in date_cells if c], date_order)
+    out.date_order, out.needs_date_order = choose_order(
+        [c for c in date_cells if c], date_order, region.dates.order
+    )
     out.number_convention, out.needs_number_convention = formats.choose_convention(
         _value_cells(cols, body), number_convention, region
     )
