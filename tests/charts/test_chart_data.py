@@ -221,3 +221,15 @@ def test_symptom_points_are_written_as_orjson_writes_their_dicts():
         assert orjson.dumps({"symptoms": written}) == orjson.dumps({"symptoms": points})
     # None: a list, which the pages read as no scores.
     assert _symptoms([], []) == []
+
+
+def test_a_fitted_line_that_would_fall_below_zero_stops_at_zero(owner_client, patient):
+    """A fall that levels off low, fitted with a straight line, ended at -57.3 µg/L: the
+    overlay chart drew its dashed line below zero, on an axis that went below zero for it."""
+    Infusion.objects.create(patient=patient, given_on=DAY0, product="fcm", dose_mg=1000)
+    for n, value in [(4, 420), (8, 300), (12, 180), (16, 70), (20, 25), (24, 20), (28, 20)]:
+        add_draw(patient, week(n), ferritin=value)
+    [episode] = chart_json(owner_client, patient)["episodes"]
+    start, end = episode["linear"]["line"]
+    assert start["weeks"] == 4.0 and start["value"] > 0
+    assert end["value"] == 0 and 20 < end["weeks"] < 28
