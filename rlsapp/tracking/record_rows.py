@@ -14,7 +14,6 @@ functions the templates called.
 
 from html import escape
 
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -306,7 +305,7 @@ def course_table(courses, patient, region) -> str:
         lambda course: (
             f"<td>{formats.format_date(course.ended_on, region) or 'ongoing'}</td>"
             f'<td class="wrap">{esc(course.product_label)}</td>'
-            f"<td>{floatformat(course.elemental_mg, '-1')} mg per dose</td>"
+            f"<td>{formats.format_decimal(course.elemental_mg, region, 1)} mg per dose</td>"
             f'<td class="wrap">{esc(course.schedule_label)}</td>'
             f"<td>{'yes' if course.with_vitamin_c else 'no'}</td>"
             f'<td class="wrap d-none d-md-table-cell">{esc(course.stop_reason or NONE)}</td>'
@@ -348,7 +347,7 @@ def medicine_table(medications, patient, region) -> str:
                 cell.append(f'<div class="small">{esc(medication.stop_reason)}</div>')
         else:
             cell.append("still taken")
-        dose, now = medication.dose_display, medication.current_dose_display()
+        dose, now = medication.dose_text(region), medication.current_dose_display(region)
         cell.append(f"</td><td>{esc(dose)}")
         if now != dose:  # a stopped medicine's latest dose is not taken now
             when = "last" if medication.stopped_on else "now"
@@ -356,7 +355,7 @@ def medicine_table(medications, patient, region) -> str:
         cell.append('</td><td class="wrap small">')
         for event in medication.events.all():
             when = formats.format_date(event.happened_on, region)
-            cell.append(f"<div>{esc(event.what)} on {when}")
+            cell.append(f"<div>{esc(event.what_in(region))} on {when}")
             if event.note:
                 cell.append(f": {esc(event.note)}")
             cell.append(" ")

@@ -73,3 +73,26 @@ def test_a_shared_persons_forms_take_the_signed_in_accounts_dates(german, patien
     url = reverse("medicine_create", args=[patient.pk])
     assert bob_client.post(url, medicine_post("1/5/2026", dose="0.125")).status_code == 302
     assert Medication.objects.get().started_on == START
+
+
+def test_the_tables_write_doses_the_regions_way(owner_client, german, patient):
+    """Typed '0,125' and '32,5', the person page and the lists showed 0.125 mg/day,
+    'Dose changed to 0.25 mg/day' and 32.5 mg beside lab values written '13,1'."""
+    owner_client.post(
+        reverse("medicine_create", args=[patient.pk]), medicine_post("05.01.2026", dose="0,125")
+    )
+    medicine = Medication.objects.get()
+    event = {"happened_on": "01.02.2026", "kind": "dose_change", "dose": "0,25", "note": ""}
+    owner_client.post(reverse("medicine_event_create", args=[medicine.pk]), event)
+    course = course_post("", started_on="05.01.2026", elemental_mg="32,5")
+    owner_client.post(reverse("course_create", args=[patient.pk]), course)
+    for url in (
+        patient.get_absolute_url(),
+        reverse("medicine_list", args=[patient.pk]),
+        reverse("course_list", args=[patient.pk]),
+    ):
+        html = owner_client.get(url).content.decode()
+        assert "0.125" not in html and "0.25 mg" not in html and "32.5" not in html, url
+    html = owner_client.get(patient.get_absolute_url()).content.decode()
+    assert "0,125 mg/day" in html and "now 0,25 mg/day" in html
+    assert "Dose changed to 0,25 mg/day" in html and "32,5 mg per dose" in html
