@@ -8,3 +8,9 @@ the path of every poll. Redact such secrets from every record, from the master o
 from rlsapp import logredact
 
 logredact.install()
+
+# An import of a file at its limits (interop/parsed.MAX_RECORDS, IMPORT_MAX_BYTES) is one
+# request that writes every record and its history in one transaction. gunicorn's default
+# of 30 s would kill a worker on a busy host part-way through: the transaction rolls back,
+# so nothing is half-written, but the person gets a bad-gateway page and no word of why.
+timeout = 180
