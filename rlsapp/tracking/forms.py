@@ -99,11 +99,19 @@ def region_numbers(form, names, region, accepts_unit=lambda name, unit: False) -
 
 
 EditConflict = services.EditConflict
-CONFLICT_MESSAGE = (
-    "This record was changed elsewhere (another tab, device or person) after you opened it, "
-    "so your changes were NOT saved, to avoid overwriting theirs. Reload the page to see the "
-    "current version, then make your change again."
-)
+
+
+def conflict_message(what: str = "record") -> str:
+    """The edit conflict's words, naming the kind of record (`what`: 'oral iron course')."""
+    return (
+        f"This {what} was changed elsewhere (another tab, device or person) after you opened "
+        "it, so your changes were NOT saved, to avoid overwriting theirs. They are still in "
+        "the form below: reload the page to see the current version, then make your change "
+        "again."
+    )
+
+
+CONFLICT_MESSAGE = conflict_message()
 
 
 class VersionCheckMixin:
@@ -118,6 +126,7 @@ class VersionCheckMixin:
     # Rendered by tracking/record_form.html or patient_form.html, whose error summary lists
     # the form-wide errors (templates/bootstrap5/errors.html then leaves them out).
     error_summary = True
+    record_name = "record"  # what the conflict message calls it (the view names its kind)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +147,7 @@ class VersionCheckMixin:
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self._seen_version() != self.instance.version:
-            raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+            raise forms.ValidationError(conflict_message(self.record_name), code="conflict")
         return cleaned
 
     def save(self, commit=True):

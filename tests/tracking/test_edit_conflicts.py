@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from rlsapp.tracking.forms import CONFLICT_MESSAGE, EditConflict, InfusionForm
+from rlsapp.tracking.forms import EditConflict, InfusionForm, conflict_message
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
 
 from .helpers import draw_post
@@ -49,7 +49,10 @@ def test_the_second_of_two_stale_edits_is_refused_and_says_why(owner_client, rec
     response = owner_client.post(url, tab_b | second)
 
     assert response.status_code == 200
-    assert response.content.decode().count(CONFLICT_MESSAGE) == 1
+    # Named by its kind ('This lab result was changed elsewhere …'); the person's form
+    # says 'record'.
+    names = {"draw": "lab result", "symptom": "symptom score", "patient": "record"}
+    assert response.content.decode().count(conflict_message(names.get(kind, kind))) == 1
     obj.refresh_from_db()
     assert obj.version == 2
     saved = owner_client.get(url).context["form"]
@@ -63,7 +66,7 @@ def test_a_tampered_version_is_a_conflict_not_a_crash(owner_client, records):
     for version in ["", "x", "-1", "99999999999999999999"]:
         response = owner_client.post(url, open_form(owner_client, url) | {"version": version})
         assert response.status_code == 200
-        assert CONFLICT_MESSAGE in response.content.decode()
+        assert conflict_message("infusion") in response.content.decode()
     infusion.refresh_from_db()
     assert infusion.version == 1
 
@@ -141,3 +144,29 @@ def test_concurrent_saves_in_threads_leave_exactly_one_winner(patient):
     winners = [o for o in outcomes if o != "conflict"]
     infusion.refresh_from_db()
     assert len(winners) == 1 and infusion.dose_mg == winners[0] and infusion.version == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("course", "oral iron course"),
+        ("medicine", "medicine"),
+        ("medicine_event", "medicine event"),
+    ],
+)
+def test_a_treatments_conflict_names_its_kind_and_keeps_what_was_typed(
+    owner_client, patient, kind, name
+):
+    """Two tabs editing one oral iron course: the message said 'This record', whichever of
+    the person's records it was."""
+    from tests.tracking.test_undo_every_delete import make
+
+    record = make(kind, patient)
+    url = reverse(f"{kind}_edit", args=[record.pk])
+    tab_a, tab_b = open_form(owner_client, url), open_form(owner_client, url)
+    note = "notes" if "notes" in tab_a else "note"
+    assert owner_client.post(url, tab_a | {note: "first tab"}).status_code == 302
+    response = owner_client.post(url, tab_b | {note: "second tab"})
+    html = response.content.decode()
+    assert html.count(conflict_message(name)) == 1
+    assert "second tab" in html  # still in the form, as the message says

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from .. import access, lab_entry, services
-from ..forms import CONFLICT_MESSAGE, EditConflict, InfusionForm, SymptomScoreForm
+from ..forms import EditConflict, InfusionForm, SymptomScoreForm, conflict_message
 from ..history import RESTORABLE
 from ..lab_form import LabDrawForm
 from ..models import Infusion, LabDraw, Patient
@@ -122,11 +122,12 @@ def _list(request, kind, patient, queryset):
 def _edit(request, kind, patient, instance=None):
     extra = {"region": request.user.region_rules} if kind.regional else {}
     form = kind.form_class(request.POST or None, instance=instance, patient=patient, **extra)
+    form.record_name = kind.singular
     if request.method == "POST" and form.is_valid():
         try:
             form.save()
         except EditConflict:
-            form.add_error(None, CONFLICT_MESSAGE)
+            form.add_error(None, conflict_message(kind.singular))
         except services.InvalidRecord as invalid:
             # Another save for the person came first (an overlapping course): its rule holds.
             for field, message in invalid.problems.items():
