@@ -28,6 +28,19 @@
   const overlayConfig = parts.overlayConfig;
   const clearOfThreshold = parts.clearOfThreshold;
 
+  // Chart.js gives a legend below the chart at most half the chart's height and leaves out
+  // the entries past it: on a phone, a long history's overlay (two entries per infusion) lost
+  // most of its legend, and the plot shrank to a strip. The chart's box grows to fit both.
+  function legendInView(chart) {
+    const legend = chart.legend;
+    if (!legend || !legend.legendHitBoxes.length) return;
+    const bottom = Math.max.apply(null, legend.legendHitBoxes.map(function (b) { return b.top + b.height; }));
+    const needed = bottom - legend.top + 10;
+    if (needed <= legend.height + 1) return;
+    chart.canvas.parentNode.style.height = Math.ceil(Math.max(2 * needed, needed + 200)) + "px";
+    chart.resize();
+  }
+
   // Above this many points a series is decimated (LTTB) so long histories stay fast.
   const DECIMATE_SAMPLES = 400;
   const REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -373,7 +386,9 @@
       overlay.closest("figure").classList.add("d-none");
       overlayEmpty.classList.remove("d-none");
     } else if (overlay) {
-      charts.push(new window.Chart(overlay, overlayConfig(data, overlay)));
+      const overlayChart = new window.Chart(overlay, overlayConfig(data, overlay));
+      legendInView(overlayChart);
+      charts.push(overlayChart);
     }
     // Chart.js needs telling that the page is about to be printed at another width.
     window.addEventListener("beforeprint", function () {

@@ -7,7 +7,7 @@ import pytest
 from rlsapp.tracking.demo import create_demo_people
 from rlsapp.tracking.models import Infusion
 from tests.browser.test_charts_in_browser import OVERFLOW, sign_in_with_cookie, wait_for_charts
-from tests.charts.helpers import add_draw
+from tests.charts.helpers import add_draw, add_long_history
 from tests.charts.test_palette import contrast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -204,3 +204,32 @@ def test_the_results_table_opens_from_the_summary_on_a_phone(
     assert page.get_attribute("#results-table >> xpath=..", "tabindex") == "0"
     screenshot(page, "results-table-390")
     assert console_errors == []
+
+
+OVERLAY_LEGEND = """() => {
+  const chart = Chart.getChart(document.getElementById("overlay-chart"));
+  const legend = chart.legend;
+  return {
+    entries: legend.legendItems.length,
+    outside: legend.legendHitBoxes.filter((b) => b.top + b.height > legend.top + legend.height + 1)
+      .length,
+    plot: chart.chartArea.bottom - chart.chartArea.top,
+  };
+}"""
+
+
+def test_every_infusion_keeps_its_legend_entry_on_a_phone(
+    page, context, live_server, owner, patient, screenshot
+):
+    """Chart.js gives a bottom legend half the chart at most and leaves out what does not
+    fit: with eight infusions at 390 px, 8 of the overlay's 17 entries were not drawn and
+    its plot was a 75 px strip."""
+    add_long_history(patient, 400)  # eight infusions, each with its decline
+    sign_in_with_cookie(context, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/patients/{patient.pk}/charts/")
+    wait_for_charts(page)
+    found = page.evaluate(OVERLAY_LEGEND)
+    assert found["entries"] >= 17 and found["outside"] == 0, found
+    assert found["plot"] >= 150, found
+    screenshot(page.locator("#overlay-chart"), "overlay-legend-390")
