@@ -188,17 +188,21 @@ EVENT_CHOICES = list(EVENT_LABELS.items())
 
 
 def period_problems(
-    start: datetime.date | None, end: datetime.date | None, today: datetime.date
+    start: datetime.date | None,
+    end: datetime.date | None,
+    today: datetime.date,
+    write=rules.iso_date,
 ) -> dict[str, str]:
-    """Problems with a start and an optional end date, by which of the two is wrong."""
+    """Problems with a start and an optional end date, by which of the two is wrong.
+    `write` writes a date (rules.date_problem's: a form's in the person's format)."""
     problems = {}
-    if start is not None and (problem := rules.date_problem(start, today)):
+    if start is not None and (problem := rules.date_problem(start, today, write)):
         problems["start"] = f"Start date {problem}."
-    if end is not None and (problem := rules.date_problem(end, today)):
+    if end is not None and (problem := rules.date_problem(end, today, write)):
         problems["end"] = f"End date {problem}."
     if start and end and end < start and not problems:
         problems["end"] = (
-            f"End date {end:%Y-%m-%d} is before the start date {start:%Y-%m-%d}: "
+            f"End date {write(end)} is before the start date {write(start)}: "
             "enter an end on or after the start, or leave it blank if still taken."
         )
     return problems
@@ -215,13 +219,13 @@ def overlaps(
 
 
 def event_problem(
-    day: datetime.date, start: datetime.date, stop: datetime.date | None
+    day: datetime.date, start: datetime.date, stop: datetime.date | None, write=rules.iso_date
 ) -> str | None:
     if day < start or (stop is not None and day > stop):
-        until = f"{stop:%Y-%m-%d}" if stop else "today"
+        until = write(stop) if stop else "today"
         return (
-            f"{day:%Y-%m-%d} is outside the time the medicine was taken: "
-            f"enter a date from {start:%Y-%m-%d} to {until}."
+            f"{write(day)} is outside the time the medicine was taken: "
+            f"enter a date from {write(start)} to {until}."
         )
     return None
 

@@ -62,6 +62,7 @@ class TreatmentFormMixin(VersionCheckMixin):
         # Dates and numbers typed the signed-in account's region's way (or ISO), as on the
         # lab form; the owner's region where no account says (a form made outside a request).
         region = region or patient.owner.region_rules
+        self.region = region
         self._read_numbers(region)
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
@@ -111,9 +112,9 @@ class TreatmentFormMixin(VersionCheckMixin):
         super()._post_clean()
         if self.errors:
             return
-        for field, message in treatment_rules.PROBLEMS_OF[type(self.instance)](
-            self.instance
-        ).items():
+        # The rules' messages write dates as this form reads them.
+        problems_of = treatment_rules.PROBLEMS_OF[type(self.instance)]
+        for field, message in problems_of(self.instance, write=self.region.dates.format).items():
             self.add_error(field if field in self.fields else None, message)
 
     def save_through_service(self, instance, seen_version):

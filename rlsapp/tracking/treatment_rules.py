@@ -20,19 +20,21 @@ class InvalidRecord(ValueError):
         self.problems = problems
 
 
-def _period(problems, start_field, end_field, start, end, today):
-    found = medicines.period_problems(start, end, today)
+def _period(problems, start_field, end_field, start, end, today, write):
+    found = medicines.period_problems(start, end, today, write)
     if "start" in found:
         problems[start_field] = found["start"]
     if "end" in found:
         problems[end_field] = found["end"]
 
 
-def course_problems(course: OralIronCourse, today=None) -> dict[str, str]:
+def course_problems(course: OralIronCourse, today=None, write=rules.iso_date) -> dict[str, str]:
+    """`write` writes the dates the messages name (a form's: as the person types them)."""
     today = today or timezone.localdate()
     problems: dict[str, str] = {}
     if course.started_on:
-        _period(problems, "started_on", "ended_on", course.started_on, course.ended_on, today)
+        start, end = course.started_on, course.ended_on
+        _period(problems, "started_on", "ended_on", start, end, today, write)
     if course.product == "other" and not course.product_other.strip():
         problems["product_other"] = "Name the product when you choose “Other”."
     elif course.product == "other" and (listed := _listed(course, medicines.iron_code_for)):
@@ -49,9 +51,9 @@ def course_problems(course: OralIronCourse, today=None) -> dict[str, str]:
         problems["elemental_mg"] = f"Elemental iron per dose: {problem}."
     dates_valid = not problems.keys() & {"started_on", "ended_on"}
     if course.started_on and dates_valid and (other := _overlapping(course)):
-        end = f"{other.ended_on:%Y-%m-%d}" if other.ended_on else "ongoing"
+        end = write(other.ended_on) if other.ended_on else "ongoing"
         problems["started_on"] = (
-            f"Overlaps the {other.product_label} course from {other.started_on:%Y-%m-%d} "
+            f"Overlaps the {other.product_label} course from {write(other.started_on)} "
             f"({end}): courses of the same product may not overlap. Change that course's "
             "end date, or these dates."
         )
@@ -83,12 +85,12 @@ def _listed(record, code_for) -> str | None:
     return code_for(name)
 
 
-def medication_problems(medication: Medication, today=None) -> dict[str, str]:
+def medication_problems(medication: Medication, today=None, write=rules.iso_date) -> dict[str, str]:
     today = today or timezone.localdate()
     problems: dict[str, str] = {}
     start, stop = medication.started_on, medication.stopped_on
     if start:
-        _period(problems, "started_on", "stopped_on", start, stop, today)
+        _period(problems, "started_on", "stopped_on", start, stop, today, write)
     if medication.drug == "other" and not medication.drug_other.strip():
         problems["drug_other"] = "Name the medicine when you choose “Other”."
     elif medication.drug == "other" and (listed := _listed(medication, medicines.drug_code_for)):
@@ -109,25 +111,26 @@ def medication_problems(medication: Medication, today=None) -> dict[str, str]:
         if outside is not None:
             field = "started_on" if outside.happened_on < start else "stopped_on"
             problems[field] = (
-                f"The event “{outside}” would fall outside the time taken: change or "
+                f"The event “{outside.what} on {write(outside.happened_on)}” would fall "
+                "outside the time taken: change or "
                 "delete that event first, or choose dates that include it."
             )
     return problems
 
 
-def event_problems(event: MedicationEvent, today=None) -> dict[str, str]:
+def event_problems(event: MedicationEvent, today=None, write=rules.iso_date) -> dict[str, str]:
     today = today or timezone.localdate()
     problems: dict[str, str] = {}
     medication = event.medication
     if event.patient_id is not None and event.patient_id != medication.patient_id:
         problems["medication"] = "This medicine belongs to another person."
     if event.happened_on:
-        problem = rules.date_problem(event.happened_on, today)
+        problem = rules.date_problem(event.happened_on, today, write)
         problem = (
             f"Date {problem}."
             if problem
             else medicines.event_problem(
-                event.happened_on, medication.started_on, medication.stopped_on
+                event.happened_on, medication.started_on, medication.stopped_on, write
             )
         )
         if problem:

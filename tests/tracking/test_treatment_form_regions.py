@@ -96,3 +96,26 @@ def test_the_tables_write_doses_the_regions_way(owner_client, german, patient):
     html = owner_client.get(patient.get_absolute_url()).content.decode()
     assert "0,125 mg/day" in html and "now 0,25 mg/day" in html
     assert "Dose changed to 0,25 mg/day" in html and "32,5 mg per dose" in html
+
+
+def test_the_rules_name_dates_as_the_form_reads_them(owner_client, german, patient):
+    """A German account typing 10.03.2026 read 'End date 2026-03-01 is before the start
+    date 2026-03-10' and 'Overlaps the Ferrous sulfate course from 2026-01-05'."""
+    url = reverse("course_create", args=[patient.pk])
+    data = course_post("", started_on="10.03.2026", ended_on="01.03.2026")
+    assert owner_client.post(url, data).context["form"].errors["ended_on"] == [
+        "End date 01.03.2026 is before the start date 10.03.2026: enter an end on or after "
+        "the start, or leave it blank if still taken."
+    ]
+    assert owner_client.post(url, course_post("", started_on="05.01.2026")).status_code == 302
+    errors = owner_client.post(url, course_post("", started_on="01.02.2026")).context["form"]
+    assert "Overlaps the Ferrous sulfate course from 05.01.2026 (ongoing)" in str(errors.errors)
+    data = medicine_post("05.01.2026", dose="0,25")
+    owner_client.post(reverse("medicine_create", args=[patient.pk]), data)
+    medicine = Medication.objects.get()
+    event = {"happened_on": "01.01.2026", "kind": "side_effect", "dose": "", "note": ""}
+    response = owner_client.post(reverse("medicine_event_create", args=[medicine.pk]), event)
+    assert response.context["form"].errors["happened_on"] == [
+        "01.01.2026 is outside the time the medicine was taken: enter a date from 05.01.2026 "
+        "to today."
+    ]
