@@ -49,16 +49,17 @@ class RegionDateInput(forms.TextInput):
 
 class RegionDateField(forms.Field):
     """A date typed as ISO or in the region's format; an error keeps the text typed.
-    `ahead`: a field that takes only days to come (formats.parse_date)."""
+    `ahead`: a field that takes only days to come (formats.parse_date). `asked`: what an
+    empty field is asked for ('the date on the report' only where there is one: an
+    infusion's date or a symptom score's is not read off a report)."""
 
-    def __init__(self, *, region: Region, ahead: bool = False, **kwargs):
+    def __init__(self, *, region: Region, ahead: bool = False, asked="the date", **kwargs):
         kwargs.setdefault("widget", RegionDateInput(region))
         kwargs.setdefault("help_text", f"As {formats.date_hint(region)}.")
         super().__init__(**kwargs)
         self.region, self.ahead = region, ahead
         self.error_messages["required"] = (
-            f"{kwargs.get('label') or 'Date'}: enter the date on the report, as "
-            f"{formats.date_hint(region)}."
+            f"{kwargs.get('label') or 'Date'}: enter {asked}, as {formats.date_hint(region)}."
         )
 
     def to_python(self, value):

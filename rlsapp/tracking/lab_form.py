@@ -91,7 +91,9 @@ class LabDrawForm(VersionCheckMixin, forms.ModelForm):
         self.patient = patient
         self.region = region or patient.owner.region_rules
         # No default: the date is the one on the report, never silently today.
-        self.fields["drawn_on"] = lab_entry.RegionDateField(region=self.region, label="Date drawn")
+        self.fields["drawn_on"] = lab_entry.RegionDateField(
+            region=self.region, label="Date drawn", asked="the date on the report"
+        )
         self.existing = existing = self.instance.result_map() if self.instance.pk else {}
         lab = self.instance.lab_name if self.instance.pk else ""
         # The person's earlier entries, read once: the units here and in clean(), and the

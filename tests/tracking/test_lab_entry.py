@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from rlsapp.domain import regions
 from rlsapp.tracking import lab_entry
@@ -13,7 +14,9 @@ R = regions.REGIONS
 class DateForm(forms.Form):
     def __init__(self, *args, region, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["drawn_on"] = lab_entry.RegionDateField(region=region, label="Date drawn")
+        self.fields["drawn_on"] = lab_entry.RegionDateField(
+            region=region, label="Date drawn", asked="the date on the report"
+        )
 
 
 @pytest.mark.parametrize(
@@ -53,6 +56,19 @@ def test_a_missing_date_asks_for_the_one_on_the_report():
     form = DateForm({"drawn_on": ""}, region=R["DE"])
     assert not form.is_valid()
     assert "enter the date on the report, as dd.mm.yyyy" in form.errors["drawn_on"][0]
+
+
+def test_a_missing_date_elsewhere_asks_for_a_date_not_a_report(owner_client, patient):
+    """An infusion's, a symptom score's or an oral iron course's date is not read off a
+    report, yet an empty one was asked for as 'the date on the report'."""
+    for kind, field in [
+        ("infusion", "given_on"),
+        ("symptom", "recorded_on"),
+        ("course", "started_on"),
+    ]:
+        response = owner_client.post(reverse(f"{kind}_create", args=[patient.pk]), {field: ""})
+        error = response.context["form"].errors[field][0]
+        assert "enter the date, as " in error and "report" not in error, error
 
 
 def read(code, text, unit, region, **answers):
