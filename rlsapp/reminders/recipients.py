@@ -29,22 +29,26 @@ def members_for(person_ids) -> dict[int, list]:
     return found
 
 
-def still_getting(person_id, accounts, reminder_id, claim) -> list:
+def still_getting(person_id, accounts, reminder_id, claim) -> list | None:
     """Those of `accounts` who, now, still are members of the person getting their reminders
     with an active account, while the sender's `claim` still holds the reminder unsent: read
     again just before emailing, as a member removed (or who turned the person's reminders
     off) after the batch's read must get nothing, nor anyone an email about a re-check that a
-    new result closed, or a change moved or snoozed, since it was claimed. One query."""
+    new result closed, or a change moved or snoozed, since it was claimed. None when the
+    person was deleted since (the re-check then waits for an undo). One query."""
     held = Reminder.objects.filter(pk=reminder_id, claim=claim, status__in=Reminder.SENDABLE)
-    ids = set(
-        Membership.objects.filter(
-            Exists(held),
-            person_id=person_id,
-            account_id__in=[a.pk for a in accounts],
-            gets_reminders=True,
-            account__is_active=True,
-        ).values_list("account_id", flat=True)
-    )
+    rows = Membership.objects.filter(
+        Exists(held),
+        person_id=person_id,
+        account_id__in=[a.pk for a in accounts],
+        gets_reminders=True,
+        account__is_active=True,
+    ).values_list("account_id", "person__deleted_at")
+    ids = set()
+    for account_id, deleted_at in rows:
+        if deleted_at is not None:
+            return None
+        ids.add(account_id)
     return [a for a in accounts if a.pk in ids]
 
 

@@ -187,6 +187,9 @@ def deliver(
         # The batch's read may be older than a removal or a choice since, or than a change
         # of the re-check (closed, moved, snoozed: its claim then let go): ask again.
         to = recipients.still_getting(reminder.patient_id, to, pk, token)
+        if to is None:  # deleted since the batch was read: it waits, as one deleted before
+            _release(pk, token)
+            return
     # Without mail (or anyone to mail) the reminder stays due in the app and the feed.
     if not (settings.MAIL_CONFIGURED and to):
         finished.add(reminder, emailed=False)

@@ -182,6 +182,22 @@ def test_a_recheck_changed_after_it_was_claimed_is_not_emailed(reminder, patient
     assert (reminder.status, reminder.sent_at) in [("done", None), ("snoozed", None)]
 
 
+def test_a_person_deleted_after_the_claim_is_not_emailed_and_waits_for_an_undo(
+    reminder, patient, mail_on
+):
+    now = local(DUE, 9)
+    with time_machine.travel(now, tick=False):
+        token, claimed = sending.claim_batch([reminder.pk], now)
+        records.delete_person(Patient.objects.get(pk=patient.pk))
+        sending.deliver_batch(token, claimed, now, sending.Outcome(), connection=None)
+        assert mail.outbox == []
+        reminder.refresh_from_db()
+        assert (reminder.status, reminder.claim) == ("upcoming", None)
+        records.undo_delete_person(Patient.objects.get(pk=patient.pk))
+        assert sending.send_due(now).sent == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+
+
 def test_a_snoozed_reminder_is_emailed_on_the_snooze_date(reminder):
     services.snooze(reminder, datetime.date(2025, 5, 5))
     with time_machine.travel(local(DUE, 9), tick=False):
