@@ -197,7 +197,8 @@ def rows_html(rows) -> str:
 # label). Built in Python like the rows; `asked.show` and `asked.sort` are known keys only.
 CHIPS = (
     ("", "Everyone", "all"),
-    ("below", "Below threshold", "below"),
+    # Not every "below threshold" row: one infused since its result is among the re-checks.
+    ("below", "Below threshold, no infusion since", "below"),
     ("overdue", "Overdue", "overdue"),
     ("soon", "Due soon", "soon"),
 )

@@ -402,3 +402,16 @@ def test_an_estimate_window_within_one_month_names_the_month_once():
     assert estimate_text(day(2026, 4, 13), day(2026, 2, 1), None) == (
         "Estimate: below around Apr 2026 (Feb 2026–later, 8 in 10)"
     )
+
+
+def test_the_below_chip_says_it_leaves_out_those_infused_since(owner_client, owner):
+    """Rows of ferritin below the threshold carry a 'below threshold' flag, infused since or
+    not, but the chip called 'Below threshold' counted and showed only those not infused
+    since: a clinician filtering by it missed the others without a word of why."""
+    treated = Patient.objects.create(owner=owner, name="Treated")
+    add_ferritin(treated, TODAY - datetime.timedelta(days=30), 40)
+    add_infusion(treated, TODAY - datetime.timedelta(days=20))
+    add_ferritin(Patient.objects.create(owner=owner, name="Untreated"), TODAY, 40)
+    html = owner_client.get(reverse("worklist")).content.decode()
+    assert html.count("below threshold 100") == 2
+    assert re.search(r"Below threshold, no infusion since <span[^>]*>1</span>", html)
