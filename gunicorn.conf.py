@@ -13,4 +13,4 @@ logredact.install()
 # request that writes every record and its history in one transaction. gunicorn's default
 # of 30 s would kill a worker on a busy host part-way through: the transaction rolls back,
 # so nothing is half-written, but the person gets a bad-gateway page and no word of why.
-timeout = 180
+timeout = 120
