@@ -95,3 +95,15 @@ class WithoutTraceback(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+class ClientErrorsWithoutTraceback(WithoutTraceback):
+    """For django.request: a refusal (4xx) is logged as its one line, an error (5xx) with its
+    traceback. Django logs a 403 from PermissionDenied with the exception's traceback, so
+    any member could write some twenty lines of Django's own code into the log with each
+    request for a page their role does not allow."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            return super().filter(record)
+        return True

@@ -360,7 +360,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # One line per request naming a host not in ALLOWED_HOSTS, not a traceback each.
-    "filters": {"without_traceback": {"()": "rlsapp.logredact.WithoutTraceback"}},
-    "loggers": {"django.security.DisallowedHost": {"filters": ["without_traceback"]}},
+    # One line per request naming a host not in ALLOWED_HOSTS, and per refused request
+    # (403, 404, ...), not a traceback each; a server error keeps its traceback.
+    "filters": {
+        "without_traceback": {"()": "rlsapp.logredact.WithoutTraceback"},
+        "client_errors_without_traceback": {"()": "rlsapp.logredact.ClientErrorsWithoutTraceback"},
+    },
+    "loggers": {
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
 }

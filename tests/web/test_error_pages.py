@@ -38,3 +38,29 @@ def test_a_viewer_who_posts_a_change_gets_the_apps_403(patient, make_user):
     page = response.content.decode()
     assert response.status_code == 403
     assert "Not allowed" in page and "“Can view”" in page and "Alice" not in page
+
+
+def test_a_refused_request_is_one_line_in_the_log_and_a_server_error_keeps_its_traceback(
+    patient, make_user, caplog
+):
+    import logging
+
+    from django.utils.log import log_response
+
+    bob = make_user("bob@example.com")
+    Membership.objects.create(person=patient, account=bob, role=VIEWER)
+    with caplog.at_level(logging.INFO):
+        response = client_for(bob).post(reverse("draw_create", args=[patient.pk]), {})
+    assert response.status_code == 403
+    [refused] = [r for r in caplog.records if r.name == "django.request"]
+    assert refused.exc_info is None and "Traceback" not in caplog.text
+    caplog.clear()
+    # A 500 is logged through the same logger, with its traceback (Django's own log_response).
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as error:
+        failed = type("Response", (), {"status_code": 500, "_has_been_logged": False})()
+        with caplog.at_level(logging.INFO):
+            log_response("Internal Server Error: %s", "/x/", response=failed, exception=error)
+    [logged] = [r for r in caplog.records if r.name == "django.request"]
+    assert logged.exc_info is not None and "Traceback" in caplog.text
