@@ -234,7 +234,9 @@ def _course_rows(infusions, courses):
     return rows
 
 
-def build_chart_data(patient, history: History, today: date) -> dict:
+def build_chart_data(patient, history: History, today: date, region=None) -> dict:
+    """`region`: the reading account's (Region), for the numbers Chart.js writes; the
+    owner's without one (a read-only link's reader has no account)."""
     # The same settings and left-out points as the re-check card (tracking.fit_inputs).
     settings = fit_inputs.settings_for(patient)
     threshold = settings.threshold
@@ -347,8 +349,9 @@ def build_chart_data(patient, history: History, today: date) -> dict:
 
     return {
         "today": today,
-        # The account's region, for the numbers Chart.js writes on axes and in tooltips.
-        "locale": patient.owner.region_rules.locale.replace("_", "-"),
+        # The reading account's region, for the numbers Chart.js writes on axes and in
+        # tooltips: its own, not the owner's, and so in the account's cached chart JSON.
+        "locale": (region or patient.owner.region_rules).locale.replace("_", "-"),
         "threshold": threshold,
         "reference_lines": [{"value": v, "label": label} for v, label in REFERENCE_LINES],
         "population_slope": population,

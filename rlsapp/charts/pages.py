@@ -17,16 +17,17 @@ from .queries import load_history
 _DJANGO_TYPES = DjangoJSONEncoder()
 
 
-def chart_data(patient) -> dict:
-    """Everything the charts show of a person today: the chart JSON's and the charts page's."""
+def chart_data(patient, region=None) -> dict:
+    """Everything the charts show of a person today: the chart JSON's and the charts page's,
+    with numbers in the reading account's `region` (build_chart_data)."""
     history = load_history(patient, CHART_ANALYTES)
-    return build_chart_data(patient, history, timezone.localdate())
+    return build_chart_data(patient, history, timezone.localdate(), region)
 
 
-def chart_json(patient) -> bytes:
+def chart_json(patient, region=None) -> bytes:
     """The chart JSON's body, compact UTF-8: orjson writes the same values as json.dumps,
     in C throughout (a ten-year history is tens of kilobytes of it)."""
-    return orjson.dumps(chart_data(patient), default=_DJANGO_TYPES.default)
+    return orjson.dumps(chart_data(patient, region), default=_DJANGO_TYPES.default)
 
 
 def _tsat_note(history):
@@ -41,7 +42,7 @@ def report_context(patient, region) -> dict:
     """The printed report's context (templates/charts/report.html), in `region`'s numbers."""
     today = timezone.localdate()
     history = load_history(patient)
-    charts = build_chart_data(patient, history, today)
+    charts = build_chart_data(patient, history, today, region)
     # One query, whatever the history: the chart history has no reactions in it.
     infusions = list(
         Infusion.objects.filter(patient=patient).order_by("-given_on", "-pk")[

@@ -21,7 +21,8 @@ def chart_data(request, pk):
     patient = get_patient_for_user(request, pk)
     access_log.not_a_page(request)  # the page that fetches it (person page, report) is logged
     key = person_key("chart-json", patient, request.user)
-    body = cache.get_or_set(key, lambda: pages.chart_json(patient), CACHE_SECONDS)
+    region = request.user.region_rules  # in the key: the account's data version
+    body = cache.get_or_set(key, lambda: pages.chart_json(patient, region), CACHE_SECONDS)
     return HttpResponse(body, content_type="application/json")
 
 
@@ -42,5 +43,5 @@ def charts_page(request, pk):
     into it, and each infusion's rise and fall compared in a table. The person page keeps
     the charts and links here for the estimate's details and the numbers."""
     patient = get_patient_for_user(request, pk)
-    context = {"patient": patient, "charts": pages.chart_data(patient)}
+    context = {"patient": patient, "charts": pages.chart_data(patient, request.user.region_rules)}
     return render(request, "charts/charts_page.html", context)

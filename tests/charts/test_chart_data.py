@@ -233,3 +233,28 @@ def test_a_fitted_line_that_would_fall_below_zero_stops_at_zero(owner_client, pa
     start, end = episode["linear"]["line"]
     assert start["weeks"] == 4.0 and start["value"] > 0
     assert end["value"] == 0 and 20 < end["weeks"] < 28
+
+
+def test_its_numbers_are_written_the_reading_accounts_way_not_the_owners(owner, bob, patient):
+    # The locale came from the owner's region: a member in Germany got the owner's US
+    # numbers, and kept them cached when the owner changed region (the cache key holds the
+    # reader's display version, not the owner's).
+    from django.core.cache import cache
+
+    from rlsapp.tracking.memberships import VIEWER, Membership
+    from rlsapp.tracking.versions import bump_account_version
+    from tests.conftest import client_for
+
+    Membership.objects.create(person=patient, account=bob, role=VIEWER)
+    bob.region = "DE"
+    bob.save()
+    reader, own = client_for(bob), client_for(owner)
+    assert chart_json(reader, patient)["locale"] == "de-DE"
+    assert chart_json(own, patient)["locale"] == "en-US"
+    owner.region = "GB"
+    owner.save()
+    bump_account_version(owner.pk)  # as the account settings page does
+    cached = chart_json(reader, patient)
+    cache.clear()
+    assert cached == chart_json(reader, patient)
+    assert chart_json(own, patient)["locale"] == "en-GB"
