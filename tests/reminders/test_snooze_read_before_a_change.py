@@ -5,18 +5,30 @@ beside its successor (a 500), wiped the successor from the worklist, or put back
 and date it had been moved from; now nothing changes and the caller is told."""
 
 import datetime
+import threading
+import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from rlsapp.reminders import services
 from rlsapp.reminders.models import Reminder
 from tests.conftest import client_for
 
-from .helpers import add_ferritin, add_infusion, open_reminder, planned_recheck, stored_recheck
+from .helpers import (
+    TwoChanges,
+    add_ferritin,
+    add_infusion,
+    open_reminder,
+    planned_recheck,
+    stored_recheck,
+)
 
 INFUSED = datetime.date(2025, 3, 3)
 SNOOZE_TO = datetime.date(2025, 9, 1)
+# How long the new result holds the person's row once its re-check is settled.
+OVERLAP_SECONDS = 1.5
 
 
 def as_read(reminder):
@@ -90,3 +102,37 @@ def test_the_page_says_the_recheck_changed_and_shows_it(owner, patient, action, 
     done = {"snooze": "snoozed", "dismiss": "dismissed"}[action]
     assert f"The re-check changed while this page was open, so nothing was {done}." in page
     assert open_reminder(patient).status == "upcoming"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL to run it)"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["snooze", "dismiss"])
+def test_a_snooze_waiting_for_a_new_result_to_commit_is_told(monkeypatch, patient, action):
+    # Two requests at once, each with its connection: the snooze read the re-check, then
+    # waits for the person's row while a new result closes that re-check and commits.
+    add_infusion(patient, INFUSED)
+    add_ferritin(patient, datetime.date(2025, 4, 28), 400)
+    read = as_read(open_reminder(patient))
+    settled = threading.Event()
+    real_store_status = services.store_status
+
+    def store_status(*args):
+        real_store_status(*args)
+        if threading.current_thread() is changes.first:
+            settled.set()
+            time.sleep(OVERLAP_SECONDS)  # the snooze now waits for the person's row
+
+    monkeypatch.setattr(services, "store_status", store_status)
+
+    def act():
+        if action == "snooze":
+            services.snooze(read, SNOOZE_TO)
+        else:
+            services.dismiss(read)
+
+    changes = TwoChanges(lambda: add_ferritin(patient, datetime.date(2025, 7, 21), 300), act)
+    errors = changes.run(settled)
+    assert set(errors) == {"then"} and isinstance(errors["then"], services.RecheckChanged)
+    assert stored_recheck(patient) == planned_recheck(patient)
