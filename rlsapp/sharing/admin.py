@@ -4,14 +4,16 @@ through sharing.services, which keep exactly one owner, move "This is me" and th
 recipients, and write the emails; an edit here would skip all of that."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
+from rlsapp.tracking.admin import GoesWithItsOwner
 from rlsapp.tracking.memberships import Membership
 
 from .models import Invitation, Transfer
 
 
-class LookOnlyAdmin(admin.ModelAdmin):
+class LookOnlyAdmin(GoesWithItsOwner, admin.ModelAdmin):
+    """They go with their person or account, never on their own (GoesWithItsOwner)."""
+
     list_select_related = ["person"]
     search_fields = ["person__name"]
 
@@ -20,21 +22,6 @@ class LookOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    # They go with their person or account (whose deletion checks this permission for
-    # every row it takes), never on their own: no delete page, no bulk delete.
-    def delete_view(self, request, object_id, extra_context=None):
-        raise PermissionDenied
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # No Delete link on the page, only to be refused.
-        extra_context = {**(extra_context or {}), "show_delete": False}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(Membership)

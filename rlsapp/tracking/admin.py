@@ -73,6 +73,25 @@ class PatientAdmin(ThroughServicesAdmin):
         services.erase_person(obj)
 
 
+class GoesWithItsOwner:
+    """A model admin's rows that go only with what they belong to (a result with its draw,
+    person or account; a membership with its person or account), never on their own: no
+    delete page, no Delete link, no bulk delete. The delete permission stays, as the owning
+    row's delete page checks it for every row it takes: refused, that delete is a 403."""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class LabResultInline(admin.TabularInline):
     model = LabResult
     extra = 0
@@ -101,7 +120,7 @@ class LabDrawAdmin(ThroughServicesAdmin):
 
 
 @admin.register(LabResult)
-class LabResultAdmin(admin.ModelAdmin):
+class LabResultAdmin(GoesWithItsOwner, admin.ModelAdmin):
     list_display = ["draw", "analyte", "value", "comparator", "entered_value", "entered_unit"]
     list_filter = ["analyte", "calculated"]
     list_select_related = ["draw"]
@@ -115,22 +134,6 @@ class LabResultAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    # A result goes with its draw, its person or their account (services.delete_draw,
-    # erase_person), whose delete pages check this permission for every result they take:
-    # refused there, a draw, a person or an account with results could not be deleted here.
-    # On its own it is never deleted: no delete page, no bulk delete.
-    def delete_view(self, request, object_id, extra_context=None):
-        raise PermissionDenied
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_delete": False}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(Infusion)
