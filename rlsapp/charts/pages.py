@@ -54,16 +54,20 @@ def report_context(patient, region) -> dict:
     courses = list(OralIronCourse.objects.filter(patient=patient))
     medications = list(Medication.objects.filter(patient=patient).prefetch_related("events"))
     report_data.written_treatments(courses, medications, region)
+    results = report_data.results_table(patient, history, charts, region)
     return {
         "patient": patient,
         # Printed and handed to a clinician: "this person's", never "your", whoever opens it.
         "third_person": True,
         "charts": charts | {"episodes": episodes[-report_data.MAX_EPISODES :]},
         "earlier_episodes": max(0, len(episodes) - report_data.MAX_EPISODES),
-        "results": report_data.results_table(patient, history, charts, region),
+        "results": results,
         "infusions": infusions,
         "earlier_infusions": len(history.infusions) - len(infusions),
-        "latest": report_data.latest_flags(latest_values(history, region), patient, history),
+        "latest": report_data.latest_flags(
+            latest_values(history, region), patient, history, results
+        ),
+        "any_results": bool(history.results),
         "age": report_data.age(patient.birth_date, today),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,

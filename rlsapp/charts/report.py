@@ -99,7 +99,7 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
                     "left_out": left_out.get(id(r), ""),
                 }
             )
-        rows.append({"day": draw["day"], "lab": draw["lab"], "cells": cells})
+        rows.append({"day": draw["day"], "lab": draw["lab"], "draw": draw["draw"], "cells": cells})
     return {
         "columns": columns(patient, region),
         "rows": rows,
@@ -108,15 +108,22 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
     }
 
 
-def latest_flags(latest, patient, history: History):
-    """latest_values' rows with each newest result's flag in words."""
+def latest_flags(latest, patient, history: History, results=None):
+    """latest_values' rows with each newest result's flag in words; given the `results`
+    table, only those it does not show already (a test it has no column for, or a newest
+    result older than its rows): the same numbers twice took a third printed page."""
     newest = {r.analyte: r for r in history.results}
+    shown = {row["draw"] for row in results["rows"]} if results else set()
     infusion_days = sorted({i.day for i in history.infusions})
+    rows = []
     for row in latest:
         r = newest[row["code"]]
+        if r.analyte in ANALYTES and r.draw_id in shown:
+            continue
         flag = _flag(r, patient, infusion_days)
         row["flag"], row["why"] = flag.word, flag.why
-    return latest
+        rows.append(row)
+    return rows
 
 
 def age(birth_date, today):

@@ -127,6 +127,20 @@ def test_ten_years_of_results_still_print_on_two_pages(page, context, live_serve
     assert all(1 <= pages <= 2 for pages in counts.values()), counts
 
 
+def test_the_demo_persons_report_prints_on_two_pages(page, context, live_server, owner):
+    # The README shows the demo: its first person's report (three infusions, oral iron,
+    # three medicines) printed on three pages while the chart, kept whole, left a third of
+    # the first page empty and the latest values repeated the results table.
+    from rlsapp.tracking.demo import create_demo_people
+
+    person = create_demo_people(owner, TODAY)[0]
+    sign_in_with_cookie(context, live_server, owner)
+    page.goto(f"{live_server.url}/patients/{person.pk}/report/")
+    wait_for_charts(page)
+    counts = printed_page_counts(page, "report-demo")
+    assert all(1 <= pages <= 2 for pages in counts.values()), counts
+
+
 LEGEND = """(id) => {
   const chart = Chart.getChart(document.getElementById(id));
   return {

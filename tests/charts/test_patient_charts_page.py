@@ -93,10 +93,11 @@ SHOWN = {
         "100 µg/L",
         'id="history-chart"',
         'id="infusion-kinetics"',
-        # latest values with units and the lab's name
-        "324 µg/L",
+        # the results with the lab's name (the latest values only list what the table
+        # does not show)
+        "324",
         "City Lab (Roche)",
-        "12.9 g/dL",
+        "12.9",
         "it does not give medical advice",
         'data-action="print"',
     ),

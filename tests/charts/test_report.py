@@ -150,10 +150,24 @@ def test_the_fitted_decline_and_the_estimate_with_its_range_are_in_the_report(
 
 
 def test_the_latest_values_carry_the_flag_words_too(owner_client, history):
+    # Iron has no column in the results table: its newest value is listed below it.
+    add_draw(history, week(61), iron=30)
+
     html = report(owner_client, history)
 
     latest = html[html.index('id="latest-heading"') :]
-    assert re.search(r"Phosphate</th><td>2.2 mg/dL</td><td><span class=\"flag flag-low\"", latest)
+    assert "Latest values not in the table above</h2>" in latest
+    assert re.search(r"Serum iron</th><td>30 µg/dL</td><td><span class=\"flag flag-low\"", latest)
+
+
+def test_the_latest_values_leave_out_what_the_results_table_shows(owner_client, history):
+    # Every newest result is in a row of the table: listed twice, the report took a third
+    # printed page. The notes that went with the list stay.
+    html = report(owner_client, history)
+
+    assert 'id="latest-heading"' not in html and "Latest values table" not in html
+    assert "Beckman 100 ≈ Roche 158" in html
+    assert "2.2" in " ".join(cell for row in results_rows(html) for cell in row)
 
 
 def test_a_long_history_keeps_the_newest_rows_and_says_how_many_are_left_out(owner_client, patient):
