@@ -6,12 +6,16 @@ Read a batch at a time by the sender: one query for the members of a batch's peo
 one for the emails already sent about its reminders.
 """
 
+import functools
 from collections import defaultdict
 
-from django.db.models import Exists
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
+from rlsapp.tracking import compiled
 from rlsapp.tracking.memberships import Membership
+from rlsapp.tracking.models import Patient
 
 from .models import Reminder, ReminderEmail
 
@@ -29,6 +33,23 @@ def members_for(person_ids) -> dict[int, list]:
     return found
 
 
+@functools.cache
+def _still_getting_sql() -> str:
+    """still_getting's query, written once per process from the models' tables and
+    columns: built through the ORM it cost more than it took to run, once per email."""
+    c, t, account = compiled.column, compiled.table, get_user_model()
+    statuses = ", ".join(["%s"] * len(Reminder.SENDABLE))
+    return (
+        f"SELECT {c(Membership, 'account')}, {c(Patient, 'deleted_at')} FROM {t(Membership)} "
+        f"INNER JOIN {t(account)} ON {c(account, 'pk')} = {c(Membership, 'account')} "
+        f"INNER JOIN {t(Patient)} ON {c(Patient, 'pk')} = {c(Membership, 'person')} "
+        f"WHERE {c(Membership, 'person')} = %s AND {c(Membership, 'gets_reminders')} "
+        f"AND {c(account, 'is_active')} AND EXISTS (SELECT 1 FROM {t(Reminder)} "
+        f"WHERE {c(Reminder, 'pk')} = %s AND {c(Reminder, 'claim')} = %s "
+        f"AND {c(Reminder, 'status')} IN ({statuses}))"
+    )
+
+
 def still_getting(person_id, accounts, reminder_id, claim) -> list | None:
     """Those of `accounts` who, now, still are members of the person getting their reminders
     with an active account, while the sender's `claim` still holds the reminder unsent: read
@@ -36,19 +57,18 @@ def still_getting(person_id, accounts, reminder_id, claim) -> list | None:
     off) after the batch's read must get nothing, nor anyone an email about a re-check that a
     new result closed, or a change moved or snoozed, since it was claimed. None when the
     person was deleted since (the re-check then waits for an undo). One query."""
-    held = Reminder.objects.filter(pk=reminder_id, claim=claim, status__in=Reminder.SENDABLE)
-    rows = Membership.objects.filter(
-        Exists(held),
-        person_id=person_id,
-        account_id__in=[a.pk for a in accounts],
-        gets_reminders=True,
-        account__is_active=True,
-    ).values_list("account_id", "person__deleted_at")
+    claim = Reminder._meta.get_field("claim").get_db_prep_value(claim, connection)
+    # Prepared on PostgreSQL: its parameters are ids, a uuid and texts compared with columns.
+    with compiled.prepared_cursor(connection) as cursor:
+        cursor.execute(_still_getting_sql(), [person_id, reminder_id, claim, *Reminder.SENDABLE])
+        rows = cursor.fetchall()
+    wanted = {a.pk for a in accounts}
     ids = set()
     for account_id, deleted_at in rows:
         if deleted_at is not None:
             return None
-        ids.add(account_id)
+        if account_id in wanted:
+            ids.add(account_id)
     return [a for a in accounts if a.pk in ids]
 
 
