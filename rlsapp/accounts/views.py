@@ -10,8 +10,8 @@ from django_otp import user_has_device
 
 from rlsapp.domain.regions import suggest_region
 from rlsapp.reminders.models import CalendarFeed
-from rlsapp.tracking.versions import bump_account_version
 
+from . import services
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
 from .nexturl import safe_next
@@ -113,10 +113,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 def account_settings(request):
     form = AccountSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if "region" in form.changed_data:
-            # Cached pages show numbers and dates the region's way: they must be redrawn.
-            bump_account_version(request.user.pk)
+        services.save_account_settings(form.save(commit=False), form.changed_data)
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")
     context = {"form": form, "two_factor_on": user_has_device(request.user)}
