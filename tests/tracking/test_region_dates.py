@@ -2,19 +2,11 @@
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from rlsapp.tracking.models import Infusion, SymptomScore
 
 DAY = datetime.date(2026, 10, 20)
-
-
-@pytest.fixture
-def german(owner):
-    owner.region = "DE"
-    owner.save()
-    return owner
 
 
 def test_an_infusion_date_is_typed_and_shown_the_regions_way(owner_client, german, patient):

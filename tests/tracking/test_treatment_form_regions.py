@@ -14,13 +14,6 @@ from tests.tracking.test_treatments import course_post, medicine_post
 START = datetime.date(2026, 1, 5)
 
 
-@pytest.fixture
-def german(owner):
-    owner.region = "DE"
-    owner.save()
-    return owner
-
-
 def test_a_german_account_types_doses_with_a_decimal_comma(owner_client, german, patient):
     url = reverse("medicine_create", args=[patient.pk])
     response = owner_client.post(url, medicine_post("05.01.2026", dose="0,125"))
