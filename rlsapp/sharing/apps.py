@@ -6,3 +6,14 @@ class SharingConfig(AppConfig):
     leaving, removing and transferring ownership (issue 15)."""
 
     name = "rlsapp.sharing"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete
+
+        from .services import forget_invitations_to
+
+        # Every deletion of an account (its own page, the admin, the shell).
+        post_delete.connect(
+            forget_invitations_to, sender=get_user_model(), dispatch_uid="forget_invitations_to"
+        )

@@ -206,6 +206,20 @@ def decline_invitation(invitation: Invitation, account) -> bool:
     return bool(done)
 
 
+def forget_invitations_to(sender, instance, **kwargs) -> None:
+    """post_delete receiver for the user model: an account's deletion takes the invitations
+    addressed to it that are over (accepted, declined, withdrawn, expired), which kept its
+    address beside another owner's person for good. One still open stays: it is the
+    inviter's to withdraw, and it ends when it expires."""
+    address = instance.email.strip().lower()
+    if not address:
+        return
+    over = Invitation.objects.filter(email=address).exclude(
+        status=PENDING, expires_at__gt=timezone.now()
+    )
+    over.delete()
+
+
 def invitation_is_for(invitation: Invitation, account) -> bool:
     """Only an account whose confirmed address is the invited one may accept."""
     return bool(

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from rlsapp.sharing import services
+from rlsapp.sharing.models import Invitation
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
 from tests.conftest import PASSWORD, client_for
@@ -86,3 +87,25 @@ def test_the_export_marks_the_people_shared_with_the_account(owner_client, owner
     _, names = names_in(client_for(bob).get(reverse("account_export")))
     assert f"bob-patient-{bobs.pk}/records.csv" in names
     assert not any("alice" in n for n in names)
+
+
+def test_deleting_an_account_takes_the_invitations_it_answered(owner_client, owner, bob):
+    """An accepted invitation kept the deleted account's address beside Bob's person for
+    good (accepted_by was only set to null); a declined or expired one to it the same."""
+    bobs = Patient.objects.create(owner=bob, name="Bob's patient")
+    accepted, _ = services.invite(bobs, bob, "Alice@Example.com", VIEWER)
+    services.accept_invitation(accepted, owner, gets_reminders=False)
+    other = Patient.objects.create(owner=bob, name="Another")
+    declined, _ = services.invite(other, bob, "alice@example.com", EDITOR)
+    services.decline_invitation(declined, owner)
+    still_open, _ = services.invite(
+        Patient.objects.create(owner=bob, name="Third"), bob, "alice@example.com", VIEWER
+    )
+    someone_else, _ = services.invite(bobs, bob, "dora@example.com", VIEWER)
+    owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    left = set(Invitation.objects.values_list("pk", flat=True))
+    # The open one is Bob's to withdraw and ends when it expires; Dora's is not Alice's.
+    assert left == {still_open.pk, someone_else.pk}
+    assert list(Membership.objects.filter(person=bobs).values_list("account", flat=True)) == [
+        bob.pk
+    ]
