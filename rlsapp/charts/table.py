@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from rlsapp.domain import formats, units
+from rlsapp.tracking import fit_inputs
 from rlsapp.tracking.access import get_patient_for_user
 
 from .queries import History, load_history
@@ -27,7 +28,7 @@ SYMBOLS = dict(units.COMPARATOR_CHOICES)
 class Row:
     day: date
     values: dict = field(default_factory=dict)  # analyte code -> [text, ...]
-    left_out: set = field(default_factory=set)  # analyte codes with a value left out
+    left_out: dict = field(default_factory=dict)  # analyte code -> why left out of the fits
     scores: list = field(default_factory=list)
     infusions: list = field(default_factory=list)
 
@@ -38,9 +39,13 @@ def _value(result, region):
     return symbol + formats.format_decimal(result.value, region, analyte.decimals)
 
 
-def build_table(history: History, region) -> dict:
-    """Columns (the analytes measured, in the app's order) and rows, newest day first."""
+def build_table(history: History, region, patient=None) -> dict:
+    """Columns (the analytes measured, in the app's order) and rows, newest day first; a
+    ferritin left out of the fits says why in the chart's words (tracking.fit_inputs: by
+    hand, or during an oral iron course when the person's setting says so)."""
     rows: dict[date, Row] = {}
+    courses = history.treatments.courses if patient is not None else ()
+    periods = fit_inputs.left_out_periods(patient, courses) if courses else []
 
     def row(day):
         return rows.setdefault(day, Row(day))
@@ -48,8 +53,12 @@ def build_table(history: History, region) -> dict:
     for result in history.results:
         r = row(result.day)
         r.values.setdefault(result.analyte, []).append(_value(result, region))
-        if result.analyte == "ferritin" and result.left_out_reason:
-            r.left_out.add(result.analyte)
+        if result.analyte == "ferritin":
+            words = fit_inputs.left_out_words(
+                result.day, result.left_out_reason, result.left_out_note, periods
+            )
+            if words:
+                r.left_out[result.analyte] = words
     for day, severity in history.scores:
         row(day).scores.append(str(severity))
     for infusion in history.infusions:
@@ -70,7 +79,7 @@ def build_table(history: History, region) -> dict:
                 "cells": [
                     {
                         "text": " / ".join(r.values.get(c["code"], [])),
-                        "left_out": c["code"] in r.left_out,
+                        "left_out": r.left_out.get(c["code"], ""),
                     }
                     for c in columns
                 ],
@@ -89,5 +98,5 @@ def build_table(history: History, region) -> dict:
 @require_GET
 def results_table(request, pk):
     patient = get_patient_for_user(request, pk)
-    table = build_table(load_history(patient), request.user.region_rules)
+    table = build_table(load_history(patient), request.user.region_rules, patient)
     return render(request, "charts/results_table.html", {"patient": patient, "table": table})

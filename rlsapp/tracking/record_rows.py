@@ -153,6 +153,27 @@ def periods_of(patient, courses) -> list:
     return left_out_periods(patient, [course.period for course in courses])
 
 
+def left_out_of(draw, periods=()) -> str:
+    """Why a draw is left out of the fits, in the chart's words ('left out: illness (flu)',
+    'left out: taken during Ferrous sulfate'), or '' for a draw in them. `periods`: as
+    draw_table's."""
+    if draw.left_out_reason:
+        return draw.left_out_words
+    return left_out_words(draw.drawn_on, "", "", periods) if periods else ""
+
+
+def left_out_mark(words: str) -> str:
+    """The mark a left-out draw carries wherever one of its results is shown, or ''."""
+    if not words:
+        return ""
+    # Wrapping: on one line 'left out: taken during Ferrous sulfate' set the date column's
+    # width, and each row's results ran past a phone's screen.
+    return (
+        '<div class="small draw-left-out">'
+        f'<span class="badge text-bg-light border text-wrap text-start">{esc(words)}</span></div>'
+    )
+
+
 def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
     """The lab results table, or a line saying there are none. `periods`: the oral iron
     courses that leave draws out of the fits (fit_inputs.left_out_periods), marked as a
@@ -174,17 +195,7 @@ def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
                 '<div class="small text-body-secondary draw-after-infusion">'
                 "taken after the infusion</div>"
             )
-        left_out = draw.left_out_words if draw.left_out_reason else ""
-        if periods and not left_out:
-            left_out = left_out_words(draw.drawn_on, "", "", periods)
-        if left_out:
-            cell.append(
-                # Wrapping: on one line 'left out: taken during Ferrous sulfate' set the date
-                # column's width, and each row's results ran past a phone's screen.
-                '<div class="small draw-left-out">'
-                '<span class="badge text-bg-light border text-wrap text-start">'
-                f"{esc(left_out)}</span></div>"
-            )
+        cell.append(left_out_mark(left_out_of(draw, periods)))
         cell.append(f'<div class="small text-body-secondary d-md-none text-wrap">{lab}</div>')
         if edit:
             if draw.left_out_reason:

@@ -1,5 +1,6 @@
 """The person page's changing parts written in Python: the heading and its actions, the
-re-check card, the latest values and the record sections. tracking/patient_page.html
+re-check card, the latest values and the record sections (the charts section's words are
+in person_charts.py). tracking/patient_page.html
 places them between its fixed text.
 
 Written here because the template engine pays for each of these parts one by one (a
@@ -17,7 +18,6 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from rlsapp.charts.templatetags.charts_tags import comparator_symbol
 from rlsapp.domain.estimate import basis_words
 from rlsapp.domain.formats import day_and_month, long_date
 from rlsapp.reminders.templatetags import reminders_tags
@@ -29,6 +29,7 @@ from rlsapp.tracking.templatetags.person_words import basis_class, whose_words
 from rlsapp.tracking.templatetags.roles import can, role_words
 from rlsapp.tracking.templatetags.treatment_tags import tsat_note
 
+from .person_charts import chart_words, overlay
 from .worklist_html import day_text
 
 
@@ -245,8 +246,10 @@ def recheck_card(patient, recheck, summary, me: bool, to) -> str:
 # The latest values ----------------------------------------------------------------------
 
 
-def latest_cards(latest, patient, region, infusion_days) -> str:
-    """A card for the newest result of each test: its value with its flag, day and lab."""
+def latest_cards(latest, patient, region, infusion_days, periods=()) -> str:
+    """A card for the newest result of each test: its value with its flag, day and lab, and
+    a ferritin left out of the fits marked as in the table (`periods`: draw_table's), so
+    that the re-check's words, worked out without it, are not read as about it."""
     if not latest:
         return ""
     cards = []
@@ -256,6 +259,8 @@ def latest_cards(latest, patient, region, infusion_days) -> str:
         note = tsat_note(result)
         note = f'<div class="small guideline-note mt-1">{esc(note)}</div>' if note else ""
         value = record_rows.result_html(result, patient, region, infusion_days)
+        if result.analyte == "ferritin":
+            note = record_rows.left_out_mark(record_rows.left_out_of(draw, periods)) + note
         cards.append(
             '\n    <div class="col">\n'
             '      <div class="card stat-card h-100"><div class="card-body py-2">\n'
@@ -270,67 +275,6 @@ def latest_cards(latest, patient, region, infusion_days) -> str:
         '  <div class="row row-cols-2 row-cols-md-4 g-2">\n    '
         + "".join(cards)
         + "\n  </div>\n</section>\n"
-    )
-
-
-# The charts section (drawn from the chart JSON) ---------------------------------------------
-
-
-def chart_words(charts, to) -> str:
-    """The history chart in words, when it is drawn: how many ferritin results, over which
-    days, and the latest."""
-    if charts["states"]["history"] is not None:
-        return ""
-    latest = charts["latest_ferritin"]
-    value = f"{esc(comparator_symbol(latest.comparator))}{floatformat(latest.value, '-1')} µg/L"
-    day = day_text(latest.draw.drawn_on)
-    count = charts["ferritin_count"]
-    if count == 1:
-        words = f"one ferritin result, {value} on {day}"
-    else:
-        first = day_text(charts["first_ferritin_on"])
-        words = f"{shown(count)} ferritin results from {first} to {day}, the latest {value}"
-    return (
-        '\n  <p class="small text-body-secondary chart-summary" id="history-summary">'
-        f"In words: {words}. The estimate’s details and each infusion’s rise and fall in "
-        f'numbers: <a href="{to("patient_charts")}">charts and numbers</a>; every test and '
-        f'symptom score by date: <a href="{to("patient_chart_table")}" id="results-table-link">'
-        f'the results table</a>; to change one, <a href="{to("draw_list")}">all lab results</a>.'
-        "</p>\n  "
-    )
-
-
-def overlay(charts, patient, to) -> str:
-    """The infusions-compared chart, or a note saying there is no infusion to compare."""
-    edit = can(patient, "edit")
-    if charts["states"]["overlay"] == "no_infusions":
-        add = (
-            f'<a href="{to("infusion_create")}">Add an infusion</a> with its date and dose; with'
-            if edit
-            else "With"
-        )
-        return (
-            '\n  <div class="alert alert-light border chart-empty" role="status">\n'
-            f"    <strong>No infusions recorded.</strong> {add} ferritin results from before "
-            "and after it, this chart lays each infusion’s rise and fall side by side."
-            "\n  </div>\n  "
-        )
-    add = f'<a href="{to("draw_create")}">Add a lab result</a>.' if edit else ""
-    # Whether any infusion has two results after it is known once the chart data is in:
-    # patient_charts.js shows the note instead of an empty chart then.
-    return (
-        "\n  \n"
-        '  <div class="alert alert-light border chart-empty overlay-empty d-none" role="status">\n'
-        "    <strong>Not enough results after an infusion yet.</strong> A decline shows with "
-        f"two or more ferritin results after an infusion. {add}\n  </div>\n"
-        '  <figure class="chart-figure mb-2">\n'
-        '    <div class="chart-box chart-box-overlay">\n'
-        '      <canvas id="overlay-chart" role="img" tabindex="0" aria-labelledby="overlay-heading"'
-        ' aria-describedby="overlay-caption"></canvas>\n    </div>\n'
-        '    <figcaption class="small text-body-secondary mt-1" id="overlay-caption">Ferritin by '
-        "weeks since each infusion, one colour per infusion; dashed: its fitted decline. The "
-        f'numbers: <a href="{to("patient_charts")}#infusions-compared">infusions compared</a>.'
-        "</figcaption>\n  </figure>\n  "
     )
 
 
@@ -375,7 +319,7 @@ RECORD_KINDS = (
 )
 
 
-def record_sections(page: dict, region, to) -> str:
+def record_sections(page: dict, region, to, periods) -> str:
     """The newest rows of each kind of record under their headings (with a link to all of
     them when there are more), and to an editor the kinds not recorded yet. `page`: the
     page's context (web/person_page.py)."""
@@ -396,7 +340,7 @@ def record_sections(page: dict, region, to) -> str:
         "medications": add_or_all("medicine_create", "Add a medicine", "medicine_list"),
         "symptom_scores": more("more_scores", "symptom_list", "All symptom scores"),
     }
-    extra = {"draws": (page["infusion_days"], record_rows.periods_of(patient, page["courses"]))}
+    extra = {"draws": (page["infusion_days"], periods)}
     parts = []
     for key, anchor, heading, table in RECORD_KINDS:
         if not page[key]:
@@ -443,8 +387,11 @@ def sections(page: dict, me: bool, region) -> dict:
     }
     if recorded(page):
         parts["recheck"] = recheck_card(patient, page["recheck"], summary, me, to)
-        parts["latest"] = latest_cards(page["latest"], patient, region, page["infusion_days"])
-        parts["chart_words"] = chart_words(page["charts"], to)
+        periods = record_rows.periods_of(patient, page["courses"])
+        parts["latest"] = latest_cards(
+            page["latest"], patient, region, page["infusion_days"], periods
+        )
+        parts["chart_words"] = chart_words(page["charts"], to, periods)
         parts["overlay"] = overlay(page["charts"], patient, to)
-        parts["records"] = record_sections(page, region, to)
+        parts["records"] = record_sections(page, region, to, periods)
     return {"recorded": recorded(page)} | {name: mark_safe(text) for name, text in parts.items()}
