@@ -9,6 +9,7 @@ AXES_LOG_RETENTION_DAYS, and attempts only while they still count towards a lock
 """
 
 import datetime
+from importlib import import_module
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -28,20 +29,30 @@ def forget_user(sender, instance, **kwargs):
     _delete_sessions_of(instance.pk)
 
 
-def _delete_sessions_of(user_pk):
+def _delete_sessions_of(user_pk, keep=None):
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
     ):
         return
     # Sessions are stored encoded, so each live one is read; this runs only when an
-    # account is deleted.
+    # account is deleted or turns two-factor on.
     ours = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         if str(user_pk) in (str(data.get("_auth_user_id")), str(data.get(PENDING_USER))):
             ours.append(session.session_key)
-    Session.objects.filter(session_key__in=ours).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in ours:
+        if key != keep:
+            # Through the engine, so that cached_db's cached copy goes too.
+            store(session_key=key).delete()
+
+
+def end_other_sessions(request):
+    """Sign the account out of every session but this one (turning two-factor on: a
+    session signed in with the password alone, perhaps a thief's, must not outlive it)."""
+    _delete_sessions_of(request.user.pk, keep=request.session.session_key)
 
 
 def purge(now=None):

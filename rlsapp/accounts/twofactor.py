@@ -193,6 +193,12 @@ def twofactor_setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             codes = _turn_on(user, device)
             request.session.pop(SETUP_SINCE, None)
+            # A new session key for the stronger sign-in, and every other session ends: one
+            # signed in with the password alone would otherwise never meet the code.
+            from .signin_logs import end_other_sessions  # it reads PENDING_USER from here
+
+            request.session.cycle_key()
+            end_other_sessions(request)
             otp_login(request, device)
             return render(request, "accounts/twofactor_codes.html", {"codes": codes})
         form.add_error("token", "That code did not match: check the phone's clock and try again.")

@@ -3,6 +3,7 @@ import re
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -217,3 +218,21 @@ def test_the_password_step_lasts_ten_minutes(owner_client, owner):
     with time_machine.travel("2026-01-01 12:11", tick=False):
         page = owner_client.get(reverse("twofactor_setup")).content.decode()
     assert "<svg" not in page and 'name="password"' in page
+
+
+def test_turning_it_on_ends_every_other_session(owner_client, owner):
+    """A session signed in with the password alone (another browser, or a thief's) stayed
+    signed in after two-factor was turned on, and never met the code."""
+    other = Client()
+    sign_in(other)
+    assert signed_in(other)
+    before = owner_client.cookies["sessionid"].value
+    owner_client.post(reverse("twofactor_setup"), {"password": PASSWORD})
+    owner_client.get(reverse("twofactor_setup"))
+    device = TOTPDevice.objects.get(user=owner, confirmed=False)
+    done = owner_client.post(reverse("twofactor_setup"), {"token": code_for(device)})
+    assert done.status_code == 200
+    assert not signed_in(other)
+    # This browser stays signed in, under a new session key.
+    assert signed_in(owner_client)
+    assert owner_client.cookies["sessionid"].value != before
