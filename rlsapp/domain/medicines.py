@@ -66,6 +66,47 @@ def elemental_problem(mg: float) -> str | None:
     return None
 
 
+# The weight of one tablet of a salt, as printed on the box, and the elemental iron it
+# holds, where shared/domain.md gives both. A dose typed equal to that weight is most
+# likely the tablet's weight, not its iron: the form asks, and an import lists it to check.
+SALT_TABLETS = {"ferrous_sulfate": (325, 65)}
+
+
+@dataclass(frozen=True)
+class SaltWeight:
+    """A typed dose that is the weight of a tablet of the product's salt."""
+
+    code: str  # the product's code
+    typed: float  # mg, as typed for elemental iron
+    elemental: float  # mg of iron one such tablet holds
+    product: str  # the product's label
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{self.typed:g} mg is the weight of a {self.product.lower()} tablet; it holds "
+            f"{self.elemental:g} mg of iron."
+        )
+
+    @property
+    def save_words(self) -> str:
+        return f"Save {self.elemental:g} mg"
+
+    @property
+    def keep_words(self) -> str:
+        return f"Keep {self.typed:g} mg as elemental iron"
+
+
+def salt_weight(code: str, mg: float | None) -> SaltWeight | None:
+    """The question to ask when `mg`, typed as the elemental iron per dose of product
+    `code`, equals the weight of one tablet of its salt (SALT_TABLETS); None otherwise. The
+    number is never changed without an answer."""
+    tablet = SALT_TABLETS.get(code)
+    if tablet is None or mg is None or mg != tablet[0]:
+        return None
+    return SaltWeight(code, float(tablet[0]), float(tablet[1]), iron_label(code))
+
+
 # RLS medicines ------------------------------------------------------------------------
 
 DOPAMINE_AGONIST = "dopamine_agonist"

@@ -15,7 +15,41 @@ def _course_details(course):
         + (", with vitamin C" if course["with_vitamin_c"] else "")
     ]
     details.append(f"until {course['ended_on']}" if course["ended_on"] else "ongoing")
+    question = _salt_weight(course)
+    if question:
+        details.append(_salt_weight_text(question))
     return details
+
+
+def _salt_weight(course):
+    return medicines.salt_weight(course["product"], course["elemental_mg"])
+
+
+def _salt_weight_text(question) -> str:
+    return (
+        f"{question.words} Imported as {question.typed:g} mg of elemental iron, as the file "
+        f"says: check the file, and change the course after importing if "
+        f"{question.elemental:g} mg is meant."
+    )
+
+
+def salt_weight_flags(payload, limit: int) -> list[dict]:
+    """A row for 'Values to check against the file' per new course whose elemental iron
+    is the weight of a tablet of its salt (medicines.salt_weight), as the form asks."""
+    found = []
+    courses, plan = payload.get("courses", []), payload["plan"].get("courses", [])
+    for course, new in zip(courses, plan, strict=True):
+        question = _salt_weight(course)
+        if question and new and len(found) < limit:
+            rows = course["rows"]
+            found.append(
+                {
+                    "row": str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}",
+                    "column": "elemental iron",
+                    "message": _salt_weight_text(question),
+                }
+            )
+    return found
 
 
 def _medicine_details(medicine):

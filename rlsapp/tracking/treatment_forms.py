@@ -153,6 +153,33 @@ class OralIronCourseForm(TreatmentFormMixin, RangeMessagesMixin, forms.ModelForm
         model = OralIronCourse
         fields = _fields(COURSE_ROWS)
 
+    def clean(self):
+        """A dose equal to the weight of a tablet of the product's salt is asked about
+        (medicines.salt_weight), as the lab form asks about an unusual value: saved as the
+        iron it holds, or kept as typed, only once answered. A dose saved before and not
+        changed is not asked about again."""
+        cleaned = super().clean()
+        mg = cleaned.get("elemental_mg")
+        question = medicines.salt_weight(cleaned.get("product") or "", mg)
+        stored = self.instance.pk and (self.instance.product, self.instance.elemental_mg)
+        if question is None or "elemental_mg" in self.errors or stored == (question.code, mg):
+            return cleaned
+        iron, keep = f"iron:{mg:g}", f"keep:{mg:g}"
+        self.fields["elemental_check"] = forms.ChoiceField(
+            label="Elemental iron per dose: which is it?",
+            required=False,
+            choices=[(iron, question.save_words), (keep, question.keep_words)],
+            widget=forms.RadioSelect,
+        )
+        # Under the dose's row (COURSE_ROWS' second).
+        self.helper.layout.insert(2, "elemental_check")
+        answer = self.data.get(self.add_prefix("elemental_check"))
+        if answer == iron:
+            cleaned["elemental_mg"] = question.elemental
+        elif answer != keep:
+            self.add_error("elemental_mg", f"{question.words} Choose below which to save.")
+        return cleaned
+
 
 class MedicationForm(TreatmentFormMixin, forms.ModelForm):
     rows = MEDICINE_ROWS

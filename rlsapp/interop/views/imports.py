@@ -32,6 +32,7 @@ from ..importer import import_rows, plan_import
 from ..models import PendingImport
 from ..parsed import ERRORS_KEPT, MAX_RECORDS, ImportRefused, ParsedImport
 from ..preview import layout_text, preview_items, same_day_flags, skipped_lines
+from ..treatment_preview import salt_weight_flags
 
 logger = logging.getLogger(__name__)
 
@@ -378,7 +379,8 @@ def import_preview(request, token):
         "number_convention_name": CONVENTION_NAMES.get(payload.get("number_convention", "")),
         "read_differently": payload.get("read_differently", []),
         "unusual": payload.get("unusual", [])
-        + same_day_flags(payload, request.user.region_rules, ERRORS_KEPT),
+        + same_day_flags(payload, request.user.region_rules, ERRORS_KEPT)
+        + salt_weight_flags(payload, ERRORS_KEPT),
         "cancel_url": reverse("patient_detail", args=[patient.pk]),
     }
     return render(request, "interop/preview.html", context)
