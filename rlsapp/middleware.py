@@ -162,6 +162,8 @@ class PrivatePagesMiddleware:
 
 
 LAST_ACTIVE = "last_active"
+# When this session signed in: it ends SESSION_LIFETIME_HOURS later, however active.
+SIGNED_IN_AT = "signed_in_at"
 # Activity is written to the session at most this often, so most page views do not
 # write the session row (cached pages run only the session and user queries).
 ACTIVITY_RESOLUTION_SECONDS = 300
@@ -169,20 +171,26 @@ ACTIVITY_RESOLUTION_SECONDS = 300
 
 def note_sign_in(sender, request, user, **kwargs):
     """user_logged_in receiver: the session starts active, saved with the sign-in itself."""
-    request.session[LAST_ACTIVE] = int(time.time())
+    now = int(time.time())
+    request.session[LAST_ACTIVE] = now
+    request.session[SIGNED_IN_AT] = now
 
 
 class IdleSessionTimeoutMiddleware:
-    """Ends a signed-in session unused for SESSION_IDLE_TIMEOUT_HOURS (0: never)."""
+    """Ends a signed-in session unused for SESSION_IDLE_TIMEOUT_HOURS, and any signed-in
+    session SESSION_LIFETIME_HOURS after it signed in (0: never, for either). Django's
+    own expiry moves on with every save of the session, so an active (or stolen) session
+    would otherwise last for ever."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit_hours = settings.SESSION_IDLE_TIMEOUT_HOURS
-        if limit_hours and settings.SESSION_COOKIE_NAME in request.COOKIES:
+        idle_hours = settings.SESSION_IDLE_TIMEOUT_HOURS
+        lifetime_hours = settings.SESSION_LIFETIME_HOURS
+        if (idle_hours or lifetime_hours) and settings.SESSION_COOKIE_NAME in request.COOKIES:
             try:
-                response = self._check(request, limit_hours)
+                response = self._check(request, idle_hours, lifetime_hours)
             except DATABASE_ERRORS:
                 # Outside a view, so DatabaseUnavailableMiddleware would not see it.
                 return database_unavailable_response()
@@ -190,20 +198,40 @@ class IdleSessionTimeoutMiddleware:
                 return response
         return self.get_response(request)
 
-    def _check(self, request, limit_hours):
+    def _check(self, request, idle_hours, lifetime_hours):
         session = request.session
         if SESSION_KEY not in session:
             return None
         now = int(time.time())
-        last = session.get(LAST_ACTIVE)
-        if last is not None and now - last > limit_hours * 3600:
-            logout(request)
-            messages.info(
+        started = session.get(SIGNED_IN_AT)
+        if lifetime_hours and started is not None and now - started > lifetime_hours * 3600:
+            return self._end(
                 request,
-                f"You were signed out after {limit_hours:g} hours without activity. "
+                f"You were signed out {_hours_in_words(lifetime_hours)} after signing in. "
                 "Please sign in again.",
             )
-            return redirect_to_login(request.get_full_path())
+        last = session.get(LAST_ACTIVE)
+        if idle_hours and last is not None and now - last > idle_hours * 3600:
+            return self._end(
+                request,
+                f"You were signed out after {idle_hours:g} hours without activity. "
+                "Please sign in again.",
+            )
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVE] = now
+        if started is None:
+            # Signed in before the lifetime was kept: it is counted from now.
+            session[SIGNED_IN_AT] = now
         return None
+
+    def _end(self, request, message):
+        logout(request)
+        messages.info(request, message)
+        return redirect_to_login(request.get_full_path())
+
+
+def _hours_in_words(hours):
+    if hours % 24 == 0:
+        days = int(hours // 24)
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours:g} hours"

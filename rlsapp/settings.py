@@ -317,9 +317,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
-# A session unused this long ends (rlsapp.middleware.IdleSessionTimeoutMiddleware); the
-# cookie itself lasts Django's two weeks.
+# A session unused this long ends (rlsapp.middleware.IdleSessionTimeoutMiddleware), and
+# every session this long after it signed in, however active (0 turns either off).
 SESSION_IDLE_TIMEOUT_HOURS = env.float("SESSION_IDLE_TIMEOUT_HOURS", default=12)
+SESSION_LIFETIME_HOURS = env.float("SESSION_LIFETIME_HOURS", default=14 * 24)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -39,6 +39,7 @@ def no_idle_timeout(settings, request):
     them; a test that asks for the `idle_timeout` fixture (tests/test_sessions.py) has it."""
     if "idle_timeout" not in request.fixturenames:
         settings.SESSION_IDLE_TIMEOUT_HOURS = 0
+        settings.SESSION_LIFETIME_HOURS = 0
 
 
 def force_login_with_two_factor(client, user):

@@ -18,6 +18,7 @@ def idle_timeout(settings):
     from rlsapp import settings as configured
 
     settings.SESSION_IDLE_TIMEOUT_HOURS = configured.SESSION_IDLE_TIMEOUT_HOURS
+    settings.SESSION_LIFETIME_HOURS = configured.SESSION_LIFETIME_HOURS
 
 
 def at(hours):
@@ -69,3 +70,37 @@ def test_a_page_view_does_not_write_the_session_every_time(client, owner, idle_t
         client.get(reverse("account_settings"))
     writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
     assert not [sql for sql in writes if not sql.startswith("SELECT")]
+
+
+def test_a_session_ends_fourteen_days_after_signing_in_however_active(client, owner, idle_timeout):
+    """Django's cookie expiry moves on with each save of the session (the activity note
+    above saves it every few minutes), so a session used twice a day lasted for ever, a
+    stolen one too."""
+    with at(0):
+        client.force_login(owner)
+    for hours in range(10, 14 * 24, 10):
+        with at(hours):
+            assert client.get(reverse("account_settings")).status_code == 200
+    with at(14 * 24 + 0.1):
+        response = client.get(reverse("account_settings"))
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "signed out 14 days after signing in" in page
+    with at(14 * 24 + 0.2):
+        assert client.get(reverse("account_settings")).status_code == 302
+
+
+def test_a_session_signed_in_before_the_lifetime_counts_from_its_next_request(
+    client, owner, idle_timeout
+):
+    """A session from before the upgrade has no sign-in time: it is not ended at once."""
+    with at(0):
+        client.force_login(owner)
+        session = client.session
+        del session["signed_in_at"]
+        session.save()
+    for hours in range(10, 14 * 24 + 10, 10):
+        with at(hours):
+            assert client.get(reverse("account_settings")).status_code == 200
+    with at(14 * 24 + 10.2):
+        assert client.get(reverse("account_settings")).status_code == 302
