@@ -2,8 +2,8 @@
 
 - rlsapp/domain is pure: no Django, nothing from the apps above it.
 - Dependencies point one way: domain <- tracking (records) <- reminders, charts, interop
-  <- web, accounts. An app imports only from apps below it (and from the small
-  project-wide modules beside settings.py, which import no app).
+  <- accounts, sharing, links <- web (LAYER below). An app imports only from apps below
+  it (and from the small project-wide modules beside settings.py, which import no app).
 - No module over 450 lines: a newcomer should be able to read any one of them whole.
 """
 
