@@ -212,10 +212,11 @@ def render(
         f"between {min(anchor_rates):,.0f} and {max(anchor_rates):,.0f} req/s in this one), "
         "and a pair measured together drifts alike.",
         "",
-        "The patient page, chart JSON and calendar feed cache what they render under the "
-        "user's data version, which every change to their records moves on (the worklist "
-        "caches nothing: it reads one stored row per person). So each page is measured on "
-        "two servers, started side by side from the same code and database:",
+        "The patient page and chart JSON cache what they render under the user's data "
+        "version, which every change to their records moves on (the worklist and the "
+        "calendar feed cache nothing: they read rows stored when records change). So each "
+        "page is measured on two servers, started side by side from the same code and "
+        "database:",
         "",
         f"- **As deployed**: the cache is `{backends['cached']}` (CACHE_URL's default: one "
         "memory cache per worker process). The load repeats views of unchanged data, so "
