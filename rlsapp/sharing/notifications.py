@@ -70,3 +70,9 @@ def transfer_accepted(transfer) -> None:
     """The previous owner learns that the transfer is done (and that they stay an editor)."""
     context = {"person_name": transfer.person.name, "new_owner": transfer.to_account.email}
     _send("transfer_accepted", transfer.from_account, context)
+
+
+def person_erased(addresses, person_name, owner) -> None:
+    """The other members learn that the person they shared is gone for good."""
+    for address in addresses:
+        _send_to("person_erased", address, {"person_name": person_name, "owner": owner})

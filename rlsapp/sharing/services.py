@@ -206,6 +206,23 @@ def decline_invitation(invitation: Invitation, account) -> bool:
     return bool(done)
 
 
+def tell_members_of_erasure(sender, instance, **kwargs) -> None:
+    """pre_delete receiver for a person: their other members are emailed once the erasure
+    commits (an account's deletion, the admin, a delete past the time to undo), so nobody
+    loses a shared person without a word. Read before the memberships go with them."""
+    others = list(
+        Membership.objects.filter(person_id=instance.pk, account__is_active=True)
+        .exclude(role=OWNER)
+        .values_list("account__email", flat=True)
+    )
+    if not others:
+        return
+    name = instance.name
+    owner = get_user_model().objects.filter(pk=instance.owner_id).values_list("email", flat=True)
+    owner = owner.first() or "The owner"
+    transaction.on_commit(lambda: notifications.person_erased(others, name, owner))
+
+
 def forget_invitations_to(sender, instance, **kwargs) -> None:
     """post_delete receiver for the user model: an account's deletion takes the invitations
     addressed to it that are over (accepted, declined, withdrawn, expired), which kept its

@@ -3,17 +3,21 @@ everyone (after the page offers to transfer each shared one), its memberships of
 people are removed; the account export holds the people it owns and, in their own folder,
 those shared with it."""
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from rlsapp.sharing import services
 from rlsapp.sharing.models import Invitation
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
 from rlsapp.tracking.models import Patient
+from rlsapp.tracking.services.people import erase_deleted_people
 from tests.conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,35 @@ def test_deleting_an_account_takes_the_invitations_it_answered(owner_client, own
     assert list(Membership.objects.filter(person=bobs).values_list("account", flat=True)) == [
         bob.pk
     ]
+
+
+def test_members_are_told_when_the_owners_account_deletion_erases_a_shared_person(
+    owner_client, owner, patient, bob, settings, django_capture_on_commit_callbacks
+):
+    """Bob could edit Alice's person; her account's deletion erased it, and he learned it
+    only from a worklist without them."""
+    settings.MAIL_CONFIGURED = True
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    alone = Patient.objects.create(owner=owner, name="Unshared Uma")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("account_delete"), {"password": PASSWORD, "confirm": "on"})
+    assert not Patient.objects.filter(pk__in=[patient.pk, alone.pk]).exists()
+    (email,) = mail.outbox
+    assert email.to == ["bob@example.com"]
+    assert "Alice" in email.subject and "alice@example.com" in email.body
+    assert "gone for good" in email.body
+
+
+def test_members_are_told_when_a_deleted_person_is_erased(
+    owner_client, patient, bob, settings, django_capture_on_commit_callbacks
+):
+    settings.MAIL_CONFIGURED = True
+    Membership.objects.create(person=patient, account=bob, role=VIEWER)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("patient_delete", args=[patient.pk]), {"confirm": "on"})
+    assert mail.outbox == [], "not while the owner can still undo it"
+    later = timezone.now() + datetime.timedelta(minutes=settings.PERSON_UNDO_MINUTES + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erase_deleted_people(later) == 1
+    (email,) = mail.outbox
+    assert email.to == ["bob@example.com"] and "Alice" in email.subject

@@ -18,7 +18,7 @@ SUBJECTS = sorted(
 
 
 def test_every_sharing_email_has_its_subject_here():
-    assert len(SUBJECTS) == 5
+    assert len(SUBJECTS) == 6
 
 
 @pytest.mark.parametrize("template", SUBJECTS)
