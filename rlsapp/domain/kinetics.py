@@ -63,6 +63,9 @@ class Point:
     after_infusion: bool = False  # drawn after an infusion on the same day (else baseline)
     excluded: bool = False  # left out of every fit and estimate, kept in tables
     lab: str = ""
+    # Why it is left out, in the chart's words, where a caller shows it (the re-check's
+    # latest result): not part of what the point is.
+    left_out: str = field(default="", compare=False, repr=False)
 
     @property
     def is_exact(self) -> bool:

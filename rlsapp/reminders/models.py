@@ -310,6 +310,9 @@ class PersonStatus(models.Model):
     latest_ferritin = models.FloatField(null=True, blank=True)
     latest_ferritin_comparator = models.CharField(max_length=2, blank=True)
     latest_ferritin_on = models.DateField(null=True, blank=True)
+    # Why the latest ferritin is left out of the fits, in the chart's words ('' when it is
+    # in them): shown beside it, as the re-check's words were worked out without it.
+    latest_ferritin_left_out = models.TextField(blank=True, default="")
     last_infusion_on = models.DateField(null=True, blank=True)
     # Latest ferritin ÷ threshold while below it and untreated since (domain/urgency.py).
     untreated_ratio = models.FloatField(null=True, blank=True)

@@ -82,7 +82,10 @@ def claim_batch(pks, now) -> tuple[uuid.UUID, list[Reminder]]:
     Another sender's claim is respected until it is older than Reminder.CLAIM_TIMEOUT."""
     token = uuid.uuid4()
     Reminder.objects.sendable(now).filter(pk__in=pks).update(claimed_at=now, claim=token)
-    claimed = Reminder.objects.filter(claim=token).select_related("patient__owner")
+    # With the person's worklist row: why the latest ferritin is left out, for the email.
+    claimed = Reminder.objects.filter(claim=token).select_related(
+        "patient__owner", "patient__status"
+    )
     return token, list(claimed.order_by("send_after", "pk"))
 
 
@@ -90,6 +93,17 @@ def latest_ferritin(patient_ids) -> dict[int, LabResult]:
     """Each patient's newest ferritin result, for a whole batch in one query."""
     latest = LabResult.objects.latest_of(patient_ids, ["ferritin"])
     return {patient_id: found["ferritin"] for patient_id, found in latest.items() if found}
+
+
+def left_out_of(patient, latest: LabResult | None) -> str:
+    """Why the latest ferritin is left out of the fits, in the chart's words, or '': the
+    worklist row's (a course's too), else the draw's own reason given by hand."""
+    if latest is None:
+        return ""
+    status = getattr(patient, "status", None)  # none for a person made past the services
+    if status is not None and status.latest_ferritin_on == latest.draw.drawn_on:
+        return status.latest_ferritin_left_out
+    return latest.draw.left_out_words
 
 
 def compose(reminder, latest: LabResult | None, connection=None, to=None) -> EmailMessage:
@@ -103,6 +117,8 @@ def compose(reminder, latest: LabResult | None, connection=None, to=None) -> Ema
         # written the way the member's region writes numbers (1.050 µg/L in Germany)
         "latest_text": latest
         and formats.format_result(latest.analyte, latest.value, latest.comparator, to.region_rules),
+        # The re-check's words above were worked out without a result left out.
+        "left_out": left_out_of(patient, latest),
         "link": f"{settings.SITE_URL}{patient.get_absolute_url()}",
         "settings_link": f"{settings.SITE_URL}{reverse('reminders')}",
     }

@@ -7,19 +7,16 @@ Reminders' own changes (snooze, dismiss) move the page cache on here.
 """
 
 import datetime
-import functools
-import operator
 
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from rlsapp.domain import products, recheck, urgency
+from rlsapp.domain import recheck, urgency
 from rlsapp.tracking import compiled, fit_inputs, statements
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+from rlsapp.tracking.models import Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
-from rlsapp.tracking.treatments import OralIronCourse
 from rlsapp.tracking.versions import (
     bump_person_versions,
     carrying_the_bump,
@@ -28,6 +25,7 @@ from rlsapp.tracking.versions import (
 )
 
 from . import saving
+from .history_rows import history_for
 from .models import PersonStatus, Reminder
 
 SNOOZE_MAX_DAYS = 365
@@ -48,90 +46,6 @@ def records_changed(persons: list[Patient], kinds: frozenset[str]) -> None:
 def settings_for(patient: Patient) -> recheck.Settings:
     """The person's settings; the chart reads the same (tracking.fit_inputs)."""
     return fit_inputs.settings_for(patient)
-
-
-# What each row of history_for's one query is, and its columns: kind, day, end day, id,
-# number, four texts, flag.
-_FERRITIN, _INFUSION, _COURSE = "f", "i", "c"
-_DAY_AND_ID = operator.itemgetter(1, 3)
-
-
-@functools.cache
-def _history_sql(with_courses: bool) -> tuple[str, int]:
-    """(SQL, placeholders) of history_for's one query: the ferritin results with their
-    draw's fields, the infusions and, with_courses, the oral iron courses (UNION ALL).
-
-    Written by hand from the models' table and column names (as charts/queries does), once
-    per process: it holds no data, and compiling the ORM's union cost more than running it.
-    Typed NULLs: PostgreSQL settles each column's type across the branches."""
-    c = compiled.column
-    join = (
-        f"{compiled.table(LabResult)} INNER JOIN {compiled.table(LabDraw)} "
-        f"ON {c(LabDraw, 'pk')} = {c(LabResult, 'draw')}"
-    )
-    no_day, no_number = "CAST(NULL AS date)", "CAST(NULL AS double precision)"
-    branches = [
-        f"SELECT '{_FERRITIN}', {c(LabDraw, 'drawn_on')}, {no_day}, {c(LabResult, 'draw')}, "
-        f"{c(LabResult, 'value')}, {c(LabResult, 'comparator')}, {c(LabDraw, 'lab_name')}, "
-        f"{c(LabDraw, 'left_out_reason')}, {c(LabDraw, 'left_out_note')}, "
-        f"{c(LabDraw, 'after_infusion')} FROM {join} "
-        f"WHERE {c(LabDraw, 'patient')} = %s AND {c(LabResult, 'analyte')} = 'ferritin'",
-        f"SELECT '{_INFUSION}', {c(Infusion, 'given_on')}, {no_day}, {c(Infusion, 'pk')}, "
-        f"{c(Infusion, 'dose_mg')}, {c(Infusion, 'product')}, '', '', '', FALSE "
-        f"FROM {compiled.table(Infusion)} WHERE {c(Infusion, 'patient')} = %s",
-    ]
-    if with_courses:  # else no course leaves a draw out: none are read
-        course = OralIronCourse
-        branches.append(
-            f"SELECT '{_COURSE}', {c(course, 'started_on')}, {c(course, 'ended_on')}, "
-            f"{c(course, 'pk')}, {no_number}, {c(course, 'product')}, "
-            f"{c(course, 'product_other')}, '', '', FALSE "
-            f"FROM {compiled.table(course)} WHERE {c(course, 'patient')} = %s"
-        )
-    return " UNION ALL ".join(branches), len(branches)
-
-
-def history_for(patient: Patient):
-    """The ferritin results and infusions the rules rest on, with left-out draws marked as
-    the chart marks them (tracking.fit_inputs): one query, any history size."""
-    sql, branches = _history_sql(bool(patient.leave_out_oral_iron))
-    # Prepared on PostgreSQL: planned once per connection (its parameters are ids).
-    with compiled.prepared_cursor(connection) as cursor:
-        cursor.execute(sql, [patient.pk] * branches)
-        found = cursor.fetchall()
-    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}
-    for row in found:  # each row as read, its kind first (not unpacked: a history is long)
-        rows[row[0]].append(row)
-    if connection.vendor == "sqlite":
-        for kind in rows:
-            rows[kind] = [
-                (kind, compiled.as_date(day), compiled.as_date(end), *rest)
-                for _, day, end, *rest in rows[kind]
-            ]
-    # Each kind in its own order (day, then id): courses and infusions newest first.
-    rows[_COURSE].sort(key=_DAY_AND_ID, reverse=True)
-    periods = fit_inputs.left_out_periods(
-        patient,
-        [
-            fit_inputs.period(start, end, product, other)
-            for _, start, end, _, _, product, other, *_ in rows[_COURSE]
-        ],
-    )
-    # The rules sort by day, keeping this order within one: of two draws on one day, the
-    # later-entered is the latest, as everywhere (LabResult.objects.latest_of).
-    rows[_FERRITIN].sort(key=_DAY_AND_ID)
-    points = [
-        fit_inputs.fit_point(day, value, comparator, lab, reason, after, periods)
-        for _, day, _, _, value, comparator, lab, reason, _, after in rows[_FERRITIN]
-    ]
-    rows[_INFUSION].sort(key=_DAY_AND_ID, reverse=True)
-    infusions = [
-        recheck.InfusionRecord(
-            day, product, int(dose), f"{products.short_name(product)} {int(dose)} mg"
-        )
-        for _, day, _, _, dose, product, *_ in rows[_INFUSION]
-    ]
-    return points, infusions
 
 
 def plan_for(patient: Patient) -> recheck.Recheck:
@@ -181,6 +95,7 @@ def store_status(patient: Patient, plan: recheck.Recheck, infusions, reminder) -
         latest_ferritin=latest.value if latest else None,
         latest_ferritin_comparator=latest.comparator if latest else "",
         latest_ferritin_on=latest.day if latest else None,
+        latest_ferritin_left_out=latest.left_out if latest else "",
         last_infusion_on=last_infusion_on,
         untreated_ratio=urgency.untreated_ratio(
             latest.value if latest else None,

@@ -69,6 +69,7 @@ class Row:
     ferritin: str  # "19 µg/L", "<5 µg/L" or ""
     ferritin_on: str
     ferritin_flag: str  # words beside the colour: "below threshold", "above range"
+    ferritin_left_out: str  # why it is left out of the fits ("left out: illness"), or ""
     days_since_infusion: int | None
     last_infusion_on: str
     recheck_on: str
@@ -116,6 +117,7 @@ def rows_for(people, today, url_of, region=None):
                 ferritin=ferritin,
                 ferritin_on=day_text(p["status__latest_ferritin_on"]),
                 ferritin_flag=flag,
+                ferritin_left_out=p["status__latest_ferritin_left_out"] or "",
                 days_since_infusion=(today - infused).days if infused else None,
                 last_infusion_on=day_text(infused),
                 recheck_on=day_text(remind_on),
@@ -168,6 +170,9 @@ def rows_html(rows) -> str:
             add(f'<span class="{"value-low" if r.group == 1 else ""}">{escape(r.ferritin)}</span>')
             if r.ferritin_flag:
                 add(f' <span class="badge text-bg-light border">{escape(r.ferritin_flag)}</span>')
+            if r.ferritin_left_out:
+                # The re-check's words beside it were worked out without it.
+                add(f'<div class="small draw-left-out">{escape(r.ferritin_left_out)}</div>')
             add(f"{MUTED}{r.ferritin_on}</div>")
         else:
             add('<span class="text-body-secondary">none yet</span>')

@@ -68,3 +68,36 @@ def test_a_result_during_an_oral_iron_course_is_marked_on_the_page_and_table(
     assert "the latest 140 µg/L (left out: taken during Ferrous sulfate)" in page
     table = words(client.get(reverse("patient_chart_table", args=[patient.pk])))
     assert "140 (left out: taken during Ferrous sulfate)" in table
+
+
+def test_the_worklist_marks_a_left_out_latest_ferritin(client, ill, owner):
+    page = words(client.get(reverse("worklist")))
+    assert "300 µg/L left out: illness (flu)" in page
+    services.put_back(ill.draws.latest("drawn_on"))
+    assert "left out" not in words(client.get(reverse("worklist")))
+
+
+def test_the_reminder_email_marks_a_left_out_latest_ferritin(owner, patient):
+    import io
+
+    import time_machine
+    from django.core import mail
+    from django.core.management import call_command
+
+    from tests.reminders.helpers import add_infusion, local, open_reminder
+
+    infused = datetime.date(2025, 3, 3)
+    add_infusion(patient, infused)
+    add_ferritin(patient, infused + datetime.timedelta(weeks=8), 80)
+    course = OralIronCourse(
+        patient=patient, elemental_mg=65, started_on=infused + datetime.timedelta(weeks=9)
+    )
+    services.save_treatment(course)
+    add_ferritin(patient, infused + datetime.timedelta(weeks=10), 140)
+    reminder = open_reminder(patient)
+    with time_machine.travel(local(reminder.remind_on, 9), tick=False):
+        call_command("send_reminders", stdout=io.StringIO())
+    assert (
+        "Latest ferritin: 140 µg/L (left out: taken during Ferrous sulfate) on 12 May 2025"
+        in mail.outbox[0].body
+    )
