@@ -9,6 +9,7 @@ from rlsapp.domain import medicines
 from rlsapp.tracking.models import Infusion
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 
+from . import printed
 from . import report as report_data
 from .data import CHART_ANALYTES, build_chart_data, latest_values
 from .queries import load_history
@@ -49,30 +50,54 @@ def report_context(patient, region) -> dict:
             : report_data.MAX_INFUSIONS
         ]
     )
-    # The printed pages hold the newest infusions' declines; every one is on the charts page.
-    episodes = charts["episodes"]
     courses = list(OralIronCourse.objects.filter(patient=patient))
     medications = list(Medication.objects.filter(patient=patient).prefetch_related("events"))
     report_data.written_treatments(courses, medications, region)
-    results = report_data.results_table(patient, history, charts, region)
+    # The tables share two printed pages; each says how many of its rows are left out.
+    episodes = charts["episodes"][-report_data.MAX_EPISODES :]
+    treatments = printed.newest_treatments(courses, medications)
+    draws = report_data.draws_of(history)[-report_data.MAX_ROWS :][::-1]
+    with_lab = len({d["lab"] for d in draws}) > 1
+    latest_all = latest_values(history, region)
+    latest, shown = [], None
+    # Fewer results rows may list more latest values below them: fitted again until settled.
+    for _ in range(4):
+        shown = printed.fit_report(
+            draws,
+            with_lab,
+            infusions,
+            episodes,
+            treatments,
+            latest,
+            charts.get("projection"),
+            [_tsat_note(history)],
+        )
+        results = report_data.results_table(patient, history, charts, region, shown["results"])
+        again = report_data.latest_flags(
+            [dict(row) for row in latest_all], patient, history, results
+        )
+        if len(again) <= len(latest):
+            break
+        latest = again
+    latest = again
+    kept = set(map(id, treatments[: shown["treatments"]]))
     return {
         "patient": patient,
         # Printed and handed to a clinician: "this person's", never "your", whoever opens it.
         "third_person": True,
-        "charts": charts | {"episodes": episodes[-report_data.MAX_EPISODES :]},
-        "earlier_episodes": max(0, len(episodes) - report_data.MAX_EPISODES),
+        "charts": charts | {"episodes": episodes[len(episodes) - shown["episodes"] :]},
+        "earlier_episodes": len(charts["episodes"]) - shown["episodes"],
         "results": results,
-        "infusions": infusions,
-        "earlier_infusions": len(history.infusions) - len(infusions),
-        "latest": report_data.latest_flags(
-            latest_values(history, region), patient, history, results
-        ),
+        "infusions": printed.with_printed_reactions(infusions[: shown["infusions"]]),
+        "earlier_infusions": len(history.infusions) - shown["infusions"],
+        "latest": latest,
         "any_results": bool(history.results),
         "age": report_data.age(patient.birth_date, today),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
         "tsat_note": _tsat_note(history),
-        "courses": courses,
-        "medications": medications,
+        "courses": [c for c in courses if id(c) in kept],
+        "medications": [m for m in medications if id(m) in kept],
+        "earlier_treatments": len(treatments) - shown["treatments"],
         "today": today,
     }

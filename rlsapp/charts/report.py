@@ -13,9 +13,10 @@ from .queries import History
 
 # The tests a clinician reads for iron treatment in RLS, in the order of the table.
 ANALYTES = ("ferritin", "tsat", "hemoglobin", "hematocrit", "phosphate")
-# Newest draws shown: with the chart, the infusions and the medicines, two pages.
+# At most this many newest draws, infusions listed with their reactions and compared by
+# their declines; fewer when the tables together would take more than two printed pages
+# (charts/printed.py).
 MAX_ROWS = 12
-# Newest infusions listed with their reactions, and newest compared by their declines.
 MAX_INFUSIONS = 6
 MAX_EPISODES = 4
 SYMBOLS = dict(units.COMPARATOR_CHOICES) | {"": ""}
@@ -53,7 +54,7 @@ def _flag(r, patient, infusion_days):
     )
 
 
-def _draws(history: History):
+def draws_of(history: History):
     """Results grouped into draws, oldest first (rows come ordered by day, then draw): two
     labs on one day are two rows, each with its own lab's name."""
     draws = []
@@ -69,7 +70,8 @@ def _draws(history: History):
 
 
 def results_table(patient, history: History, charts: dict, region=None, max_rows=MAX_ROWS):
-    """{"columns", "rows" (newest first), "earlier" (rows not shown), "after_infusion"}."""
+    """{"columns", "rows" (newest first), "earlier" (rows not shown), "after_infusion",
+    "one_lab" (the lab of every row shown, named once on paper instead of on each row)}."""
     region = region or regions.get(None)
     infusion_days = sorted({i.day for i in history.infusions})
     # The chart's words for a ferritin left out of the fits, in the same order as the series.
@@ -78,8 +80,9 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
         for r, point in zip(history.series("ferritin"), charts["ferritin"], strict=True)
         if point.get("left_out")
     }
-    draws = _draws(history)
-    shown = draws[-max_rows:] if max_rows else draws
+    draws = draws_of(history)
+    shown = draws[max(0, len(draws) - max_rows) :] if max_rows is not None else draws
+    labs = {draw["lab"] for draw in shown}
     rows, any_after = [], False
     for draw in reversed(shown):
         cells = []
@@ -105,6 +108,7 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
         "rows": rows,
         "earlier": len(draws) - len(shown),
         "after_infusion": any_after,
+        "one_lab": labs.pop() if len(labs) == 1 else "",
     }
 
 

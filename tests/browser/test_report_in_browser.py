@@ -10,7 +10,7 @@ from rlsapp.tracking.models import Infusion
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import OVERFLOW, overflow_when_printed, sign_in_with_cookie
 from tests.browser.test_charts_in_browser import PIXELS, wait_for_charts
-from tests.charts.helpers import add_draw, add_long_history
+from tests.charts.helpers import add_draw, add_long_history, add_stress_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,6 +138,18 @@ def test_the_demo_persons_report_prints_on_two_pages(page, context, live_server,
     page.goto(f"{live_server.url}/patients/{person.pk}/report/")
     wait_for_charts(page)
     counts = printed_page_counts(page, "report-demo")
+    assert all(1 <= pages <= 2 for pages in counts.values()), counts
+
+
+def test_a_stress_history_prints_on_two_pages(page, context, live_server, owner, patient):
+    # Ten years: eight infusions, three with reactions of two or three lines, a lab name
+    # that wraps on every row, three medicine and oral iron rows. Each table at its own
+    # cap took three pages on A4 and on Letter.
+    add_stress_history(patient, TODAY)
+    sign_in_with_cookie(context, live_server, owner)
+    page.goto(f"{live_server.url}/patients/{patient.pk}/report/")
+    wait_for_charts(page)
+    counts = printed_page_counts(page, "report-stress")
     assert all(1 <= pages <= 2 for pages in counts.values()), counts
 
 
