@@ -160,6 +160,9 @@ def test_the_account_zip_holds_csv_and_fhir_for_every_patient(owner_client, fill
         f"alice-{filled.pk}/fhir-bundle.json",
         f"bob-{other.pk}/records.csv",
         f"bob-{other.pk}/fhir-bundle.json",
+        f"alice-{filled.pk}/settings.json",
+        f"bob-{other.pk}/settings.json",
+        "account.json",
     } == names
     bundle = json.loads(archive.read(f"alice-{filled.pk}/fhir-bundle.json"))
     assert len(bundle["entry"]) == 1 + 11 + 2
@@ -171,8 +174,9 @@ def test_the_account_zip_holds_only_the_users_own_patients(owner_client, filled,
     assert not any(name.startswith("charlie") for name in archive.namelist())
 
 
-# 7, and 3 for oral iron courses, medicines and the medicines' events.
-QUERIES = 10
+# 7, 3 for oral iron courses, medicines and the medicines' events, and 2 for account.json's
+# two-factor (one per kind of device).
+QUERIES = 12
 
 
 @pytest.mark.parametrize("url_name", ["patient_export_csv", "patient_export_fhir"])

@@ -145,3 +145,33 @@ def test_members_are_told_when_a_deleted_person_is_erased(
         assert erase_deleted_people(later) == 1
     (email,) = mail.outbox
     assert email.to == ["bob@example.com"] and "Alice" in email.subject
+
+
+def test_the_export_holds_each_persons_settings_and_the_accounts_own(
+    owner_client, owner, patient, bob
+):
+    """The export held the records only: a person's threshold and re-check settings, and
+    the account's region and reminder choices, were nowhere in it."""
+    import json
+
+    patient.ferritin_threshold = 75
+    patient.save()
+    Membership.objects.create(person=patient, account=bob, role=EDITOR)
+    bobs = Patient.objects.create(owner=bob, name="Bob Patient")
+    Membership.objects.create(person=bobs, account=owner, role=VIEWER, gets_reminders=False)
+    owner.region = "de"
+    owner.me = patient
+    owner.save()
+    archive, names = names_in(owner_client.get(reverse("account_export")))
+    mine = json.loads(archive.read(f"alice-{patient.pk}/settings.json"))
+    assert mine["name"] == "Alice" and mine["ferritin_threshold"] == 75
+    assert mine["your_role"] == "owner" and mine["you_get_reminders"] is True
+    shared = json.loads(archive.read(f"shared-with-me/bob-patient-{bobs.pk}/settings.json"))
+    assert shared["your_role"] == "viewer" and shared["you_get_reminders"] is False
+    account = json.loads(archive.read("account.json"))
+    assert account["email"] == "alice@example.com" and account["region"] == "de"
+    assert account["this_is_me"] == f"alice-{patient.pk}"
+    everything = b"".join(archive.read(name) for name in names)
+    # Nothing of Bob's account, nor the password hash.
+    assert b"bob@example.com" not in everything
+    assert owner.password.encode() not in everything

@@ -23,6 +23,7 @@ from ..csv_export import write_csv
 from ..export_records import export_records, export_treatments
 from ..fhir_export import build_bundle, to_json
 from ..forms import DeleteAccountForm
+from ..settings_export import account_settings, person_settings
 from ..spreadsheet_export import write_spreadsheet
 
 README = """rlsapp export of {email}, made {stamp} UTC.
@@ -37,7 +38,11 @@ Each folder holds one person:
   oral iron courses and RLS medicines (dose changes and dated events such as
   augmentation) as MedicationStatements, with RxNorm codes where known.
 
-Both files can be imported into rlsapp again, on any person's page.
+- settings.json: the person's details and re-check settings as set here, with this
+  account's role and whether it gets their re-check reminders.
+
+records.csv and fhir-bundle.json can be imported into rlsapp again, on any person's page.
+account.json holds this account's own settings (no password and no calendar address).
 
 The people this account owns are at the top. People others own and share with this
 account are in the folder {shared}/, one folder each, in the same form.
@@ -108,7 +113,11 @@ export_fhir = _person_export(_fhir, "application/fhir+json; charset=utf-8", ".fh
 @login_required
 @require_GET
 def account_export(request):
-    patients = list(Patient.objects.for_user(request.user).annotate(role=F("memberships__role")))
+    patients = list(
+        Patient.objects.for_user(request.user).annotate(
+            role=F("memberships__role"), gets_reminders=F("memberships__gets_reminders")
+        )
+    )
     exports_people(request, [patient.pk for patient in patients])
     records = _records(patients)
     treatments = _treatments(patients)
@@ -123,17 +132,26 @@ def account_export(request):
                 shared=SHARED_FOLDER,
             ),
         )
+        folders = {}
         for patient in patients:
             draws, infusions, scores = records[patient.pk]
             folder = _stem(patient)
             if patient.role != OWNER:
                 folder = f"{SHARED_FOLDER}/{folder}"
+            folders[patient.pk] = folder
+            archive.writestr(
+                f"{folder}/settings.json",
+                person_settings(patient, patient.role, patient.gets_reminders),
+            )
             archive.writestr(
                 f"{folder}/records.csv",
                 "\ufeff" + write_csv(draws, infusions, scores, **treatments[patient.pk]),
             )
             bundle = build_bundle(patient, draws, infusions, scores, **treatments[patient.pk])
             archive.writestr(f"{folder}/fhir-bundle.json", to_json(bundle))
+        archive.writestr(
+            "account.json", account_settings(request.user, folders.get(request.user.me_id))
+        )
     return _attachment(buffer.getvalue(), "application/zip", f"rlsapp-account-{now:%Y-%m-%d}.zip")
 
 
