@@ -190,6 +190,21 @@ def below_since(points: list[Point], threshold: float) -> date | None:
     return kinetics.below_since(points, threshold)
 
 
+def not_counted(points: list[Point], since: date) -> str:
+    """What 'below since' leaves out: the results from `since` on that are left out of the
+    fits (an illness's 300 after an 80 is not a run broken), named so that the note is not
+    read against a latest value it did not count; '' without any."""
+    left_out = [p.day for p in points if p.excluded and p.day >= since]
+    if not left_out:
+        return ""
+    if len(left_out) == 1:
+        return f", not counting the result of {day_text(left_out[0])}, left out of the fits"
+    return (
+        f", not counting {len(left_out)} results left out of the fits (the latest on "
+        f"{day_text(max(left_out))})"
+    )
+
+
 PHOSPHATE_WHY = (
     "Ferric carboxymaltose can lower phosphate: reported even after a single dose, more "
     "likely with repeat courses (the US label lists it under warnings and precautions)."
@@ -326,7 +341,7 @@ def next_recheck(
     if since is not None:
         notes.append(
             f"Ferritin has been below the threshold of {number(settings.threshold)} µg/L "
-            f"since {day_text(since)}."
+            f"since {day_text(since)}{not_counted(current, since)}."
         )
     if estimate is not None and estimate.status == estimates.NO_DECLINE:
         notes.append("No clear decline yet, so the routine schedule applies.")

@@ -427,3 +427,20 @@ def test_a_snooze_by_weeks_skips_the_weekend_when_the_person_does():
     saturday = date(2025, 4, 26)
     assert recheck.snoozed_by_weeks(saturday, saturday, 1) == date(2025, 5, 3)
     assert recheck.snoozed_by_weeks(saturday, saturday, 1, skip_weekends=True) == date(2025, 5, 5)
+
+
+def test_the_below_note_names_the_results_it_does_not_count():
+    """Ferritin 80, then 300 left out (illness): 'below since' the 80 is true of the results
+    in the fits only, and says so beside a latest value of 300."""
+    ill = Point(date(2025, 3, 1), 300, excluded=True)
+    result = next_recheck(DEFAULTS, [Point(date(2025, 2, 1), 80), ill], [], predict=False)
+    assert result.notes == (
+        "Ferritin has been below the threshold of 100 µg/L since 1 February 2025, not "
+        "counting the result of 1 March 2025, left out of the fits.",
+    )
+    two = [Point(date(2025, 1, 1), 300, excluded=True), Point(date(2025, 2, 1), 80), ill,
+           Point(date(2025, 4, 1), 20, excluded=True)]  # fmt: skip
+    assert next_recheck(DEFAULTS, two, [], predict=False).notes == (
+        "Ferritin has been below the threshold of 100 µg/L since 1 February 2025, not "
+        "counting 2 results left out of the fits (the latest on 1 April 2025).",
+    )

@@ -101,3 +101,9 @@ def test_the_reminder_email_marks_a_left_out_latest_ferritin(owner, patient):
         "Latest ferritin: 140 µg/L (left out: taken during Ferrous sulfate) on 12 May 2025"
         in mail.outbox[0].body
     )
+
+
+def test_the_recheck_card_says_which_result_below_since_does_not_count(client, ill):
+    page = words(client.get(reverse("patient_detail", args=[ill.pk])))
+    day = datetime.date.today() - datetime.timedelta(days=10)
+    assert f"not counting the result of {day.day} {day:%B %Y}, left out of the fits." in page
