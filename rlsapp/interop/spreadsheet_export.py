@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rlsapp.domain import formats, units
+from rlsapp.domain import formats, rules, units
 from rlsapp.domain.regions import Region
 
 from .csv_export import neutralise
@@ -33,7 +33,12 @@ COLUMNS = [
     "Severity (0-10)",
     "Symptoms began",
     "Note",
+    # As the CSV export names them (and the import reads them back): a ferritin left out of
+    # the fits by hand is not a number to read as the others.
+    "Left out of fits",
+    "Left out note",
 ]
+_LEFT_OUT_WORDS = dict(rules.LEFT_OUT_CHOICES)
 
 
 def separator(region: Region) -> str:
@@ -63,6 +68,8 @@ def _rows(draws, infusions, symptom_scores, region: Region):
                     "As the lab printed it": f"{result.entered_value} {result.entered_unit}",
                     "Calculated": "yes" if result.calculated else "",
                     "Note": draw.note,
+                    "Left out of fits": _LEFT_OUT_WORDS.get(draw.left_out_reason, ""),
+                    "Left out note": draw.left_out_note,
                 },
             )
     for infusion in infusions:

@@ -76,3 +76,13 @@ def test_the_export_menu_says_which_file_is_canonical(owner_client, patient):
     html = owner_client.get(patient.get_absolute_url()).content.decode()
     assert "decimal point, ISO dates: reads back into rlsapp" in html
     assert reverse("patient_export_spreadsheet", args=[patient.pk]) in html
+
+
+def test_a_ferritin_left_out_of_the_fits_says_so(owner_client, patient, records):
+    from rlsapp.tracking import services
+
+    services.leave_out(LabDraw.objects.get(patient=patient), "illness", "flu")
+    text = download(owner_client, patient)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    ferritin = next(r for r in rows if r["Test"] == "Ferritin")
+    assert (ferritin["Left out of fits"], ferritin["Left out note"]) == ("illness", "flu")
