@@ -321,19 +321,23 @@ def latest_reading(points: Iterable[Point], threshold: float) -> Reading:
     """The latest result not left out: below the threshold (exact, or a '<' bound at or
     under it), above it (exact: a projection may start here), or a bound that says
     neither ('>1500', '<500' over the threshold: no projection until an exact result)."""
+    points = list(points)
     state, latest = latest_state(points, threshold)
     if state == "none":
         return Reading("none", None, "no ferritin result in this episode yet")
+    # A later result left out of the fits is the latest shown: this one is named apart.
+    later = any(p.excluded and p.day > latest.day for p in points)
+    which = f"the latest result {'in the fits ' if later else ''}({_day(latest.day)})"
     if state == "below":
-        return Reading("below", latest, f"the latest result ({_day(latest.day)}) is below "
+        return Reading("below", latest, f"{which} is below "
                        f"the threshold of {_fmt(threshold)} µg/L")  # fmt: skip
     if state == "above":
-        return Reading("above", latest, f"the latest result ({_day(latest.day)}) is above")
+        return Reading("above", latest, f"{which} is above")
     bound = "at least" if latest.comparator in LOWER_BOUNDS else "at most"
     return Reading(
         "bound",
         latest,
-        f"the latest result ({_day(latest.day)}) is given only as {bound} "
+        f"{which} is given only as {bound} "
         f"{_fmt(latest.value)} µg/L, so no estimate until an exact result",
     )
 

@@ -397,3 +397,12 @@ def test_fits_match_numpy_where_installed():
         fit = fit_decline(points, ORIGIN, kind)
         assert fit.slope_per_week == pytest.approx(slope)
         assert fit.intercept == pytest.approx(intercept)
+
+
+def test_the_latest_reading_names_the_latest_in_the_fits_apart_from_a_later_left_out_one():
+    """80 then 300 left out (illness): 'the latest result' would be read as the 300."""
+    in_fits = week(8, 80.0)
+    words = kinetics.latest_reading([in_fits, week(9, 300.0, excluded=True)], 100).words
+    assert words.startswith(f"the latest result in the fits ({kinetics._day(in_fits.day)}) ")
+    alone = kinetics.latest_reading([week(8, 80.0)], 100).words
+    assert alone.startswith("the latest result (")
