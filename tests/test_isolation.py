@@ -210,6 +210,7 @@ RULES = {
     "account_settings": Account(),
     "twofactor_setup": Account(),
     "twofactor_disable": Account(),
+    "twofactor_recovery_codes": Account(),
     "password_change": Account(),
     "password_change_done": Account(methods=("get",)),
     **{

@@ -232,11 +232,36 @@ def _spaced_secret(device):
 def _turn_on(user, device):
     device.confirmed = True
     device.save()
+    return _new_recovery_codes(user)
+
+
+def _new_recovery_codes(user):
+    """A fresh set of codes; every earlier code stops working."""
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
     return codes
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_recovery_codes(request):
+    """New recovery codes, after the password: for codes used up, lost or perhaps seen."""
+    if not user_has_device(request.user):
+        messages.info(request, "Two-factor sign-in is off: there are no recovery codes.")
+        return redirect("account_settings")
+    form = PasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            codes = _new_recovery_codes(request.user)
+        context = {"codes": codes, "renewed": True}
+        return render(request, "accounts/twofactor_codes.html", context)
+    return render(request, "accounts/twofactor_recovery_codes.html", {"form": form})
 
 
 @login_required

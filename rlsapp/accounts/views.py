@@ -11,7 +11,7 @@ from django_otp import user_has_device
 from rlsapp.domain.regions import suggest_region
 from rlsapp.reminders.models import CalendarFeed
 
-from . import services
+from . import services, twofactor
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
 from .nexturl import safe_next
@@ -117,6 +117,8 @@ def account_settings(request):
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")
     context = {"form": form, "two_factor_on": user_has_device(request.user)}
+    if context["two_factor_on"]:
+        context["recovery_codes_left"] = twofactor.recovery_codes_left(request.user)
     return render(request, "accounts/settings.html", context)
 
 

@@ -236,3 +236,36 @@ def test_turning_it_on_ends_every_other_session(owner_client, owner):
     # This browser stays signed in, under a new session key.
     assert signed_in(owner_client)
     assert owner_client.cookies["sessionid"].value != before
+
+
+def test_new_recovery_codes_need_the_password_and_end_the_old_ones(client, owner, device):
+    """There was no way to get new codes short of turning two-factor off and on again, so
+    codes used up, lost or seen by someone else stayed the only ones."""
+    sign_in(client)
+    client.post(reverse("login_verify"), {"token": code_for(device)})
+    page = client.get(reverse("account_settings")).content.decode()
+    assert "1 recovery code left" in page
+    url = reverse("twofactor_recovery_codes")
+    assert 'name="password"' in client.get(url).content.decode()
+    wrong = client.post(url, {"password": "not-the-password"})
+    assert "That is not your password." in wrong.content.decode()
+    assert StaticToken.objects.filter(token="abcd2345").exists()
+    done = client.post(url, {"password": PASSWORD})
+    codes = re.findall(r"<li>([a-z2-7]{8})</li>", done.content.decode())
+    assert len(codes) == 10 and "New recovery codes" in done.content.decode()
+    assert set(codes) == set(
+        StaticToken.objects.filter(device__user=owner).values_list("token", flat=True)
+    )
+    client.post(reverse("logout"))
+    sign_in(client)
+    client.post(reverse("login_verify"), {"token": "abcd2345"})
+    assert not signed_in(client), "the old code no longer works"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
+        client.post(reverse("login_verify"), {"token": codes[0]})
+        assert signed_in(client)
+
+
+def test_without_two_factor_there_are_no_recovery_codes_to_renew(owner_client, owner):
+    response = owner_client.post(reverse("twofactor_recovery_codes"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert not StaticToken.objects.exists()
