@@ -53,6 +53,7 @@ def report_context(patient, region) -> dict:
     courses = list(OralIronCourse.objects.filter(patient=patient))
     medications = list(Medication.objects.filter(patient=patient).prefetch_related("events"))
     report_data.written_treatments(courses, medications, region)
+    printed.with_printed_events(medications)
     # The tables share two printed pages; each says how many of its rows are left out.
     episodes = charts["episodes"][-report_data.MAX_EPISODES :]
     treatments = printed.newest_treatments(courses, medications)

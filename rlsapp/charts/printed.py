@@ -32,6 +32,8 @@ ESTIMATE_WORDS = (
     "Estimate: below 100 µg/L. The shaded band on the chart shows where ferritin is likely "
     "to be (8 in 10 chance). Not medical advice. "
 )
+# A medicine's newest dated events printed.
+PRINTED_EVENTS = 3
 # A reaction printed longer than this is cut at a word, the whole of it in rlsapp.
 REACTION_PRINTED = 230
 
@@ -88,8 +90,23 @@ def episode_costs(episodes) -> tuple:
     return tuple(costs)
 
 
+def with_printed_events(medications) -> list:
+    """Each medicine with its newest dated events for the paper (`printed_events`, oldest
+    first) and how many earlier ones are left to rlsapp (`earlier_events`): a dose changed
+    every few months for years would take a page on its own."""
+    for m in medications:
+        events = list(m.events.all())
+        m.printed_events = events[-PRINTED_EVENTS:]
+        m.earlier_events = len(events) - len(m.printed_events)
+    return medications
+
+
 def medication_cost(m) -> float:
-    events = list(m.events.all())
+    every = list(m.events.all())
+    events = every[-PRINTED_EVENTS:]
+    earlier = (
+        f"{len(every) - len(events)} earlier events in rlsapp" if every[:-PRINTED_EVENTS] else ""
+    )
     stopped = (
         f"{m.stopped_on:%d %b %Y} ({m.stop_reason})".replace(" ()", "")
         if m.stopped_on
@@ -102,7 +119,8 @@ def medication_cost(m) -> float:
         paper.lines(f"{m.drug_label} current" if not m.stopped_on else m.drug_label, DRUG_WIDTH),
         paper.lines(dose, DOSE_WIDTH),
         paper.lines(stopped, STOPPED_WIDTH),
-        sum(paper.lines(f"{e.what_shown} on 10 Jan 2024: {e.note}", EVENT_WIDTH) for e in events),
+        sum(paper.lines(f"{e.what_shown} on 10 Jan 2024: {e.note}", EVENT_WIDTH) for e in events)
+        + (paper.lines(earlier, EVENT_WIDTH) if earlier else 0),
     )
 
 

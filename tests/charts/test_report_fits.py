@@ -111,3 +111,31 @@ def test_the_query_count_is_the_same_for_a_stress_history(owner_client, patient)
     add_stress_history(other, datetime.date.today())
     patient = other
     assert count() == small
+
+
+def test_a_medicine_prints_its_newest_events_and_says_how_many_are_earlier(owner_client, patient):
+    from rlsapp.tracking import services
+    from rlsapp.tracking.treatments import Medication, MedicationEvent
+
+    agonist = services.save_treatment(
+        Medication(patient=patient, drug="pramipexole", dose=0.125, started_on=DAY0)
+    )
+    for n in range(5):
+        services.save_treatment(
+            MedicationEvent(
+                medication=agonist,
+                happened_on=DAY0 + datetime.timedelta(days=30 * (n + 1)),
+                kind="dose_change",
+                dose=0.125 * (n + 2),
+            )
+        )
+
+    html = report(owner_client, patient)
+
+    cell = html[html.index('id="treatments-heading"') :]
+    cell = cell[: cell.index("</table>")]
+    assert "2 earlier events in rlsapp" in cell
+    assert [
+        f"on {d:%-d %b %Y}</div>" in cell
+        for d in (DAY0 + datetime.timedelta(days=30 * k) for k in range(1, 6))
+    ] == [False, False, True, True, True]
