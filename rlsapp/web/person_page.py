@@ -13,7 +13,7 @@ from django.utils import timezone
 from rlsapp.charts.data import BLOOD_SERIES
 from rlsapp.domain import units
 from rlsapp.reminders.models import Reminder
-from rlsapp.tracking import access_log, compiled, statements
+from rlsapp.tracking import access_log, compiled, record_rows, statements
 from rlsapp.tracking.memberships import is_me
 from rlsapp.tracking.models import Infusion, LabResult, SymptomScore
 from rlsapp.tracking.templatetags.tracking_tags import account_region
@@ -76,6 +76,9 @@ def chart_outline(patient, latest, has_infusions, has_scores, courses, medicatio
     if newest:
         day = newest.draw.drawn_on
         one = [{"date": day, "value": newest.value, "comparator": newest.comparator}]
+        if history_state == "one_ferritin":
+            periods = record_rows.periods_of(patient, courses)
+            one[0]["left_out"] = record_rows.left_out_of(newest.draw, periods)
     return {
         "states": {"history": history_state, "overlay": None if has_infusions else "no_infusions"},
         "threshold": patient.ferritin_threshold,

@@ -107,3 +107,12 @@ def test_the_recheck_card_says_which_result_below_since_does_not_count(client, i
     page = words(client.get(reverse("patient_detail", args=[ill.pk])))
     day = datetime.date.today() - datetime.timedelta(days=10)
     assert f"not counting the result of {day.day} {day:%B %Y}, left out of the fits." in page
+
+
+@pytest.mark.parametrize("name", ["patient_detail", "patient_charts"])
+def test_a_single_ferritin_left_out_says_so_in_the_one_result_note(client, owner, patient, name):
+    draw = add_ferritin(patient, datetime.date.today() - datetime.timedelta(days=3), 300)
+    services.leave_out(draw, "inflammation")
+    client.force_login(owner)
+    page = words(client.get(reverse(name, args=[patient.pk])))
+    assert "One ferritin result so far (300 µg/L, left out: inflammation, on" in page
