@@ -211,6 +211,7 @@ RULES = {
     "twofactor_setup": Account(),
     "twofactor_disable": Account(),
     "twofactor_recovery_codes": Account(),
+    "end_other_sessions": Account(methods=("post",)),
     "password_change": Account(),
     "password_change_done": Account(methods=("get",)),
     **{

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import client_for
+
 START = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
 
 
@@ -104,3 +106,18 @@ def test_a_session_signed_in_before_the_lifetime_counts_from_its_next_request(
             assert client.get(reverse("account_settings")).status_code == 200
     with at(14 * 24 + 10.2):
         assert client.get(reverse("account_settings")).status_code == 302
+
+
+def test_signing_out_everywhere_else_keeps_only_this_session(client, owner, make_user):
+    phone, laptop = client_for(owner), client_for(owner)
+    bob_client = client_for(make_user("bob@example.com"))
+    client.force_login(owner)
+    page = client.get(reverse("account_settings")).content.decode()
+    assert reverse("end_other_sessions") in page
+    assert client.get(reverse("end_other_sessions")).status_code == 405
+    assert client.post(reverse("end_other_sessions")).status_code == 302
+    assert client.get(reverse("account_settings")).status_code == 200
+    for other in (phone, laptop):
+        assert other.get(reverse("account_settings")).status_code == 302
+    # Another account's sessions are not touched.
+    assert bob_client.get(reverse("account_settings")).status_code == 200

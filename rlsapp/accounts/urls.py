@@ -33,6 +33,7 @@ password_urls = [
 urlpatterns = [
     path("signup/", include(signup_urls)),
     path("settings/", views.account_settings, name="account_settings"),
+    path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
     # Named patient_* so that the isolation test treats the id as a person's.
     path("this-is-me/<int:pk>/", me.this_is_me, name="patient_this_is_me"),
     path("login/", twofactor.LoginView.as_view(), name="login"),

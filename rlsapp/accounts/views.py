@@ -5,13 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import user_has_device
 
 from rlsapp.domain.regions import suggest_region
 from rlsapp.reminders.models import CalendarFeed
 
-from . import services, twofactor
+from . import services, signin_logs, twofactor
 from . import signup as signup_flow
 from .forms import AccountSettingsForm, PasswordResetForm, SignupForm
 from .nexturl import safe_next
@@ -120,6 +120,15 @@ def account_settings(request):
     if context["two_factor_on"]:
         context["recovery_codes_left"] = twofactor.recovery_codes_left(request.user)
     return render(request, "accounts/settings.html", context)
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    """For a device lost or left signed in: every other session of the account ends."""
+    signin_logs.end_other_sessions(request)
+    messages.success(request, "Every other session of this account is signed out; this one stays.")
+    return redirect("account_settings")
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
