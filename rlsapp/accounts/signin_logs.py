@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from .signup import SIGNED_UP
 from .twofactor import PENDING_USER
 
 AXES_MODELS = (AccessAttempt, AccessLog, AccessFailureLog)
@@ -26,10 +27,10 @@ def forget_user(sender, instance, **kwargs):
     """post_delete receiver for the user model."""
     for model in AXES_MODELS:
         model.objects.filter(username__iexact=instance.get_username()).delete()
-    _delete_sessions_of(instance.pk)
+    _delete_sessions_of(instance.pk, signed_up_as=instance.email)
 
 
-def _delete_sessions_of(user_pk, keep=None):
+def _delete_sessions_of(user_pk, keep=None, signed_up_as=None):
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
@@ -41,6 +42,9 @@ def _delete_sessions_of(user_pk, keep=None):
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         if str(user_pk) in (str(data.get("_auth_user_id")), str(data.get(PENDING_USER))):
+            ours.append(session.session_key)
+        elif signed_up_as and str(data.get(SIGNED_UP, "")).lower() == signed_up_as.lower():
+            # The browser that signed up keeps the address until it confirms there.
             ours.append(session.session_key)
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for key in ours:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -31,6 +32,9 @@ def test_an_unconfirmed_sign_up_goes_once_its_link_has_expired(client, db, mail_
         call_command("purge_signups")
     assert not User.objects.filter(email="typed-by-someone@example.com").exists()
     assert b"This link is not valid" in Client().get(link, follow=True).content
+    # Nor does the session of the browser that signed up keep the address.
+    sessions = [s.get_decoded() for s in Session.objects.all()]
+    assert not [s for s in sessions if "typed-by-someone@example.com" in str(s)]
 
 
 def test_a_sign_up_whose_mail_failed_goes_by_the_day_it_was_made(db, settings):
