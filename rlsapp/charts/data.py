@@ -405,9 +405,10 @@ def _states(ferritin, rows):
     return {"history": history, "overlay": overlay, "table": None if rows else "no_infusions"}
 
 
-def latest_values(history: History, region=None):
+def latest_values(history: History, region=None, threshold=None):
     """The newest result of each analyte, in the order units.ANALYTES lists them, written
-    the way the account's region writes numbers (the international region by default)."""
+    the way the account's region writes numbers (the international region by default),
+    never rounded onto the person's ferritin `threshold` or a range's end."""
     region = region or regions.get(None)
     newest = {}
     for r in history.results:  # oldest first, so later rows win
@@ -416,7 +417,7 @@ def latest_values(history: History, region=None):
         {
             "code": code,
             "label": units.ANALYTES[code].label,
-            "display": formats.format_result(code, r.value, r.comparator, region),
+            "display": formats.format_result(code, r.value, r.comparator, region, threshold),
             "date": r.day,
             "lab": r.lab_name,
         }

@@ -33,10 +33,11 @@ class Row:
     infusions: list = field(default_factory=list)
 
 
-def _value(result, region):
-    analyte = units.ANALYTES[result.analyte]
+def _value(result, region, threshold=None):
+    # Never rounded onto or across a limit (units.shown_decimals).
+    decimals = units.shown_decimals(result.analyte, result.value, threshold)
     symbol = SYMBOLS.get(result.comparator, "") if result.comparator else ""
-    return symbol + formats.format_decimal(result.value, region, analyte.decimals)
+    return symbol + formats.format_decimal(result.value, region, decimals)
 
 
 def build_table(history: History, region, patient=None) -> dict:
@@ -46,13 +47,14 @@ def build_table(history: History, region, patient=None) -> dict:
     rows: dict[date, Row] = {}
     courses = history.treatments.courses if patient is not None else ()
     periods = fit_inputs.left_out_periods(patient, courses) if courses else []
+    threshold = patient.ferritin_threshold if patient is not None else None
 
     def row(day):
         return rows.setdefault(day, Row(day))
 
     for result in history.results:
         r = row(result.day)
-        r.values.setdefault(result.analyte, []).append(_value(result, region))
+        r.values.setdefault(result.analyte, []).append(_value(result, region, threshold))
         if result.analyte == "ferritin":
             words = fit_inputs.left_out_words(
                 result.day, result.left_out_reason, result.left_out_note, periods

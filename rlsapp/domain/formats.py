@@ -275,12 +275,16 @@ def _number_pattern(pattern: str) -> babel_numbers.NumberPattern:
     return babel_numbers.parse_pattern(pattern)
 
 
-def format_result(analyte_code: str, value: float, comparator: str, region: Region) -> str:
+def format_result(
+    analyte_code: str, value: float, comparator: str, region: Region, threshold=None
+) -> str:
     """'≤1.050 µg/L': a stored result in its display unit, written the region's way (the
-    international region gives exactly units.format_result)."""
+    international region gives exactly units.format_result); never rounded onto or across
+    a limit it is flagged against (units.shown_decimals; `threshold`: the person's)."""
     analyte = units.ANALYTES[analyte_code]
     symbol = units.comparator_symbol(comparator)
-    return f"{symbol}{format_decimal(value, region, analyte.decimals)} {analyte.display_unit}"
+    decimals = units.shown_decimals(analyte_code, value, threshold)
+    return f"{symbol}{format_decimal(value, region, decimals)} {analyte.display_unit}"
 
 
 # Dates ---------------------------------------------------------------------------------

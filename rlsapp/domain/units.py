@@ -307,6 +307,38 @@ def is_unusual(analyte_code: str, value: float) -> bool:
     return band is not None and not band[0] <= value <= band[1]
 
 
+# The AASM 2024 iron criterion (ferritin ≤ 75 µg/L), a dotted line on the chart.
+AASM_FERRITIN = 75
+MAX_SHOWN_DECIMALS = 3
+
+
+def _limits(analyte: Analyte) -> tuple[float, ...]:
+    return tuple(sorted({end for band in analyte.reference.values() for end in band}))
+
+
+_LIMITS = {code: _limits(analyte) for code, analyte in ANALYTES.items()}
+
+
+def shown_decimals(analyte_code: str, value: float, threshold: float | None = None) -> int:
+    """The decimals a value is shown with: its analyte's, or more (up to 3) where rounding
+    to them would put it on or across a limit it is flagged or drawn against (a reference
+    range's end, the person's ferritin threshold, 75 µg/L), so that a typed 99.6 µg/L is
+    not shown '100' beside 'below threshold 100', nor Hb 11.96 as '12' beside 'below range
+    12–16'."""
+    decimals = ANALYTES[analyte_code].decimals
+    if value == int(value):  # whole: no rounding (most results)
+        return decimals
+    limits = _LIMITS[analyte_code]
+    if analyte_code == "ferritin":
+        limits += (AASM_FERRITIN,) if threshold is None else (AASM_FERRITIN, threshold)
+    while decimals < MAX_SHOWN_DECIMALS:
+        shown = round(value, decimals)
+        if all((value < x) == (shown < x) and (value > x) == (shown > x) for x in limits):
+            break
+        decimals += 1
+    return decimals
+
+
 def format_value(analyte_code: str, value: float, precise: bool = False) -> str:
     decimals = ANALYTES[analyte_code].decimals + (1 if precise else 0)
     text = f"{value:.{decimals}f}"

@@ -116,7 +116,13 @@ def compose(reminder, latest: LabResult | None, connection=None, to=None) -> Ema
         "latest": latest,
         # written the way the member's region writes numbers (1.050 µg/L in Germany)
         "latest_text": latest
-        and formats.format_result(latest.analyte, latest.value, latest.comparator, to.region_rules),
+        and formats.format_result(
+            latest.analyte,
+            latest.value,
+            latest.comparator,
+            to.region_rules,
+            patient.ferritin_threshold,
+        ),
         # The re-check's words above were worked out without a result left out.
         "left_out": left_out_of(patient, latest),
         "link": f"{settings.SITE_URL}{patient.get_absolute_url()}",

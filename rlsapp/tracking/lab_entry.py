@@ -400,9 +400,10 @@ def draw_links(draws, region: Region):
     )
 
 
-def result_text(result: LabResult, region: Region) -> str:
-    """'≤1.050 µg/L', written the region's way, in the analyte's display unit."""
-    return formats.format_result(result.analyte, result.value, result.comparator, region)
+def result_text(result: LabResult, region: Region, threshold=None) -> str:
+    """'≤1.050 µg/L', written the region's way, in the analyte's display unit (never
+    rounded onto a limit: `threshold`, the person's ferritin threshold, is one)."""
+    return formats.format_result(result.analyte, result.value, result.comparator, region, threshold)
 
 
 def draw_summary(draw: LabDraw, region: Region, with_values: bool = True) -> str:

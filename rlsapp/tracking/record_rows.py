@@ -85,10 +85,11 @@ VALUE_CLASS = {result_flags.LOW: "value-low", result_flags.HIGH: "value-high"}
 
 def result_html(result, patient, region, infusion_days) -> str:
     """A result as the tables show it (_result), for the latest values (tag result_value)."""
-    return mark_safe(_result(result, region, lambda *of: flag_result(patient, *of, infusion_days)))
+    flag = lambda *of: flag_result(patient, *of, infusion_days)  # noqa: E731
+    return mark_safe(_result(result, region, flag, patient.ferritin_threshold))
 
 
-def _result(result, region, flag) -> str:
+def _result(result, region, flag, threshold=None) -> str:
     """A stored value with its flag in words ("low", "high", "after infusion") and why,
     and the value as the lab printed it when that differs. A high soon after an infusion
     is the expected rise (domain/result_flags.py), explained rather than alarmed about.
@@ -96,7 +97,7 @@ def _result(result, region, flag) -> str:
     draw = result.draw
     flag = flag(result.analyte, result.value, result.comparator, draw.drawn_on, draw.after_infusion)
     css = VALUE_CLASS.get(flag.word, "")
-    parts = [f'<span class="{css}">{esc(result_text(result, region))}</span>']
+    parts = [f'<span class="{css}">{esc(result_text(result, region, threshold))}</span>']
     if flag.word == result_flags.AFTER:
         why = AFTER_WORDS if result.analyte == "ferritin" else flag.why.split(": ", 1)[-1]
         parts.append(
@@ -131,13 +132,13 @@ def _name_html(info) -> str:
 RESULT_NAMES = {code: _name_html(info) for code, info in units.ANALYTES.items()}
 
 
-def draw_results_html(draw, region, flag) -> str:
+def draw_results_html(draw, region, flag, threshold=None) -> str:
     """A draw's results, a line each: the test's name (short on a phone) and its value with
-    its flag (`flag`: as _result's)."""
+    its flag (`flag`, `threshold`: as _result's)."""
     lines = []
     for result in draw.ordered_results():
         name = RESULT_NAMES[result.analyte]
-        value = _result(result, region, flag)
+        value = _result(result, region, flag, threshold)
         lines.append(f'<div><span class="text-body-secondary">{name}</span> {value}</div>')
     return mark_safe("".join(lines))
 
@@ -182,6 +183,7 @@ def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
         return _empty("No lab results recorded.")
     edit = _can_edit(patient)
     flag = flagger(patient, infusion_days)
+    threshold = patient.ferritin_threshold
     if edit:
         edit_url, delete_url = linker("draw_edit"), linker("draw_delete")
         put_back_url, leave_out_url = linker("draw_put_back"), linker("draw_leave_out")
@@ -217,7 +219,7 @@ def draw_table(draws, patient, region, infusion_days, periods=()) -> str:
             cell.append(f"{PHONE_ACTIONS}{start}{phone}{end}</div>")
         cell.append(
             f'</td><td class="wrap d-none d-md-table-cell">{lab or NONE}</td>'
-            f'<td class="wrap">{draw_results_html(draw, region, flag)}</td>'
+            f'<td class="wrap">{draw_results_html(draw, region, flag, threshold)}</td>'
             f"{WIDE_ACTIONS}"
         )
         if edit:

@@ -92,7 +92,9 @@ def rows_for(people, today, url_of, region=None):
         ferritin = flag = ""
         if value is not None:
             flag = units.flag("ferritin", value, threshold=p["ferritin_threshold"])[1]
-            ferritin = formats.format_result("ferritin", value, comparator, region)
+            ferritin = formats.format_result(
+                "ferritin", value, comparator, region, p["ferritin_threshold"]
+            )
         infused = p["status__last_infusion_on"]
         remind_on = p["status__recheck_remind_on"]
         estimate = ""
