@@ -363,10 +363,14 @@ def comparator_symbol(comparator: str) -> str:
 
 
 def format_result(analyte_code: str, value: float, comparator: str = "") -> str:
-    """'<5 µg/L': the stored value with its comparator and unit."""
+    """'<5 µg/L': the stored value with its comparator and unit, never rounded onto or
+    across a limit (shown_decimals)."""
     symbol = comparator_symbol(comparator)
     unit = ANALYTES[analyte_code].display_unit
-    return f"{symbol}{format_value(analyte_code, value)} {unit}"
+    text = f"{value:.{shown_decimals(analyte_code, value)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{symbol}{text} {unit}"
 
 
 def flag(

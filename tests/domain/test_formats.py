@@ -431,6 +431,16 @@ def test_the_international_region_shows_results_as_before(value, comparator):
         )
 
 
+@pytest.mark.parametrize("value", [29.6, 74.6, 99.96, 299.7, 11.96])
+def test_the_international_region_shows_results_as_before_at_a_limit(value):
+    from rlsapp.domain import units
+
+    for code in units.ANALYTES:
+        assert formats.format_result(code, value, "", R["intl"]) == units.format_result(
+            code, value, ""
+        )
+
+
 def test_a_number_too_long_for_any_lab_is_unreadable_not_an_error():
     from rlsapp.domain.regions import REGIONS
 
