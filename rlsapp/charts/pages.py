@@ -59,7 +59,7 @@ def report_context(patient, region) -> dict:
     treatments = printed.newest_treatments(courses, medications)
     draws = report_data.draws_of(history)[-report_data.MAX_ROWS :][::-1]
     with_lab = len({d["lab"] for d in draws}) > 1
-    latest_all = latest_values(history, region)
+    latest_all = latest_values(history, region, patient.ferritin_threshold)
     latest, shown = [], None
     # Fewer results rows may list more latest values below them: fitted again until settled.
     for _ in range(4):

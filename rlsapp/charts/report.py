@@ -93,7 +93,9 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
                 continue
             flag = _flag(r, patient, infusion_days)
             any_after = any_after or flag.word == AFTER
-            number = formats.format_decimal(r.value, region, units.ANALYTES[code].decimals)
+            # Never rounded onto or across the flag's limit (units.shown_decimals).
+            decimals = units.shown_decimals(code, r.value, patient.ferritin_threshold)
+            number = formats.format_decimal(r.value, region, decimals)
             cells.append(
                 {
                     "text": f"{SYMBOLS.get(r.comparator, '')}{number}",

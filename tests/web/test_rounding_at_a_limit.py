@@ -57,3 +57,21 @@ def test_the_pages_show_a_value_below_the_threshold_as_below_it(client, owner, p
     assert "99.6 µg/L below threshold 100" in worklist
     table = text_of(client.get(reverse("patient_chart_table", args=[patient.pk])))
     assert "99.6" in table and "11.96" in table
+
+
+def test_the_report_shows_a_value_below_the_threshold_as_below_it(client, owner, patient):
+    day = datetime.date.today() - datetime.timedelta(days=3)
+    services.save_draw(
+        LabDraw(patient=patient, drawn_on=day - datetime.timedelta(days=30), lab_name="X"),
+        {"ferritin": measure("ferritin", "99.6", "µg/L")},
+    )
+    services.save_draw(
+        LabDraw(patient=patient, drawn_on=day, lab_name="X"),
+        {"hemoglobin": measure("hemoglobin", "11.96", "g/dL")},
+    )
+    client.force_login(owner)
+    page = text_of(client.get(reverse("patient_report", args=[patient.pk])))
+    # The results table (both) and the latest values below it (the ferritin is older).
+    assert "99.6 low (below threshold 100)" in page
+    assert "11.96 low (below range 12–16)" in page
+    assert "100 low (below threshold 100)" not in page
