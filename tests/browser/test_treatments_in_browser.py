@@ -153,7 +153,7 @@ def test_a_medicine_row_stays_a_few_lines_tall_on_a_phone(page, context, live_se
 
 
 def test_a_draw_left_out_during_oral_iron_leaves_the_lab_results_in_view_on_a_phone(
-    page, context, live_server, owner
+    page, context, live_server, owner, screenshot
 ):
     """The mark 'left out: taken during Ferrous sulfate' on one line set the date column's
     width, so on a phone every draw's results ran past the table's box (cut at the edge,
@@ -173,6 +173,11 @@ def test_a_draw_left_out_during_oral_iron_leaves_the_lab_results_in_view_on_a_ph
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/patients/{patient.pk}/")
     page.wait_for_load_state("load")
-    assert "Ferrous sulfate" in page.locator(".draw-left-out").inner_text()
     box = page.get_by_role("region", name="Lab results table")
+    assert "Ferrous sulfate" in box.locator(".draw-left-out").inner_text()
     assert box.evaluate(HIDDEN_COLUMNS) <= 0
+    # The latest value carries the same mark, and its card keeps it in view.
+    latest = page.locator("#latest-heading + div .draw-left-out")
+    assert latest.inner_text() == "left out: taken during Ferrous sulfate"
+    assert latest.evaluate("e => e.scrollWidth <= e.closest('.card').clientWidth")
+    screenshot(page.locator("#latest-heading").locator(".."), "latest-left-out-390")
