@@ -176,6 +176,11 @@ def note_sign_in(sender, request, user, **kwargs):
     request.session[SIGNED_IN_AT] = now
 
 
+def _over(now, since, hours) -> bool:
+    """Whether more than `hours` (0: no limit) have passed since `since` (None: unknown)."""
+    return bool(hours) and since is not None and now - since > hours * 3600
+
+
 class IdleSessionTimeoutMiddleware:
     """Ends a signed-in session unused for SESSION_IDLE_TIMEOUT_HOURS, and any signed-in
     session SESSION_LIFETIME_HOURS after it signed in (0: never, for either). Django's
@@ -203,20 +208,13 @@ class IdleSessionTimeoutMiddleware:
         if SESSION_KEY not in session:
             return None
         now = int(time.time())
-        started = session.get(SIGNED_IN_AT)
-        if lifetime_hours and started is not None and now - started > lifetime_hours * 3600:
-            return self._end(
-                request,
-                f"You were signed out {_hours_in_words(lifetime_hours)} after signing in. "
-                "Please sign in again.",
-            )
-        last = session.get(LAST_ACTIVE)
-        if idle_hours and last is not None and now - last > idle_hours * 3600:
-            return self._end(
-                request,
-                f"You were signed out after {idle_hours:g} hours without activity. "
-                "Please sign in again.",
-            )
+        started, last = session.get(SIGNED_IN_AT), session.get(LAST_ACTIVE)
+        if _over(now, started, lifetime_hours):
+            after = f"{_hours_in_words(lifetime_hours)} after signing in"
+            return self._end(request, f"You were signed out {after}. Please sign in again.")
+        if _over(now, last, idle_hours):
+            after = f"after {idle_hours:g} hours without activity"
+            return self._end(request, f"You were signed out {after}. Please sign in again.")
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVE] = now
         if started is None:

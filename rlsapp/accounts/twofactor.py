@@ -250,7 +250,7 @@ def recovery_codes_left(user) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def twofactor_recovery_codes(request):
+def recovery_codes(request):
     """New recovery codes, after the password: for codes used up, lost or perhaps seen."""
     if not user_has_device(request.user):
         messages.info(request, "Two-factor sign-in is off: there are no recovery codes.")

@@ -40,11 +40,7 @@ urlpatterns = [
     path("login/code/", twofactor.login_verify, name="login_verify"),
     path("two-factor/", twofactor.twofactor_setup, name="twofactor_setup"),
     path("two-factor/off/", twofactor.twofactor_disable, name="twofactor_disable"),
-    path(
-        "two-factor/recovery-codes/",
-        twofactor.twofactor_recovery_codes,
-        name="twofactor_recovery_codes",
-    ),
+    path("two-factor/recovery-codes/", twofactor.recovery_codes, name="twofactor_recovery_codes"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", include(password_urls)),
 ]

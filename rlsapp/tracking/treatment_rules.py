@@ -35,14 +35,8 @@ def course_problems(course: OralIronCourse, today=None, write=rules.iso_date) ->
     if course.started_on:
         start, end = course.started_on, course.ended_on
         _period(problems, "started_on", "ended_on", start, end, today, write)
-    if course.product == "other" and not course.product_other.strip():
-        problems["product_other"] = "Name the product when you choose “Other”."
-    elif course.product == "other" and (listed := _listed(course, medicines.iron_code_for)):
-        label = medicines.iron_label(listed)
-        problems["product_other"] = (
-            f"{label} is in the list: choose it as the product (courses of the same "
-            "product may not overlap)."
-        )
+    if problem := _other_problem(course, course.product, course.product_other, _IRON_LIST):
+        problems["product_other"] = problem
     if course.schedule == "other" and not course.schedule_other.strip():
         problems["schedule_other"] = "Describe the schedule when you choose “Other”."
     if course.elemental_mg is not None and (
@@ -75,6 +69,34 @@ def _overlapping(course: OralIronCourse) -> OralIronCourse | None:
     return None
 
 
+# For an "Other" choice: (the noun, the code of a name, the label of a code, why the list
+# matters).
+_IRON_LIST = (
+    "product",
+    medicines.iron_code_for,
+    medicines.iron_label,
+    "courses of the same product may not overlap",
+)
+_DRUG_LIST = (
+    "medicine",
+    medicines.drug_code_for,
+    medicines.drug_label,
+    "its dose limits and, for a dopamine agonist, the augmentation note go with it",
+)
+
+
+def _other_problem(record, chosen, name, listing) -> str | None:
+    """What is wrong with an "Other" choice: no name, or the name of one in the list."""
+    noun, code_for, label_of, why = listing
+    if chosen != "other":
+        return None
+    if not name.strip():
+        return f"Name the {noun} when you choose “Other”."
+    if listed := _listed(record, code_for):
+        return f"{label_of(listed)} is in the list: choose it as the {noun} ({why})."
+    return None
+
+
 def _listed(record, code_for) -> str | None:
     """The listed product or medicine a new record's "other" name is ('Mirapex': pramipexole),
     or None. Records saved before this rule keep their name (an edit or a restore of one
@@ -91,14 +113,8 @@ def medication_problems(medication: Medication, today=None, write=rules.iso_date
     start, stop = medication.started_on, medication.stopped_on
     if start:
         _period(problems, "started_on", "stopped_on", start, stop, today, write)
-    if medication.drug == "other" and not medication.drug_other.strip():
-        problems["drug_other"] = "Name the medicine when you choose “Other”."
-    elif medication.drug == "other" and (listed := _listed(medication, medicines.drug_code_for)):
-        label = medicines.drug_label(listed)
-        problems["drug_other"] = (
-            f"{label} is in the list: choose it as the medicine (its dose limits and, for a "
-            "dopamine agonist, the augmentation note go with it)."
-        )
+    if problem := _other_problem(medication, medication.drug, medication.drug_other, _DRUG_LIST):
+        problems["drug_other"] = problem
     if medication.drug and medication.dose is not None:
         problem = medicines.dose_problem(medication.drug, medication.dose, medication.dose_unit)
         if problem:

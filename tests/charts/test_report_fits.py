@@ -5,14 +5,11 @@ once, and prints a long reaction's beginning with the whole of it in rlsapp."""
 import datetime
 import re
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from rlsapp.charts import printed
 from rlsapp.tracking.models import Infusion
 
 from .helpers import DAY0, LONG_LAB, add_draw, add_stress_history
-from .test_report import report, results_rows
+from .test_report import report, report_queries, results_rows
 
 
 def test_a_stress_history_keeps_the_newest_of_each_table_and_says_what_is_left_out(
@@ -92,11 +89,6 @@ def test_a_row_costs_more_where_its_text_wraps():
 
 
 def test_the_query_count_is_the_same_for_a_stress_history(owner_client, patient):
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            report(owner_client, patient)
-        return len(queries)
-
     from rlsapp.tracking import services
     from rlsapp.tracking.treatments import Medication
 
@@ -106,11 +98,10 @@ def test_the_query_count_is_the_same_for_a_stress_history(owner_client, patient)
     services.save_treatment(
         Medication(patient=patient, drug="pramipexole", dose=0.125, started_on=DAY0)
     )
-    small = count()
+    small = report_queries(owner_client, patient)
     other = type(patient).objects.create(owner=patient.owner, name="Stress")
     add_stress_history(other, datetime.date.today())
-    patient = other
-    assert count() == small
+    assert report_queries(owner_client, other) == small
 
 
 def test_a_medicine_prints_its_newest_events_and_says_how_many_are_earlier(owner_client, patient):
