@@ -102,11 +102,9 @@ def with_printed_events(medications) -> list:
 
 
 def medication_cost(m) -> float:
-    every = list(m.events.all())
-    events = every[-PRINTED_EVENTS:]
-    earlier = (
-        f"{len(every) - len(events)} earlier events in rlsapp" if every[:-PRINTED_EVENTS] else ""
-    )
+    """A medicine's row, as with_printed_events left it for the paper."""
+    events = m.printed_events
+    earlier = f"{m.earlier_events} earlier events in rlsapp" if m.earlier_events else ""
     stopped = (
         f"{m.stopped_on:%d %b %Y} ({m.stop_reason})".replace(" ()", "")
         if m.stopped_on
