@@ -11,7 +11,7 @@ import re
 from rlsapp.domain import formats, products, regions, units
 
 from . import conflicts, treatment_preview
-from .treatment_preview import preview_row
+from .treatment_preview import preview_row, rows_label
 
 
 def _date_text(text, region) -> str:
@@ -20,12 +20,6 @@ def _date_text(text, region) -> str:
         return formats.format_date(datetime.date.fromisoformat(str(text)), region)
     except ValueError:
         return text
-
-
-def _rows_label(rows):
-    if not rows:
-        return ""
-    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
 
 
 def _shorter(number_text: str) -> str:
@@ -104,7 +98,7 @@ def same_day_flags(payload, region, limit: int) -> list[dict]:
             labels = dict.fromkeys(units.ANALYTES[a].label for a, _v, _c in same_day)
             found.append(
                 {
-                    "row": _rows_label(draw["rows"]),
+                    "row": rows_label(draw["rows"]),
                     "column": ", ".join(labels),
                     "message": _same_day_text(same_day, region),
                 }
@@ -147,7 +141,7 @@ def preview_items(payload, region=None):
     items.extend(treatment_preview.items(payload))
     items.sort(key=lambda item: item["rows"][0] if item["rows"] else 0)
     for item in items:
-        item["rows_label"] = _rows_label(item["rows"])
+        item["rows_label"] = rows_label(item["rows"])
         item["date"] = _date_text(item["date"], region)
     return items
 

@@ -21,6 +21,13 @@ def _course_details(course):
     return details
 
 
+def rows_label(rows) -> str:
+    """The file rows a record came from, as the preview shows them ('4' or '4–6')."""
+    if not rows:
+        return ""
+    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+
+
 def _salt_weight(course):
     return medicines.salt_weight(course["product"], course["elemental_mg"])
 
@@ -41,10 +48,9 @@ def salt_weight_flags(payload, limit: int) -> list[dict]:
     for course, new in zip(courses, plan, strict=True):
         question = _salt_weight(course)
         if question and new and len(found) < limit:
-            rows = course["rows"]
             found.append(
                 {
-                    "row": str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}",
+                    "row": rows_label(course["rows"]),
                     "column": "elemental iron",
                     "message": _salt_weight_text(question),
                 }
