@@ -10,7 +10,6 @@ optipng), shrink the pictures to about a third. Open them and look before commit
 """
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,24 +21,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.browser import CHROMIUM_ARGS  # noqa: E402
+from bench.browser import CHROMIUM_ARGS, route_cdn  # noqa: E402
 
 # rlsapp/tracking/demo.py's account (importing it would need Django set up).
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "restless-legs-demo"
 BASE = os.environ.get("RLSAPP_URL", "http://127.0.0.1:8000").rstrip("/")
 CDN = "https://cdn.jsdelivr.net/npm"
-CDN_FILE = re.compile(r"^/(?P<package>[^@]+)@[^/]+/(?P<path>.+)$")
 WIDTH = 1280
-
-
-def serve_cdn_from_node_modules(route):
-    match = CDN_FILE.match(route.request.url.removeprefix(CDN))
-    local = ROOT / "node_modules" / match["package"] / match["path"] if match else None
-    if local is None or not local.is_file():
-        route.abort()
-        return
-    kind = "text/css" if local.suffix == ".css" else "application/javascript"
-    route.fulfill(path=str(local), content_type=kind)
 
 
 def shrink(path):
@@ -62,7 +50,7 @@ def main():
         context = browser.new_context(
             viewport={"width": WIDTH, "height": 560}, reduced_motion="reduce"
         )
-        context.route(CDN + "/**", serve_cdn_from_node_modules)
+        context.route(CDN + "/**", route_cdn)
         page = context.new_page()
         page.goto(BASE + "/accounts/login/")
         page.fill("input[name=username]", DEMO_EMAIL)
