@@ -344,7 +344,7 @@ def record_sections(page: dict, region, to, periods) -> str:
     parts = []
     for key, anchor, heading, table in RECORD_KINDS:
         if not page[key]:
-            parts.append("")  # kept: the sections are joined with blank lines as before
+            parts.append("")  # its place kept in the blank-line joins below
             continue
         rows = table(page[key], patient, region, *extra.get(key, ()))
         parts.append(_section(anchor, heading, asides[key](), rows))
