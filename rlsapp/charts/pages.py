@@ -60,6 +60,7 @@ def report_context(patient, region) -> dict:
     draws = report_data.draws_of(history)[-report_data.MAX_ROWS :][::-1]
     with_lab = len({d["lab"] for d in draws}) > 1
     latest_all = latest_values(history, region, patient.ferritin_threshold)
+    tsat_note = _tsat_note(history)
     latest, shown = [], None
     # Fewer results rows may list more latest values below them: fitted again until settled.
     for _ in range(4):
@@ -71,7 +72,7 @@ def report_context(patient, region) -> dict:
             treatments,
             latest,
             charts.get("projection"),
-            [_tsat_note(history)],
+            [tsat_note],
         )
         results = report_data.results_table(patient, history, charts, region, shown["results"])
         again = report_data.latest_flags(
@@ -96,7 +97,7 @@ def report_context(patient, region) -> dict:
         "age": report_data.age(patient.birth_date, today),
         "infusion_count": len(history.infusions),
         "last_infusion": history.infusions[-1] if history.infusions else None,
-        "tsat_note": _tsat_note(history),
+        "tsat_note": tsat_note,
         "courses": [c for c in courses if id(c) in kept],
         "medications": [m for m in medications if id(m) in kept],
         "earlier_treatments": len(treatments) - shown["treatments"],
