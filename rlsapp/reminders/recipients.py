@@ -36,7 +36,7 @@ def members_for(person_ids) -> dict[int, list]:
 @functools.cache
 def _still_getting_sql() -> str:
     """still_getting's query, written once per process from the models' tables and
-    columns: built through the ORM it cost more than it took to run, once per email."""
+    columns: it runs once per email, and the ORM would compile it again each time."""
     c, t, account = compiled.column, compiled.table, get_user_model()
     statuses = ", ".join(["%s"] * len(Reminder.SENDABLE))
     return (
