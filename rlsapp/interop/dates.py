@@ -71,8 +71,8 @@ def choose_order(texts, requested: str, own: str = "dmy") -> tuple[str, bool]:
     """(order to use, whether the person must choose) for a column of date cells.
 
     `own`: the account's region's order ('mdy' in the US), read and preselected while the
-    person chooses, as the number convention is: a US account's own 4/3/2024 was shown as
-    3/4/2024 (4 March) with 'Day first' ticked, one click from every date swapped."""
+    person chooses, as the number convention is: a US account's 4/3/2024 is offered as
+    3 April, not with 'Day first' ticked one click from every date swapped."""
     if requested in ("dmy", "mdy"):
         return requested, False
     hints = {order_hint(t) for t in texts} - {""}

@@ -141,9 +141,9 @@ class ParsedImport:
     def refuse_if_too_many(self) -> None:
         """Refuse a file that would add more than MAX_RECORDS results and records.
 
-        Rows and entries are bounded, but a wide row (or a panel) holds a result per test:
-        20,000 rows of six tests were 120,000 results, and confirming them ran past the
-        worker's timeout (a 500, nothing saved, every try again).
+        Rows and entries are bounded, but a wide row (or a panel) holds a result per test,
+        and confirming that many must finish within the worker's timeout (else a 500 with
+        nothing saved, on every try).
         """
         count = (
             self.result_count

@@ -19,9 +19,9 @@ from .treatments import ROLE_HEADERS as TREATMENT_HEADERS
 
 MAX_HEADER = 200
 # A row wider than this is not read as a header. Every column of a candidate row is looked
-# up in the vocabulary, for each separator and each line that may be the header: a 5 MB
-# upload of separators alone (millions of empty columns) held a worker past gunicorn's
-# timeout. Blank columns after the first MAX_COLUMNS (a spreadsheet's padding) are allowed.
+# up in the vocabulary, for each separator and each line that may be the header, so a file
+# of separators alone (millions of empty columns) must not be looked up column by column.
+# Blank columns after the first MAX_COLUMNS (a spreadsheet's padding) are allowed.
 MAX_COLUMNS = 500
 
 ROLE_HEADERS: dict[str, set[str]] = {

@@ -167,8 +167,8 @@ def _unclosed_quote_line(text: str, read_to: int, delimiter: str) -> int | None:
     lines = io.StringIO(text, newline="").readlines()
     opened, field_start = None, True
     starts = (delimiter, "\r", "\n")
-    # From quote to quote with str.find, not character by character: a 5 MB line without
-    # a quote took seconds per separator tried.
+    # From quote to quote with str.find, not character by character: a long line without
+    # a quote is scanned once per separator tried.
     for number, line in enumerate(lines[read_to:], start=read_to + 1):
         index = 0
         while index < len(line):
