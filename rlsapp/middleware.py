@@ -213,7 +213,7 @@ class IdleSessionTimeoutMiddleware:
             after = f"{_hours_in_words(lifetime_hours)} after signing in"
             return self._end(request, f"You were signed out {after}. Please sign in again.")
         if _over(now, last, idle_hours):
-            after = f"after {idle_hours:g} hours without activity"
+            after = f"after {_hours_in_words(idle_hours)} without activity"
             return self._end(request, f"You were signed out {after}. Please sign in again.")
         if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVE] = now
@@ -232,4 +232,4 @@ def _hours_in_words(hours):
     if hours % 24 == 0:
         days = int(hours // 24)
         return f"{days} day{'s' if days != 1 else ''}"
-    return f"{hours:g} hours"
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"

@@ -121,3 +121,15 @@ def test_signing_out_everywhere_else_keeps_only_this_session(client, owner, make
         assert other.get(reverse("account_settings")).status_code == 302
     # Another account's sessions are not touched.
     assert bob_client.get(reverse("account_settings")).status_code == 200
+
+
+def test_the_sign_out_messages_name_the_time_in_words():
+    from rlsapp.middleware import _hours_in_words
+
+    # An idle limit of one hour read "1 hours"; both messages word it alike.
+    assert [_hours_in_words(h) for h in (1, 12, 24, 336)] == [
+        "1 hour",
+        "12 hours",
+        "1 day",
+        "14 days",
+    ]
