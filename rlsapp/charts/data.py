@@ -83,8 +83,8 @@ def _fit(fit: kinetics.Fit | None, episode: kinetics.Episode):
         data["line"] = [
             {"weeks": _weeks(fit.origin, d), "value": _r(fit.value_at(d))} for d in (first, last)
         ]
-        # A straight line through a fall that levels off low ends below zero: the chart's
-        # axis then ran to -200 µg/L. Ferritin is never negative; the line stops at zero.
+        # A straight line through a fall that levels off low ends below zero, and the chart's
+        # axis would follow it. Ferritin is never negative; the line stops at zero.
         if fit.value_at(last) < 0 < fit.value_at(first):
             data["line"][1] = {"weeks": round(-fit.intercept / fit.slope_per_week, 1), "value": 0}
     else:

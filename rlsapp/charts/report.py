@@ -117,7 +117,8 @@ def results_table(patient, history: History, charts: dict, region=None, max_rows
 def latest_flags(latest, patient, history: History, results=None):
     """latest_values' rows with each newest result's flag in words; given the `results`
     table, only those it does not show already (a test it has no column for, or a newest
-    result older than its rows): the same numbers twice took a third printed page."""
+    result older than its rows): the report must fit two printed pages, and the same numbers
+    twice would spend them."""
     newest = {r.analyte: r for r in history.results}
     shown = {row["draw"] for row in results["rows"]} if results else set()
     infusion_days = sorted({i.day for i in history.infusions})

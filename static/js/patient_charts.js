@@ -29,8 +29,8 @@
   const clearOfThreshold = parts.clearOfThreshold;
 
   // Chart.js gives a legend below the chart at most half the chart's height and leaves out
-  // the entries past it: on a phone, a long history's overlay (two entries per infusion) lost
-  // most of its legend, and the plot shrank to a strip. The chart's box grows to fit both.
+  // the entries past it, so a long history's overlay (two entries per infusion) on a narrow
+  // screen would lose entries and shrink the plot. The chart's box grows to fit both.
   function legendInView(chart) {
     const legend = chart.legend;
     if (!legend || !legend.legendHitBoxes.length) return;
