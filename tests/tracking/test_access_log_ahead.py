@@ -18,8 +18,10 @@ TABLE = AccessLogEntry._meta.db_table
 
 
 def rows():
+    # In the order written: PostgreSQL returns an unordered read in any order, and the tests
+    # below read the second row as the second written.
     return list(
-        AccessLogEntry.objects.values_list(
+        AccessLogEntry.objects.order_by("pk").values_list(
             "person_id", "account_id", "action", "page", "address", "link_label", "link_id"
         )
     )
