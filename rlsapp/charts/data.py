@@ -17,8 +17,8 @@ from operator import itemgetter
 import orjson
 
 from rlsapp.domain import estimate as estimates
-from rlsapp.domain import formats, kinetics, regions, units
-from rlsapp.tracking import fit_inputs
+from rlsapp.domain import formats, kinetics, past_episodes, regions, units
+from rlsapp.tracking import fit_inputs, past_estimates
 
 from . import treatments
 from .queries import History
@@ -277,12 +277,16 @@ def build_chart_data(patient, history: History, today: date, region=None) -> dic
     current_projection = None
     by_course = _course_rows(history.infusions, courses)
     # Each episode's estimate with the episodes before it as its history; a past one only
-    # when it was never seen below the threshold (then the estimate says when).
+    # when it was never seen below the threshold (then the estimate says when). Past ones
+    # as stored for what this history holds (tracking/past_estimates.py), if they are.
     seen = [kinetics.observed_crossing(e, threshold) for e in episodes]
+    stored = {}
+    if history.past:
+        stored = past_estimates.stored(*history.past, points, courses, settings) or {}
     wanted = {
         id(e)
         for e, crossing in zip(episodes, seen, strict=True)
-        if e.is_current or crossing is None
+        if past_episodes.shown(e, crossing) and (e.is_current or e.dose.start not in stored)
     }
     each = estimates.estimate_each(
         episodes,
@@ -291,6 +295,11 @@ def build_chart_data(patient, history: History, today: date, region=None) -> dic
         population_slope=population,
         population_spread=settings.population_spread,
     )
+    if stored:
+        each = [
+            stored.get(e.dose.start) if id(e) not in wanted and past_episodes.shown(e, c) else est
+            for e, est, c in zip(episodes, each, seen, strict=True)
+        ]
     for index, (episode, infusions, estimate, crossing) in enumerate(
         zip(episodes, by_course, each, seen, strict=True)
     ):

@@ -17,12 +17,12 @@ from django.db import connection, connections
 
 from rlsapp.domain import products, units
 from rlsapp.tracking import compiled
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, SymptomScore
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, PastEstimates, SymptomScore
 from rlsapp.tracking.treatments import Medication, MedicationEvent, OralIronCourse
 
 from .treatments import COURSE, EVENT, MEDICINE, Treatments
 
-RESULT, INFUSION, SCORE = "r", "i", "s"
+RESULT, INFUSION, SCORE, PAST = "r", "i", "s", "p"
 
 
 class Result(NamedTuple):
@@ -56,6 +56,9 @@ class History:
     infusions: list[InfusionRow] = field(default_factory=list)
     scores: list[tuple[date, int]] = field(default_factory=list)  # (day, severity) in order
     treatments: Treatments = field(default_factory=Treatments)
+    # The past episodes' estimates stored for the chart: (digest, JSON), or None
+    # (tracking/past_estimates.py).
+    past: tuple[str, str] | None = None
 
     def series(self, analyte):
         return [r for r in self.results if r.analyte == analyte]
@@ -139,9 +142,10 @@ def _score_arrays(names):
 @functools.cache
 def history_sql(analytes=None):
     """(SQL, number of placeholders): one person's results with their draw's fields,
-    infusions, symptom scores, oral iron courses, medicines and medicine events in ONE
-    query (UNION ALL), unordered. The chart JSON's budget is 4 queries with the session, the
-    user and the person. `analytes`: the results of these tests alone (a tuple of codes).
+    infusions, symptom scores, oral iron courses, medicines, medicine events and the past
+    episodes' stored estimates in ONE query (UNION ALL), unordered. The chart JSON's
+    budget is 4 queries with the session, the user and the person. `analytes`: the
+    results of these tests alone (a tuple of codes).
 
     Written once per process: the text holds no data, only the models' table and column
     names as the database quotes them."""
@@ -167,6 +171,10 @@ def history_sql(analytes=None):
         branches.append(
             _select(kind, columns, compiled.table(model), compiled.column(model, "patient"), names)
         )
+    past = {"code": compiled.column(PastEstimates, "digest")}
+    past["other"] = compiled.column(PastEstimates, "estimates")
+    table, person = compiled.table(PastEstimates), compiled.column(PastEstimates, "patient")
+    branches.append(_select(PAST, past, table, person, names))
     return " UNION ALL ".join(branches), len(branches)
 
 
@@ -205,7 +213,7 @@ def load_history(patient, analytes=None) -> History:
     if connection.vendor == "sqlite":
         rows = _sqlite_rows(rows)
     # The UNION's branches come back one after another: each kind in a run or a few.
-    kinds = {RESULT: [], INFUSION: [], SCORE: []}
+    kinds = {RESULT: [], INFUSION: [], SCORE: [], PAST: []}
     treatment_rows = []
     for kind, run in groupby(rows, _KIND):
         kinds.get(kind, treatment_rows).extend(run)
@@ -221,6 +229,9 @@ def load_history(patient, analytes=None) -> History:
         ],
         _scores(kinds[SCORE], connection.vendor == "postgresql"),
     )
+    if kinds[PAST]:
+        [row] = kinds[PAST]
+        history.past = (row[4], row[5])
     treatment_rows.sort(key=_BY_ID)
     for kind, day, number, code, other, end in map(_TREATMENT_FIELDS, treatment_rows):
         history.treatments.add(kind, day, number, code, other, compiled.as_date(end))

@@ -1,27 +1,38 @@
 """The ferritin results, infusions and oral iron courses the re-check rules rest on, read
-in one query (reminders.services.sync_patient and plan_for read them here)."""
+in one query (reminders.services.sync_patient and plan_for read them here), with the
+digest of the past episodes' estimates stored for the chart (tracking/past_estimates.py)."""
 
 import dataclasses
 import functools
 import operator
+from typing import NamedTuple
 
 from django.db import connection
 
 from rlsapp.domain import products, recheck
 from rlsapp.tracking import compiled, fit_inputs
-from rlsapp.tracking.models import Infusion, LabDraw, LabResult, Patient
+from rlsapp.tracking.models import Infusion, LabDraw, LabResult, PastEstimates, Patient
 from rlsapp.tracking.treatments import OralIronCourse
 
 # What each row of history_for's one query is, and its columns: kind, day, end day, id,
 # number, four texts, flag.
-_FERRITIN, _INFUSION, _COURSE = "f", "i", "c"
+_FERRITIN, _INFUSION, _COURSE, _PAST = "f", "i", "c", "p"
+
+
+class History(NamedTuple):
+    points: list  # kinetics.Point, by day
+    infusions: list  # recheck.InfusionRecord, newest first
+    past_digest: str | None  # of the past estimates stored for the chart; None: none stored
+
+
 _DAY_AND_ID = operator.itemgetter(1, 3)
 
 
 @functools.cache
 def _history_sql(with_courses: bool) -> tuple[str, int]:
     """(SQL, placeholders) of history_for's one query: the ferritin results with their
-    draw's fields, the infusions and, with_courses, the oral iron courses (UNION ALL).
+    draw's fields, the infusions, with_courses the oral iron courses, and the digest of
+    the stored past estimates (UNION ALL).
 
     Written by hand from the models' table and column names (as charts/queries does), once
     per process: it holds no data, and compiling the ORM's union cost more than running it.
@@ -50,10 +61,15 @@ def _history_sql(with_courses: bool) -> tuple[str, int]:
             f"{c(course, 'product_other')}, '', '', FALSE "
             f"FROM {compiled.table(course)} WHERE {c(course, 'patient')} = %s"
         )
+    branches.append(
+        f"SELECT '{_PAST}', {no_day}, {no_day}, {c(PastEstimates, 'patient')}, {no_number}, "
+        f"{c(PastEstimates, 'digest')}, '', '', '', FALSE FROM {compiled.table(PastEstimates)} "
+        f"WHERE {c(PastEstimates, 'patient')} = %s"
+    )
     return " UNION ALL ".join(branches), len(branches)
 
 
-def history_for(patient: Patient):
+def history_for(patient: Patient) -> History:
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
     the chart marks them (tracking.fit_inputs): one query, any history size."""
     sql, branches = _history_sql(bool(patient.leave_out_oral_iron))
@@ -61,7 +77,7 @@ def history_for(patient: Patient):
     with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, [patient.pk] * branches)
         found = cursor.fetchall()
-    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: []}
+    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: [], _PAST: []}
     for row in found:  # each row as read, its kind first (not unpacked: a history is long)
         rows[row[0]].append(row)
     if connection.vendor == "sqlite":
@@ -98,4 +114,5 @@ def history_for(patient: Patient):
         )
         for _, day, _, _, dose, product, *_ in rows[_INFUSION]
     ]
-    return points, infusions
+    past = rows[_PAST]
+    return History(points, infusions, past[0][5] if past else None)

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from rlsapp.domain import recheck, urgency
-from rlsapp.tracking import compiled, fit_inputs, statements
+from rlsapp.domain import kinetics, recheck, urgency
+from rlsapp.tracking import compiled, fit_inputs, past_estimates, statements
 from rlsapp.tracking.models import Patient
 from rlsapp.tracking.services import DRAWS, INFUSIONS, ORAL_IRON, SETTINGS
 from rlsapp.tracking.versions import (
@@ -50,7 +50,8 @@ def settings_for(patient: Patient) -> recheck.Settings:
 
 def plan_for(patient: Patient) -> recheck.Recheck:
     """The rules applied to the patient's whole history."""
-    return recheck.next_recheck(settings_for(patient), *history_for(patient))
+    history = history_for(patient)
+    return recheck.next_recheck(settings_for(patient), history.points, history.infusions)
 
 
 def recheck_fields(reminder: Reminder | None) -> dict:
@@ -185,9 +186,14 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
         if patient.deleted_at is not None:
             forget_status(patient)
             return None
-    points, infusions = history_for(patient)
-    plan = recheck.next_recheck(settings_for(patient), points, infusions)
+    points, infusions, past_digest = history_for(patient)
+    settings = settings_for(patient)
+    plan = recheck.next_recheck(settings, points, infusions)
     reminder = settle_reminder(patient, plan)
+    # The chart's past estimates, stored again only when what they rest on changed (before
+    # the worklist row, whose statement may carry the data version's bump).
+    courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
+    past_estimates.keep_up_to_date(patient.pk, settings, points, courses, past_digest)
     store_status(patient, plan, infusions, reminder)
     return reminder
 

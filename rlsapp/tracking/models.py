@@ -393,4 +393,5 @@ def forget_deleted_patients_history(sender, instance, **kwargs):
 # so that `from .models import ...` finds every record model.
 from .access_log import AccessLogEntry  # noqa: E402, F401
 from .memberships import Membership  # noqa: E402, F401
+from .past_estimates import PastEstimates  # noqa: E402, F401
 from .treatments import Medication, MedicationEvent, OralIronCourse  # noqa: E402, F401

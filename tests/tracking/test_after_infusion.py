@@ -76,7 +76,7 @@ def test_unmarked_it_is_the_baseline_marked_it_starts_the_new_episode(owner_clie
     assert second["points"] == []
 
     mark_after(same_day)
-    points, _ = reminders.history_for(two_infusions)
+    points = reminders.history_for(two_infusions).points
     assert [p.after_infusion for p in sorted(points, key=lambda p: p.day)] == [
         False,
         False,

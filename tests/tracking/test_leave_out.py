@@ -85,7 +85,7 @@ def test_the_re_check_estimate_leaves_the_draw_out(patient, episode):
     assert before.n_points == 3
 
     services.leave_out(episode, "illness")
-    points, _ = reminders.history_for(patient)
+    points = reminders.history_for(patient).points
     assert [p.excluded for p in sorted(points, key=lambda p: p.day)] == [False, False, True]
     after = reminders.plan_for(patient).estimate
     expected = expected_two_point_estimate(patient)
@@ -125,7 +125,7 @@ def test_an_oral_iron_course_leaves_draws_out_through_the_same_function(
     services.save_treatment(
         OralIronCourse(patient=patient, started_on=week(13), ended_on=week(15), elemental_mg=65)
     )
-    points, _ = reminders.history_for(patient)
+    points = reminders.history_for(patient).points
     assert [p.excluded for p in sorted(points, key=lambda p: p.day)] == [False, False, True]
     data = owner_client.get(reverse("patient_chart_data", args=[patient.pk])).json()
     assert data["ferritin"][-1]["left_out"] == "left out: taken during Ferrous sulfate"

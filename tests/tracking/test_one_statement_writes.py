@@ -76,7 +76,9 @@ def test_a_new_draw_in_one_statement_writes_what_the_ordinary_path_writes(
     assert stored == {r.analyte: r.pk for r in fused.results.all()}
 
     def draw_writes(queries):
-        return [q for q in queries if q["sql"].startswith(('INSERT INTO "tracking', 'WITH "draw"'))]
+        starts = ('INSERT INTO "tracking_labdraw', 'INSERT INTO "tracking_labresult')
+        starts += ('INSERT INTO "tracking_historicallab', 'WITH "draw"')
+        return [q for q in queries if q["sql"].startswith(starts)]
 
     # The draw, its history, its results and theirs: one statement instead of four.
     assert len(draw_writes(one.captured_queries)) == 1

@@ -1,13 +1,14 @@
 """Work out every patient's reminder again, e.g. after installing or upgrading rlsapp.
 
 Saving records and settings keeps reminders current on its own (tracking.services);
-this catches up old databases and a change of the rules themselves.
+this catches up old databases and a change of the rules themselves, and stores the
+chart's past estimates again.
 """
 
 from django.core.management.base import BaseCommand
 
 from rlsapp.reminders.services import sync_patient
-from rlsapp.tracking.models import Patient
+from rlsapp.tracking.models import PastEstimates, Patient
 from rlsapp.tracking.versions import bump_person_versions
 
 
@@ -15,6 +16,9 @@ class Command(BaseCommand):
     help = "Recompute the open re-check reminder of every patient."
 
     def handle(self, *args, **options):
+        # The chart's stored past estimates too, whatever their digest says: the rules that
+        # worked them out may have changed with the upgrade (domain/past_episodes.py).
+        PastEstimates.objects.all().delete()
         count = 0
         for patient in Patient.objects.order_by("pk").iterator(chunk_size=200):
             sync_patient(patient)
