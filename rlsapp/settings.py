@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "rlsapp.sharing",
     "rlsapp.links",
 ]
+# Change history is read per person or per record (by their ids), never across everyone by
+# date: no index on history_date, which every saved record would update.
+SIMPLE_HISTORY_DATE_INDEX = False
 
 # Called by rlsapp.tracking.services after every change to a person's records, in the
 # same transaction: the apps that keep state derived from records. Named here because

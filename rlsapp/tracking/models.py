@@ -195,7 +195,11 @@ LEFT_OUT_CHOICES = rules.LEFT_OUT_CHOICES
 class LabDraw(PersonRecord):
     """One blood draw: a date, the lab, and the results measured in it."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="draws")
+    # No index of its own: the (patient, -drawn_on, -id) index below serves every lookup
+    # by person, and each new draw would update both.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="draws", db_index=False
+    )
     drawn_on = models.DateField("date drawn")
     lab_name = models.CharField(
         "lab or assay",
@@ -255,7 +259,11 @@ class LabResult(models.Model):
 
     COMPARATOR_CHOICES = units.COMPARATOR_CHOICES
 
-    draw = models.ForeignKey(LabDraw, on_delete=models.CASCADE, related_name="results")
+    # No index of its own: one_result_per_analyte (draw, analyte) serves every lookup by
+    # draw, and each new result would update both.
+    draw = models.ForeignKey(
+        LabDraw, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     analyte = models.CharField(max_length=16, choices=units.ANALYTE_CHOICES)
     value = models.FloatField(help_text="In the stored unit of the analyte.")
     comparator = models.CharField(max_length=2, choices=COMPARATOR_CHOICES, blank=True)
