@@ -40,7 +40,7 @@ def records_changed(persons: list[Patient], kinds: frozenset[str]) -> None:
         if len(persons) > 1:  # all at once, in id order: no two changes wait for each other
             lock_people(person.pk for person in persons)
         for person in persons:
-            sync_patient(person)
+            sync_patient(person, details_changed=SETTINGS in kinds)
 
 
 def settings_for(patient: Patient) -> recheck.Settings:
@@ -159,8 +159,10 @@ def forget_status(patient: Patient) -> None:
 
 # Inside a service's transaction already, usually: no savepoint of its own.
 @transaction.atomic(savepoint=False)
-def sync_patient(patient: Patient | int) -> Reminder | None:
+def sync_patient(patient: Patient | int, *, details_changed=True) -> Reminder | None:
     """Schedule, move or close the patient's open reminder; returns the open one, if any.
+    `details_changed`: the person's own details (their name) may have changed, which the
+    stored calendar event shows; records_changed knows when only records did.
 
     A ferritin result newer than the one the open reminder was worked out from
     closes it as done and the next is scheduled. Any other change (settings, an
@@ -189,7 +191,7 @@ def sync_patient(patient: Patient | int) -> Reminder | None:
     points, infusions, past_digest = history_for(patient)
     settings = settings_for(patient)
     plan = recheck.next_recheck(settings, points, infusions)
-    reminder = settle_reminder(patient, plan)
+    reminder = settle_reminder(patient, plan, details_changed)
     # The chart's past estimates, stored again only when what they rest on changed (before
     # the worklist row, whose statement may carry the data version's bump).
     courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
@@ -260,7 +262,9 @@ def _locked_reminders(patient: Patient, plan: recheck.Recheck) -> list[Reminder]
     return compiled.Found(rows, compiler, compiler.using).instances()
 
 
-def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
+def settle_reminder(
+    patient: Patient, plan: recheck.Recheck, details_changed=True
+) -> Reminder | None:
     """The open reminder made, moved or closed to follow the plan; returns it, if any."""
     found = _locked_reminders(patient, plan)
     current = next((r for r in found if r.status in Reminder.OPEN), None)
@@ -274,8 +278,11 @@ def settle_reminder(patient: Patient, plan: recheck.Recheck) -> Reminder | None:
         before = _fields(current)
         current.describe(plan, patient)
         # Most changes leave the plan as it was: then nothing is written. The stored calendar
-        # event shows the person's name too, so a rename still saves.
-        if _fields(current) != before or current.render_event() != current.calendar_event:
+        # event shows the person's name too, so a rename still saves (only a change of the
+        # person's details renames: a new result is not rendered to be compared).
+        if _fields(current) != before or (
+            details_changed and current.render_event() != current.calendar_event
+        ):
             current.save()
         return current
     closed = None

@@ -9,7 +9,7 @@ from rlsapp.tracking.treatments import Medication, OralIronCourse
 
 def test_a_course_reschedules_and_a_medicine_does_not(patient, monkeypatch):
     synced = []
-    monkeypatch.setattr(reminders, "sync_patient", lambda person: synced.append(person))
+    monkeypatch.setattr(reminders, "sync_patient", lambda person, **_: synced.append(person))
     day = datetime.date(2025, 1, 1)
     course = services.save_treatment(
         OralIronCourse(patient=patient, elemental_mg=65, started_on=day)

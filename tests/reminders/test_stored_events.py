@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from rlsapp.domain.units import Measurement
 from rlsapp.reminders import calendar, feeds, services
 from rlsapp.reminders.models import CalendarFeed, Reminder
 from rlsapp.tracking import services as records
-from rlsapp.tracking.models import Patient
+from rlsapp.tracking.models import LabDraw, Patient
 
 from .helpers import add_ferritin, add_infusion, local, open_reminder
 
@@ -103,6 +104,25 @@ def test_a_rename_shows_in_the_feed_at_once(clinic, feed_url):
     assert str(event["summary"]) == "Ferritin re-check: Alice Smith"
     assert str(event.walk("VALARM")[0]["description"]) == "Ferritin re-check: Alice Smith"
     assert fetch(feed_url) == built_afresh()
+
+
+def test_only_a_change_of_the_persons_details_renders_an_unmoved_event_again(clinic, monkeypatch):
+    """A record that leaves the re-check as it was cannot change its event, whose only
+    other input is the person's name: it is not rendered to be compared."""
+    alice = clinic[0]
+    rendered = []
+    real = calendar.stored_event
+    monkeypatch.setattr(
+        calendar, "stored_event", lambda *a, **k: rendered.append(1) or real(*a, **k)
+    )
+    before = open_reminder(alice).calendar_event
+    hemoglobin = Measurement("hemoglobin", 13.2, "", "13.2", "g/dL")
+    records.save_draw(LabDraw(patient=alice, drawn_on=INFUSED), {"hemoglobin": hemoglobin})
+    assert open_reminder(alice).calendar_event == before
+    assert rendered == []
+    records.save_person(alice)
+    assert rendered == [1]
+    assert_stored_events_are_fresh()
 
 
 def test_a_snooze_and_a_dismissal_show_in_the_feed_at_once(clinic, feed_url):
