@@ -74,9 +74,7 @@ def _normalised(text: str, locale: str) -> str | None:
     still refuses a misplaced one ("13 1"). Anything else foreign to the locale is refused
     here, because Python's Decimal would accept a '.', '_' or exponent silently.
     """
-    parsed = _locale(locale)  # parsed once, not by each Babel call
-    group = babel_numbers.get_group_symbol(parsed)
-    decimal = babel_numbers.get_decimal_symbol(parsed)
+    group, decimal = _symbols(locale)
     text = "".join(group if c in _SPACES or c in _APOSTROPHES else c for c in text)
     if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
         return None
@@ -94,6 +92,11 @@ def _read(text: str, locale: str) -> Decimal | None:
     # numbers overflow the decimal context when Babel's strict check re-formats them.
     if sum(c.isdigit() for c in normal.lstrip("0")) > MAX_DIGITS:
         return None
+    whole, sign, fraction = normal.partition(_symbols(locale)[1])
+    if whole.isdigit() and (not sign or fraction.isdigit()):
+        # Digits, or digits either side of one decimal sign: Babel's strict reading without
+        # its check by formatting again (tests/domain/test_formats.py holds the two equal).
+        return Decimal(f"{whole}.{fraction}" if sign else whole)
     try:
         value = babel_numbers.parse_decimal(normal, locale=_locale(locale), strict=True)
     except (babel_numbers.NumberFormatError, ArithmeticError):
@@ -225,7 +228,7 @@ def format_decimal(
         whole, _, fraction = f"{value:.{decimals}f}".partition(".")
         if len(whole) <= 3:
             fraction = fraction.rstrip("0")
-            return f"{whole}{_decimal_sign(region.locale)}{fraction}" if fraction else whole
+            return f"{whole}{_symbols(region.locale)[1]}{fraction}" if fraction else whole
     if grouping is None:
         grouping = region.grouping
     if decimals is None:
@@ -247,7 +250,7 @@ def format_decimal(
         whole, _, fraction = f"{exact.normalize().quantize(_quantum(decimals)):f}".partition(".")
         if len(whole) <= 3:
             fraction = fraction.rstrip("0")
-            return f"{whole}{_decimal_sign(region.locale)}{fraction}" if fraction else whole
+            return f"{whole}{_symbols(region.locale)[1]}{fraction}" if fraction else whole
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     # What babel_numbers.format_decimal does, with the parsed locale and pattern kept: parsing
     # them again for every number was most of its cost (a table formats one per row).
@@ -261,8 +264,10 @@ def _locale(code: str) -> Locale:
 
 
 @functools.lru_cache(maxsize=64)
-def _decimal_sign(code: str) -> str:
-    return babel_numbers.get_decimal_symbol(_locale(code))
+def _symbols(code: str) -> tuple[str, str]:
+    """The locale's grouping and decimal symbols."""
+    parsed = _locale(code)
+    return babel_numbers.get_group_symbol(parsed), babel_numbers.get_decimal_symbol(parsed)
 
 
 @functools.lru_cache(maxsize=64)
@@ -384,7 +389,7 @@ CONVENTIONS = {
 
 def convention_of(region: Region) -> str:
     """'point' or 'comma': the decimal symbol the region writes."""
-    return "comma" if babel_numbers.get_decimal_symbol(region.locale) == "," else "point"
+    return "comma" if _symbols(region.locale)[1] == "," else "point"
 
 
 def region_for_convention(convention: str, region: Region) -> Region:
@@ -395,16 +400,12 @@ def region_for_convention(convention: str, region: Region) -> Region:
     is "1,050.5" or "1.050,5", and their own grouping refused those ('1,050.5' was an
     error in a Swiss account). Spaces and apostrophes group in every reading."""
     reference = _REFERENCE[convention]
-    if convention_of(region) == convention and _group_sign(region.locale) == _group_sign(
-        reference.locale
+    if (
+        convention_of(region) == convention
+        and _symbols(region.locale)[0] == _symbols(reference.locale)[0]
     ):
         return region
     return reference
-
-
-@functools.lru_cache(maxsize=64)
-def _group_sign(code: str) -> str:
-    return babel_numbers.get_group_symbol(_locale(code))
 
 
 def choose_convention(texts, requested: str, region: Region) -> tuple[str, bool]:

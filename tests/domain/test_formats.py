@@ -489,3 +489,28 @@ def test_a_float_is_written_as_its_exact_decimal_is(value_decimals, region):
 def test_a_field_of_days_to_come_reads_a_two_digit_year_ahead(text, ahead, date):
     today = datetime.date(2026, 11, 30)
     assert formats.parse_date(text, R["DE"], today=today, ahead=ahead) == date
+
+
+LOCALES = sorted({r.locale for r in R.values()} | {formats.POINT_LOCALE, formats.COMMA_LOCALE})
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.text(alphabet="0123456789.,' \u00a0\u202f’", min_size=1, max_size=14),
+    code=st.sampled_from(LOCALES),
+)
+def test_a_number_read_without_babels_round_trip_is_what_babel_reads(text, code):
+    """_read takes plain digits (and digits either side of one decimal sign) without Babel's
+    strict check by formatting again: the same Decimal, digit for digit, as Babel gives."""
+    from babel import numbers as babel_numbers
+
+    normal = formats._normalised(text, code)
+    expected = None
+    digits = normal and sum(c.isdigit() for c in normal.lstrip("0"))
+    if normal is not None and any(c.isdigit() for c in normal) and digits <= formats.MAX_DIGITS:
+        try:
+            expected = babel_numbers.parse_decimal(normal, locale=code, strict=True)
+        except (babel_numbers.NumberFormatError, ArithmeticError):
+            expected = None
+    got = formats._read(text, code)
+    assert str(got) == str(expected)
