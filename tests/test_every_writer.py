@@ -1,7 +1,8 @@
 """Every way a person's records, settings or sharing change leaves what is derived from them
-right: the open re-check and the worklist row (PersonStatus) equal what the scheduler works
-out from scratch, the stored calendar event equals one rendered afresh, and each member's
-cached person page and chart JSON equal the same drawn with the cache emptied."""
+right: the open re-check, the worklist row (PersonStatus) and the chart's past estimates
+equal what the scheduler works out from scratch, the stored calendar event equals one
+rendered afresh, and each member's cached person page and chart JSON equal the same drawn
+with the cache emptied."""
 
 import datetime
 import io
@@ -20,7 +21,7 @@ from rlsapp.reminders.models import PersonStatus, Reminder
 from rlsapp.sharing import services as sharing
 from rlsapp.tracking import services
 from rlsapp.tracking.memberships import EDITOR, VIEWER, Membership
-from rlsapp.tracking.models import Infusion, LabDraw, Patient, SymptomScore
+from rlsapp.tracking.models import Infusion, LabDraw, PastEstimates, Patient, SymptomScore
 from rlsapp.tracking.treatments import Medication, OralIronCourse
 from rlsapp.tracking.versions import bump_account_version
 from tests.conftest import client_for, force_login_with_two_factor
@@ -51,6 +52,7 @@ def stored(pk):
     return (
         list(reminders.values(*REMINDER_FIELDS)),
         list(PersonStatus.objects.filter(patient_id=pk).values(*STATUS_FIELDS)),
+        list(PastEstimates.objects.filter(patient_id=pk).values("digest", "estimates")),
     )
 
 
@@ -59,6 +61,7 @@ def from_scratch(pk):
     with transaction.atomic():
         Reminder.objects.open().filter(patient_id=pk).delete()
         PersonStatus.objects.filter(patient_id=pk).delete()
+        PastEstimates.objects.filter(patient_id=pk).delete()
         scheduler.sync_patient(Patient.objects.get(pk=pk))
         found = stored(pk)
         transaction.set_rollback(True)
@@ -68,7 +71,7 @@ def from_scratch(pk):
 def derived_problems(pk):
     person = Patient.objects.filter(pk=pk).first()
     if person is None:
-        return [] if stored(pk) == ([], []) else ["rows left for an erased person"]
+        return [] if stored(pk) == ([], [], []) else ["rows left for an erased person"]
     if person.deleted_at is not None:  # its re-check waits for an undo, off the worklist
         return [] if not PersonStatus.objects.filter(patient_id=pk).exists() else ["listed"]
     problems = []
@@ -79,7 +82,8 @@ def derived_problems(pk):
         return [{k: v for k, v in row.items() if k not in left_out} for row in rows]
 
     now, fresh = stored(pk), from_scratch(pk)
-    for what, mine, theirs in zip(("re-check", "worklist row"), now, fresh, strict=True):
+    kinds = ("re-check", "worklist row", "past estimates")
+    for what, mine, theirs in zip(kinds, now, fresh, strict=True):
         if kept(mine) != kept(theirs):
             problems.append((what, mine, theirs))
     for reminder in Reminder.objects.open().filter(patient_id=pk).select_related("patient__owner"):
@@ -369,4 +373,6 @@ def test_the_checks_see_a_change_made_past_the_services(world):
     set_calendar_names(world["accounts"]["owner"], True)  # the name is in the event
     Patient.objects.filter(pk=pk).update(ferritin_threshold=300, name="Zed")
     found = {problem[0] for problem in derived_problems(pk) + cache_problems(members, pk)}
-    assert found == {"re-check", "worklist row", "calendar event", "stale cached page"}
+    assert found == {
+        *("re-check", "worklist row", "past estimates", "calendar event", "stale cached page")
+    }
