@@ -14,18 +14,28 @@ are never shown: the chart works them out again.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from rlsapp.domain import estimate as estimates
-from rlsapp.domain import kinetics
+from rlsapp.domain import fits, kinetics, records, trend
 from rlsapp.domain.kinetics import Dose, Episode, Point
 
-# Part of every digest. Raise it with any change to how an estimate is worked out, so that
-# estimates stored by earlier code are not taken for this code's (`manage.py
-# recompute_reminders`, run after an upgrade, stores them again in any case).
-RULES_VERSION = 1
+
+def _rules_fingerprint() -> str:
+    """The code that works the estimates out, as part of every digest: with any change to
+    it (an upgrade), no estimate stored by the code before is taken for this code's, and
+    nobody has to remember to say so (`manage.py recompute_reminders` stores them again)."""
+    code = hashlib.blake2b(digest_size=16)
+    for module in (estimates, fits, kinetics, records, trend, sys.modules[__name__]):
+        code.update(Path(module.__file__).read_bytes())
+    return code.hexdigest()
+
+
+RULES = _rules_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ def digest(
     # no text that varies between processes.
     slope = None if population_slope is None else float(population_slope)
     numbers = (float(threshold), slope, float(population_spread))
-    text = repr((RULES_VERSION, numbers, doses, kept))
+    text = repr((RULES, numbers, doses, kept))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

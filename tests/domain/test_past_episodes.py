@@ -108,3 +108,12 @@ def test_a_setting_read_back_from_the_database_is_the_same_setting():
     points, courses = _history([120], [(20, 600, ""), (60, 400, "")])
     assert len({_digest(points, courses, threshold=t) for t in (100, 100.0, Decimal(100))}) == 1
     assert _digest(points, courses, slope=Decimal("6.6")) == _digest(points, courses, slope=6.6)
+
+
+def test_estimates_stored_by_other_code_are_not_taken(monkeypatch):
+    # The digest holds a fingerprint of the code that works estimates out: after an upgrade
+    # that changed it, no stored estimate fits, and the chart works them out again.
+    points, courses = _history([120], [(20, 600, ""), (60, 400, "")])
+    before = _digest(points, courses)
+    monkeypatch.setattr(past_episodes, "RULES", "other code")
+    assert _digest(points, courses) != before
