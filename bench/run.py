@@ -77,6 +77,11 @@ def prepare_dataset(args):
     signature, found = seed.existing_counts()
     if signature == size.signature and not args.reseed:
         say(f"Dataset: reusing {size.signature} in {connection.settings_dict['NAME']}")
+        # As after an upgrade (README): the code may have changed since the dataset was
+        # seeded, and what the scheduler stores (re-checks, the chart's past estimates)
+        # would then be worked out again on every read.
+        say("  recompute_reminders")
+        call_command("recompute_reminders", verbosity=0, stdout=open(os.devnull, "w"))
         if connection.vendor == "postgresql":
             # Earlier runs' POSTs and reminder resets left dead rows: start as autovacuum would.
             with connection.cursor() as cursor:
