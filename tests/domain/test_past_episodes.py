@@ -4,6 +4,7 @@ change to what they rest on changes the digest."""
 
 import dataclasses
 from datetime import date, timedelta
+from itertools import accumulate
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,14 +18,9 @@ THRESHOLD, SLOPE, SPREAD = 100, E.EARLEY_SLOPE, E.POPULATION_SPREAD
 
 
 def _history(gaps, results):
-    days = [0]
-    for gap in gaps:
-        days.append(days[-1] + gap)
-    courses = [Dose(ORIGIN + timedelta(days=d), 1000) for d in days]
-    points = [
-        Point(ORIGIN + timedelta(days=d), value, comparator) for d, value, comparator in results
-    ]
-    return points, courses
+    """Points from (day, value, comparator) and a course on day 0 and after each gap."""
+    courses = [Dose(ORIGIN + timedelta(days=d), 1000) for d in accumulate([0, *gaps])]
+    return [Point(ORIGIN + timedelta(days=d), v, c) for d, v, c in results], courses
 
 
 def _digest(points, courses, threshold=THRESHOLD, slope=SLOPE, spread=SPREAD):
