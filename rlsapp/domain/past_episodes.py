@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from rlsapp.domain import estimate as estimates
@@ -64,14 +65,20 @@ def digest(
 ) -> str:
     """A digest of everything the past episodes' estimates rest on: the settings, every
     course (the latest one's first day ends the episode before it) and every result on or
-    before the latest course's first day, as the fits read them. Results in any order."""
+    before the latest course's first day, as the fits read them. Results by day in any
+    order, but those of one day in the order the fits read them (by draw, as the chart and
+    the scheduler read them): split_episodes keeps it, and an estimate starts from the last
+    of them, so two results of one day swapped are another history."""
     if not courses:
         return ""
     last_start = max(course.start for course in courses)
     kept = sorted(
-        (p.day.toordinal(), float(p.value), p.comparator, p.after_infusion, p.excluded)
-        for p in points
-        if p.day <= last_start
+        [
+            (p.day.toordinal(), float(p.value), p.comparator, p.after_infusion, p.excluded)
+            for p in points
+            if p.day <= last_start
+        ],
+        key=itemgetter(0),  # stable: a day's results keep their order
     )
     doses = sorted(
         (c.start.toordinal(), c.day.toordinal(), int(c.dose_mg), c.count) for c in courses

@@ -84,6 +84,15 @@ def test_the_digest_reads_results_in_any_order_and_every_setting():
     assert _digest(points, []) == ""
 
 
+def test_two_results_of_one_day_swapped_change_the_digest():
+    # An estimate starts from the last result split_episodes keeps of a day (the chart and
+    # the scheduler give a day's results by draw): swapped, they are another history.
+    points, courses = _history([365], [(60, 500, ""), (91, 300, ""), (91, 150, "")])
+    swapped = [points[0], points[2], points[1]]
+    assert _work_out(swapped, courses) != _work_out(points, courses)
+    assert _digest(swapped, courses) != _digest(points, courses)
+
+
 def test_stored_summaries_read_back_as_written():
     points, courses = _history(
         [500, 200], [(-10, 40, ""), (30, 600, ""), (90, 420, ""), (150, 300, ""), (510, 500, "")]
