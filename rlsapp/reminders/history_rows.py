@@ -17,15 +17,13 @@ from rlsapp.tracking.treatments import OralIronCourse
 # What each row of history_for's one query is, and its columns: kind, day, end day, id,
 # number, four texts, flag.
 _FERRITIN, _INFUSION, _COURSE, _PAST = "f", "i", "c", "p"
+_DAY_AND_ID = operator.itemgetter(1, 3)
 
 
 class History(NamedTuple):
     points: list  # kinetics.Point, by day
     infusions: list  # recheck.InfusionRecord, newest first
     past_digest: str | None  # of the past estimates stored for the chart; None: none stored
-
-
-_DAY_AND_ID = operator.itemgetter(1, 3)
 
 
 @functools.cache

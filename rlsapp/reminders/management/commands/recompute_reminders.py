@@ -16,8 +16,8 @@ class Command(BaseCommand):
     help = "Recompute the open re-check reminder of every patient."
 
     def handle(self, *args, **options):
-        # The chart's stored past estimates too, whatever their digest says: the rules that
-        # worked them out may have changed with the upgrade (domain/past_episodes.py).
+        # The chart's stored past estimates are stored again too: their digest already tells
+        # a row from older code (domain/past_episodes.py), and this makes every row current.
         PastEstimates.objects.all().delete()
         count = 0
         for patient in Patient.objects.order_by("pk").iterator(chunk_size=200):
