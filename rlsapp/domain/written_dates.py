@@ -67,12 +67,21 @@ def read_written_date(
         if match:
             year = full_year(int(match.group("y")), today, ahead)
             return datetime.date(year, int(match.group("m")), int(match.group("d")))
+    return named_month_date(text, region.locale, today, ahead)
+
+
+def named_month_date(
+    text: str, locale: str, today: datetime.date, ahead: bool = False
+) -> datetime.date | None:
+    """The date `text` writes with the month in words, in English or the `locale`'s
+    language ('3 Apr 2025', 'Apr 3, 2025', '3. März 25'); None when it is none. Raises
+    ValueError for such a text that is no real date (31 Apr)."""
     for pattern, day_first in ((_DAY_FIRST, True), (_MONTH_FIRST, False)):
         match = pattern.match(text)
         if not match:
             continue
         day, name, year = match.groups() if day_first else (match[2], match[1], match[3])
-        month = _months(region.locale).get(name.casefold())
+        month = _months(locale).get(name.casefold())
         if month is None:
             return None
         number = int(year)

@@ -27,9 +27,8 @@ _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
 _COMPACT = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{4}(?:\d{2})?)?(?:$|[T\s.+\-])")
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[T\s,])")
 # The longest date cell read ("2024-03-31T08:15:00.000+02:00" is 29): a longer cell is
-# refused before any pattern or strptime looks at it.
+# refused before any pattern looks at it.
 MAX_DATE_LENGTH = 40
-_NAMED_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%b-%y")
 
 
 class DateError(ValueError):
@@ -85,8 +84,10 @@ def choose_order(texts, requested: str, own: str = "dmy") -> tuple[str, bool]:
     return (own if own in ("dmy", "mdy") else "dmy"), True
 
 
-def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:
-    """Parse one date cell with the chosen order ('dmy' or 'mdy'; ISO always works)."""
+def parse_date(text: str, order: str, today: datetime.date, locale: str = "en") -> datetime.date:
+    """Parse one date cell with the chosen order ('dmy' or 'mdy'; ISO always works). A
+    month in words is read in English or the `locale`'s language (the account's region's),
+    as the date fields read it (domain/written_dates.py)."""
     text = (text or "").strip()
     if not text:
         raise DateError("The date is missing.")
@@ -100,13 +101,12 @@ def parse_date(text: str, order: str, today: datetime.date) -> datetime.date:
         first, second = int(match.group(1)), int(match.group(3))
         day, month = (second, first) if order == "mdy" else (first, second)
         return _checked(_year(match.group(4), today), month, day, text, today)
-    cleaned = re.sub(r"[,.]", " ", text.split("T")[0])
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    for fmt in _NAMED_FORMATS:
-        try:
-            value = datetime.datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
+    cleaned = re.sub(r"\s+", " ", text.split("T")[0]).strip()
+    try:
+        value = written_dates.named_month_date(cleaned, locale, today)
+    except ValueError:
+        raise DateError(f"{text!r} is not a real date.") from None
+    if value is not None:
         return _checked(value.year, value.month, value.day, text, today)
     raise DateError(
         f"{text!r} is not a date rlsapp can read: use 2024-03-31, 31.03.2024, 31/03/2024 "

@@ -399,3 +399,14 @@ def test_a_calculated_mark_after_a_value_beside_a_unit_column_is_no_unit():
     parsed = parse("Date,Test,Result,Units\n2024-01-02,TSAT,30 (calc),%\n")
     assert not parsed.errors
     assert results(parsed) == {("2024-01-02", "tsat"): (30, "")}
+
+
+def test_a_month_in_words_is_read_in_the_accounts_language():
+    # A German lab's export dates its rows "12. März 2024": refused as no date before,
+    # since only English month names were read; the date fields read them already.
+    data = "Datum;Ferritin (µg/L)\n12. März 2024;45\n03.Okt.2023;60\n".encode()
+    parsed = parse_csv(data, today=TODAY, region=regions.get("DE"))
+    assert not parsed.errors
+    assert sorted(d.drawn_on.isoformat() for d in parsed.draws) == ["2023-10-03", "2024-03-12"]
+    english = parse_csv(data, today=TODAY, region=regions.get("US"))
+    assert not english.draws and "12. März 2024" in english.errors[0].message

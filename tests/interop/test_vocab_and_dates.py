@@ -135,6 +135,30 @@ def test_dates_parse_in_the_chosen_order(text, order, expected):
     assert parse_date(text, order, TODAY).isoformat() == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        # A month in words in the account's language, as its date fields read it: German,
+        # French and Danish lab exports write them so; English is read for every account.
+        ("12. März 2024", "de_DE", "2024-03-12"),
+        ("03-Okt-2023", "de_DE", "2023-10-03"),
+        ("5 févr. 2024", "fr_FR", "2024-02-05"),
+        ("5 maj 2024", "da_DK", "2024-05-05"),
+        ("5 Mar 2024", "de_DE", "2024-03-05"),
+        ("31-Mar-24", "en_GB", "2024-03-31"),  # a two-digit year as the date fields read it
+    ],
+)
+def test_a_month_in_words_is_read_in_the_accounts_language(text, locale, expected):
+    assert parse_date(text, "dmy", TODAY, locale).isoformat() == expected
+
+
+def test_a_month_in_another_language_is_not_guessed():
+    with pytest.raises(DateError):
+        parse_date("12. März 2024", "dmy", TODAY)  # an English account's file
+    with pytest.raises(DateError, match="not a real date"):
+        parse_date("31 Apr 2024", "dmy", TODAY)
+
+
 @pytest.mark.parametrize("text", ["", "31/02/2024", "yesterday", "2025-01-01", "1900-01-01"])
 def test_impossible_dates_are_refused_with_a_reason(text):
     with pytest.raises(DateError):

@@ -34,10 +34,13 @@ class RowReader:
 
     def __init__(self, cols: Columns, date_order, today, out: ParsedImport, region, account=None):
         self.cols, self.order, self.today, self.out = cols, date_order, today, out
+        # Months in words are read in the account's language too (the numbers may follow
+        # another region's convention: `region`).
+        self.locale = (account or region).locale
         self.labs = LabReader(cols, out, region, account)
         self.infusions = InfusionReader(cols, out)
         self.symptoms = SymptomReader(cols, out)
-        self.treatments = treatments.TreatmentReader(cols, out, date_order, today)
+        self.treatments = treatments.TreatmentReader(cols, out, date_order, today, self.locale)
         limits = {cols.roles.get(role): limit for role, limit in CELL_LIMITS.items()}
         for column in cols.analytes:
             limits[column.index] = MAX_VALUE_CELL
@@ -72,7 +75,7 @@ class RowReader:
             out.skipped["rows without any value"] += 1
             return
         try:
-            day = parse_date(self.cols.text(row, "date"), self.order, self.today)
+            day = parse_date(self.cols.text(row, "date"), self.order, self.today, self.locale)
         except DateError as error:
             out.error(number, self.cols.header("date"), str(error))
             return

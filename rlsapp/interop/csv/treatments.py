@@ -72,8 +72,9 @@ def _number(text: str, role: str, label: str) -> float:
 
 
 class TreatmentReader:
-    def __init__(self, cols, out: ParsedImport, date_order: str, today: datetime.date):
+    def __init__(self, cols, out: ParsedImport, date_order: str, today: datetime.date, locale="en"):
         self.cols, self.out, self.order, self.today = cols, out, date_order, today
+        self.locale = locale
 
     def _cell(self, row, role) -> str:
         return self.cols.text(row, role)
@@ -85,7 +86,7 @@ class TreatmentReader:
                 raise RowProblem(role, label, "a date is required.")
             return None
         try:
-            return parse_date(text, self.order, self.today)
+            return parse_date(text, self.order, self.today, self.locale)
         except DateError as error:
             raise RowProblem(role, label, str(error)) from None
 
