@@ -265,7 +265,7 @@ def build_chart_data(patient, history: History, today: date, region=None) -> dic
     doses = [kinetics.Dose(i.day, i.dose_mg, i.label) for i in history.infusions]
     courses = kinetics.group_courses(doses, settings.course_days)
     episodes = kinetics.split_episodes(points, courses)
-    population = settings.population_slope if settings.use_population_slope else None
+    population = settings.prior_slope
 
     # Each episode's scores by bisection: a ten-year history has hundreds of scores and
     # a dozen or more episodes, too many to scan once per episode. History's scores are in

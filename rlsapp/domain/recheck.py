@@ -54,6 +54,11 @@ class Settings:
     course_days: int = 14  # infusions this close form one split-dose course
     skip_weekends: bool = False  # a re-check on a Saturday or Sunday moves to the Monday
 
+    @property
+    def prior_slope(self) -> float | None:
+        """The population slope the estimates read: None when the person turned it off."""
+        return self.population_slope if self.use_population_slope else None
+
 
 @dataclass(frozen=True)
 class InfusionRecord:
@@ -271,7 +276,7 @@ def current_estimate(
         points,
         courses,
         settings.threshold,
-        population_slope=settings.population_slope if settings.use_population_slope else None,
+        population_slope=settings.prior_slope,
         population_spread=settings.population_spread,
     )
 

@@ -30,8 +30,7 @@ class PastEstimates(models.Model):
 
 def settings_inputs(settings: recheck.Settings) -> tuple[float, float | None, float]:
     """(threshold, population slope or None, its spread): the settings an estimate reads."""
-    slope = settings.population_slope if settings.use_population_slope else None
-    return settings.threshold, slope, settings.population_spread
+    return settings.threshold, settings.prior_slope, settings.population_spread
 
 
 def keep_up_to_date(patient_id, settings, points, courses, stored_digest) -> None:
