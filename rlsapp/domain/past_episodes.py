@@ -3,12 +3,12 @@
 For each past episode in which ferritin was never seen below the threshold, the chart says
 when the estimate puts the crossing (charts/data.py). Such an estimate depends only on the
 results up to the latest course's first day, the courses and the settings: a result after
-the latest infusion, the usual change, leaves every one of them as it was. Worked out on
-every view they were the largest part of the chart's cost, so the re-check scheduler stores
-them (tracking/past_estimates.py) with a digest of what they rest on, and the chart takes
-stored ones only when the digest of what it read itself is the same. Stored estimates that
-are out of date (a writer that did not tell the scheduler, a row from before an upgrade)
-are never shown: the chart works them out again.
+the latest infusion, the usual change, leaves every one of them as it was. Each is a search
+over the trend's integrals (domain/trend.py), too much to repeat for every view of every
+episode, so the re-check scheduler stores them (tracking/past_estimates.py) with a digest
+of what they rest on, and the chart takes stored ones only when the digest of what it read
+itself is the same. Stored estimates that are out of date (a writer that did not tell the
+scheduler, a row from before an upgrade) are never shown: the chart works them out again.
 """
 
 from __future__ import annotations
