@@ -109,6 +109,6 @@ def parse_date(text: str, order: str, today: datetime.date, locale: str = "en") 
     if value is not None:
         return _checked(value.year, value.month, value.day, text, today)
     raise DateError(
-        f"{text!r} is not a date rlsapp can read: use 2024-03-31, 31.03.2024, 31/03/2024 "
-        "or 03/31/2024."
+        f"{text!r} is not a date rlsapp can read: use 2024-03-31, 31.03.2024, 31/03/2024, "
+        "03/31/2024 or the month in words (31 Mar 2024, in English or your region's language)."
     )

@@ -155,6 +155,8 @@ def test_a_month_in_words_is_read_in_the_accounts_language(text, locale, expecte
 def test_a_month_in_another_language_is_not_guessed():
     with pytest.raises(DateError):
         parse_date("12. März 2024", "dmy", TODAY)  # an English account's file
+    with pytest.raises(DateError, match=r"the month in words \(31 Mar 2024"):
+        parse_date("yesterday", "dmy", TODAY)
     with pytest.raises(DateError, match="not a real date"):
         parse_date("31 Apr 2024", "dmy", TODAY)
 
