@@ -21,6 +21,7 @@ either way.
 import contextvars
 import datetime
 import weakref
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -158,9 +159,18 @@ def action_for(request, response, note: Note, view_action=None):
 
 
 def client_address(request):
-    from axes.helpers import get_client_ip_address  # axes reads its settings at import
+    """The client's address as axes reads it (its ipware settings count the proxies).
 
-    return get_client_ip_address(request)
+    ipware reads the headers AXES_IPWARE_META_PRECEDENCE_ORDER names, but first folds every
+    header's name, in case one of them is spelt another way; a WSGI request's names are
+    folded already (HTTP_X_FORWARDED_FOR), so it is handed those headers alone: the same
+    address, without folding each request's other headers for it."""
+    from axes.conf import settings as axes_settings  # axes reads its settings at import
+    from axes.helpers import get_client_ip_address
+
+    meta = request.META
+    names = axes_settings.AXES_IPWARE_META_PRECEDENCE_ORDER
+    return get_client_ip_address(SimpleNamespace(META={n: meta[n] for n in names if n in meta}))
 
 
 def _row(request, note: Note, action, address=None) -> dict:
