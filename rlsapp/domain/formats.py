@@ -18,13 +18,12 @@ from babel import Locale
 from babel import numbers as babel_numbers
 
 from . import units, written_dates
-from .regions import ISO, REGIONS, Region
+from .regions import ISO, Region
 
 # The two conventions a typed number can be in besides the region's own.
 POINT_LOCALE = "en_US"  # 1,050.5
 COMMA_LOCALE = "de_DE"  # 1.050,5
 _CONVENTION_NAMES = {POINT_LOCALE: "decimal point", COMMA_LOCALE: "decimal comma"}
-_REFERENCE = {"point": REGIONS["US"], "comma": REGIONS["DE"]}
 
 _COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*")
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break, thin space
@@ -74,7 +73,7 @@ def _normalised(text: str, locale: str) -> str | None:
     still refuses a misplaced one ("13 1"). Anything else foreign to the locale is refused
     here, because Python's Decimal would accept a '.', '_' or exponent silently.
     """
-    group, decimal = _symbols(locale)
+    group, decimal, _ = symbols(locale)
     text = "".join(group if c in _SPACES or c in _APOSTROPHES else c for c in text)
     if any(not (c.isascii() and c.isdigit()) and c not in (group, decimal) for c in text):
         return None
@@ -84,7 +83,9 @@ def _normalised(text: str, locale: str) -> str | None:
 MAX_DIGITS = 15
 
 
-def _read(text: str, locale: str) -> Decimal | None:
+def read_decimal(text: str, locale: str) -> Decimal | None:
+    """The number text (without comparator or unit) as the locale writes it, or None: Babel's
+    strict reading, grouping symbols where the locale puts them."""
     normal = _normalised(text, locale)
     if normal is None or not any(c.isdigit() for c in normal):
         return None
@@ -92,11 +93,16 @@ def _read(text: str, locale: str) -> Decimal | None:
     # numbers overflow the decimal context when Babel's strict check re-formats them.
     if sum(c.isdigit() for c in normal.lstrip("0")) > MAX_DIGITS:
         return None
-    whole, sign, fraction = normal.partition(_symbols(locale)[1])
+    group, decimal, size = symbols(locale)
+    whole, sign, fraction = normal.partition(decimal)
     if whole.isdigit() and (not sign or fraction.isdigit()):
         # Digits, or digits either side of one decimal sign: Babel's strict reading without
         # its check by formatting again (tests/domain/test_formats.py holds the two equal).
         return Decimal(f"{whole}.{fraction}" if sign else whole)
+    if group in normal and (group in fraction or len(whole.rpartition(group)[2]) != size):
+        # That check passes only the locale's own writing, with no grouping symbol after the
+        # decimal sign and a whole group after the last: "13.1" is no number in Germany.
+        return None
     try:
         value = babel_numbers.parse_decimal(normal, locale=_locale(locale), strict=True)
     except (babel_numbers.NumberFormatError, ArithmeticError):
@@ -113,7 +119,7 @@ def half_width(text: str) -> str:
     return text.translate(_HALF_WIDTH)
 
 
-def _split(text: str) -> tuple[str, str, str]:
+def split_typed(text: str) -> tuple[str, str, str]:
     """(comparator, number text, unit text) of '< 38 ng/ml'; number text may be ''."""
     text = half_width(text or "").strip()
     match = _COMPARATOR.match(text)
@@ -131,7 +137,7 @@ def split_number_and_unit(text: str) -> tuple[str, str]:
     The number part keeps its grouping and comparator as typed; read it with read_number.
     """
     text = (text or "").strip()
-    comparator, number, unit = _split(text)
+    comparator, number, unit = split_typed(text)
     if not number:
         return text, ""
     cut = len(text) - len(unit) if unit else len(text)
@@ -155,14 +161,14 @@ def read_number(text: str, region: Region) -> Reading:
     refuse but another convention reads ('13,1' in the US) is refused too, with the
     readings offered: the person types it again, the app does not pick one.
     """
-    comparator, number, unit_text = _split(text)
+    comparator, number, unit_text = split_typed(text)
     shown = (text or "").strip()
     if not number or not_a_unit(unit_text):
         raise NumberError(f"read “{shown}”: {accepted(region)}.")
-    value = _read(number, region.locale)
+    value = read_decimal(number, region.locale)
     others: list[Decimal] = []
     for locale in (POINT_LOCALE, COMMA_LOCALE):
-        other = _read(number, locale)
+        other = read_decimal(number, locale)
         if other is not None and other != value and other not in others:
             others.append(other)
     if value is None:
@@ -199,7 +205,7 @@ def ambiguity_text(reading: Reading, region: Region) -> str:
     others = []
     for other in reading.others:
         convention = next(
-            (name for loc, name in _CONVENTION_NAMES.items() if _read(reading.text, loc) == other),
+            (n for loc, n in _CONVENTION_NAMES.items() if read_decimal(reading.text, loc) == other),
             "another convention",
         )
         others.append(f"{format_decimal(other, region, None, grouping=False)} with a {convention}")
@@ -228,7 +234,7 @@ def format_decimal(
         whole, _, fraction = f"{value:.{decimals}f}".partition(".")
         if len(whole) <= 3:
             fraction = fraction.rstrip("0")
-            return f"{whole}{_symbols(region.locale)[1]}{fraction}" if fraction else whole
+            return f"{whole}{symbols(region.locale)[1]}{fraction}" if fraction else whole
     if grouping is None:
         grouping = region.grouping
     if decimals is None:
@@ -250,7 +256,7 @@ def format_decimal(
         whole, _, fraction = f"{exact.normalize().quantize(_quantum(decimals)):f}".partition(".")
         if len(whole) <= 3:
             fraction = fraction.rstrip("0")
-            return f"{whole}{_symbols(region.locale)[1]}{fraction}" if fraction else whole
+            return f"{whole}{symbols(region.locale)[1]}{fraction}" if fraction else whole
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
     # What babel_numbers.format_decimal does, with the parsed locale and pattern kept: parsing
     # them again for every number was most of its cost (a table formats one per row).
@@ -264,10 +270,14 @@ def _locale(code: str) -> Locale:
 
 
 @functools.lru_cache(maxsize=64)
-def _symbols(code: str) -> tuple[str, str]:
-    """The locale's grouping and decimal symbols."""
+def symbols(code: str) -> tuple[str, str, int]:
+    """The locale's grouping and decimal symbols, and how many digits it groups."""
     parsed = _locale(code)
-    return babel_numbers.get_group_symbol(parsed), babel_numbers.get_decimal_symbol(parsed)
+    group, decimal = (
+        babel_numbers.get_group_symbol(parsed),
+        babel_numbers.get_decimal_symbol(parsed),
+    )
+    return group, decimal, parsed.decimal_formats[None].grouping[0]
 
 
 @functools.lru_cache(maxsize=64)
@@ -377,74 +387,3 @@ def long_date(day: datetime.date) -> str:
 def day_and_month(day: datetime.date) -> str:
     """'3 Mar', as Django's date filter writes "j M"."""
     return f"{day.day} {MONTHS[day.month - 1][:3]}"
-
-
-# Files: which convention a column of numbers is written in --------------------------------
-
-CONVENTIONS = {
-    "point": "Decimal point (1,050.5)",
-    "comma": "Decimal comma (1.050,5)",
-}
-
-
-def convention_of(region: Region) -> str:
-    """'point' or 'comma': the decimal symbol the region writes."""
-    return "comma" if _symbols(region.locale)[1] == "," else "point"
-
-
-def region_for_convention(convention: str, region: Region) -> Region:
-    """The account's region when it writes numbers as the convention does (its decimal and
-    grouping symbols), else a plain reference one: a German account importing a US lab's
-    file reads it as en_US does. A Swiss account (1'050.5) reads a decimal-point file as
-    en_US too, and a Swedish one (1 050,5) a decimal-comma file as de_DE: the convention
-    is "1,050.5" or "1.050,5", and their own grouping refused those ('1,050.5' was an
-    error in a Swiss account). Spaces and apostrophes group in every reading."""
-    reference = _REFERENCE[convention]
-    if (
-        convention_of(region) == convention
-        and _symbols(region.locale)[0] == _symbols(reference.locale)[0]
-    ):
-        return region
-    return reference
-
-
-def choose_convention(texts, requested: str, region: Region) -> tuple[str, bool]:
-    """(convention to use, whether the person must choose) for the number cells of a file.
-
-    Like the date order: a cell that only one convention reads ('12,5', '1,050.5') decides;
-    cells that both read the same ('64', '12.5' for point, as German refuses it) say nothing.
-    When nothing decides and some cell reads differently under the two ('1,050' alone), the
-    person chooses; the account's convention is preselected.
-    """
-    if requested in CONVENTIONS:
-        return requested, False
-    hints: set[str] = set()
-    differs = False
-    for text in texts:
-        number = _split(text)[1]
-        point = _read(number, POINT_LOCALE) if number else None
-        comma = _read(number, COMMA_LOCALE) if number else None
-        if point is not None and comma is None:
-            hints.add("point")
-        elif comma is not None and point is None:
-            hints.add("comma")
-        elif point is not None and point != comma:
-            differs = True
-    if len(hints) == 1:
-        return hints.pop(), False
-    own = convention_of(region)
-    return own, bool(hints) or differs
-
-
-def read_differently(texts, convention: str, region: Region) -> list[tuple[str, Decimal, Decimal]]:
-    """(text, value read, value under the other convention) for each cell the two read apart."""
-    chosen = region_for_convention(convention, region)
-    found = []
-    for text in texts:
-        try:
-            reading = read_number(text, chosen)
-        except NumberError:
-            continue
-        if reading.ambiguous:
-            found.append((text, reading.value, reading.others[0]))
-    return found

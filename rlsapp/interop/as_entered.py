@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from rlsapp.domain import formats, regions, units
+from rlsapp.domain import conventions, formats, regions, units
 
 from . import vocab
 
@@ -48,8 +48,8 @@ def region_that_reads(number_text: str, factor: float, target: float, region):
     """The region, of `region`'s own and the two conventions', whose reading of
     `number_text` times `factor` is `target` (a stored value), or None: tells which
     convention a value was typed in from the value it was stored as."""
-    for convention in formats.CONVENTIONS:
-        candidate = formats.region_for_convention(convention, region)
+    for convention in conventions.CONVENTIONS:
+        candidate = conventions.region_for_convention(convention, region)
         try:
             value = float(formats.read_number(number_text, candidate).value) * factor
         except formats.NumberError:

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from rlsapp.domain import formats
+from rlsapp.domain import conventions
 from rlsapp.filesizes import describe_sizes
 from rlsapp.reconfirm import password_reconfirmed
 
@@ -95,7 +95,7 @@ class DateOrderForm(forms.Form):
 class NumberConventionForm(forms.Form):
     number_convention = forms.ChoiceField(
         label="Numbers in the file",
-        choices=list(formats.CONVENTIONS.items()),
+        choices=list(conventions.CONVENTIONS.items()),
         widget=forms.RadioSelect,
     )
 

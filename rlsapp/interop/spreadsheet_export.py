@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rlsapp.domain import formats, rules, units
+from rlsapp.domain import conventions, formats, rules, units
 from rlsapp.domain.regions import Region
 
 from .csv_export import neutralise
@@ -43,7 +43,7 @@ _LEFT_OUT_WORDS = dict(rules.LEFT_OUT_CHOICES)
 
 def separator(region: Region) -> str:
     """';' where a decimal comma is written (a spreadsheet there splits on ';'), else ','."""
-    return ";" if formats.convention_of(region) == "comma" else ","
+    return ";" if conventions.convention_of(region) == "comma" else ","
 
 
 def _rows(draws, infusions, symptom_scores, region: Region):

@@ -3,7 +3,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rlsapp.domain import formats, regions
@@ -345,54 +345,6 @@ def test_any_text_is_read_or_refused_with_a_message(text, region):
             assert str(caught)
 
 
-# Files ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("texts", "region", "expected"),
-    [
-        (["64", "1,050.5", "1,050"], "DE", ("point", False)),  # 1,050.5 decides
-        (["64", "12,5", "1.050"], "US", ("comma", False)),  # 12,5 decides
-        (["64", "120"], "US", ("point", False)),  # nothing reads differently
-        (["64", "120"], "DE", ("comma", False)),
-        (["1,050", "64"], "US", ("point", True)),  # nothing decides, 1,050 differs: ask
-        (["1.500"], "DE", ("comma", True)),
-        (["12,5", "12.5"], "US", ("point", True)),  # both appear: ask
-        (["<5", "38 ng/ml", "13,1 g/dl"], "US", ("comma", False)),
-    ],
-)
-def test_a_files_number_convention_is_detected_or_asked(texts, region, expected):
-    assert formats.choose_convention(texts, "auto", R[region]) == expected
-
-
-def test_a_chosen_convention_is_used_as_chosen():
-    assert formats.choose_convention(["12,5"], "point", R["US"]) == ("point", False)
-
-
-def test_the_cells_a_file_reads_differently_are_listed_with_both_values():
-    found = formats.read_differently(["64", "1,050", "1.500", "12,5"], "comma", R["US"])
-    assert found == [("1,050", Decimal("1.050"), Decimal("1050")), ("1.500", 1500, Decimal("1.5"))]
-
-
-def test_a_file_in_the_accounts_convention_is_read_with_its_grouping():
-    swedish = formats.region_for_convention("comma", R["SE"])
-    assert formats.read_number("1 050,5", swedish).value == Decimal("1050.5")
-    assert formats.region_for_convention("point", R["SE"]).code == "US"
-    assert formats.region_for_convention("comma", R["AT"]).code == "AT"
-
-
-@pytest.mark.parametrize(
-    ("region", "convention", "text"),
-    [("CH", "point", "1,050.5"), ("SE", "comma", "1.050,5"), ("NO", "comma", "1.050,5")],
-)
-def test_a_file_in_the_accounts_decimal_sign_but_other_grouping_is_read(region, convention, text):
-    # A Swiss account's "1,050.5" file (decimal point, as its own) was read with de_CH's
-    # apostrophe grouping and refused; a Swedish one's "1.050,5" with sv_SE's space.
-    chosen = formats.region_for_convention(convention, R[region])
-    assert formats.read_number(text, chosen).value == Decimal("1050.5")
-    assert formats.read_number("1 050", chosen).value == 1050
-
-
 @pytest.mark.parametrize(
     ("text", "parts"),
     [
@@ -499,9 +451,22 @@ LOCALES = sorted({r.locale for r in R.values()} | {formats.POINT_LOCALE, formats
     text=st.text(alphabet="0123456789.,' \u00a0\u202f’", min_size=1, max_size=14),
     code=st.sampled_from(LOCALES),
 )
+@example(text="13.1", code="de_DE")
+@example(text="13,1", code="en_US")
+@example(text="1.050", code="de_DE")
+@example(text="1.0500", code="de_DE")
+@example(text="1,050.5", code="de_DE")
+@example(text="12,345,678.25", code="en_US")
+@example(text="12,345,67.5", code="en_US")
+@example(text="1 05", code="sv_SE")
+@example(text="1'050.5", code="de_CH")
+@example(text="5.", code="en_US")
+@example(text=".5", code="en_US")
 def test_a_number_read_without_babels_round_trip_is_what_babel_reads(text, code):
-    """_read takes plain digits (and digits either side of one decimal sign) without Babel's
-    strict check by formatting again: the same Decimal, digit for digit, as Babel gives."""
+    """read_decimal takes plain digits (and digits either side of one decimal sign) without
+    Babel's strict check by formatting again, and refuses grouping the locale never writes
+    (a short last group, a grouping symbol after the decimal sign) without asking Babel:
+    the same Decimal, digit for digit, or the same refusal as Babel gives."""
     from babel import numbers as babel_numbers
 
     normal = formats._normalised(text, code)
@@ -512,5 +477,19 @@ def test_a_number_read_without_babels_round_trip_is_what_babel_reads(text, code)
             expected = babel_numbers.parse_decimal(normal, locale=code, strict=True)
         except (babel_numbers.NumberFormatError, ArithmeticError):
             expected = None
-    got = formats._read(text, code)
+    got = formats.read_decimal(text, code)
     assert str(got) == str(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False),
+    code=st.sampled_from(LOCALES),
+)
+def test_a_number_as_the_locale_writes_it_is_read_back(value, code):
+    """Grouped as Babel groups it, with or without decimals: never refused by read_decimal's
+    quick refusal of grouping the locale does not write."""
+    from babel import numbers as babel_numbers
+
+    text = babel_numbers.format_decimal(value, locale=code, decimal_quantization=False)
+    assert formats.read_decimal(text, code) == value

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 
-from rlsapp.domain import formats, regions, units
+from rlsapp.domain import conventions, regions, units
 
 from ..dates import DateError, choose_order, parse_date
 from ..parsed import MAX_RECORDS, ImportRefused, ParsedImport, too_long
@@ -242,7 +242,7 @@ def parse_csv(
     out.date_order, out.needs_date_order = choose_order(
         [c for c in date_cells if c], date_order, region.dates.order
     )
-    out.number_convention, out.needs_number_convention = formats.choose_convention(
+    out.number_convention, out.needs_number_convention = conventions.choose_convention(
         _value_cells(cols, body), number_convention, region
     )
     reader = RowReader(
@@ -250,7 +250,7 @@ def parse_csv(
         out.date_order,
         today,
         out,
-        formats.region_for_convention(out.number_convention, region),
+        conventions.region_for_convention(out.number_convention, region),
         account=region,
     )
     for position, (number, row) in enumerate(body, start=1):
