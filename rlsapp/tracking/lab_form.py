@@ -6,7 +6,6 @@ wrong unit (the unit offered), or the same results already saved for that day.
 A second draw on a day that has one is saved, and the view says so with a link.
 """
 
-import copy
 import functools
 import math
 
@@ -78,11 +77,19 @@ def _own_copy(field):
     makes it (its own widget with its own attributes, messages and validators to change)
     but sharing a choice's choices, which no form changes and which that deepcopy rebuilds,
     for each of seven units, at a cost larger than the rest of the copy."""
-    copied = copy.copy(field)
-    copied.widget = copy.copy(field.widget)
-    copied.widget.attrs = dict(field.widget.attrs)
+    copied, widget = _shallow(field), _shallow(field.widget)
+    copied.widget = widget
+    widget.attrs = dict(field.widget.attrs)
     copied.error_messages = dict(field.error_messages)
     copied.validators = list(field.validators)
+    return copied
+
+
+def _shallow(thing):
+    """copy.copy of a plain object (a field or widget: no __slots__, no __copy__), made
+    directly rather than through its __reduce_ex__."""
+    copied = object.__new__(type(thing))
+    copied.__dict__.update(thing.__dict__)
     return copied
 
 
