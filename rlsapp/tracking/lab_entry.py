@@ -108,6 +108,9 @@ class PastEntries:
         # The day's results are read whole (every column of theirs): made as read rows, not
         # through __init__, which costs several times more (a day may list ten draws).
         make_result = model_rows.instance_maker(LabResult, connection.alias, _RESULT_COLUMNS)
+        # A day's draws as read with only the columns the form shows of them (the others
+        # deferred): from_db takes them as they are, where LabDraw(...) sets each keyword.
+        make_draw = functools.partial(LabDraw.from_db, connection.alias, _DRAW_COLUMNS)
         for part, pk, drawn_on, lab, calculated, *values, newest, other in rows:
             analyte, unit = values[1], values[5]
             if part == _NEWEST:
@@ -132,7 +135,8 @@ class PastEntries:
                 continue
             draw = draws.get(pk)
             if draw is None:
-                draw = draws[pk] = LabDraw(pk=pk, patient=patient, drawn_on=drawn_on, lab_name=lab)
+                draw = draws[pk] = make_draw((pk, patient.pk, drawn_on, lab))
+                draw._state.fields_cache["patient"] = patient
                 draw.preloaded_results = []
             if values[0] is not None:  # a draw without results has one row of nulls
                 result = make_result((values[0], pk, *values[1:], calculated))
@@ -173,6 +177,7 @@ class PastEntries:
 # A result's columns as model_rows.instance_maker takes them: RESULT_FIELDS with the draw's
 # id after the result's and `calculated` last.
 _RESULT_COLUMNS = ("id", "draw_id", *PastEntries.RESULT_FIELDS[1:], "calculated")
+_DRAW_COLUMNS = ("id", "patient_id", "drawn_on", "lab_name")
 
 
 # What a row of PastEntries' query is: a lab, analyte and unit's newest typed results (on
