@@ -21,7 +21,6 @@ either way.
 import contextvars
 import datetime
 import weakref
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -164,13 +163,26 @@ def client_address(request):
     ipware reads the headers AXES_IPWARE_META_PRECEDENCE_ORDER names, but first folds every
     header's name, in case one of them is spelt another way; a WSGI request's names are
     folded already (HTTP_X_FORWARDED_FOR), so it is handed those headers alone: the same
-    address, without folding each request's other headers for it."""
+    address, without folding each request's other headers for it. A deployment's own
+    AXES_CLIENT_IP_CALLABLE gets the request as it is."""
     from axes.conf import settings as axes_settings  # axes reads its settings at import
     from axes.helpers import get_client_ip_address
 
+    if axes_settings.AXES_CLIENT_IP_CALLABLE:
+        return get_client_ip_address(request)
     meta = request.META
-    names = axes_settings.AXES_IPWARE_META_PRECEDENCE_ORDER
-    return get_client_ip_address(SimpleNamespace(META={n: meta[n] for n in names if n in meta}))
+    named = {n: meta[n] for n in axes_settings.AXES_IPWARE_META_PRECEDENCE_ORDER if n in meta}
+    return get_client_ip_address(_WithHeaders(request, named))
+
+
+class _WithHeaders:
+    """The request with only these headers in its META; anything else read of it is its."""
+
+    def __init__(self, request, meta):
+        self._request, self.META = request, meta
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
 
 
 def _row(request, note: Note, action, address=None) -> dict:

@@ -201,3 +201,32 @@ def test_the_times_in_the_logs_name_their_time_zone(owner_client, patient):
     for name in ("patient_access_log", "patient_history"):
         html = owner_client.get(reverse(name, args=[patient.pk])).content.decode()
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC<", html), name
+
+
+@pytest.mark.parametrize("proxied", [False, True])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"REMOTE_ADDR": "203.0.113.7"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.4"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.4, 10.0.0.9"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not an address"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": "198.51.100.5", "HTTP_USER_AGENT": "x"},
+    ],
+)
+def test_the_logged_address_is_the_one_axes_reads_of_the_whole_request(
+    rf, settings, headers, proxied
+):
+    from axes.helpers import get_client_ip_address
+
+    if proxied:  # what settings.py derives from AXES_PROXY_COUNT=1
+        settings.AXES_IPWARE_PROXY_COUNT = 0
+        settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    request = rf.get("/", **headers)
+    assert access_log.client_address(request) == get_client_ip_address(request)
+
+
+def test_a_deployments_own_address_reader_gets_the_whole_request(rf, settings):
+    settings.AXES_CLIENT_IP_CALLABLE = lambda request: request.META["HTTP_X_REAL_IP"]
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="198.51.100.5")
+    assert access_log.client_address(request) == "198.51.100.5"
