@@ -4,6 +4,7 @@ digest of the past episodes' estimates stored for the chart (tracking/past_estim
 
 import dataclasses
 import functools
+import json
 import operator
 from typing import NamedTuple
 
@@ -14,9 +15,11 @@ from rlsapp.tracking import compiled, fit_inputs
 from rlsapp.tracking.models import Infusion, LabDraw, LabResult, PastEstimates, Patient
 from rlsapp.tracking.treatments import OralIronCourse
 
+from .models import Reminder
+
 # What each row of history_for's one query is, and its columns: kind, day, end day, id,
 # number, four texts, flag.
-_FERRITIN, _INFUSION, _COURSE, _PAST = "f", "i", "c", "p"
+_FERRITIN, _INFUSION, _COURSE, _PAST, _OPEN = "f", "i", "c", "p", "r"
 _DAY_AND_ID = operator.itemgetter(1, 3)
 
 
@@ -24,13 +27,16 @@ class History(NamedTuple):
     points: list  # kinetics.Point, by day
     infusions: list  # recheck.InfusionRecord, newest first
     past_digest: str | None  # of the past estimates stored for the chart; None: none stored
+    # The open re-checks, locked, when asked for and the database locks rows; else None.
+    open_rechecks: list | None = None
 
 
 @functools.cache
-def _history_sql(with_courses: bool) -> tuple[str, int]:
+def _history_sql(with_courses: bool, with_open: bool = False) -> tuple[str, int]:
     """(SQL, placeholders) of history_for's one query: the ferritin results with their
     draw's fields, the infusions, with_courses the oral iron courses, and the digest of
-    the stored past estimates (UNION ALL).
+    the stored past estimates (UNION ALL); with_open the open re-checks too, locked in id
+    order as settle_reminder locks them, each row as JSON (PostgreSQL).
 
     Written by hand from the models' table and column names (as charts/queries does), once
     per process: it holds no data, and compiling the ORM's union cost more than running it.
@@ -64,18 +70,34 @@ def _history_sql(with_courses: bool) -> tuple[str, int]:
         f"{c(PastEstimates, 'digest')}, '', '', '', FALSE FROM {compiled.table(PastEstimates)} "
         f"WHERE {c(PastEstimates, 'patient')} = %s"
     )
-    return " UNION ALL ".join(branches), len(branches)
+    if not with_open:
+        return " UNION ALL ".join(branches), len(branches)
+    statuses = ", ".join(f"'{status}'" for status in Reminder.OPEN)
+    table, key = '"open_rechecks"', compiled.column(Reminder, "pk").rpartition(".")[2]
+    branches.append(
+        f"SELECT '{_OPEN}', {no_day}, {no_day}, {table}.{key}, {no_number}, "
+        f"CAST(row_to_json({table}) AS text), '', '', '', FALSE FROM {table}"
+    )
+    locked = (
+        f"WITH {table} AS (SELECT * FROM {compiled.table(Reminder)} "
+        f"WHERE {c(Reminder, 'patient')} = %s AND {c(Reminder, 'status')} IN ({statuses}) "
+        f"ORDER BY {c(Reminder, 'pk')} FOR UPDATE) "
+    )
+    return locked + " UNION ALL ".join(branches), len(branches)
 
 
-def history_for(patient: Patient) -> History:
+def history_for(patient: Patient, lock_open=False) -> History:
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
-    the chart marks them (tracking.fit_inputs): one query, any history size."""
-    sql, branches = _history_sql(bool(patient.leave_out_oral_iron))
+    the chart marks them (tracking.fit_inputs): one query, any history size. `lock_open`:
+    with the open re-checks, locked (on a database with row locks), which settle_reminder
+    would otherwise lock in a query of its own."""
+    lock_open = lock_open and connection.features.has_select_for_update
+    sql, branches = _history_sql(bool(patient.leave_out_oral_iron), lock_open)
     # Prepared on PostgreSQL: planned once per connection (its parameters are ids).
     with compiled.prepared_cursor(connection) as cursor:
         cursor.execute(sql, [patient.pk] * branches)
         found = cursor.fetchall()
-    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: [], _PAST: []}
+    rows = {_FERRITIN: [], _INFUSION: [], _COURSE: [], _PAST: [], _OPEN: []}
     for row in found:  # each row as read, its kind first (not unpacked: a history is long)
         rows[row[0]].append(row)
     if connection.vendor == "sqlite":
@@ -113,4 +135,22 @@ def history_for(patient: Patient) -> History:
         for _, day, _, _, dose, product, *_ in rows[_INFUSION]
     ]
     past = rows[_PAST]
-    return History(points, infusions, past[0][5] if past else None)
+    opened = sorted((row[3], row[5]) for row in rows[_OPEN]) if lock_open else None
+    return History(
+        points,
+        infusions,
+        past[0][5] if past else None,
+        None if opened is None else [_reminder(text) for _, text in opened],
+    )
+
+
+_REMINDER_FIELDS = [(f.attname, f.column, f.to_python) for f in Reminder._meta.concrete_fields]
+
+
+def _reminder(text: str) -> Reminder:
+    """A re-check from its row as PostgreSQL's row_to_json writes it: each column read as
+    its field reads text (ISO dates and times, a UUID), as from_db makes it."""
+    row = json.loads(text)
+    names = [name for name, _, _ in _REMINDER_FIELDS]
+    values = [None if row[c] is None else read(row[c]) for _, c, read in _REMINDER_FIELDS]
+    return Reminder.from_db(connection.alias, names, values)

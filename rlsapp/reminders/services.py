@@ -188,10 +188,10 @@ def sync_patient(patient: Patient | int, *, details_changed=True) -> Reminder | 
         if patient.deleted_at is not None:
             forget_status(patient)
             return None
-    points, infusions, past_digest = history_for(patient)
+    points, infusions, past_digest, open_rechecks = history_for(patient, lock_open=True)
     settings = settings_for(patient)
     plan = recheck.next_recheck(settings, points, infusions)
-    reminder = settle_reminder(patient, plan, details_changed)
+    reminder = settle_reminder(patient, plan, details_changed, open_rechecks)
     # The chart's past estimates, stored again only when what they rest on changed (before
     # the worklist row, whose statement may carry the data version's bump).
     courses = kinetics.group_courses([i.dose() for i in infusions], settings.course_days)
@@ -263,10 +263,16 @@ def _locked_reminders(patient: Patient, plan: recheck.Recheck) -> list[Reminder]
 
 
 def settle_reminder(
-    patient: Patient, plan: recheck.Recheck, details_changed=True
+    patient: Patient, plan: recheck.Recheck, details_changed=True, open_rechecks=None
 ) -> Reminder | None:
-    """The open reminder made, moved or closed to follow the plan; returns it, if any."""
-    found = _locked_reminders(patient, plan)
+    """The open reminder made, moved or closed to follow the plan; returns it, if any.
+    `open_rechecks`: the open ones, locked already (history_for): enough when the plan has
+    no rule or the open one's; else the one for the plan's rule is looked for too."""
+    found = open_rechecks
+    if found is None or (
+        plan.rule and not any((r.kind, r.due_on) == (plan.kind, plan.due) for r in found)
+    ):
+        found = _locked_reminders(patient, plan)
     current = next((r for r in found if r.status in Reminder.OPEN), None)
     if plan.rule is None:
         if current:

@@ -34,8 +34,8 @@ def test_a_change_made_while_another_reschedules_is_in_the_stored_recheck(
     first_read, second_read = threading.Event(), threading.Event()
     real_history_for = scheduler.history_for
 
-    def history_for(person):
-        found = real_history_for(person)
+    def history_for(person, **read):
+        found = real_history_for(person, **read)
         if threading.current_thread() is changes.first:
             first_read.set()
             # Without a lock on the person, the second change reads its history now,

@@ -54,10 +54,10 @@ def test_a_snooze_and_a_draw_at_once_both_go_through(monkeypatch, patient, actio
             draw_read.wait(OVERLAP_SECONDS)
         return real_store_recheck(patient_id, found)
 
-    def history_for(person):
+    def history_for(person, **read):
         if threading.current_thread() is changes.then:
             draw_read.set()
-        return real_history_for(person)
+        return real_history_for(person, **read)
 
     monkeypatch.setattr(scheduler, "store_recheck", store_recheck)
     monkeypatch.setattr(scheduler, "history_for", history_for)
@@ -98,10 +98,10 @@ def test_an_erase_while_a_draw_reschedules_is_not_a_deadlock(monkeypatch, patien
             reminders_gone.set()
             draw_read.wait(OVERLAP_SECONDS)
 
-    def history_for(person):
+    def history_for(person, **read):
         if threading.current_thread() is changes.then:
             draw_read.set()
-        return real_history_for(person)
+        return real_history_for(person, **read)
 
     post_delete.connect(reminder_deleted, sender=Reminder, weak=False)
     monkeypatch.setattr(scheduler, "history_for", history_for)
