@@ -27,7 +27,7 @@ class History(NamedTuple):
     points: list  # kinetics.Point, by day
     infusions: list  # recheck.InfusionRecord, newest first
     past_digest: str | None  # of the past estimates stored for the chart; None: none stored
-    # The open re-checks, locked, when asked for and the database locks rows; else None.
+    # The open re-checks, locked, when asked for on PostgreSQL; else None.
     open_rechecks: list | None = None
 
 
@@ -89,9 +89,10 @@ def _history_sql(with_courses: bool, with_open: bool = False) -> tuple[str, int]
 def history_for(patient: Patient, lock_open=False) -> History:
     """The ferritin results and infusions the rules rest on, with left-out draws marked as
     the chart marks them (tracking.fit_inputs): one query, any history size. `lock_open`:
-    with the open re-checks, locked (on a database with row locks), which settle_reminder
-    would otherwise lock in a query of its own."""
-    lock_open = lock_open and connection.features.has_select_for_update
+    with the open re-checks, locked (PostgreSQL), which settle_reminder would otherwise lock
+    in a query of its own."""
+    # The lock and row_to_json are PostgreSQL's; SQLite lets one writer in at a time anyway.
+    lock_open = lock_open and connection.vendor == "postgresql"
     sql, branches = _history_sql(bool(patient.leave_out_oral_iron), lock_open)
     # Prepared on PostgreSQL: planned once per connection (its parameters are ids).
     with compiled.prepared_cursor(connection) as cursor:
@@ -144,13 +145,13 @@ def history_for(patient: Patient, lock_open=False) -> History:
     )
 
 
-_REMINDER_FIELDS = [(f.attname, f.column, f.to_python) for f in Reminder._meta.concrete_fields]
+_REMINDER_FIELDS = [(f.column, f.to_python) for f in Reminder._meta.concrete_fields]
+_REMINDER_NAMES = [f.attname for f in Reminder._meta.concrete_fields]
 
 
 def _reminder(text: str) -> Reminder:
     """A re-check from its row as PostgreSQL's row_to_json writes it: each column read as
     its field reads text (ISO dates and times, a UUID), as from_db makes it."""
     row = json.loads(text)
-    names = [name for name, _, _ in _REMINDER_FIELDS]
-    values = [None if row[c] is None else read(row[c]) for _, c, read in _REMINDER_FIELDS]
-    return Reminder.from_db(connection.alias, names, values)
+    values = [None if row[c] is None else read(row[c]) for c, read in _REMINDER_FIELDS]
+    return Reminder.from_db(connection.alias, _REMINDER_NAMES, values)

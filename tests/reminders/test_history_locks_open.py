@@ -15,7 +15,7 @@ from rlsapp.reminders.models import Reminder
 from .helpers import add_ferritin, add_infusion, open_reminder
 
 pytestmark = pytest.mark.skipif(
-    not connection.features.has_select_for_update, reason="rows are locked on PostgreSQL"
+    connection.vendor != "postgresql", reason="rows are locked on PostgreSQL"
 )
 
 
